@@ -1,0 +1,52 @@
+import { loadConfig } from '../config/load.js';
+import type { EngineName } from '../config/schema.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import { detectOutputMode, Output } from '../ui/output.js';
+
+/** Flags every command takes. */
+export interface GlobalOptions {
+  config?: string;
+  engine?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export interface CommandContext {
+  output: Output;
+  engine: EngineName | undefined;
+  verbose: boolean;
+  cwd: string;
+  loadConfig(): Promise<ResolvedConfig>;
+}
+
+const ENGINES = ['auto', 'docker', 'embedded', 'external'];
+
+export function createContext(options: GlobalOptions): CommandContext {
+  const output = new Output(detectOutputMode(options));
+  output.verbose = options.verbose ?? false;
+  if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
+    throw new UsageError(`--engine ${options.engine}: must be one of ${ENGINES.join(', ')}`);
+  }
+  const cwd = process.cwd();
+  let config: Promise<ResolvedConfig> | undefined;
+  return {
+    output,
+    engine: options.engine as EngineName | undefined,
+    verbose: options.verbose ?? false,
+    cwd,
+    loadConfig() {
+      config ??= loadConfig({ cwd, configPath: options.config, notice: (m) => output.notice(m) });
+      return config;
+    },
+  };
+}
+
+/** Parses a comma-separated list flag (`--only auth,workflow`). */
+export function parseList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}

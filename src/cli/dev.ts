@@ -1,0 +1,69 @@
+import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { type CommandContext, parseList } from './context.js';
+import { Interrupts } from './interrupts.js';
+import { prepareDatabase } from './prepare-database.js';
+import { startServices } from './start-services.js';
+
+export interface DevOptions {
+  skipMigrations: boolean;
+  only: string[] | undefined;
+  seed: boolean;
+  strict: boolean;
+  /** false: stop once the database is migrated and seeded (reset --no-start). */
+  start: boolean;
+}
+
+/** The selected services plus everything they depend on, in config order. */
+export function selectServices(config: ResolvedConfig, only: string[] | undefined): ServiceSettings[] {
+  if (!only) return config.services;
+  const names = config.services.map((s) => s.name);
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    throw new UserError(`--only: no service named ${unknown.join(', ')}`, { hint: `Services: ${names.join(', ')}` });
+  }
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of config.services.find((s) => s.name === name)?.dependsOn ?? []) add(dep);
+  };
+  for (const name of only) add(name);
+  return config.services.filter((s) => wanted.has(s.name));
+}
+
+/** boot Postgres → migrate → seed → start services → supervise until Ctrl-C. */
+export async function runDevEnvironment(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  options: DevOptions,
+): Promise<number> {
+  const interrupts = new Interrupts();
+  const services = selectServices(config, options.only);
+  const prepared = await interrupts.race(
+    prepareDatabase(ctx, config, {
+      skipMigrations: options.skipMigrations,
+      strict: options.strict,
+      seed: options.seed,
+      services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
+      signal: interrupts.signal,
+    }),
+  );
+  if (!options.start) return 0;
+  return startServices(ctx, config, services, prepared, interrupts);
+}
+
+/** `devup dev` (the default command). */
+export default async function dev(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const skipMigrations =
+    options.skipMigrations === true ||
+    ['1', 'true', 'yes'].includes(String(process.env.DEVUP_SKIP_MIGRATIONS ?? '').toLowerCase());
+  return runDevEnvironment(ctx, config, {
+    skipMigrations,
+    only: parseList(options.only as string | undefined),
+    seed: options.seed !== false,
+    strict: options.strict === true,
+    start: true,
+  });
+}

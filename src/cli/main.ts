@@ -1,0 +1,149 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InterruptedError, UsageError } from '../errors.js';
+import { errorEvent, formatError } from '../ui/format-error.js';
+import { detectOutputMode, Output } from '../ui/output.js';
+import { VERSION } from '../version.js';
+import { createContext, type GlobalOptions } from './context.js';
+
+/** Exit codes: 0 ok; 1 a user-facing failure; 2 usage; 70 a bug in devup; 130 interrupted. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
+
+type Handler = (
+  ctx: ReturnType<typeof createContext>,
+  options: Record<string, unknown>,
+  args: string[],
+) => Promise<number>;
+
+/** Each command module is loaded only when that command runs. */
+function lazy(load: () => Promise<{ default: Handler }>) {
+  return async function (this: Command, ...rest: unknown[]) {
+    const command = rest.at(-1) as Command;
+    const options = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+    const args = command.args;
+    const ctx = createContext(options);
+    const handler = (await load()).default;
+    exitCode = await handler(ctx, options, args);
+  };
+}
+
+let exitCode: number = EXIT.ok;
+
+export function buildProgram(): Command {
+  const program = new Command('devup')
+    .description('Boot Postgres, migrate every service and tenant, and start your backend services.')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <path>', 'config file (default: devup.config.* in this or a parent directory)')
+    .addOption(
+      new Option('-e, --engine <engine>', 'where Postgres runs').choices(['auto', 'docker', 'embedded', 'external']),
+    )
+    .option('--json', 'machine-readable output (JSON lines)')
+    .option('-v, --verbose', 'more detail: each migration file, stacks of wrapped errors')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('dev', { isDefault: true })
+    .description('boot Postgres, run pending migrations, start every service (the default)')
+    .option('--skip-migrations', 'do not run migrations (still says when some are pending)')
+    .option('--only <services>', 'start only these services (comma-separated) and what they depend on')
+    .option('--no-seed', 'do not apply seed data to a fresh database')
+    .option('--strict', 'out-of-order migrations are errors')
+    .action(lazy(() => import('./dev.js')));
+
+  const migrate = program
+    .command('migrate')
+    .description('apply pending migrations for every service and tenant')
+    .option('--service <names>', 'only these services (comma-separated)')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--dry-run', 'print the SQL each target would run; change nothing')
+    .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
+    .action(lazy(() => import('./migrate.js')));
+  migrate
+    .command('status')
+    .description('per target: applied, pending, failed and changed migrations')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .action(lazy(() => import('./migrate-status.js')));
+  migrate
+    .command('down')
+    .description('roll back through down files (default: the last migration)')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--steps <n>', 'how many migrations to roll back', '1')
+    .option('--to <version>', 'roll back every migration newer than this version')
+    .action(lazy(() => import('./migrate-down.js')));
+  migrate
+    .command('repair')
+    .description('accept changed files and clear failed migrations, after saying what changes')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('-y, --yes', 'do not ask')
+    .action(lazy(() => import('./migrate-repair.js')));
+  migrate
+    .command('baseline')
+    .description('mark migrations up to a version as applied without running them')
+    .requiredOption('--to <version>', 'the newest version the database already has')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .action(lazy(() => import('./migrate-baseline.js')));
+
+  program
+    .command('new')
+    .description('create files: `devup new migration <service> <name>`')
+    .argument('<kind>', 'what to create: migration')
+    .argument('<service>', 'the service')
+    .argument('<name>', 'a short name, e.g. add_user_bio')
+    .action(lazy(() => import('./new-migration.js')));
+
+  program
+    .command('reset')
+    .description("destroy this project's local database and build it again (migrate, seed, start)")
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--service <names>', "reset only these services' schemas")
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--no-start', 'stop after migrating and seeding')
+    .option('--no-seed', 'do not apply seed data')
+    .option('--force', 'allow resetting an external database that is not on this machine')
+    .action(lazy(() => import('./reset.js')));
+
+  program
+    .command('down')
+    .description('stop Postgres and keep its data (--volumes destroys it)')
+    .option('--volumes', "also destroy the container's volume or the embedded data directory")
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(lazy(() => import('./down.js')));
+
+  program
+    .command('status')
+    .description('engine, database health, migration state and running services')
+    .action(lazy(() => import('./status.js')));
+
+  return program;
+}
+
+/** The one place that turns errors into exit codes and calls process.exit. */
+export async function main(argv: string[]): Promise<never> {
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const output = new Output(detectOutputMode({ json }));
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    exitCode = report(error, output, verbose, json);
+  }
+  process.exit(exitCode);
+}
+
+function report(error: unknown, output: Output, verbose: boolean, json: boolean): number {
+  if (error instanceof CommanderError) {
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
+    return EXIT.usage; // commander already printed the message
+  }
+  if (json) {
+    output.event(errorEvent(error));
+  }
+  const { text, exitCode: code } = formatError(error, output, verbose);
+  if (!json || !(error instanceof UsageError)) output.error(text);
+  return error instanceof InterruptedError ? EXIT.interrupted : code;
+}

@@ -1,0 +1,84 @@
+import type { ResolvedConfig } from '../config/types.js';
+import { bootDatabase } from '../database/boot.js';
+import type { DatabaseEngine, RunningDatabase } from '../database/engine.js';
+import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
+import { seedTarget } from '../migrations/seed.js';
+import type { TargetBase } from '../migrations/targets.js';
+import { formatMs, MigrationProgress } from '../ui/migration-progress.js';
+import type { CommandContext } from './context.js';
+
+export interface PrepareOptions {
+  skipMigrations?: boolean;
+  strict?: boolean;
+  seed?: boolean;
+  services?: string[] | undefined;
+  tenant?: string | undefined;
+  signal?: AbortSignal;
+}
+
+export interface PreparedDatabase {
+  db: RunningDatabase & { engineInstance: DatabaseEngine };
+  migrations: MigrationStepResult;
+  /** Every target with its schema, for the services' connection variables. */
+  targets: TargetBase[];
+}
+
+/** Step 1 and 2 of `devup dev` (and of reset, migrate): Postgres ready, migrations applied, seeds in. */
+export async function prepareDatabase(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  options: PrepareOptions,
+): Promise<PreparedDatabase> {
+  const { output } = ctx;
+  const db = await bootDatabase(config, {
+    engine: ctx.engine,
+    sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
+  });
+  const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
+  output.line(
+    `${output.style('green', '✓')} Postgres ready: ${db.description} (${actionText}, ${formatMs(db.readyMs)})`,
+  );
+  output.event({
+    event: 'database-ready',
+    engine: db.engine,
+    action: db.action,
+    ms: Math.round(db.readyMs),
+    description: db.description,
+  });
+
+  const progress = new MigrationProgress(output);
+  const migrations = await runMigrationStep(config, db.connection, {
+    services: options.services,
+    tenant: options.tenant,
+    strict: options.strict,
+    checkOnly: options.skipMigrations,
+    onPlanned: options.skipMigrations ? undefined : (targets) => progress.planned(targets),
+    onEvent: (event) => progress.event(event),
+    signal: options.signal,
+  });
+  await progress.finish();
+  if (options.skipMigrations) {
+    const pending = migrations.outcomes.filter((o) => o.status === 'pending');
+    if (pending.length > 0) {
+      const count = pending.reduce((n, o) => n + o.pending.length, 0);
+      output.warn(
+        `Skipping migrations, but ${count} ${count === 1 ? 'is' : 'are'} pending in ${pending.map((o) => o.target.schema).join(', ')} (run \`devup migrate\`).`,
+      );
+    } else output.line(`${output.style('green', '✓')} Migrations skipped (nothing pending)`);
+  }
+  if (migrations.failure) throw migrations.failure;
+
+  if (options.seed !== false && !options.skipMigrations) {
+    const fresh = migrations.outcomes.filter((o) => o.status === 'applied' || db.action === 'created');
+    for (const outcome of fresh) {
+      const service = config.services.find((s) => s.name === outcome.target.service);
+      if (!service?.seed) continue;
+      const files = await seedTarget(config, db.connection, service, outcome.target);
+      if (files.length > 0) {
+        output.line(`  ${output.style('green', '✓')} ${outcome.target.schema} seeded (${files.join(', ')})`);
+        output.event({ event: 'seeded', service: service.name, schema: outcome.target.schema, files });
+      }
+    }
+  }
+  return { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
+}

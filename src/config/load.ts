@@ -1,0 +1,120 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError } from '../errors.js';
+import type { ResolvedConfig } from './types.js';
+import { resolveConfig } from './validate.js';
+
+export const CONFIG_FILE_NAMES = [
+  'devup.config.ts',
+  'devup.config.mts',
+  'devup.config.mjs',
+  'devup.config.js',
+  'devup.config.json',
+] as const;
+
+/** Walks up from `from` to the first directory holding a devup config file. */
+export function findConfigFile(from: string): string | undefined {
+  let dir = path.resolve(from);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface LoadOptions {
+  cwd: string;
+  /** --config: a file, or a directory to look in. */
+  configPath?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Called with one-line notices (e.g. ".env created from .env.example"). */
+  notice?: (message: string) => void;
+}
+
+/**
+ * Loads `.env` next to the config into the environment (day one: copies `.env.example` when
+ * `.env` is missing), so the config can read process.env while it is evaluated.
+ */
+export async function loadDotenv(root: string, env: NodeJS.ProcessEnv, notice: (message: string) => void) {
+  const envPath = path.join(root, '.env');
+  const examplePath = path.join(root, '.env.example');
+  if (!existsSync(envPath) && existsSync(examplePath)) {
+    copyFileSync(examplePath, envPath);
+    notice(`Created .env from .env.example (edit it to change local settings).`);
+  }
+  if (!existsSync(envPath)) return;
+  const { parse } = await import('dotenv');
+  const values = parse(readFileSync(envPath));
+  // Real environment variables win over .env, as with every dotenv-based tool.
+  for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
+}
+
+async function evaluateConfigFile(file: string): Promise<unknown> {
+  const extension = path.extname(file);
+  if (extension === '.json') {
+    const text = readFileSync(file, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`${path.basename(file)} is not valid JSON: ${(error as Error).message}`, {
+        hint: `Fix the JSON syntax in ${file}.`,
+      });
+    }
+  }
+  try {
+    if (extension === '.ts' || extension === '.mts') {
+      // A TypeScript loader is only paid for by projects that chose a .ts config.
+      const { createJiti } = await import('jiti');
+      const jiti = createJiti(import.meta.url, { moduleCache: false });
+      const loaded = await jiti.import<{ default?: unknown }>(file);
+      return loaded.default ?? loaded;
+    }
+    const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    return loaded.default ?? loaded;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
+      hint: `Fix the error in ${file}; run with --verbose for the stack.`,
+      cause: error,
+    });
+  }
+}
+
+/** Finds, evaluates and validates the config; every problem is reported at once. */
+export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  const env = options.env ?? process.env;
+  const notice = options.notice ?? (() => {});
+  let file: string | undefined;
+  if (options.configPath !== undefined) {
+    const given = path.resolve(options.cwd, options.configPath);
+    if (!existsSync(given)) {
+      throw new UserError(`--config ${options.configPath}: no such file or directory`, {
+        hint: `Pass the path of a devup.config.* file.`,
+      });
+    }
+    file = given.match(/devup\.config\.|\.json$|\.[mc]?[jt]s$/) ? given : findConfigFile(given);
+  } else {
+    file = findConfigFile(options.cwd);
+  }
+  if (file === undefined) {
+    throw new UserError(`no devup config found in ${options.cwd} or any parent directory`, {
+      hint: `Create devup.config.mjs (see the README's "Adopt devup" section), or pass --config PATH.`,
+    });
+  }
+  await loadDotenv(path.dirname(file), env, notice);
+  const raw = await evaluateConfigFile(file);
+  const { config, problems } = resolveConfig(raw, { configPath: file, env });
+  if (config === undefined) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    throw new UserError(`${path.relative(options.cwd, file) || file} has ${count}:`, {
+      details: problems.map((p) => `  ${p.path}: ${p.message}`),
+      hint: 'Fix these keys; the README lists every key with its meaning.',
+    });
+  }
+  return config;
+}

@@ -1,0 +1,71 @@
+import type { EngineName, MigrationTool } from './schema.js';
+
+/** A command as the user wrote it: a string run through a shell, or an argv array run directly. */
+export type CommandSpec = { shell: string } | { argv: string[] };
+
+export type TenantSource =
+  | { kind: 'list'; tenants: string[] }
+  | { kind: 'query'; sql: string }
+  | { kind: 'command'; command: CommandSpec };
+
+export type MigrationSettings = (
+  | { kind: 'sql'; dir: string }
+  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+) & {
+  tenants: TenantSource;
+  /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */
+  schemaTemplate: string;
+};
+
+export type SeedSettings = { kind: 'sql'; pattern: string } | { kind: 'command'; command: CommandSpec };
+
+export type ReadyCheck =
+  | { kind: 'http'; url: string }
+  | { kind: 'tcp'; port: number }
+  | { kind: 'log'; pattern: RegExp }
+  | { kind: 'none' };
+
+export interface ServiceSettings {
+  name: string;
+  cwd: string;
+  command: CommandSpec | undefined;
+  env: Record<string, string>;
+  envFile: string | undefined;
+  port: number | undefined;
+  dependsOn: string[];
+  ready: ReadyCheck;
+  readyTimeoutMs: number;
+  restart: 'no' | 'on-failure';
+  stopTimeoutMs: number;
+  /** A database of its own; undefined means the project's main database. */
+  database: string | undefined;
+  migrations: MigrationSettings | undefined;
+  seed: SeedSettings | undefined;
+}
+
+export interface DatabaseSettings {
+  engine: EngineName;
+  image: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  bind: string;
+  /** For the external engine: the DATABASE_URL from config or environment. */
+  url: string | undefined;
+  /** Embedded engine: where the cluster lives (absolute). */
+  dataDir: string;
+  readyTimeoutMs: number;
+}
+
+export interface ResolvedConfig {
+  configPath: string;
+  /** The directory of the config file; relative paths in the config are resolved against it. */
+  root: string;
+  /** Where devup keeps state for this project (git-ignored). */
+  stateDir: string;
+  project: string;
+  onServiceExit: 'keep-running' | 'stop-all';
+  database: DatabaseSettings;
+  services: ServiceSettings[];
+}

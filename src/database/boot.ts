@@ -1,0 +1,150 @@
+import type { EngineName } from '../config/schema.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { type ConnectionInfo, connect, parseConnectionUrl } from './connection.js';
+import { DockerEngine } from './docker-engine.js';
+import { findDockerEndpoint } from './docker-socket.js';
+import { EmbeddedEngine } from './embedded-engine.js';
+import type { ConcreteEngine, DatabaseEngine, ProgressSink, RunningDatabase } from './engine.js';
+import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
+import { ExternalEngine } from './external-engine.js';
+
+export function createEngine(config: ResolvedConfig, name: ConcreteEngine): DatabaseEngine {
+  switch (name) {
+    case 'docker':
+      return new DockerEngine(config.project, config.database);
+    case 'embedded':
+      return new EmbeddedEngine(config.database);
+    case 'external':
+      return new ExternalEngine(config.database);
+  }
+}
+
+/** Where a server of this engine answers, without asking the engine. */
+export function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): ConnectionInfo {
+  const db = config.database;
+  if (engine === 'external') return parseConnectionUrl(db.url ?? '');
+  const host = engine === 'docker' && !['0.0.0.0', '::'].includes(db.bind) ? db.bind : '127.0.0.1';
+  return { host, port: db.port, user: db.user, password: db.password, database: db.database };
+}
+
+/**
+ * Which engine holds this project's data: --engine, else the config, else (auto) the one
+ * remembered in .devup/engine.json, else Docker when an engine answers, else embedded.
+ */
+export async function chooseEngine(
+  config: ResolvedConfig,
+  flag: EngineName | undefined,
+  sink: ProgressSink,
+): Promise<{ name: ConcreteEngine; remembered: EngineState | undefined }> {
+  const requested = flag ?? config.database.engine;
+  const remembered = readEngineState(config.stateDir);
+  if (requested !== 'auto') {
+    if (remembered && remembered.engine !== requested && remembered.engine !== 'external' && requested !== 'external') {
+      sink.notice(
+        `Using the ${requested} engine; this project's earlier data stays in the ${remembered.engine} engine (switch back with --engine ${remembered.engine}).`,
+      );
+    }
+    return { name: requested, remembered: remembered?.engine === requested ? remembered : undefined };
+  }
+  if (remembered && remembered.engine !== 'external') return { name: remembered.engine, remembered };
+  const docker = new DockerEngine(config.project, config.database);
+  if (findDockerEndpoint() && (await docker.ping())) {
+    sink.notice('Docker engine found: Postgres runs in a container.');
+    return { name: 'docker', remembered: undefined };
+  }
+  sink.notice('No Docker engine answered: using embedded Postgres (data in .devup/).');
+  return { name: 'embedded', remembered: undefined };
+}
+
+/** Creates the configured database when the server does not have it yet (a new cluster, a renamed database). */
+async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
+  const client = await connect({ ...info, database: 'postgres' });
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);
+    if (!rowCount)
+      await client.query(`create database "${info.database.replaceAll('"', '""')}"`).catch((error) => {
+        if ((error as { code?: string }).code !== '42P04') throw error;
+      });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function systemIdentifier(info: ConnectionInfo): Promise<string | undefined> {
+  const client = await connect(info);
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      'select system_identifier::text as id from pg_control_system()',
+    );
+    return rows[0]?.id;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Gets Postgres ready. The warm path: when the server that answers on the expected port is
+ * the very cluster devup created (same system identifier, same options), no engine API is asked.
+ */
+export async function bootDatabase(
+  config: ResolvedConfig,
+  options: { engine?: EngineName | undefined; sink: ProgressSink },
+): Promise<RunningDatabase & { engineInstance: DatabaseEngine }> {
+  const started = performance.now();
+  const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
+  const engine = createEngine(config, name);
+  const optionsHash = engineOptionsHash(name, config.database);
+  if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
+    const connection = expectedConnection(config, name);
+    try {
+      if ((await systemIdentifier(connection)) === remembered.systemIdentifier) {
+        return {
+          engine: name,
+          engineInstance: engine,
+          connection,
+          description: describeWarm(config, name),
+          action: 'reused',
+          readyMs: performance.now() - started,
+        };
+      }
+    } catch {
+      // Not answering, or not ours: take the full path below.
+    }
+  }
+  let running: RunningDatabase;
+  try {
+    running = await engine.start(options.sink);
+  } catch (error) {
+    if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
+      throw new UserError(
+        `this project's database lives in the Docker engine, which is not available: ${error.message}`,
+        {
+          hint:
+            'Start Docker and run again. To work without it, pass --engine embedded: that starts an empty embedded ' +
+            'database and leaves the Docker data where it is.',
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  if (name !== 'external') {
+    await ensureMainDatabase(running.connection);
+    const id = await systemIdentifier(running.connection).catch(() => undefined);
+    writeEngineState(config.stateDir, {
+      engine: name,
+      optionsHash,
+      ...(id === undefined ? {} : { systemIdentifier: id }),
+      createdAt: remembered?.createdAt ?? new Date().toISOString(),
+    });
+  }
+  return { ...running, engineInstance: engine };
+}
+
+function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {
+  const db = config.database;
+  return engine === 'docker'
+    ? `container ${config.project}-postgres (${db.image}) on ${db.bind}:${db.port}`
+    : `embedded Postgres on 127.0.0.1:${db.port}`;
+}

@@ -1,0 +1,157 @@
+import type pg from 'pg';
+import { UserError } from '../errors.js';
+
+/** Where and as whom to connect; what every engine hands back once Postgres answers. */
+export interface ConnectionInfo {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export const APPLICATION_NAME = 'devup';
+
+/** A postgres:// URL; `searchPath` puts a schema first for tools and services that honour `options`. */
+export function connectionUrl(info: ConnectionInfo, options: { database?: string; searchPath?: string[] } = {}) {
+  const url = new URL('postgresql://localhost');
+  url.hostname = info.host;
+  url.port = String(info.port);
+  url.username = info.user;
+  url.password = info.password;
+  url.pathname = `/${options.database ?? info.database}`;
+  if (options.searchPath && options.searchPath.length > 0) {
+    url.searchParams.set('options', `-c search_path=${options.searchPath.join(',')}`);
+  }
+  return url.toString();
+}
+
+/** Parses a postgres:// URL into connection info (external engine, DATABASE_URL). */
+export function parseConnectionUrl(raw: string): ConnectionInfo {
+  const url = new URL(raw);
+  return {
+    host: decodeURIComponent(url.hostname) || 'localhost',
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username) || 'postgres',
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+  };
+}
+
+/** The same URL with its password replaced, for anything that is printed. */
+export function maskUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '****';
+    return url.toString();
+  } catch {
+    return raw.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:****@');
+  }
+}
+
+/** Replaces every occurrence of a secret in a text (log lines, error messages). */
+export function maskSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  // Whole tokens only, so a password such as "devup" does not also mask "devup_demo".
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g'), '****');
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host) || host.startsWith('/');
+}
+
+let pgModule: typeof pg | undefined;
+export async function loadPg(): Promise<typeof pg> {
+  pgModule ??= (await import('pg')).default;
+  return pgModule;
+}
+
+export async function connect(info: ConnectionInfo, options: { database?: string } = {}): Promise<pg.Client> {
+  const { Client } = await loadPg();
+  const client = new Client({
+    host: info.host,
+    port: info.port,
+    user: info.user,
+    password: info.password,
+    database: options.database ?? info.database,
+    application_name: APPLICATION_NAME,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client whose server goes away emits 'error'; the next query reports it instead.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Borrows a connection for the length of `fn`; it is always closed afterwards. */
+export async function withClient<T>(
+  info: ConnectionInfo,
+  fn: (client: pg.Client) => Promise<T>,
+  options: { database?: string } = {},
+): Promise<T> {
+  let client: pg.Client;
+  try {
+    client = await connect(info, options);
+  } catch (error) {
+    throw connectionError(info, error, options.database);
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+export async function withTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    const result = await fn();
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  }
+}
+
+export interface PgError extends Error {
+  code?: string;
+  position?: string;
+  detail?: string;
+  hint?: string;
+  where?: string;
+  severity?: string;
+}
+
+export function isPgError(error: unknown): error is PgError {
+  return error instanceof Error && typeof (error as PgError).code === 'string';
+}
+
+/** Turns a failed connection attempt into a sentence a user can act on. */
+export function connectionError(info: ConnectionInfo, error: unknown, database?: string): UserError {
+  const where = `${info.host}:${info.port}`;
+  const db = database ?? info.database;
+  const code = (error as PgError).code;
+  const message = maskSecret((error as Error).message ?? String(error), info.password);
+  if (code === '28P01' || code === '28000') {
+    return new UserError(`Postgres at ${where} refused user "${info.user}": ${message}`, {
+      hint: 'Check database.user and database.password (or DATABASE_URL).',
+      cause: error,
+    });
+  }
+  if (code === '3D000') {
+    return new UserError(`database "${db}" does not exist on ${where}`, {
+      hint: 'Create it, or check database.database (or the path of DATABASE_URL).',
+      cause: error,
+    });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
+    return new UserError(`cannot reach Postgres at ${where} (${code})`, {
+      hint: 'Is the server running, and is the host and port right?',
+      cause: error,
+    });
+  }
+  return new UserError(`cannot connect to Postgres at ${where}: ${message}`, { cause: error });
+}

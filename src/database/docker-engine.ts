@@ -1,0 +1,521 @@
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { DatabaseSettings } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
+import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import { isPortFree } from './port-check.js';
+import { waitForPostgres } from './readiness.js';
+
+export const LABEL = {
+  project: 'dev.devup.project',
+  version: 'dev.devup.version',
+  optionsHash: 'dev.devup.options-hash',
+  image: 'dev.devup.image',
+  port: 'dev.devup.port',
+  bind: 'dev.devup.bind',
+  user: 'dev.devup.user',
+  database: 'dev.devup.database',
+  passwordHash: 'dev.devup.password-hash',
+} as const;
+
+interface DockerError extends Error {
+  statusCode?: number;
+  code?: string;
+  json?: { message?: string };
+}
+
+export function containerName(project: string): string {
+  return `${project}-postgres`;
+}
+export function volumeName(project: string): string {
+  return `${project}-pgdata`;
+}
+
+/** The leading major version of an image tag (`postgres:17.2-alpine` → 17), if it has one. */
+export function imageMajor(image: string): number | undefined {
+  const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
+  const match = /^(\d+)/.exec(tag);
+  return match ? Number(match[1]) : undefined;
+}
+
+function passwordHash(password: string): string {
+  return createHash('sha256').update(password).digest('hex').slice(0, 16);
+}
+
+export function containerLabels(project: string, db: DatabaseSettings): Record<string, string> {
+  const fields = {
+    [LABEL.image]: db.image,
+    [LABEL.port]: String(db.port),
+    [LABEL.bind]: db.bind,
+    [LABEL.user]: db.user,
+    [LABEL.database]: db.database,
+    [LABEL.passwordHash]: passwordHash(db.password),
+  };
+  const optionsHash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+  return { [LABEL.project]: project, [LABEL.version]: VERSION, [LABEL.optionsHash]: optionsHash, ...fields };
+}
+
+/** Which settings differ between a container's labels and the wanted ones, for people. */
+export function describeLabelChanges(current: Record<string, string>, wanted: Record<string, string>): string[] {
+  const names: Record<string, string> = {
+    [LABEL.image]: 'database.image',
+    [LABEL.port]: 'database.port',
+    [LABEL.bind]: 'database.bind',
+    [LABEL.user]: 'database.user',
+    [LABEL.database]: 'database.database',
+    [LABEL.passwordHash]: 'database.password',
+  };
+  const changes: string[] = [];
+  for (const [label, name] of Object.entries(names)) {
+    if (current[label] === wanted[label]) continue;
+    changes.push(
+      label === LABEL.passwordHash
+        ? `${name} changed`
+        : `${name}: ${current[label] ?? '(unknown)'} → ${wanted[label] ?? '(unset)'}`,
+    );
+  }
+  return changes;
+}
+
+/** Docker multiplexes stdout/stderr in 8-byte-header frames when the container has no TTY. */
+export function demuxDockerLogs(buffer: Buffer): string {
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const kind = buffer[offset];
+    const size = buffer.readUInt32BE(offset + 4);
+    if (kind === undefined || kind > 2 || offset + 8 + size > buffer.length) {
+      return buffer.toString('utf8');
+    }
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  return parts.join('');
+}
+
+/** Reads the server log for a known cause of a failed start. */
+export function diagnoseServerLog(log: string, image: string): UserError | undefined {
+  const incompatible = /initialized by PostgreSQL version (\d+), which is not compatible with this version (\d+)/.exec(
+    log,
+  );
+  if (incompatible) {
+    const [, dataMajor, serverMajor] = incompatible;
+    return new UserError(
+      `the data volume holds Postgres ${dataMajor} data, but ${image} runs Postgres ${serverMajor}`,
+      {
+        hint:
+          `Either set database.image back to a Postgres ${dataMajor} image (e.g. postgres:${dataMajor}), ` +
+          `or dump your data and run \`devup reset\` to start over on Postgres ${serverMajor} (destroys the volume).`,
+      },
+    );
+  }
+  return undefined;
+}
+
+export class DockerEngine implements DatabaseEngine {
+  readonly name = 'docker' as const;
+  private docker: Docker | undefined;
+
+  constructor(
+    private readonly project: string,
+    private readonly db: DatabaseSettings,
+    private readonly endpoint: DockerEndpoint | undefined = findDockerEndpoint(),
+  ) {}
+
+  get containerName(): string {
+    return containerName(this.project);
+  }
+  get volumeName(): string {
+    return volumeName(this.project);
+  }
+
+  private get connection(): ConnectionInfo {
+    const host = this.db.bind === '0.0.0.0' || this.db.bind === '::' ? '127.0.0.1' : this.db.bind;
+    return { host, port: this.db.port, user: this.db.user, password: this.db.password, database: this.db.database };
+  }
+
+  private async client(): Promise<Docker> {
+    if (this.docker) return this.docker;
+    if (!this.endpoint) {
+      throw new UserError('no Docker engine found (DOCKER_HOST is unset and no Docker socket exists)', {
+        hint: 'Start Docker (or Colima, Rancher Desktop, Podman), or use --engine embedded.',
+      });
+    }
+    const { default: DockerClass } = await import('dockerode');
+    this.docker =
+      this.endpoint.kind === 'socket' ? new DockerClass({ socketPath: this.endpoint.socketPath }) : new DockerClass();
+    return this.docker;
+  }
+
+  /** Whether an engine answers; used by `auto` and by status. */
+  async ping(): Promise<boolean> {
+    if (!this.endpoint) return false;
+    try {
+      const docker = await this.client();
+      await withTimeout(docker.ping(), 2_000);
+      return true;
+    } catch (error) {
+      if ((error as DockerError).code === 'EACCES') throw this.unreachable(error);
+      return false;
+    }
+  }
+
+  private unreachable(error: unknown): UserError {
+    const where = this.endpoint ? describeEndpoint(this.endpoint) : 'no socket';
+    const code = (error as DockerError).code;
+    if (code === 'EACCES') {
+      return new UserError(`permission denied on the Docker socket ${where}`, {
+        hint: 'Add your user to the "docker" group (then log in again), or use --engine embedded.',
+        cause: error,
+      });
+    }
+    return new UserError(`the Docker engine at ${where} does not answer (${code ?? (error as Error).message})`, {
+      hint: 'Start Docker, or use --engine embedded.',
+      cause: error,
+    });
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as DockerError).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES') throw this.unreachable(error);
+      throw error instanceof UserError
+        ? error
+        : new UserError(`Docker could not ${what}: ${dockerMessage(error)}`, { cause: error });
+    }
+  }
+
+  private async inspectContainer(): Promise<Docker.ContainerInspectInfo | undefined> {
+    const docker = await this.client();
+    try {
+      return await docker.getContainer(this.containerName).inspect();
+    } catch (error) {
+      if ((error as DockerError).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async inspectVolume(): Promise<Docker.VolumeInspectInfo | undefined> {
+    const docker = await this.client();
+    try {
+      return (await docker.getVolume(this.volumeName).inspect()) as Docker.VolumeInspectInfo;
+    } catch (error) {
+      if ((error as DockerError).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private foreign(kind: 'container' | 'volume', name: string): UserError {
+    return new UserError(`a ${kind} named ${name} exists, but devup did not create it for project "${this.project}"`, {
+      hint: `devup never touches it. Rename or remove it yourself, or set "project" in the config to another name.`,
+    });
+  }
+
+  async start(sink: ProgressSink): Promise<RunningDatabase> {
+    const docker = await this.client();
+    const wanted = containerLabels(this.project, this.db);
+    let existing = await this.call('inspect the container', () => this.inspectContainer());
+    if (existing && existing.Config.Labels?.[LABEL.project] !== this.project) {
+      throw this.foreign('container', this.containerName);
+    }
+    let action: RunningDatabase['action'] = 'reused';
+    if (existing && existing.Config.Labels?.[LABEL.optionsHash] !== wanted[LABEL.optionsHash]) {
+      const changes = describeLabelChanges(existing.Config.Labels ?? {}, wanted);
+      const oldMajor = imageMajor(existing.Config.Labels?.[LABEL.image] ?? existing.Config.Image);
+      const newMajor = imageMajor(this.db.image);
+      if (oldMajor !== undefined && newMajor !== undefined && oldMajor !== newMajor) {
+        throw new UserError(
+          `database.image changed from Postgres ${oldMajor} to ${newMajor}; the volume ${this.volumeName} holds Postgres ${oldMajor} data`,
+          {
+            hint: `Set database.image back to postgres:${oldMajor}, or run \`devup reset\` to start over on Postgres ${newMajor} (destroys the volume).`,
+          },
+        );
+      }
+      sink.notice(`Recreating ${this.containerName} on the same volume (${changes.join('; ')}).`);
+      await this.call('remove the old container', () =>
+        docker.getContainer(this.containerName).remove({ force: true, v: false }),
+      );
+      existing = undefined;
+    }
+    const volumeBefore = await this.call('inspect the volume', () => this.inspectVolume());
+    if (volumeBefore && volumeBefore.Labels?.[LABEL.project] !== this.project) {
+      throw this.foreign('volume', this.volumeName);
+    }
+    if (!existing) {
+      await this.ensurePortFree();
+      await this.create(docker, wanted, sink);
+      action = volumeBefore ? 'started' : 'created';
+    } else if (!existing.State.Running) {
+      await this.ensurePortFree();
+      action = 'started';
+    }
+    const container = docker.getContainer(this.containerName);
+    if (action !== 'reused') {
+      await this.call('start the container', async () => {
+        try {
+          await container.start();
+        } catch (error) {
+          if ((error as DockerError).statusCode === 304) return; // already started
+          if (/port is already allocated|address already in use/i.test(dockerMessage(error))) {
+            throw await this.portTaken();
+          }
+          throw error;
+        }
+      });
+    }
+    // The maintenance database always exists; the project's own is created after (boot.ts).
+    const result = await waitForPostgres(
+      { ...this.connection, database: 'postgres' },
+      {
+        timeoutMs: this.db.readyTimeoutMs,
+        stillStarting: async () => (await this.inspectContainer())?.State.Running === true,
+      },
+    );
+    if (!result.ready) {
+      const log = await this.lastLogLines(40);
+      const code = (result.lastError as PgError | undefined)?.code;
+      if (code === '28P01' || code === '28000') {
+        throw new UserError(
+          `the volume ${this.volumeName} was initialised with other credentials than database.user/database.password now say`,
+          {
+            hint:
+              'Postgres only applies POSTGRES_PASSWORD to a fresh volume. Put the old password back in the config, ' +
+              'or run `devup reset` to recreate the volume with the new one (destroys its data).',
+            cause: result.lastError,
+          },
+        );
+      }
+      const diagnosis = diagnoseServerLog(log, this.db.image);
+      if (diagnosis) throw diagnosis;
+      const why =
+        result.reason === 'exited'
+          ? 'the container exited'
+          : result.reason === 'timeout'
+            ? `not ready after ${Math.round(result.elapsedMs / 1000)} s`
+            : maskSecret(String((result.lastError as Error)?.message), this.db.password);
+      throw new UserError(`Postgres in container ${this.containerName} did not become ready: ${why}`, {
+        details: ['Last lines of the container log:', ...indentLines(log)],
+        hint: `See \`docker logs ${this.containerName}\`; \`devup reset\` recreates it from scratch.`,
+      });
+    }
+    return {
+      engine: 'docker',
+      connection: this.connection,
+      description: `container ${this.containerName} (${this.db.image}) on ${this.db.bind}:${this.db.port}`,
+      action,
+      readyMs: result.elapsedMs,
+    };
+  }
+
+  private async ensurePortFree(): Promise<void> {
+    if (await isPortFree(this.db.port, this.db.bind === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1')) return;
+    throw await this.portTaken();
+  }
+
+  private async portTaken(): Promise<UserError> {
+    let holder = 'another program';
+    try {
+      const docker = await this.client();
+      const containers = await docker.listContainers();
+      const match = containers.find((c) => c.Ports.some((p) => p.PublicPort === this.db.port));
+      if (match) holder = `the Docker container ${match.Names[0]?.replace(/^\//, '') ?? match.Id.slice(0, 12)}`;
+    } catch {
+      // Best effort: the port is taken either way.
+    }
+    return new UserError(`port ${this.db.port} is already in use by ${holder}`, {
+      hint: `Stop it, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
+    });
+  }
+
+  private async create(docker: Docker, labels: Record<string, string>, sink: ProgressSink): Promise<void> {
+    const image = await this.ensureImage(docker, sink);
+    const dataPath = dataVolumePath(image);
+    await this.call('create the volume', () =>
+      docker.createVolume({
+        Name: this.volumeName,
+        Labels: { [LABEL.project]: this.project, [LABEL.version]: VERSION },
+      }),
+    );
+    await this.call('create the container', () =>
+      docker.createContainer({
+        name: this.containerName,
+        Image: this.db.image,
+        Labels: labels,
+        Env: [
+          `POSTGRES_USER=${this.db.user}`,
+          `POSTGRES_PASSWORD=${this.db.password}`,
+          `POSTGRES_DB=${this.db.database}`,
+          `PGDATA=${dataPath.pgdata}`,
+        ],
+        ExposedPorts: { '5432/tcp': {} },
+        // SIGINT is Postgres's "fast shutdown": it does not wait for clients to disconnect.
+        StopSignal: 'SIGINT',
+        HostConfig: {
+          PortBindings: { '5432/tcp': [{ HostIp: this.db.bind, HostPort: String(this.db.port) }] },
+          Mounts: [{ Type: 'volume', Source: this.volumeName, Target: dataPath.mount }],
+        },
+      }),
+    );
+  }
+
+  private async ensureImage(docker: Docker, sink: ProgressSink): Promise<Docker.ImageInspectInfo> {
+    try {
+      return await docker.getImage(this.db.image).inspect();
+    } catch (error) {
+      if ((error as DockerError).statusCode !== 404) throw error;
+    }
+    sink.notice(`Pulling ${this.db.image} (first run only)...`);
+    try {
+      const stream = await docker.pull(this.db.image);
+      const layers = new Map<string, string>();
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.followProgress(
+          stream,
+          (error: Error | null) => (error ? reject(error) : resolve()),
+          (event: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
+            if (!event.id || !event.status) return;
+            const detail = event.progressDetail;
+            const bytes =
+              detail?.total && detail.current !== undefined
+                ? ` ${formatBytes(detail.current)}/${formatBytes(detail.total)}`
+                : '';
+            layers.set(event.id, `${event.status}${bytes}`);
+            sink.progress?.([...layers].map(([id, status]) => `${id}: ${status}`).join('\n'));
+          },
+        );
+      });
+    } catch (error) {
+      throw new UserError(`could not pull the image ${this.db.image}: ${dockerMessage(error)}`, {
+        hint: 'Check the image name (database.image) and your network or registry login; or use --engine embedded.',
+        cause: error,
+      });
+    }
+    return docker.getImage(this.db.image).inspect();
+  }
+
+  private async lastLogLines(count: number): Promise<string> {
+    try {
+      const docker = await this.client();
+      const raw = (await docker
+        .getContainer(this.containerName)
+        .logs({ stdout: true, stderr: true, tail: count, follow: false })) as unknown as Buffer;
+      return maskSecret(demuxDockerLogs(Buffer.from(raw)), this.db.password);
+    } catch {
+      return '(no log available)';
+    }
+  }
+
+  async stop(): Promise<'stopped' | 'not-running'> {
+    const existing = await this.call('inspect the container', () => this.inspectContainer());
+    if (!existing) return 'not-running';
+    if (existing.Config.Labels?.[LABEL.project] !== this.project) throw this.foreign('container', this.containerName);
+    if (!existing.State.Running) return 'not-running';
+    const docker = await this.client();
+    await this.call('stop the container', () => docker.getContainer(this.containerName).stop({ t: 10 }));
+    return 'stopped';
+  }
+
+  async status(): Promise<EngineStatus> {
+    if (!(await this.ping())) {
+      return { engine: 'docker', state: 'unreachable', description: 'no Docker engine answers', port: undefined };
+    }
+    const existing = await this.inspectContainer();
+    if (!existing)
+      return { engine: 'docker', state: 'absent', description: `no container ${this.containerName}`, port: undefined };
+    return {
+      engine: 'docker',
+      state: existing.State.Running ? 'running' : 'stopped',
+      description: `container ${this.containerName} (${existing.Config.Image}), volume ${this.volumeName}`,
+      port: this.db.port,
+    };
+  }
+
+  async listDestroyable(): Promise<Destroyable[]> {
+    const items: Destroyable[] = [];
+    const container = await this.call('inspect the container', () => this.inspectContainer());
+    if (container) {
+      if (container.Config.Labels?.[LABEL.project] !== this.project)
+        throw this.foreign('container', this.containerName);
+      items.push({ kind: 'container', name: this.containerName, detail: container.Config.Image });
+    }
+    const volume = await this.call('inspect the volume', () => this.inspectVolume());
+    if (volume) {
+      if (volume.Labels?.[LABEL.project] !== this.project) throw this.foreign('volume', this.volumeName);
+      items.push({ kind: 'volume', name: this.volumeName, detail: await this.volumeSize() });
+    }
+    return items;
+  }
+
+  private async volumeSize(): Promise<string | undefined> {
+    try {
+      const docker = await this.client();
+      const df = (await docker.df()) as { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
+      const size = df.Volumes?.find((v) => v.Name === this.volumeName)?.UsageData?.Size;
+      return size !== undefined && size >= 0 ? formatBytes(size) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    // listDestroyable re-checks the labels, so only this project's resources can go.
+    const items = await this.listDestroyable();
+    const docker = await this.client();
+    if (items.some((i) => i.kind === 'container')) {
+      await this.call('remove the container', () => docker.getContainer(this.containerName).remove({ force: true }));
+    }
+    if (items.some((i) => i.kind === 'volume')) {
+      await this.call('remove the volume', () => docker.getVolume(this.volumeName).remove());
+    }
+  }
+}
+
+/** Where the image wants its data: the declared VOLUME under /var/lib/postgresql (18+ moved it). */
+export function dataVolumePath(image: Docker.ImageInspectInfo): { mount: string; pgdata: string } {
+  const volumes = Object.keys(image.Config?.Volumes ?? {});
+  const env = image.Config?.Env ?? [];
+  const pgdataEnv = env.find((e) => e.startsWith('PGDATA='))?.slice('PGDATA='.length);
+  const mount = volumes.find((v) => v.startsWith('/var/lib/postgresql')) ?? volumes[0] ?? '/var/lib/postgresql/data';
+  const pgdata = pgdataEnv?.startsWith(mount) ? pgdataEnv : mount === '/var/lib/postgresql' ? `${mount}/data` : mount;
+  return { mount, pgdata };
+}
+
+function dockerMessage(error: unknown): string {
+  const e = error as DockerError;
+  return (e.json?.message ?? e.message ?? String(error)).trim();
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+function indentLines(text: string): string[] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

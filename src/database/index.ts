@@ -1,0 +1,4 @@
+export * from './boot.js';
+export * from './connection.js';
+export * from './connection-env.js';
+export type * from './engine.js';

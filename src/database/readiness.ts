@@ -1,0 +1,65 @@
+import { type ConnectionInfo, connect, type PgError } from './connection.js';
+
+export interface ReadinessOptions {
+  timeoutMs: number;
+  /** Poll interval; tens of milliseconds, so "ready" is noticed as soon as it is true. */
+  intervalMs?: number;
+  /** Errors that mean "stop waiting, this will not get better" (e.g. a bad password). */
+  isFatal?: (error: PgError) => boolean;
+  /** Checked between attempts: a container that exited will never answer. */
+  stillStarting?: () => Promise<boolean>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type ReadinessResult =
+  | { ready: true; elapsedMs: number; attempts: number }
+  | { ready: false; reason: 'timeout' | 'fatal' | 'exited'; lastError: unknown; elapsedMs: number; attempts: number };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Errors while a server is still coming up: refused, reset, "the database system is starting up". */
+function isTransient(error: PgError): boolean {
+  return (
+    error.code === undefined ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P03', '53300'].includes(error.code)
+  );
+}
+
+/**
+ * Ready means: a real TCP connection with the configured credentials answers `select 1`.
+ * Polls every `intervalMs` until `timeoutMs`; never reports ready on an open port alone.
+ */
+export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOptions): Promise<ReadinessResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const interval = options.intervalMs ?? 25;
+  const started = now();
+  let attempts = 0;
+  let lastError: unknown;
+  for (;;) {
+    attempts++;
+    try {
+      const client = await connect(info);
+      try {
+        await client.query('select 1');
+        return { ready: true, elapsedMs: now() - started, attempts };
+      } finally {
+        await client.end().catch(() => {});
+      }
+    } catch (error) {
+      lastError = error;
+      const pgError = error as PgError;
+      if (options.isFatal?.(pgError) || !isTransient(pgError)) {
+        return { ready: false, reason: 'fatal', lastError, elapsedMs: now() - started, attempts };
+      }
+    }
+    if (options.stillStarting && !(await options.stillStarting())) {
+      return { ready: false, reason: 'exited', lastError, elapsedMs: now() - started, attempts };
+    }
+    if (now() - started >= options.timeoutMs) {
+      return { ready: false, reason: 'timeout', lastError, elapsedMs: now() - started, attempts };
+    }
+    await sleep(interval);
+  }
+}

@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { isPgError, type PgError } from '../database/connection.js';
+import { UserError } from '../errors.js';
+import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { createHistorySql, type HistoryRow, historyTable, quoteIdent, quoteLiteral, readHistory } from './history.js';
+import { describeHolder, type LockHolder, withAdvisoryLock } from './lock.js';
+import type { Migration, SqlSection } from './migration.js';
+import { substitutePlaceholders } from './placeholders.js';
+import { planTarget, type TargetPlan } from './plan.js';
+import { splitStatements } from './split.js';
+
+/** One schema to migrate: a service's migrations for one tenant. */
+export interface SqlTarget {
+  service: string;
+  tenant: string;
+  schema: string;
+  /** The service's own database, or undefined for the project's main database. */
+  database: string | undefined;
+  migrations: Migration[];
+}
+
+export type MigrationEvent =
+  | { type: 'lock-wait'; target: SqlTarget; holder: LockHolder | undefined }
+  | { type: 'file-start'; target: SqlTarget; migration: Migration }
+  | { type: 'file-done'; target: SqlTarget; migration: Migration; ms: number }
+  | { type: 'warning'; target: SqlTarget; message: string };
+
+export interface ApplyOptions {
+  /** Out-of-order and missing migrations are errors (CI) instead of warnings (dev). */
+  strict?: boolean;
+  onEvent?: (event: MigrationEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface TargetResult {
+  target: SqlTarget;
+  applied: { migration: Migration; ms: number }[];
+  ms: number;
+}
+
+export function targetLabel(target: { service: string; tenant: string; schema: string }): string {
+  return target.schema;
+}
+
+/** A migration that failed, with everything needed to find the line. */
+export class MigrationError extends UserError {}
+
+function searchPathSql(schema: string, local: boolean): string {
+  return `set ${local ? 'local ' : ''}search_path to ${quoteIdent(schema)}, public`;
+}
+
+/** Where a server error position (1-based, in the SQL sent) lands in the migration's file. */
+function locate(section: SqlSection, indexInSection: number) {
+  const { line, column } = lineAndColumn(section.sql, indexInSection);
+  let fileText: string;
+  try {
+    fileText = readFileSync(section.file, 'utf8').replace(/\r\n?/g, '\n');
+  } catch {
+    fileText = section.sql;
+  }
+  return { file: section.file, fileText, line: line + section.lineOffset, column };
+}
+
+function failure(
+  target: SqlTarget,
+  migration: Migration,
+  section: SqlSection,
+  error: unknown,
+  indexInSection: number | undefined,
+  extra: string[] = [],
+): MigrationError {
+  const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
+  const details: string[] = [];
+  if (indexInSection !== undefined) details.push(...codeFrame(locate(section, indexInSection)));
+  else details.push(section.file);
+  details.push(...extra);
+  if (isPgError(error)) details.push(...describePgError(error));
+  else details.push((error as Error).message);
+  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
+    details,
+    hint: 'Fix the SQL and run again; nothing of a transactional migration was applied.',
+    cause: error,
+  });
+}
+
+async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
+  await client.query(
+    `insert into ${historyTable(schema)} (version, name, checksum, execution_ms, success, transactional, error, statement)
+     values ($1, $2, $3, $4, false, $5, $6, $7)
+     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
+       execution_ms = excluded.execution_ms, success = false, transactional = excluded.transactional,
+       error = excluded.error, statement = excluded.statement, applied_by = current_user`,
+    [
+      migration.version.toString(),
+      migration.id,
+      migration.checksum,
+      row.executionMs ?? 0,
+      row.transactional ?? true,
+      row.error ?? null,
+      row.statement ?? null,
+    ],
+  );
+}
+
+function pgErrorText(error: unknown): string {
+  const e = error as PgError;
+  return `${e.code ?? 'ERROR'}: ${e.message}`;
+}
+
+async function applyInTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+  const sql = substitutePlaceholders(migration.up.sql, target);
+  const prefix = `begin;\n${searchPathSql(target.schema, true)};\n`;
+  const started = performance.now();
+  try {
+    // One round trip for the migration's SQL, one for its history row and the commit.
+    await client.query(prefix + sql.text);
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    const position = Number((error as PgError).position);
+    const index =
+      Number.isFinite(position) && position > prefix.length ? sql.toOriginal(position - 1 - prefix.length) : undefined;
+    const ms = Math.round(performance.now() - started);
+    await recordFailure(client, target.schema, migration, {
+      executionMs: ms,
+      transactional: true,
+      error: pgErrorText(error),
+    }).catch(() => {});
+    throw failure(target, migration, migration.up, error, index);
+  }
+  const ms = Math.round(performance.now() - started);
+  await client.query(
+    `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
+     values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
+     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
+       execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user;
+     commit`,
+  );
+  return ms;
+}
+
+async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+  const sql = substitutePlaceholders(migration.up.sql, target);
+  const statements = await splitStatements(sql.text, migration.up.file);
+  const started = performance.now();
+  // Recorded before the first statement: if the process dies midway, the next run knows.
+  await recordFailure(client, target.schema, migration, {
+    transactional: false,
+    error: `did not finish: started at ${new Date().toISOString()} by pid ${process.pid}`,
+    statement: null,
+  });
+  await client.query(searchPathSql(target.schema, false));
+  try {
+    for (const [index, statement] of statements.entries()) {
+      try {
+        await client.query(statement.sql);
+      } catch (error) {
+        const position = Number((error as PgError).position);
+        const at = Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
+        await recordFailure(client, target.schema, migration, {
+          executionMs: Math.round(performance.now() - started),
+          transactional: false,
+          error: pgErrorText(error),
+          statement: index + 1,
+        }).catch(() => {});
+        throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
+          `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
+        ]);
+      }
+    }
+  } finally {
+    await client.query('reset search_path').catch(() => {});
+  }
+  const ms = Math.round(performance.now() - started);
+  await client.query(
+    `update ${historyTable(target.schema)} set success = true, error = null, statement = null, execution_ms = $2, applied_at = now() where version = $1`,
+    [migration.version.toString(), ms],
+  );
+  return ms;
+}
+
+/** Stops on what a person must look at: drift, a half-applied migration, out-of-order in strict mode. */
+export function checkPlan(target: SqlTarget, plan: TargetPlan, options: ApplyOptions): string[] {
+  const warnings: string[] = [];
+  const where = `${target.schema}`;
+  if (plan.changed.length > 0) {
+    throw new UserError(
+      `${where}: ${plan.changed.length === 1 ? 'an applied migration was' : `${plan.changed.length} applied migrations were`} changed since it ran`,
+      {
+        details: plan.changed.map(
+          ({ migration, row }) =>
+            `  ${migration.up.file}\n    applied checksum ${row.checksum.slice(0, 12)}…, file checksum ${migration.checksum.slice(0, 12)}…`,
+        ),
+        hint: 'Revert the file and put the change in a new migration, or run `devup migrate repair` to accept the files as they are.',
+      },
+    );
+  }
+  const blocked = plan.blocked[0];
+  if (blocked) {
+    const { row } = blocked;
+    const what = row.error?.startsWith('did not finish')
+      ? `was interrupted (${row.error})`
+      : `failed at statement ${row.statement ?? '?'} (${row.error})`;
+    throw new UserError(
+      `${where}: migration ${row.name} ${what}; it ran outside a transaction, so it may be partly applied`,
+      {
+        hint: 'Check which of its statements took effect, make the file safe to re-run (e.g. IF NOT EXISTS), then run `devup migrate repair` and migrate again.',
+      },
+    );
+  }
+  if (plan.outOfOrder.length > 0) {
+    const ids = plan.outOfOrder.map((m) => m.id).join(', ');
+    const message = `${ids} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} older than the newest applied migration (merged from another branch?)`;
+    if (options.strict) {
+      throw new UserError(`${where}: ${message}`, {
+        hint: 'Renumber the migration after the newest one, or run without --strict to apply it out of order.',
+      });
+    }
+    warnings.push(`${message}; applying out of order`);
+  }
+  if (plan.missing.length > 0) {
+    const ids = plan.missing.map((r) => r.name).join(', ');
+    if (options.strict) {
+      throw new UserError(`${where}: applied migrations have no file any more: ${ids}`, {
+        hint: 'Restore the files (or check out the right branch).',
+      });
+    }
+    warnings.push(`applied migrations have no file any more: ${ids}`);
+  }
+  return warnings;
+}
+
+/**
+ * Applies a target's pending migrations under its advisory lock. The plan is made again
+ * inside the lock, so any number of concurrent runners apply each migration exactly once.
+ */
+export async function applyTarget(
+  client: pg.Client,
+  target: SqlTarget,
+  options: ApplyOptions = {},
+): Promise<TargetResult> {
+  const started = performance.now();
+  const applied: TargetResult['applied'] = [];
+  await withAdvisoryLock(
+    client,
+    `${target.schema}`,
+    async () => {
+      await client.query(createHistorySql(target.schema));
+      const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+      for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
+      for (const migration of plan.pending) {
+        if (options.signal?.aborted) break;
+        options.onEvent?.({ type: 'file-start', target, migration });
+        const ms = migration.up.noTransaction
+          ? await applyWithoutTransaction(client, target, migration)
+          : await applyInTransaction(client, target, migration);
+        applied.push({ migration, ms });
+        options.onEvent?.({ type: 'file-done', target, migration, ms });
+      }
+    },
+    {
+      onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+  return { target, applied, ms: performance.now() - started };
+}
+
+export { describeHolder };

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { PgError } from '../database/connection.js';
+
+/** 1-based line and column of a character index within a text. */
+export function lineAndColumn(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, index));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+export interface SqlErrorLocation {
+  file: string;
+  /** The whole text of the file, to show the failing line. */
+  fileText: string;
+  /** 1-based line and column in the file. */
+  line: number;
+  column: number;
+}
+
+/** A code frame: the failing line of the .sql file with a caret under the error position. */
+export function codeFrame(location: SqlErrorLocation, cwd = process.cwd()): string[] {
+  const lines = location.fileText.split('\n');
+  const out: string[] = [`${path.relative(cwd, location.file)}:${location.line}:${location.column}`];
+  const first = Math.max(1, location.line - 2);
+  const width = String(location.line).length;
+  for (let n = first; n <= location.line; n++) {
+    out.push(`${n === location.line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
+  }
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, location.column - 1))}^`);
+  return out;
+}
+
+/** Severity, SQLSTATE, detail and hint of a server error, one per line. */
+export function describePgError(error: PgError): string[] {
+  const out = [`${error.severity ?? 'ERROR'} ${error.code ?? ''}: ${error.message}`.trim()];
+  if (error.detail) out.push(`DETAIL: ${error.detail}`);
+  if (error.hint) out.push(`HINT: ${error.hint}`);
+  if (error.where) out.push(`WHERE: ${error.where.split('\n')[0]}`);
+  return out;
+}

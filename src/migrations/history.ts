@@ -1,0 +1,122 @@
+import type pg from 'pg';
+
+/** The history table devup keeps in every target schema. */
+export const HISTORY_TABLE = 'devup_migrations';
+
+export interface HistoryRow {
+  version: bigint;
+  name: string;
+  checksum: string;
+  appliedAt: Date;
+  executionMs: number;
+  success: boolean;
+  transactional: boolean;
+  /** "SQLSTATE: message" for a failed migration; "did not finish" for one interrupted outside a transaction. */
+  error: string | null;
+  /** For a failed no-transaction migration: the 1-based statement that failed. */
+  statement: number | null;
+  appliedBy: string;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function historyTable(schema: string): string {
+  return `${quoteIdent(schema)}.${HISTORY_TABLE}`;
+}
+
+export function createHistorySql(schema: string): string {
+  return `create schema if not exists ${quoteIdent(schema)};
+create table if not exists ${historyTable(schema)} (
+  version bigint primary key,
+  name text not null,
+  checksum text not null,
+  applied_at timestamptz not null default now(),
+  execution_ms integer not null default 0,
+  success boolean not null,
+  transactional boolean not null default true,
+  error text,
+  statement integer,
+  applied_by text not null default current_user
+);`;
+}
+
+const COLUMNS = `version::text as version, name, checksum, applied_at, execution_ms, success, transactional, error, statement, applied_by`;
+
+interface RawRow {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: string | Date;
+  execution_ms: number;
+  success: boolean;
+  transactional: boolean;
+  error: string | null;
+  statement: number | null;
+  applied_by: string;
+}
+
+function toRow(raw: RawRow): HistoryRow {
+  return {
+    version: BigInt(raw.version),
+    name: raw.name,
+    checksum: raw.checksum,
+    appliedAt: new Date(raw.applied_at),
+    executionMs: raw.execution_ms,
+    success: raw.success,
+    transactional: raw.transactional,
+    error: raw.error,
+    statement: raw.statement,
+    appliedBy: raw.applied_by,
+  };
+}
+
+/** The history of one schema (inside the lock, where it must be exact). */
+export async function readHistory(client: pg.Client, schema: string): Promise<HistoryRow[]> {
+  const exists = await client.query<{ t: string | null }>('select to_regclass($1) as t', [
+    `${quoteIdent(schema)}.${HISTORY_TABLE}`,
+  ]);
+  if (!exists.rows[0]?.t) return [];
+  const { rows } = await client.query<RawRow>(`select ${COLUMNS} from ${historyTable(schema)} order by version`);
+  return rows.map(toRow);
+}
+
+/** XML text nodes come back entity-escaped from xpath(). */
+function unescapeXml(text: string): string {
+  return text
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&apos;', "'")
+    .replaceAll('&amp;', '&');
+}
+
+/**
+ * The history of many schemas in ONE round trip: the warm path's only query per database.
+ * query_to_xml runs the per-schema query dynamically, and only where the table exists.
+ */
+export async function readHistories(
+  client: pg.Client,
+  schemas: string[],
+): Promise<Map<string, HistoryRow[] | undefined>> {
+  const sql = `select s.schema,
+  case when to_regclass(format('%I.${HISTORY_TABLE}', s.schema)) is null then null
+  else (xpath('/row/h/text()', query_to_xml(
+    format('select coalesce(json_agg(t order by t.version), ''[]'') as h from (select ${COLUMNS} from %I.${HISTORY_TABLE}) t', s.schema),
+    false, true, '')))[1]::text end as history
+from unnest($1::text[]) as s(schema)`;
+  const { rows } = await client.query<{ schema: string; history: string | null }>(sql, [schemas]);
+  const result = new Map<string, HistoryRow[] | undefined>();
+  for (const row of rows) {
+    result.set(
+      row.schema,
+      row.history === null ? undefined : (JSON.parse(unescapeXml(row.history)) as RawRow[]).map(toRow),
+    );
+  }
+  return result;
+}

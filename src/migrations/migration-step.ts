@@ -1,0 +1,256 @@
+import type pg from 'pg';
+import type { ResolvedConfig } from '../config/types.js';
+import { type ConnectionInfo, connect, connectionError, withClient } from '../database/connection.js';
+import { UserError } from '../errors.js';
+import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
+import { quoteIdent, readHistories } from './history.js';
+import { isUpToDate, planTarget, type TargetPlan } from './plan.js';
+import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
+import { checkToolTarget, runToolTarget, type ToolCheck } from './tools/tool-runner.js';
+
+export type StepEvent =
+  | { type: 'checked'; target: TargetBase; pending: string[]; upToDate: boolean }
+  | { type: 'target-start'; target: TargetBase }
+  | { type: 'target-done'; target: TargetBase; applied: string[]; ms: number }
+  | { type: 'target-failed'; target: TargetBase; error: unknown }
+  | { type: 'target-skipped'; target: TargetBase; reason: string }
+  | { type: 'output'; target: TargetBase; line: string }
+  | MigrationEvent;
+
+export interface MigrationStepOptions {
+  services?: string[] | undefined;
+  tenant?: string | undefined;
+  strict?: boolean | undefined;
+  /** Only check: report what is pending, change nothing. */
+  checkOnly?: boolean | undefined;
+  concurrency?: number | undefined;
+  onEvent?: (event: StepEvent) => void;
+  /** Called once every target is checked, before anything is applied (the UI sets up here). */
+  onPlanned?: (targets: { target: TargetBase; pending: string[]; upToDate: boolean }[]) => Promise<void> | void;
+  signal?: AbortSignal | undefined;
+}
+
+export interface TargetOutcome {
+  target: TargetBase;
+  status: 'up-to-date' | 'applied' | 'pending' | 'failed' | 'skipped';
+  applied: string[];
+  pending: string[];
+  error?: unknown;
+}
+
+export interface MigrationStepResult {
+  outcomes: TargetOutcome[];
+  /** The first failure, if any: what the command exits with. */
+  failure: unknown;
+  ms: number;
+}
+
+interface Work {
+  service: ServiceTargets;
+  target: TargetBase;
+  sqlPlan?: TargetPlan;
+  toolCheck?: ToolCheck;
+  pending: string[];
+}
+
+/** Creates the databases that services asked for (`database: 'auth'`) when missing. */
+export async function ensureDatabases(client: pg.Client, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [
+    names,
+  ]);
+  const existing = new Set(rows.map((r) => r.datname));
+  for (const name of names) {
+    if (existing.has(name)) continue;
+    try {
+      await client.query(`create database ${quoteIdent(name)}`);
+    } catch (error) {
+      // Another devup process created it first.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    }
+  }
+}
+
+/** Runs `tasks` with at most `limit` at once. */
+async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * The migration step of `devup dev` and `devup migrate`: check every target with one round
+ * trip per database, then apply what is pending, dependencies first, independent targets in
+ * parallel on a bounded pool.
+ */
+export async function runMigrationStep(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  options: MigrationStepOptions = {},
+): Promise<MigrationStepResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => {});
+  const outcomes = new Map<TargetBase, TargetOutcome>();
+  const works: Work[] = [];
+
+  await withClient(admin, async (client) => {
+    const services = await collectTargets(config, {
+      services: options.services,
+      tenant: options.tenant,
+      query: (sql) => client.query(sql),
+    });
+    const ownDatabases = [...new Set(services.map((s) => s.service.database).filter((d): d is string => !!d))];
+    if (!options.checkOnly) await ensureDatabases(client, ownDatabases);
+    // One round trip per database for every SQL target's history.
+    const byDatabase = new Map<string | undefined, { service: ServiceTargets; target: TargetBase }[]>();
+    for (const service of services) {
+      for (const target of service.targets) {
+        const list = byDatabase.get(target.database) ?? [];
+        list.push({ service, target });
+        byDatabase.set(target.database, list);
+      }
+    }
+    for (const [database, entries] of byDatabase) {
+      const sqlEntries = entries.filter((e) => e.service.migrations);
+      let histories = new Map<string, unknown>() as Awaited<ReturnType<typeof readHistories>>;
+      if (sqlEntries.length > 0) {
+        const schemas = sqlEntries.map((e) => e.target.schema);
+        histories =
+          database === undefined
+            ? await readHistories(client, schemas)
+            : await withClient(admin, (c) => readHistories(c, schemas), { database }).catch((error) => {
+                if ((error as UserError).cause && ((error as UserError).cause as { code?: string }).code === '3D000') {
+                  return new Map();
+                }
+                throw error;
+              });
+      }
+      for (const { service, target } of entries) {
+        if (service.migrations) {
+          const plan = planTarget(service.migrations, histories.get(target.schema) ?? []);
+          const pending = plan.pending.map((m) => m.id);
+          works.push({ service, target, sqlPlan: plan, pending });
+          emit({ type: 'checked', target, pending, upToDate: isUpToDate(plan) });
+        } else {
+          const check = await checkToolTarget(config, service.service, target, admin, client);
+          works.push({ service, target, toolCheck: check, pending: check.pending });
+          emit({ type: 'checked', target, pending: check.pending, upToDate: check.upToDate });
+        }
+      }
+    }
+  });
+
+  const needsWork = (w: Work) => (w.sqlPlan ? !isUpToDate(w.sqlPlan) : w.toolCheck ? !w.toolCheck.upToDate : false);
+  for (const w of works) {
+    outcomes.set(w.target, {
+      target: w.target,
+      status: needsWork(w) ? 'pending' : 'up-to-date',
+      applied: [],
+      pending: w.pending,
+    });
+  }
+  await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
+  if (options.checkOnly) {
+    return { outcomes: [...outcomes.values()], failure: undefined, ms: performance.now() - started };
+  }
+
+  // Dependencies first: a service's targets wait for its dependencies' targets.
+  const serviceDone = new Map<string, Promise<boolean>>();
+  let failure: unknown;
+  const concurrency = options.concurrency ?? 4;
+  const slots = { free: concurrency, queue: [] as (() => void)[] };
+  const acquire = () =>
+    new Promise<void>((resolve) => {
+      if (slots.free > 0) {
+        slots.free--;
+        resolve();
+      } else slots.queue.push(resolve);
+    });
+  const release = () => {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free++;
+  };
+
+  const runService = async (name: string): Promise<boolean> => {
+    const existing = serviceDone.get(name);
+    if (existing) return existing;
+    const promise = (async () => {
+      const service = config.services.find((s) => s.name === name);
+      const deps = service?.dependsOn ?? [];
+      const depsOk = (await Promise.all(deps.map((d) => runService(d)))).every(Boolean);
+      const mine = works.filter((w) => w.target.service === name && needsWork(w));
+      if (!depsOk) {
+        for (const w of mine) {
+          emit({ type: 'target-skipped', target: w.target, reason: 'a dependency failed' });
+          const outcome = outcomes.get(w.target);
+          if (outcome) outcome.status = 'skipped';
+        }
+        return false;
+      }
+      let ok = true;
+      await pool(mine, mine.length, async (w) => {
+        await acquire();
+        try {
+          if (options.signal?.aborted) return;
+          emit({ type: 'target-start', target: w.target });
+          const t0 = performance.now();
+          let applied: string[];
+          if (w.sqlPlan && w.service.migrations) {
+            checkPlan(w.target as SqlTarget & TargetBase, w.sqlPlan, options as ApplyOptions);
+            const sqlTarget: SqlTarget = { ...w.target, migrations: w.service.migrations };
+            const client = await connect(admin, w.target.database ? { database: w.target.database } : {}).catch(
+              (error) => {
+                throw connectionError(admin, error, w.target.database);
+              },
+            );
+            try {
+              const result = await applyTarget(client, sqlTarget, {
+                strict: options.strict ?? false,
+                onEvent: emit,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+              applied = result.applied.map((a) => a.migration.id);
+            } finally {
+              await client.end().catch(() => {});
+            }
+          } else {
+            applied = await runToolTarget(config, w.service.service, w.target, admin, {
+              onOutput: (line) => emit({ type: 'output', target: w.target, line }),
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
+          }
+          const outcome = outcomes.get(w.target);
+          if (outcome) {
+            outcome.status = 'applied';
+            outcome.applied = applied;
+          }
+          emit({ type: 'target-done', target: w.target, applied, ms: performance.now() - t0 });
+        } catch (error) {
+          ok = false;
+          failure ??= error;
+          const outcome = outcomes.get(w.target);
+          if (outcome) {
+            outcome.status = 'failed';
+            outcome.error = error;
+          }
+          emit({ type: 'target-failed', target: w.target, error });
+        } finally {
+          release();
+        }
+      });
+      return ok;
+    })();
+    serviceDone.set(name, promise);
+    return promise;
+  };
+  await Promise.all([...new Set(works.map((w) => w.target.service))].map((name) => runService(name)));
+  return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
+}
+
+export { UserError };

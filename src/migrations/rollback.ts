@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import { isPgError, type PgError } from '../database/connection.js';
+import { UserError } from '../errors.js';
+import type { SqlTarget } from './apply.js';
+import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { historyTable, quoteIdent, readHistory } from './history.js';
+import { withAdvisoryLock } from './lock.js';
+import type { Migration } from './migration.js';
+import { substitutePlaceholders } from './placeholders.js';
+import { splitStatements } from './split.js';
+
+/** Which applied migrations a rollback takes back, newest first. */
+export function selectRollback(
+  applied: { version: bigint; name: string }[],
+  options: { steps?: number | undefined; to?: bigint | undefined },
+): { version: bigint; name: string }[] {
+  const newestFirst = [...applied].sort((a, b) => (a.version > b.version ? -1 : 1));
+  if (options.to !== undefined) return newestFirst.filter((m) => m.version > (options.to as bigint));
+  return newestFirst.slice(0, options.steps ?? 1);
+}
+
+/** Rolls back through down files under the target's lock; returns the ids rolled back. */
+export async function rollbackTarget(
+  client: pg.Client,
+  target: SqlTarget,
+  options: { steps?: number | undefined; to?: bigint | undefined },
+): Promise<string[]> {
+  return withAdvisoryLock(client, target.schema, async () => {
+    const history = (await readHistory(client, target.schema)).filter((r) => r.success);
+    const chosen = selectRollback(history, options);
+    const files = new Map(target.migrations.map((m) => [m.version, m]));
+    const missing = chosen.filter((r) => !files.get(r.version)?.down);
+    if (missing.length > 0) {
+      throw new UserError(
+        `${target.schema}: cannot roll back ${missing.map((m) => m.name).join(', ')}: no down migration`,
+        {
+          hint: 'Add a down file (or a -- migrate:down section), or restore the database another way.',
+        },
+      );
+    }
+    const done: string[] = [];
+    for (const row of chosen) {
+      const migration = files.get(row.version) as Migration;
+      await runDown(client, target, migration);
+      done.push(migration.id);
+    }
+    return done;
+  });
+}
+
+async function runDown(client: pg.Client, target: SqlTarget, migration: Migration): Promise<void> {
+  const down = migration.down;
+  if (!down) return;
+  const sql = substitutePlaceholders(down.sql, target);
+  const deleteRow = `delete from ${historyTable(target.schema)} where version = ${migration.version}`;
+  const fail = (error: unknown, index: number | undefined) => {
+    const details: string[] = [];
+    if (index !== undefined) {
+      const { line, column } = lineAndColumn(down.sql, index);
+      details.push(...codeFrame({ file: down.file, fileText: down.sql, line: line + down.lineOffset, column }));
+    }
+    if (isPgError(error)) details.push(...describePgError(error));
+    return new UserError(`rolling back ${migration.id} failed in ${target.schema}`, { details, cause: error });
+  };
+  if (down.noTransaction) {
+    await client.query(`set search_path to ${quoteIdent(target.schema)}, public`);
+    for (const statement of await splitStatements(sql.text, down.file)) {
+      try {
+        await client.query(statement.sql);
+      } catch (error) {
+        const position = Number((error as PgError).position);
+        throw fail(error, sql.toOriginal(statement.offset + (Number.isFinite(position) ? position - 1 : 0)));
+      }
+    }
+    await client.query('reset search_path');
+    await client.query(deleteRow);
+    return;
+  }
+  const prefix = `begin;\nset local search_path to ${quoteIdent(target.schema)}, public;\n`;
+  try {
+    await client.query(prefix + sql.text);
+    await client.query(`${deleteRow}; commit`);
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    const position = Number((error as PgError).position);
+    throw fail(
+      error,
+      Number.isFinite(position) && position > prefix.length ? sql.toOriginal(position - 1 - prefix.length) : undefined,
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import type { CommandSpec } from '../config/types.js';
+import { UserError } from '../errors.js';
+
+/** Runs a short command (tenant lists, seeds) and returns its stdout; fails with its stderr. */
+export async function runCommand(
+  command: CommandSpec,
+  options: { cwd: string; what: string; env?: Record<string, string> },
+): Promise<string> {
+  const { execa } = await import('execa');
+  const run =
+    'shell' in command
+      ? execa(command.shell, { shell: true, cwd: options.cwd, env: options.env ?? {}, reject: false })
+      : execa(command.argv[0] as string, command.argv.slice(1), {
+          cwd: options.cwd,
+          env: options.env ?? {},
+          reject: false,
+        });
+  const result = await run;
+  if (result.failed) {
+    throw new UserError(
+      `${options.what} failed (${result.exitCode === undefined ? result.shortMessage : `exit code ${result.exitCode}`})`,
+      {
+        details: String(result.stderr || result.stdout || '')
+          .trimEnd()
+          .split('\n')
+          .slice(-15)
+          .map((l) => `  ${l}`),
+      },
+    );
+  }
+  return String(result.stdout);
+}

@@ -1,0 +1,22 @@
+import { UserError } from '../errors.js';
+
+/**
+ * Asks a yes/no question on the terminal. Without a TTY (CI, pipes) there is nobody to ask:
+ * refuse, and say which flag confirms.
+ */
+export async function confirm(question: string, options: { yes: boolean; flag?: string }): Promise<boolean> {
+  if (options.yes) return true;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError('refusing to destroy data without confirmation (no terminal to ask on)', {
+      hint: `Pass ${options.flag ?? '--yes'} to confirm.`,
+    });
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,192 @@
+import { describeHolder } from '../migrations/lock.js';
+import type { StepEvent } from '../migrations/migration-step.js';
+import type { TargetBase } from '../migrations/targets.js';
+import { errorEvent, formatError } from './format-error.js';
+import type { Output } from './output.js';
+
+export interface PlannedTarget {
+  target: TargetBase;
+  pending: string[];
+  upToDate: boolean;
+}
+
+function list(ids: string[], max = 4): string {
+  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')}, … ${ids.length - max} more`;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Up-to-date targets beyond this many are summarised per service instead of listed. */
+const LIST_LIMIT = 12;
+
+/**
+ * Renders the migration step. Nothing pending: a few static lines, no spinner library loaded.
+ * Work to do: listr2 in a TTY (one task per target, grouped by service), plain lines otherwise.
+ */
+export class MigrationProgress {
+  private listr: { run(): Promise<unknown> } | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly waiters = new Map<
+    TargetBase,
+    { resolve: () => void; reject: (e: unknown) => void; task?: ListrTaskLike }
+  >();
+
+  constructor(private readonly output: Output) {}
+
+  /** Called once the check is done, before anything is applied. */
+  async planned(targets: PlannedTarget[]): Promise<void> {
+    const out = this.output;
+    if (out.mode === 'json') {
+      for (const t of targets)
+        out.event({ event: 'migration-check', ...label(t.target), pending: t.pending, upToDate: t.upToDate });
+      return;
+    }
+    if (targets.length === 0) return;
+    out.line('Running database migrations...');
+    const upToDate = targets.filter((t) => t.upToDate);
+    if (targets.length <= LIST_LIMIT) {
+      for (const t of upToDate) out.line(`  ${out.style('green', '✓')} ${t.target.schema} already up-to-date`);
+    } else if (upToDate.length > 0) {
+      const services = new Map<string, number>();
+      for (const t of upToDate) services.set(t.target.service, (services.get(t.target.service) ?? 0) + 1);
+      for (const [service, count] of services) {
+        out.line(
+          `  ${out.style('green', '✓')} ${service}: ${count} target${count === 1 ? '' : 's'} already up-to-date`,
+        );
+      }
+    }
+    const work = targets.filter((t) => !t.upToDate);
+    if (work.length === 0 || out.mode !== 'tty') return;
+    const { Listr } = await import('listr2');
+    const byService = new Map<string, PlannedTarget[]>();
+    for (const t of work) byService.set(t.target.service, [...(byService.get(t.target.service) ?? []), t]);
+    const tasks = [...byService].map(([service, items]) => ({
+      title: service,
+      task: (_ctx: unknown, task: { newListr: (tasks: unknown[], options: unknown) => unknown }) =>
+        task.newListr(
+          items.map((item) => ({
+            title: `${item.target.schema}: ${item.pending.length} pending`,
+            task: (_c: unknown, subtask: ListrTaskLike) =>
+              new Promise<void>((resolve, reject) => this.waiters.set(item.target, { resolve, reject, task: subtask })),
+          })),
+          { concurrent: true, exitOnError: false },
+        ),
+    }));
+    this.listr = new Listr(tasks as never, {
+      concurrent: true,
+      exitOnError: false,
+      rendererOptions: { collapseSubtasks: false, collapseErrors: false, showErrorMessage: true },
+    }) as unknown as { run(): Promise<unknown> };
+    this.running = this.listr.run().catch(() => {});
+  }
+
+  event(event: StepEvent): void {
+    const out = this.output;
+    if (out.mode === 'json') {
+      if (event.type === 'checked') return;
+      out.event(jsonEvent(event));
+      return;
+    }
+    const waiter = 'target' in event ? this.waiters.get(event.target) : undefined;
+    const tty = out.mode === 'tty' && waiter?.task;
+    switch (event.type) {
+      case 'file-start':
+        if (tty) waiter.task!.output = `${event.migration.id}`;
+        else if (out.verbose) out.line(`    ${event.target.schema}: ${event.migration.id} ...`);
+        return;
+      case 'file-done':
+        if (!tty && out.verbose) out.line(`    ${event.target.schema}: ${event.migration.id} (${formatMs(event.ms)})`);
+        return;
+      case 'output':
+        if (tty) waiter.task!.output = event.line;
+        else if (out.verbose) out.line(`    ${event.target.schema} | ${event.line}`);
+        return;
+      case 'lock-wait': {
+        const who = event.holder ? describeHolder(event.holder) : 'another session';
+        const text = `${event.target.schema}: waiting for the migration lock held by ${who}`;
+        if (tty) waiter.task!.output = text;
+        else out.line(`  … ${text}`);
+        return;
+      }
+      case 'warning':
+        out.warn(`${event.target.schema}: ${event.message}`);
+        return;
+      case 'target-done': {
+        const text =
+          event.applied.length === 0
+            ? `${event.target.schema} already up-to-date`
+            : `${event.target.schema} applied ${event.applied.length} (${list(event.applied)}) in ${formatMs(event.ms)}`;
+        if (tty) {
+          waiter.task!.title = text;
+          waiter.resolve();
+        } else out.line(`  ${out.style('green', '✓')} ${text}`);
+        return;
+      }
+      case 'target-failed': {
+        const { text } = formatError(event.error, out, out.verbose);
+        if (tty) {
+          waiter.task!.title = `${event.target.schema} failed`;
+          waiter.reject(new Error(text));
+        } else {
+          out.line(`  ${out.style('red', '✗')} ${event.target.schema} failed`);
+          for (const l of text.split('\n')) out.line(`      ${l}`);
+        }
+        return;
+      }
+      case 'target-skipped':
+        if (tty) {
+          waiter.task!.title = `${event.target.schema} skipped (${event.reason})`;
+          waiter.resolve();
+        } else out.line(`  - ${event.target.schema} skipped (${event.reason})`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Waits for the listr2 renderer to draw its last frame. */
+  async finish(): Promise<void> {
+    for (const waiter of this.waiters.values()) waiter.resolve();
+    await this.running;
+  }
+}
+
+interface ListrTaskLike {
+  title: string | undefined;
+  output: string | undefined;
+}
+
+function label(target: TargetBase) {
+  return { service: target.service, tenant: target.tenant, schema: target.schema };
+}
+
+function jsonEvent(event: StepEvent): Record<string, unknown> {
+  const base = { event: `migration-${event.type}`, ...('target' in event ? label(event.target) : {}) };
+  switch (event.type) {
+    case 'file-start':
+      return { ...base, migration: event.migration.id, version: event.migration.version.toString() };
+    case 'file-done':
+      return {
+        ...base,
+        migration: event.migration.id,
+        version: event.migration.version.toString(),
+        ms: Math.round(event.ms),
+      };
+    case 'target-done':
+      return { ...base, applied: event.applied, ms: Math.round(event.ms) };
+    case 'target-failed':
+      return { ...base, error: errorEvent(event.error) };
+    case 'target-skipped':
+      return { ...base, reason: event.reason };
+    case 'lock-wait':
+      return { ...base, holder: event.holder ?? null };
+    case 'warning':
+      return { ...base, message: event.message };
+    case 'output':
+      return { ...base, line: event.line };
+    default:
+      return base;
+  }
+}
