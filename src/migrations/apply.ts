@@ -241,6 +241,8 @@ export async function applyTarget(
 ): Promise<TargetResult> {
   const started = performance.now();
   const applied: TargetResult['applied'] = [];
+  // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
+  await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
   await withAdvisoryLock(
     client,
     `${target.schema}`,

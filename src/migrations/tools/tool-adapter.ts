@@ -1,0 +1,81 @@
+import type { MigrationTool } from '../../config/schema.js';
+import type { MigrationSettings } from '../../config/types.js';
+import type { FileEntry } from './file-snapshot.js';
+
+export type ToolSettings = Extract<MigrationSettings, { kind: 'tool' }>;
+
+/** One row of a tool's history table, every column as text. */
+export type HistoryRow = Record<string, string | null>;
+
+/** Where a tool keeps its history, and the columns devup reads from it. */
+export interface HistorySpec {
+  table: string;
+  /** A select list whose columns are all text; `id` names the migration where there is one. */
+  columns: string;
+  /** An optional where clause (without `where`). */
+  where?: string;
+  orderBy?: string;
+  /** The rows' content is part of the fingerprint (tools whose files devup can't read). */
+  fingerprinted: boolean;
+}
+
+/** Migration files that devup understood without running the tool. */
+export interface MigrationSet {
+  /** Every migration on disk, in the order the tool applies them. */
+  ids: string[];
+  /** Compares with the history rows: what is pending, and anything that contradicts the files. */
+  status(rows: readonly HistoryRow[]): { pending: string[]; problem?: string };
+}
+
+/** Thrown by parsers: the files can't be understood, so the tool must run and judge them itself. */
+export class MigrationFilesError extends Error {
+  override readonly name = 'MigrationFilesError';
+}
+
+export interface ToolCommandContext {
+  schema: string;
+  migrationsDir: string;
+  cwd: string;
+  root: string;
+}
+
+/** What devup knows about one external migration tool. */
+export interface ToolAdapter {
+  readonly tool: MigrationTool;
+  /** The directory whose files are the migrations (absolute). */
+  migrationsDir(settings: ToolSettings): string;
+  /** Whether the directory's subdirectories hold migrations too. */
+  readonly recursive: boolean;
+  /** Which files of that directory count, by relative path. */
+  includes(relative: string): boolean;
+  /** Parses the files; absent for tools whose files only the tool understands (fingerprint only). */
+  parse?(files: readonly FileEntry[]): MigrationSet;
+  readonly history: HistorySpec | undefined;
+  defaultCommand(context: ToolCommandContext): string[];
+  /** The tool's own environment variables, on top of the common ones. */
+  env?(context: ToolEnvContext): Record<string, string>;
+  /** How to get the tool when its command is not found. */
+  readonly install: string;
+}
+
+export interface ToolEnvContext {
+  schema: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  migrationsDir: string;
+  /** The user set `dir`, rather than devup using the tool's default location. */
+  dirIsExplicit: boolean;
+}
+
+/** Files that sort the way the tools list them: by name, byte-wise. */
+export function byRelativePath(a: FileEntry, b: FileEntry): number {
+  return a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0;
+}
+
+/** The status of tools whose history lists each applied migration by id. */
+export function pendingByIds(ids: readonly string[], applied: ReadonlySet<string>): { pending: string[] } {
+  return { pending: ids.filter((id) => !applied.has(id)) };
+}

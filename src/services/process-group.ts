@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { type Clock, systemClock } from './clock.js';
+
+/** Groups that may still have processes; SIGKILLed synchronously if devup's own process exits first. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killLiveGroupsOnExit(): void {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  liveGroups.clear();
+}
+
+function track(pgid: number): void {
+  liveGroups.add(pgid);
+  if (!exitHookInstalled) {
+    // Last resort: 'exit' handlers must be synchronous, and a plain kill() is.
+    process.on('exit', killLiveGroupsOnExit);
+    exitHookInstalled = true;
+  }
+}
+
+/** Ids of the process groups devup still considers live (for tests and diagnostics). */
+export function trackedProcessGroups(): number[] {
+  return [...liveGroups];
+}
+
+/**
+ * Whether a process of the group is alive, zombies excluded. An orphaned grandchild that exited
+ * stays a zombie until init reaps it, which on some machines takes seconds; kill(-pgid, 0) alone
+ * would count it as alive. Linux only; elsewhere kill(-pgid, 0) is taken at its word.
+ */
+function hasLiveMember(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue; // it exited while we looked
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}
+
+export type TerminationOutcome = 'terminated' | 'killed' | 'stuck';
+
+/**
+ * A service's process group (its main process was spawned detached, so pgid = its pid). Signals go
+ * to the whole group, so `npm run start` → `sh` → `node server.js` all hear them.
+ */
+export class ProcessGroup {
+  readonly pgid: number;
+  /** Set by the owner when the main process has exited and been reaped; until then the group is alive. */
+  leaderExited = false;
+  readonly #clock: Clock;
+
+  constructor(pgid: number, clock: Clock = systemClock) {
+    this.pgid = pgid;
+    this.#clock = clock;
+    track(pgid);
+  }
+
+  /** Signals every process in the group; false when none is left. */
+  signal(signal: NodeJS.Signals | 0): boolean {
+    try {
+      process.kill(-this.pgid, signal);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        liveGroups.delete(this.pgid);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  isAlive(): boolean {
+    if (!this.signal(0)) return false;
+    if (!this.leaderExited || process.platform !== 'linux') return true;
+    if (hasLiveMember(this.pgid)) return true;
+    liveGroups.delete(this.pgid);
+    return false;
+  }
+
+  /** Polls until the group is gone; false when `timeoutMs` passed (or `signal` aborted) first. */
+  async waitUntilGone(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = this.#clock.now() + timeoutMs;
+    for (;;) {
+      if (!this.isAlive()) return true;
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0 || signal?.aborted) return false;
+      await this.#clock.sleep(Math.min(20, remaining), signal);
+    }
+  }
+
+  /**
+   * SIGTERM to the group, up to `graceMs` to leave, then SIGKILL. Aborting `hurry` skips the rest of
+   * the grace period (a second Ctrl-C). Resolves once no process of the group is left.
+   */
+  async terminate(graceMs: number, hurry?: AbortSignal): Promise<TerminationOutcome> {
+    if (!this.isAlive()) return 'terminated';
+    if (!hurry?.aborted) {
+      this.signal('SIGTERM');
+      if (await this.waitUntilGone(graceMs, hurry)) return 'terminated';
+    }
+    return this.kill();
+  }
+
+  /** SIGKILL to the group, then waits (bounded: a process stuck in the kernel can't be helped). */
+  async kill(): Promise<TerminationOutcome> {
+    if (!this.signal('SIGKILL')) return 'killed';
+    return (await this.waitUntilGone(3_000)) ? 'killed' : 'stuck';
+  }
+
+  /** Synchronous SIGKILL, for when there is no time to wait. */
+  killNow(): void {
+    this.signal('SIGKILL');
+  }
+}

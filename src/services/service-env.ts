@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ServiceSettings } from '../config/types.js';
+import { UserError } from '../errors.js';
+
+export interface ServiceEnvSources {
+  /** devup's own environment (normally process.env). */
+  inherited: NodeJS.ProcessEnv;
+  /** devup's connection variables for this service: DATABASE_URL, PG*, DEVUP_*. */
+  devup: Record<string, string>;
+  /** The project's .env, already parsed. */
+  dotenv: Record<string, string>;
+  /** Whether the combined log is coloured; children are told to keep (or drop) their colours to match. */
+  color: boolean;
+}
+
+/**
+ * The environment a service runs with. Later layers win:
+ *   1. devup's own environment (process.env)
+ *   2. colour hints: FORCE_COLOR=1 when the log is coloured; otherwise NO_COLOR=1 and no FORCE_COLOR
+ *   3. devup's connection variables (DATABASE_URL, PG*, DEVUP_*)
+ *   4. the project's .env
+ *   5. the service's envFile
+ *   6. the service's `env` in the config
+ *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
+ * So anything the user wrote (3-6) can override what devup derived, and the config beats files.
+ */
+export async function buildServiceEnv(service: ServiceSettings, sources: ServiceEnvSources): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(sources.inherited)) if (value !== undefined) env[key] = value;
+  if (sources.color) {
+    env.FORCE_COLOR = '1';
+    delete env.NO_COLOR;
+  } else {
+    env.NO_COLOR = '1';
+    delete env.FORCE_COLOR;
+  }
+  Object.assign(env, sources.devup, sources.dotenv);
+  if (service.envFile !== undefined) Object.assign(env, await readEnvFile(service));
+  Object.assign(env, service.env);
+  if (service.port !== undefined) env.PORT = String(service.port);
+  return env;
+}
+
+async function readEnvFile(service: ServiceSettings): Promise<Record<string, string>> {
+  const file = service.envFile as string;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`Cannot read the env file of service "${service.name}": ${path.relative(process.cwd(), file) || file}`, {
+      hint: `Create the file, or change or remove services.${service.name}.envFile.`,
+      cause: error,
+    });
+  }
+  // Loaded only for services that have an env file.
+  const { parse } = await import('dotenv');
+  return parse(text);
+}

@@ -1,0 +1,24 @@
+import type { ProcessExit } from './restart-policy.js';
+
+/** Where a supervised service is in its life. 'starting' covers waiting for migrations and dependencies too. */
+export type ServiceStatus = 'starting' | 'ready' | 'exited' | 'failed' | 'restarting';
+
+/** What the supervisor reports as it goes; the UI renders these, the log stream shows crashes too. */
+export type ServiceEvent =
+  | { type: 'starting'; service: string; pid: number; attempt: number }
+  | { type: 'ready'; service: string; ms: number }
+  /** The main process ended. `expected` when devup stopped it. */
+  | ({ type: 'exited'; service: string; expected: boolean } & ProcessExit)
+  | { type: 'restarting'; service: string; attempt: number; delayMs: number }
+  /** devup gave up on the service: it will not run again until the next `devup dev`. */
+  | { type: 'failed'; service: string; reason: string; lastLines: string[]; exit: ProcessExit | undefined };
+
+/** A service as the state file and status views show it. */
+export interface ServiceSnapshot {
+  name: string;
+  pid: number | null;
+  port: number | null;
+  url: string | null;
+  status: ServiceStatus;
+  readyMs: number | null;
+}

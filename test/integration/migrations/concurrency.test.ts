@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { type ConnectionInfo, connect, connectionUrl } from '../../../src/database/connection.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
+import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { readHistory } from '../../../src/migrations/history.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+let db: ConnectionInfo & { drop(): Promise<void> };
+let admin: pg.Client;
+let ws: Workspace;
+const fixture = path.resolve(import.meta.dirname, '../../fixtures/apply-target.mjs');
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  admin = await connect(db);
+});
+afterAll(async () => {
+  await admin.end();
+  await db.drop();
+});
+afterEach(() => ws?.cleanup());
+
+// Each migration bumps a counter: applying one twice would show as a count above 1.
+function counterMigrations(count: number): Record<string, string> {
+  const files: Record<string, string> = {
+    'm/0001_counter.sql': 'create table applied (version int primary key, n int not null default 1);',
+  };
+  for (let i = 2; i <= count; i++) {
+    files[`m/${String(i).padStart(4, '0')}_step.sql`] =
+      `insert into applied values (${i}) on conflict (version) do update set n = applied.n + 1;\nselect pg_sleep(0.01);`;
+  }
+  return files;
+}
+
+for (const runners of [2, 8]) {
+  it(`${runners} concurrent runners apply each migration exactly once`, async () => {
+    ws = createWorkspace(counterMigrations(12));
+    const schema = `conc_${runners}`;
+    const clients = await Promise.all(Array.from({ length: runners }, () => connect(db)));
+    try {
+      const target = (): SqlTarget => ({
+        service: 'svc',
+        tenant: 'default',
+        schema,
+        database: undefined,
+        migrations: discoverMigrations(`${ws.dir}/m`),
+      });
+      const results = await Promise.all(clients.map((c) => applyTarget(c, target())));
+      const total = results.reduce((n, r) => n + r.applied.length, 0);
+      expect(total).toBe(12);
+      const { rows } = await admin.query(`select max(n) as most from ${schema}.applied`);
+      expect(rows[0]?.most).toBe(1);
+      expect((await readHistory(admin, schema)).every((h) => h.success)).toBe(true);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+}
+
+function run(args: string[]): { done: Promise<{ code: number | null; out: string }>; pid: number } {
+  const child = spawn(process.execPath, [fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return { done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, out }))), pid: child.pid ?? 0 };
+}
+
+it('kill -9 during a migration: the next run is clean, with no partial state and no stuck lock', async () => {
+  ws = createWorkspace({
+    'm/0001_base.sql': 'create table base (id int);',
+    'm/0002_slow.sql': 'create table half (id int);\nselect pg_sleep(20);\ncreate table other (id int);',
+  });
+  const url = connectionUrl(db);
+  const first = run([url, `${ws.dir}/m`, 'killed']);
+  // Wait until the slow migration is running on the server, then kill the runner outright.
+  for (let i = 0; i < 200; i++) {
+    const { rowCount } = await admin.query(
+      "select 1 from pg_stat_activity where query like '%pg_sleep(20)%' and pid <> pg_backend_pid()",
+    );
+    if (rowCount) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  process.kill(first.pid, 'SIGKILL');
+  await first.done;
+  // Not edited: the re-run must apply 0002 from scratch once the server has rolled it back.
+  ws.write('m/0002_slow.sql', 'create table half (id int);\nselect pg_sleep(0);\ncreate table other (id int);');
+  const history = await readHistory(admin, 'killed');
+  expect(history.map((h) => h.name)).toEqual(['0001_base']);
+  const second = run([url, `${ws.dir}/m`, 'killed']);
+  const { code, out } = await second.done;
+  expect(code).toBe(0);
+  expect(out).toContain('"applied":["0002_slow"]');
+  const { rows } = await admin.query("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+  expect(rows[0]?.n).toBe(0);
+}, 60_000);

@@ -1,0 +1,98 @@
+import { afterEach, expect, it } from 'vitest';
+import { closest } from '../../../src/config/suggest.js';
+import { checkSchemaTemplate, findCycle, resolveConfig } from '../../../src/config/validate.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+
+function problems(raw: unknown, env: NodeJS.ProcessEnv = {}) {
+  const result = resolveConfig(raw, { configPath: `${ws.dir}/devup.config.json`, env });
+  return result.problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+it('reports every problem at once, each with its key path', () => {
+  ws = createWorkspace({ 'services/auth/server.js': '' });
+  const found = problems({
+    services: {
+      auth: { cwd: 'services/auth', migrations: { dir: 'migrations' }, dependsOn: ['wokflow'] },
+      workflow: { cwd: 'services/workflow', port: 4001 },
+      billing: { port: 4001 },
+    },
+  });
+  expect(found).toContain('services.auth.migrations.dir: no such directory: services/auth/migrations');
+  expect(found).toContain('services.auth.dependsOn: unknown service "wokflow" (did you mean "workflow"?)');
+  expect(found).toContain('services.workflow.cwd: no such directory: services/workflow');
+  expect(found).toContain('services.billing.port: 4001 is also used by services.workflow.port');
+});
+
+it('rejects unknown keys with a did-you-mean', () => {
+  ws = createWorkspace();
+  const found = problems({ services: { api: { comand: 'node x.js', dependOn: [] } }, databse: {} });
+  expect(found).toContainEqual(expect.stringMatching(/^databse: unknown key \(did you mean "database"\?\)/));
+  expect(found).toContainEqual(
+    expect.stringMatching(/^services\.api\.comand: unknown key \(did you mean "command"\?\)/),
+  );
+  expect(found).toContainEqual(
+    expect.stringMatching(/^services\.api\.dependOn: unknown key \(did you mean "dependsOn"\?\)/),
+  );
+});
+
+it('finds dependency cycles and names them', () => {
+  expect(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+      ]),
+    ),
+  ).toEqual(['a', 'b', 'c', 'a']);
+  expect(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+  ).toBeUndefined();
+  ws = createWorkspace();
+  expect(problems({ services: { a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } } })).toContain(
+    'services: dependency cycle: a → b → a',
+  );
+});
+
+it('validates schema templates as identifiers', () => {
+  expect(checkSchemaTemplate('auth_{tenant}', 'auth', ['acme'])).toEqual([]);
+  expect(checkSchemaTemplate('auth', 'auth', ['a', 'b'])[0]).toMatch(/has no \{tenant\}/);
+  expect(checkSchemaTemplate('Auth-{tenant}', 'auth', ['a'])[0]).toMatch(
+    /"Auth-a" \(tenant "a"\) is not a valid schema name/,
+  );
+  expect(checkSchemaTemplate('x_{tenat}', 'auth', ['a'])[0]).toMatch(/unknown placeholder/);
+});
+
+it('lists missing required environment variables together', () => {
+  ws = createWorkspace();
+  expect(problems({ requiredEnv: ['STRIPE_KEY', 'HOME_X', 'SET'], services: { a: {} } }, { SET: '1' })).toContain(
+    'requiredEnv: missing environment variables: STRIPE_KEY, HOME_X (set them in .env next to the config)',
+  );
+});
+
+it('fills defaults: loopback bind, project from the directory, one default tenant', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'select 1;' });
+  const { config } = resolveConfig(
+    { project: 'shop', services: { api: { migrations: { dir: 'm' } } } },
+    { configPath: `${ws.dir}/devup.config.json`, env: {} },
+  );
+  expect(config?.database).toMatchObject({ bind: '127.0.0.1', engine: 'auto', database: 'shop' });
+  expect(config?.services[0]?.migrations).toMatchObject({
+    kind: 'sql',
+    schemaTemplate: '{service}_{tenant}',
+    tenants: { kind: 'list', tenants: ['default'] },
+  });
+});
+
+it('suggests only close words', () => {
+  expect(closest('servces', ['services', 'project'])).toBe('services');
+  expect(closest('zzz', ['services', 'project'])).toBeUndefined();
+});
