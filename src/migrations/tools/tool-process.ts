@@ -1,0 +1,129 @@
+import type { CommandSpec } from '../../config/types.js';
+import { maskSecret } from '../../database/connection.js';
+
+export interface ToolProcessOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Each line of stdout and stderr as it arrives, secrets masked. */
+  onLine: (line: string) => void;
+  signal?: AbortSignal | undefined;
+  /** Replaced by **** in every line. */
+  secrets: readonly string[];
+  /** How many of the last lines to keep for the error message. */
+  tailLines?: number;
+}
+
+export interface ToolProcessResult {
+  failed: boolean;
+  exitCode: number | undefined;
+  /** The command (or, through a shell, its program) does not exist. */
+  notFound: boolean;
+  canceled: boolean;
+  /** execa's one-line account of a failure (signal, spawn error). */
+  message: string;
+  /** The last lines of output, masked. */
+  tail: string[];
+}
+
+const KILL_GRACE_MS = 3000;
+
+/** Process groups still running, killed if devup exits while they do. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    // A negative pid addresses the whole group: the tool and whatever it started.
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  });
+}
+
+export function describeCommand(command: CommandSpec): string {
+  if ('shell' in command) return command.shell;
+  return command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+}
+
+/** The program a command starts (for "not found" messages). */
+export function commandProgram(command: CommandSpec): string {
+  if ('argv' in command) return command.argv[0] ?? '';
+  return command.shell.trim().split(/\s+/)[0] ?? '';
+}
+
+/**
+ * Runs a migration tool in its own process group, streaming its output line by line. Never
+ * throws for the tool's own failure: the caller turns the result into a message.
+ */
+export async function spawnTool(command: CommandSpec, options: ToolProcessOptions): Promise<ToolProcessResult> {
+  const { execa } = await import('execa');
+  const keep = options.tailLines ?? 20;
+  const tail: string[] = [];
+  const mask = (text: string) => options.secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
+  const onLine = function* (line: unknown) {
+    const text = mask(String(line).replace(/\r$/, ''));
+    tail.push(text);
+    if (tail.length > keep) tail.shift();
+    options.onLine(text);
+  };
+  const execaOptions = {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: onLine,
+    stderr: onLine,
+    // A group of its own, so that an abort stops the tool's children too (a shell, a JVM).
+    detached: true,
+    reject: false,
+  } as const;
+  const subprocess =
+    'shell' in command
+      ? execa(command.shell, { ...execaOptions, shell: true })
+      : execa(command.argv[0] as string, command.argv.slice(1), execaOptions);
+
+  const pid = subprocess.pid;
+  let canceled = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    if (pid === undefined) return;
+    canceled = true;
+    killGroup(pid, 'SIGTERM');
+    forceKill = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    forceKill.unref();
+  };
+  if (pid !== undefined) {
+    installExitHook();
+    liveGroups.add(pid);
+  }
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await subprocess;
+    const spawnCode = (result as { code?: string }).code;
+    return {
+      failed: result.failed,
+      exitCode: result.exitCode,
+      notFound: spawnCode === 'ENOENT' || ('shell' in command && result.exitCode === 127),
+      canceled,
+      message: mask(result.shortMessage ?? ''),
+      tail,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (forceKill) clearTimeout(forceKill);
+    if (pid !== undefined) {
+      liveGroups.delete(pid);
+      // The tool is done; anything it left behind in its group goes too.
+      if (canceled) killGroup(pid, 'SIGKILL');
+    }
+  }
+}

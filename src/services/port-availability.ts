@@ -1,0 +1,21 @@
+import net from 'node:net';
+
+type ListenResult = 'free' | 'in-use' | 'unusable';
+
+function tryListen(host: string, port: number): Promise<ListenResult> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'in-use' : 'unusable'));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve('free')));
+  });
+}
+
+/**
+ * True when something already listens on the port on loopback. Both IPv4 and IPv6 are tried: a
+ * server on `localhost` may be on ::1 only. A machine without IPv6 answers 'unusable', not 'in use'.
+ */
+export async function isPortInUse(port: number): Promise<boolean> {
+  if ((await tryListen('127.0.0.1', port)) === 'in-use') return true;
+  return (await tryListen('::1', port)) === 'in-use';
+}
