@@ -85,7 +85,9 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
 
     it('refuses a change of Postgres major version, saying what changed and what to run', async () => {
       const error = await new DockerEngine(project, { ...db, image: 'postgres:16' }).start(sink).catch((e) => e);
-      expect(error.message).toBe(`database.image changed from Postgres 15 to 16; the volume ${project}-pgdata holds Postgres 15 data`);
+      expect(error.message).toBe(
+        `database.image changed from Postgres 15 to 16; the volume ${project}-pgdata holds Postgres 15 data`,
+      );
       expect(error.hint).toMatch(/devup reset/);
     });
 
@@ -99,7 +101,10 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     it('lists only its own container and volume for destruction, then destroys them', async () => {
       const engine = new DockerEngine(project, db);
       const items = await engine.listDestroyable();
-      expect(items.map((i) => `${i.kind}:${i.name}`)).toEqual([`container:${project}-postgres`, `volume:${project}-pgdata`]);
+      expect(items.map((i) => `${i.kind}:${i.name}`)).toEqual([
+        `container:${project}-postgres`,
+        `volume:${project}-pgdata`,
+      ]);
       await engine.destroy();
       expect(await engine.listDestroyable()).toEqual([]);
     });
@@ -132,11 +137,15 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     await docker.createContainer({ name: `${project}-postgres`, Image: TEST_IMAGE, Env: ['POSTGRES_PASSWORD=x'] });
     const engine = new DockerEngine(project, await settings());
     const error = await engine.start(sink).catch((e) => e);
-    expect(error.message).toBe(`a container named ${project}-postgres exists, but devup did not create it for project "${project}"`);
+    expect(error.message).toBe(
+      `a container named ${project}-postgres exists, but devup did not create it for project "${project}"`,
+    );
     await expect(engine.listDestroyable()).rejects.toThrow(/devup did not create it/);
     await expect(engine.destroy()).rejects.toThrow(/devup did not create it/);
     await docker.getContainer(`${project}-postgres`).remove({ force: true, v: true });
-    await expect(engine.start(sink)).rejects.toThrow(`a volume named ${project}-pgdata exists, but devup did not create it`);
+    await expect(engine.start(sink)).rejects.toThrow(
+      `a volume named ${project}-pgdata exists, but devup did not create it`,
+    );
     expect((await docker.getVolume(`${project}-pgdata`).inspect()).Name).toBe(`${project}-pgdata`);
   });
 
@@ -162,7 +171,10 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
   });
 
   it('reports an unreachable engine with the socket and the way out', async () => {
-    const engine = new DockerEngine(`${PREFIX}-none`, await settings(), { kind: 'socket', socketPath: '/nonexistent/docker.sock' });
+    const engine = new DockerEngine(`${PREFIX}-none`, await settings(), {
+      kind: 'socket',
+      socketPath: '/nonexistent/docker.sock',
+    });
     expect(await engine.ping()).toBe(false);
     const error = await engine.start(sink).catch((e) => e);
     expect(error.message).toMatch(/the Docker engine at \/nonexistent\/docker\.sock does not answer/);

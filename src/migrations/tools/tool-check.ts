@@ -1,0 +1,65 @@
+import { hashRows } from './fingerprint.js';
+import type { ToolFingerprint } from './fingerprint-store.js';
+import type { ToolAdapter } from './tool-adapter.js';
+import type { ToolFiles } from './tool-files.js';
+import type { TargetState } from './tool-history.js';
+
+/** The cheap check before spawning an external tool. */
+export interface ToolCheck {
+  upToDate: boolean;
+  /** Ids of pending migrations where they can be known (else a single "(why)" entry). */
+  pending: string[];
+}
+
+/** What to record after a successful run, and to compare with before the next one. */
+export function currentFingerprint(adapter: ToolAdapter, files: ToolFiles, state: TargetState): ToolFingerprint {
+  return {
+    tool: adapter.tool,
+    files: files.hash,
+    history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
+    identity: state.identity,
+    recordedAt: new Date().toISOString(),
+  };
+}
+
+/** Why a recorded fingerprint no longer matches, or undefined when it does. */
+function fingerprintChange(recorded: ToolFingerprint | undefined, current: ToolFingerprint): string | undefined {
+  if (!recorded || recorded.tool !== current.tool) return 'not run by devup yet';
+  if (recorded.identity !== current.identity) return 'database re-created';
+  if (recorded.files !== current.files) return 'migration files changed';
+  if (recorded.history !== current.history) return 'history table changed';
+  return undefined;
+}
+
+/**
+ * Up to date only when the history agrees with the files (where devup can read them) AND the
+ * files, history and database are the ones recorded after the tool last succeeded: anything
+ * changed or unknown means run (the tool itself decides there is nothing to do).
+ */
+export function decideToolCheck(
+  adapter: ToolAdapter,
+  files: ToolFiles,
+  state: TargetState,
+  recorded: ToolFingerprint | undefined,
+): ToolCheck {
+  if (files.problem) return { upToDate: false, pending: [`(${files.problem})`] };
+  if (adapter.history && state.rows === undefined) {
+    const ids = files.set?.ids ?? [];
+    return { upToDate: false, pending: ids.length > 0 ? ids : ['(not applied yet)'] };
+  }
+  let pending: string[] = [];
+  if (files.set && state.rows) {
+    const status = files.set.status(state.rows);
+    pending = status.problem ? [...status.pending, `(${status.problem})`] : status.pending;
+  }
+  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
+  if (pending.length > 0) return { upToDate: false, pending };
+  if (change) return { upToDate: false, pending: [`(${change})`] };
+  return { upToDate: true, pending: [] };
+}
+
+/** Ids that were pending before a run and are not after it (real ids only, not "(why)" entries). */
+export function appliedBetween(before: ToolCheck, after: ToolCheck): string[] {
+  const still = new Set(after.pending);
+  return before.pending.filter((id) => !id.startsWith('(') && !still.has(id));
+}
