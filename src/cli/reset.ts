@@ -1,11 +1,107 @@
+import type { ResolvedConfig } from '../config/types.js';
+import { bootDatabase, chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
+import { isLoopbackHost } from '../database/connection.js';
+import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
-import type { CommandContext } from './context.js';
+import { UserError } from '../errors.js';
+import { inspectTargets } from '../migrations/inspect.js';
+import { stopDevSession } from '../services/dev-session.js';
+import { confirm } from '../ui/confirm.js';
+import { type CommandContext, parseList } from './context.js';
+import { runDevEnvironment } from './dev.js';
 
 export function describeDestroyable(item: Destroyable): string {
-  return `${item.kind} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
+  return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
 }
 
-export default async function reset(ctx: CommandContext): Promise<number> {
-  ctx.output.line('reset: not yet');
-  return 0;
+async function confirmDestruction(ctx: CommandContext, items: Destroyable[], yes: boolean): Promise<boolean> {
+  ctx.output.line('devup reset will destroy:');
+  for (const item of items) ctx.output.line(`  ${describeDestroyable(item)}`);
+  return confirm('Destroy these and rebuild?', { yes });
+}
+
+/** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
+async function schemaItems(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: string[] | undefined,
+  tenant: string | undefined,
+) {
+  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } });
+  const targets = await inspectTargets(config, db.connection, { services, tenant });
+  const wholeDatabases = tenant
+    ? []
+    : [...new Set(targets.map((t) => t.target.database).filter((d): d is string => d !== undefined))];
+  const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
+  const items: Destroyable[] = [
+    ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
+    ...schemas.map((t) => ({
+      kind: 'schema' as const,
+      name: t.target.schema,
+      detail: t.target.database ? `in database ${t.target.database}` : undefined,
+    })),
+  ];
+  return { db, items, wholeDatabases, schemas };
+}
+
+/**
+ * `devup reset`: names exactly what it destroys, asks (or takes --yes), destroys only what
+ * carries this project's labels (or, external, the schemas the config names), then rebuilds.
+ */
+export default async function reset(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const { output } = ctx;
+  const services = parseList(options.service as string | undefined);
+  const tenant = options.tenant as string | undefined;
+  const yes = options.yes === true;
+  const stopped = await stopDevSession(config.stateDir);
+  if (stopped) output.notice(`Stopped the running devup dev (pid ${stopped}).`);
+
+  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => output.notice(m) });
+  if (services || tenant || name === 'external') {
+    if (name === 'external') {
+      const host = expectedConnection(config, 'external').host;
+      if (!isLoopbackHost(host) && options.force !== true) {
+        throw new UserError(`refusing to reset the external database on ${host}: it is not on this machine`, {
+          hint: 'devup only resets remote databases when told so explicitly: pass --force (and --yes) if you are sure.',
+        });
+      }
+    }
+    const { db, items, wholeDatabases, schemas } = await schemaItems(ctx, config, services, tenant);
+    if (items.length === 0) {
+      output.line('Nothing to reset: no migration target matches.');
+    } else if (!(await confirmDestruction(ctx, items, yes))) {
+      output.line('Nothing changed.');
+      return 1;
+    } else {
+      for (const database of wholeDatabases) await dropDatabase(db.connection, database);
+      const byDatabase = new Map<string | undefined, string[]>();
+      for (const t of schemas)
+        byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
+      for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
+      output.line(`${output.style('green', '✓')} Dropped ${items.map((i) => i.name).join(', ')}`);
+      output.event({ event: 'reset', destroyed: items });
+    }
+  } else {
+    const engine = createEngine(config, name);
+    const items = await engine.listDestroyable();
+    if (items.length > 0) {
+      if (!(await confirmDestruction(ctx, items, yes))) {
+        output.line('Nothing changed.');
+        return 1;
+      }
+      await engine.destroy();
+      output.line(`${output.style('green', '✓')} Destroyed ${items.map((i) => i.name).join(', ')}`);
+      output.event({ event: 'reset', destroyed: items });
+    } else {
+      output.line('Nothing to destroy: this project has no database yet.');
+    }
+  }
+  return runDevEnvironment(ctx, config, {
+    skipMigrations: false,
+    only: undefined,
+    seed: options.seed !== false,
+    strict: false,
+    start: options.start !== false,
+  });
 }

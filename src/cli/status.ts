@@ -1,6 +1,51 @@
+import { chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
+import { runMigrationStep } from '../migrations/migration-step.js';
+import { readDevSession } from '../services/dev-session.js';
 import type { CommandContext } from './context.js';
 
+/** `devup status [--json]`: never starts anything; reports what is there. */
 export default async function status(ctx: CommandContext): Promise<number> {
-  ctx.output.line('status: not yet');
+  const config = await ctx.loadConfig();
+  const { output } = ctx;
+  const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
+  const engine = await createEngine(config, name).status();
+  let targets: { service: string; tenant: string; schema: string; status: string; pending: string[] }[] = [];
+  let migrationError: string | undefined;
+  if (engine.state === 'running') {
+    try {
+      const result = await runMigrationStep(config, expectedConnection(config, name), { checkOnly: true });
+      targets = result.outcomes.map((o) => ({ ...o.target, status: o.status, pending: o.pending }));
+    } catch (error) {
+      migrationError = (error as Error).message;
+    }
+  }
+  const session = readDevSession(config.stateDir);
+  if (output.mode === 'json') {
+    process.stdout.write(
+      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const mark = engine.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
+  output.line(`${output.style('bold', config.project)}`);
+  output.line(
+    `  ${mark} Postgres (${engine.engine}): ${engine.state}, ${engine.description}${engine.port ? `, port ${engine.port}` : ''}`,
+  );
+  if (migrationError) output.line(`  ! migrations: ${migrationError}`);
+  for (const t of targets) {
+    output.line(
+      t.status === 'up-to-date'
+        ? `  ${output.style('green', '✓')} ${t.schema} up-to-date`
+        : `  ${output.style('cyan', '•')} ${t.schema}: ${t.pending.length} pending (${t.pending.slice(0, 3).join(', ')}${t.pending.length > 3 ? ', …' : ''})`,
+    );
+  }
+  if (session) {
+    output.line(`  devup dev running (pid ${session.pid}, since ${session.startedAt})`);
+    for (const s of session.services) {
+      output.line(
+        `    ${s.name.padEnd(12)} ${s.status.padEnd(10)} ${s.pid ? `pid ${s.pid}` : ''} ${s.url ?? (s.port ? `port ${s.port}` : '')}`.trimEnd(),
+      );
+    }
+  } else output.line('  devup dev is not running');
   return 0;
 }

@@ -18,7 +18,9 @@ const RESET = '\u001b[0m';
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and two-byte escapes.
 const ANSI_PATTERN = new RegExp(
-  ['\\u001b\\[[0-?]*[ -/]*[@-~]', '\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)', '\\u001b[@-Z\\\\-_]'].join('|'),
+  ['\\u001b\\[[0-?]*[ -/]*[@-~]', '\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)', '\\u001b[@-Z\\\\-_]'].join(
+    '|',
+  ),
   'g',
 );
 

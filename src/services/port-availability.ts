@@ -6,7 +6,9 @@ function tryListen(host: string, port: number): Promise<ListenResult> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'in-use' : 'unusable'));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'EADDRINUSE' ? 'in-use' : 'unusable'),
+    );
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve('free')));
   });
 }

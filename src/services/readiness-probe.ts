@@ -153,7 +153,13 @@ export interface WaitOptions {
 
 export type ReadinessOutcome =
   | { ready: true; elapsedMs: number; attempts: number }
-  | { ready: false; reason: 'timeout' | 'aborted'; elapsedMs: number; attempts: number; lastDetail: string | undefined };
+  | {
+      ready: false;
+      reason: 'timeout' | 'aborted';
+      elapsedMs: number;
+      attempts: number;
+      lastDetail: string | undefined;
+    };
 
 /** Repeats the probe's attempts until one succeeds, the timeout passes, or the signal aborts. */
 export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions): Promise<ReadinessOutcome> {
@@ -183,7 +189,10 @@ export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions
       const remaining = options.timeoutMs - elapsed();
       if (remaining <= 0) return notReady('timeout');
       attempts++;
-      const attemptSignal = AbortSignal.any([outer, AbortSignal.timeout(Math.max(1, Math.min(attemptTimeout, remaining)))]);
+      const attemptSignal = AbortSignal.any([
+        outer,
+        AbortSignal.timeout(Math.max(1, Math.min(attemptTimeout, remaining))),
+      ]);
       const result = await probe.attempt(attemptSignal);
       if (outer.aborted) return notReady('aborted');
       if (result.ready) return { ready: true, elapsedMs: elapsed(), attempts };

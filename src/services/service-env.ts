@@ -25,7 +25,10 @@ export interface ServiceEnvSources {
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
  * So anything the user wrote (3-6) can override what devup derived, and the config beats files.
  */
-export async function buildServiceEnv(service: ServiceSettings, sources: ServiceEnvSources): Promise<Record<string, string>> {
+export async function buildServiceEnv(
+  service: ServiceSettings,
+  sources: ServiceEnvSources,
+): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(sources.inherited)) if (value !== undefined) env[key] = value;
   if (sources.color) {
@@ -48,10 +51,13 @@ async function readEnvFile(service: ServiceSettings): Promise<Record<string, str
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read the env file of service "${service.name}": ${path.relative(process.cwd(), file) || file}`, {
-      hint: `Create the file, or change or remove services.${service.name}.envFile.`,
-      cause: error,
-    });
+    throw new UserError(
+      `Cannot read the env file of service "${service.name}": ${path.relative(process.cwd(), file) || file}`,
+      {
+        hint: `Create the file, or change or remove services.${service.name}.envFile.`,
+        cause: error,
+      },
+    );
   }
   // Loaded only for services that have an env file.
   const { parse } = await import('dotenv');

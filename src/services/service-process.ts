@@ -154,7 +154,8 @@ export class ServiceProcess {
 function spawnError(service: ServiceSettings, error: unknown): UserError {
   const cause = (error as { cause?: unknown }).cause ?? error;
   const code = (cause as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'the command or the directory does not exist' : ((cause as Error).message ?? String(cause));
+  const reason =
+    code === 'ENOENT' ? 'the command or the directory does not exist' : ((cause as Error).message ?? String(cause));
   return new UserError(`Could not start service "${service.name}": ${reason}`, {
     hint: `Check services.${service.name}.command ("${commandText(service)}") and services.${service.name}.cwd (${service.cwd}).`,
     cause,

@@ -85,17 +85,25 @@ export class SupervisedService {
     return this.#stopped;
   }
 
+  /** No more spawns, restarts or readiness waits; a running process keeps running until stop(). */
+  halt(): void {
+    this.#stopping.abort();
+    this.#firstReady.reject(new InterruptedError());
+  }
+
   /** Skips the remaining grace period: SIGKILL to the group now. */
   hurry(): void {
     this.#hurry.abort();
-    if (this.#process?.running || this.#process?.group.isAlive()) this.#process.group.killNow();
+    const process = this.#process;
+    if (process?.group.isAlive()) process.group.killNow();
   }
 
   async #run(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const env = await this.#options.buildEnv();
       if (this.#stopping.signal.aborted) return;
-      const logProbe = this.settings.ready.kind === 'log' ? (probeFor(this.settings.ready) as LogReadinessProbe) : undefined;
+      const logProbe =
+        this.settings.ready.kind === 'log' ? (probeFor(this.settings.ready) as LogReadinessProbe) : undefined;
       this.#logProbe = logProbe;
       this.#spawning = ServiceProcess.spawn(this.settings, {
         env,
@@ -138,7 +146,12 @@ export class SupervisedService {
           `${describeExit(exit)}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.attempt} of ${maxRestarts})`,
         );
         this.#setStatus('restarting');
-        this.#options.emit({ type: 'restarting', service: this.name, attempt: decision.attempt, delayMs: decision.delayMs });
+        this.#options.emit({
+          type: 'restarting',
+          service: this.name,
+          attempt: decision.attempt,
+          delayMs: decision.delayMs,
+        });
         await this.#options.clock.sleep(decision.delayMs, this.#stopping.signal);
         if (this.#stopping.signal.aborted) return;
         continue;
@@ -199,7 +212,9 @@ export class SupervisedService {
   }
 
   #whatNext(): string {
-    return this.#everReady ? `devup gave up on it; ${this.#options.afterGivingUp}.` : 'devup stopped the services it had started.';
+    return this.#everReady
+      ? `devup gave up on it; ${this.#options.afterGivingUp}.`
+      : 'devup stopped the services it had started.';
   }
 
   #lastLinesReport(): string[] {
@@ -212,16 +227,21 @@ export class SupervisedService {
     if (this.#settled) return;
     this.#settled = true;
     this.#setStatus('failed');
-    if (this.#everReady) this.#notice(`gave up: ${error.message.replace(`Service "${this.name}" `, '')}; ${this.#options.afterGivingUp}`);
-    else this.#notice(`failed: ${error.message.replace(`Service "${this.name}" `, '')}`);
-    this.#options.emit({ type: 'failed', service: this.name, reason: error.message, lastLines: this.#recent.last(), exit });
+    const what = error.message.replace(`Service "${this.name}" `, '');
+    this.#notice(this.#everReady ? `${what}; ${this.#options.afterGivingUp}` : what);
+    this.#options.emit({
+      type: 'failed',
+      service: this.name,
+      reason: error.message,
+      lastLines: this.#recent.last(),
+      exit,
+    });
     if (this.#everReady) this.#options.onEnd({ kind: 'failed', error });
     else this.#firstReady.reject(error);
   }
 
   async #stop(): Promise<void> {
-    this.#stopping.abort();
-    this.#firstReady.reject(new InterruptedError());
+    this.halt();
     // A spawn in flight finishes first, so its process is in hand to be stopped.
     const process = this.#spawning ? await this.#spawning.catch(() => undefined) : this.#process;
     if (process !== undefined && process.group.isAlive()) {
@@ -232,8 +252,10 @@ export class SupervisedService {
       } else if (outcome === 'stuck') {
         this.#notice(`some of its processes (group ${process.pid}) survived SIGKILL`);
       }
+      if (outcome === 'stuck') return;
       await process.drain(DRAIN_TIMEOUT_MS);
-      if (wasRunning) this.#options.emit({ type: 'exited', service: this.name, expected: true, ...(await process.exited) });
+      if (wasRunning)
+        this.#options.emit({ type: 'exited', service: this.name, expected: true, ...(await process.exited) });
     }
     await this.#loop;
   }

@@ -31,10 +31,23 @@ function fingerprintChange(recorded: ToolFingerprint | undefined, current: ToolF
   return undefined;
 }
 
+/** What the history table says against the files, leaving the recorded fingerprint aside. */
+export function historyStatus(adapter: ToolAdapter, files: ToolFiles, state: TargetState): ToolCheck {
+  if (files.problem) return { upToDate: false, pending: [`(${files.problem})`] };
+  if (adapter.history && state.rows === undefined) {
+    const ids = files.set?.ids ?? [];
+    return { upToDate: false, pending: ids.length > 0 ? ids : ['(not applied yet)'] };
+  }
+  if (!files.set || !state.rows) return { upToDate: true, pending: [] };
+  const status = files.set.status(state.rows);
+  const pending = status.problem ? [...status.pending, `(${status.problem})`] : status.pending;
+  return { upToDate: pending.length === 0, pending };
+}
+
 /**
  * Up to date only when the history agrees with the files (where devup can read them) AND the
  * files, history and database are the ones recorded after the tool last succeeded: anything
- * changed or unknown means run (the tool itself decides there is nothing to do).
+ * changed or unknown means run (the tool itself then decides there is nothing to do).
  */
 export function decideToolCheck(
   adapter: ToolAdapter,
@@ -42,20 +55,10 @@ export function decideToolCheck(
   state: TargetState,
   recorded: ToolFingerprint | undefined,
 ): ToolCheck {
-  if (files.problem) return { upToDate: false, pending: [`(${files.problem})`] };
-  if (adapter.history && state.rows === undefined) {
-    const ids = files.set?.ids ?? [];
-    return { upToDate: false, pending: ids.length > 0 ? ids : ['(not applied yet)'] };
-  }
-  let pending: string[] = [];
-  if (files.set && state.rows) {
-    const status = files.set.status(state.rows);
-    pending = status.problem ? [...status.pending, `(${status.problem})`] : status.pending;
-  }
+  const status = historyStatus(adapter, files, state);
+  if (!status.upToDate) return status;
   const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
-  if (pending.length > 0) return { upToDate: false, pending };
-  if (change) return { upToDate: false, pending: [`(${change})`] };
-  return { upToDate: true, pending: [] };
+  return change ? { upToDate: false, pending: [`(${change})`] } : status;
 }
 
 /** Ids that were pending before a run and are not after it (real ids only, not "(why)" entries). */

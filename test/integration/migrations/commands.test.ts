@@ -1,0 +1,143 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
+import { baselineTarget } from '../../../src/migrations/baseline.js';
+import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { readHistory } from '../../../src/migrations/history.js';
+import { inspectTargets } from '../../../src/migrations/inspect.js';
+import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
+import { createMigration } from '../../../src/migrations/new-migration.js';
+import { planTarget } from '../../../src/migrations/plan.js';
+import { applyRepair, planRepair } from '../../../src/migrations/repair.js';
+import { rollbackTarget } from '../../../src/migrations/rollback.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+let db: ConnectionInfo & { drop(): Promise<void> };
+let client: pg.Client;
+let ws: Workspace;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  client = await connect(db);
+});
+afterAll(async () => {
+  await client.end();
+  await db.drop();
+});
+afterEach(() => ws?.cleanup());
+
+const target = (dir: string, schema: string): SqlTarget => ({
+  service: 'svc',
+  tenant: 'default',
+  schema,
+  database: undefined,
+  migrations: discoverMigrations(dir),
+});
+
+async function tableNames(schema: string): Promise<string[]> {
+  const { rows } = await client.query('select tablename from pg_tables where schemaname = $1 order by 1', [schema]);
+  return rows.map((r) => r.tablename);
+}
+
+it('rolls back through down files by steps and to a version, and names a migration without one', async () => {
+  ws = createWorkspace({
+    'm/0001_a.up.sql': 'create table a (id int);',
+    'm/0001_a.down.sql': 'drop table a;',
+    'm/0002_b.up.sql': 'create table b (id int);',
+    'm/0002_b.down.sql': 'drop table b;',
+    'm/0003_c.up.sql': 'create table c (id int);',
+    'm/0003_c.down.sql': 'drop table c;',
+  });
+  await applyTarget(client, target(`${ws.dir}/m`, 'rb'));
+  expect(await rollbackTarget(client, target(`${ws.dir}/m`, 'rb'), { steps: 1 })).toEqual(['0003_c']);
+  expect(await tableNames('rb')).toEqual(['a', 'b', 'devup_migrations']);
+  expect(await rollbackTarget(client, target(`${ws.dir}/m`, 'rb'), { to: 0n })).toEqual(['0002_b', '0001_a']);
+  expect(await tableNames('rb')).toEqual(['devup_migrations']);
+  ws.remove('m/0001_a.down.sql');
+  await applyTarget(client, target(`${ws.dir}/m`, 'rb'));
+  await expect(rollbackTarget(client, target(`${ws.dir}/m`, 'rb'), { to: 0n })).rejects.toThrow(
+    'rb: cannot roll back 0001_a: no down migration',
+  );
+  expect((await readHistory(client, 'rb')).map((r) => r.name)).toEqual(['0001_a', '0002_b', '0003_c']);
+});
+
+it('baselines an existing database without running anything, then applies only the rest', async () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'create table a (id int);', 'm/0002_b.sql': 'create table b (id int);' });
+  await client.query('create schema legacy; create table legacy.a (id int)');
+  expect(await baselineTarget(client, target(`${ws.dir}/m`, 'legacy'), 1n)).toEqual(['0001_a']);
+  const result = await applyTarget(client, target(`${ws.dir}/m`, 'legacy'));
+  expect(result.applied.map((a) => a.migration.id)).toEqual(['0002_b']);
+  expect((await readHistory(client, 'legacy'))[0]?.appliedBy).toMatch(/\(baseline\)$/);
+});
+
+it('repair accepts a changed file after saying so, and clears a failed no-transaction run', async () => {
+  ws = createWorkspace({
+    'm/0001_a.sql': 'create table a (id int);',
+    'm/0002_b.sql': '-- devup:no-transaction\ncreate table b (id int);\nselect broken;\n',
+  });
+  await applyTarget(client, target(`${ws.dir}/m`, 'rep')).catch(() => {});
+  ws.write('m/0001_a.sql', 'create table a (id int); -- edited');
+  ws.write('m/0002_b.sql', '-- devup:no-transaction\ncreate table if not exists b (id int);\n');
+  const t = target(`${ws.dir}/m`, 'rep');
+  const actions = planRepair(planTarget(t.migrations, await readHistory(client, 'rep')));
+  expect(actions.map((a) => [a.kind, a.name])).toEqual([
+    ['accept-checksum', '0001_a'],
+    ['clear-failed', '0002_b'],
+  ]);
+  expect(actions[0]?.description).toMatch(/accept the current file of 0001_a \(checksum [0-9a-f]{8} → [0-9a-f]{8}\)/);
+  await applyRepair(client, 'rep', actions, new Map(t.migrations.map((m) => [m.version, m.checksum])));
+  const result = await applyTarget(client, t);
+  expect(result.applied.map((a) => a.migration.id)).toEqual(['0002_b']);
+});
+
+it('creates the next migration in the directory own layout and numbering', () => {
+  ws = createWorkspace({
+    'o/0009_a.sql': '',
+    'p/0001_a.up.sql': '',
+    'p/0001_a.down.sql': '',
+    'd/20240101120000_a.sql': '-- migrate:up\n',
+  });
+  const now = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
+  expect(createMigration(`${ws.dir}/o`, 'add_bio', now).map((f) => f.slice(ws.dir.length))).toEqual([
+    '/o/0010_add_bio.sql',
+  ]);
+  expect(createMigration(`${ws.dir}/p`, 'add_bio', now).map((f) => f.slice(ws.dir.length))).toEqual([
+    '/p/0002_add_bio.up.sql',
+    '/p/0002_add_bio.down.sql',
+  ]);
+  expect(createMigration(`${ws.dir}/d`, 'add_bio', now).map((f) => f.slice(ws.dir.length))).toEqual([
+    '/d/20250102030405_add_bio.sql',
+  ]);
+  expect(discoverMigrations(`${ws.dir}/d`).map((m) => m.format)).toEqual(['dbmate', 'dbmate']);
+});
+
+it('the migration step migrates every tenant, dependencies first, and the check is one query per database', async () => {
+  ws = createWorkspace({
+    'auth/m/0001_users.sql': 'create table users (id int);',
+    'billing/m/0001_invoices.sql': 'create table invoices (id int);',
+  });
+  const config = ws.config({
+    database: { engine: 'external', url: `postgres://x@localhost/${db.database}` },
+    services: {
+      billing: { cwd: 'billing', dependsOn: ['auth'], migrations: { dir: 'm' } },
+      auth: { cwd: 'auth', migrations: { dir: 'm', tenants: ['acme', 'globex'] } },
+    },
+  });
+  const events: StepEvent[] = [];
+  const first = await runMigrationStep(config, db, { onEvent: (e) => events.push(e) });
+  expect(first.failure).toBeUndefined();
+  const done = events.filter((e) => e.type === 'target-done').map((e) => e.target.schema);
+  expect(done.indexOf('billing_default')).toBeGreaterThan(done.indexOf('auth_acme'));
+  expect(done.indexOf('billing_default')).toBeGreaterThan(done.indexOf('auth_globex'));
+
+  // Nothing pending: the whole check is one query on one connection, whatever the number of targets.
+  const queries = vi.spyOn(pg.Client.prototype, 'query');
+  const second = await runMigrationStep(config, db, {});
+  expect(second.outcomes.map((o) => o.status)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
+  expect(queries).toHaveBeenCalledTimes(1);
+  queries.mockRestore();
+  const inspected = await inspectTargets(config, db, {});
+  expect(inspected.map((t) => t.target.schema)).toEqual(['billing_default', 'auth_acme', 'auth_globex']);
+});

@@ -1,0 +1,97 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
+import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { readHistories } from '../../../src/migrations/history.js';
+import { isUpToDate, planTarget } from '../../../src/migrations/plan.js';
+import { rollbackTarget } from '../../../src/migrations/rollback.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+const COUNT = 240;
+let db: ConnectionInfo & { drop(): Promise<void> };
+let client: pg.Client;
+const workspaces: Workspace[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  client = await connect(db);
+});
+afterAll(async () => {
+  await client.end();
+  await db.drop();
+  for (const ws of workspaces) ws.cleanup();
+});
+
+/** A realistic mix: tables, foreign keys, indexes, columns added later, data, a function. */
+function statement(i: number): { up: string; down: string } {
+  const table = `t${Math.floor(i / 4)}`;
+  switch (i % 4) {
+    case 0:
+      return {
+        up: `create table ${table} (id bigint generated always as identity primary key, name text not null, created_at timestamptz default now());`,
+        down: `drop table ${table};`,
+      };
+    case 1:
+      return {
+        up: `alter table ${table} add column note text;\ncomment on column ${table}.note is 'added; later';`,
+        down: `alter table ${table} drop column note;`,
+      };
+    case 2:
+      return {
+        up: `create index ${table}_name on ${table} (name);\ninsert into ${table} (name) select 'n' || g from generate_series(1, 5) g;`,
+        down: `drop index ${table}_name;\ndelete from ${table};`,
+      };
+    default:
+      return {
+        up: `create function ${table}_count() returns bigint language sql as $$ select count(*) from ${table}; $$;`,
+        down: `drop function ${table}_count();`,
+      };
+  }
+}
+
+function corpus(layout: 'diesel' | 'pairs'): Workspace {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < COUNT; i++) {
+    const { up, down } = statement(i);
+    if (layout === 'diesel') {
+      const version = `2024-01-01-${String(100000 + i).padStart(6, '0')}`;
+      files[`m/${version}_step_${i}/up.sql`] = up;
+      files[`m/${version}_step_${i}/down.sql`] = down;
+    } else {
+      files[`m/${String(i + 1).padStart(5, '0')}_step_${i}.up.sql`] = up;
+      files[`m/${String(i + 1).padStart(5, '0')}_step_${i}.down.sql`] = down;
+    }
+  }
+  const ws = createWorkspace(files);
+  workspaces.push(ws);
+  return ws;
+}
+
+for (const layout of ['diesel', 'pairs'] as const) {
+  it(`${COUNT} ${layout} migrations: applied, re-checked as up to date, rolled back to nothing`, async () => {
+    const ws = corpus(layout);
+    const schema = `corpus_${layout}`;
+    const target: SqlTarget = {
+      service: 's',
+      tenant: 'default',
+      schema,
+      database: undefined,
+      migrations: discoverMigrations(`${ws.dir}/m`),
+    };
+    expect(target.migrations).toHaveLength(COUNT);
+    const applied = await applyTarget(client, target);
+    expect(applied.applied).toHaveLength(COUNT);
+    const history = (await readHistories(client, [schema])).get(schema) ?? [];
+    expect(history).toHaveLength(COUNT);
+    expect(isUpToDate(planTarget(target.migrations, history))).toBe(true);
+    const rolledBack = await rollbackTarget(client, target, { to: 0n });
+    expect(rolledBack).toHaveLength(COUNT);
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname <> 'devup_migrations' and c.relname not like 'devup_migrations%'",
+      [schema],
+    );
+    expect(rows[0]?.n).toBe(0);
+  }, 120_000);
+}
