@@ -16,9 +16,11 @@ export type ServiceEvent =
 /** A service as the state file and status views show it. */
 export interface ServiceSnapshot {
   name: string;
-  pid: number | null;
-  port: number | null;
-  url: string | null;
+  /** Absent when no process runs (not started yet, exited, failed). */
+  pid?: number;
+  port?: number;
+  url?: string;
   status: ServiceStatus;
-  readyMs: number | null;
+  /** Absent until the service has been ready once. */
+  readyMs?: number;
 }

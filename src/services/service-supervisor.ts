@@ -182,14 +182,15 @@ export class ServiceSupervisor {
 
   /** Each service as the state file shows it. */
   snapshot(): ServiceSnapshot[] {
-    return [...this.#services.values()].map((service) => ({
-      name: service.name,
-      pid: service.pid,
-      port: service.settings.port ?? null,
-      url: serviceUrl(service.settings),
-      status: service.status,
-      readyMs: service.readyMs,
-    }));
+    return [...this.#services.values()].map((service) => {
+      const snapshot: ServiceSnapshot = { name: service.name, status: service.status };
+      const url = serviceUrl(service.settings);
+      if (service.pid !== null) snapshot.pid = service.pid;
+      if (service.settings.port !== undefined) snapshot.port = service.settings.port;
+      if (url !== null) snapshot.url = url;
+      if (service.readyMs !== null) snapshot.readyMs = service.readyMs;
+      return snapshot;
+    });
   }
 
   async #checkPorts(): Promise<void> {

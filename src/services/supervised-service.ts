@@ -5,7 +5,7 @@ import { deferred } from './deferred.js';
 import { formatDuration } from './format-duration.js';
 import type { LogSource } from './log-prefixer.js';
 import { stripAnsi } from './log-prefixer.js';
-import { LogReadinessProbe, probeFor, type ReadinessOutcome, waitUntilReady } from './readiness-probe.js';
+import { type LogReadinessProbe, probeFor, type ReadinessOutcome, waitUntilReady } from './readiness-probe.js';
 import { RecentLines } from './recent-lines.js';
 import { describeExit, type ProcessExit, RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 import { ServiceProcess } from './service-process.js';
@@ -244,7 +244,7 @@ export class SupervisedService {
     this.halt();
     // A spawn in flight finishes first, so its process is in hand to be stopped.
     const process = this.#spawning ? await this.#spawning.catch(() => undefined) : this.#process;
-    if (process !== undefined && process.group.isAlive()) {
+    if (process?.group.isAlive()) {
       const wasRunning = process.running;
       const outcome = await process.group.terminate(this.settings.stopTimeoutMs, this.#hurry.signal);
       if (outcome === 'killed' && !this.#hurry.signal.aborted) {
