@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { DevupConfigInput } from './schema.js';
 import type { ResolvedConfig } from './types.js';
-import { resolveConfig } from './validate.js';
 
 export const CONFIG_FILE_NAMES = [
   'devup.config.ts',
@@ -108,7 +110,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
   }
   await loadDotenv(path.dirname(file), env, notice);
   const raw = await evaluateConfigFile(file);
-  const { config, problems } = resolveConfig(raw, { configPath: file, env });
+  const { config, problems } = await validate(raw, file, env);
   if (config === undefined) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new UserError(`${path.relative(options.cwd, file) || file} has ${count}:`, {
@@ -117,4 +119,44 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
     });
   }
   return config;
+}
+
+/**
+ * Schema validation (zod) is the slowest part of start-up. A config object identical to one
+ * that passed before (same devup version) skips it; the rules that look at the disk and the
+ * environment (directories, required variables) always run.
+ */
+async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv) {
+  const cacheFile = path.join(path.dirname(configPath), '.devup', 'config-ok');
+  let key: string | undefined;
+  try {
+    key = createHash('sha256')
+      .update(`${VERSION}\0${configPath}\0${JSON.stringify(raw)}`)
+      .digest('hex');
+  } catch {
+    key = undefined; // not JSON-serialisable: always validate in full
+  }
+  if (key !== undefined && readIfExists(cacheFile) === key) {
+    const { normaliseConfig } = await import('./normalise.js');
+    return normaliseConfig(raw as DevupConfigInput, { configPath, env });
+  }
+  const { resolveConfig } = await import('./validate.js');
+  const result = resolveConfig(raw, { configPath, env });
+  if (result.config && key !== undefined) {
+    try {
+      mkdirSync(path.dirname(cacheFile), { recursive: true });
+      writeFileSync(cacheFile, key);
+    } catch {
+      // A read-only checkout just validates every time.
+    }
+  }
+  return result;
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

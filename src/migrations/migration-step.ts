@@ -6,7 +6,10 @@ import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type Sq
 import { quoteIdent, readHistories } from './history.js';
 import { isUpToDate, planTarget, type TargetPlan } from './plan.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
-import { checkToolTarget, runToolTarget, type ToolCheck } from './tools/tool-runner.js';
+import type { ToolCheck } from './tools/tool-runner.js';
+
+/** External tools' adapters load only for projects that use one. */
+const tools = () => import('./tools/tool-runner.js');
 
 export type StepEvent =
   | { type: 'checked'; target: TargetBase; pending: string[]; upToDate: boolean }
@@ -137,7 +140,7 @@ export async function runMigrationStep(
           works.push({ service, target, sqlPlan: plan, pending });
           emit({ type: 'checked', target, pending, upToDate: isUpToDate(plan) });
         } else {
-          const check = await checkToolTarget(config, service.service, target, admin, client);
+          const check = await (await tools()).checkToolTarget(config, service.service, target, admin, client);
           works.push({ service, target, toolCheck: check, pending: check.pending });
           emit({ type: 'checked', target, pending: check.pending, upToDate: check.upToDate });
         }
@@ -220,7 +223,7 @@ export async function runMigrationStep(
               await client.end().catch(() => {});
             }
           } else {
-            applied = await runToolTarget(config, w.service.service, w.target, admin, {
+            applied = await (await tools()).runToolTarget(config, w.service.service, w.target, admin, {
               onOutput: (line) => emit({ type: 'output', target: w.target, line }),
               ...(options.signal ? { signal: options.signal } : {}),
             });

@@ -91,7 +91,9 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
   return env;
 }
 
-/** The forms a password can take in a tool's output (plain, and percent-encoded in a URL). */
+/** The forms a password can take in a tool's output: plain, as a URL holds it, percent-encoded. */
 export function secretsOf(password: string): string[] {
-  return [...new Set([password, encodeURIComponent(password)])].filter((s) => s.length > 0);
+  const url = new URL('postgresql://localhost');
+  url.password = password;
+  return [...new Set([password, url.password, encodeURIComponent(password)])].filter((s) => s.length > 0);
 }
