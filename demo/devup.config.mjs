@@ -4,7 +4,7 @@ import { defineConfig } from 'devup';
 // Every port can be moved with an env var so the e2e tests can run this workspace next to a
 // developer's own `npm run dev` without the two fighting over 54329/4001-4003.
 export default defineConfig({
-  project: 'devup-demo',
+  project: process.env.DEMO_PROJECT ?? 'devup-demo',
   database: { port: Number(process.env.DEMO_DB_PORT ?? 54329), image: process.env.DEMO_DB_IMAGE ?? 'postgres:17' },
   services: {
     // One schema per customer: devup migrates auth_default, auth_acme and auth_globex.

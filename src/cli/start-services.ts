@@ -1,16 +1,98 @@
+import { readDotenv } from '../config/load.js';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import { connectionEnv } from '../database/connection-env.js';
+import { InterruptedError } from '../errors.js';
+import { devSessionFile } from '../services/dev-session.js';
+import type { ServiceEvent } from '../services/service-status.js';
+import { formatMs } from '../ui/migration-progress.js';
 import type { CommandContext } from './context.js';
 import type { Interrupts } from './interrupts.js';
 import type { PreparedDatabase } from './prepare-database.js';
 
-/** Step 3 of `devup dev`: start the services and supervise them until Ctrl-C. */
+/** Step 3 of `devup dev`: start the services, supervise them until Ctrl-C, stop them all. */
 export async function startServices(
   ctx: CommandContext,
-  _config: ResolvedConfig,
+  config: ResolvedConfig,
   services: ServiceSettings[],
-  _prepared: PreparedDatabase,
-  _interrupts: Interrupts,
+  prepared: PreparedDatabase,
+  interrupts: Interrupts,
 ): Promise<number> {
-  ctx.output.line(`(services not wired yet: ${services.map((s) => s.name).join(', ')})`);
-  return 0;
+  const { output } = ctx;
+  const runnable = services.filter((s) => s.command);
+  if (runnable.length === 0) {
+    output.line('No service has a command to start; the database is ready.');
+    return 0;
+  }
+  const { ServiceSupervisor } = await import('../services/service-supervisor.js');
+  const schemasOf = (service: ServiceSettings) =>
+    prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
+  const supervisor = new ServiceSupervisor({
+    services,
+    env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
+    dotenv: await readDotenv(config.root),
+    write: (text) => output.write(text),
+    color: output.color,
+    onEvent: (event) => reportServiceEvent(ctx, event),
+    onServiceExit: config.onServiceExit,
+    stateFile: devSessionFile(config.stateDir),
+  });
+  // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
+  let stopping: Promise<void> | undefined;
+  interrupts.onSignal((count) => {
+    if (count === 1) output.line(output.style('yellow', 'Stopping services (Ctrl-C again to kill them now)...'));
+    stopping = supervisor.stop();
+  });
+
+  const started = performance.now();
+  try {
+    const ready = await interrupts.race(supervisor.start());
+    const width = Math.max(...ready.services.map((s) => s.name.length));
+    output.line(`${output.style('green', '✓')} All services ready in ${formatMs(performance.now() - started)}`);
+    for (const s of ready.services) {
+      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatMs(s.readyMs)}`);
+    }
+    output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
+    output.line(`Press Ctrl-C to stop the services.`);
+  } catch (error) {
+    await (stopping ?? supervisor.stop());
+    if (error instanceof InterruptedError) return finish(ctx, prepared, 130);
+    throw error;
+  }
+
+  const end = await Promise.race([
+    supervisor.finished,
+    interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
+  ]);
+  await (stopping ?? supervisor.stop());
+  if (end.reason === 'stop-all' && end.error) throw end.error;
+  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
+  return finish(ctx, prepared, 0);
+}
+
+function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {
+  const { output } = ctx;
+  const keeps =
+    prepared.db.engine === 'external'
+      ? 'The external database is untouched.'
+      : `Postgres keeps running for a fast next start (\`devup down\` stops it).`;
+  output.line(`Services stopped. ${keeps}`);
+  output.event({ event: 'stopped', code });
+  return code;
+}
+
+function reportServiceEvent(ctx: CommandContext, event: ServiceEvent): void {
+  const { output } = ctx;
+  output.event({ event: `service-${event.type}`, ...event });
+  if (output.mode === 'json') return;
+  switch (event.type) {
+    case 'restarting':
+      output.warn(`${event.service} will restart in ${formatMs(event.delayMs)} (attempt ${event.attempt})`);
+      return;
+    case 'failed':
+      output.line(`${output.style('red', '✗')} ${event.service} failed: ${event.reason}`);
+      for (const line of event.lastLines) output.line(`    ${line}`);
+      return;
+    default:
+      return;
+  }
 }

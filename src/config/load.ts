@@ -49,11 +49,17 @@ export async function loadDotenv(root: string, env: NodeJS.ProcessEnv, notice: (
     copyFileSync(examplePath, envPath);
     notice(`Created .env from .env.example (edit it to change local settings).`);
   }
-  if (!existsSync(envPath)) return;
-  const { parse } = await import('dotenv');
-  const values = parse(readFileSync(envPath));
+  const values = await readDotenv(root);
   // Real environment variables win over .env, as with every dotenv-based tool.
   for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
+}
+
+/** The values of `.env` next to the config ({} when there is none). */
+export async function readDotenv(root: string): Promise<Record<string, string>> {
+  const envPath = path.join(root, '.env');
+  if (!existsSync(envPath)) return {};
+  const { parse } = await import('dotenv');
+  return parse(readFileSync(envPath));
 }
 
 async function evaluateConfigFile(file: string): Promise<unknown> {

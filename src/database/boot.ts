@@ -139,7 +139,8 @@ export async function bootDatabase(
       createdAt: remembered?.createdAt ?? new Date().toISOString(),
     });
   }
-  return { ...running, engineInstance: engine };
+  // The whole engine step, initdb or container creation included.
+  return { ...running, readyMs: performance.now() - started, engineInstance: engine };
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

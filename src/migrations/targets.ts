@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { renderSchemaName } from '../config/normalise.js';
+import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { discoverMigrations } from './discover.js';
 import type { Migration } from './migration.js';

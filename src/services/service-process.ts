@@ -98,6 +98,7 @@ export class ServiceProcess {
     const spawned = deferred<void>();
     subprocess.once('spawn', () => spawned.resolve());
     subprocess.once('error', (error) => spawned.reject(error));
+    spawned.promise.catch(() => {}); // when the pid is missing, the failure is read from `result` instead
     const result = subprocess.then(
       (value) => value,
       (error: unknown) => error,

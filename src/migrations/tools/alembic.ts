@@ -1,7 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type FileEntry, memoBySignature } from './file-snapshot.js';
-import { byRelativePath, type HistoryRow, MigrationFilesError, type MigrationSet, type ToolAdapter } from './tool-adapter.js';
+import {
+  byRelativePath,
+  type HistoryRow,
+  MigrationFilesError,
+  type MigrationSet,
+  type ToolAdapter,
+} from './tool-adapter.js';
 
 export interface AlembicRevision {
   revision: string;
@@ -61,7 +67,8 @@ export class AlembicGraph {
     const revisions = new Map<string, AlembicRevision>();
     for (const rev of list) {
       const other = revisions.get(rev.revision);
-      if (other) throw new MigrationFilesError(`revision ${rev.revision} is defined twice (${other.file}, ${rev.file})`);
+      if (other)
+        throw new MigrationFilesError(`revision ${rev.revision} is defined twice (${other.file}, ${rev.file})`);
       revisions.set(rev.revision, rev);
     }
     const revised = new Set<string>();
@@ -96,7 +103,8 @@ export class AlembicGraph {
     const unknown = [...current].filter((id) => !this.revisions.has(id));
     const below = this.ancestors(current);
     const pending = this.order.filter((id) => !below.has(id));
-    if (unknown.length > 0) return { pending, problem: `alembic_version names revisions with no file: ${unknown.join(', ')}` };
+    if (unknown.length > 0)
+      return { pending, problem: `alembic_version names revisions with no file: ${unknown.join(', ')}` };
     if (pending.length === 0) {
       const extra = [...current].filter((id) => !this.heads.has(id));
       return { pending, problem: `alembic_version lists revisions that are not heads: ${extra.join(', ')}` };
@@ -111,7 +119,8 @@ function topologicalOrder(list: readonly AlembicRevision[]): string[] {
   const order: string[] = [];
   while (remaining.size > 0) {
     const ready = [...remaining].filter(([, downs]) => downs.size === 0).map(([id]) => id);
-    if (ready.length === 0) throw new MigrationFilesError(`the revisions form a cycle: ${[...remaining.keys()].join(', ')}`);
+    if (ready.length === 0)
+      throw new MigrationFilesError(`the revisions form a cycle: ${[...remaining.keys()].join(', ')}`);
     for (const id of ready) {
       remaining.delete(id);
       order.push(id);
@@ -172,5 +181,6 @@ export const alembic: ToolAdapter = {
   parse: parseAlembicFiles,
   history: { table: 'alembic_version', columns: 'version_num::text as id', orderBy: '1', fingerprinted: false },
   defaultCommand: () => ['alembic', 'upgrade', 'head'],
-  install: 'Install it in the Python environment of the service (pip install alembic psycopg2-binary), or set migrations.command, e.g. ["python3", "-m", "alembic", "upgrade", "head"] or "poetry run alembic upgrade head".',
+  install:
+    'Install it in the Python environment of the service (pip install alembic psycopg2-binary), or set migrations.command, e.g. ["python3", "-m", "alembic", "upgrade", "head"] or "poetry run alembic upgrade head".',
 };

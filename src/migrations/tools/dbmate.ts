@@ -57,5 +57,6 @@ export const dbmate: ToolAdapter = {
     DBMATE_NO_DUMP_SCHEMA: 'true',
     ...(dirIsExplicit ? { DBMATE_MIGRATIONS_DIR: migrationsDir } : {}),
   }),
-  install: 'Install it in the service (npm install --save-dev dbmate), or see https://github.com/amacneil/dbmate#installation.',
+  install:
+    'Install it in the service (npm install --save-dev dbmate), or see https://github.com/amacneil/dbmate#installation.',
 };

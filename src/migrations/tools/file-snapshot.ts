@@ -20,7 +20,20 @@ export interface DirSnapshot {
 }
 
 /** Directories that never hold migrations but can be large or change on their own. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.devup', '.pytest_cache', '.mypy_cache', '.idea', '.vscode']);
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.devup',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.idea',
+  '.vscode',
+]);
 /** Files that tools, editors and running services write next to migrations. */
 const SKIPPED_FILE = /(\.pyc|\.pyo|\.log|\.pid|\.swp|~)$|^\.DS_Store$/;
 
@@ -47,7 +60,8 @@ export function snapshotDir(root: string, options: SnapshotOptions): DirSnapshot
       names = readdirSync(dir);
     } catch (error) {
       if (dir === root) exists = false;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return;
       throw error;
     }
     for (const name of names) {

@@ -40,12 +40,16 @@ function readStore(stateDir: string): StoreFile {
   } catch {
     return emptyStore();
   }
-  if (cached && cached.file === file && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.store;
+  if (cached && cached.file === file && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size)
+    return cached.store;
   let store: StoreFile;
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoreFile>;
     // An unreadable or foreign file only costs one run of each tool.
-    store = parsed.version === 1 && parsed.targets && typeof parsed.targets === 'object' ? (parsed as StoreFile) : emptyStore();
+    store =
+      parsed.version === 1 && parsed.targets && typeof parsed.targets === 'object'
+        ? (parsed as StoreFile)
+        : emptyStore();
   } catch {
     store = emptyStore();
   }

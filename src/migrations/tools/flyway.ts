@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FileEntry } from './file-snapshot.js';
-import { jdbcUrl } from './tool-env.js';
 import { byRelativePath, type HistoryRow, type MigrationSet, type ToolAdapter } from './tool-adapter.js';
+import { jdbcUrl } from './tool-env.js';
 
 // Versioned migrations: V<version>__<description>.sql, in any subdirectory of the location.
 const VERSIONED = /(?:^|\/)V(\d+(?:[._]\d+)*)__[^/]*\.sql$/;
@@ -32,7 +32,9 @@ export function parseFlywayFiles(files: readonly FileEntry[]): MigrationSet {
   return {
     ids: migrations.map((m) => m.id),
     status(rows: readonly HistoryRow[]) {
-      const applied = rows.filter((r) => r.id !== null).map((r) => ({ version: flywayVersion(r.id as string), type: r.type }));
+      const applied = rows
+        .filter((r) => r.id !== null)
+        .map((r) => ({ version: flywayVersion(r.id as string), type: r.type }));
       const baselines = applied.filter((r) => r.type === 'BASELINE').map((r) => r.version);
       const isApplied = (version: bigint[]) =>
         applied.some((r) => compareFlywayVersions(r.version, version) === 0) ||
@@ -64,5 +66,6 @@ export const flyway: ToolAdapter = {
     FLYWAY_SCHEMAS: schema,
     FLYWAY_LOCATIONS: `filesystem:${migrationsDir}`,
   }),
-  install: 'Install the Flyway command line (https://documentation.red-gate.com/fd/command-line-277579359.html), or set migrations.command.',
+  install:
+    'Install the Flyway command line (https://documentation.red-gate.com/fd/command-line-277579359.html), or set migrations.command.',
 };

@@ -20,5 +20,6 @@ export const liquibase: ToolAdapter = {
     LIQUIBASE_COMMAND_PASSWORD: password,
     LIQUIBASE_COMMAND_DEFAULT_SCHEMA_NAME: schema,
   }),
-  install: 'Install the Liquibase command line (https://docs.liquibase.com/start/install/home.html), or set migrations.command.',
+  install:
+    'Install the Liquibase command line (https://docs.liquibase.com/start/install/home.html), or set migrations.command.',
 };

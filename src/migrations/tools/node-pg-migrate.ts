@@ -4,7 +4,9 @@ import { byRelativePath, type HistoryRow, type MigrationSet, pendingByIds, type 
 
 /** node-pg-migrate records each file under its base name without the extension. */
 export function parseNodePgMigrateFiles(files: readonly FileEntry[]): MigrationSet {
-  const ids = [...files].sort(byRelativePath).map((f) => f.relative.slice(0, f.relative.length - path.extname(f.relative).length));
+  const ids = [...files]
+    .sort(byRelativePath)
+    .map((f) => f.relative.slice(0, f.relative.length - path.extname(f.relative).length));
   return {
     ids,
     status: (rows: readonly HistoryRow[]) => pendingByIds(ids, new Set(rows.map((r) => r.id ?? ''))),

@@ -36,7 +36,8 @@ const MISSING = new Set([
 
 function toRow(raw: Record<string, unknown>): HistoryRow {
   const row: HistoryRow = {};
-  for (const [key, value] of Object.entries(raw)) row[key] = value === null || value === undefined ? null : String(value);
+  for (const [key, value] of Object.entries(raw))
+    row[key] = value === null || value === undefined ? null : String(value);
   return row;
 }
 
@@ -44,7 +45,11 @@ function toRow(raw: Record<string, unknown>): HistoryRow {
  * Reads the identity and the history rows with one simple-protocol query (two statements, no
  * parameters). A missing table or schema is an answer, not an error: nothing was applied yet.
  */
-export async function readTargetState(client: pg.Client, schema: string, history: HistorySpec | undefined): Promise<TargetState> {
+export async function readTargetState(
+  client: pg.Client,
+  schema: string,
+  history: HistorySpec | undefined,
+): Promise<TargetState> {
   const text = history ? `${identitySql(schema)}; ${historySql(schema, history)}` : identitySql(schema);
   let results: pg.QueryResult | pg.QueryResult[];
   try {

@@ -50,7 +50,9 @@ function installExitHook(): void {
 
 export function describeCommand(command: CommandSpec): string {
   if ('shell' in command) return command.shell;
-  return command.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+  return command.argv
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
+    .join(' ');
 }
 
 /** The program a command starts (for "not found" messages). */

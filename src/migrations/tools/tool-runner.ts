@@ -58,7 +58,13 @@ export async function checkToolTarget(
   return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
 }
 
-function toolCommand(adapter: ToolAdapter, settings: ToolSettings, target: TargetBase, root: string, migrationsDir: string): CommandSpec {
+function toolCommand(
+  adapter: ToolAdapter,
+  settings: ToolSettings,
+  target: TargetBase,
+  root: string,
+  migrationsDir: string,
+): CommandSpec {
   if (settings.command) return settings.command;
   const argv = adapter.defaultCommand({ schema: target.schema, migrationsDir, cwd: settings.cwd, root });
   if (argv.length === 0) {
@@ -91,7 +97,8 @@ function toolFailure(
       details: [`$ ${shown}`, ...output],
     });
   }
-  const how = result.exitCode === undefined ? `did not finish (${result.message})` : `exited with code ${result.exitCode}`;
+  const how =
+    result.exitCode === undefined ? `did not finish (${result.message})` : `exited with code ${result.exitCode}`;
   return new UserError(`${adapter.tool} failed for ${where(target)}: ${how}`, {
     hint: `Above: the end of ${adapter.tool}'s output. Fix the cause, then run devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target).`,
     details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
@@ -150,7 +157,13 @@ export async function runToolTarget(
         readToolFiles(adapter, settings, config.stateDir),
         await readTargetState(client, target.schema, adapter.history),
       );
-      const result = await spawnTool(command, { cwd: settings.cwd, env, onLine: options.onOutput, signal: options.signal, secrets });
+      const result = await spawnTool(command, {
+        cwd: settings.cwd,
+        env,
+        onLine: options.onOutput,
+        signal: options.signal,
+        secrets,
+      });
       if (result.canceled) {
         forgetFingerprint(config.stateDir, key);
         throw new InterruptedError();
@@ -185,6 +198,8 @@ function warnIfStillPending(
     return;
   }
   if (!after.upToDate) {
-    onOutput(`devup: ${adapter.tool} succeeded but devup still sees pending: ${after.pending.join(', ')} (check migrations.dir).`);
+    onOutput(
+      `devup: ${adapter.tool} succeeded but devup still sees pending: ${after.pending.join(', ')} (check migrations.dir).`,
+    );
   }
 }

@@ -47,6 +47,7 @@ describe('start order', () => {
       gate: (name) => (name === 'jobs' ? gateC.promise : Promise.resolve()),
     });
     const starting = supervisor.start();
+    starting.catch(() => {});
     setTimeout(() => gateC.resolve(), 250);
     const started = await starting;
 
@@ -133,7 +134,7 @@ describe('readiness', () => {
     const supervisor = h.supervisor({
       services: [
         service('worker', {
-          command: { argv: h.argv('log-ready.mjs') },
+          command: h.argv('log-ready.mjs'),
           env: { READY_AFTER_MS: '100' },
           ready: { kind: 'log', pattern: /^ready to accept connections$/ },
         }),
@@ -240,7 +241,7 @@ describe('failures and restarts', () => {
     const supervisor = h.supervisor({
       onServiceExit: 'stop-all',
       services: [
-        service('crasher', { command: h.command('exit-one.mjs'), env: { EXIT_AFTER_MS: '150' } }),
+        service('crasher', { command: h.command('exit-one.mjs'), env: { EXIT_AFTER_MS: '600' } }),
         service('server', { command: h.command('wrapper.mjs'), ready: { kind: 'log', pattern: /server ready/ } }),
       ],
     });
@@ -366,6 +367,7 @@ describe('shutdown', () => {
       gate: (name) => (name === 'blocked' ? new Promise<void>(() => {}) : Promise.resolve()),
     });
     const starting = supervisor.start();
+    starting.catch(() => {});
     await h.until(() => h.output.includes('server | server ready') && h.output.includes('api    | booting'));
     expect(h.survivors().length).toBeGreaterThanOrEqual(4);
     await supervisor.stop();
@@ -379,6 +381,7 @@ describe('shutdown', () => {
       services: [service('a', { command: h.command('wrapper.mjs') }), service('b', { command: h.argv('log-ready.mjs') })],
     });
     const starting = supervisor.start();
+    starting.catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 5));
     await supervisor.stop();
     await rejection(starting);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceSettings } from '../../../src/config/types.js';
+import type { CommandSpec, ServiceSettings } from '../../../src/config/types.js';
 import type { ServiceEvent } from '../../../src/services/service-status.js';
 import { ServiceSupervisor, type SupervisorOptions } from '../../../src/services/service-supervisor.js';
 
@@ -73,12 +73,14 @@ export class SupervisorHarness {
   readonly events: (ServiceEvent & { at: number })[] = [];
   readonly #supervisors: ServiceSupervisor[] = [];
 
-  command(fixture: string): string {
-    return fixtureCommand(fixture, this.marker);
+  /** `node <fixture> <marker>` run through a shell. */
+  command(fixture: string): CommandSpec {
+    return { shell: fixtureCommand(fixture, this.marker) };
   }
 
-  argv(fixture: string): string[] {
-    return [process.execPath, path.join(FIXTURES, fixture), this.marker];
+  /** The same, run directly. */
+  argv(fixture: string): CommandSpec {
+    return { argv: [process.execPath, path.join(FIXTURES, fixture), this.marker] };
   }
 
   supervisor(options: Partial<SupervisorOptions> & Pick<SupervisorOptions, 'services'>): ServiceSupervisor {
