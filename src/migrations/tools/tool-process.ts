@@ -70,6 +70,7 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
   const keep = options.tailLines ?? 20;
   const tail: string[] = [];
   const mask = (text: string) => options.secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
+  // biome-ignore lint/correctness/useYield: an execa transform that yields nothing consumes each line, so output streams to onLine instead of piling up in memory.
   const onLine = function* (line: unknown) {
     const text = mask(String(line).replace(/\r$/, ''));
     tail.push(text);

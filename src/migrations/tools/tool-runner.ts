@@ -100,7 +100,7 @@ function toolFailure(
   const how =
     result.exitCode === undefined ? `did not finish (${result.message})` : `exited with code ${result.exitCode}`;
   return new UserError(`${adapter.tool} failed for ${where(target)}: ${how}`, {
-    hint: `Above: the end of ${adapter.tool}'s output. Fix the cause, then run devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target).`,
+    hint: `The lines shown are the end of ${adapter.tool}'s output. Fix the cause, then run devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target).`,
     details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
   });
 }

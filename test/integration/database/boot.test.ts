@@ -35,7 +35,9 @@ describe('embedded engine', () => {
   });
 
   it('initialises a cluster under .devup/, creates the database, remembers the engine', async () => {
-    const db = await bootDatabase(config, { sink });
+    const db = await bootDatabase(config, { sink }).catch((e) => {
+      throw new Error(`${e.message}\n${e.details.join('\n')}`);
+    });
     expect(db.action).toBe('created');
     expect(existsSync(path.join(ws.dir, '.devup/postgres/data/PG_VERSION'))).toBe(true);
     const { rows } = await withClient(db.connection, (c) => c.query('select current_database() as d'));

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
+import { deferred } from '../../../src/services/deferred.js';
 import { trackedProcessGroups } from '../../../src/services/process-group.js';
 import type { RuntimeState } from '../../../src/services/runtime-state.js';
-import { deferred } from '../../../src/services/deferred.js';
 import { freePort, SupervisorHarness, service } from './supervisor-harness.js';
 
 let h: SupervisorHarness;
@@ -47,13 +47,16 @@ describe('start order', () => {
       gate: (name) => (name === 'jobs' ? gateC.promise : Promise.resolve()),
     });
     const starting = supervisor.start();
-    starting.catch(() => {});
-    setTimeout(() => gateC.resolve(), 250);
+    let gateOpenedAt = Number.NaN;
+    setTimeout(() => {
+      gateOpenedAt = performance.now();
+      gateC.resolve();
+    }, 250);
     const started = await starting;
 
     const at = (name: string, type: 'starting' | 'ready') => h.eventsOf(name, type)[0]?.at ?? Number.NaN;
     expect(at('web', 'starting')).toBeGreaterThan(at('api', 'ready'));
-    expect(at('jobs', 'starting')).toBeGreaterThan(at('api', 'ready')); // its gate opened at 250 ms
+    expect(at('jobs', 'starting')).toBeGreaterThan(gateOpenedAt);
     expect(started.services.map((s) => s.name)).toEqual(['web', 'api', 'jobs']);
     expect(started.services.find((s) => s.name === 'api')?.readyMs).toBeGreaterThanOrEqual(140);
     expect(h.output).toMatch(/^api {2}\| booting$/m);
@@ -61,7 +64,10 @@ describe('start order', () => {
 
   it('fails start when a gate fails, and stops what was already running', async () => {
     const supervisor = h.supervisor({
-      services: [service('api', { command: h.command('log-ready.mjs') }), service('worker', { command: h.command('log-ready.mjs') })],
+      services: [
+        service('api', { command: h.command('log-ready.mjs') }),
+        service('worker', { command: h.command('log-ready.mjs') }),
+      ],
       gate: async (name) => {
         if (name === 'worker') {
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -127,7 +133,7 @@ describe('readiness', () => {
     });
     const started = await supervisor.start();
     expect(started.services[0]?.readyMs).toBeGreaterThanOrEqual(190);
-    expect(h.output).toContain(`api | listening on ${port}`);
+    await h.until(() => h.output.includes(`api | listening on ${port}`));
   });
 
   it('log: matches the pattern against the line without its colours', async () => {
@@ -162,7 +168,9 @@ describe('readiness', () => {
     const error = (await rejection(supervisor.start())) as UserError;
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe('Service "api" was not ready within 400 ms');
-    expect(error.details[0]).toBe(`devup waited for GET http://127.0.0.1:${port}/health to answer 2xx (last attempt: HTTP 503).`);
+    expect(error.details[0]).toBe(
+      `devup waited for GET http://127.0.0.1:${port}/health to answer 2xx (last attempt: HTTP 503).`,
+    );
     expect(error.details).toContain(`  listening on ${port}`);
     expect(error.hint).toContain('services.api.ready.timeout');
     expect(h.eventsOf('api', 'failed')).toHaveLength(1);
@@ -173,7 +181,13 @@ describe('readiness', () => {
 describe('failures and restarts', () => {
   it('restarts a crashing service with backoff, then gives up with a report', async () => {
     const supervisor = h.supervisor({
-      services: [service('queue', { command: h.command('exit-one.mjs'), restart: 'on-failure', ready: { kind: 'tcp', port: 9 } })],
+      services: [
+        service('queue', {
+          command: h.command('exit-one.mjs'),
+          restart: 'on-failure',
+          ready: { kind: 'tcp', port: 9 },
+        }),
+      ],
     });
     const error = (await rejection(supervisor.start())) as UserError;
     expect(error.message).toBe(
@@ -217,7 +231,9 @@ describe('failures and restarts', () => {
     });
     await supervisor.start();
     await h.until(() => h.output.includes('ready again in'));
-    expect(h.output).toContain('flaky ! run 1: crashing after being ready\nflaky * exited with code 4; restarting in 20 ms');
+    expect(h.output).toContain(
+      'flaky ! run 1: crashing after being ready\nflaky * exited with code 4; restarting in 20 ms',
+    );
     expect(h.eventsOf('flaky', 'exited')[0]).toMatchObject({ code: 4, signal: null, expected: false });
   });
 
@@ -242,7 +258,11 @@ describe('failures and restarts', () => {
       onServiceExit: 'stop-all',
       services: [
         service('crasher', { command: h.command('exit-one.mjs'), env: { EXIT_AFTER_MS: '600' } }),
-        service('server', { command: h.command('wrapper.mjs'), ready: { kind: 'log', pattern: /server ready/ } }),
+        service('server', {
+          command: h.command('wrapper.mjs'),
+          env: { IGNORE_TERM_MS: '0' },
+          ready: { kind: 'log', pattern: /server ready/ },
+        }),
       ],
     });
     await supervisor.start();
@@ -293,7 +313,11 @@ describe('shutdown', () => {
           dependsOn: ['db-api'],
           ready: { kind: 'tcp', port: portB },
         }),
-        service('server', { command: h.command('wrapper.mjs'), ready: { kind: 'log', pattern: /server ready/ } }),
+        service('server', {
+          command: h.command('wrapper.mjs'),
+          env: { IGNORE_TERM_MS: '0' },
+          ready: { kind: 'log', pattern: /server ready/ },
+        }),
       ],
     });
     await supervisor.start();
@@ -328,7 +352,11 @@ describe('shutdown', () => {
   it('SIGKILLs the group after stopTimeout when a grandchild ignores SIGTERM', async () => {
     const supervisor = h.supervisor({
       services: [
-        service('server', { command: h.command('wrapper.mjs'), stopTimeoutMs: 300, ready: { kind: 'log', pattern: /ready/ } }),
+        service('server', {
+          command: h.command('wrapper.mjs'),
+          stopTimeoutMs: 300,
+          ready: { kind: 'log', pattern: /ready/ },
+        }),
       ],
     });
     await supervisor.start();
@@ -342,7 +370,11 @@ describe('shutdown', () => {
   it('a second stop() kills everything at once', async () => {
     const supervisor = h.supervisor({
       services: [
-        service('server', { command: h.command('wrapper.mjs'), stopTimeoutMs: 30_000, ready: { kind: 'log', pattern: /ready/ } }),
+        service('server', {
+          command: h.command('wrapper.mjs'),
+          stopTimeoutMs: 30_000,
+          ready: { kind: 'log', pattern: /ready/ },
+        }),
       ],
     });
     await supervisor.start();
@@ -360,7 +392,11 @@ describe('shutdown', () => {
     const port = await freePort();
     const supervisor = h.supervisor({
       services: [
-        service('server', { command: h.command('wrapper.mjs'), stopTimeoutMs: 300, ready: { kind: 'http', url: `http://127.0.0.1:${port}/` } }),
+        service('server', {
+          command: h.command('wrapper.mjs'),
+          stopTimeoutMs: 300,
+          ready: { kind: 'http', url: `http://127.0.0.1:${port}/` },
+        }),
         service('api', { command: h.command('log-ready.mjs'), ready: { kind: 'log', pattern: /never/ } }),
         service('blocked', { command: h.command('log-ready.mjs') }),
       ],
@@ -368,7 +404,7 @@ describe('shutdown', () => {
     });
     const starting = supervisor.start();
     starting.catch(() => {});
-    await h.until(() => h.output.includes('server | server ready') && h.output.includes('api    | booting'));
+    await h.until(() => /^server +\| server ready/m.test(h.output) && /^api +\| booting/m.test(h.output));
     expect(h.survivors().length).toBeGreaterThanOrEqual(4);
     await supervisor.stop();
     expect(await rejection(starting)).toBeInstanceOf(InterruptedError);
@@ -376,15 +412,19 @@ describe('shutdown', () => {
     expect(h.survivors()).toEqual([]);
   });
 
-  it('stop() right after start() leaves nothing behind', async () => {
+  it.each([0, 5, 40])('stop() %i ms after start() leaves nothing behind', async (delayMs) => {
+    const never = { kind: 'log', pattern: /never/ } as const;
     const supervisor = h.supervisor({
-      services: [service('a', { command: h.command('wrapper.mjs') }), service('b', { command: h.argv('log-ready.mjs') })],
+      services: [
+        service('a', { command: h.command('wrapper.mjs'), ready: never }),
+        service('b', { command: h.argv('log-ready.mjs'), ready: never }),
+      ],
     });
     const starting = supervisor.start();
     starting.catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
     await supervisor.stop();
-    await rejection(starting);
+    expect(await rejection(starting)).toBeInstanceOf(InterruptedError);
     await new Promise((resolve) => setTimeout(resolve, 100)); // anything spawned late would show up now
     expect(h.survivors()).toEqual([]);
   });
@@ -403,7 +443,9 @@ describe('log stream', () => {
     expect(lines).toContain('chatty ! a warning');
     expect(lines).toContain('chatty | windows line');
     expect(lines).toContain('chatty | no newline at the end');
-    const long = lines.filter((line) => line.startsWith('chatty | xxx')).map((line) => line.length - 'chatty | '.length);
+    const long = lines
+      .filter((line) => line.startsWith('chatty | xxx'))
+      .map((line) => line.length - 'chatty | '.length);
     expect(long).toEqual([16_384, 16_384, 8_192]);
     expect(h.output).toContain('chatty * exited with code 0; the other services keep running');
   });
@@ -415,7 +457,11 @@ describe('log stream', () => {
       const supervisor = harness.supervisor({
         color,
         services: [
-          service('env', { command: harness.command('env-dump.mjs'), port, env: { DUMP: 'FORCE_COLOR,NO_COLOR,PORT' } }),
+          service('env', {
+            command: harness.command('env-dump.mjs'),
+            port,
+            env: { DUMP: 'FORCE_COLOR,NO_COLOR,PORT' },
+          }),
         ],
       });
       try {

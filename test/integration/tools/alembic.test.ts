@@ -10,7 +10,14 @@ import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/to
 import { isCI } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { alembicAvailable, copyFixture, countingWrapper, SYSTEM_PYTHON, tableExists, targetsOf } from './tool-fixtures.js';
+import {
+  alembicAvailable,
+  copyFixture,
+  countingWrapper,
+  SYSTEM_PYTHON,
+  tableExists,
+  targetsOf,
+} from './tool-fixtures.js';
 
 // CI installs python3-alembic; elsewhere a machine without it skips with a visible reason.
 const available = alembicAvailable() || isCI();
@@ -27,7 +34,8 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
   const output: string[] = [];
 
   const check = (target: TargetBase) => checkToolTarget(config, service, target, db, client);
-  const run = (target: TargetBase) => runToolTarget(config, service, target, db, { onOutput: (line) => output.push(line) });
+  const run = (target: TargetBase) =>
+    runToolTarget(config, service, target, db, { onOutput: (line) => output.push(line) });
   const [acme, globex] = [() => targets[0] as TargetBase, () => targets[1] as TargetBase];
 
   beforeAll(async () => {
@@ -41,7 +49,12 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
       services: {
         billing: {
           cwd: 'billing',
-          migrations: { tool: 'alembic', command: [alembic.path, 'upgrade', 'head'], tenants: ['acme', 'globex'], schema: 'billing_{tenant}' },
+          migrations: {
+            tool: 'alembic',
+            command: [alembic.path, 'upgrade', 'head'],
+            tenants: ['acme', 'globex'],
+            schema: 'billing_{tenant}',
+          },
         },
       },
     });
@@ -116,13 +129,15 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
       );
       expect(error).toBeInstanceOf(UserError);
       const userError = error as UserError;
-      console.log('ERR', userError.message, '\nHINT', userError.hint, '\n' + userError.details.join('\n'), '\nOUT', output.slice(0, 8).join('\n'));
-      expect(userError.message).toBe('alembic failed for billing (tenant acme, schema billing_acme): exited with code 1');
+      expect(userError.message).toBe(
+        'alembic failed for billing (tenant acme, schema billing_acme): exited with code 1',
+      );
       expect(userError.details[0]).toContain('upgrade head');
       expect(userError.details.join('\n')).toContain('no_such_table');
       expect(userError.details.length).toBeLessThanOrEqual(21);
       expect(userError.hint).toContain('--service billing --tenant acme');
-      if (db.password.length >= 3) expect(`${userError.message}${userError.details.join('')}${output.join('')}`).not.toContain(db.password);
+      if (db.password.length >= 3)
+        expect(`${userError.message}${userError.details.join('')}${output.join('')}`).not.toContain(db.password);
       expect(await check(acme())).toEqual({ upToDate: false, pending: ['0005'] });
     } finally {
       ws.remove('billing/alembic/versions/0005_broken.py');
@@ -132,7 +147,9 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
   it.skipIf(onPath('alembic'))('says which program is missing and how to install it', async () => {
     const bare = ws.config({
       project: 'tools-alembic',
-      services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', tenants: ['acme'], schema: 'billing_{tenant}' } } },
+      services: {
+        billing: { cwd: 'billing', migrations: { tool: 'alembic', tenants: ['acme'], schema: 'billing_{tenant}' } },
+      },
     });
     const settings = bare.services[0] as ServiceSettings;
     // No `alembic` command on these machines' PATH: Debian's package installs none.

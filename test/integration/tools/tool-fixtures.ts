@@ -1,7 +1,7 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync, spawnSync } from 'node:child_process';
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
 import { collectTargets, type TargetBase } from '../../../src/migrations/targets.js';
@@ -22,7 +22,9 @@ export function ensureDbmate(): string {
   const binary = path.join(PEERS, 'node_modules', '@dbmate', `${process.platform}-${process.arch}`, 'bin', 'dbmate');
   if (!existsSync(binary)) {
     mkdirSync(PEERS, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund', '--no-save', 'dbmate@2'], { stdio: 'ignore' });
+    execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund', '--no-save', 'dbmate@2'], {
+      stdio: 'ignore',
+    });
   }
   return binary;
 }
@@ -50,7 +52,11 @@ export function countingWrapper(dir: string, name: string, exec: string[]): { pa
   };
 }
 
-export async function targetsOf(config: ResolvedConfig, client: pg.Client, service: string): Promise<{ service: ServiceSettings; targets: TargetBase[] }> {
+export async function targetsOf(
+  config: ResolvedConfig,
+  client: pg.Client,
+  service: string,
+): Promise<{ service: ServiceSettings; targets: TargetBase[] }> {
   const [found] = await collectTargets(config, { services: [service], query: (sql) => client.query(sql) });
   if (!found) throw new Error(`no targets for ${service}`);
   return { service: found.service, targets: found.targets };

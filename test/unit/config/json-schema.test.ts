@@ -3,7 +3,9 @@ import { expect, it } from 'vitest';
 import { configJsonSchema } from '../../../src/config/json-schema.js';
 
 it('the published JSON Schema is up to date (run `node scripts/generate-schema.mjs` after a build)', () => {
-  const committed = JSON.parse(readFileSync(new URL('../../../schema/devup.config.schema.json', import.meta.url), 'utf8'));
+  const committed = JSON.parse(
+    readFileSync(new URL('../../../schema/devup.config.schema.json', import.meta.url), 'utf8'),
+  );
   expect(committed).toEqual(configJsonSchema());
 });
 

@@ -11,7 +11,11 @@ const rev = (revision: string, ...downRevisions: string[]): AlembicRevision => (
 describe('parseAlembicRevision', () => {
   it('reads the classic template, ignoring the docstring', () => {
     const source = `"""add users\n\nRevision ID: ae1027a6acf\nRevises: 1975ea83b712\n"""\nrevision = 'ae1027a6acf'\ndown_revision = '1975ea83b712'\nbranch_labels = None\n`;
-    expect(parseAlembicRevision(source, 'a.py')).toEqual({ revision: 'ae1027a6acf', downRevisions: ['1975ea83b712'], file: 'a.py' });
+    expect(parseAlembicRevision(source, 'a.py')).toEqual({
+      revision: 'ae1027a6acf',
+      downRevisions: ['1975ea83b712'],
+      file: 'a.py',
+    });
   });
 
   it('reads a base revision (None) and double quotes', () => {
@@ -21,16 +25,23 @@ describe('parseAlembicRevision', () => {
   it('reads the annotated forms of newer templates', () => {
     const source = `revision: str = "2b1f"\ndown_revision: Union[str, None] = "1a0e"\nbranch_labels: Union[str, Sequence[str], None] = None\n`;
     expect(parseAlembicRevision(source, 'c.py')).toMatchObject({ revision: '2b1f', downRevisions: ['1a0e'] });
-    expect(parseAlembicRevision('revision: str = "x"\ndown_revision: str | None = None\n', 'd.py').downRevisions).toEqual([]);
+    expect(
+      parseAlembicRevision('revision: str = "x"\ndown_revision: str | None = None\n', 'd.py').downRevisions,
+    ).toEqual([]);
   });
 
   it('reads merge revisions as tuples and lists, over several lines', () => {
-    expect(parseAlembicRevision("revision = 'm'\ndown_revision = ('a', 'b')\n", 'm.py').downRevisions).toEqual(['a', 'b']);
-    expect(parseAlembicRevision("revision = 'm'\ndown_revision = (\n    'a',\n    \"b\",\n)\n", 'm.py').downRevisions).toEqual(['a', 'b']);
-    expect(parseAlembicRevision("revision = 'm'\ndown_revision: Union[str, Sequence[str], None] = ['a', 'b']\n", 'm.py').downRevisions).toEqual([
+    expect(parseAlembicRevision("revision = 'm'\ndown_revision = ('a', 'b')\n", 'm.py').downRevisions).toEqual([
       'a',
       'b',
     ]);
+    expect(
+      parseAlembicRevision("revision = 'm'\ndown_revision = (\n    'a',\n    \"b\",\n)\n", 'm.py').downRevisions,
+    ).toEqual(['a', 'b']);
+    expect(
+      parseAlembicRevision("revision = 'm'\ndown_revision: Union[str, Sequence[str], None] = ['a', 'b']\n", 'm.py')
+        .downRevisions,
+    ).toEqual(['a', 'b']);
   });
 
   it('does not mistake revision_id or the docstring for the revision', () => {
@@ -41,8 +52,12 @@ describe('parseAlembicRevision', () => {
   it('refuses what it cannot read plainly', () => {
     expect(() => parseAlembicRevision('down_revision = None\n', 'f.py')).toThrow(MigrationFilesError);
     expect(() => parseAlembicRevision("revision = 'x'\n", 'f.py')).toThrow(/no down_revision/);
-    expect(() => parseAlembicRevision("revision = 'x'\ndown_revision = compute()\n", 'f.py')).toThrow(MigrationFilesError);
-    expect(() => parseAlembicRevision("revision = 'x'\ndown_revision = ('a', OTHER)\n", 'f.py')).toThrow(MigrationFilesError);
+    expect(() => parseAlembicRevision("revision = 'x'\ndown_revision = compute()\n", 'f.py')).toThrow(
+      MigrationFilesError,
+    );
+    expect(() => parseAlembicRevision("revision = 'x'\ndown_revision = ('a', OTHER)\n", 'f.py')).toThrow(
+      MigrationFilesError,
+    );
   });
 });
 

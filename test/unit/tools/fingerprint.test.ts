@@ -23,7 +23,8 @@ afterEach(() => {
   for (const ws of workspaces.splice(0)) ws.cleanup();
 });
 
-const all = (dir: string, exclude: string[] = []) => snapshotDir(dir, { recursive: true, include: () => true, exclude });
+const all = (dir: string, exclude: string[] = []) =>
+  snapshotDir(dir, { recursive: true, include: () => true, exclude });
 
 describe('hashFiles', () => {
   it('is the same for the same files wherever the directory is, whatever the listing order', () => {
@@ -107,11 +108,21 @@ describe('hashRows', () => {
 });
 
 describe('fingerprint store', () => {
-  const fingerprint: ToolFingerprint = { tool: 'liquibase', files: 'f', history: 'h', identity: 'i', recordedAt: 'now' };
+  const fingerprint: ToolFingerprint = {
+    tool: 'liquibase',
+    files: 'f',
+    history: 'h',
+    identity: 'i',
+    recordedAt: 'now',
+  };
 
   it('keys by database, schema and service', () => {
-    expect(fingerprintKey({ service: 'auth', tenant: 'acme', schema: 'auth_acme', database: undefined })).toBe('/auth_acme/auth');
-    expect(fingerprintKey({ service: 'auth', tenant: 'acme', schema: 'auth_acme', database: 'own' })).toBe('own/auth_acme/auth');
+    expect(fingerprintKey({ service: 'auth', tenant: 'acme', schema: 'auth_acme', database: undefined })).toBe(
+      '/auth_acme/auth',
+    );
+    expect(fingerprintKey({ service: 'auth', tenant: 'acme', schema: 'auth_acme', database: 'own' })).toBe(
+      'own/auth_acme/auth',
+    );
   });
 
   it('records, reads back and forgets, leaving no temporary file', () => {

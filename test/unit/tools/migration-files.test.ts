@@ -83,7 +83,12 @@ describe('flyway', () => {
     });
     const set = parseFlywayFiles(files(flyway, flyway.migrationsDir(settings(ws.dir))));
     expect(set.ids).toEqual(['V1__init', 'V1_1__users', 'V2.0.1__orders', 'V10__late']);
-    expect(set.status([{ id: '1', type: 'SQL' }, { id: '1.1', type: 'SQL' }]).pending).toEqual(['V2.0.1__orders', 'V10__late']);
+    expect(
+      set.status([
+        { id: '1', type: 'SQL' },
+        { id: '1.1', type: 'SQL' },
+      ]).pending,
+    ).toEqual(['V2.0.1__orders', 'V10__late']);
     expect(set.status([{ id: '2.0.1', type: 'BASELINE' }]).pending).toEqual(['V10__late']);
   });
 });

@@ -15,7 +15,12 @@ const chain: MigrationSet = {
     return { pending: head === 'b' ? [] : head === 'a' ? ['b'] : ['a', 'b'] };
   },
 };
-const files = (set: MigrationSet | undefined, hash = 'files-1'): ToolFiles => ({ migrationsDir: '/m', hash, set, problem: undefined });
+const files = (set: MigrationSet | undefined, hash = 'files-1'): ToolFiles => ({
+  migrationsDir: '/m',
+  hash,
+  set,
+  problem: undefined,
+});
 const recorded = (over: Partial<ToolFingerprint> = {}): ToolFingerprint => ({
   tool: 'alembic',
   files: 'files-1',
@@ -33,11 +38,17 @@ describe('decideToolCheck', () => {
   });
 
   it('lists what the history lacks', () => {
-    expect(decideToolCheck(alembic, files(chain), { ...applied, rows: [{ id: 'a' }] }, recorded())).toEqual({ upToDate: false, pending: ['b'] });
+    expect(decideToolCheck(alembic, files(chain), { ...applied, rows: [{ id: 'a' }] }, recorded())).toEqual({
+      upToDate: false,
+      pending: ['b'],
+    });
   });
 
   it('a missing history table means nothing was applied', () => {
-    expect(decideToolCheck(alembic, files(chain), { identity: '', rows: undefined }, recorded())).toEqual({ upToDate: false, pending: ['a', 'b'] });
+    expect(decideToolCheck(alembic, files(chain), { identity: '', rows: undefined }, recorded())).toEqual({
+      upToDate: false,
+      pending: ['a', 'b'],
+    });
     expect(decideToolCheck(liquibase, files(undefined), { identity: '', rows: undefined }, undefined)).toEqual({
       upToDate: false,
       pending: ['(not applied yet)'],
@@ -46,15 +57,20 @@ describe('decideToolCheck', () => {
 
   it('runs when devup never recorded a run, or the files or the database changed since', () => {
     expect(decideToolCheck(alembic, files(chain), applied, undefined).pending).toEqual(['(not run by devup yet)']);
-    expect(decideToolCheck(alembic, files(chain, 'files-2'), applied, recorded()).pending).toEqual(['(migration files changed)']);
-    expect(decideToolCheck(alembic, files(chain), { ...applied, identity: 'cluster:1:99' }, recorded()).pending).toEqual([
-      '(database re-created)',
+    expect(decideToolCheck(alembic, files(chain, 'files-2'), applied, recorded()).pending).toEqual([
+      '(migration files changed)',
     ]);
+    expect(
+      decideToolCheck(alembic, files(chain), { ...applied, identity: 'cluster:1:99' }, recorded()).pending,
+    ).toEqual(['(database re-created)']);
   });
 
   it('files it cannot read mean run', () => {
     const broken: ToolFiles = { migrationsDir: '/m', hash: 'x', set: undefined, problem: 'a.py: no revision' };
-    expect(decideToolCheck(alembic, broken, applied, recorded())).toEqual({ upToDate: false, pending: ['(a.py: no revision)'] });
+    expect(decideToolCheck(alembic, broken, applied, recorded())).toEqual({
+      upToDate: false,
+      pending: ['(a.py: no revision)'],
+    });
   });
 
   it('fingerprints the liquibase history, so a changed changelog table means run', () => {
@@ -76,7 +92,12 @@ describe('decideToolCheck', () => {
 
 describe('appliedBetween', () => {
   it('keeps ids that were pending and are no longer, dropping "(why)" entries', () => {
-    expect(appliedBetween({ upToDate: false, pending: ['a', 'b', 'c'] }, { upToDate: false, pending: ['c'] })).toEqual(['a', 'b']);
-    expect(appliedBetween({ upToDate: false, pending: ['(not applied yet)'] }, { upToDate: true, pending: [] })).toEqual([]);
+    expect(appliedBetween({ upToDate: false, pending: ['a', 'b', 'c'] }, { upToDate: false, pending: ['c'] })).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(
+      appliedBetween({ upToDate: false, pending: ['(not applied yet)'] }, { upToDate: true, pending: [] }),
+    ).toEqual([]);
   });
 });

@@ -3,9 +3,21 @@ import { type ConnectionInfo, parseConnectionUrl } from '../../../src/database/c
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
 import { flyway } from '../../../src/migrations/tools/flyway.js';
 import { liquibase } from '../../../src/migrations/tools/liquibase.js';
-import { buildToolEnv, jdbcUrl, secretsOf, type ToolEnvInput, toolPath } from '../../../src/migrations/tools/tool-env.js';
+import {
+  buildToolEnv,
+  jdbcUrl,
+  secretsOf,
+  type ToolEnvInput,
+  toolPath,
+} from '../../../src/migrations/tools/tool-env.js';
 
-const admin: ConnectionInfo = { host: '127.0.0.1', port: 54329, user: 'devup', password: 'p@ss:w/rd?#&', database: 'app' };
+const admin: ConnectionInfo = {
+  host: '127.0.0.1',
+  port: 54329,
+  user: 'devup',
+  password: 'p@ss:w/rd?#&',
+  database: 'app',
+};
 const target = { service: 'billing', tenant: 'acme', schema: 'billing_acme', database: undefined };
 
 const input = (overrides: Partial<ToolEnvInput> = {}): ToolEnvInput => ({
@@ -54,13 +66,15 @@ describe('buildToolEnv', () => {
     expect(decodeURIComponent(url.password)).toBe(admin.password);
   });
 
-  it("gives dbmate a search_path parameter, sslmode=disable on loopback, and its own variables", () => {
+  it('gives dbmate a search_path parameter, sslmode=disable on loopback, and its own variables', () => {
     const env = buildToolEnv(input({ tool: 'dbmate', toolEnv: dbmate.env, dirIsExplicit: true, migrationsDir: '/m' }));
     const url = new URL(env.DATABASE_URL as string);
     expect(url.searchParams.get('search_path')).toBe('billing_acme,public');
     expect(url.searchParams.get('sslmode')).toBe('disable');
     expect(env).toMatchObject({ DBMATE_NO_DUMP_SCHEMA: 'true', DBMATE_MIGRATIONS_DIR: '/m' });
-    const remote = buildToolEnv(input({ tool: 'dbmate', toolEnv: dbmate.env, admin: { ...admin, host: 'db.example.com' } }));
+    const remote = buildToolEnv(
+      input({ tool: 'dbmate', toolEnv: dbmate.env, admin: { ...admin, host: 'db.example.com' } }),
+    );
     expect(new URL(remote.DATABASE_URL as string).searchParams.has('sslmode')).toBe(false);
     expect('DBMATE_MIGRATIONS_DIR' in remote).toBe(false);
   });
@@ -84,7 +98,9 @@ describe('buildToolEnv', () => {
   });
 
   it("lets the service's env through but not over devup's target variables", () => {
-    const env = buildToolEnv(input({ serviceEnv: { APP_ENV: 'dev', DATABASE_URL: 'postgres://wrong/db', PGUSER: 'x' } }));
+    const env = buildToolEnv(
+      input({ serviceEnv: { APP_ENV: 'dev', DATABASE_URL: 'postgres://wrong/db', PGUSER: 'x' } }),
+    );
     expect(env.APP_ENV).toBe('dev');
     expect(env.DATABASE_URL).not.toContain('wrong');
     expect(env.PGUSER).toBe('devup');

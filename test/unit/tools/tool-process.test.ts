@@ -33,7 +33,10 @@ describe('spawnTool', () => {
   });
 
   it('reports a missing program, run directly or through a shell', async () => {
-    const direct = await spawnTool({ argv: ['devup-no-such-tool', 'up'] }, { cwd: dir, env, onLine: () => {}, secrets: [] });
+    const direct = await spawnTool(
+      { argv: ['devup-no-such-tool', 'up'] },
+      { cwd: dir, env, onLine: () => {}, secrets: [] },
+    );
     expect(direct).toMatchObject({ failed: true, notFound: true });
     const shell = await spawnTool({ shell: 'devup-no-such-tool up' }, { cwd: dir, env, onLine: () => {}, secrets: [] });
     expect(shell).toMatchObject({ failed: true, notFound: true, exitCode: 127 });
@@ -64,7 +67,9 @@ describe('spawnTool', () => {
 
 describe('describeCommand', () => {
   it('quotes what a shell would split', () => {
-    expect(describeCommand({ argv: ['python3', '-m', 'alembic', 'upgrade', 'head'] })).toBe('python3 -m alembic upgrade head');
+    expect(describeCommand({ argv: ['python3', '-m', 'alembic', 'upgrade', 'head'] })).toBe(
+      'python3 -m alembic upgrade head',
+    );
     expect(describeCommand({ argv: ['sh', '-c', "echo 'hi there'"] })).toBe(`sh -c 'echo '\\''hi there'\\'''`);
     expect(describeCommand({ shell: 'poetry run alembic upgrade head' })).toBe('poetry run alembic upgrade head');
     expect(commandProgram({ shell: '  poetry run alembic' })).toBe('poetry');

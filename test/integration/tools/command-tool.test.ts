@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { InterruptedError } from '../../../src/errors.js';
+import type { TargetBase } from '../../../src/migrations/targets.js';
+import { FINGERPRINT_FILE } from '../../../src/migrations/tools/fingerprint-store.js';
+import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { REPO, tableExists, targetsOf } from './tool-fixtures.js';
+
+// A home-made migrator: runs every sql/*.sql on DATABASE_URL, counting its starts.
+const MIGRATE = `
+const fs = require('node:fs');
+const path = require('node:path');
+const pg = require(${JSON.stringify(path.join(REPO, 'node_modules', 'pg'))});
+fs.appendFileSync(path.join(__dirname, '..', '..', 'runs.count'), 'run\\n');
+(async () => {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  for (const file of fs.readdirSync('sql').sort()) {
+    console.log('applying ' + file + ' to ' + process.env.DEVUP_SCHEMA);
+    const sql = fs.readFileSync(path.join('sql', file), 'utf8');
+    // A migration that takes its time (client side, so no server backend outlives the test).
+    if (sql.startsWith('-- slow')) await new Promise((resolve) => setTimeout(resolve, 30000));
+    await client.query(sql);
+  }
+  await client.end();
+})().catch((error) => { console.error(error.message); process.exit(1); });
+`;
+
+describe('a command tool, decided by its fingerprint', () => {
+  let db: ConnectionInfo & { drop(): Promise<void> };
+  let client: pg.Client;
+  let ws: Workspace;
+  let config: ResolvedConfig;
+  let service: ServiceSettings;
+  let target: TargetBase;
+
+  const check = () => checkToolTarget(config, service, target, db, client);
+  const run = (signal?: AbortSignal) =>
+    runToolTarget(config, service, target, db, { onOutput: () => {}, ...(signal ? { signal } : {}) });
+  const runs = () =>
+    existsSync(path.join(ws.dir, 'runs.count'))
+      ? readFileSync(path.join(ws.dir, 'runs.count'), 'utf8').split('\n').filter(Boolean).length
+      : 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = await connect(db);
+    ws = createWorkspace({
+      'reports/scripts/migrate.cjs': MIGRATE,
+      'reports/sql/001_reports.sql': 'create table if not exists reports (id int primary key);',
+    });
+    config = ws.config({
+      project: 'tools-command',
+      services: {
+        reports: {
+          cwd: 'reports',
+          migrations: {
+            tool: 'command',
+            command: ['node', 'scripts/migrate.cjs'],
+            dir: 'sql',
+            tenants: ['acme'],
+            schema: 'reports_{tenant}',
+          },
+        },
+      },
+    });
+    ({ service } = await targetsOf(config, client, 'reports'));
+    ({
+      targets: [target] = [],
+    } = await targetsOf(config, client, 'reports'));
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+    ws?.cleanup();
+  });
+
+  it('runs the first time, records a fingerprint, then skips without spawning', async () => {
+    expect(await check()).toEqual({ upToDate: false, pending: ['(not run by devup yet)'] });
+    expect(await run()).toEqual([]);
+    expect(await tableExists(client, 'reports_acme.reports')).toBe(true);
+    const store = JSON.parse(readFileSync(path.join(config.stateDir, FINGERPRINT_FILE), 'utf8'));
+    expect(Object.keys(store.targets)).toEqual(['/reports_acme/reports']);
+    expect(await check()).toEqual({ upToDate: true, pending: [] });
+    expect(runs()).toBe(1);
+  });
+
+  it('runs again when a file in its dir changes', async () => {
+    ws.write('reports/sql/002_rows.sql', 'create table if not exists report_rows (id int primary key);');
+    expect(await check()).toEqual({ upToDate: false, pending: ['(migration files changed)'] });
+    await run();
+    expect(await tableExists(client, 'reports_acme.report_rows')).toBe(true);
+    expect(await check()).toEqual({ upToDate: true, pending: [] });
+  });
+
+  it('runs again when its schema was dropped and re-created (a reset), though no file changed', async () => {
+    await client.query('drop schema reports_acme cascade; create schema reports_acme');
+    expect(await check()).toEqual({ upToDate: false, pending: ['(database re-created)'] });
+    await run();
+    expect(await tableExists(client, 'reports_acme.report_rows')).toBe(true);
+    expect((await check()).upToDate).toBe(true);
+    expect(runs()).toBe(3);
+  });
+
+  it('stops the tool on abort and forgets the fingerprint', async () => {
+    ws.write('reports/sql/003_slow.sql', '-- slow\nselect 1;');
+    const controller = new AbortController();
+    const started = Date.now();
+    const running = run(controller.signal);
+    setTimeout(() => controller.abort(), 300);
+    await expect(running).rejects.toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    ws.remove('reports/sql/003_slow.sql');
+    expect(await check()).toEqual({ upToDate: false, pending: ['(not run by devup yet)'] });
+  });
+});
