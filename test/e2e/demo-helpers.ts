@@ -82,7 +82,13 @@ export function startCli(args: string[], options: { cwd: string; env: NodeJS.Pro
           () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`)),
           timeoutMs,
         );
-        waiters.push({ pattern, resolve: (ms) => (clearTimeout(timer), resolve(ms)) });
+        waiters.push({
+          pattern,
+          resolve: (ms) => {
+            clearTimeout(timer);
+            resolve(ms);
+          },
+        });
         exited.then((code) => reject(new Error(`devup exited (${code}) before ${pattern}; output:\n${text}`)));
       });
     },
