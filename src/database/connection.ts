@@ -17,8 +17,9 @@ export function connectionUrl(info: ConnectionInfo, options: { database?: string
   const url = new URL('postgresql://localhost');
   url.hostname = info.host;
   url.port = String(info.port);
-  url.username = info.user;
-  url.password = info.password;
+  // The URL setters leave "%" alone, which would corrupt a password such as "100%sure".
+  url.username = encodeURIComponent(info.user);
+  url.password = encodeURIComponent(info.password);
   url.pathname = `/${options.database ?? info.database}`;
   if (options.searchPath && options.searchPath.length > 0) {
     url.searchParams.set('options', `-c search_path=${options.searchPath.join(',')}`);

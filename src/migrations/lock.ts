@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { InterruptedError } from '../errors.js';
 
 /** First key of devup's two-key advisory locks ("devu"); the second is hashtext(schema). */
 const LOCK_NAMESPACE = 0x64657675;
@@ -65,7 +66,7 @@ export async function withAdvisoryLock<T>(
       announced = true;
       options.onWait?.(await lockHolder(client, schema));
     }
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    if (options.signal?.aborted) throw new InterruptedError();
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
   }
   try {

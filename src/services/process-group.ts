@@ -30,31 +30,28 @@ export function trackedProcessGroups(): number[] {
   return [...liveGroups];
 }
 
-/**
- * Whether a process of the group is alive, zombies excluded. An orphaned grandchild that exited
- * stays a zombie until init reaps it, which on some machines takes seconds; kill(-pgid, 0) alone
- * would count it as alive. Linux only; elsewhere kill(-pgid, 0) is taken at its word.
- */
-function hasLiveMember(pgid: number): boolean {
+/** True when /proc/<pid>/stat shows a process of the group that is not a zombie. */
+function isLiveMember(pid: string, pgid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false; // it exited while we looked
+  }
+  // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
+/** The live (non-zombie) members of a group, from a scan of /proc. */
+function liveMembers(pgid: number): string[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return ['unknown']; // no /proc to tell: assume alive
   }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue; // it exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
+  return entries.filter((entry) => entry.charCodeAt(0) >= 48 && entry.charCodeAt(0) <= 57 && isLiveMember(entry, pgid));
 }
 
 export type TerminationOutcome = 'terminated' | 'killed' | 'stuck';
@@ -68,6 +65,8 @@ export class ProcessGroup {
   /** Set by the owner when the main process has exited and been reaped; until then the group is alive. */
   leaderExited = false;
   readonly #clock: Clock;
+  /** Members seen alive by the last /proc scan: checked first, so a long wait doesn't rescan every time. */
+  #knownMembers: string[] = [];
 
   constructor(pgid: number, clock: Clock = systemClock) {
     this.pgid = pgid;
@@ -89,22 +88,29 @@ export class ProcessGroup {
     }
   }
 
+  /**
+   * Whether a process of the group is alive. kill(-pgid, 0) counts zombies too, and an orphaned
+   * grandchild stays a zombie until init reaps it, which on some machines takes seconds. So once
+   * the main process has exited, Linux's /proc decides; elsewhere kill(-pgid, 0) is taken at its word.
+   */
   isAlive(): boolean {
     if (!this.signal(0)) return false;
     if (!this.leaderExited || process.platform !== 'linux') return true;
-    if (hasLiveMember(this.pgid)) return true;
+    if (this.#knownMembers.some((pid) => isLiveMember(pid, this.pgid))) return true;
+    this.#knownMembers = liveMembers(this.pgid);
+    if (this.#knownMembers.length > 0) return true;
     liveGroups.delete(this.pgid);
     return false;
   }
 
-  /** Polls until the group is gone; false when `timeoutMs` passed (or `signal` aborted) first. */
+  /** Polls (10 ms, slowing to 100 ms) until the group is gone; false when `timeoutMs` passed or `signal` aborted first. */
   async waitUntilGone(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const deadline = this.#clock.now() + timeoutMs;
-    for (;;) {
+    for (let interval = 10; ; interval = Math.min(100, interval * 1.5)) {
       if (!this.isAlive()) return true;
       const remaining = deadline - this.#clock.now();
       if (remaining <= 0 || signal?.aborted) return false;
-      await this.#clock.sleep(Math.min(20, remaining), signal);
+      await this.#clock.sleep(Math.min(interval, remaining), signal);
     }
   }
 

@@ -161,6 +161,20 @@ export type ReadinessOutcome =
       lastDetail: string | undefined;
     };
 
+/** One attempt, cut off after `ms` or when `outer` aborts. */
+async function attemptWithin(probe: ReadinessProbe, ms: number, outer: AbortSignal): Promise<ProbeAttempt> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, Math.max(1, ms));
+  outer.addEventListener('abort', abort, { once: true });
+  try {
+    return await probe.attempt(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', abort);
+  }
+}
+
 /** Repeats the probe's attempts until one succeeds, the timeout passes, or the signal aborts. */
 export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions): Promise<ReadinessOutcome> {
   const clock = options.clock ?? systemClock;
@@ -189,11 +203,7 @@ export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions
       const remaining = options.timeoutMs - elapsed();
       if (remaining <= 0) return notReady('timeout');
       attempts++;
-      const attemptSignal = AbortSignal.any([
-        outer,
-        AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(attemptTimeout, remaining)))),
-      ]);
-      const result = await probe.attempt(attemptSignal);
+      const result = await attemptWithin(probe, Math.ceil(Math.min(attemptTimeout, remaining)), outer);
       if (outer.aborted) return notReady('aborted');
       if (result.ready) return { ready: true, elapsedMs: elapsed(), attempts };
       lastDetail = result.detail;

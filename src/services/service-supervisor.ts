@@ -136,6 +136,7 @@ export class ServiceSupervisor {
    * an InterruptedError when stop() was called meanwhile (once everything is down).
    */
   async start(): Promise<StartedServices> {
+    if (this.#shutdown) throw new InterruptedError(); // stop() came first
     if (this.#phase !== 'idle') throw new Error('ServiceSupervisor.start() may be called only once');
     this.#phase = 'starting';
     const started = this.#clock.now();
@@ -151,7 +152,14 @@ export class ServiceSupervisor {
       const cause = this.#shutdownCause;
       await this.#beginShutdown({ reason: 'start-failed', error });
       if (cause?.reason === 'stopped') throw new InterruptedError();
-      if (cause?.reason === 'stop-all' && cause.error) throw cause.error;
+      if (cause?.reason === 'stop-all') {
+        throw (
+          cause.error ??
+          new UserError(`Service "${cause.service}" exited while the other services were starting`, {
+            hint: 'onServiceExit is "stop-all", so devup stopped every service. If it is meant to exit, use "keep-running".',
+          })
+        );
+      }
       throw error;
     }
     this.#phase = 'running';

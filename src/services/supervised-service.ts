@@ -163,8 +163,9 @@ export class SupervisedService {
         this.#options.onEnd({ kind: 'exited', exit });
         return;
       }
-      const reason = decision.action === 'give-up' ? decision.reason : 'it exited by itself';
-      this.#fail(this.#exitError(exit, reason), exit);
+      // With restart "no" the exit says it all; after restarts, say how many.
+      const why = decision.action === 'give-up' && this.settings.restart === 'on-failure' ? decision.reason : undefined;
+      this.#fail(this.#exitError(exit, why), exit);
       return;
     }
   }
@@ -202,10 +203,9 @@ export class SupervisedService {
     this.#fail(error, undefined);
   }
 
-  #exitError(exit: ProcessExit, reason: string): UserError {
+  #exitError(exit: ProcessExit, why: string | undefined): UserError {
     const when = this.#everReady ? '' : ' before it was ready';
-    const why = reason === 'restart is "no"' || reason === 'it exited by itself' ? '' : ` (${reason})`;
-    return new UserError(`Service "${this.name}" ${describeExit(exit)}${when}${why}`, {
+    return new UserError(`Service "${this.name}" ${describeExit(exit)}${when}${why === undefined ? '' : ` (${why})`}`, {
       details: this.#lastLinesReport(),
       hint: this.#whatNext(),
     });
@@ -258,6 +258,7 @@ export class SupervisedService {
         this.#options.emit({ type: 'exited', service: this.name, expected: true, ...(await process.exited) });
     }
     await this.#loop;
+    if (this.status !== 'failed') this.#setStatus('exited');
   }
 
   #notice(text: string): void {

@@ -125,7 +125,7 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
     if (forceKill) clearTimeout(forceKill);
     if (pid !== undefined) {
       liveGroups.delete(pid);
-      // The tool is done; anything it left behind in its group goes too.
+      // After an abort, whatever in the group outlived SIGTERM goes too.
       if (canceled) killGroup(pid, 'SIGKILL');
     }
   }

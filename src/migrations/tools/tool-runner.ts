@@ -4,6 +4,7 @@ import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/
 import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
 import { InterruptedError, UserError } from '../../errors.js';
 import { quoteIdent } from '../history.js';
+import { describeHolder, withAdvisoryLock } from '../lock.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { HistorySpec, ToolAdapter, ToolSettings } from './tool-adapter.js';
@@ -91,7 +92,10 @@ function toolFailure(
   const shown = mask(describeCommand(command));
   const output = result.tail.map((line) => `  ${line}`);
   if (result.notFound) {
-    const program = commandProgram(command);
+    // Through a shell, the shell names the missing program ("sh: 1: alembic: not found").
+    const program =
+      result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
+      commandProgram(command);
     return new UserError(`${program} not found: cannot run ${adapter.tool} for ${where(target)}`, {
       hint: `${adapter.install} devup looks in ${settings.cwd}/node_modules/.bin, ${config.root}/node_modules/.bin, then the PATH.`,
       details: [`$ ${shown}`, ...output],
@@ -146,38 +150,55 @@ export async function runToolTarget(
     toolEnv: adapter.env,
   });
 
+  const migrate = async (client: pg.Client): Promise<string[]> => {
+    // Most tools expect their schema to exist; devup owns the schema, the tool its tables.
+    await createSchema(client, target.schema);
+    const before = historyStatus(
+      adapter,
+      readToolFiles(adapter, settings, config.stateDir),
+      await readTargetState(client, target.schema, adapter.history),
+    );
+    const result = await spawnTool(command, {
+      cwd: settings.cwd,
+      env,
+      onLine: options.onOutput,
+      signal: options.signal,
+      secrets,
+    });
+    if (result.canceled) {
+      forgetFingerprint(config.stateDir, key);
+      throw new InterruptedError();
+    }
+    if (result.failed) {
+      forgetFingerprint(config.stateDir, key);
+      throw toolFailure(adapter, target, command, settings, config, result, mask);
+    }
+    const files = readToolFiles(adapter, settings, config.stateDir);
+    const state = await readTargetState(client, target.schema, adapter.history);
+    recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state));
+    const after = historyStatus(adapter, files, state);
+    warnIfStillPending(adapter, target, after, state, options.onOutput);
+    return appliedBetween(before, after);
+  };
+
   return withClient(
     admin,
     async (client) => {
       if (options.signal?.aborted) throw new InterruptedError();
-      // Most tools expect their schema to exist; devup owns the schema, the tool its tables.
-      await createSchema(client, target.schema);
-      const before = historyStatus(
-        adapter,
-        readToolFiles(adapter, settings, config.stateDir),
-        await readTargetState(client, target.schema, adapter.history),
-      );
-      const result = await spawnTool(command, {
-        cwd: settings.cwd,
-        env,
-        onLine: options.onOutput,
-        signal: options.signal,
-        secrets,
-      });
-      if (result.canceled) {
-        forgetFingerprint(config.stateDir, key);
-        throw new InterruptedError();
+      try {
+        // The lock devup's own engine takes for this schema: a second devup waits instead of
+        // running the same tool on the same schema at the same time.
+        return await withAdvisoryLock(client, target.schema, () => migrate(client), {
+          onWait: (holder) =>
+            options.onOutput(
+              `devup: waiting for ${holder ? describeHolder(holder) : 'another session'} to finish migrating ${target.schema}`,
+            ),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        if (options.signal?.aborted && !(error instanceof UserError)) throw new InterruptedError();
+        throw error;
       }
-      if (result.failed) {
-        forgetFingerprint(config.stateDir, key);
-        throw toolFailure(adapter, target, command, settings, config, result, mask);
-      }
-      const files = readToolFiles(adapter, settings, config.stateDir);
-      const state = await readTargetState(client, target.schema, adapter.history);
-      recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state));
-      const after = historyStatus(adapter, files, state);
-      warnIfStillPending(adapter, target, after, state, options.onOutput);
-      return appliedBetween(before, after);
     },
     target.database ? { database: target.database } : {},
   );

@@ -161,13 +161,13 @@ describe('readiness', () => {
           port,
           env: { HEALTHY_AFTER_MS: '60000' },
           ready: { kind: 'http', url: `http://127.0.0.1:${port}/health` },
-          readyTimeoutMs: 400,
+          readyTimeoutMs: 1_000,
         }),
       ],
     });
     const error = (await rejection(supervisor.start())) as UserError;
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toBe('Service "api" was not ready within 400 ms');
+    expect(error.message).toBe('Service "api" was not ready within 1 s');
     expect(error.details[0]).toBe(
       `devup waited for GET http://127.0.0.1:${port}/health to answer 2xx (last attempt: HTTP 503).`,
     );
@@ -257,7 +257,12 @@ describe('failures and restarts', () => {
     const supervisor = h.supervisor({
       onServiceExit: 'stop-all',
       services: [
-        service('crasher', { command: h.command('exit-one.mjs'), env: { EXIT_AFTER_MS: '600' } }),
+        // Starts once the server is ready, so the crash comes after start() has resolved.
+        service('crasher', {
+          command: h.command('exit-one.mjs'),
+          env: { EXIT_AFTER_MS: '100' },
+          dependsOn: ['server'],
+        }),
         service('server', {
           command: h.command('wrapper.mjs'),
           env: { IGNORE_TERM_MS: '0' },

@@ -25,7 +25,7 @@ describe.skipIf(!(alembicAvailable() || isCI()))('the cost of checking tools wit
   let spawns: () => number;
 
   beforeAll(async () => {
-    const dbmateBinary = ensureDbmate();
+    const dbmateBinary = await ensureDbmate();
     db = await createTestDatabase();
     client = await connect(db);
     const files: Record<string, string> = {
@@ -77,29 +77,21 @@ describe.skipIf(!(alembicAvailable() || isCI()))('the cost of checking tools wit
     ws?.cleanup();
   });
 
-  async function checkAll(check: typeof checkToolTarget): Promise<number> {
-    const started = performance.now();
+  async function checkAll(check: typeof checkToolTarget): Promise<void> {
     for (const { service, targets } of services) {
       for (const target of targets)
         expect(await check(config, service, target, db, client)).toEqual({ upToDate: true, pending: [] });
     }
-    return performance.now() - started;
   }
 
-  it('checks 9 targets in a few milliseconds, spawning nothing', async () => {
+  // The cost itself is measured by `npm run bench`, not asserted here (timed tests flake).
+  it('checks 9 targets with nothing pending, spawning nothing, fresh process or not', async () => {
     const before = spawns();
     // A fresh copy of the modules: nothing parsed or hashed yet, as in a new devup process.
     vi.resetModules();
     const fresh = await import('../../../src/migrations/tools/tool-runner.js');
-    const cold = await checkAll(fresh.checkToolTarget);
-    const warm: number[] = [];
-    for (let i = 0; i < 20; i++) warm.push(await checkAll(checkToolTarget));
-    warm.sort((a, b) => a - b);
-    const median = warm[Math.floor(warm.length / 2)] as number;
-    console.info(`checkToolTarget x9 (75 files): first ${cold.toFixed(1)} ms, then median ${median.toFixed(1)} ms`);
+    await checkAll(fresh.checkToolTarget);
+    for (let i = 0; i < 5; i++) await checkAll(checkToolTarget);
     expect(spawns()).toBe(before);
-    // Generous bounds for a busy 2-core CI machine; measured about 10x lower.
-    expect(median).toBeLessThan(60);
-    expect(cold).toBeLessThan(250);
   });
 });

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { InterruptedError } from '../../../src/errors.js';
+import { withAdvisoryLock } from '../../../src/migrations/lock.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { FINGERPRINT_FILE } from '../../../src/migrations/tools/fingerprint-store.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
@@ -70,10 +71,9 @@ describe('a command tool, decided by its fingerprint', () => {
         },
       },
     });
-    ({ service } = await targetsOf(config, client, 'reports'));
-    ({
-      targets: [target] = [],
-    } = await targetsOf(config, client, 'reports'));
+    const found = await targetsOf(config, client, 'reports');
+    service = found.service;
+    target = found.targets[0] as TargetBase;
   });
 
   afterAll(async () => {
@@ -119,5 +119,24 @@ describe('a command tool, decided by its fingerprint', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     ws.remove('reports/sql/003_slow.sql');
     expect(await check()).toEqual({ upToDate: false, pending: ['(not run by devup yet)'] });
+  });
+
+  it('waits while another session holds the schema lock', async () => {
+    const other = await connect(db);
+    let release: (() => void) | undefined;
+    const held = withAdvisoryLock(other, 'reports_acme', () => new Promise<void>((resolve) => (release = resolve)));
+    await vi.waitFor(() => expect(release).toBeDefined());
+    const output: string[] = [];
+    const before = runs();
+    const running = runToolTarget(config, service, target, db, { onOutput: (line) => output.push(line) });
+    await vi.waitFor(() =>
+      expect(output.join('\n')).toMatch(/waiting for pid \d+ \(devup\).* to finish migrating reports_acme/),
+    );
+    expect(runs()).toBe(before);
+    release?.();
+    await held;
+    await running;
+    expect(runs()).toBe(before + 1);
+    await other.end();
   });
 });

@@ -26,7 +26,7 @@ describe('dbmate, for real (the Go binary from npm), in a database of its own', 
   const inOwn = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(db, fn, { database: own });
 
   beforeAll(async () => {
-    const binary = ensureDbmate();
+    const binary = await ensureDbmate();
     db = await createTestDatabase();
     client = await connect(db);
     ws = createWorkspace();

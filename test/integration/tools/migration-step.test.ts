@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ResolvedConfig } from '../../../src/config/types.js';
+import type { ConnectionInfo } from '../../../src/database/connection.js';
+import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { copyFixture, countingWrapper, ensureDbmate } from './tool-fixtures.js';
+
+let db: ConnectionInfo & { drop(): Promise<void> };
+let ws: Workspace;
+let config: ResolvedConfig;
+let dbmate: ReturnType<typeof countingWrapper>;
+
+beforeAll(async () => {
+  const binary = await ensureDbmate();
+  db = await createTestDatabase();
+  ws = createWorkspace();
+  copyFixture('dbmate', path.join(ws.dir, 'ingest'));
+  dbmate = countingWrapper(path.join(ws.dir, 'bin'), 'dbmate', [binary]);
+  config = ws.config({
+    project: 'tools-step',
+    services: {
+      ingest: {
+        cwd: 'ingest',
+        migrations: { tool: 'dbmate', command: [dbmate.path, 'up'], tenants: ['acme', 'globex', 'initech'] },
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await db?.drop();
+  ws?.cleanup();
+});
+
+it('the migration step applies tool targets once, then finds them up to date without spawning', async () => {
+  const events: StepEvent[] = [];
+  const first = await runMigrationStep(config, db, { onEvent: (e) => events.push(e) });
+  expect(first.failure).toBeUndefined();
+  expect(first.outcomes.map((o) => [o.target.schema, o.status, o.applied.length])).toEqual([
+    ['ingest_acme', 'applied', 3],
+    ['ingest_globex', 'applied', 3],
+    ['ingest_initech', 'applied', 3],
+  ]);
+  expect(events.some((e) => e.type === 'output' && /Applying: 20250101120000_create_sources/.test(e.line))).toBe(true);
+  expect(dbmate.count()).toBe(3);
+
+  const second = await runMigrationStep(config, db);
+  expect(second.outcomes.map((o) => o.status)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
+  expect(dbmate.count()).toBe(3);
+});
