@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError } from '../errors.js';
 import { errorEvent, formatError } from '../ui/format-error.js';
 import { detectOutputMode, Output } from '../ui/output.js';
 import { VERSION } from '../version.js';
@@ -140,10 +140,9 @@ function report(error: unknown, output: Output, verbose: boolean, json: boolean)
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  if (json) {
-    output.event(errorEvent(error));
-  }
   const { text, exitCode: code } = formatError(error, output, verbose);
-  if (!json || !(error instanceof UsageError)) output.error(text);
+  // --json: stdout stays one JSON object per line, the error included.
+  if (json) output.event(errorEvent(error));
+  else output.error(text);
   return error instanceof InterruptedError ? EXIT.interrupted : code;
 }

@@ -5,6 +5,7 @@ import { type MigrationStepResult, runMigrationStep } from '../migrations/migrat
 import { seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { formatMs, MigrationProgress } from '../ui/migration-progress.js';
+import { UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export interface PrepareOptions {
@@ -66,7 +67,14 @@ export async function prepareDatabase(
       );
     } else output.line(`${output.style('green', '✓')} Migrations skipped (nothing pending)`);
   }
-  if (migrations.failure) throw migrations.failure;
+  if (migrations.failure) {
+    // Each failure was shown in place, under its target; end with a summary, not a repeat.
+    const failed = migrations.outcomes.filter((o) => o.status === 'failed').map((o) => o.target.schema);
+    throw new UserError(`migrations failed for ${failed.join(', ')}`, {
+      hint: 'Fix what is shown above and run again; targets that succeeded keep their migrations.',
+      cause: migrations.failure,
+    });
+  }
 
   if (options.seed !== false && !options.skipMigrations) {
     const fresh = migrations.outcomes.filter((o) => o.status === 'applied' || db.action === 'created');
