@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerStatus, TEST_IMAGE } from '../integration/helpers/docker.js';
 import { copyDemo, httpStatus, processesUnder, runCli, startCli } from './demo-helpers.js';
@@ -56,6 +57,60 @@ for (const { engine, skip, extraEnv } of engines) {
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(0);
       expect(processesUnder(`${demo.dir}/services`)).toEqual([]);
+    });
+
+    it('status shows the services of a running devup dev; --skip-migrations still names what is pending', async () => {
+      writeFileSync(`${demo.dir}/services/auth/migrations/0007_add_user_locale.sql`, 'alter table users add column locale text;\n');
+      const cli = startCli(args('dev', '--skip-migrations'), { cwd: demo.dir, env });
+      await cli.waitFor(/All services ready/, 60_000);
+      expect(cli.output()).toMatch(/Skipping migrations, but 3 are pending in auth_default, auth_acme, auth_globex/);
+      const { output } = await runCli(args('status', '--json'), { cwd: demo.dir, env });
+      const status = JSON.parse(output.slice(output.indexOf('{')));
+      expect(status.engine.state).toBe('running');
+      expect(status.dev.services.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
+        'auth:ready',
+        'workflow:ready',
+        'ingestion:ready',
+      ]);
+      expect(status.targets.filter((t: { pending: string[] }) => t.pending.length > 0).map((t: { schema: string }) => t.schema)).toEqual([
+        'auth_default',
+        'auth_acme',
+        'auth_globex',
+      ]);
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+      const migrate = await runCli(args('migrate'), { cwd: demo.dir, env });
+      expect(migrate.output).toMatch(/auth_acme applied 1 \(0007_add_user_locale\)/);
+    });
+
+    it('reset refuses without --yes when there is no terminal, and destroys nothing', async () => {
+      const { code, output } = await runCli(args('reset'), { cwd: demo.dir, env });
+      expect(code).toBe(1);
+      expect(output).toMatch(/devup reset will destroy:/);
+      expect(output).toMatch(/refusing to destroy data without confirmation/);
+      expect(output).toMatch(/Pass --yes to confirm/);
+      const after = await runCli(args('migrate', 'status', '--json'), { cwd: demo.dir, env });
+      expect(JSON.parse(after.output.slice(after.output.indexOf('{'))).targets[1].applied.length).toBe(7);
+    });
+
+    it('reset --service auth --tenant acme rebuilds only that schema, migrated and seeded', async () => {
+      const { code, output } = await runCli(args('reset', '--service', 'auth', '--tenant', 'acme', '--yes', '--no-start'), {
+        cwd: demo.dir,
+        env,
+      });
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/devup reset will destroy:\n {2}schema auth_acme\n/);
+      expect(output).toMatch(/auth_acme applied 7/);
+      expect(output).toMatch(/auth_acme seeded/);
+      expect(output).not.toMatch(/auth_globex applied/);
+    });
+
+    it('a full reset destroys exactly this project\'s database and boots it again', async () => {
+      const { code, output } = await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
+      expect(code, output).toBe(0);
+      expect(output).toMatch(engine === 'docker' ? /container devup-e2e-\w+-postgres[\s\S]*volume devup-e2e-\w+-pgdata/ : /data directory .*\.devup\/postgres/);
+      expect(output).toMatch(/ingestion_default applied 4/);
+      expect(output).toMatch(/workflow_default seeded/);
     });
 
     it('migrate status reports every target with nothing pending, in JSON too', async () => {
