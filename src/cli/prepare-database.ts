@@ -1,11 +1,11 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import type { DatabaseEngine, RunningDatabase } from '../database/engine.js';
+import { UserError } from '../errors.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { formatMs, MigrationProgress } from '../ui/migration-progress.js';
-import { UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export interface PrepareOptions {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type ConfigProblem, normaliseConfig } from './normalise.js';
-import { configSchema } from './schema.js';
+import { configSchema, type DevupConfigInput } from './schema.js';
 import { closest } from './suggest.js';
 import type { ResolvedConfig } from './types.js';
 
@@ -69,6 +69,11 @@ export function resolveConfig(
   options: { configPath: string; env: NodeJS.ProcessEnv },
 ): { config: ResolvedConfig | undefined; problems: ConfigProblem[] } {
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) return { config: undefined, problems: problemsFromZod(parsed.error) };
-  return normaliseConfig(parsed.data, options);
+  if (parsed.success) return normaliseConfig(parsed.data, options);
+  const problems = problemsFromZod(parsed.error);
+  // Unknown keys alone leave the shape intact: check the rules too, so every problem shows at once.
+  if (parsed.error.issues.every((issue) => issue.code === 'unrecognized_keys')) {
+    problems.push(...normaliseConfig(raw as DevupConfigInput, options).problems);
+  }
+  return { config: undefined, problems };
 }

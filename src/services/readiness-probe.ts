@@ -161,14 +161,26 @@ export type ReadinessOutcome =
       lastDetail: string | undefined;
     };
 
-/** One attempt, cut off after `ms` or when `outer` aborts. */
-async function attemptWithin(probe: ReadinessProbe, ms: number, outer: AbortSignal): Promise<ProbeAttempt> {
+/** One attempt, cut off after `ms` or when `outer` aborts; `timedOut` says the cut-off came first. */
+async function attemptWithin(
+  probe: ReadinessProbe,
+  ms: number,
+  outer: AbortSignal,
+): Promise<{ result: ProbeAttempt; timedOut: boolean }> {
   const controller = new AbortController();
+  let timedOut = false;
   const abort = () => controller.abort();
-  const timer = setTimeout(abort, Math.max(1, ms));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      abort();
+    },
+    Math.max(1, ms),
+  );
   outer.addEventListener('abort', abort, { once: true });
   try {
-    return await probe.attempt(controller.signal);
+    const result = await probe.attempt(controller.signal);
+    return { result, timedOut };
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', abort);
@@ -203,10 +215,13 @@ export async function waitUntilReady(probe: ReadinessProbe, options: WaitOptions
       const remaining = options.timeoutMs - elapsed();
       if (remaining <= 0) return notReady('timeout');
       attempts++;
-      const result = await attemptWithin(probe, Math.ceil(Math.min(attemptTimeout, remaining)), outer);
+      const limit = Math.ceil(Math.min(attemptTimeout, remaining));
+      const { result, timedOut } = await attemptWithin(probe, limit, outer);
       if (outer.aborted) return notReady('aborted');
       if (result.ready) return { ready: true, elapsedMs: elapsed(), attempts };
-      lastDetail = result.detail;
+      // An attempt cut short by the overall deadline says less than the one before it (e.g. "HTTP 503").
+      const cutByDeadline = timedOut && limit < attemptTimeout;
+      if (!cutByDeadline || lastDetail === undefined) lastDetail = result.detail;
       const pause = Math.min(interval, options.timeoutMs - elapsed());
       if (pause <= 0) return notReady('timeout');
       if (!wake.signal.aborted) await clock.sleep(pause, wake.signal);

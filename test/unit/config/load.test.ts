@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import { findConfigFile, loadConfig } from '../../../src/config/load.js';
+import { UserError } from '../../../src/errors.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+
+it('finds the config by walking up from the working directory', () => {
+  ws = createWorkspace({ 'devup.config.mjs': 'export default { services: {} }', 'a/b/c/.keep': '' });
+  expect(findConfigFile(`${ws.dir}/a/b/c`)).toBe(`${ws.dir}/devup.config.mjs`);
+});
+
+it('loads a TypeScript config, with .env loaded first and copied from .env.example on day one', async () => {
+  ws = createWorkspace({
+    'devup.config.ts': `
+      interface Shape { services: Record<string, { port?: number }> }
+      const config: Shape = { services: { api: { port: Number(process.env.DEVUP_T_PORT) } } };
+      export default config;
+    `,
+    '.env.example': 'DEVUP_T_PORT=4100\n',
+  });
+  const notices: string[] = [];
+  const config = await loadConfig({ cwd: ws.dir, notice: (m) => notices.push(m) });
+  expect(config.services[0]?.port).toBe(4100);
+  expect(notices).toEqual(['Created .env from .env.example (edit it to change local settings).']);
+  expect(readFileSync(`${ws.dir}/.env`, 'utf8')).toBe('DEVUP_T_PORT=4100\n');
+});
+
+it('real environment variables win over .env', async () => {
+  ws = createWorkspace({
+    'devup.config.mjs': 'export default { services: { api: { port: Number(process.env.DEVUP_T_PORT2) } } }',
+    '.env': 'DEVUP_T_PORT2=4100\n',
+  });
+  process.env.DEVUP_T_PORT2 = '4200';
+  try {
+    const config = await loadConfig({ cwd: ws.dir });
+    expect(config.services[0]?.port).toBe(4200);
+  } finally {
+    delete process.env.DEVUP_T_PORT2;
+  }
+});
+
+it('reports every problem of the file in one error, with the file name, and no stack for the user', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      services: { api: { cwd: 'nowhere', comand: 'x' } },
+      requiredEnv: ['A', 'B'],
+    }),
+  });
+  const error = (await loadConfig({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+  expect(error).toBeInstanceOf(UserError);
+  expect(error.message).toBe('devup.config.json has 3 problems:');
+  expect(error.details).toEqual([
+    expect.stringMatching(/^ {2}services\.api\.comand: unknown key \(did you mean "command"\?\)/),
+    '  services.api.cwd: no such directory: nowhere',
+    '  requiredEnv: missing environment variables: A, B (set them in .env next to the config)',
+  ]);
+  expect(error.hint).toMatch(/README/);
+});
+
+it('says where a config that does not evaluate fails, and how to see more', async () => {
+  ws = createWorkspace({ 'devup.config.mjs': 'export default { services: undefinedThing };' });
+  const error = (await loadConfig({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+  expect(error.message).toMatch(/could not evaluate devup\.config\.mjs: undefinedThing is not defined/);
+  expect(error.hint).toMatch(/--verbose/);
+});
+
+it('names a broken JSON config', async () => {
+  ws = createWorkspace({ 'devup.config.json': '{ "services": { ' });
+  await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/devup\.config\.json is not valid JSON/);
+});
+
+it('validates in full again when the config changes, so a cached success never hides a new mistake', async () => {
+  ws = createWorkspace({ 'devup.config.json': JSON.stringify({ services: { api: {} } }) });
+  await loadConfig({ cwd: ws.dir, env: {} });
+  expect(existsSync(`${ws.dir}/.devup/config-ok`)).toBe(true);
+  ws.write('devup.config.json', JSON.stringify({ services: { api: { prot: 1 } } }));
+  await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/1 problem/);
+});
