@@ -4,6 +4,7 @@ import { type ConnectionInfo, connect } from '../../../src/database/connection.j
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { baselineTarget } from '../../../src/migrations/baseline.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { dryRunMigrations } from '../../../src/migrations/dry-run.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { inspectTargets } from '../../../src/migrations/inspect.js';
 import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
@@ -11,6 +12,7 @@ import { createMigration } from '../../../src/migrations/new-migration.js';
 import { planTarget } from '../../../src/migrations/plan.js';
 import { applyRepair, planRepair } from '../../../src/migrations/repair.js';
 import { rollbackTarget } from '../../../src/migrations/rollback.js';
+import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
 
@@ -140,4 +142,54 @@ it('the migration step migrates every tenant, dependencies first, and the check 
   queries.mockRestore();
   const inspected = await inspectTargets(config, db, {});
   expect(inspected.map((t) => t.target.schema)).toEqual(['billing_default', 'auth_acme', 'auth_globex']);
+});
+
+it('tenants can come from a query; a service can have a database of its own, created when missing', async () => {
+  ws = createWorkspace({
+    'crm/m/0001_contacts.sql': 'create table contacts (id int);',
+    'billing/m/0001_invoices.sql': 'create table invoices (id int);',
+  });
+  await client.query("create table public.tenants (name text); insert into public.tenants values ('north'), ('south')");
+  const own = `${db.database}_billing`;
+  const config = ws.config({
+    database: { engine: 'external', url: `postgres://x@localhost/${db.database}` },
+    services: {
+      crm: { cwd: 'crm', migrations: { dir: 'm', tenants: { query: 'select name from public.tenants order by 1' } } },
+      billing: { cwd: 'billing', database: own, migrations: { dir: 'm' } },
+    },
+  });
+  try {
+    const result = await runMigrationStep(config, db, {});
+    expect(result.failure).toBeUndefined();
+    expect(result.outcomes.map((o) => `${o.target.schema}@${o.target.database ?? 'main'}:${o.status}`)).toEqual([
+      'crm_north@main:applied',
+      'crm_south@main:applied',
+      `billing_default@${own}:applied`,
+    ]);
+    const billing = await connect({ ...db, database: own });
+    expect((await billing.query("select to_regclass('billing_default.invoices') as t")).rows[0]?.t).toBe(
+      'billing_default.invoices',
+    );
+    await billing.end();
+    const again = await runMigrationStep(config, db, {});
+    expect(again.outcomes.every((o) => o.status === 'up-to-date')).toBe(true);
+  } finally {
+    await client.query(`drop database if exists ${own} with (force)`);
+  }
+});
+
+it('dry-run prints the SQL each target would run and changes nothing', async () => {
+  ws = createWorkspace({ 'svc/m/0001_a.sql': 'create table ${schema}.a (id int);' });
+  const config = ws.config({
+    database: { engine: 'external', url: `postgres://x@localhost/${db.database}` },
+    services: { svc: { cwd: 'svc', migrations: { dir: 'm', tenants: ['one'] } } },
+  });
+  const lines: string[] = [];
+  const output = new Output('plain', (text) => lines.push(text));
+  await dryRunMigrations(config, db, { output });
+  expect(lines.join('')).toBe(
+    '-- svc_one: 0001_a\nset search_path to "svc_one", public;\ncreate table "svc_one".a (id int);\n\n',
+  );
+  const { rowCount } = await client.query("select 1 from pg_namespace where nspname = 'svc_one'");
+  expect(rowCount).toBe(0);
 });

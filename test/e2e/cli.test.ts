@@ -1,0 +1,55 @@
+import { afterEach, expect, it } from 'vitest';
+import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { runCli } from './demo-helpers.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+
+const env = { ...process.env, CI: 'true' };
+
+it('refuses to reset an external database that is not on this machine, before connecting to it', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      database: { engine: 'external', url: 'postgres://app:hunter22@db.staging.example.com:5432/shop' },
+      services: { api: {} },
+    }),
+  });
+  const { code, output } = await runCli(['reset', '--yes'], { cwd: ws.dir, env });
+  expect(code).toBe(1);
+  expect(output).toMatch(
+    /refusing to reset the external database on db\.staging\.example\.com: it is not on this machine/,
+  );
+  expect(output).toMatch(/--force/);
+  expect(output).not.toContain('hunter22');
+});
+
+it('bad config: every problem with its key path, exit 1, no stack trace', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      services: { auth: { migrations: { dir: 'migrations' }, dependsOn: ['wokflow'] }, workflow: {} },
+    }),
+  });
+  const { code, output } = await runCli(['migrate'], { cwd: ws.dir, env });
+  expect(code).toBe(1);
+  expect(output).toContain('services.auth.migrations.dir: no such directory: migrations');
+  expect(output).toContain('services.auth.dependsOn: unknown service "wokflow" (did you mean "workflow"?)');
+  expect(output).not.toMatch(/\n\s+at /);
+});
+
+it('usage errors exit 2; --help and --version exit 0', async () => {
+  ws = createWorkspace();
+  expect((await runCli(['migrate', '--bogus'], { cwd: ws.dir, env })).code).toBe(2);
+  expect((await runCli(['--engine', 'kubernetes', 'status'], { cwd: ws.dir, env })).code).toBe(2);
+  const help = await runCli(['--help'], { cwd: ws.dir, env });
+  expect(help.code).toBe(0);
+  expect(help.output).toMatch(/migrate/);
+  expect((await runCli(['--version'], { cwd: ws.dir, env })).output.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+});
+
+it('no config anywhere: says so and how to start', async () => {
+  ws = createWorkspace();
+  const { code, output } = await runCli(['status'], { cwd: ws.dir, env });
+  expect(code).toBe(1);
+  expect(output).toMatch(/no devup config found/);
+  expect(output).toMatch(/devup\.config\.mjs/);
+});
