@@ -26,14 +26,14 @@ export default async function down(ctx: CommandContext, options: Record<string, 
       return 1;
     }
     await engine.destroy();
-    output.line(`${output.style('green', '✓')} Destroyed ${items.map((i) => i.name).join(', ')}`);
+    output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
     output.event({ event: 'destroyed', items });
     return 0;
   }
   const result = await engine.stop();
   output.line(
     result === 'stopped'
-      ? `${output.style('green', '✓')} Stopped Postgres (${name}); the data is kept.`
+      ? `${output.style('green', '✔')} Stopped Postgres (${name}); the data is kept.`
       : `Postgres (${name}) was not running.`,
   );
   output.event({ event: 'down', engine: name, result });

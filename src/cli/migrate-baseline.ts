@@ -24,7 +24,7 @@ export default async function migrateBaseline(ctx: CommandContext, options: Reco
       target.database ? { database: target.database } : {},
     );
     ctx.output.line(
-      `  ${ctx.output.style('green', '✓')} ${target.schema}: marked ${marked.length} as applied${marked.length ? ` (${marked.at(-1)} is the newest)` : ''}`,
+      `  ${ctx.output.style('green', '✔')} ${target.schema}: marked ${marked.length} as applied${marked.length ? ` (${marked.at(-1)} is the newest)` : ''}`,
     );
     ctx.output.event({ event: 'baselined', schema: target.schema, migrations: marked });
   }

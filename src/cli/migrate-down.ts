@@ -36,7 +36,7 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
     ctx.output.line(
       done.length === 0
         ? `  - ${target.schema}: nothing to roll back`
-        : `  ${ctx.output.style('green', '✓')} ${target.schema}: rolled back ${done.join(', ')}`,
+        : `  ${ctx.output.style('green', '✔')} ${target.schema}: rolled back ${done.join(', ')}`,
     );
     ctx.output.event({ event: 'rolled-back', schema: target.schema, migrations: done });
   }

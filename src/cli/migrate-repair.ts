@@ -42,7 +42,7 @@ export default async function migrateRepair(ctx: CommandContext, options: Record
     });
   }
   output.line(
-    `${output.style('green', '✓')} Repaired ${work.length} target${work.length === 1 ? '' : 's'}; run \`devup migrate\` next.`,
+    `${output.style('green', '✔')} Repaired ${work.length} target${work.length === 1 ? '' : 's'}; run \`devup migrate\` next.`,
   );
   return 0;
 }

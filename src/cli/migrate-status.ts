@@ -63,7 +63,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     );
     for (const a of t.applied) {
       output.line(
-        `  ${output.style('green', '✓')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
+        `  ${output.style('green', '✔')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
       );
     }
     for (const c of t.changed) {

@@ -37,7 +37,7 @@ export async function prepareDatabase(
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(
-    `${output.style('green', '✓')} Postgres ready: ${db.description} (${actionText}, ${formatMs(db.readyMs)})`,
+    `${output.style('green', '✔')} Postgres ready: ${db.description} (${actionText}, ${formatMs(db.readyMs)})`,
   );
   output.event({
     event: 'database-ready',
@@ -65,7 +65,7 @@ export async function prepareDatabase(
       output.warn(
         `Skipping migrations, but ${count} ${count === 1 ? 'is' : 'are'} pending in ${pending.map((o) => o.target.schema).join(', ')} (run \`devup migrate\`).`,
       );
-    } else output.line(`${output.style('green', '✓')} Migrations skipped (nothing pending)`);
+    } else output.line(`${output.style('green', '✔')} Migrations skipped (nothing pending)`);
   }
   if (migrations.failure) {
     // Each failure was shown in place, under its target; end with a summary, not a repeat.
@@ -83,7 +83,7 @@ export async function prepareDatabase(
       if (!service?.seed) continue;
       const files = await seedTarget(config, db.connection, service, outcome.target);
       if (files.length > 0) {
-        output.line(`  ${output.style('green', '✓')} ${outcome.target.schema} seeded (${files.join(', ')})`);
+        output.line(`  ${output.style('green', '✔')} ${outcome.target.schema} seeded (${files.join(', ')})`);
         output.event({ event: 'seeded', service: service.name, schema: outcome.target.schema, files });
       }
     }

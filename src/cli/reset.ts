@@ -79,7 +79,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
       for (const t of schemas)
         byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
       for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
-      output.line(`${output.style('green', '✓')} Dropped ${items.map((i) => i.name).join(', ')}`);
+      output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
       output.event({ event: 'reset', destroyed: items });
     }
   } else {
@@ -91,7 +91,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
         return 1;
       }
       await engine.destroy();
-      output.line(`${output.style('green', '✓')} Destroyed ${items.map((i) => i.name).join(', ')}`);
+      output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
       output.event({ event: 'reset', destroyed: items });
     } else {
       output.line('Nothing to destroy: this project has no database yet.');

@@ -47,7 +47,7 @@ export async function startServices(
   try {
     const ready = await interrupts.race(supervisor.start());
     const width = Math.max(...ready.services.map((s) => s.name.length));
-    output.line(`${output.style('green', '✓')} All services ready in ${formatMs(performance.now() - started)}`);
+    output.line(`${output.style('green', '✔')} All services ready in ${formatMs(performance.now() - started)}`);
     for (const s of ready.services) {
       output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatMs(s.readyMs)}`);
     }

@@ -35,7 +35,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
   for (const t of targets) {
     output.line(
       t.status === 'up-to-date'
-        ? `  ${output.style('green', '✓')} ${t.schema} up-to-date`
+        ? `  ${output.style('green', '✔')} ${t.schema} up-to-date`
         : `  ${output.style('cyan', '•')} ${t.schema}: ${t.pending.length} pending (${t.pending.slice(0, 3).join(', ')}${t.pending.length > 3 ? ', …' : ''})`,
     );
   }

@@ -10,8 +10,9 @@ export interface PlannedTarget {
   upToDate: boolean;
 }
 
-function list(ids: string[], max = 4): string {
-  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')}, … ${ids.length - max} more`;
+/** Short enough for one line: all of two, else the first and the last. */
+function list(ids: string[]): string {
+  return ids.length <= 2 ? ids.join(', ') : `${ids[0]} … ${ids.at(-1)}`;
 }
 
 export function formatMs(ms: number): string {
@@ -47,13 +48,13 @@ export class MigrationProgress {
     out.line('Running database migrations...');
     const upToDate = targets.filter((t) => t.upToDate);
     if (targets.length <= LIST_LIMIT) {
-      for (const t of upToDate) out.line(`  ${out.style('green', '✓')} ${t.target.schema} already up-to-date`);
+      for (const t of upToDate) out.line(`  ${out.style('green', '✔')} ${t.target.schema} already up-to-date`);
     } else if (upToDate.length > 0) {
       const services = new Map<string, number>();
       for (const t of upToDate) services.set(t.target.service, (services.get(t.target.service) ?? 0) + 1);
       for (const [service, count] of services) {
         out.line(
-          `  ${out.style('green', '✓')} ${service}: ${count} target${count === 1 ? '' : 's'} already up-to-date`,
+          `  ${out.style('green', '✔')} ${service}: ${count} target${count === 1 ? '' : 's'} already up-to-date`,
         );
       }
     }
@@ -121,7 +122,7 @@ export class MigrationProgress {
         if (tty) {
           waiter.task!.title = text;
           waiter.resolve();
-        } else out.line(`  ${out.style('green', '✓')} ${text}`);
+        } else out.line(`  ${out.style('green', '✔')} ${text}`);
         return;
       }
       case 'target-failed': {

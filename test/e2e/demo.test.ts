@@ -50,7 +50,7 @@ for (const { engine, skip, extraEnv } of engines) {
       const warmMs = await cli.waitFor(/All services ready/, 60_000);
       const out = cli.output();
       for (const schema of ['auth_default', 'auth_acme', 'auth_globex', 'workflow_default', 'ingestion_default']) {
-        expect(out).toContain(`✓ ${schema} already up-to-date`);
+        expect(out).toContain(`✔ ${schema} already up-to-date`);
       }
       expect(out).not.toMatch(/seeded/);
       expect(warmMs).toBeLessThan(coldMs);
@@ -60,7 +60,10 @@ for (const { engine, skip, extraEnv } of engines) {
     });
 
     it('status shows the services of a running devup dev; --skip-migrations still names what is pending', async () => {
-      writeFileSync(`${demo.dir}/services/auth/migrations/0007_add_user_locale.sql`, 'alter table users add column locale text;\n');
+      writeFileSync(
+        `${demo.dir}/services/auth/migrations/0007_add_user_locale.sql`,
+        'alter table users add column locale text;\n',
+      );
       const cli = startCli(args('dev', '--skip-migrations'), { cwd: demo.dir, env });
       await cli.waitFor(/All services ready/, 60_000);
       expect(cli.output()).toMatch(/Skipping migrations, but 3 are pending in auth_default, auth_acme, auth_globex/);
@@ -72,11 +75,11 @@ for (const { engine, skip, extraEnv } of engines) {
         'workflow:ready',
         'ingestion:ready',
       ]);
-      expect(status.targets.filter((t: { pending: string[] }) => t.pending.length > 0).map((t: { schema: string }) => t.schema)).toEqual([
-        'auth_default',
-        'auth_acme',
-        'auth_globex',
-      ]);
+      expect(
+        status.targets
+          .filter((t: { pending: string[] }) => t.pending.length > 0)
+          .map((t: { schema: string }) => t.schema),
+      ).toEqual(['auth_default', 'auth_acme', 'auth_globex']);
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(0);
       const migrate = await runCli(args('migrate'), { cwd: demo.dir, env });
@@ -94,10 +97,13 @@ for (const { engine, skip, extraEnv } of engines) {
     });
 
     it('reset --service auth --tenant acme rebuilds only that schema, migrated and seeded', async () => {
-      const { code, output } = await runCli(args('reset', '--service', 'auth', '--tenant', 'acme', '--yes', '--no-start'), {
-        cwd: demo.dir,
-        env,
-      });
+      const { code, output } = await runCli(
+        args('reset', '--service', 'auth', '--tenant', 'acme', '--yes', '--no-start'),
+        {
+          cwd: demo.dir,
+          env,
+        },
+      );
       expect(code, output).toBe(0);
       expect(output).toMatch(/devup reset will destroy:\n {2}schema auth_acme\n/);
       expect(output).toMatch(/auth_acme applied 7/);
@@ -105,10 +111,14 @@ for (const { engine, skip, extraEnv } of engines) {
       expect(output).not.toMatch(/auth_globex applied/);
     });
 
-    it('a full reset destroys exactly this project\'s database and boots it again', async () => {
+    it("a full reset destroys exactly this project's database and boots it again", async () => {
       const { code, output } = await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
       expect(code, output).toBe(0);
-      expect(output).toMatch(engine === 'docker' ? /container devup-e2e-\w+-postgres[\s\S]*volume devup-e2e-\w+-pgdata/ : /data directory .*\.devup\/postgres/);
+      expect(output).toMatch(
+        engine === 'docker'
+          ? /container devup-e2e-\w+-postgres[\s\S]*volume devup-e2e-\w+-pgdata/
+          : /data directory .*\.devup\/postgres/,
+      );
       expect(output).toMatch(/ingestion_default applied 4/);
       expect(output).toMatch(/workflow_default seeded/);
     });

@@ -56,6 +56,23 @@ describe('waitUntilReady', () => {
     });
   });
 
+  it('keeps the last real answer when the final attempt is cut short by the deadline', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const probe: ReadinessProbe = {
+      description: 'slow at the end',
+      attempt(signal) {
+        calls++;
+        if (calls < 3) return Promise.resolve({ ready: false, detail: 'HTTP 503' });
+        return new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve({ ready: false, detail: 'no answer in time' }));
+        });
+      },
+    };
+    const outcome = await waitUntilReady(probe, { timeoutMs: 120, intervalMs: 50, clock });
+    expect(outcome).toMatchObject({ ready: false, reason: 'timeout', attempts: 3, lastDetail: 'HTTP 503' });
+  });
+
   it('ends when its signal aborts', async () => {
     const controller = new AbortController();
     const probe: ReadinessProbe = {
