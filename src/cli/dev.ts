@@ -40,6 +40,8 @@ export async function runDevEnvironment(
 ): Promise<number> {
   const interrupts = new Interrupts();
   const services = selectServices(config, options.only);
+  // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
+  if (options.start) void import('../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
   const prepared = await interrupts.race(
     prepareDatabase(ctx, config, {
       skipMigrations: options.skipMigrations,

@@ -80,19 +80,7 @@ function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): 
   return code;
 }
 
+/** Crashes, restarts and give-ups are already in the log stream (`name * …`); JSON gets events. */
 function reportServiceEvent(ctx: CommandContext, event: ServiceEvent): void {
-  const { output } = ctx;
-  output.event({ event: `service-${event.type}`, ...event });
-  if (output.mode === 'json') return;
-  switch (event.type) {
-    case 'restarting':
-      output.warn(`${event.service} will restart in ${formatMs(event.delayMs)} (attempt ${event.attempt})`);
-      return;
-    case 'failed':
-      output.line(`${output.style('red', '✗')} ${event.service} failed: ${event.reason}`);
-      for (const line of event.lastLines) output.line(`    ${line}`);
-      return;
-    default:
-      return;
-  }
+  ctx.output.event({ event: `service-${event.type}`, ...event });
 }
