@@ -1,43 +1,12 @@
 // ingestion: data sources and the jobs that pull from them, in one schema (ingestion_default).
 // The search_path in DATABASE_URL points at it, so queries use plain table names, exactly as
 // the migrations do.
-import http from 'node:http';
-import pg from 'pg';
+import { createLogger, createPool, serve } from '../../shared/service-kit.js';
 
-const SERVICE = 'ingestion';
-const PORT = Number(process.env.PORT ?? 4003);
-const LEVELS = ['debug', 'info', 'warn', 'error'];
-const minLevel = Math.max(0, LEVELS.indexOf(process.env.LOG_LEVEL ?? 'info'));
+const log = createLogger('ingestion');
+const pool = createPool(log);
 
-function log(level, message) {
-  if (LEVELS.indexOf(level) < minLevel) return;
-  (level === 'error' ? console.error : console.log)(`${SERVICE} ${message}`);
-}
-
-// pg returns bigint (ids, counts) as strings; ours stay far below 2^53, so numbers are exact.
-pg.types.setTypeParser(pg.types.builtins.INT8, Number);
-
-// A short connect timeout keeps /health answering 503 quickly while Postgres is still starting.
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5, connectionTimeoutMillis: 2000 });
-// Without a listener, an idle client losing its connection (e.g. `devup reset`) would crash us.
-pool.on('error', (error) => log('warn', `idle database connection lost: ${error.message}`));
-
-function send(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-async function health(res) {
-  // Ready means our tables answer (migrations ran, search_path is right), not merely an open port.
-  try {
-    await pool.query('select count(*) from sources');
-    send(res, 200, { status: 'ok' });
-  } catch (error) {
-    send(res, 503, { status: 'unavailable', error: error.message });
-  }
-}
-
-async function listSources(res) {
+async function listSources() {
   // The lateral join reads each source's newest job straight off the
   // (source_id, started_at desc) index instead of sorting all job history.
   const { rows } = await pool.query(`
@@ -52,42 +21,13 @@ async function listSources(res) {
       limit 1
     ) j on true
     order by s.name`);
-  send(res, 200, rows);
+  return [200, rows];
 }
 
-const server = http.createServer(async (req, res) => {
-  const started = performance.now();
-  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-  res.on('finish', () => {
-    log('info', `${req.method} ${pathname} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
-  });
-  try {
-    if (req.method !== 'GET') send(res, 405, { error: 'method not allowed' });
-    else if (pathname === '/health') await health(res);
-    else if (pathname === '/sources') await listSources(res);
-    else send(res, 404, { error: 'not found' });
-  } catch (error) {
-    log('error', `${req.method} ${pathname} failed: ${error.stack ?? error}`);
-    if (!res.headersSent) send(res, 500, { error: 'internal error' });
-  }
+serve({
+  port: Number(process.env.PORT ?? 4003),
+  pool,
+  log,
+  healthQuery: () => pool.query('select count(*) from sources'),
+  routes: [[/^\/sources$/, listSources]],
 });
-
-// A taken port is the usual first-run problem: say so in one line rather than a stack trace.
-server.on('error', (error) => {
-  log('error', `cannot listen on 127.0.0.1:${PORT}: ${error.message}`);
-  process.exit(1);
-});
-server.listen(PORT, '127.0.0.1', () => log('info', `listening on http://127.0.0.1:${PORT}`));
-
-// devup sends SIGTERM on shutdown and waits only so long: stop accepting, drop keep-alive
-// sockets, close the pool, and let the event loop empty so the process exits on its own.
-function shutdown(signal) {
-  log('info', `${signal} received, shutting down`);
-  server.close();
-  server.closeAllConnections();
-  pool.end().catch((error) => log('warn', `closing the pool: ${error.message}`));
-  // Last resort if something still holds the loop open; unref'd so it never delays a clean exit.
-  setTimeout(() => process.exit(1), 5000).unref();
-}
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
