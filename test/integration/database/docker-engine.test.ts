@@ -170,6 +170,18 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     expect(error.hint).toMatch(/postgres:14/);
   });
 
+  it('names the image it could not pull, and the way out', async () => {
+    // Nothing listens on port 1: the pull fails at once, with no registry traffic leaving the machine.
+    const image = '127.0.0.1:1/devup/missing:1';
+    const notices: string[] = [];
+    const error = await new DockerEngine(`${PREFIX}-pull`, await settings({ image }))
+      .start({ notice: (m) => notices.push(m) })
+      .catch((e) => e);
+    expect(notices).toContain(`Pulling ${image} (first run only)...`);
+    expect(error.message).toMatch(new RegExp(`^could not pull the image ${image.replaceAll('.', '\\.')}: `));
+    expect(error.hint).toMatch(/database\.image/);
+  });
+
   it('reports an unreachable engine with the socket and the way out', async () => {
     const engine = new DockerEngine(`${PREFIX}-none`, await settings(), {
       kind: 'socket',
