@@ -30,7 +30,13 @@ export async function startServices(
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
     dotenv: await readDotenv(config.root),
-    write: (text) => output.write(text),
+    // --json: every log line becomes an event, so stdout stays one JSON object per line.
+    write:
+      output.mode === 'json'
+        ? (text) => {
+            for (const line of text.split('\n')) if (line) output.event({ event: 'log', line });
+          }
+        : (text) => output.write(text),
     color: output.color,
     onEvent: (event) => reportServiceEvent(ctx, event),
     onServiceExit: config.onServiceExit,
