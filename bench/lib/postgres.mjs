@@ -70,6 +70,8 @@ export class BenchServer {
     this.dropDatabase(name);
     this.sql(`create database "${name}" template template0`);
     this.databases.add(name);
+    // Start every measured run from a clean slate: no pending dirty buffers from the last one.
+    this.sql('checkpoint');
     return name;
   }
 

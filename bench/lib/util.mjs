@@ -14,7 +14,11 @@ export function median(values) {
 }
 
 export function tail(text, lines = 15) {
-  return String(text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
+  return String(text ?? '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .join('\n');
 }
 
 /** Runs a command to completion (untimed setup work); throws with its output on failure. */
@@ -47,8 +51,10 @@ export function succeeds(command, args, options = {}) {
 export function timeCommand(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     let output = '';
+    const limit = options.maxOutput ?? 256 * 1024;
     const collect = (chunk) => {
-      if (output.length < 256 * 1024) output += chunk;
+      output += chunk;
+      if (output.length > limit) output = output.slice(-limit); // keep the end: errors are there
     };
     const started = process.hrtime.bigint();
     let child;
@@ -87,8 +93,14 @@ export function timeCommand(command, args, options = {}) {
       liveChildren.delete(child);
       if (code === 0) resolve({ ms, output });
       else {
+        const last =
+          output
+            .trimEnd()
+            .split('\n')
+            .filter((l) => l.trim())
+            .at(-1) ?? '';
         const error = new Error(
-          `${[command, ...args].join(' ').slice(0, 200)} exited ${code ?? signal}:\n${tail(output)}`,
+          `${[command, ...args].join(' ').slice(0, 160)} exited ${code ?? signal}: ${last.trim().slice(0, 200)}\n${tail(output)}`,
         );
         error.output = output;
         reject(error);

@@ -34,6 +34,7 @@ export async function prepareDatabase(
   const db = await bootDatabase(config, {
     engine: ctx.engine,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
+    keepClient: true,
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(
@@ -49,6 +50,7 @@ export async function prepareDatabase(
 
   const progress = new MigrationProgress(output);
   const migrations = await runMigrationStep(config, db.connection, {
+    client: db.client,
     services: options.services,
     tenant: options.tenant,
     strict: options.strict,
@@ -56,7 +58,7 @@ export async function prepareDatabase(
     onPlanned: options.skipMigrations ? undefined : (targets) => progress.planned(targets),
     onEvent: (event) => progress.event(event),
     signal: options.signal,
-  });
+  }).finally(() => db.client?.end().catch(() => {}));
   await progress.finish();
   if (options.skipMigrations) {
     const pending = migrations.outcomes.filter((o) => o.status === 'pending');

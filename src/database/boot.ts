@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -71,16 +72,9 @@ async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   }
 }
 
-async function systemIdentifier(info: ConnectionInfo): Promise<string | undefined> {
-  const client = await connect(info);
-  try {
-    const { rows } = await client.query<{ id: string }>(
-      'select system_identifier::text as id from pg_control_system()',
-    );
-    return rows[0]?.id;
-  } finally {
-    await client.end().catch(() => {});
-  }
+async function systemIdentifier(client: pg.Client): Promise<string | undefined> {
+  const { rows } = await client.query<{ id: string }>('select system_identifier::text as id from pg_control_system()');
+  return rows[0]?.id;
 }
 
 /**
@@ -89,16 +83,25 @@ async function systemIdentifier(info: ConnectionInfo): Promise<string | undefine
  */
 export async function bootDatabase(
   config: ResolvedConfig,
-  options: { engine?: EngineName | undefined; sink: ProgressSink },
-): Promise<RunningDatabase & { engineInstance: DatabaseEngine }> {
+  options: {
+    engine?: EngineName | undefined;
+    sink: ProgressSink;
+    /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
+    keepClient?: boolean;
+  },
+): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
     const connection = expectedConnection(config, name);
+    let client: pg.Client | undefined;
     try {
-      if ((await systemIdentifier(connection)) === remembered.systemIdentifier) {
+      client = await connect(connection);
+      if ((await systemIdentifier(client)) === remembered.systemIdentifier) {
+        const kept = options.keepClient ? client : undefined;
+        if (!kept) await client.end().catch(() => {});
         return {
           engine: name,
           engineInstance: engine,
@@ -106,11 +109,13 @@ export async function bootDatabase(
           description: describeWarm(config, name),
           action: 'reused',
           readyMs: performance.now() - started,
+          ...(kept ? { client: kept } : {}),
         };
       }
     } catch {
       // Not answering, or not ours: take the full path below.
     }
+    await client?.end().catch(() => {});
   }
   let running: RunningDatabase;
   try {
@@ -131,7 +136,9 @@ export async function bootDatabase(
   }
   if (name !== 'external') {
     await ensureMainDatabase(running.connection);
-    const id = await systemIdentifier(running.connection).catch(() => undefined);
+    const id = await connect(running.connection)
+      .then((c) => systemIdentifier(c).finally(() => c.end().catch(() => {})))
+      .catch(() => undefined);
     writeEngineState(config.stateDir, {
       engine: name,
       optionsHash,

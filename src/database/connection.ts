@@ -64,7 +64,17 @@ export function isLoopbackHost(host: string): boolean {
 
 let pgModule: typeof pg | undefined;
 export async function loadPg(): Promise<typeof pg> {
-  pgModule ??= (await import('pg')).default;
+  if (pgModule) return pgModule;
+  // On Node 20 (no global `navigator`), pg's Cloudflare detection builds a fetch Response at
+  // import, which loads undici: ~15 ms of every start. Node 21+ defines navigator.userAgent as
+  // "Node.js/…"; present the same answer for the length of the import only.
+  const shim = !('navigator' in globalThis);
+  if (shim) Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true });
+  try {
+    pgModule = (await import('pg')).default;
+  } finally {
+    if (shim) delete (globalThis as { navigator?: unknown }).navigator;
+  }
   return pgModule;
 }
 

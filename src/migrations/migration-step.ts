@@ -31,6 +31,8 @@ export interface MigrationStepOptions {
   /** Called once every target is checked, before anything is applied (the UI sets up here). */
   onPlanned?: (targets: { target: TargetBase; pending: string[]; upToDate: boolean }[]) => Promise<void> | void;
   signal?: AbortSignal | undefined;
+  /** An open connection to the main database to check with (the warm path's); else one is opened. */
+  client?: pg.Client | undefined;
 }
 
 export interface TargetOutcome {
@@ -101,7 +103,7 @@ export async function runMigrationStep(
   const outcomes = new Map<TargetBase, TargetOutcome>();
   const works: Work[] = [];
 
-  await withClient(admin, async (client) => {
+  const check = async (client: pg.Client) => {
     const services = await collectTargets(config, {
       services: options.services,
       tenant: options.tenant,
@@ -146,7 +148,9 @@ export async function runMigrationStep(
         }
       }
     }
-  });
+  };
+  if (options.client) await check(options.client);
+  else await withClient(admin, check);
 
   const needsWork = (w: Work) => (w.sqlPlan ? !isUpToDate(w.sqlPlan) : w.toolCheck ? !w.toolCheck.upToDate : false);
   for (const w of works) {

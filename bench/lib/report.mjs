@@ -1,0 +1,239 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PSQL } from './postgres.mjs';
+import { formatMs, median } from './util.mjs';
+
+function quiet(command, args, options = {}) {
+  try {
+    return execFileSync(command, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+      ...options,
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function machineInfo(repo, server) {
+  const cpuinfo = (() => {
+    try {
+      return readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  const dirty = quiet('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo });
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model,
+    kernel: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    node: process.version,
+    postgresServer: server ? server.version() : undefined,
+    postgresServerSource: server
+      ? server.scratch
+        ? 'scratch cluster (Debian PG15, fsync off)'
+        : 'BENCH_DATABASE_URL'
+      : undefined,
+    psql: quiet(PSQL, ['--version']),
+    docker: quiet('docker', ['version', '--format', '{{.Server.Version}}']),
+    devup: {
+      version: pkg.version,
+      commit: quiet('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo }),
+      trackedChanges: dirty === undefined ? undefined : dirty.length > 0,
+    },
+  };
+}
+
+/** devup's median in a group divided by another row's median. */
+function ratio(results, group, otherId) {
+  const devup = results.find((r) => r.id === `${group}.devup`);
+  const other = results.find((r) => r.id === otherId);
+  if (!devup?.median || !other?.median) return undefined;
+  return devup.median / other.median;
+}
+
+/** The targets from issue 8, checked against this run's medians. */
+export function checkTargets(results, scaling) {
+  const targets = [];
+  const add = (id, description, value, limit, unit = '×') =>
+    targets.push({ id, description, value, limit, unit, met: value === undefined ? undefined : value <= limit });
+  if (results.some((r) => r.group === 'warm')) {
+    add(
+      'warm-vs-dbmate',
+      'warm devup ≥2× faster than the dbmate loop (devup ÷ dbmate ≤ 0.5)',
+      ratio(results, 'warm', 'warm.dbmate'),
+      0.5,
+    );
+    add(
+      'warm-vs-alembic',
+      'warm devup ≥20× faster than Alembic per target (devup ÷ alembic ≤ 0.05)',
+      ratio(results, 'warm', 'warm.alembic'),
+      0.05,
+    );
+    add(
+      'warm-vs-floor',
+      'warm devup within 3× of the psql floor (devup ÷ floor ≤ 3)',
+      ratio(results, 'warm', 'warm.floor'),
+      3,
+    );
+  }
+  if (results.some((r) => r.group === 'cold')) {
+    add(
+      'cold-vs-floor',
+      'cold devup within 1.3× of the psql floor (devup ÷ floor ≤ 1.3)',
+      ratio(results, 'cold', 'cold.floor'),
+      1.3,
+    );
+  }
+  const largeWarm = results.find((r) => r.id === 'warm-large.devup');
+  if (largeWarm) add('large-warm', 'large workspace: warm devup < 0.3 s', largeWarm.median, 300, 'ms');
+  if (scaling?.growth !== undefined) {
+    add(
+      'large-cold-linear',
+      `large workspace: cold scales linearly in tenants (ms per target at ${scaling.to} tenants ÷ at ${scaling.from} ≤ 1.2)`,
+      scaling.growth,
+      1.2,
+    );
+  }
+  return targets;
+}
+
+/** Cold devup per target at two tenant counts: > 1 means each tenant costs more as tenants grow. */
+export function coldScaling(results, points) {
+  const rows = points
+    .map((p) => {
+      const devup = results.find((r) => r.id === `${p.group}.devup`);
+      const floor = results.find((r) => r.id === `${p.group}.floor`);
+      return devup?.median
+        ? {
+            tenants: p.tenants,
+            targets: p.targets,
+            devupMs: devup.median,
+            devupMsPerTarget: devup.median / p.targets,
+            floorMsPerTarget: floor?.median ? floor.median / p.targets : undefined,
+          }
+        : undefined;
+    })
+    .filter(Boolean);
+  if (rows.length < 2) return rows.length ? { points: rows } : undefined;
+  const [first, last] = [rows[0], rows.at(-1)];
+  return {
+    points: rows,
+    from: first.tenants,
+    to: last.tenants,
+    growth: last.devupMsPerTarget / first.devupMsPerTarget,
+    marginalMsPerTarget: (last.devupMs - first.devupMs) / (last.targets - first.targets),
+  };
+}
+
+/**
+ * The median over rounds of devup's time ÷ this row's time in the same round: rows of one round
+ * run back to back, so this cancels drift between rounds that the ratio of medians still sees.
+ */
+export function pairedRatio(results, group, otherId) {
+  const devup = results.find((r) => r.id === `${group}.devup`);
+  const other = results.find((r) => r.id === otherId);
+  if (!devup?.rounds || !other?.rounds) return undefined;
+  const ratios = Object.keys(devup.rounds)
+    .filter((round) => other.rounds[round] !== undefined)
+    .map((round) => devup.rounds[round] / other.rounds[round]);
+  return median(ratios);
+}
+
+const TARGET_FOR_ROW = {
+  'warm.dbmate': 'warm-vs-dbmate',
+  'warm.alembic': 'warm-vs-alembic',
+  'warm.floor': 'warm-vs-floor',
+  'cold.floor': 'cold-vs-floor',
+  'warm-large.devup': 'large-warm',
+};
+
+function pad(text, width, right = false) {
+  const s = String(text);
+  return right ? s.padStart(width) : s.padEnd(width);
+}
+
+function verdict(target) {
+  if (!target) return '';
+  const value = target.unit === 'ms' ? formatMs(target.value) : `${target.value?.toFixed(2)}×`;
+  const mark = target.met === undefined ? '?' : target.met ? '✓ met' : '✗ MISSED';
+  return `target ${target.unit === 'ms' ? `< ${formatMs(target.limit)}` : `≤ ${target.limit}×`}: ${mark}${target.unit === 'ms' ? ` (${value})` : ''}`;
+}
+
+export function formatTable(report) {
+  const { results, targets, groups } = report;
+  const lines = [];
+  const header = `${pad('', 34)}${pad('median', 10, true)}${pad('min–max', 22, true)}${pad('n', 4, true)}  ${pad('devup ÷ this', 13, true)}${pad('(paired)', 10, true)}  target`;
+  for (const { group, title } of groups) {
+    const rows = results.filter((r) => r.group === group);
+    if (rows.length === 0) continue;
+    lines.push('', title, header);
+    for (const r of rows) {
+      const range = r.min === undefined ? '' : `${formatMs(r.min)} – ${formatMs(r.max)}`;
+      if (r.skipped || r.error) {
+        const why = (r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.error}`).split('\n')[0].slice(0, 150);
+        lines.push(`  ${pad(r.label, 32)}${pad('—', 10, true)}  ${why}`);
+        continue;
+      }
+      const rat = r.kind === 'devup' ? '' : ratio(results, group, r.id);
+      const paired = r.kind === 'devup' ? undefined : pairedRatio(results, group, r.id);
+      const target = targets.find((t) => t.id === TARGET_FOR_ROW[r.id]);
+      lines.push(
+        `  ${pad(r.label, 32)}${pad(formatMs(r.median), 10, true)}${pad(range, 22, true)}${pad(r.samples.length, 4, true)}  ${pad(rat ? `${rat.toFixed(2)}×` : '', 13, true)}${pad(paired ? `(${paired.toFixed(2)}×)` : '', 10, true)}  ${verdict(target)}`,
+      );
+    }
+  }
+  if (report.scaling?.points) {
+    lines.push('', 'Cold scaling in tenants (large workspace, devup)');
+    for (const p of report.scaling.points) {
+      lines.push(
+        `  ${pad(`${p.tenants} tenants, ${p.targets} targets`, 32)}${pad(formatMs(p.devupMs), 10, true)}   ${p.devupMsPerTarget.toFixed(1)} ms/target` +
+          (p.floorMsPerTarget ? ` (psql floor ${p.floorMsPerTarget.toFixed(1)} ms/target)` : ''),
+      );
+    }
+    if (report.scaling.growth !== undefined) {
+      lines.push(
+        `  ms/target ${report.scaling.to} ÷ ${report.scaling.from} tenants: ${report.scaling.growth.toFixed(2)}×; marginal ${report.scaling.marginalMsPerTarget.toFixed(1)} ms/target  ${verdict(targets.find((t) => t.id === 'large-cold-linear'))}`,
+      );
+    }
+  }
+  const phases = Object.entries(report.phases ?? {});
+  if (phases.length > 0) {
+    lines.push('', "Where devup's time goes (one extra run with --json: its own events vs the process wall time)");
+    for (const [group, p] of phases) {
+      if (p?.error || p?.wallMs === undefined) {
+        lines.push(`  ${pad(group, 32)}  failed: ${(p?.error ?? 'no events').split('\n')[0]}`);
+        continue;
+      }
+      lines.push(
+        `  ${pad(group, 32)}${pad(formatMs(p.wallMs), 10, true)}  = Postgres ready ${formatMs(p.databaseReadyMs)} + migration step ${formatMs(p.migrationsMs)}` +
+          ` + the rest ${formatMs(p.restMs)} (node start, module loading, config, exit)`,
+      );
+    }
+  }
+  const rss = report.rss ?? {};
+  if (Object.keys(rss).length > 0) {
+    lines.push('', "devup's peak RSS");
+    for (const [what, r] of Object.entries(rss)) {
+      lines.push(
+        `  ${pad(what, 32)}${pad(r?.medianMiB ? `${r.medianMiB.toFixed(1)} MiB` : '—', 10, true)}  ${r?.error ? `failed: ${r.error.split('\n')[0]}` : r?.skipped ? `skipped: ${r.skipped}` : (r?.method ?? '')}`,
+      );
+    }
+  }
+  if (targets.length > 0) {
+    lines.push('', 'Targets (issue 8)');
+    for (const t of targets) {
+      const value =
+        t.value === undefined ? 'not measured' : t.unit === 'ms' ? formatMs(t.value) : `${t.value.toFixed(2)}×`;
+      lines.push(`  ${t.met === undefined ? '?' : t.met ? '✓' : '✗'} ${t.description}: ${value}`);
+    }
+  }
+  return lines.join('\n');
+}

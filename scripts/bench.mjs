@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// `npm run bench`: devup against the tools people would otherwise use and against the floor,
+// all in one run on one Postgres. See bench/README.md.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
+import { demoSuite } from '../bench/lib/demo.mjs';
+import { engineSuite } from '../bench/lib/engine.mjs';
+import { skippedCase } from '../bench/lib/measure.mjs';
+import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
+import { preparePeers, prepareTime } from '../bench/lib/peers.mjs';
+import { startBenchServer } from '../bench/lib/postgres.mjs';
+import { checkTargets, coldScaling, formatTable, machineInfo, pairedRatio } from '../bench/lib/report.mjs';
+import { log } from '../bench/lib/util.mjs';
+import { generateWorkspace } from '../bench/lib/workspace.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECTIONS = ['cold', 'warm', 'engine', 'demo'];
+const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
+const LARGE = { services: 5, tenants: 50, migrations: 40 };
+/** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
+const LARGE_COLD_TENANTS = [10, 50];
+
+function usage() {
+  return `usage: node scripts/bench.mjs [--runs N] [--large] [--only ${SECTIONS.join(',')}]
+
+  --runs N     measured runs per row after one warm-up (default 5, at least 1)
+  --large      also the large workspace (${LARGE.services}×${LARGE.tenants}×${LARGE.migrations}): warm, and cold at ${LARGE_COLD_TENANTS.join(' and ')} tenants
+  --only LIST  only these sections (comma-separated: ${SECTIONS.join(', ')})
+
+  BENCH_DATABASE_URL   use this server instead of starting a scratch Postgres 15 cluster
+  BENCH_PEERS_DIR      where dbmate and node-pg-migrate are installed (default /var/cache/devup/bench-peers)`;
+}
+
+function parseArgs(argv) {
+  const args = { runs: 5, large: false, only: [...SECTIONS] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--help' || arg === '-h') {
+      console.log(usage());
+      process.exit(0);
+    } else if (arg === '--large') args.large = true;
+    else if (arg.startsWith('--runs')) {
+      args.runs = Number(value());
+      if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs needs a whole number ≥ 1');
+    } else if (arg.startsWith('--only')) {
+      args.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const unknown = args.only.filter((s) => !SECTIONS.includes(s));
+      if (unknown.length > 0)
+        throw new Error(`--only: unknown section ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
+    } else throw new Error(`unknown argument ${arg}\n\n${usage()}`);
+  }
+  return args;
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
+  installSignalHandlers();
+  if (!existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) {
+    console.error('bench: dist/ is missing: run `npm run build` first (or `npm run bench`, which builds).');
+    process.exit(1);
+  }
+  const startedAt = new Date();
+  const tempRoot = mkdtempSync(path.join(os.tmpdir(), 'devup-bench-'));
+  chmodSync(tempRoot, 0o755); // the postgres user reaches the data directories inside
+  onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
+
+  const only = new Set(args.only);
+  const needsDatabase = only.has('cold') || only.has('warm');
+  const results = [];
+  const rss = {};
+  const phases = {};
+  const groups = [];
+  let server;
+  let peers = { tools: {}, versions: {}, skipped: {} };
+  const workspaces = {};
+  let scaling;
+  let demoEngine;
+
+  if (needsDatabase) {
+    server = await startBenchServer(tempRoot);
+    peers = preparePeers();
+    for (const [name, reason] of Object.entries(peers.skipped)) log(`peers: skipping ${name}: ${reason}`);
+  }
+  const timeBin = prepareTime();
+  const machine = machineInfo(REPO, server);
+
+  if (needsDatabase) {
+    const ws = generateWorkspace(path.join(tempRoot, 'ws'), DEFAULT, server, peers.tools);
+    ws.writeRootConfig(server.name('cold'));
+    workspaces.default = {
+      ...DEFAULT,
+      targets: ws.targets,
+      applied: ws.applied,
+      tenantNames: ws.tenants,
+      services: ws.services,
+    };
+    const common = {
+      server,
+      repo: REPO,
+      variant: ws.full,
+      tools: peers.tools,
+      skippedPeers: peers.skipped,
+      runs: args.runs,
+    };
+    const allPeers = ['dbmate', 'node-pg-migrate', 'alembic'];
+    const size = `${DEFAULT.services}×${DEFAULT.tenants}×${DEFAULT.migrations}`;
+    if (only.has('cold')) {
+      groups.push({
+        group: 'cold',
+        title: `cold: fresh database → all ${ws.applied} migrations (${size}: ${ws.targets} targets)`,
+      });
+      const cold = await coldSuite({ ...common, peers: allPeers });
+      results.push(...cold.results);
+      phases.cold = cold.phases;
+    }
+    if (only.has('warm')) {
+      groups.push({ group: 'warm', title: `warm: nothing pending (${size}: ${ws.targets} targets)` });
+      const warm = await warmSuite({ ...common, peers: allPeers, timeBin });
+      results.push(...warm.results);
+      phases.warm = warm.phases;
+      rss['warm devup migrate'] = warm.rss ?? { skipped: 'GNU time is not installed' };
+    }
+    if (args.large) {
+      const large = generateWorkspace(path.join(tempRoot, 'ws-large'), LARGE, server, peers.tools);
+      workspaces.large = { ...LARGE, targets: large.targets, applied: large.applied, services: large.services };
+      const largeSize = `${LARGE.services}×${LARGE.tenants}×${LARGE.migrations}`;
+      if (only.has('cold')) {
+        const points = [];
+        for (const tenants of LARGE_COLD_TENANTS) {
+          const variant = tenants === LARGE.tenants ? large.full : large.variant(tenants);
+          const tag = `-large-t${tenants}`;
+          groups.push({
+            group: `cold${tag}`,
+            title: `cold, large: ${LARGE.services}×${tenants}×${LARGE.migrations} (${variant.targets} targets, ${variant.targets * LARGE.migrations} migrations)`,
+          });
+          const cold = await coldSuite({ ...common, variant, tag, peers: [] });
+          results.push(...cold.results);
+          phases[`cold${tag}`] = cold.phases;
+          points.push({ group: `cold${tag}`, tenants, targets: variant.targets });
+        }
+        scaling = coldScaling(results, points);
+      }
+      if (only.has('warm')) {
+        groups.push({
+          group: 'warm-large',
+          title: `warm, large: nothing pending (${largeSize}: ${large.targets} targets)`,
+        });
+        const warm = await warmSuite({ ...common, variant: large.full, tag: '-large', peers: ['dbmate'], timeBin });
+        results.push(...warm.results);
+        phases['warm-large'] = warm.phases;
+        rss['warm devup migrate, large'] = warm.rss ?? { skipped: 'GNU time is not installed' };
+      }
+    }
+  }
+
+  if (only.has('engine')) {
+    groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
+    results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+  if (only.has('demo')) {
+    groups.push({ group: 'demo', title: 'demo: demo/devup.config.mjs until "All services ready"' });
+    try {
+      const demo = await demoSuite({ repo: REPO, runs: args.runs });
+      results.push(...demo.results);
+      demoEngine = demo.engine;
+      const why = demo.results.find((r) => r.id === 'demo.dev')?.skipped;
+      rss['demo devup dev'] = demo.rss ?? { skipped: why ? 'devup dev did not reach ready' : 'not measured' };
+    } catch (error) {
+      log(`demo: ${error.stack ?? error}`);
+      for (const [id, label] of [
+        ['demo.dev', 'devup dev (warm) → all ready'],
+        ['demo.reset', 'devup reset --yes → all ready'],
+      ]) {
+        results.push(
+          skippedCase({ id, group: 'demo', label, kind: 'devup' }, String(error.message ?? error).split('\n')[0]),
+        );
+      }
+    }
+  }
+
+  const targets = checkTargets(results, scaling);
+  const finishedAt = new Date();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS: Math.round((finishedAt - startedAt) / 100) / 10,
+    args,
+    machine,
+    workspaces,
+    peers: { versions: peers.versions, skipped: peers.skipped, dbmateNote: 'the Go binary, not the npm .bin shim' },
+    demoEngine,
+    groups,
+    results: results.map((r) => ({
+      ...r,
+      pairedRatioDevupOverThis: r.kind !== 'devup' ? pairedRatio(results, r.group, r.id) : undefined,
+      ratioDevupOverThis:
+        r.kind !== 'devup' && r.median
+          ? (results.find((d) => d.id === `${r.group}.devup`)?.median ?? Number.NaN) / r.median
+          : undefined,
+    })),
+    scaling,
+    phases,
+    rss,
+    targets,
+  };
+
+  const table = formatTable(report);
+  console.log(
+    `\ndevup benchmark — ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, Postgres ${machine.postgresServer ?? '—'}` +
+      `\nmedians of ${args.runs} runs after a warm-up; "devup ÷ this" < 1 means devup is faster (ratio of medians;` +
+      ` in brackets the median of per-round ratios); total ${report.durationS} s`,
+  );
+  console.log(table);
+
+  const dir = path.join(REPO, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replaceAll(':', '-');
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  writeFileSync(path.join(dir, `${stamp}.json`), json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  console.log(`\nresults: bench/results/${stamp}.json (and bench/results/latest.json)`);
+}
+
+main()
+  .catch((error) => {
+    console.error(`bench: ${error?.stack ?? error}`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    runCleanup();
+  });
