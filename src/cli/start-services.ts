@@ -53,7 +53,10 @@ export async function startServices(
   try {
     const ready = await interrupts.race(supervisor.start());
     const width = Math.max(...ready.services.map((s) => s.name.length));
-    output.line(`${output.style('green', '✔')} All services ready in ${formatMs(performance.now() - started)}`);
+    // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
+    output.line(
+      `${output.style('green', '✔')} All services ready in ${formatMs(performance.now() - started)} (${formatMs(performance.now())} since devup started)`,
+    );
     for (const s of ready.services) {
       output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatMs(s.readyMs)}`);
     }
