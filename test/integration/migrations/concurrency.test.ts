@@ -94,6 +94,8 @@ it('kill -9 during a migration: the next run is clean, with no partial state and
   const { code, out } = await second.done;
   expect(code).toBe(0);
   expect(out).toContain('"applied":["0002_slow"]');
-  const { rows } = await admin.query("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+  const { rows } = await admin.query(
+    "select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())",
+  );
   expect(rows[0]?.n).toBe(0);
 }, 60_000);
