@@ -16,20 +16,21 @@ export interface ServiceEnvSources {
 
 /**
  * The environment a service runs with. Later layers win:
- *   1. devup's own environment (process.env)
- *   2. colour hints: FORCE_COLOR=1 when the log is coloured; otherwise NO_COLOR=1 and no FORCE_COLOR
- *   3. devup's connection variables (DATABASE_URL, PG*, DEVUP_*)
- *   4. the project's .env
+ *   1. the project's .env
+ *   2. devup's own environment (the shell wins over .env, as with every dotenv tool)
+ *   3. colour hints: FORCE_COLOR=1 when the log is coloured; otherwise NO_COLOR=1 and no FORCE_COLOR
+ *   4. devup's connection variables (DATABASE_URL, PG*, DEVUP_*): the database devup just migrated,
+ *      whatever DATABASE_URL the shell or .env carry for other purposes
  *   5. the service's envFile
  *   6. the service's `env` in the config
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
- * So anything the user wrote (3-6) can override what devup derived, and the config beats files.
+ * So a service's own settings (5-6) can still point it elsewhere on purpose, and the config beats files.
  */
 export async function buildServiceEnv(
   service: ServiceSettings,
   sources: ServiceEnvSources,
 ): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...sources.dotenv };
   for (const [key, value] of Object.entries(sources.inherited)) if (value !== undefined) env[key] = value;
   if (sources.color) {
     env.FORCE_COLOR = '1';
@@ -38,7 +39,7 @@ export async function buildServiceEnv(
     env.NO_COLOR = '1';
     delete env.FORCE_COLOR;
   }
-  Object.assign(env, sources.devup, sources.dotenv);
+  Object.assign(env, sources.devup);
   if (service.envFile !== undefined) Object.assign(env, await readEnvFile(service));
   Object.assign(env, service.env);
   if (service.port !== undefined) env.PORT = String(service.port);

@@ -16,19 +16,21 @@ const settings = (overrides: Partial<ServiceSettings>) =>
   ({ name: 'api', env: {}, envFile: undefined, port: undefined, ...overrides }) as ServiceSettings;
 
 describe('buildServiceEnv', () => {
-  it('layers process env < devup < .env < envFile < service env < PORT', async () => {
+  it('layers .env < process env < devup < envFile < service env < PORT', async () => {
     const envFile = path.join(dir, 'api.env');
     writeFileSync(envFile, 'D=envFile\nE=envFile\n# a comment\nQUOTED="a b"\n');
     const env = await buildServiceEnv(settings({ envFile, env: { E: 'config', F: 'config', PORT: '1' }, port: 4001 }), {
-      inherited: { A: 'inherited', B: 'inherited', UNSET: undefined },
+      inherited: { A: 'inherited', B: 'inherited', G: 'inherited', UNSET: undefined },
       devup: { B: 'devup', C: 'devup', DATABASE_URL: 'postgres://x' },
-      dotenv: { C: 'dotenv', D: 'dotenv' },
+      dotenv: { C: 'dotenv', D: 'dotenv', G: 'dotenv', H: 'dotenv', DATABASE_URL: 'postgres://app-elsewhere' },
       color: false,
     });
     expect(env).toEqual({
       A: 'inherited',
       B: 'devup',
-      C: 'dotenv',
+      C: 'devup',
+      G: 'inherited',
+      H: 'dotenv',
       D: 'envFile',
       E: 'config',
       F: 'config',
