@@ -12,6 +12,8 @@ export interface DevOptions {
   strict: boolean;
   /** false: stop once the database is migrated and seeded (reset --no-start). */
   start: boolean;
+  /** After a reset: the schemas (or all) to seed again. */
+  reseed?: 'all' | string[] | undefined;
 }
 
 /** The selected services plus everything they depend on, in config order. */
@@ -47,6 +49,7 @@ export async function runDevEnvironment(
       skipMigrations: options.skipMigrations,
       strict: options.strict,
       seed: options.seed,
+      reseed: options.reseed,
       services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
       signal: interrupts.signal,
     }),

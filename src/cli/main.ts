@@ -72,6 +72,7 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--steps <n>', 'how many migrations to roll back', '1')
     .option('--to <version>', 'roll back every migration newer than this version')
+    .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./migrate-down.js')));
   migrate
     .command('repair')

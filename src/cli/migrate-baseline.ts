@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { baselineTarget } from '../migrations/baseline.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { type CommandContext, parseList } from './context.js';
+import { requireKnownVersion, requireOneService } from './select-sql-targets.js';
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
 export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
@@ -16,6 +17,8 @@ export default async function migrateBaseline(ctx: CommandContext, options: Reco
     services: parseList(options.service as string | undefined),
     tenant: options.tenant as string | undefined,
   });
+  requireOneService(targets, 'devup migrate baseline');
+  requireKnownVersion(targets, version, '--to');
   for (const { target, sql } of targets) {
     if (!sql) continue;
     const marked = await withClient(

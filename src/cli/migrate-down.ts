@@ -2,8 +2,10 @@ import { bootDatabase } from '../database/boot.js';
 import { withClient } from '../database/connection.js';
 import { UsageError } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
-import { rollbackTarget } from '../migrations/rollback.js';
+import { rollbackTarget, selectRollback } from '../migrations/rollback.js';
+import { confirm } from '../ui/confirm.js';
 import { type CommandContext, parseList } from './context.js';
+import { requireKnownVersion, requireOneService } from './select-sql-targets.js';
 
 function parseVersion(value: string, flag: string): bigint {
   if (!/^\d[\d-]*$/.test(value))
@@ -23,6 +25,28 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
     services: parseList(options.service as string | undefined),
     tenant: options.tenant as string | undefined,
   });
+  requireOneService(targets, 'devup migrate down');
+  if (to !== undefined) requireKnownVersion(targets, to, '--to');
+  const plan = targets
+    .filter((t) => t.sql && t.plan)
+    .map((t) => ({
+      ...t,
+      ids: selectRollback(
+        t.plan!.applied.map((a) => a.row),
+        { steps, to },
+      ).map((r) => r.name),
+    }))
+    .filter((t) => t.ids.length > 0);
+  if (plan.length === 0) {
+    ctx.output.line('Nothing to roll back.');
+    return 0;
+  }
+  ctx.output.line('devup migrate down will run the down migrations of:');
+  for (const t of plan) ctx.output.line(`  ${t.target.schema}: ${t.ids.join(', ')}`);
+  if (!(await confirm('Roll these back?', { yes: options.yes === true }))) {
+    ctx.output.line('Nothing changed.');
+    return 1;
+  }
   for (const { target, sql } of targets) {
     if (!sql) {
       ctx.output.warn(`${target.schema}: run by an external tool; roll it back with that tool`);

@@ -47,7 +47,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     externalTool: plan === undefined,
   }));
   if (output.mode === 'json') {
-    process.stdout.write(`${JSON.stringify({ targets: report }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ targets: report })}\n`);
     return 0;
   }
   let totalPending = 0;

@@ -2,6 +2,7 @@ import { bootDatabase } from '../database/boot.js';
 import { UserError } from '../errors.js';
 import { dryRunMigrations } from '../migrations/dry-run.js';
 import { type CommandContext, parseList } from './context.js';
+import { Interrupts } from './interrupts.js';
 import { prepareDatabase } from './prepare-database.js';
 
 /** `devup migrate [--service S] [--tenant T] [--dry-run] [--strict]` */
@@ -14,12 +15,18 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
     await dryRunMigrations(config, db.connection, { services, tenant, output: ctx.output });
     return 0;
   }
-  const { migrations } = await prepareDatabase(ctx, config, {
-    services,
-    tenant,
-    strict: options.strict === true,
-    seed: false,
-  });
+  // Ctrl-C: stop between migrations; leaving through main() runs the exit hooks that kill any
+  // external tool's process group (a running transaction is rolled back by the server).
+  const interrupts = new Interrupts();
+  const { migrations } = await interrupts.race(
+    prepareDatabase(ctx, config, {
+      services,
+      tenant,
+      strict: options.strict === true,
+      seed: false,
+      signal: interrupts.signal,
+    }),
+  );
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
   ctx.output.event({ event: 'migrate-done', applied, ms: Math.round(migrations.ms) });
   if (migrations.outcomes.length === 0) {

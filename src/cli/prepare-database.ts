@@ -12,6 +12,8 @@ export interface PrepareOptions {
   skipMigrations?: boolean;
   strict?: boolean;
   seed?: boolean;
+  /** After a reset: these schemas (or all) are new, whatever their history said. */
+  reseed?: 'all' | string[] | undefined;
   services?: string[] | undefined;
   tenant?: string | undefined;
   signal?: AbortSignal;
@@ -79,7 +81,15 @@ export async function prepareDatabase(
   }
 
   if (options.seed !== false && !options.skipMigrations) {
-    const fresh = migrations.outcomes.filter((o) => o.status === 'applied' || db.action === 'created');
+    // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing),
+    // never into a developer's existing data because a migration was pulled.
+    const fresh = migrations.outcomes.filter(
+      (o) =>
+        options.reseed === 'all' ||
+        options.reseed?.includes(o.target.schema) ||
+        db.action === 'created' ||
+        (o.status === 'applied' && o.fresh),
+    );
     for (const outcome of fresh) {
       const service = config.services.find((s) => s.name === outcome.target.service);
       if (!service?.seed) continue;

@@ -29,9 +29,13 @@ async function schemaItems(
 ) {
   const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } });
   const targets = await inspectTargets(config, db.connection, { services, tenant });
+  // A service's own database goes whole only when every service using it is being reset.
+  const selected = new Set(targets.map((t) => t.target.service));
   const wholeDatabases = tenant
     ? []
-    : [...new Set(targets.map((t) => t.target.database).filter((d): d is string => d !== undefined))];
+    : [...new Set(targets.map((t) => t.target.database).filter((d): d is string => d !== undefined))].filter((d) =>
+        config.services.filter((s) => s.database === d).every((s) => selected.has(s.name)),
+      );
   const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
   const items: Destroyable[] = [
     ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
@@ -41,7 +45,7 @@ async function schemaItems(
       detail: t.target.database ? `in database ${t.target.database}` : undefined,
     })),
   ];
-  return { db, items, wholeDatabases, schemas };
+  return { db, items, wholeDatabases, schemas, targets };
 }
 
 /**
@@ -54,8 +58,12 @@ export default async function reset(ctx: CommandContext, options: Record<string,
   const services = parseList(options.service as string | undefined);
   const tenant = options.tenant as string | undefined;
   const yes = options.yes === true;
-  const stopped = await stopDevSession(config.stateDir);
-  if (stopped) output.notice(`Stopped the running devup dev (pid ${stopped}).`);
+  // Only once the user has confirmed: a refused reset must leave a running `devup dev` alone.
+  const stopRunningDev = async () => {
+    const stopped = await stopDevSession(config.stateDir);
+    if (stopped) output.notice(`Stopped the running devup dev (pid ${stopped}).`);
+  };
+  let reseed: 'all' | string[] = 'all';
 
   const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => output.notice(m) });
   if (services || tenant || name === 'external') {
@@ -67,13 +75,15 @@ export default async function reset(ctx: CommandContext, options: Record<string,
         });
       }
     }
-    const { db, items, wholeDatabases, schemas } = await schemaItems(ctx, config, services, tenant);
+    const { db, items, wholeDatabases, schemas, targets } = await schemaItems(ctx, config, services, tenant);
     if (items.length === 0) {
       output.line('Nothing to reset: no migration target matches.');
     } else if (!(await confirmDestruction(ctx, items, yes))) {
       output.line('Nothing changed.');
       return 1;
     } else {
+      await stopRunningDev();
+      reseed = targets.map((t) => t.target.schema);
       for (const database of wholeDatabases) await dropDatabase(db.connection, database);
       const byDatabase = new Map<string | undefined, string[]>();
       for (const t of schemas)
@@ -90,6 +100,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
         output.line('Nothing changed.');
         return 1;
       }
+      await stopRunningDev();
       await engine.destroy();
       output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
       output.event({ event: 'reset', destroyed: items });
@@ -103,5 +114,6 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     seed: options.seed !== false,
     strict: false,
     start: options.start !== false,
+    reseed,
   });
 }

@@ -1,5 +1,6 @@
 import { readDotenv } from '../config/load.js';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import { secretMasker } from '../database/connection.js';
 import { connectionEnv } from '../database/connection-env.js';
 import { InterruptedError } from '../errors.js';
 import { devSessionFile } from '../services/dev-session.js';
@@ -24,19 +25,21 @@ export async function startServices(
     return 0;
   }
   const { ServiceSupervisor } = await import('../services/service-supervisor.js');
+  const mask = secretMasker(prepared.db.connection.password);
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
   const supervisor = new ServiceSupervisor({
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
     dotenv: await readDotenv(config.root),
+    // Passwords never reach the screen, even when a service logs its DATABASE_URL.
     // --json: every log line becomes an event, so stdout stays one JSON object per line.
     write:
       output.mode === 'json'
         ? (text) => {
-            for (const line of text.split('\n')) if (line) output.event({ event: 'log', line });
+            for (const line of mask(text).split('\n')) if (line) output.event({ event: 'log', line });
           }
-        : (text) => output.write(text),
+        : (text) => output.write(mask(text)),
     color: output.color,
     onEvent: (event) => reportServiceEvent(ctx, event),
     onServiceExit: config.onServiceExit,

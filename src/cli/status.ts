@@ -22,7 +22,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
   const session = readDevSession(config.stateDir);
   if (output.mode === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null })}\n`,
     );
     return 0;
   }

@@ -19,6 +19,8 @@ export interface ConfigProblem {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** Schemas that belong to Postgres itself. */
+const RESERVED_SCHEMA = /^(information_schema|pg_.*)$/;
 const NAME = /^[a-z][a-z0-9_-]*$/;
 const PROJECT = /^[a-z0-9][a-z0-9_.-]*$/;
 
@@ -50,7 +52,9 @@ export function checkSchemaTemplate(template: string, service: string, tenants: 
   }
   for (const tenant of tenants) {
     const name = renderSchemaName(template, service, tenant);
-    if (!IDENTIFIER.test(name) || name.length > 63) {
+    if (RESERVED_SCHEMA.test(name)) {
+      problems.push(`"${name}" is reserved: information_schema and pg_* belong to Postgres`);
+    } else if (!IDENTIFIER.test(name) || name.length > 63) {
       problems.push(
         `"${name}" (tenant "${tenant}") is not a valid schema name: use lower-case letters, digits and _, at most 63 characters`,
       );
@@ -323,6 +327,33 @@ export function normaliseConfig(
   const names = Object.keys(input.services);
   if (names.length === 0) ctx.problems.push({ path: 'services', message: 'declare at least one service' });
   const services = names.map((name) => normaliseService(ctx, name, input.services[name] as ServiceInput, names));
+
+  for (const service of services) {
+    if (service.database !== undefined && service.database === database.database) {
+      ctx.problems.push({
+        path: `services.${service.name}.database`,
+        message: `"${service.database}" is the main database (database.database); leave \`database\` out to share it`,
+      });
+    }
+  }
+
+  // Two services rendering the same schema would share one history table (and one reset).
+  const owners = new Map<string, string>();
+  for (const service of services) {
+    const m = service.migrations;
+    if (!m || m.tenants.kind !== 'list') continue;
+    for (const tenant of m.tenants.tenants) {
+      const schema = `${service.database ?? ''}.${renderSchemaName(m.schemaTemplate, service.name, tenant)}`;
+      const other = owners.get(schema);
+      if (other && other !== service.name) {
+        ctx.problems.push({
+          path: `services.${service.name}.migrations.schema`,
+          message: `schema "${schema.slice(schema.indexOf('.') + 1)}" is also used by services.${other}; give each service its own`,
+        });
+      }
+      owners.set(schema, service.name);
+    }
+  }
 
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });

@@ -24,7 +24,14 @@ export function createEngine(config: ResolvedConfig, name: ConcreteEngine): Data
 /** Where a server of this engine answers, without asking the engine. */
 export function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): ConnectionInfo {
   const db = config.database;
-  if (engine === 'external') return parseConnectionUrl(db.url ?? '');
+  if (engine === 'external') {
+    if (!db.url) {
+      throw new UserError('the external engine needs a DATABASE_URL', {
+        hint: 'Set DATABASE_URL in the environment or .env, or database.url in the config.',
+      });
+    }
+    return parseConnectionUrl(db.url);
+  }
   const host = engine === 'docker' && !['0.0.0.0', '::'].includes(db.bind) ? db.bind : '127.0.0.1';
   return { host, port: db.port, user: db.user, password: db.password, database: db.database };
 }

@@ -1,5 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +26,9 @@ interface Binaries {
   pg_ctl: string;
   initdb: string;
 }
+
+/** Written next to the cluster by devup; only a directory carrying it may be destroyed. */
+const MARKER = '.devup-embedded';
 
 /** The server runs as this unprivileged user when devup runs as root (Postgres refuses root). */
 const SERVER_USER = 'postgres';
@@ -215,9 +228,16 @@ export class EmbeddedEngine implements DatabaseEngine {
   private async initialise(sink: ProgressSink, bins: Binaries): Promise<void> {
     sink.progress?.('initialising a new cluster (first run only)');
     const ids = process.getuid?.() === 0 ? ensureServerUser() : undefined;
+    if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
+      throw new UserError(`${this.dataDir} is not empty, and it is not a Postgres cluster`, {
+        hint: 'Move its contents away, or set database.dataDir to another directory. devup never deletes what it did not create.',
+      });
+    }
     // Parents get the default mode (the server user must traverse them); the cluster itself 0700.
     mkdirSync(this.db.dataDir, { recursive: true });
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    // The mark that lets `reset` and `down --volumes` delete this directory, and nothing else.
+    writeFileSync(path.join(this.db.dataDir, MARKER), `created by devup for ${this.db.database}\n`);
     // The password goes through a file readable only by the server user, never the command line.
     const pwfile = path.join(this.db.dataDir, `.pw-${process.pid}`);
     writeFileSync(pwfile, `${this.db.password}\n`, { mode: 0o600 });
@@ -327,10 +347,16 @@ export class EmbeddedEngine implements DatabaseEngine {
 
   async listDestroyable(): Promise<Destroyable[]> {
     if (!existsSync(this.db.dataDir)) return [];
+    if (!existsSync(path.join(this.db.dataDir, MARKER))) {
+      throw new UserError(`${this.db.dataDir} was not created by devup (it has no ${MARKER} mark)`, {
+        hint: 'devup only deletes directories it created. Check database.dataDir, and remove the directory yourself if you are sure.',
+      });
+    }
     return [{ kind: 'data-directory', name: this.db.dataDir, detail: directorySize(this.db.dataDir) }];
   }
 
   async destroy(): Promise<void> {
+    if ((await this.listDestroyable()).length === 0) return; // re-checks the mark
     await this.stop();
     rmSync(this.db.dataDir, { recursive: true, force: true });
   }

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { isPgError, type PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
-import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { createHistorySql, type HistoryRow, historyTable, quoteIdent, quoteLiteral, readHistory } from './history.js';
 import { describeHolder, type LockHolder, withAdvisoryLock } from './lock.js';
 import type { Migration, SqlSection } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
-import { splitStatements } from './split.js';
+import { findTransactionControl, splitStatements } from './split.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
 export interface SqlTarget {
@@ -50,18 +49,6 @@ function searchPathSql(schema: string, local: boolean): string {
   return `set ${local ? 'local ' : ''}search_path to ${quoteIdent(schema)}, public`;
 }
 
-/** Where a server error position (1-based, in the SQL sent) lands in the migration's file. */
-function locate(section: SqlSection, indexInSection: number) {
-  const { line, column } = lineAndColumn(section.sql, indexInSection);
-  let fileText: string;
-  try {
-    fileText = readFileSync(section.file, 'utf8').replace(/\r\n?/g, '\n');
-  } catch {
-    fileText = section.sql;
-  }
-  return { file: section.file, fileText, line: line + section.lineOffset, column };
-}
-
 function failure(
   target: SqlTarget,
   migration: Migration,
@@ -72,7 +59,7 @@ function failure(
 ): MigrationError {
   const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
   const details: string[] = [];
-  if (indexInSection !== undefined) details.push(...codeFrame(locate(section, indexInSection)));
+  if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
   else details.push(section.file);
   details.push(...extra);
   if (isPgError(error)) details.push(...describePgError(error));
@@ -110,6 +97,17 @@ function pgErrorText(error: unknown): string {
 
 async function applyInTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
+  // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
+  const control = await findTransactionControl(sql.text);
+  if (control) {
+    throw new MigrationError(
+      `migration ${migration.id} contains ${control.keyword}: devup runs each migration in its own transaction`,
+      {
+        details: codeFrame(locateInSection(migration.up, sql.toOriginal(control.offset))),
+        hint: 'Remove the BEGIN/COMMIT lines (devup adds them), or put -- devup:no-transaction on the first line to run it statement by statement.',
+      },
+    );
+  }
   const prefix = `begin;\n${searchPathSql(target.schema, true)};\n`;
   const started = performance.now();
   try {
@@ -141,7 +139,19 @@ async function applyInTransaction(client: pg.Client, target: SqlTarget, migratio
 
 async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
-  const statements = await splitStatements(sql.text, migration.up.file);
+  let statements: Awaited<ReturnType<typeof splitStatements>>;
+  try {
+    statements = await splitStatements(sql.text, migration.up.file);
+  } catch (error) {
+    const position = (error as { position?: number }).position;
+    throw failure(
+      target,
+      migration,
+      migration.up,
+      error,
+      position === undefined ? undefined : sql.toOriginal(position),
+    );
+  }
   const started = performance.now();
   // Recorded before the first statement: if the process dies midway, the next run knows.
   await recordFailure(client, target.schema, migration, {

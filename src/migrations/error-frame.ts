@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PgError } from '../database/connection.js';
 
@@ -37,4 +38,19 @@ export function describePgError(error: PgError): string[] {
   if (error.hint) out.push(`HINT: ${error.hint}`);
   if (error.where) out.push(`WHERE: ${error.where.split('\n')[0]}`);
   return out;
+}
+
+/** Where an index into a section's SQL lands in its file (dbmate sections start below their marker). */
+export function locateInSection(
+  section: { file: string; sql: string; lineOffset: number },
+  indexInSection: number,
+): SqlErrorLocation {
+  const { line, column } = lineAndColumn(section.sql, indexInSection);
+  let fileText: string;
+  try {
+    fileText = readFileSync(section.file, 'utf8').replace(/\r\n?/g, '\n');
+  } catch {
+    fileText = section.sql;
+  }
+  return { file: section.file, fileText, line: line + section.lineOffset, column };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, connect, connectionError, withClient } from '../database/connection.js';
+import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
 import { quoteIdent, readHistories } from './history.js';
@@ -38,6 +38,8 @@ export interface MigrationStepOptions {
 export interface TargetOutcome {
   target: TargetBase;
   status: 'up-to-date' | 'applied' | 'pending' | 'failed' | 'skipped';
+  /** Nothing had been applied to this target before this run (seed data goes only there). */
+  fresh: boolean;
   applied: string[];
   pending: string[];
   error?: unknown;
@@ -71,7 +73,14 @@ export async function ensureDatabases(client: pg.Client, names: string[]): Promi
       await client.query(`create database ${quoteIdent(name)}`);
     } catch (error) {
       // Another devup process created it first.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      if ((error as { code?: string }).code === '42P04') continue;
+      throw new UserError(
+        `cannot create the database "${name}" (a service's \`database\`): ${(error as Error).message}`,
+        {
+          hint: 'Create it yourself, or give the database user the CREATEDB privilege.',
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -109,8 +118,16 @@ export async function runMigrationStep(
       tenant: options.tenant,
       query: (sql) => client.query(sql),
     });
-    const ownDatabases = [...new Set(services.map((s) => s.service.database).filter((d): d is string => !!d))];
-    if (!options.checkOnly) await ensureDatabases(client, ownDatabases);
+    // Every service's own database, migrations or not: its DATABASE_URL must point somewhere real.
+    const ownDatabases = [
+      ...new Set(
+        config.services
+          .filter((s) => !options.services || options.services.includes(s.name))
+          .map((s) => s.database)
+          .filter((d): d is string => !!d),
+      ),
+    ];
+    await ensureDatabases(client, ownDatabases);
     // One round trip per database for every SQL target's history.
     const byDatabase = new Map<string | undefined, { service: ServiceTargets; target: TargetBase }[]>();
     for (const service of services) {
@@ -157,18 +174,37 @@ export async function runMigrationStep(
     outcomes.set(w.target, {
       target: w.target,
       status: needsWork(w) ? 'pending' : 'up-to-date',
+      fresh: w.sqlPlan ? w.sqlPlan.applied.length + w.sqlPlan.changed.length + w.sqlPlan.missing.length === 0 : false,
       applied: [],
       pending: w.pending,
     });
   }
+  // Drift, missing files and (with --strict) out-of-order are reported for up-to-date targets too;
+  // targets with work are checked again inside their lock, where the history is exact.
+  let failure: unknown;
+  for (const w of works) {
+    if (!w.sqlPlan || !w.service.migrations || needsWork(w)) continue;
+    try {
+      const target: SqlTarget = { ...w.target, migrations: w.service.migrations };
+      for (const message of checkPlan(target, w.sqlPlan, options as ApplyOptions))
+        emit({ type: 'warning', target, message });
+    } catch (error) {
+      failure ??= error;
+      const outcome = outcomes.get(w.target);
+      if (outcome) {
+        outcome.status = 'failed';
+        outcome.error = error;
+      }
+      emit({ type: 'target-failed', target: w.target, error });
+    }
+  }
   await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
   if (options.checkOnly) {
-    return { outcomes: [...outcomes.values()], failure: undefined, ms: performance.now() - started };
+    return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
   }
 
   // Dependencies first: a service's targets wait for its dependencies' targets.
   const serviceDone = new Map<string, Promise<boolean>>();
-  let failure: unknown;
   const concurrency = options.concurrency ?? 4;
   const slots = { free: concurrency, queue: [] as (() => void)[] };
   const acquire = () =>
@@ -209,7 +245,6 @@ export async function runMigrationStep(
           const t0 = performance.now();
           let applied: string[];
           if (w.sqlPlan && w.service.migrations) {
-            checkPlan(w.target as SqlTarget & TargetBase, w.sqlPlan, options as ApplyOptions);
             const sqlTarget: SqlTarget = { ...w.target, migrations: w.service.migrations };
             const client = await connect(admin, w.target.database ? { database: w.target.database } : {}).catch(
               (error) => {
@@ -238,7 +273,15 @@ export async function runMigrationStep(
             outcome.applied = applied;
           }
           emit({ type: 'target-done', target: w.target, applied, ms: performance.now() - t0 });
-        } catch (error) {
+        } catch (caught) {
+          // A server error that nothing above explained still gets a sentence, not a stack.
+          const error =
+            isPgError(caught) && !(caught instanceof UserError)
+              ? new UserError(`${w.target.schema}: ${caught.code}: ${caught.message}`, {
+                  hint: "Check the database user's privileges on this database and schema.",
+                  cause: caught,
+                })
+              : caught;
           ok = false;
           failure ??= error;
           const outcome = outcomes.get(w.target);

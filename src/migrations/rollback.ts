@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { isPgError, type PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
-import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { historyTable, quoteIdent, readHistory } from './history.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
@@ -56,8 +56,7 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
   const fail = (error: unknown, index: number | undefined) => {
     const details: string[] = [];
     if (index !== undefined) {
-      const { line, column } = lineAndColumn(down.sql, index);
-      details.push(...codeFrame({ file: down.file, fileText: down.sql, line: line + down.lineOffset, column }));
+      details.push(...codeFrame(locateInSection(down, index)));
     }
     if (isPgError(error)) details.push(...describePgError(error));
     return new UserError(`rolling back ${migration.id} failed in ${target.schema}`, { details, cause: error });

@@ -88,8 +88,9 @@ export async function seedTarget(
           const position = Number((error as { position?: string }).position);
           const details: string[] = [];
           if (Number.isFinite(position) && position > prefix.length) {
-            const { line, column } = lineAndColumn(sql.text, sql.toOriginal(position - 1 - prefix.length));
-            details.push(...codeFrame({ file, fileText: text.replace(/\r\n?/g, '\n'), line, column }));
+            const original = text.replace(/\r\n?/g, '\n');
+            const { line, column } = lineAndColumn(original, sql.toOriginal(position - 1 - prefix.length));
+            details.push(...codeFrame({ file, fileText: original, line, column }));
           } else details.push(file);
           if (isPgError(error)) details.push(...describePgError(error));
           throw new UserError(`seed file ${name} failed in ${target.schema}`, {

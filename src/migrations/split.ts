@@ -40,3 +40,31 @@ export async function splitStatements(sql: string, file: string): Promise<Statem
 function charIndexOfByte(text: string, byteOffset: number): number {
   return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
+
+const TRANSACTION_CONTROL = /\b(begin|commit|end|rollback|start|prepare|abort)\b/i;
+const ALLOWED_IN_TRANSACTION = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
+
+/**
+ * The first statement that would end or nest devup's own transaction (BEGIN, COMMIT, ROLLBACK…),
+ * as a character offset and its keyword. Cheap when the text has no such word; parsed otherwise,
+ * so `begin … end` inside a function body does not count. A syntax error is left to the server.
+ */
+export async function findTransactionControl(sql: string): Promise<{ offset: number; keyword: string } | undefined> {
+  if (!TRANSACTION_CONTROL.test(sql)) return undefined;
+  const { parse } = await import('libpg-query');
+  let result: { stmts?: { stmt_location?: number; stmt?: { TransactionStmt?: { kind?: string } } }[] };
+  try {
+    result = (await parse(sql)) as typeof result;
+  } catch {
+    return undefined;
+  }
+  for (const stmt of result.stmts ?? []) {
+    const kind = stmt.stmt?.TransactionStmt?.kind;
+    if (kind && !ALLOWED_IN_TRANSACTION.has(kind)) {
+      const start = charIndexOfByte(sql, stmt.stmt_location ?? 0);
+      const leading = sql.slice(start).length - sql.slice(start).trimStart().length;
+      return { offset: start + leading, keyword: kind.replace('TRANS_STMT_', '') };
+    }
+  }
+  return undefined;
+}

@@ -21,11 +21,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the pid still runs devup: after a crash the pid may belong to another program by now. */
+function isDevup(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devup');
+  } catch {
+    return process.platform !== 'linux'; // no /proc to ask: trust the live pid
+  }
+}
+
 /** The running `devup dev` of this project, if any (a stale file from a crash is ignored). */
 export function readDevSession(stateDir: string): DevSessionState | undefined {
   try {
     const state = JSON.parse(readFileSync(devSessionFile(stateDir), 'utf8')) as DevSessionState;
-    return alive(state.pid) ? state : undefined;
+    return alive(state.pid) && isDevup(state.pid) ? state : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../config/types.js';
+import { maskSecret } from '../database/connection.js';
 import { UserError } from '../errors.js';
 
 /** Runs a short command (tenant lists, seeds) and returns its stdout; fails with its stderr. */
@@ -20,7 +21,7 @@ export async function runCommand(
     throw new UserError(
       `${options.what} failed (${result.exitCode === undefined ? result.shortMessage : `exit code ${result.exitCode}`})`,
       {
-        details: String(result.stderr || result.stdout || '')
+        details: maskSecret(String(result.stderr || result.stdout || ''), options.env?.PGPASSWORD)
           .trimEnd()
           .split('\n')
           .slice(-15)

@@ -6,13 +6,14 @@ import { UserError } from '../errors.js';
  */
 export async function confirm(question: string, options: { yes: boolean; flag?: string }): Promise<boolean> {
   if (options.yes) return true;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UserError('refusing to destroy data without confirmation (no terminal to ask on)', {
       hint: `Pass ${options.flag ?? '--yes'} to confirm.`,
     });
   }
   const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // The question goes to stderr, so stdout (JSON or a pipe) carries only results.
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());

@@ -26,6 +26,7 @@ export function formatError(error: unknown, output: Output, verbose: boolean): {
 
 /** The same report as a JSON object, for --json. */
 export function errorEvent(error: unknown): Record<string, unknown> {
+  if (error instanceof InterruptedError) return { event: 'error', kind: 'interrupted', message: 'interrupted' };
   if (isUserError(error)) {
     return { event: 'error', kind: 'user', message: error.message, details: error.details, hint: error.hint ?? null };
   }

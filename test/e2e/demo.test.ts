@@ -5,6 +5,11 @@ import { copyDemo, httpStatus, processesUnder, runCli, startCli } from './demo-h
 
 const docker = await dockerStatus();
 
+/** --json prints one object per line; the command's result is the last one. */
+function lastJson(output: string) {
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}');
+}
+
 const engines = [
   { engine: 'embedded', skip: false, extraEnv: {} },
   { engine: 'docker', skip: !docker.available && process.env.CI !== 'true', extraEnv: { DEMO_DB_IMAGE: TEST_IMAGE } },
@@ -68,7 +73,7 @@ for (const { engine, skip, extraEnv } of engines) {
       await cli.waitFor(/All services ready/, 60_000);
       expect(cli.output()).toMatch(/Skipping migrations, but 3 are pending in auth_default, auth_acme, auth_globex/);
       const { output } = await runCli(args('status', '--json'), { cwd: demo.dir, env });
-      const status = JSON.parse(output.slice(output.indexOf('{')));
+      const status = lastJson(output);
       expect(status.engine.state).toBe('running');
       expect(status.dev.services.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
         'auth:ready',
@@ -93,7 +98,7 @@ for (const { engine, skip, extraEnv } of engines) {
       expect(output).toMatch(/refusing to destroy data without confirmation/);
       expect(output).toMatch(/Pass --yes to confirm/);
       const after = await runCli(args('migrate', 'status', '--json'), { cwd: demo.dir, env });
-      expect(JSON.parse(after.output.slice(after.output.indexOf('{'))).targets[1].applied.length).toBe(7);
+      expect(lastJson(after.output).targets[1].applied.length).toBe(7);
     });
 
     it('reset --service auth --tenant acme rebuilds only that schema, migrated and seeded', async () => {
@@ -126,7 +131,7 @@ for (const { engine, skip, extraEnv } of engines) {
     it('migrate status reports every target with nothing pending, in JSON too', async () => {
       const { code, output } = await runCli(args('migrate', 'status', '--json'), { cwd: demo.dir, env });
       expect(code).toBe(0);
-      const report = JSON.parse(output.slice(output.indexOf('{')));
+      const report = lastJson(output);
       expect(report.targets.map((t: { schema: string }) => t.schema)).toEqual([
         'auth_default',
         'auth_acme',

@@ -198,3 +198,21 @@ it('applies an out-of-order migration with a warning, and refuses it with --stri
   expect(result.applied.map((a) => a.migration.id)).toEqual(['0002_b']);
   expect(warnings.join()).toContain('applying out of order');
 });
+
+it('refuses a transactional file with its own COMMIT, pointing at it, and applies nothing of it', async () => {
+  ws = createWorkspace({
+    'm/0001_wrapped.sql': [
+      'create function f() returns int language plpgsql as $$ begin return 1; end $$;',
+      'begin;',
+      'create table wrapped (id int);',
+      'commit;',
+    ].join('\n'),
+  });
+  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'wrapped')).catch(
+    (e: unknown) => e,
+  )) as MigrationError;
+  expect(error.message).toBe('migration 0001_wrapped contains BEGIN: devup runs each migration in its own transaction');
+  expect(error.details.join('\n')).toMatch(/0001_wrapped\.sql:2:1/);
+  expect(error.hint).toMatch(/devup:no-transaction/);
+  expect(await tables('wrapped')).toEqual(['devup_migrations']);
+});

@@ -96,3 +96,20 @@ it('suggests only close words', () => {
   expect(closest('servces', ['services', 'project'])).toBe('services');
   expect(closest('zzz', ['services', 'project'])).toBeUndefined();
 });
+
+it('refuses schemas that belong to Postgres, and two services sharing one schema', () => {
+  ws = createWorkspace({ 'a/m/.keep': '', 'b/m/.keep': '' });
+  const found = problems({
+    services: {
+      a: { cwd: 'a', migrations: { dir: 'm', schema: 'shared' } },
+      b: { cwd: 'b', migrations: { dir: 'm', schema: 'shared' } },
+      c: { cwd: 'a', migrations: { dir: 'm', schema: 'pg_catalog' } },
+    },
+  });
+  expect(found).toContain(
+    'services.b.migrations.schema: schema "shared" is also used by services.a; give each service its own',
+  );
+  expect(found).toContain(
+    'services.c.migrations.schema: "pg_catalog" is reserved: information_schema and pg_* belong to Postgres',
+  );
+});
