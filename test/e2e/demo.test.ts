@@ -87,8 +87,34 @@ for (const { engine, skip, extraEnv } of engines) {
       ).toEqual(['auth_default', 'auth_acme', 'auth_globex']);
       cli.child.kill('SIGINT');
       expect(await cli.exited).toBe(0);
-      const migrate = await runCli(args('migrate'), { cwd: demo.dir, env });
-      expect(migrate.output).toMatch(/auth_acme applied 1 \(0007_add_user_locale\)/);
+      // A pulled migration is applied by the next `devup dev`, and seed data is not poured in again.
+      const next = startCli(args('dev'), { cwd: demo.dir, env });
+      await next.waitFor(/All services ready/, 60_000);
+      expect(next.output()).toMatch(/auth_acme applied 1 \(0007_add_user_locale\)/);
+      expect(next.output()).not.toMatch(/seeded/);
+      next.child.kill('SIGINT');
+      expect(await next.exited).toBe(0);
+    });
+
+    it('migrate down acts on one service, lists what it rolls back, and needs confirmation', async () => {
+      const all = await runCli(args('migrate', 'down', '--yes'), { cwd: demo.dir, env });
+      expect(all.code).toBe(2);
+      expect(all.output).toMatch(/acts on one service at a time; this would touch auth, workflow, ingestion/);
+      const unknown = await runCli(args('migrate', 'down', '--service', 'workflow', '--to', '42', '--yes'), {
+        cwd: demo.dir,
+        env,
+      });
+      expect(unknown.code).toBe(2);
+      expect(unknown.output).toMatch(/--to 42: no migration of workflow has that version/);
+      const refused = await runCli(args('migrate', 'down', '--service', 'workflow'), { cwd: demo.dir, env });
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/workflow_default: 0005_workflow_runs_active_index_concurrently/);
+      expect(refused.output).toMatch(/refusing/);
+      const down = await runCli(args('migrate', 'down', '--service', 'workflow', '--yes'), { cwd: demo.dir, env });
+      expect(down.code, down.output).toBe(0);
+      expect(down.output).toMatch(/workflow_default: rolled back 0005_workflow_runs_active_index_concurrently/);
+      const up = await runCli(args('migrate', '--service', 'workflow'), { cwd: demo.dir, env });
+      expect(up.output).toMatch(/workflow_default applied 1/);
     });
 
     it('reset refuses without --yes when there is no terminal, and destroys nothing', async () => {

@@ -1,0 +1,38 @@
+import { chmodSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import type { DatabaseSettings } from '../../../src/config/types.js';
+import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+
+const settings = (dataDir: string): DatabaseSettings => ({
+  engine: 'embedded',
+  image: '',
+  port: 1,
+  user: 'devup',
+  password: 'x',
+  database: 'x',
+  bind: '127.0.0.1',
+  url: undefined,
+  dataDir,
+  readyTimeoutMs: 1000,
+});
+
+it('never deletes a data directory it did not create', async () => {
+  ws = createWorkspace({ 'src/index.ts': 'precious', 'data/notes.txt': 'precious' });
+  const engine = new EmbeddedEngine(settings(ws.dir));
+  await expect(engine.listDestroyable()).rejects.toThrow(/was not created by devup/);
+  await expect(engine.destroy()).rejects.toThrow(/was not created by devup/);
+  expect(ws.dir).toBeTruthy();
+});
+
+it('refuses to initialise over a non-empty directory instead of clearing it', async () => {
+  ws = createWorkspace({ 'pg/data/notes.txt': 'precious' });
+  chmodSync(ws.dir, 0o755);
+  const error = await new EmbeddedEngine(settings(`${ws.dir}/pg`)).start({ notice: () => {} }).catch((e) => e);
+  expect(error.message).toMatch(/is not empty, and it is not a Postgres cluster/);
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(`${ws.dir}/pg/data/notes.txt`, 'utf8')).toBe('precious');
+});
