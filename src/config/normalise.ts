@@ -341,7 +341,7 @@ export function normaliseConfig(
   const owners = new Map<string, string>();
   for (const service of services) {
     const m = service.migrations;
-    if (!m || m.tenants.kind !== 'list') continue;
+    if (m?.tenants.kind !== 'list') continue;
     for (const tenant of m.tenants.tenants) {
       const schema = `${service.database ?? ''}.${renderSchemaName(m.schemaTemplate, service.name, tenant)}`;
       const other = owners.get(schema);
