@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerEngine } from '../../../src/database/docker-engine.js';
+import { isPortFree } from '../../../src/database/port-check.js';
+import { isCI } from '../../../src/ui/output.js';
+import { dockerClient, dockerStatus, removeTestResources, TEST_IMAGE } from '../helpers/docker.js';
+
+const REGISTRY = '/usr/bin/docker-registry';
+const docker = await dockerStatus();
+const registryMissing = !existsSync(REGISTRY);
+const skip = !docker.available || (registryMissing && !isCI());
+const reason = !docker.available ? docker.reason : "Debian's docker-registry is not installed";
+
+async function freePort(from: number): Promise<number> {
+  for (let port = from + Math.floor(Math.random() * 500); ; port++) if (await isPortFree(port)) return port;
+}
+
+async function follow(stream: NodeJS.ReadableStream): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    dockerClient().modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+// A local registry on loopback (Debian's docker-registry) holds an image the engine does not have:
+// the test image plus one small layer of its own, so the pull downloads something real.
+describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` : ''}`, () => {
+  const PREFIX = `devupp${randomBytes(3).toString('hex')}`;
+  let registry: ChildProcess | undefined;
+  let dir: string;
+  let image: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'devup-registry-'));
+    const port = await freePort(55100);
+    writeFileSync(
+      path.join(dir, 'config.yml'),
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    );
+    registry = spawn(REGISTRY, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && (await isPortFree(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    image = `127.0.0.1:${port}/devup/postgres-pull:15`;
+    const client = dockerClient();
+    const builder = await client.createContainer({
+      Image: TEST_IMAGE,
+      Entrypoint: ['sh', '-c', 'head -c 3000000 /dev/urandom > /opt/devup-pull-test'],
+    });
+    await builder.start();
+    await builder.wait();
+    await builder.commit({
+      repo: image.slice(0, image.lastIndexOf(':')),
+      tag: '15',
+      changes: 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
+    });
+    await builder.remove();
+    await follow(await client.getImage(image).push({ authconfig: { serveraddress: image.split('/')[0] } }));
+    await client.getImage(image).remove();
+  }, 120_000);
+
+  afterAll(async () => {
+    await removeTestResources(PREFIX);
+    await dockerClient()
+      .getImage(image)
+      .remove()
+      .catch(() => {});
+    registry?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pulls it with per-layer progress in bytes, then runs Postgres from it', async () => {
+    const progress: string[] = [];
+    const notices: string[] = [];
+    const engine = new DockerEngine(PREFIX, {
+      engine: 'docker',
+      image,
+      port: await freePort(56100),
+      user: 'app',
+      password: 'pull-test',
+      database: 'app',
+      bind: '127.0.0.1',
+      url: undefined,
+      dataDir: '',
+      readyTimeoutMs: 30_000,
+    });
+    const running = await engine.start({ notice: (m) => notices.push(m), progress: (m) => progress.push(m) });
+    expect(notices).toContain(`Pulling ${image} (first run only)...`);
+    expect(progress.some((p) => /^[0-9a-f]{12}: Downloading \d+(\.\d)? (B|kB|MB)\/\d+(\.\d)? (kB|MB)$/m.test(p))).toBe(
+      true,
+    );
+    expect(running.action).toBe('created');
+  });
+});
