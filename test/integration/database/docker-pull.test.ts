@@ -55,7 +55,7 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
       tag: '15',
       changes: 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
     });
-    await builder.remove();
+    await builder.remove({ v: true });
     await follow(await client.getImage(image).push({ authconfig: { serveraddress: image.split('/')[0] } }));
     await client.getImage(image).remove();
   }, 120_000);
