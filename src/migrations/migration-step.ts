@@ -179,9 +179,18 @@ export async function runMigrationStep(
       pending: w.pending,
     });
   }
+  let failure: unknown;
+  const markFailed = (target: TargetBase, error: unknown) => {
+    failure ??= error;
+    const outcome = outcomes.get(target);
+    if (outcome) {
+      outcome.status = 'failed';
+      outcome.error = error;
+    }
+    emit({ type: 'target-failed', target, error });
+  };
   // Drift, missing files and (with --strict) out-of-order are reported for up-to-date targets too;
   // targets with work are checked again inside their lock, where the history is exact.
-  let failure: unknown;
   for (const w of works) {
     if (!w.sqlPlan || !w.service.migrations || needsWork(w)) continue;
     try {
@@ -189,13 +198,7 @@ export async function runMigrationStep(
       for (const message of checkPlan(target, w.sqlPlan, options as ApplyOptions))
         emit({ type: 'warning', target, message });
     } catch (error) {
-      failure ??= error;
-      const outcome = outcomes.get(w.target);
-      if (outcome) {
-        outcome.status = 'failed';
-        outcome.error = error;
-      }
-      emit({ type: 'target-failed', target: w.target, error });
+      markFailed(w.target, error);
     }
   }
   await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
@@ -283,13 +286,7 @@ export async function runMigrationStep(
                 })
               : caught;
           ok = false;
-          failure ??= error;
-          const outcome = outcomes.get(w.target);
-          if (outcome) {
-            outcome.status = 'failed';
-            outcome.error = error;
-          }
-          emit({ type: 'target-failed', target: w.target, error });
+          markFailed(w.target, error);
         } finally {
           release();
         }
