@@ -154,6 +154,21 @@ for (const { engine, skip, extraEnv } of engines) {
       expect(output).toMatch(/workflow_default seeded/);
     });
 
+    it('--json: every line on stdout is one JSON object, service logs included', async () => {
+      const cli = startCli(args('dev', '--json'), { cwd: demo.dir, env });
+      await cli.waitFor(/"event":"services-ready"/, 60_000);
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+      const events = cli
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string });
+      expect(events.map((e) => e.event)).toEqual(
+        expect.arrayContaining(['database-ready', 'migration-check', 'log', 'services-ready', 'stopped']),
+      );
+    });
+
     it('migrate status reports every target with nothing pending, in JSON too', async () => {
       const { code, output } = await runCli(args('migrate', 'status', '--json'), { cwd: demo.dir, env });
       expect(code).toBe(0);
