@@ -125,6 +125,13 @@ export function buildProgram(): Command {
 
 /** The one place that turns errors into exit codes and calls process.exit. */
 export async function main(argv: string[]): Promise<never> {
+  // `devup migrate status | head`: a reader that left early is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(exitCode);
+      throw error;
+    });
+  }
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const output = new Output(detectOutputMode({ json }));

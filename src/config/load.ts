@@ -76,7 +76,16 @@ async function evaluateConfigFile(file: string): Promise<unknown> {
   }
   try {
     if (extension === '.ts' || extension === '.mts') {
-      // A TypeScript loader is only paid for by projects that chose a .ts config.
+      // Node 22.18+/23.6+ strip types natively: no loader at all. Anything stripping cannot do
+      // (enums, older Node) goes through jiti, paid for only by projects with a .ts config.
+      if ((process.features as { typescript?: unknown }).typescript) {
+        try {
+          const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+          return loaded.default ?? loaded;
+        } catch {
+          // fall through to jiti
+        }
+      }
       const { createJiti } = await import('jiti');
       const jiti = createJiti(import.meta.url, { moduleCache: false });
       const loaded = await jiti.import<{ default?: unknown }>(file);
