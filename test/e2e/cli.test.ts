@@ -1,6 +1,8 @@
+import { chmodSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
+import { isPortFree } from '../../src/database/port-check.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { runCli } from './demo-helpers.js';
+import { runCli, startCli } from './demo-helpers.js';
 
 let ws: Workspace;
 afterEach(() => ws?.cleanup());
@@ -52,4 +54,33 @@ it('no config anywhere: says so and how to start', async () => {
   expect(code).toBe(1);
   expect(output).toMatch(/no devup config found/);
   expect(output).toMatch(/devup\.config\.mjs/);
+});
+
+it('masks the database password even when a service prints its own DATABASE_URL', async () => {
+  let port = 58300 + Math.floor(Math.random() * 500);
+  while (!(await isPortFree(port))) port++;
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      database: { engine: 'embedded', port, password: 's3cret-pass' },
+      services: {
+        leaky: {
+          command: 'echo "connecting to $DATABASE_URL with $PGPASSWORD"; exec sleep 30',
+          ready: { log: 'connecting to' },
+        },
+      },
+    }),
+  });
+  chmodSync(ws.dir, 0o755); // as root, the embedded server's user must reach .devup/
+  const cli = startCli(['dev'], { cwd: ws.dir, env });
+  try {
+    await cli.waitFor(/All services ready/, 60_000);
+    expect(cli.output()).toMatch(
+      /leaky +\| connecting to postgresql:\/\/devup:\*\*\*\*@127\.0\.0\.1:\d+\/\S+ with \*\*\*\*/,
+    );
+    expect(cli.output()).not.toContain('s3cret-pass');
+  } finally {
+    cli.child.kill('SIGINT');
+    await cli.exited;
+    await runCli(['down', '--volumes', '--yes'], { cwd: ws.dir, env });
+  }
 });

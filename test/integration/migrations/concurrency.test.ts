@@ -99,3 +99,34 @@ it('kill -9 during a migration: the next run is clean, with no partial state and
   );
   expect(rows[0]?.n).toBe(0);
 }, 60_000);
+
+it('a second runner waits for a no-transaction migration in progress instead of calling it interrupted', async () => {
+  ws = createWorkspace({
+    'm/0001_t.sql': 'create table t (id int);',
+    'm/0002_slow.sql': '-- devup:no-transaction\nselect pg_sleep(0.5);\ncreate index concurrently t_id on t (id);\n',
+  });
+  const [a, b] = [await connect(db), await connect(db)];
+  try {
+    const target = (): SqlTarget => ({
+      service: 'svc',
+      tenant: 'default',
+      schema: 'notx_conc',
+      database: undefined,
+      migrations: discoverMigrations(`${ws.dir}/m`),
+    });
+    const first = applyTarget(a, target());
+    // Let A take the lock and write its "did not finish" row before B looks.
+    await new Promise((r) => setTimeout(r, 200));
+    const waits: number[] = [];
+    const second = applyTarget(b, target(), {
+      onEvent: (e) => e.type === 'lock-wait' && waits.push(e.holder?.pid ?? 0),
+    });
+    const [ra, rb] = await Promise.all([first, second]);
+    expect(ra.applied.length + rb.applied.length).toBe(2);
+    expect(waits.length).toBe(1);
+    expect((await readHistory(admin, 'notx_conc')).every((h) => h.success)).toBe(true);
+  } finally {
+    await a.end();
+    await b.end();
+  }
+});
