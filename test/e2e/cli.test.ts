@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { isPortFree } from '../../src/database/port-check.js';
@@ -81,6 +82,33 @@ it('masks the database password even when a service prints its own DATABASE_URL'
   } finally {
     cli.child.kill('SIGINT');
     await cli.exited;
+    await runCli(['down', '--volumes', '--yes'], { cwd: ws.dir, env });
+  }
+});
+
+it('Ctrl-C during `devup migrate` stops an external tool that is running, and exits 130', async () => {
+  let port = 58900 + Math.floor(Math.random() * 500);
+  while (!(await isPortFree(port))) port++;
+  const marker = `${37 + Math.floor(Math.random() * 1000)}.123`;
+  ws = createWorkspace({
+    'svc/.keep': '',
+    'devup.config.json': JSON.stringify({
+      database: { engine: 'embedded', port },
+      services: { svc: { cwd: 'svc', migrations: { tool: 'command', command: `sleep ${marker}` } } },
+    }),
+  });
+  chmodSync(ws.dir, 0o755);
+  const running = () => execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).includes(`sleep ${marker}`);
+  const cli = startCli(['migrate'], { cwd: ws.dir, env });
+  try {
+    for (let i = 0; i < 400 && !running(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running()).toBe(true);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
+    for (let i = 0; i < 40 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running()).toBe(false);
+  } finally {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     await runCli(['down', '--volumes', '--yes'], { cwd: ws.dir, env });
   }
 });

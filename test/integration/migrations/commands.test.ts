@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { baselineTarget } from '../../../src/migrations/baseline.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
@@ -192,4 +193,22 @@ it('dry-run prints the SQL each target would run and changes nothing', async () 
   );
   const { rowCount } = await client.query("select 1 from pg_namespace where nspname = 'svc_one'");
   expect(rowCount).toBe(0);
+});
+
+it('a server refusal (no CREATEDB for a service database) is a sentence with a way out, not a bug', async () => {
+  const role = `devup_nocreate_${Math.random().toString(36).slice(2, 8)}`;
+  await client.query(`create role ${role} login password 'x'`);
+  ws = createWorkspace({ 'svc/m/0001_a.sql': 'select 1;' });
+  const config = ws.config({
+    database: { engine: 'external', url: `postgres://x@localhost/${db.database}` },
+    services: { svc: { cwd: 'svc', database: `${db.database}_own`, migrations: { dir: 'm' } } },
+  });
+  try {
+    const error = await runMigrationStep(config, { ...db, user: role, password: 'x' }, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(new RegExp(`^cannot create the database "${db.database}_own"`));
+    expect((error as UserError).hint).toMatch(/CREATEDB/);
+  } finally {
+    await client.query(`drop role ${role}`);
+  }
 });
