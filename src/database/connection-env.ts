@@ -24,6 +24,10 @@ export function connectionEnv(
   if (first) {
     env.DEVUP_SCHEMA = first;
     env.DEVUP_TENANT_SCHEMAS = JSON.stringify(Object.fromEntries(schemas.map((s) => [s.tenant, s.schema])));
+    // One URL per tenant, its schema first on the search_path, for apps that keep a pool per tenant.
+    env.DEVUP_TENANT_DATABASE_URLS = JSON.stringify(
+      Object.fromEntries(schemas.map((s) => [s.tenant, connectionUrl(admin, { database, searchPath: [s.schema, 'public'] })])),
+    );
   }
   return env;
 }
