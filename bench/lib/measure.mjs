@@ -5,7 +5,8 @@ import { formatMs, log, median } from './util.mjs';
  * (round-robin, rotated each round) so that drift on a shared machine hits all of them alike,
  * which keeps the ratios taken in one run honest even when absolute times move.
  *
- * A case: { id, group, label, kind, note?, prepare?(): void|Promise (untimed), run(): Promise<ms> }.
+ * A case: { id, group, label, kind, note?, runtime? ('node24' for the Node 24 rows),
+ * prepare?(): void|Promise (untimed), run(): Promise<ms> }.
  * A failing case is recorded with its error and left out of the later rounds.
  */
 export async function runCases(cases, runs, { title } = {}) {
@@ -18,6 +19,7 @@ export async function runCases(cases, runs, { title } = {}) {
         label: c.label,
         kind: c.kind,
         note: c.note,
+        runtime: c.runtime,
         samples: [],
         rounds: {},
         warmup: undefined,
@@ -60,6 +62,6 @@ export async function runCases(cases, runs, { title } = {}) {
   return [...results.values()];
 }
 
-export function skippedCase({ id, group, label, kind }, reason) {
-  return { id, group, label, kind, samples: [], skipped: reason };
+export function skippedCase({ id, group, label, kind, runtime }, reason) {
+  return { id, group, label, kind, runtime, samples: [], skipped: reason };
 }

@@ -16,9 +16,26 @@ const PEERS = [
   { key: 'alembic', tool: 'alembic', label: 'alembic ×target' },
 ];
 
-export function devupRunner(repo) {
+/** Runs devup's CLI with `node` (default: the Node running the bench, process.execPath). */
+export function devupRunner(repo, node = process.execPath) {
   const cli = path.join(repo, 'bin', 'devup.js');
-  return (args, options = {}) => timeCommand(process.execPath, [cli, ...args], { cwd: repo, ...options });
+  return (args, options = {}) => timeCommand(node, [cli, ...args], { cwd: repo, ...options });
+}
+
+/**
+ * The "(Node 24)" copies of some rows: the same command with the Node 24 binary. `node24` is
+ * { binary, version }, or { skipped: reason } (the rows are listed as skipped), or undefined
+ * (no such rows: the large workspace). `make(binary)` returns the cases for that binary.
+ */
+function node24Cases(node24, bases, make) {
+  if (!node24) return { cases: [], skipped: [] };
+  if (node24.skipped)
+    return { cases: [], skipped: bases.map((base) => skippedCase({ ...base, runtime: 'node24' }, node24.skipped)) };
+  const note = `node ${node24.version}`;
+  return {
+    cases: make(node24.binary).map((c) => ({ ...c, note: c.note ? `${c.note}; ${note}` : note, runtime: 'node24' })),
+    skipped: [],
+  };
 }
 
 /**
@@ -85,7 +102,7 @@ function selectPeers(tools, skippedPeers, variant, { peers }) {
   });
 }
 
-export async function coldSuite({ server, repo, variant, tools, skippedPeers, runs, peers, tag = '' }) {
+export async function coldSuite({ server, repo, variant, tools, skippedPeers, runs, peers, node24, tag = '' }) {
   const devup = devupRunner(repo);
   const database = server.name(`cold${tag}`);
   const config = variant.config(database);
@@ -111,7 +128,13 @@ export async function coldSuite({ server, repo, variant, tools, skippedPeers, ru
       run: async () => (await psqlFile(server, database, variant.floorCold)).ms,
     },
   ];
-  const skipped = [];
+  const devup24Base = { id: `${group}.devup-node24`, group, kind: 'devup', label: 'devup migrate (Node 24)' };
+  const on24 = node24Cases(node24, [devup24Base], (node) => {
+    const devup24 = devupRunner(repo, node);
+    return [{ ...devup24Base, prepare: fresh, run: async () => (await devup24(['migrate', '--config', config])).ms }];
+  });
+  cases.splice(1, 0, ...on24.cases);
+  const skipped = [...on24.skipped];
   for (const p of selectPeers(tools, skippedPeers, variant, { peers })) {
     const base = { id: `${group}.${p.key}`, group, kind: 'peer', label: p.label };
     if (p.skip) {
@@ -132,7 +155,18 @@ export async function coldSuite({ server, repo, variant, tools, skippedPeers, ru
   return { results: [...results, ...skipped], phases };
 }
 
-export async function warmSuite({ server, repo, variant, tools, skippedPeers, runs, peers, timeBin, tag = '' }) {
+export async function warmSuite({
+  server,
+  repo,
+  variant,
+  tools,
+  skippedPeers,
+  runs,
+  peers,
+  timeBin,
+  node24,
+  tag = '',
+}) {
   const devup = devupRunner(repo);
   const group = `warm${tag}`;
   log(`\n== ${group}: nothing pending, ${variant.targets} targets (setting up: each tool applies everything once)`);
@@ -150,14 +184,47 @@ export async function warmSuite({ server, repo, variant, tools, skippedPeers, ru
   server.dropDatabase(floorDb);
   log(`  devup built ${reference} across ${variant.targets} schemas`);
 
-  const cases = [
-    {
-      id: `${group}.devup`,
-      group,
-      kind: 'devup',
-      label: 'devup migrate',
-      run: async () => (await devup(['migrate', '--config', config])).ms,
+  // devup and the Node floors for one Node binary; `suffix` tells the Node 24 copies apart.
+  const nodeCases = (node, suffix) => {
+    const devupOn = devupRunner(repo, node);
+    return {
+      devup: {
+        id: `${group}.devup${suffix.id}`,
+        group,
+        kind: 'devup',
+        label: `devup migrate${suffix.label}`,
+        run: async () => (await devupOn(['migrate', '--config', config])).ms,
+      },
+      nodePg: {
+        id: `${group}.node-pg${suffix.id}`,
+        group,
+        kind: 'floor',
+        label: `node + pg floor${suffix.label}`,
+        note: 'node, require pg, one connection, one query per target',
+        run: async () => (await timeCommand(node, [NODE_FLOOR, repo, server.url(devupDb), variant.floorWarm])).ms,
+      },
+      node: {
+        id: `${group}.node${suffix.id}`,
+        group,
+        kind: 'baseline',
+        label: `node -e 0${suffix.label}`,
+        run: async () => (await timeCommand(node, ['-e', '0'])).ms,
+      },
+    };
+  };
+  const on20 = nodeCases(process.execPath, { id: '', label: '' });
+  const n24 = { id: '-node24', label: ' (Node 24)' };
+  const on24 = node24Cases(
+    node24,
+    Object.values(nodeCases(undefined, n24)).map(({ id, label, kind }) => ({ id, group, label, kind })),
+    (node) => {
+      const c = nodeCases(node, n24);
+      return [c.devup, c.nodePg, c.node];
     },
+  );
+  const cases = [
+    on20.devup,
+    ...on24.cases.slice(0, 1),
     {
       id: `${group}.floor`,
       group,
@@ -166,24 +233,12 @@ export async function warmSuite({ server, repo, variant, tools, skippedPeers, ru
       note: 'one query per target',
       run: async () => (await psqlFile(server, devupDb, variant.floorWarm)).ms,
     },
-    {
-      id: `${group}.node-pg`,
-      group,
-      kind: 'floor',
-      label: 'node + pg floor',
-      note: 'node, require pg, one connection, one query per target',
-      run: async () =>
-        (await timeCommand(process.execPath, [NODE_FLOOR, repo, server.url(devupDb), variant.floorWarm])).ms,
-    },
-    {
-      id: `${group}.node`,
-      group,
-      kind: 'baseline',
-      label: 'node -e 0',
-      run: async () => (await timeCommand(process.execPath, ['-e', '0'])).ms,
-    },
+    on20.nodePg,
+    ...on24.cases.slice(1, 2),
+    on20.node,
+    ...on24.cases.slice(2),
   ];
-  const skipped = [];
+  const skipped = [...on24.skipped];
   for (const p of selectPeers(tools, skippedPeers, variant, { peers })) {
     const base = { id: `${group}.${p.key}`, group, kind: 'peer', label: p.label };
     if (p.skip) {

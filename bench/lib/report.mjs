@@ -51,9 +51,9 @@ export function machineInfo(repo, server) {
   };
 }
 
-/** devup's median in a group divided by another row's median. */
-function ratio(results, group, otherId) {
-  const devup = results.find((r) => r.id === `${group}.devup`);
+/** devup's median in a group (the Node 20 row unless `devupId` says otherwise) ÷ another row's. */
+function ratio(results, group, otherId, devupId = `${group}.devup`) {
+  const devup = results.find((r) => r.id === devupId);
   const other = results.find((r) => r.id === otherId);
   if (!devup?.median || !other?.median) return undefined;
   return devup.median / other.median;
@@ -137,14 +137,38 @@ export function coldScaling(results, points) {
  * The median over rounds of devup's time ÷ this row's time in the same round: rows of one round
  * run back to back, so this cancels drift between rounds that the ratio of medians still sees.
  */
-export function pairedRatio(results, group, otherId) {
-  const devup = results.find((r) => r.id === `${group}.devup`);
+export function pairedRatio(results, group, otherId, devupId = `${group}.devup`) {
+  const devup = results.find((r) => r.id === devupId);
   const other = results.find((r) => r.id === otherId);
   if (!devup?.rounds || !other?.rounds) return undefined;
   const ratios = Object.keys(devup.rounds)
     .filter((round) => other.rounds[round] !== undefined)
     .map((round) => devup.rounds[round] / other.rounds[round]);
   return median(ratios);
+}
+
+/**
+ * The warm targets read for `devup migrate (Node 24)`: its ratios against dbmate, Alembic and the
+ * psql floor (the limits of checkTargets), and against the node + pg floor on Node 24 (no target).
+ */
+export function node24Ratios(results) {
+  const devupId = 'warm.devup-node24';
+  if (!results.find((r) => r.id === devupId)?.median) return undefined;
+  const rows = [
+    { id: 'warm-vs-dbmate', against: 'warm.dbmate', name: 'dbmate', limit: 0.5 },
+    { id: 'warm-vs-alembic', against: 'warm.alembic', name: 'alembic', limit: 0.05 },
+    { id: 'warm-vs-floor', against: 'warm.floor', name: 'psql floor', limit: 3 },
+    { id: 'warm-vs-node-pg-node24', against: 'warm.node-pg-node24', name: 'node + pg floor (Node 24)' },
+  ];
+  return rows.map((row) => {
+    const value = ratio(results, 'warm', row.against, devupId);
+    return {
+      ...row,
+      ratio: value,
+      paired: pairedRatio(results, 'warm', row.against, devupId),
+      met: value === undefined || row.limit === undefined ? undefined : value <= row.limit,
+    };
+  });
 }
 
 const TARGET_FOR_ROW = {
@@ -154,6 +178,18 @@ const TARGET_FOR_ROW = {
   'cold.floor': 'cold-vs-floor',
   'warm-large.devup': 'large-warm',
 };
+
+/** The line under the warm table: the Node 24 devup row against the target rows. */
+function formatNode24Line(ratios) {
+  const parts = ratios
+    .filter((r) => r.ratio !== undefined)
+    .map((r) => {
+      const paired = r.paired === undefined ? '' : ` (${r.paired.toFixed(2)}×)`;
+      const mark = r.limit === undefined ? '' : ` ${r.met ? '✓' : '✗'} ≤ ${r.limit}`;
+      return `÷ ${r.name} ${r.ratio.toFixed(2)}×${paired}${mark}`;
+    });
+  return `  devup migrate (Node 24) ${parts.join(', ')}`;
+}
 
 function pad(text, width, right = false) {
   const s = String(text);
@@ -170,7 +206,9 @@ function verdict(target) {
 export function formatTable(report) {
   const { results, targets, groups } = report;
   const lines = [];
-  const header = `${pad('', 34)}${pad('median', 10, true)}${pad('min–max', 22, true)}${pad('n', 4, true)}  ${pad('devup ÷ this', 13, true)}${pad('(paired)', 10, true)}  target`;
+  // The label column fits the longest label (at least 32).
+  const w = Math.max(32, ...results.map((r) => r.label.length));
+  const header = `${pad('', w + 2)}${pad('median', 10, true)}${pad('min–max', 22, true)}${pad('n', 4, true)}  ${pad('devup ÷ this', 13, true)}${pad('(paired)', 10, true)}  target`;
   for (const { group, title } of groups) {
     const rows = results.filter((r) => r.group === group);
     if (rows.length === 0) continue;
@@ -179,22 +217,25 @@ export function formatTable(report) {
       const range = r.min === undefined ? '' : `${formatMs(r.min)} – ${formatMs(r.max)}`;
       if (r.skipped || r.error) {
         const why = (r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.error}`).split('\n')[0].slice(0, 150);
-        lines.push(`  ${pad(r.label, 32)}${pad('—', 10, true)}  ${why}`);
+        lines.push(`  ${pad(r.label, w)}${pad('—', 10, true)}  ${why}`);
         continue;
       }
-      const rat = r.kind === 'devup' ? '' : ratio(results, group, r.id);
-      const paired = r.kind === 'devup' ? undefined : pairedRatio(results, group, r.id);
+      // The Node 20 devup row ÷ this row; none for the Node 24 rows (see the Node 24 line).
+      const compared = r.kind !== 'devup' && r.runtime !== 'node24';
+      const rat = compared ? ratio(results, group, r.id) : '';
+      const paired = compared ? pairedRatio(results, group, r.id) : undefined;
       const target = targets.find((t) => t.id === TARGET_FOR_ROW[r.id]);
       lines.push(
-        `  ${pad(r.label, 32)}${pad(formatMs(r.median), 10, true)}${pad(range, 22, true)}${pad(r.samples.length, 4, true)}  ${pad(rat ? `${rat.toFixed(2)}×` : '', 13, true)}${pad(paired ? `(${paired.toFixed(2)}×)` : '', 10, true)}  ${verdict(target)}`,
+        `  ${pad(r.label, w)}${pad(formatMs(r.median), 10, true)}${pad(range, 22, true)}${pad(r.samples.length, 4, true)}  ${pad(rat ? `${rat.toFixed(2)}×` : '', 13, true)}${pad(paired ? `(${paired.toFixed(2)}×)` : '', 10, true)}  ${verdict(target)}`,
       );
     }
+    if (group === 'warm' && report.node24?.warmRatios) lines.push(formatNode24Line(report.node24.warmRatios));
   }
   if (report.scaling?.points) {
     lines.push('', 'Cold scaling in tenants (large workspace, devup)');
     for (const p of report.scaling.points) {
       lines.push(
-        `  ${pad(`${p.tenants} tenants, ${p.targets} targets`, 32)}${pad(formatMs(p.devupMs), 10, true)}   ${p.devupMsPerTarget.toFixed(1)} ms/target` +
+        `  ${pad(`${p.tenants} tenants, ${p.targets} targets`, w)}${pad(formatMs(p.devupMs), 10, true)}   ${p.devupMsPerTarget.toFixed(1)} ms/target` +
           (p.floorMsPerTarget ? ` (psql floor ${p.floorMsPerTarget.toFixed(1)} ms/target)` : ''),
       );
     }
@@ -209,11 +250,11 @@ export function formatTable(report) {
     lines.push('', "Where devup's time goes (one extra run with --json: its own events vs the process wall time)");
     for (const [group, p] of phases) {
       if (p?.error || p?.wallMs === undefined) {
-        lines.push(`  ${pad(group, 32)}  failed: ${(p?.error ?? 'no events').split('\n')[0]}`);
+        lines.push(`  ${pad(group, w)}  failed: ${(p?.error ?? 'no events').split('\n')[0]}`);
         continue;
       }
       lines.push(
-        `  ${pad(group, 32)}${pad(formatMs(p.wallMs), 10, true)}  = Postgres ready ${formatMs(p.databaseReadyMs)} + migration step ${formatMs(p.migrationsMs)}` +
+        `  ${pad(group, w)}${pad(formatMs(p.wallMs), 10, true)}  = Postgres ready ${formatMs(p.databaseReadyMs)} + migration step ${formatMs(p.migrationsMs)}` +
           ` + the rest ${formatMs(p.restMs)} (node start, module loading, config, exit)`,
       );
     }
@@ -223,7 +264,7 @@ export function formatTable(report) {
     lines.push('', "devup's peak RSS");
     for (const [what, r] of Object.entries(rss)) {
       lines.push(
-        `  ${pad(what, 32)}${pad(r?.medianMiB ? `${r.medianMiB.toFixed(1)} MiB` : '—', 10, true)}  ${r?.error ? `failed: ${r.error.split('\n')[0]}` : r?.skipped ? `skipped: ${r.skipped}` : (r?.method ?? '')}`,
+        `  ${pad(what, w)}${pad(r?.medianMiB ? `${r.medianMiB.toFixed(1)} MiB` : '—', 10, true)}  ${r?.error ? `failed: ${r.error.split('\n')[0]}` : r?.skipped ? `skipped: ${r.skipped}` : (r?.method ?? '')}`,
       );
     }
   }
