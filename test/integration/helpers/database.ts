@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
-import { type ConnectionInfo, parseConnectionUrl, withClient } from '../../../src/database/connection.js';
+import type pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type ConnectionInfo, connect, parseConnectionUrl, withClient } from '../../../src/database/connection.js';
 
 /** The server the global setup started (or TEST_DATABASE_URL), as connection info. */
 export function testServer(): ConnectionInfo {
@@ -20,4 +21,24 @@ export async function createTestDatabase(): Promise<ConnectionInfo & { drop(): P
         c.query(`drop database if exists ${name} with (force)`),
       ).then(() => {}),
   };
+}
+
+/**
+ * A fresh database and an open connection for the tests of one file, made before the first and
+ * dropped after the last; `use` receives them.
+ */
+export function withTestDatabase(
+  use: (db: ConnectionInfo & { drop(): Promise<void> }, client: pg.Client) => void,
+): void {
+  let db: (ConnectionInfo & { drop(): Promise<void> }) | undefined;
+  let client: pg.Client | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = await connect(db);
+    use(db, client);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
 }

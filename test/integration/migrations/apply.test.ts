@@ -1,23 +1,16 @@
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { applyTarget, MigrationError, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { withTestDatabase } from '../helpers/database.js';
 
-let db: ConnectionInfo & { drop(): Promise<void> };
 let client: pg.Client;
 let ws: Workspace;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  client = await connect(db);
-});
-afterAll(async () => {
-  await client.end();
-  await db.drop();
+withTestDatabase((_db, connection) => {
+  client = connection;
 });
 afterEach(() => ws?.cleanup());
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
@@ -15,19 +15,15 @@ import { applyRepair, planRepair } from '../../../src/migrations/repair.js';
 import { rollbackTarget } from '../../../src/migrations/rollback.js';
 import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { withTestDatabase } from '../helpers/database.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let client: pg.Client;
 let ws: Workspace;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  client = await connect(db);
-});
-afterAll(async () => {
-  await client.end();
-  await db.drop();
+withTestDatabase((created, connection) => {
+  db = created;
+  client = connection;
 });
 afterEach(() => ws?.cleanup());
 

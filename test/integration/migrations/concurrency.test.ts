@@ -1,26 +1,22 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { type ConnectionInfo, connect, connectionUrl } from '../../../src/database/connection.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { withTestDatabase } from '../helpers/database.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let admin: pg.Client;
 let ws: Workspace;
 const fixture = path.resolve(import.meta.dirname, '../../fixtures/apply-target.mjs');
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  admin = await connect(db);
-});
-afterAll(async () => {
-  await admin.end();
-  await db.drop();
+withTestDatabase((created, connection) => {
+  db = created;
+  admin = connection;
 });
 afterEach(() => ws?.cleanup());
 

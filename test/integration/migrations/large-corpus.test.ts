@@ -1,26 +1,21 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { afterAll, expect, it } from 'vitest';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistories } from '../../../src/migrations/history.js';
 import { isUpToDate, planTarget } from '../../../src/migrations/plan.js';
 import { rollbackTarget } from '../../../src/migrations/rollback.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { withTestDatabase } from '../helpers/database.js';
 
 const COUNT = 240;
-let db: ConnectionInfo & { drop(): Promise<void> };
 let client: pg.Client;
 const workspaces: Workspace[] = [];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  client = await connect(db);
+withTestDatabase((_db, connection) => {
+  client = connection;
 });
-afterAll(async () => {
-  await client.end();
-  await db.drop();
+afterAll(() => {
   for (const ws of workspaces) ws.cleanup();
 });
 

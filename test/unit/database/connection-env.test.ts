@@ -10,7 +10,13 @@ it('gives a service its database, its first schema, and every tenant with its ow
     { tenant: 'acme', schema: 'auth_acme' },
     { tenant: 'globex', schema: 'auth_globex' },
   ]);
-  expect(env).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '54320', PGUSER: 'devup', PGPASSWORD: 'pw', PGDATABASE: 'shop' });
+  expect(env).toMatchObject({
+    PGHOST: '127.0.0.1',
+    PGPORT: '54320',
+    PGUSER: 'devup',
+    PGPASSWORD: 'pw',
+    PGDATABASE: 'shop',
+  });
   expect(new URL(env.DATABASE_URL ?? '').searchParams.get('options')).toBe('-c search_path=auth_acme,public');
   expect(JSON.parse(env.DEVUP_TENANT_SCHEMAS ?? '')).toEqual({ acme: 'auth_acme', globex: 'auth_globex' });
   const urls = JSON.parse(env.DEVUP_TENANT_DATABASE_URLS ?? '') as Record<string, string>;
