@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
-import { formatMs, MigrationProgress } from '../ui/migration-progress.js';
+import { formatDuration } from '../ui/format-duration.js';
+import { MigrationProgress } from '../ui/migration-progress.js';
 import type { CommandContext } from './context.js';
 
 export interface PrepareOptions {
@@ -40,7 +41,7 @@ export async function prepareDatabase(
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(
-    `${output.style('green', '✔')} Postgres ready: ${db.description} (${actionText}, ${formatMs(db.readyMs)})`,
+    `${output.style('green', '✔')} Postgres ready: ${db.description} (${actionText}, ${formatDuration(db.readyMs)})`,
   );
   output.event({
     event: 'database-ready',

@@ -1,11 +1,10 @@
-import { readDotenv } from '../config/load.js';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { secretMasker } from '../database/connection.js';
 import { connectionEnv } from '../database/connection-env.js';
 import { InterruptedError } from '../errors.js';
 import { devSessionFile } from '../services/dev-session.js';
 import type { ServiceEvent } from '../services/service-status.js';
-import { formatMs } from '../ui/migration-progress.js';
+import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import type { Interrupts } from './interrupts.js';
 import type { PreparedDatabase } from './prepare-database.js';
@@ -31,7 +30,7 @@ export async function startServices(
   const supervisor = new ServiceSupervisor({
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
-    dotenv: await readDotenv(config.root),
+    dotenv: config.dotenv,
     // Passwords never reach the screen, even when a service logs its DATABASE_URL.
     // --json: every log line becomes an event, so stdout stays one JSON object per line.
     write:
@@ -58,10 +57,10 @@ export async function startServices(
     const width = Math.max(...ready.services.map((s) => s.name.length));
     // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
     output.line(
-      `${output.style('green', '✔')} All services ready in ${formatMs(performance.now() - started)} (${formatMs(performance.now())} since devup started)`,
+      `${output.style('green', '✔')} All services ready in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`,
     );
     for (const s of ready.services) {
-      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatMs(s.readyMs)}`);
+      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
     }
     output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
     output.line(`Press Ctrl-C to stop the services.`);

@@ -42,7 +42,11 @@ export interface LoadOptions {
  * Loads `.env` next to the config into the environment (day one: copies `.env.example` when
  * `.env` is missing), so the config can read process.env while it is evaluated.
  */
-export async function loadDotenv(root: string, env: NodeJS.ProcessEnv, notice: (message: string) => void) {
+export async function loadDotenv(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  notice: (message: string) => void,
+): Promise<Record<string, string>> {
   const envPath = path.join(root, '.env');
   const examplePath = path.join(root, '.env.example');
   if (!existsSync(envPath) && existsSync(examplePath)) {
@@ -52,10 +56,11 @@ export async function loadDotenv(root: string, env: NodeJS.ProcessEnv, notice: (
   const values = await readDotenv(root);
   // Real environment variables win over .env, as with every dotenv-based tool.
   for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
+  return values;
 }
 
 /** The values of `.env` next to the config ({} when there is none). */
-export async function readDotenv(root: string): Promise<Record<string, string>> {
+async function readDotenv(root: string): Promise<Record<string, string>> {
   const envPath = path.join(root, '.env');
   if (!existsSync(envPath)) return {};
   const { parse } = await import('dotenv');
@@ -123,7 +128,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       hint: `Create devup.config.mjs (see the README's "Adopt devup" section), or pass --config PATH.`,
     });
   }
-  await loadDotenv(path.dirname(file), env, notice);
+  const dotenv = await loadDotenv(path.dirname(file), env, notice);
   const raw = await evaluateConfigFile(file);
   const { config, problems } = await validate(raw, file, env);
   if (config === undefined) {
@@ -133,7 +138,7 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
       hint: 'Fix these keys; the README lists every key with its meaning.',
     });
   }
-  return config;
+  return { ...config, dotenv };
 }
 
 /**

@@ -382,6 +382,7 @@ export function normaliseConfig(
     stateDir: path.join(root, '.devup'),
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
+    dotenv: {},
     database,
     services,
   };

@@ -66,6 +66,8 @@ export interface ResolvedConfig {
   stateDir: string;
   project: string;
   onServiceExit: 'keep-running' | 'stop-all';
+  /** The values of the project's `.env`, as loaded before the config was evaluated. */
+  dotenv: Record<string, string>;
   database: DatabaseSettings;
   services: ServiceSettings[];
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { type ConnectionInfo, connect, parseConnectionUrl } from './connection.js';
+import { type ConnectionInfo, connect } from './connection.js';
 import { DockerEngine } from './docker-engine.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
@@ -23,17 +23,7 @@ export function createEngine(config: ResolvedConfig, name: ConcreteEngine): Data
 
 /** Where a server of this engine answers, without asking the engine. */
 export function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): ConnectionInfo {
-  const db = config.database;
-  if (engine === 'external') {
-    if (!db.url) {
-      throw new UserError('the external engine needs a DATABASE_URL', {
-        hint: 'Set DATABASE_URL in the environment or .env, or database.url in the config.',
-      });
-    }
-    return parseConnectionUrl(db.url);
-  }
-  const host = engine === 'docker' && !['0.0.0.0', '::'].includes(db.bind) ? db.bind : '127.0.0.1';
-  return { host, port: db.port, user: db.user, password: db.password, database: db.database };
+  return createEngine(config, engine).connection;
 }
 
 /**
@@ -102,7 +92,7 @@ export async function bootDatabase(
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
-    const connection = expectedConnection(config, name);
+    const connection = engine.connection;
     let client: pg.Client | undefined;
     try {
       client = await connect(connection);

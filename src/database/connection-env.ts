@@ -26,7 +26,9 @@ export function connectionEnv(
     env.DEVUP_TENANT_SCHEMAS = JSON.stringify(Object.fromEntries(schemas.map((s) => [s.tenant, s.schema])));
     // One URL per tenant, its schema first on the search_path, for apps that keep a pool per tenant.
     env.DEVUP_TENANT_DATABASE_URLS = JSON.stringify(
-      Object.fromEntries(schemas.map((s) => [s.tenant, connectionUrl(admin, { database, searchPath: [s.schema, 'public'] })])),
+      Object.fromEntries(
+        schemas.map((s) => [s.tenant, connectionUrl(admin, { database, searchPath: [s.schema, 'public'] })]),
+      ),
     );
   }
   return env;

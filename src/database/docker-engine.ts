@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
 import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
-import { isPortFree } from './port-check.js';
 import { waitForPostgres } from './readiness.js';
 
 export const LABEL = {
@@ -119,11 +119,21 @@ export class DockerEngine implements DatabaseEngine {
   readonly name = 'docker' as const;
   private docker: Docker | undefined;
 
+  #endpoint: DockerEndpoint | undefined | null = null;
+
+  /** `endpoint`: where the Docker API is; found (DOCKER_HOST, known sockets) only when first needed. */
   constructor(
     private readonly project: string,
     private readonly db: DatabaseSettings,
-    private readonly endpoint: DockerEndpoint | undefined = findDockerEndpoint(),
-  ) {}
+    endpoint?: DockerEndpoint,
+  ) {
+    if (endpoint) this.#endpoint = endpoint;
+  }
+
+  private get endpoint(): DockerEndpoint | undefined {
+    if (this.#endpoint === null) this.#endpoint = findDockerEndpoint();
+    return this.#endpoint;
+  }
 
   get containerName(): string {
     return containerName(this.project);
@@ -132,7 +142,8 @@ export class DockerEngine implements DatabaseEngine {
     return volumeName(this.project);
   }
 
-  private get connection(): ConnectionInfo {
+  /** Where Postgres answers once the container runs: the published address (loopback for a wildcard). */
+  get connection(): ConnectionInfo {
     const host = this.db.bind === '0.0.0.0' || this.db.bind === '::' ? '127.0.0.1' : this.db.bind;
     return { host, port: this.db.port, user: this.db.user, password: this.db.password, database: this.db.database };
   }

@@ -16,9 +16,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { isPortFree } from '../ports.js';
 import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
-import { isPortFree } from './port-check.js';
 import { waitForPostgres } from './readiness.js';
 
 interface Binaries {
@@ -132,7 +132,7 @@ export class EmbeddedEngine implements DatabaseEngine {
     return path.join(this.db.dataDir, 'server.log');
   }
 
-  private get connection(): ConnectionInfo {
+  get connection(): ConnectionInfo {
     return {
       host: '127.0.0.1',
       port: this.db.port,
@@ -374,6 +374,3 @@ function directorySize(dir: string): string | undefined {
     }
   }
 }
-
-export const embeddedServerUser = SERVER_USER;
-export const platformSupportsEmbedded = (): boolean => ['linux', 'darwin', 'win32'].includes(os.platform());

@@ -37,6 +37,8 @@ export interface ProgressSink {
 
 export interface DatabaseEngine {
   readonly name: ConcreteEngine;
+  /** Where this engine's Postgres answers, without asking the engine anything. */
+  readonly connection: ConnectionInfo;
   /** Starts (creating if needed) and waits until ready. */
   start(sink: ProgressSink): Promise<RunningDatabase>;
   /** Stops the server and keeps its data. */

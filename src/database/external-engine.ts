@@ -1,6 +1,6 @@
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { connectionError, maskUrl, parseConnectionUrl } from './connection.js';
+import { type ConnectionInfo, connectionError, maskUrl, parseConnectionUrl } from './connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
 
@@ -19,8 +19,12 @@ export class ExternalEngine implements DatabaseEngine {
     return this.db.url;
   }
 
+  get connection(): ConnectionInfo {
+    return parseConnectionUrl(this.url);
+  }
+
   async start(): Promise<RunningDatabase> {
-    const connection = parseConnectionUrl(this.url);
+    const connection = this.connection;
     const result = await waitForPostgres(connection, { timeoutMs: 5_000, intervalMs: 100 });
     if (!result.ready) throw connectionError(connection, result.lastError);
     return {
@@ -37,7 +41,7 @@ export class ExternalEngine implements DatabaseEngine {
   }
 
   async status(): Promise<EngineStatus> {
-    const connection = parseConnectionUrl(this.url);
+    const connection = this.connection;
     const result = await waitForPostgres(connection, { timeoutMs: 0 });
     return {
       engine: 'external',

@@ -2,11 +2,12 @@ import type pg from 'pg';
 import { isPgError, type PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, quoteIdent, quoteLiteral, readHistory } from './history.js';
-import { describeHolder, type LockHolder, withAdvisoryLock } from './lock.js';
+import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
+import { type LockHolder, withAdvisoryLock } from './lock.js';
 import type { Migration, SqlSection } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
+import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
@@ -44,10 +45,6 @@ export function targetLabel(target: { service: string; tenant: string; schema: s
 
 /** A migration that failed, with everything needed to find the line. */
 export class MigrationError extends UserError {}
-
-function searchPathSql(schema: string, local: boolean): string {
-  return `set ${local ? 'local ' : ''}search_path to ${quoteIdent(schema)}, public`;
-}
 
 function failure(
   target: SqlTarget,
@@ -108,32 +105,24 @@ async function applyInTransaction(client: pg.Client, target: SqlTarget, migratio
       },
     );
   }
-  const prefix = `begin;\n${searchPathSql(target.schema, true)};\n`;
   const started = performance.now();
-  try {
-    // One round trip for the migration's SQL, one for its history row and the commit.
-    await client.query(prefix + sql.text);
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    const position = Number((error as PgError).position);
-    const index =
-      Number.isFinite(position) && position > prefix.length ? sql.toOriginal(position - 1 - prefix.length) : undefined;
-    const ms = Math.round(performance.now() - started);
-    await recordFailure(client, target.schema, migration, {
-      executionMs: ms,
-      transactional: true,
-      error: pgErrorText(error),
-    }).catch(() => {});
-    throw failure(target, migration, migration.up, error, index);
-  }
-  const ms = Math.round(performance.now() - started);
-  await client.query(
-    `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
+  let ms = 0;
+  // One round trip for the migration's SQL, one for its history row and the commit.
+  const failed = await runInSchemaTransaction(client, target.schema, sql, () => {
+    ms = Math.round(performance.now() - started);
+    return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
      values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
      on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
-       execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user;
-     commit`,
-  );
+       execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
+  });
+  if (failed) {
+    await recordFailure(client, target.schema, migration, {
+      executionMs: Math.round(performance.now() - started),
+      transactional: true,
+      error: pgErrorText(failed.error),
+    }).catch(() => {});
+    throw failure(target, migration, migration.up, failed.error, failed.index);
+  }
   return ms;
 }
 
@@ -277,5 +266,3 @@ export async function applyTarget(
   );
   return { target, applied, ms: performance.now() - started };
 }
-
-export { describeHolder };

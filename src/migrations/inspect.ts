@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
+import type { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { readHistories } from './history.js';
 import { planTarget, type TargetPlan } from './plan.js';
@@ -14,7 +15,48 @@ export interface InspectedTarget {
   plan: TargetPlan | undefined;
 }
 
-/** Every selected target with its plan (SQL targets); one history query per database. */
+/**
+ * Plans every SQL target against its history: one query per database, whatever the number of
+ * targets. A service database that does not exist yet has no history. Tool targets get no plan.
+ */
+export async function planTargets(
+  admin: ConnectionInfo,
+  client: pg.Client,
+  services: ServiceTargets[],
+): Promise<InspectedTarget[]> {
+  const byDatabase = new Map<string | undefined, { service: ServiceTargets; target: TargetBase }[]>();
+  for (const service of services) {
+    for (const target of service.targets) {
+      byDatabase.set(target.database, [...(byDatabase.get(target.database) ?? []), { service, target }]);
+    }
+  }
+  const result: InspectedTarget[] = [];
+  for (const [database, entries] of byDatabase) {
+    const schemas = entries.filter((e) => e.service.migrations).map((e) => e.target.schema);
+    const read = (c: pg.Client) => readHistories(c, schemas);
+    const histories =
+      schemas.length === 0
+        ? new Map()
+        : database === undefined
+          ? await read(client)
+          : await withClient(admin, read, { database }).catch((error: unknown) => {
+              if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return new Map();
+              throw error;
+            });
+    for (const { service, target } of entries) {
+      const migrations = service.migrations;
+      result.push({
+        service,
+        target,
+        sql: migrations ? { ...target, migrations } : undefined,
+        plan: migrations ? planTarget(migrations, histories.get(target.schema) ?? []) : undefined,
+      });
+    }
+  }
+  return result;
+}
+
+/** Every selected target with its plan (SQL targets), for status, dry-run, down, repair, baseline. */
 export async function inspectTargets(
   config: ResolvedConfig,
   admin: ConnectionInfo,
@@ -22,25 +64,6 @@ export async function inspectTargets(
 ): Promise<InspectedTarget[]> {
   return withClient(admin, async (client) => {
     const services = await collectTargets(config, { ...options, query: (sql: string) => client.query(sql) });
-    const result: InspectedTarget[] = [];
-    const databases = new Set(services.flatMap((s) => s.targets.map((t) => t.database)));
-    for (const database of databases) {
-      const entries = services.flatMap((s) => s.targets.filter((t) => t.database === database).map((t) => ({ s, t })));
-      const read = (c: pg.Client) =>
-        readHistories(
-          c,
-          entries.filter((e) => e.s.migrations).map((e) => e.t.schema),
-        );
-      const histories =
-        database === undefined
-          ? await read(client)
-          : await withClient(admin, read, { database }).catch(() => new Map());
-      for (const { s, t } of entries) {
-        const sql = s.migrations ? { ...t, migrations: s.migrations } : undefined;
-        const plan = s.migrations ? planTarget(s.migrations, histories.get(t.schema) ?? []) : undefined;
-        result.push({ service: s, target: t, sql, plan });
-      }
-    }
-    return result;
+    return planTargets(admin, client, services);
   });
 }

@@ -3,8 +3,9 @@ import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
-import { quoteIdent, readHistories } from './history.js';
-import { isUpToDate, planTarget, type TargetPlan } from './plan.js';
+import { quoteIdent } from './history.js';
+import { planTargets } from './inspect.js';
+import { isUpToDate, type TargetPlan } from './plan.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
 import type { ToolCheck } from './tools/tool-runner.js';
 
@@ -128,41 +129,15 @@ export async function runMigrationStep(
       ),
     ];
     await ensureDatabases(client, ownDatabases);
-    // One round trip per database for every SQL target's history.
-    const byDatabase = new Map<string | undefined, { service: ServiceTargets; target: TargetBase }[]>();
-    for (const service of services) {
-      for (const target of service.targets) {
-        const list = byDatabase.get(target.database) ?? [];
-        list.push({ service, target });
-        byDatabase.set(target.database, list);
-      }
-    }
-    for (const [database, entries] of byDatabase) {
-      const sqlEntries = entries.filter((e) => e.service.migrations);
-      let histories = new Map<string, unknown>() as Awaited<ReturnType<typeof readHistories>>;
-      if (sqlEntries.length > 0) {
-        const schemas = sqlEntries.map((e) => e.target.schema);
-        histories =
-          database === undefined
-            ? await readHistories(client, schemas)
-            : await withClient(admin, (c) => readHistories(c, schemas), { database }).catch((error) => {
-                if ((error as UserError).cause && ((error as UserError).cause as { code?: string }).code === '3D000') {
-                  return new Map();
-                }
-                throw error;
-              });
-      }
-      for (const { service, target } of entries) {
-        if (service.migrations) {
-          const plan = planTarget(service.migrations, histories.get(target.schema) ?? []);
-          const pending = plan.pending.map((m) => m.id);
-          works.push({ service, target, sqlPlan: plan, pending });
-          emit({ type: 'checked', target, pending, upToDate: isUpToDate(plan) });
-        } else {
-          const check = await (await tools()).checkToolTarget(config, service.service, target, admin, client);
-          works.push({ service, target, toolCheck: check, pending: check.pending });
-          emit({ type: 'checked', target, pending: check.pending, upToDate: check.upToDate });
-        }
+    for (const { service, target, plan } of await planTargets(admin, client, services)) {
+      if (plan) {
+        const pending = plan.pending.map((m) => m.id);
+        works.push({ service, target, sqlPlan: plan, pending });
+        emit({ type: 'checked', target, pending, upToDate: isUpToDate(plan) });
+      } else {
+        const check = await (await tools()).checkToolTarget(config, service.service, target, admin, client);
+        works.push({ service, target, toolCheck: check, pending: check.pending });
+        emit({ type: 'checked', target, pending: check.pending, upToDate: check.upToDate });
       }
     }
   };
@@ -299,5 +274,3 @@ export async function runMigrationStep(
   await Promise.all([...new Set(works.map((w) => w.target.service))].map((name) => runService(name)));
   return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
 }
-
-export { UserError };

@@ -3,10 +3,11 @@ import { isPgError, type PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { historyTable, quoteIdent, readHistory } from './history.js';
+import { historyTable, readHistory } from './history.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
+import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { splitStatements } from './split.js';
 
 /** Which applied migrations a rollback takes back, newest first. */
@@ -62,7 +63,7 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
     return new UserError(`rolling back ${migration.id} failed in ${target.schema}`, { details, cause: error });
   };
   if (down.noTransaction) {
-    await client.query(`set search_path to ${quoteIdent(target.schema)}, public`);
+    await client.query(searchPathSql(target.schema, false));
     for (const statement of await splitStatements(sql.text, down.file)) {
       try {
         await client.query(statement.sql);
@@ -75,16 +76,6 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
     await client.query(deleteRow);
     return;
   }
-  const prefix = `begin;\nset local search_path to ${quoteIdent(target.schema)}, public;\n`;
-  try {
-    await client.query(prefix + sql.text);
-    await client.query(`${deleteRow}; commit`);
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    const position = Number((error as PgError).position);
-    throw fail(
-      error,
-      Number.isFinite(position) && position > prefix.length ? sql.toOriginal(position - 1 - prefix.length) : undefined,
-    );
-  }
+  const failed = await runInSchemaTransaction(client, target.schema, sql, () => deleteRow);
+  if (failed) throw fail(failed.error, failed.index);
 }

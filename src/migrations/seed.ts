@@ -5,8 +5,9 @@ import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../da
 import { UserError } from '../errors.js';
 import { checksumSql } from './checksum.js';
 import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
-import { quoteIdent } from './history.js';
+import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
+import { runInSchemaTransaction } from './schema-transaction.js';
 import type { TargetBase } from './targets.js';
 
 /** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
@@ -75,28 +76,25 @@ export async function seedTarget(
         if (done.has(name)) continue;
         const text = readFileSync(file, 'utf8');
         const sql = substitutePlaceholders(text.replace(/\r\n?/g, '\n'), target);
-        const prefix = `begin;\nset local search_path to ${quoteIdent(target.schema)}, public;\n`;
-        try {
-          await client.query(`${prefix}${sql.text}`);
-          await client.query(`insert into ${seedTable(target.schema)} (file, checksum) values ($1, $2)`, [
-            name,
-            checksumSql(text),
-          ]);
-          await client.query('commit');
-        } catch (error) {
-          await client.query('rollback').catch(() => {});
-          const position = Number((error as { position?: string }).position);
+        const failed = await runInSchemaTransaction(
+          client,
+          target.schema,
+          sql,
+          () =>
+            `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
+        );
+        if (failed) {
           const details: string[] = [];
-          if (Number.isFinite(position) && position > prefix.length) {
+          if (failed.index !== undefined) {
             const original = text.replace(/\r\n?/g, '\n');
-            const { line, column } = lineAndColumn(original, sql.toOriginal(position - 1 - prefix.length));
+            const { line, column } = lineAndColumn(original, failed.index);
             details.push(...codeFrame({ file, fileText: original, line, column }));
           } else details.push(file);
-          if (isPgError(error)) details.push(...describePgError(error));
+          if (isPgError(failed.error)) details.push(...describePgError(failed.error));
           throw new UserError(`seed file ${name} failed in ${target.schema}`, {
             details,
             hint: 'Fix the seed file; it is applied again on the next run (nothing of it was kept).',
-            cause: error,
+            cause: failed.error,
           });
         }
         applied.push(path.basename(file));

@@ -1,10 +1,10 @@
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { isPortInUse } from '../ports.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependentsOf } from './dependency-order.js';
 import { LogPrefixer } from './log-prefixer.js';
-import { isPortInUse } from './port-availability.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';

@@ -1,8 +1,8 @@
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { formatDuration } from '../ui/format-duration.js';
 import type { Clock } from './clock.js';
 import { deferred } from './deferred.js';
-import { formatDuration } from './format-duration.js';
 import type { LogSource } from './log-prefixer.js';
 import { stripAnsi } from './log-prefixer.js';
 import { type LogReadinessProbe, probeFor, type ReadinessOutcome, waitUntilReady } from './readiness-probe.js';

@@ -1,6 +1,7 @@
 import { describeHolder } from '../migrations/lock.js';
 import type { StepEvent } from '../migrations/migration-step.js';
 import type { TargetBase } from '../migrations/targets.js';
+import { formatDuration } from './format-duration.js';
 import { errorEvent, formatError } from './format-error.js';
 import type { Output } from './output.js';
 
@@ -13,10 +14,6 @@ export interface PlannedTarget {
 /** Short enough for one line: all of two, else the first and the last. */
 function list(ids: string[]): string {
   return ids.length <= 2 ? ids.join(', ') : `${ids[0]} … ${ids.at(-1)}`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 /** Up-to-date targets beyond this many are summarised per service instead of listed. */
@@ -98,7 +95,8 @@ export class MigrationProgress {
         else if (out.verbose) out.line(`    ${event.target.schema}: ${event.migration.id} ...`);
         return;
       case 'file-done':
-        if (!tty && out.verbose) out.line(`    ${event.target.schema}: ${event.migration.id} (${formatMs(event.ms)})`);
+        if (!tty && out.verbose)
+          out.line(`    ${event.target.schema}: ${event.migration.id} (${formatDuration(event.ms)})`);
         return;
       case 'output':
         if (tty) waiter.task!.output = event.line;
@@ -118,7 +116,7 @@ export class MigrationProgress {
         const text =
           event.applied.length === 0
             ? `${event.target.schema} already up-to-date`
-            : `${event.target.schema} applied ${event.applied.length} (${list(event.applied)}) in ${formatMs(event.ms)}`;
+            : `${event.target.schema} applied ${event.applied.length} (${list(event.applied)}) in ${formatDuration(event.ms)}`;
         if (tty) {
           waiter.task!.title = text;
           waiter.resolve();

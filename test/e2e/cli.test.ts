@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { isPortFree } from '../../src/database/port-check.js';
+import { freePort } from '../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 import { runCli, startCli } from './demo-helpers.js';
 
@@ -58,8 +58,7 @@ it('no config anywhere: says so and how to start', async () => {
 });
 
 it('masks the database password even when a service prints its own DATABASE_URL', async () => {
-  let port = 58300 + Math.floor(Math.random() * 500);
-  while (!(await isPortFree(port))) port++;
+  const port = await freePort(58300);
   ws = createWorkspace({
     'devup.config.json': JSON.stringify({
       database: { engine: 'embedded', port, password: 's3cret-pass' },
@@ -87,8 +86,7 @@ it('masks the database password even when a service prints its own DATABASE_URL'
 });
 
 it('Ctrl-C during `devup migrate` stops an external tool that is running, and exits 130', async () => {
-  let port = 58900 + Math.floor(Math.random() * 500);
-  while (!(await isPortFree(port))) port++;
+  const port = await freePort(58900);
   const marker = `${37 + Math.floor(Math.random() * 1000)}.123`;
   ws = createWorkspace({
     'svc/.keep': '',

@@ -2,14 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isPortFree } from '../../src/database/port-check.js';
+import { freePort } from '../helpers/ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'bin/devup.js');
-
-async function freePort(from: number): Promise<number> {
-  for (let port = from + Math.floor(Math.random() * 500); ; port++) if (await isPortFree(port)) return port;
-}
 
 /** A private copy of the demo inside the repo (so `pg` and `devup` resolve), on free ports. */
 export async function copyDemo(): Promise<{ dir: string; env: NodeJS.ProcessEnv; ports: number[]; cleanup(): void }> {

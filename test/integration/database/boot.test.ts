@@ -7,15 +7,11 @@ import { bootDatabase, createEngine } from '../../../src/database/boot.js';
 import { withClient } from '../../../src/database/connection.js';
 import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
 import { readEngineState } from '../../../src/database/engine-state.js';
-import { isPortFree } from '../../../src/database/port-check.js';
+import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { dockerStatus, removeTestResources, TEST_IMAGE } from '../helpers/docker.js';
 
 const sink = { notice: () => {} };
-async function freePort(): Promise<number> {
-  for (let port = 59000 + Math.floor(Math.random() * 2000); ; port++) if (await isPortFree(port)) return port;
-}
-
 function project(ws: Workspace, database: Record<string, unknown>): ResolvedConfig {
   chmodSync(ws.dir, 0o755);
   ws.write('svc/.keep', '');
@@ -27,7 +23,7 @@ describe('embedded engine', () => {
   let config: ResolvedConfig;
   beforeAll(async () => {
     ws = createWorkspace();
-    config = project(ws, { engine: 'embedded', port: await freePort(), password: 'embedded-secret' });
+    config = project(ws, { engine: 'embedded', port: await freePort(59000, 2000), password: 'embedded-secret' });
   });
   afterAll(async () => {
     await createEngine(config, 'embedded').stop();
@@ -93,7 +89,7 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
   const savedHost = process.env.DOCKER_HOST;
   beforeAll(async () => {
     ws = createWorkspace();
-    config = project(ws, { image: TEST_IMAGE, port: await freePort() });
+    config = project(ws, { image: TEST_IMAGE, port: await freePort(59000, 2000) });
     config = { ...config, project: PREFIX };
   });
   afterEach(() => {

@@ -4,22 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseSettings } from '../../../src/config/types.js';
 import { withClient } from '../../../src/database/connection.js';
 import { DockerEngine, LABEL } from '../../../src/database/docker-engine.js';
-import { isPortFree } from '../../../src/database/port-check.js';
+import { freePort } from '../../helpers/ports.js';
 import { dockerClient, dockerStatus, removeTestResources, requireDocker, TEST_IMAGE } from '../helpers/docker.js';
 
 const status = await dockerStatus();
 const PREFIX = `devupt${randomBytes(3).toString('hex')}`;
 const sink = { notice: () => {} };
 
-async function freePort(): Promise<number> {
-  for (let port = 57000 + Math.floor(Math.random() * 2000); ; port++) if (await isPortFree(port)) return port;
-}
-
 async function settings(overrides: Partial<DatabaseSettings> = {}): Promise<DatabaseSettings> {
   return {
     engine: 'docker',
     image: TEST_IMAGE,
-    port: await freePort(),
+    port: await freePort(57000, 2000),
     user: 'app',
     password: 'first-password',
     database: 'app',
@@ -76,7 +72,7 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
 
     it('recreates the container on the same volume when a safe option (the port) changes', async () => {
       const notices: string[] = [];
-      db = { ...db, port: await freePort() };
+      db = { ...db, port: await freePort(57000, 2000) };
       const running = await new DockerEngine(project, db).start({ notice: (m) => notices.push(m) });
       expect(notices.join()).toMatch(/Recreating .* on the same volume \(database\.port: \d+ → \d+\)/);
       const { rows } = await withClient(running.connection, (c) => c.query('select id from kept'));

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../../src/database/docker-engine.js';
-import { isPortFree } from '../../../src/database/port-check.js';
+import { isPortFree } from '../../../src/ports.js';
 import { isCI } from '../../../src/ui/output.js';
+import { freePort } from '../../helpers/ports.js';
 import { dockerClient, dockerStatus, removeTestResources, TEST_IMAGE } from '../helpers/docker.js';
 
 const REGISTRY = '/usr/bin/docker-registry';
@@ -14,10 +15,6 @@ const docker = await dockerStatus();
 const registryMissing = !existsSync(REGISTRY);
 const skip = !docker.available || (registryMissing && !isCI());
 const reason = !docker.available ? docker.reason : "Debian's docker-registry is not installed";
-
-async function freePort(from: number): Promise<number> {
-  for (let port = from + Math.floor(Math.random() * 500); ; port++) if (await isPortFree(port)) return port;
-}
 
 async function follow(stream: NodeJS.ReadableStream): Promise<void> {
   await new Promise<void>((resolve, reject) =>

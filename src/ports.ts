@@ -13,9 +13,15 @@ function tryListen(host: string, port: number): Promise<ListenResult> {
   });
 }
 
+/** Whether devup could bind host:port itself right now (Postgres's port, before starting it). */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return (await tryListen(host, port)) === 'free';
+}
+
 /**
- * True when something already listens on the port on loopback. Both IPv4 and IPv6 are tried: a
- * server on `localhost` may be on ::1 only. A machine without IPv6 answers 'unusable', not 'in use'.
+ * True when something already listens on the port on loopback (a service's port). Both IPv4 and
+ * IPv6 are tried: a server on `localhost` may be on ::1 only. A machine without IPv6 answers
+ * 'unusable', not 'in use'.
  */
 export async function isPortInUse(port: number): Promise<boolean> {
   if ((await tryListen('127.0.0.1', port)) === 'in-use') return true;
