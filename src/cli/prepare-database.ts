@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import type { DatabaseEngine, RunningDatabase } from '../database/engine.js';
+import type { RunningDatabase } from '../database/engine.js';
 import { UserError } from '../errors.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { seedTarget } from '../migrations/seed.js';
@@ -21,7 +21,7 @@ export interface PrepareOptions {
 }
 
 export interface PreparedDatabase {
-  db: RunningDatabase & { engineInstance: DatabaseEngine };
+  db: RunningDatabase;
   migrations: MigrationStepResult;
   /** Every target with its schema, for the services' connection variables. */
   targets: TargetBase[];

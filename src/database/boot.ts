@@ -86,7 +86,7 @@ export async function bootDatabase(
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
   },
-): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
+): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
   const engine = createEngine(config, name);
@@ -101,7 +101,6 @@ export async function bootDatabase(
         if (!kept) await client.end().catch(() => {});
         return {
           engine: name,
-          engineInstance: engine,
           connection,
           description: describeWarm(config, name),
           action: 'reused',
@@ -144,7 +143,7 @@ export async function bootDatabase(
     });
   }
   // The whole engine step, initdb or container creation included.
-  return { ...running, readyMs: performance.now() - started, engineInstance: engine };
+  return { ...running, readyMs: performance.now() - started };
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

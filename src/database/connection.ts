@@ -124,19 +124,6 @@ export async function withClient<T>(
   }
 }
 
-/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
-export async function withTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('begin');
-  try {
-    const result = await fn();
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
-}
-
 export interface PgError extends Error {
   code?: string;
   position?: string;
