@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
@@ -13,22 +14,13 @@ import type { TargetBase } from './targets.js';
 /** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
 export function matchSeedFiles(cwd: string, pattern: string): string[] {
   const full = path.resolve(cwd, pattern);
-  const dir = path.dirname(full);
-  const base = path.basename(full);
-  const regex = new RegExp(
-    `^${base
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replaceAll('*', '.*')
-      .replaceAll('?', '.')}$`,
-  );
-  try {
-    return readdirSync(dir)
-      .filter((f) => regex.test(f))
-      .sort()
-      .map((f) => path.join(dir, f));
-  } catch {
-    return [];
-  }
+  // The directory is taken as written; only the file name is a glob.
+  return globSync(path.basename(full), {
+    cwd: path.dirname(full),
+    absolute: true,
+    dot: true,
+    expandDirectories: false,
+  }).sort();
 }
 
 function seedTable(schema: string): string {
