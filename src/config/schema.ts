@@ -38,6 +38,8 @@ const tenantsSchema = z.union([
   z.strictObject({ command }),
 ]);
 
+const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
 const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
@@ -45,6 +47,10 @@ const migrationsSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),
+  /** Variables for the tool, e.g. `{ SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' }`. */
+  env: envValues.optional(),
+  /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
+  concurrency: z.number().int().min(1).optional(),
 });
 
 const readySchema = z.strictObject({
@@ -57,7 +63,7 @@ const readySchema = z.strictObject({
 const serviceSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   command: command.optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  env: envValues.optional(),
   envFile: z.string().min(1).optional(),
   port: port.optional(),
   dependsOn: z.array(z.string().min(1)).optional(),

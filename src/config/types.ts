@@ -10,11 +10,21 @@ export type TenantSource =
 
 export type MigrationSettings = (
   | { kind: 'sql'; dir: string }
-  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+  | {
+      kind: 'tool';
+      tool: MigrationTool;
+      command: CommandSpec | undefined;
+      cwd: string;
+      dir: string | undefined;
+      /** `migrations.env`, placeholders not yet expanded (they differ per target). */
+      env: Record<string, string>;
+    }
 ) & {
   tenants: TenantSource;
   /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */
   schemaTemplate: string;
+  /** Tenants migrating at once, after the first one has run alone. */
+  concurrency: number;
 };
 
 export type SeedSettings = { kind: 'sql'; pattern: string } | { kind: 'command'; command: CommandSpec };
