@@ -339,6 +339,17 @@ export function normaliseConfig(
     }
   }
   const databasePort = db.port ?? 54320;
+  const extensions = (db.extensions ?? []).map((entry) =>
+    typeof entry === 'string' ? { name: entry, schema: 'public' } : entry,
+  );
+  const init = (typeof db.init === 'string' ? [db.init] : (db.init ?? [])).map((file, index) => {
+    const absolute = path.resolve(root, file);
+    if (!existsSync(absolute) || isDirectory(absolute)) {
+      const key = typeof db.init === 'string' ? 'database.init' : `database.init[${index}]`;
+      ctx.problems.push({ path: key, message: `no such file: ${relative(ctx, absolute)}` });
+    }
+    return absolute;
+  });
   const database = {
     engine,
     image: db.image ?? 'postgres:17',
@@ -412,6 +423,7 @@ export function normaliseConfig(
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    databaseSetup: { extensions, init },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };

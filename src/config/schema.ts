@@ -30,6 +30,12 @@ const databaseSchema = z.strictObject({
   url: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   readyTimeout: durationMs.optional(),
+  /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
+  extensions: z
+    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .optional(),
+  /** SQL files run once per database, before any migration, and recorded so they never run twice. */
+  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
 });
 
 const tenantsSchema = z.union([

@@ -68,6 +68,12 @@ export interface DatabaseSettings {
   readyTimeoutMs: number;
 }
 
+export interface DatabaseSetup {
+  extensions: { name: string; schema: string }[];
+  /** Absolute paths of SQL files, in the order given. */
+  init: string[];
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -79,5 +85,7 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  /** `database.extensions` and `database.init`: done once per database before any migration. */
+  databaseSetup: DatabaseSetup;
   services: ServiceSettings[];
 }
