@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
@@ -355,7 +356,8 @@ export function normaliseConfig(
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    password: db.password ?? 'devup',
+    // Only devup-created servers use it; an external URL carries its own.
+    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
