@@ -19,7 +19,7 @@ const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().positive();
 
-const databaseSchema = z.strictObject({
+export const databaseSchema = z.strictObject({
   engine: z.enum(ENGINES).optional(),
   image: z.string().min(1).optional(),
   port: port.optional(),
@@ -46,7 +46,7 @@ const tenantsSchema = z.union([
 
 const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
-const migrationsSchema = z.strictObject({
+export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
@@ -59,14 +59,14 @@ const migrationsSchema = z.strictObject({
   concurrency: z.number().int().min(1).optional(),
 });
 
-const readySchema = z.strictObject({
+export const readySchema = z.strictObject({
   http: z.string().min(1).optional(),
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.optional(),
 });
 
-const serviceSchema = z.strictObject({
+export const serviceSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   command: command.optional(),
   env: envValues.optional(),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { DatabaseSettings } from '../config/types.js';
 import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
+import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
