@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
@@ -50,7 +50,8 @@ export async function loadDotenv(
   const envPath = path.join(root, '.env');
   const examplePath = path.join(root, '.env.example');
   if (!existsSync(envPath) && existsSync(examplePath)) {
-    copyFileSync(examplePath, envPath);
+    // .env holds local secrets: readable by the user only, whatever the example's mode.
+    writeFileSync(envPath, readFileSync(examplePath), { mode: 0o600, flag: 'wx' });
     notice(`Created .env from .env.example (edit it to change local settings).`);
   }
   const values = await readDotenv(root);
