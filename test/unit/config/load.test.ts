@@ -86,3 +86,22 @@ it('creates .env from .env.example readable by its owner only, whatever the exam
   await loadConfig({ cwd: ws.dir });
   expect(statSync(`${ws.dir}/.env`).mode & 0o777).toBe(0o600);
 });
+
+it('a config whose getter throws while it is read is a user error naming the file', async () => {
+  ws = createWorkspace({
+    'devup.config.mjs': `export default { services: { api: { get port() { throw new Error('PORT is not set'); } } } }`,
+  });
+  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe('devup.config.mjs threw while devup read it: PORT is not set');
+  expect((error as UserError).hint).toMatch(/getter or Proxy/);
+});
+
+it('a config Proxy that throws on every key is a user error too', async () => {
+  ws = createWorkspace({
+    'devup.config.mjs': `export default new Proxy({}, { get() { throw new Error('no such setting'); }, ownKeys() { throw new Error('no keys'); } })`,
+  });
+  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toMatch(/^devup.config.mjs (threw while devup read it|could not)/);
+});
