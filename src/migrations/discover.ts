@@ -9,14 +9,17 @@ const PAIR = /^(\d+)_(.+)\.(up|down)\.sql$/;
 const DIESEL_DIR = /^(\d[\d-]*)_(.+)$/;
 const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/m;
 
-/** `-- devup:no-transaction` (ours) or `-- no-transaction` (sqlx) on the first line. */
+/**
+ * `-- devup:no-transaction` (ours), `-- no-transaction` (sqlx) or `-- morph:nontransactional`
+ * (Mattermost's morph) on the first line.
+ */
 export function hasNoTransactionMarker(sql: string): boolean {
   const firstLine =
     sql
       .replace(/^\uFEFF/, '')
       .split('\n', 1)[0]
       ?.trim() ?? '';
-  return /^--\s*(devup:\s*)?no-transaction\b/.test(firstLine);
+  return /^--\s*((devup:\s*)?no-transaction|morph:\s*nontransactional)\b/.test(firstLine);
 }
 
 export function parseVersion(digits: string): bigint {

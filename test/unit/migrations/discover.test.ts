@@ -77,7 +77,8 @@ it('gives a CRLF file the same checksum as its LF twin', () => {
   expect(checksumSql('a;\n')).not.toBe(checksumSql('b;\n'));
 });
 
-it('recognises the no-transaction markers of devup and sqlx on the first line only', () => {
+it('recognises the no-transaction markers of devup, sqlx and morph on the first line only', () => {
+  expect(hasNoTransactionMarker('-- morph:nontransactional\ncreate index concurrently i on t (a);')).toBe(true);
   expect(hasNoTransactionMarker('-- devup:no-transaction\nselect 1;')).toBe(true);
   expect(hasNoTransactionMarker('-- no-transaction\nselect 1;')).toBe(true);
   expect(hasNoTransactionMarker('select 1;\n-- devup:no-transaction')).toBe(false);
