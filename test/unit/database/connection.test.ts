@@ -24,6 +24,15 @@ it('masks passwords in URLs and in text, whole tokens only', () => {
   expect(maskSecret('password devup for devup_demo at devup@', 'devup')).toBe('password **** for devup_demo at ****@');
 });
 
+it('masks a password in the JSON a service logs, where its quotes and backslashes are escaped', () => {
+  const password = 'pa"ss\\word\n1';
+  const logged = JSON.stringify({ user: 'app', password });
+  expect(maskSecret(logged, password)).toBe('{"user":"app","password":"****"}');
+  expect(maskSecret(`url postgres://app:${encodeURIComponent(password)}@db`, password)).toBe(
+    'url postgres://app:****@db',
+  );
+});
+
 it('knows loopback hosts', () => {
   expect(['localhost', '127.0.0.1', '::1', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
   expect(isLoopbackHost('db.internal')).toBe(false);
