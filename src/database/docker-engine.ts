@@ -5,7 +5,7 @@ import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
-import { type ConnectionInfo, isLoopbackHost, maskSecret, type PgError } from './connection.js';
+import { type ConnectionInfo, isLoopbackAddress, maskSecret, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
@@ -292,7 +292,7 @@ export class DockerEngine implements DatabaseEngine {
       action = 'started';
     }
     const container = docker.getContainer(this.containerName);
-    if (action !== 'reused' && !isLoopbackHost(this.db.bind)) {
+    if (action !== 'reused' && !isLoopbackAddress(this.db.bind) && this.db.bind !== 'localhost') {
       sink.notice(
         `database.bind is ${this.db.bind}: Postgres is published beyond this machine; anyone who reaches port ${this.db.port} can try the password${this.db.password === LEGACY_DEFAULT_PASSWORD ? ` "${LEGACY_DEFAULT_PASSWORD}" (set another with database.password)` : ''}.`,
       );

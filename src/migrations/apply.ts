@@ -56,9 +56,16 @@ function failure(
   else details.push((error as Error).message);
   return new UserError(`migration ${migration.id} failed in ${where}`, {
     details,
-    hint: 'Fix the SQL and run again; nothing of a transactional migration was applied.',
+    hint: failureHint(error),
     cause: error,
   });
+}
+
+function failureHint(error: unknown): string {
+  if ((error as PgError).code === '25001') {
+    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
+  }
+  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {

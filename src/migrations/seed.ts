@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
@@ -9,6 +8,7 @@ import { describePgError, failureFrame } from './error-frame.js';
 import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
+import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
 
 /** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
@@ -66,8 +66,8 @@ export async function seedTarget(
       for (const file of files) {
         const name = path.relative(config.root, file);
         if (done.has(name)) continue;
-        const text = readFileSync(file, 'utf8');
-        const sql = substitutePlaceholders(text.replace(/\r\n?/g, '\n'), target);
+        const text = readSqlFile(file);
+        const sql = substitutePlaceholders(text, target);
         const failed = await runInSchemaTransaction(
           client,
           target.schema,
