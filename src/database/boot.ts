@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { projectPaths } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -15,7 +16,7 @@ export function createEngine(config: ResolvedConfig, name: ConcreteEngine): Data
     case 'docker':
       return new DockerEngine(config.project, config.database);
     case 'embedded':
-      return new EmbeddedEngine(config.database);
+      return new EmbeddedEngine(config.database, projectPaths(config));
     case 'external':
       return new ExternalEngine(config.database);
   }
