@@ -23,19 +23,21 @@ it('a second devup dev of one project refuses up front, naming the first, and le
   );
   const env = { ...process.env, CI: 'true' };
   const first = startCli(['dev'], { cwd: ws.dir, env });
+  let second: ReturnType<typeof startCli> | undefined;
   try {
     await first.waitFor(/All services ready/);
-    const second = await runCli(['dev'], { cwd: ws.dir, env });
-    expect(second.code).toBe(1);
-    expect(second.output).toContain(`devup dev is already running for this project (pid ${first.child.pid}`);
-    expect(second.output).not.toMatch(/Postgres ready/);
+    second = startCli(['dev'], { cwd: ws.dir, env });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`devup dev is already running for this project (pid ${first.child.pid}`);
+    expect(second.output()).not.toMatch(/Postgres ready/);
     expect(existsSync(`${ws.dir}/.devup/services.json`)).toBe(true);
     expect(processesUnder(`${ws.dir}/worker`)).toHaveLength(1);
     const status = await runCli(['status'], { cwd: ws.dir, env });
     expect(status.output).toContain(`devup dev running (pid ${first.child.pid}`);
   } finally {
+    second?.child.kill('SIGINT');
     first.child.kill('SIGINT');
-    await first.exited;
+    await Promise.all([first.exited, second?.exited]);
   }
   expect(existsSync(`${ws.dir}/.devup/dev-session.json`)).toBe(false);
 });
