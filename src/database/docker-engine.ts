@@ -247,14 +247,11 @@ export class DockerEngine implements DatabaseEngine {
   private refuseOtherCheckout(kind: 'container' | 'volume', name: string, labels: Record<string, string> | undefined) {
     const owner = labels?.[LABEL.checkout];
     if (this.checkout === undefined || owner === undefined || owner === this.checkout) return;
-    throw new UserError(
-      `the ${kind} ${name} belongs to another checkout of project "${this.project}", in ${owner}`,
-      {
-        hint:
-          `devup neither reuses nor resets it from here. Set "project" in ${this.checkout}'s config to a name of its own ` +
-          `(e.g. "${this.project}-2"; it names the container and volume), or work in ${owner}.`,
-      },
-    );
+    throw new UserError(`the ${kind} ${name} belongs to another checkout of project "${this.project}", in ${owner}`, {
+      hint:
+        `devup neither reuses nor resets it from here. Set "project" in ${this.checkout}'s config to a name of its own ` +
+        `(e.g. "${this.project}-2"; it names the container and volume), or work in ${owner}.`,
+    });
   }
 
   async start(sink: ProgressSink): Promise<RunningDatabase> {
