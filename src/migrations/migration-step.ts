@@ -25,8 +25,10 @@ export interface MigrationStepOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   strict?: boolean | undefined;
-  /** Only check: report what is pending, change nothing. */
+  /** Only check: report what is pending, apply nothing. */
   checkOnly?: boolean | undefined;
+  /** Create nothing either, not even a service's missing database (`status`); implies checkOnly. */
+  readOnly?: boolean | undefined;
   concurrency?: number | undefined;
   onEvent?: (event: StepEvent) => void;
   /** Called once every target is checked, before anything is applied (the UI sets up here). */
@@ -128,7 +130,8 @@ export async function runMigrationStep(
           .filter((d): d is string => !!d),
       ),
     ];
-    await ensureDatabases(client, ownDatabases);
+    // A database that does not exist yet has no history: read-only checks report it as all pending.
+    if (!options.readOnly) await ensureDatabases(client, ownDatabases);
     for (const { service, target, plan } of await planTargets(admin, client, services)) {
       if (plan) {
         const pending = plan.pending.map((m) => m.id);
@@ -177,7 +180,7 @@ export async function runMigrationStep(
     }
   }
   await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
-  if (options.checkOnly) {
+  if (options.checkOnly || options.readOnly) {
     return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
   }
 
