@@ -31,8 +31,13 @@ export interface MigrationStepOptions {
   readOnly?: boolean | undefined;
   concurrency?: number | undefined;
   onEvent?: (event: StepEvent) => void;
-  /** Called once every target is checked, before anything is applied (the UI sets up here). */
-  onPlanned?: (targets: { target: TargetBase; pending: string[]; upToDate: boolean }[]) => Promise<void> | void;
+  /**
+   * Called once every target is checked, before anything is applied (the UI sets up here; seeds
+   * owed to fresh targets are recorded here, so a run that stops half-way still seeds them later).
+   */
+  onPlanned?: (
+    targets: { target: TargetBase; pending: string[]; upToDate: boolean; fresh: boolean }[],
+  ) => Promise<void> | void;
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
@@ -179,7 +184,14 @@ export async function runMigrationStep(
       markFailed(w.target, error);
     }
   }
-  await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
+  await options.onPlanned?.(
+    works.map((w) => ({
+      target: w.target,
+      pending: w.pending,
+      upToDate: !needsWork(w),
+      fresh: outcomes.get(w.target)?.fresh ?? false,
+    })),
+  );
   if (options.checkOnly || options.readOnly) {
     return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
   }
