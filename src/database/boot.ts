@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -13,9 +14,9 @@ import { ExternalEngine } from './external-engine.js';
 export function createEngine(config: ResolvedConfig, name: ConcreteEngine): DatabaseEngine {
   switch (name) {
     case 'docker':
-      return new DockerEngine(config.project, config.database);
+      return new DockerEngine(config.project, config.database, undefined, realPathSoFar(config.root));
     case 'embedded':
-      return new EmbeddedEngine(config.database);
+      return new EmbeddedEngine(config.database, projectPaths(config));
     case 'external':
       return new ExternalEngine(config.database);
   }
