@@ -7,6 +7,7 @@ import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
+  DatabaseSettings,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
@@ -352,13 +353,15 @@ export function normaliseConfig(
     }
     return absolute;
   });
-  const database = {
+  const password =
+    db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    // Only devup-created servers use it; an external URL carries its own.
-    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
+    password: password.password,
+    ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,

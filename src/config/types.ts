@@ -59,6 +59,8 @@ export interface DatabaseSettings {
   port: number;
   user: string;
   password: string;
+  /** A generated password not saved yet: saved here before a server is created with it. */
+  unsavedPasswordFile?: string;
   database: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
+import { savePassword } from '../config/default-password.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { type ConnectionInfo, connect } from './connection.js';
@@ -90,6 +91,12 @@ export async function bootDatabase(
 ): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
+  const file = config.database.unsavedPasswordFile;
+  if (file !== undefined && name !== 'external') {
+    // The first server of this checkout: its generated password is kept from now on.
+    config.database.password = savePassword(file, config.database.password);
+    delete config.database.unsavedPasswordFile;
+  }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
