@@ -1,5 +1,6 @@
 import type { ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionUrl } from './connection.js';
+import { sslEnv } from './tls.js';
 
 /**
  * The variables a service or tool gets to reach its database: DATABASE_URL (with its first
@@ -19,6 +20,7 @@ export function connectionEnv(
     PGUSER: admin.user,
     PGPASSWORD: admin.password,
     PGDATABASE: database,
+    ...sslEnv(admin.ssl),
     DEVUP_SERVICE: service.name,
   };
   if (first) {

@@ -1,6 +1,7 @@
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { type ConnectionInfo, connectionError, maskUrl, parseConnectionUrl } from './connection.js';
+import { type ConnectionInfo, connectionError, maskUrl } from './connection.js';
+import { parseConnectionUrl } from './connection-url.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
 

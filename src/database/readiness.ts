@@ -1,4 +1,5 @@
 import { type ConnectionInfo, connect, type PgError } from './connection.js';
+import { isServerWithoutTls } from './tls.js';
 
 export interface ReadinessOptions {
   timeoutMs: number;
@@ -20,6 +21,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Errors while a server is still coming up: refused, reset, "the database system is starting up". */
 function isTransient(error: PgError): boolean {
+  // A server that says it has no TLS will not grow it while we wait.
+  if (isServerWithoutTls(error)) return false;
   return (
     error.code === undefined ||
     ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P03', '53300'].includes(error.code)

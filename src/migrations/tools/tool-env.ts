@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { MigrationTool } from '../../config/schema.js';
 import { type ConnectionInfo, connectionUrl, isLoopbackHost } from '../../database/connection.js';
+import { type SslSettings, sslEnv, sslUrlParams } from '../../database/tls.js';
 import type { TargetBase } from '../targets.js';
 import type { ToolEnvContext } from './tool-adapter.js';
 
@@ -20,9 +21,11 @@ export interface ToolEnvInput {
   toolEnv?: ((context: ToolEnvContext) => Record<string, string>) | undefined;
 }
 
-export function jdbcUrl(host: string, port: number, database: string): string {
+export function jdbcUrl(host: string, port: number, database: string, ssl?: SslSettings): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `jdbc:postgresql://${h}:${port}/${encodeURIComponent(database)}`;
+  // pgjdbc takes libpq's sslmode values and certificate parameters.
+  const query = new URLSearchParams(sslUrlParams(ssl)).toString();
+  return `jdbc:postgresql://${h}:${port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
 }
 
 /** The DATABASE_URL each tool reads, pointed at the target's schema the way that tool expects. */
@@ -31,6 +34,7 @@ export function toolDatabaseUrl(tool: MigrationTool, admin: ConnectionInfo, data
     // Prisma ignores search_path; its own `schema` parameter places both its tables and yours.
     const url = new URL(connectionUrl(admin, { database }));
     url.searchParams.set('schema', schema);
+    prismaSsl(url, admin.ssl);
     return url.toString();
   }
   const url = new URL(connectionUrl(admin, { database, searchPath: [schema, 'public'] }));
@@ -38,9 +42,23 @@ export function toolDatabaseUrl(tool: MigrationTool, admin: ConnectionInfo, data
     // dbmate puts schema_migrations in the first schema of this parameter; its driver (lib/pq)
     // also defaults to sslmode=require, which a local server without TLS refuses.
     url.searchParams.set('search_path', `${schema},public`);
-    if (isLoopbackHost(admin.host)) url.searchParams.set('sslmode', 'disable');
+    if (isLoopbackHost(admin.host) && !url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'disable');
   }
   return url.toString();
+}
+
+/**
+ * Prisma's engine spells TLS its own way: `sslcert` is the CA to trust, `sslaccept` says whether
+ * to check it, and only disable/prefer/require exist. (A client certificate needs a PKCS#12
+ * `sslidentity`, which devup cannot make from PEM files: set it in the service's env.)
+ */
+function prismaSsl(url: URL, ssl: SslSettings | undefined): void {
+  if (!ssl || ssl.implied) return;
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey']) url.searchParams.delete(key);
+  const verify = ssl.mode === 'verify-ca' || ssl.mode === 'verify-full';
+  url.searchParams.set('sslmode', verify ? 'require' : ssl.mode);
+  if (ssl.rootCert) url.searchParams.set('sslcert', ssl.rootCert);
+  if (ssl.mode !== 'disable') url.searchParams.set('sslaccept', verify ? 'strict' : 'accept_invalid_certs');
 }
 
 /** Puts the service's and the project's node_modules/.bin first, so locally installed tools win. */
@@ -70,6 +88,7 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     PGUSER: admin.user,
     PGPASSWORD: admin.password,
     PGDATABASE: database,
+    ...sslEnv(admin.ssl),
     // psql and other libpq clients in a `command` then also start in the target's schema.
     PGOPTIONS: `-c search_path=${target.schema},public`,
   });
@@ -83,6 +102,7 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
         user: admin.user,
         password: admin.password,
         database,
+        ssl: admin.ssl,
         migrationsDir: input.migrationsDir,
         dirIsExplicit: input.dirIsExplicit,
       }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ConnectionInfo, parseConnectionUrl } from '../../../src/database/connection.js';
+import type { ConnectionInfo } from '../../../src/database/connection.js';
+import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
 import { flyway } from '../../../src/migrations/tools/flyway.js';
 import { liquibase } from '../../../src/migrations/tools/liquibase.js';
@@ -37,7 +38,7 @@ describe('buildToolEnv', () => {
   it('points DATABASE_URL at the target database with the schema first, and survives any password', () => {
     const env = buildToolEnv(input());
     const url = new URL(env.DATABASE_URL as string);
-    expect(parseConnectionUrl(env.DATABASE_URL as string)).toEqual(admin);
+    expect(parseConnectionUrl(env.DATABASE_URL as string, {})).toMatchObject(admin);
     expect(url.searchParams.get('options')).toBe('-c search_path=billing_acme,public');
     expect(env.PGPASSWORD).toBe(admin.password);
     expect(env).toMatchObject({
