@@ -17,6 +17,8 @@ export interface TlsPostgres {
   /** A client certificate for the role `certuser`, signed by the CA, and one signed by the other CA. */
   client: { cert: string; key: string };
   strangerClient: { cert: string; key: string };
+  /** Starts the server; `pg_ctl start -w` returns once it accepts connections. */
+  start(): void;
   stop(): void;
 }
 
@@ -69,13 +71,25 @@ function asPostgres(command: string, args: string[]): void {
   execFileSync(argv[0] as string, argv.slice(1), { stdio: 'pipe' });
 }
 
-/**
- * A TLS-only Postgres on a free loopback port: certificates made here with openssl (server
- * certificate for localhost and 127.0.0.1 only), `hostssl … trust`, `hostnossl … reject`, and
- * the role `certuser` admitted only with a client certificate from the CA.
- * `pg_ctl start -w` returns once the server accepts connections; `stop()` always tears it down.
- */
+/** A TLS-only Postgres (see createTlsPostgres), started. */
 export async function startTlsPostgres(): Promise<TlsPostgres> {
+  const server = await createTlsPostgres();
+  try {
+    server.start();
+  } catch (error) {
+    server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * A TLS-only Postgres cluster on a free loopback port, not started yet: certificates made here
+ * with openssl (server certificate for localhost and 127.0.0.1 only), `hostssl … trust`,
+ * `hostnossl … reject`, and the role `certuser` admitted only with a client certificate from the
+ * CA. `stop()` always tears it down, started or not.
+ */
+export async function createTlsPostgres(): Promise<TlsPostgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-tls-pg-'));
   chmodSync(dir, 0o755);
   const data = path.join(dir, 'data');
@@ -130,19 +144,14 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         '',
       ].join('\n'),
     );
-    asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '120', 'start']);
-    asPostgres(`${PG_BIN}/psql`, [
-      '-h',
-      dir,
-      '-p',
-      String(port),
-      '-U',
-      'devup',
-      '-d',
-      'postgres',
-      '-c',
-      'create role certuser login',
-    ]);
+    let started = false;
+    const start = () => {
+      asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '120', 'start']);
+      if (started) return;
+      started = true;
+      const psql = ['-h', dir, '-p', String(port), '-U', 'devup', '-d', 'postgres'];
+      asPostgres(`${PG_BIN}/psql`, [...psql, '-c', 'create role certuser login']);
+    };
     return {
       port,
       dir,
@@ -150,6 +159,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
       otherCaFile: path.join(dir, 'other-ca.pem'),
       client: { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client.key') },
       strangerClient: { cert: path.join(dir, 'stranger.pem'), key: path.join(dir, 'stranger.key') },
+      start,
       stop,
     };
   } catch (error) {
