@@ -58,6 +58,12 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--dry-run', 'print the SQL each target would run; change nothing')
     .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
+    .option('--wait <duration>', 'wait this long for the server to answer (external engine): 30s, 2m')
+    .option(
+      '--lock-timeout <duration>',
+      'lock_timeout for every migration, retried with backoff (migrations.lockTimeout)',
+    )
+    .option('--statement-timeout <duration>', 'statement_timeout for every migration (migrations.statementTimeout)')
     .action(lazy(() => import('./migrate.js')));
   migrate
     .command('status')

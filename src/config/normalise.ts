@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
@@ -384,7 +385,17 @@ export function normaliseConfig(
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

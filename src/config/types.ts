@@ -69,5 +69,14 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

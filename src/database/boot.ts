@@ -85,6 +85,8 @@ export async function bootDatabase(
     sink: ProgressSink;
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
+    /** External engine: wait this long for a server that is not up yet. */
+    waitMs?: number | undefined;
   },
 ): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
   const started = performance.now();
@@ -116,7 +118,7 @@ export async function bootDatabase(
   }
   let running: RunningDatabase;
   try {
-    running = await engine.start(options.sink);
+    running = await engine.start(options.sink, { waitMs: options.waitMs });
   } catch (error) {
     if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
       throw new UserError(

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { withClient } from '../../src/database/connection.js';
+import { connect, withClient } from '../../src/database/connection.js';
 import { parseConnectionUrl } from '../../src/database/connection-url.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { startTlsPostgres, type TlsPostgres } from '../integration/helpers/tls-postgres.js';
-import { runCli } from './demo-helpers.js';
+import { createTlsPostgres, startTlsPostgres, type TlsPostgres } from '../integration/helpers/tls-postgres.js';
+import { runCli, startCli } from './demo-helpers.js';
 
 // The deploy path: the built CLI, `--engine external`, a TLS-only server (verify-full).
 let server: TlsPostgres;
@@ -79,4 +79,62 @@ it('an unknown sslmode or an unreadable certificate: one clear error, exit 1, no
   const badStatus = await cli(['migrate', 'status', '--exit-code'], tlsUrl(database, { sslmode: 'verify' }));
   expect(badStatus.code).toBe(1);
   expect(await schemas(database)).toEqual([]);
+});
+
+it('--wait: waits for a server that is not up yet, says so every few seconds, then migrates', async () => {
+  ws = project();
+  const late = await createTlsPostgres();
+  try {
+    const url = `postgresql://devup@localhost:${late.port}/postgres?sslmode=verify-full&sslrootcert=${late.caFile}`;
+    const running = startCli(['--engine', 'external', 'migrate', '--wait', '10m'], {
+      cwd: ws.dir,
+      env: { ...process.env, CI: 'true', DATABASE_URL: url },
+    });
+    await running.waitFor(/Waiting for Postgres at localhost:\d+ \(ECONNREFUSED\): \d+ s of 600 s/, 600_000);
+    late.start();
+    expect(await running.exited, running.output()).toBe(0);
+    expect(running.output()).toMatch(/api_default applied 2/);
+  } finally {
+    late.stop();
+  }
+});
+
+it('--wait that runs out, and a host that never resolves: one error, exit 1, nothing applied', async () => {
+  ws = project();
+  const database = await freshDatabase();
+  const closed = `postgresql://devup@localhost:${server.port + 1}/${database}?sslmode=require`;
+  const outOfTime = await cli(['migrate', '--wait', '1s'], closed);
+  expect(outOfTime.code).toBe(1);
+  expect(outOfTime.output).toContain(
+    `Postgres at localhost:${server.port + 1} did not answer within 1 s (--wait): ECONNREFUSED`,
+  );
+  const nowhere = await cli(['migrate', '--wait', '500ms'], `postgresql://devup@devup-not-yet.invalid/${database}`);
+  expect(nowhere.code).toBe(1);
+  expect(nowhere.output).toMatch(
+    /devup-not-yet\.invalid:5432 did not answer within 500 ms \(--wait\): (ENOTFOUND|EAI_AGAIN)/,
+  );
+  expect((await cli(['migrate', '--wait', 'soon'], closed)).code).toBe(2);
+  expect(await schemas(database)).toEqual([]);
+});
+
+it('--lock-timeout: a migration behind live traffic fails naming the table and the blocker', async () => {
+  ws = project();
+  const database = await freshDatabase();
+  const url = tlsUrl(database);
+  expect((await cli(['migrate'], url)).code).toBe(0);
+  ws.write('api/migrations/0003_email.sql', 'alter table notes add column email text;');
+  const traffic = await connect(parseConnectionUrl(url, {}));
+  try {
+    await traffic.query('begin; select * from api_default.notes');
+    const { rows } = await traffic.query('select pg_backend_pid() as pid');
+    const blocked = await cli(['migrate', '--lock-timeout', '200ms', '--statement-timeout', '1m'], url);
+    expect(blocked.code).toBe(1);
+    expect(blocked.output).toContain(
+      `could not lock table api_default.notes, held by pid ${rows[0].pid} (lock_timeout, 5 attempts)`,
+    );
+    expect(blocked.output).toContain('its last query: select pg_backend_pid() as pid');
+  } finally {
+    await traffic.end();
+  }
+  expect((await cli(['migrate', '--lock-timeout', '200ms'], url)).code).toBe(0);
 });

@@ -19,6 +19,8 @@ export interface ToolEnvInput {
   baseEnv: NodeJS.ProcessEnv;
   /** The tool's own variables (flyway, liquibase, dbmate). */
   toolEnv?: ((context: ToolEnvContext) => Record<string, string>) | undefined;
+  /** lock_timeout / statement_timeout (`migrations.*`, `--lock-timeout`), passed on through PGOPTIONS. */
+  timeouts?: { lockTimeoutMs?: number | undefined; statementTimeoutMs?: number | undefined } | undefined;
 }
 
 export function jdbcUrl(host: string, port: number, database: string, ssl?: SslSettings): string {
@@ -92,6 +94,13 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     // psql and other libpq clients in a `command` then also start in the target's schema.
     PGOPTIONS: `-c search_path=${target.schema},public`,
   });
+  // libpq-based tools (psql, psycopg2; not dbmate's lib/pq nor JDBC) then run under the same timeouts.
+  const { lockTimeoutMs, statementTimeoutMs } = input.timeouts ?? {};
+  const settings = [
+    ...(lockTimeoutMs ? [`-c lock_timeout=${lockTimeoutMs}`] : []),
+    ...(statementTimeoutMs ? [`-c statement_timeout=${statementTimeoutMs}`] : []),
+  ];
+  if (settings.length > 0) env.PGOPTIONS = [env.PGOPTIONS, ...settings].filter(Boolean).join(' ');
   if (input.toolEnv) {
     Object.assign(
       env,

@@ -148,6 +148,7 @@ export async function runToolTarget(
     serviceEnv: service.env,
     baseEnv: process.env,
     toolEnv: adapter.env,
+    timeouts: config.migrations,
   });
 
   const migrate = async (client: pg.Client): Promise<string[]> => {
