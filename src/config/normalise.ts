@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import { heldProjectPath, projectPaths } from './project-paths.js';
@@ -353,8 +354,7 @@ export function normaliseConfig(
     }
     return absolute;
   });
-  const password =
-    db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const password = db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
   const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
@@ -440,7 +440,17 @@ export function normaliseConfig(
     dotenv: {},
     database,
     databaseSetup: { extensions, init },
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

@@ -89,5 +89,14 @@ export interface ResolvedConfig {
   database: DatabaseSettings;
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
+import { savePassword } from '../config/default-password.js';
 import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
-import { savePassword } from '../config/default-password.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { type ConnectionInfo, connect } from './connection.js';
@@ -87,6 +87,8 @@ export async function bootDatabase(
     sink: ProgressSink;
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
+    /** External engine: wait this long for a server that is not up yet. */
+    waitMs?: number | undefined;
   },
 ): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
@@ -123,7 +125,7 @@ export async function bootDatabase(
   }
   let running: RunningDatabase;
   try {
-    running = await engine.start(options.sink);
+    running = await engine.start(options.sink, { waitMs: options.waitMs });
   } catch (error) {
     if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
       throw new UserError(
