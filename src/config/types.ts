@@ -10,7 +10,15 @@ export type TenantSource =
 
 export type MigrationSettings = (
   | { kind: 'sql'; dir: string }
-  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+  | {
+      kind: 'tool';
+      tool: MigrationTool;
+      command: CommandSpec | undefined;
+      /** The tool's program without a subcommand (`python -m alembic`), when set. */
+      program: CommandSpec | undefined;
+      cwd: string;
+      dir: string | undefined;
+    }
 ) & {
   tenants: TenantSource;
   /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */

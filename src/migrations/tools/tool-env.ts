@@ -50,17 +50,28 @@ export function toolPath(cwd: string, root: string, basePath: string | undefined
 }
 
 /**
+ * The user's environment, the service's `env`, and the PATH that finds locally installed tools:
+ * all a tool needs for commands that touch no database (`alembic revision`, `dbmate new`).
+ */
+export function toolProcessEnv(
+  input: Pick<ToolEnvInput, 'cwd' | 'root' | 'serviceEnv' | 'baseEnv'>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.serviceEnv);
+  env.PATH = toolPath(input.cwd, input.root, env.PATH);
+  return env;
+}
+
+/**
  * The environment a migration tool runs with: the user's, the service's, then devup's own
  * variables naming the target (which win: they decide where the tool writes).
  */
 export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
   const { admin, target } = input;
   const database = target.database ?? admin.database;
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
-  Object.assign(env, input.serviceEnv);
+  const env = toolProcessEnv(input);
   Object.assign(env, {
-    PATH: toolPath(input.cwd, input.root, env.PATH),
     DATABASE_URL: toolDatabaseUrl(input.tool, admin, database, target.schema),
     DEVUP_SCHEMA: target.schema,
     DEVUP_TENANT: target.tenant,
