@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { defaultPassword } from './default-password.js';
+import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
@@ -28,9 +30,19 @@ function toCommand(value: string | string[]): CommandSpec {
   return typeof value === 'string' ? { shell: value } : { argv: value };
 }
 
-function stringifyEnv(env: ServiceInput['env']): Record<string, string> {
+/** Env values as strings; `{placeholders}` devup does not know are problems at `at.KEY`. */
+function normaliseEnv(ctx: Context, at: string, env: ServiceInput['env']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) out[key] = String(value);
+  for (const [key, raw] of Object.entries(env ?? {})) {
+    const value = String(raw);
+    for (const name of unknownPlaceholders(value)) {
+      ctx.problems.push({
+        path: `${at}.${key}`,
+        message: `unknown placeholder {${name}}: use ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} (or {{ }} for literal braces)`,
+      });
+    }
+    out[key] = value;
+  }
   return out;
 }
 
@@ -122,6 +134,7 @@ function normaliseMigrations(
     tenants = { kind: 'command', command: toCommand(rawTenants.command) };
   }
   const schemaTemplate = input.schema ?? '{service}_{tenant}';
+  const concurrency = input.concurrency ?? 4;
   const sampleTenants = tenants.kind === 'list' ? tenants.tenants : ['tenant', 'other'];
   for (const message of checkSchemaTemplate(schemaTemplate, name, sampleTenants)) {
     ctx.problems.push({ path: `${at}.schema`, message });
@@ -143,8 +156,11 @@ function normaliseMigrations(
     if (input.program !== undefined) {
       ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
     }
+    if (input.env !== undefined) {
+      ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
+    }
     const dir = resolveDir(input.dir ?? '', 'dir');
-    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate };
+    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate, concurrency };
   }
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
@@ -165,8 +181,10 @@ function normaliseMigrations(
     program: input.program === undefined ? undefined : toCommand(input.program),
     cwd,
     dir,
+    env: normaliseEnv(ctx, `${at}.env`, input.env),
     tenants,
     schemaTemplate,
+    concurrency,
   };
 }
 
@@ -240,6 +258,17 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     ctx.problems.push({ path: `${at}.database`, message: `"${input.database}" is not a valid database name` });
   }
   const migrations = input.migrations === undefined ? undefined : normaliseMigrations(ctx, name, input.migrations, cwd);
+  const env = normaliseEnv(ctx, `${at}.env`, input.env);
+  if (input.migrations === undefined) {
+    for (const [key, value] of Object.entries(env)) {
+      if (usesPlaceholder(value, ['schema', 'tenant'])) {
+        ctx.problems.push({
+          path: `${at}.env.${key}`,
+          message: '{schema} and {tenant} name a tenant schema, and this service has no migrations',
+        });
+      }
+    }
+  }
   let seed: SeedSettings | undefined;
   if (typeof input.seed === 'string') seed = { kind: 'sql', pattern: input.seed };
   else if (input.seed !== undefined) seed = { kind: 'command', command: toCommand(input.seed.command) };
@@ -247,7 +276,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     name,
     cwd,
     command: input.command === undefined ? undefined : toCommand(input.command),
-    env: stringifyEnv(input.env),
+    env,
     envFile,
     port: input.port,
     dependsOn,
@@ -321,12 +350,24 @@ export function normaliseConfig(
     }
   }
   const databasePort = db.port ?? 54320;
+  const extensions = (db.extensions ?? []).map((entry) =>
+    typeof entry === 'string' ? { name: entry, schema: 'public' } : entry,
+  );
+  const init = (typeof db.init === 'string' ? [db.init] : (db.init ?? [])).map((file, index) => {
+    const absolute = path.resolve(root, file);
+    if (!existsSync(absolute) || isDirectory(absolute)) {
+      const key = typeof db.init === 'string' ? 'database.init' : `database.init[${index}]`;
+      ctx.problems.push({ path: key, message: `no such file: ${relative(ctx, absolute)}` });
+    }
+    return absolute;
+  });
   const database = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    password: db.password ?? 'devup',
+    // Only devup-created servers use it; an external URL carries its own.
+    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -394,6 +435,7 @@ export function normaliseConfig(
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    databaseSetup: { extensions, init },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };

@@ -4,7 +4,7 @@ import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
 import { checksumSql } from './checksum.js';
-import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { describePgError, failureFrame } from './error-frame.js';
 import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
@@ -84,12 +84,7 @@ export async function seedTarget(
             `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
         );
         if (failed) {
-          const details: string[] = [];
-          if (failed.index !== undefined) {
-            const original = text.replace(/\r\n?/g, '\n');
-            const { line, column } = lineAndColumn(original, failed.index);
-            details.push(...codeFrame({ file, fileText: original, line, column }));
-          } else details.push(file);
+          const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);
           if (isPgError(failed.error)) details.push(...describePgError(failed.error));
           throw new UserError(`seed file ${name} failed in ${target.schema}`, {
             details,

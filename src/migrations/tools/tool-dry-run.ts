@@ -34,7 +34,7 @@ export async function dryRunToolTarget(
     return;
   }
   const range = alembicSqlRange(status.current, target.schema);
-  const invocation = prepareToolInvocation(config, service, target, admin);
+  const invocation = await prepareToolInvocation(config, service, target, admin);
   const program = toolProgram(invocation.adapter, invocation.settings, target.service, invocation.context);
   output.line(`-- ${target.schema}: alembic upgrade --sql ${range} (pending: ${pending.join(', ')})`);
   // Offline mode prints the SQL on stdout; its log lines (stderr) would not parse as SQL.

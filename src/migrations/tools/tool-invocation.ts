@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
+import { readServiceEnvFile } from '../../config/env-file.js';
 import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
 import { InterruptedError, UserError } from '../../errors.js';
@@ -7,7 +8,7 @@ import { describeHolder, withAdvisoryLock } from '../lock.js';
 import type { TargetBase } from '../targets.js';
 import type { HistorySpec, ToolAdapter, ToolCommandContext, ToolSettings } from './tool-adapter.js';
 import { toolAdapter } from './tool-adapters.js';
-import { buildToolEnv, secretsOf } from './tool-env.js';
+import { buildToolEnv, findProgram, secretsOf, toolSearchDirs } from './tool-env.js';
 import { readTargetState, type TargetState } from './tool-history.js';
 import { commandProgram, describeCommand, spawnTool, type ToolProcessResult } from './tool-process.js';
 
@@ -21,6 +22,8 @@ export function toolSettings(service: ServiceSettings): ToolSettings {
 export interface ToolInvocation {
   adapter: ToolAdapter;
   settings: ToolSettings;
+  /** The service's own directory (its virtualenv is searched too). */
+  serviceCwd: string;
   context: ToolCommandContext;
   /** The same environment for every subcommand: the one the upgrade runs with. */
   env: Record<string, string>;
@@ -28,12 +31,12 @@ export interface ToolInvocation {
   mask(text: string): string;
 }
 
-export function prepareToolInvocation(
+export async function prepareToolInvocation(
   config: ResolvedConfig,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
-): ToolInvocation {
+): Promise<ToolInvocation> {
   const settings = toolSettings(service);
   const adapter = toolAdapter(settings.tool);
   const migrationsDir = adapter.migrationsDir(settings);
@@ -48,14 +51,18 @@ export function prepareToolInvocation(
     migrationsDir,
     dirIsExplicit: settings.dir !== undefined,
     cwd: settings.cwd,
+    serviceCwd: service.cwd,
     root: config.root,
     serviceEnv: service.env,
+    serviceEnvFile: await readServiceEnvFile(service),
+    migrationEnv: settings.env,
     baseEnv: process.env,
     toolEnv: adapter.env,
   });
   return {
     adapter,
     settings,
+    serviceCwd: service.cwd,
     context: { schema: target.schema, migrationsDir, cwd: settings.cwd, root: config.root },
     env,
     secrets,
@@ -73,14 +80,14 @@ export function describeTarget(target: ToolSubject): string {
 
 /** A failed tool run as a message a person can act on: command, cwd, target and the tool's last lines. */
 export function toolFailure(
-  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'mask'>,
+  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'serviceCwd' | 'mask'>,
   target: ToolSubject,
   command: CommandSpec,
   result: ToolProcessResult,
   root: string,
   retry = `devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target)`,
 ): UserError {
-  const { adapter, settings, mask } = invocation;
+  const { adapter, settings, serviceCwd, mask } = invocation;
   const shown = mask(describeCommand(command));
   const output = result.tail.map((line) => `  ${line}`);
   if (result.notFound) {
@@ -89,7 +96,7 @@ export function toolFailure(
       result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
       commandProgram(command);
     return new UserError(`${program} not found: cannot run ${adapter.tool} for ${describeTarget(target)}`, {
-      hint: `${adapter.install} devup looks in ${settings.cwd}/node_modules/.bin, ${root}/node_modules/.bin, then the PATH.`,
+      hint: `${adapter.install} devup looked in ${toolSearchDirs({ cwd: settings.cwd, serviceCwd, root }).join(', ')}, then the PATH.`,
       details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
     });
   }
@@ -106,7 +113,7 @@ export function toolFailure(
  * lines go to `onOutput` (stderr's to `onStderr` when given, e.g. to keep SQL apart from logs).
  */
 export async function runToolCommand(
-  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'env' | 'secrets' | 'mask'>,
+  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'serviceCwd' | 'env' | 'secrets' | 'mask'>,
   target: ToolSubject,
   command: CommandSpec,
   options: {
@@ -117,6 +124,12 @@ export async function runToolCommand(
     retry?: string;
   },
 ): Promise<void> {
+  // Shown with --verbose: which of the candidate programs (a .venv's, node_modules', the PATH's) runs.
+  const program = commandProgram(command);
+  const found = findProgram(program, invocation.env.PATH ?? '', invocation.settings.cwd);
+  options.onOutput(
+    `devup: running ${found ?? `${program} (not found on the tool's PATH)`} in ${invocation.settings.cwd}`,
+  );
   const result = await spawnTool(command, {
     cwd: invocation.settings.cwd,
     env: invocation.env,

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readServiceEnvFile } from '../../config/env-file.js';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { UsageError, UserError } from '../../errors.js';
 import type { ToolAdapter, ToolCommandContext } from './tool-adapter.js';
@@ -59,10 +60,18 @@ export async function createToolMigration(
     });
   }
   const program = toolProgram(adapter, settings, service.name, context);
-  const env = toolProcessEnv({ cwd: settings.cwd, root: config.root, serviceEnv: service.env, baseEnv: process.env });
+  // No target, so no placeholder values: variables that need one are left to the upgrade.
+  const env = toolProcessEnv({
+    cwd: settings.cwd,
+    serviceCwd: service.cwd,
+    root: config.root,
+    serviceEnv: Object.fromEntries(Object.entries(service.env).filter(([, value]) => !/\{\w+\}/.test(value))),
+    serviceEnvFile: await readServiceEnvFile(service),
+    baseEnv: process.env,
+  });
   const before = listFiles(migrationsDir);
   await runToolCommand(
-    { adapter, settings, env, secrets: [], mask: (text) => text },
+    { adapter, settings, serviceCwd: service.cwd, env, secrets: [], mask: (text) => text },
     { service: service.name },
     withArgs(program, args),
     { root: config.root, onOutput, retry: `devup new migration ${service.name} ${name} again` },

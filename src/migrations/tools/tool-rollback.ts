@@ -103,7 +103,7 @@ export async function planToolRollbacks(
         throw new UserError(`${target.schema}: cannot plan a rollback: ${files.problem ?? 'the files are unreadable'}`);
       }
       const state = await readStateFor(target, admin, client, adapter.history);
-      const invocation = prepareToolInvocation(config, service, target, admin);
+      const invocation = await prepareToolInvocation(config, service, target, admin);
       const plan = planOne(adapter, files.set, state.rows ?? [], request, invocation, target);
       plans.push({ service, target, ...plan });
     }
@@ -118,7 +118,7 @@ export async function runToolRollback(
   plan: ToolRollback,
   options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined },
 ): Promise<void> {
-  const invocation = prepareToolInvocation(config, plan.service, plan.target, admin);
+  const invocation = await prepareToolInvocation(config, plan.service, plan.target, admin);
   const program = toolProgram(invocation.adapter, invocation.settings, plan.target.service, invocation.context);
   const retry = `devup migrate down again (--service ${plan.target.service} --tenant ${plan.target.tenant})`;
   try {

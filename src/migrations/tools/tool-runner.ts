@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection.js';
-import { InterruptedError } from '../../errors.js';
 import { quoteIdent } from '../history.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
@@ -10,8 +9,13 @@ import { toolAdapter } from './tool-adapters.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
 import { readToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
-import { prepareToolInvocation, readStateFor, toolFailure, toolSettings, withTargetLock } from './tool-invocation.js';
-import { spawnTool } from './tool-process.js';
+import {
+  prepareToolInvocation,
+  readStateFor,
+  runToolCommand,
+  toolSettings,
+  withTargetLock,
+} from './tool-invocation.js';
 import { upgradeCommand } from './tool-program.js';
 
 export type { ToolCheck } from './tool-check.js';
@@ -49,8 +53,8 @@ export async function runToolTarget(
   admin: ConnectionInfo,
   options: { onOutput: (line: string) => void; signal?: AbortSignal },
 ): Promise<string[]> {
-  const invocation = prepareToolInvocation(config, service, target, admin);
-  const { adapter, settings, env, secrets } = invocation;
+  const invocation = await prepareToolInvocation(config, service, target, admin);
+  const { adapter, settings } = invocation;
   const key = fingerprintKey(target);
   const command = upgradeCommand(adapter, settings, target.service, invocation.context);
 
@@ -62,20 +66,15 @@ export async function runToolTarget(
       readToolFiles(adapter, settings, config.stateDir),
       await readTargetState(client, target.schema, adapter.history),
     );
-    const result = await spawnTool(command, {
-      cwd: settings.cwd,
-      env,
-      onLine: options.onOutput,
-      signal: options.signal,
-      secrets,
-    });
-    if (result.canceled) {
+    try {
+      await runToolCommand(invocation, target, command, {
+        root: config.root,
+        onOutput: options.onOutput,
+        signal: options.signal,
+      });
+    } catch (error) {
       forgetFingerprint(config.stateDir, key);
-      throw new InterruptedError();
-    }
-    if (result.failed) {
-      forgetFingerprint(config.stateDir, key);
-      throw toolFailure(invocation, target, command, result, config.root);
+      throw error;
     }
     const files = readToolFiles(adapter, settings, config.stateDir);
     const state = await readTargetState(client, target.schema, adapter.history);

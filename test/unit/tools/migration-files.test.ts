@@ -21,8 +21,10 @@ const settings = (cwd: string, dir?: string): ToolSettings => ({
   program: undefined,
   cwd,
   dir,
+  env: {},
   tenants: { kind: 'list', tenants: ['default'] },
   schemaTemplate: '{service}_{tenant}',
+  concurrency: 4,
 });
 
 describe('dbmate', () => {

@@ -17,8 +17,10 @@ const settings = (over: Partial<ToolSettings> = {}): ToolSettings => ({
   program: undefined,
   cwd: '/s',
   dir: undefined,
+  env: {},
   tenants: { kind: 'list', tenants: ['acme'] },
   schemaTemplate: 'auth_{tenant}',
+  concurrency: 4,
   ...over,
 });
 
