@@ -48,6 +48,7 @@ export async function dryRunMigrations(
       try {
         await tools.dryRunToolTarget(config, service.service, target, admin, client, {
           line: (text) => output.line(text),
+          debug: (text) => output.debug(text),
           pending: (ids) => output.event({ event: 'dry-run', schema: target.schema, pending: ids }),
         });
       } catch (error) {

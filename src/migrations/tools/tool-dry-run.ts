@@ -18,7 +18,7 @@ export async function dryRunToolTarget(
   target: TargetBase,
   admin: ConnectionInfo,
   client: pg.Client,
-  output: { line(text?: string): void; pending(ids: string[]): void },
+  output: { line(text?: string): void; debug(text: string): void; pending(ids: string[]): void },
 ): Promise<void> {
   const status = await toolTargetStatus(config, service, target, admin, client);
   if (status.tool !== 'alembic') {
@@ -42,6 +42,7 @@ export async function dryRunToolTarget(
     root: config.root,
     onOutput: (line) => output.line(line),
     onStderr: () => {},
+    onNote: (line) => output.debug(line),
     retry: `devup migrate --dry-run again (--service ${target.service} --tenant ${target.tenant})`,
   });
   output.line();

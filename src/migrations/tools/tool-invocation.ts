@@ -120,6 +120,8 @@ export async function runToolCommand(
     root: string;
     onOutput: (line: string) => void;
     onStderr?: ((line: string) => void) | undefined;
+    /** devup's own line (which program runs, where); onOutput when not given. */
+    onNote?: ((line: string) => void) | undefined;
     signal?: AbortSignal | undefined;
     retry?: string;
   },
@@ -127,7 +129,7 @@ export async function runToolCommand(
   // Shown with --verbose: which of the candidate programs (a .venv's, node_modules', the PATH's) runs.
   const program = commandProgram(command);
   const found = findProgram(program, invocation.env.PATH ?? '', invocation.settings.cwd);
-  options.onOutput(
+  (options.onNote ?? options.onOutput)(
     `devup: running ${found ?? `${program} (not found on the tool's PATH)`} in ${invocation.settings.cwd}`,
   );
   const result = await spawnTool(command, {

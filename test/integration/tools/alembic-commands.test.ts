@@ -119,6 +119,7 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
     const pending: string[][] = [];
     await dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, {
       line: (text = '') => lines.push(text),
+      debug: () => {},
       pending: (ids) => pending.push(ids),
     });
     const text = lines.join('\n');

@@ -94,7 +94,11 @@ describe('status, rollback and new migration for dbmate, for real', () => {
 
   it('dry-run: says dbmate cannot show its SQL rather than printing nothing', async () => {
     await expect(
-      dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, { line: () => {}, pending: () => {} }),
+      dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, {
+        line: () => {},
+        debug: () => {},
+        pending: () => {},
+      }),
     ).rejects.toThrow('ingest_acme: dbmate has no offline mode devup can use to show its SQL');
   });
 });
