@@ -1,4 +1,7 @@
-import { bootDatabase } from '../database/boot.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { chooseEngine, createEngine } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import { UserError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import type { TargetPlan } from '../migrations/plan.js';
 import type { TargetBase } from '../migrations/targets.js';
@@ -8,6 +11,22 @@ import { type CommandContext, parseList } from './context.js';
 
 function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** Where the project's Postgres answers, if it runs: a status starts, creates and writes nothing. */
+async function runningDatabase(ctx: CommandContext, config: ResolvedConfig): Promise<ConnectionInfo> {
+  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  const engine = createEngine(config, name);
+  const { state } = await engine.status();
+  if (state !== 'running') {
+    throw new UserError(
+      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: migrate status starts nothing`,
+      {
+        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
+      },
+    );
+  }
+  return engine.connection;
 }
 
 function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
@@ -66,7 +85,7 @@ function toolReport(target: TargetBase, tool: ToolTargetStatus) {
 async function readToolStatuses(
   ctx: CommandContext,
   inspected: InspectedTarget[],
-  admin: Parameters<typeof inspectTargets>[1],
+  admin: ConnectionInfo,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
   const toolTargets = inspected.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
   if (toolTargets.length === 0) return new Map();
@@ -79,12 +98,12 @@ async function readToolStatuses(
 export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
-  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => output.notice(m) } });
-  const inspected = await inspectTargets(config, db.connection, {
+  const admin = await runningDatabase(ctx, config);
+  const inspected = await inspectTargets(config, admin, {
     services: parseList(options.service as string | undefined),
     tenant: options.tenant as string | undefined,
   });
-  const tools = await readToolStatuses(ctx, inspected, db.connection);
+  const tools = await readToolStatuses(ctx, inspected, admin);
   // A tool target whose state is contradictory or unknowable makes the answer incomplete: exit 1.
   const unanswered = [...tools.values()].filter((t) => t.problem || t.unknown).length;
   const exitCode = unanswered > 0 ? 1 : 0;

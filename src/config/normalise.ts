@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
+import { heldProjectPath, projectPaths } from './project-paths.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
@@ -406,6 +407,16 @@ export function normaliseConfig(
     }
   }
 
+  // reset and `down --volumes` delete the data directory whole: it must hold nothing of the project.
+  const stateDir = path.join(root, '.devup');
+  const held = heldProjectPath(database.dataDir, projectPaths({ configPath: options.configPath, stateDir, services }));
+  if (held !== undefined) {
+    ctx.problems.push({
+      path: 'database.dataDir',
+      message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
+    });
+  }
+
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
 
@@ -430,7 +441,7 @@ export function normaliseConfig(
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
-    stateDir: path.join(root, '.devup'),
+    stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expandEnv, type PlaceholderValues } from '../../config/env-placeholders.js';
 import type { MigrationTool } from '../../config/schema.js';
-import { type ConnectionInfo, connectionUrl, isLoopbackHost } from '../../database/connection.js';
+import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection.js';
 import { searchPathOption } from '../../database/connection-env.js';
 import type { TargetBase } from '../targets.js';
 import type { ToolEnvContext } from './tool-adapter.js';
@@ -48,7 +48,7 @@ export function toolDatabaseUrl(tool: MigrationTool, admin: ConnectionInfo, data
     // dbmate puts schema_migrations in the first schema of this parameter; its driver (lib/pq)
     // also defaults to sslmode=require, which a local server without TLS refuses.
     url.searchParams.set('search_path', `${schema},public`);
-    if (isLoopbackHost(admin.host)) url.searchParams.set('sslmode', 'disable');
+    if (isLoopbackAddress(admin.host) || admin.host === 'localhost') url.searchParams.set('sslmode', 'disable');
   }
   return url.toString();
 }

@@ -12,7 +12,7 @@ import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, ensureDbmate, tableExists, targetsOf } from './tool-fixtures.js';
+import { copyFixture, countingWrapper, dbmateBinary, tableExists, targetsOf } from './tool-fixtures.js';
 
 describe('status, rollback and new migration for dbmate, for real', () => {
   let db: ConnectionInfo & { drop(): Promise<void> };
@@ -27,7 +27,7 @@ describe('status, rollback and new migration for dbmate, for real', () => {
   const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
 
   beforeAll(async () => {
-    const binary = await ensureDbmate();
+    const binary = dbmateBinary();
     db = await createTestDatabase();
     client = await connect(db);
     ws = createWorkspace();
