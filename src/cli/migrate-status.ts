@@ -130,9 +130,11 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     }
   }
   output.line();
-  output.line(`${inspected.length} targets, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`);
+  output.line(
+    `${inspected.length} target${inspected.length === 1 ? '' : 's'}, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`,
+  );
   if (unanswered > 0) {
-    output.error(`${unanswered} target${unanswered === 1 ? "'s" : "s'"} state could not be read in full (see above)`);
+    output.error(`${unanswered} target${unanswered === 1 ? ' needs' : 's need'} attention (✗ or ? above)`);
   }
   return exitCode;
 }
@@ -165,7 +167,10 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
-  for (const a of tool.applied) output.line(`  ${output.style('green', '✔')} ${named(a)}`);
+  for (const a of tool.applied) {
+    const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
+    output.line(`  ${mark} ${named(a)}`);
+  }
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);

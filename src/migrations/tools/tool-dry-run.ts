@@ -45,5 +45,4 @@ export async function dryRunToolTarget(
     onNote: (line) => output.debug(line),
     retry: `devup migrate --dry-run again (--service ${target.service} --tenant ${target.tenant})`,
   });
-  output.line();
 }

@@ -34,14 +34,18 @@ function liquibaseRef(row: HistoryRow): ToolMigrationRef {
 }
 
 function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly HistoryRow[]): ToolTargetStatus {
-  const ref = (id: string) => ({ version: id, name: set.label(id) });
+  const known = new Set(set.ids);
+  const ref = (id: string) => ({ version: id, name: known.has(id) ? set.label(id) : `${id} (no file)` });
   const status = set.status(rows);
   const applied = set.applied(rows);
+  // Alembic's table holds only heads: below a revision with no file (another branch's), what is
+  // applied, and so what is pending, cannot be known.
+  const lost = adapter.tool === 'alembic' && applied.some((id) => !known.has(id));
   return {
     tool: adapter.tool,
     current: adapter.tool === 'alembic' ? rows.map((r) => r.id ?? '') : applied.slice(-1),
     applied: applied.map(ref),
-    pending: status.pending.map(ref),
+    pending: lost ? undefined : status.pending.map(ref),
     problem: set.problem ?? status.problem,
     unknown: undefined,
   };

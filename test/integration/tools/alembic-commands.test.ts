@@ -164,6 +164,8 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
     ws.remove('billing/alembic/versions/0004_account_note.py');
     const [acme] = await statuses();
     expect(acme?.problem).toBe('alembic_version names revisions with no file: 0004');
+    expect(acme?.pending).toBeUndefined();
+    expect(acme?.applied).toEqual([{ version: '0004', name: '0004 (no file)' }]);
     await expect(planToolRollbacks(config, db, selected(), { steps: 1, to: undefined })).rejects.toThrow(
       /billing_acme\.alembic_version names 0004, which no revision file defines/,
     );
