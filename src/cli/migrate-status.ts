@@ -1,6 +1,7 @@
+import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
-import type { ConnectionInfo } from '../database/connection.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import type { TargetPlan } from '../migrations/plan.js';
@@ -83,15 +84,16 @@ function toolReport(target: TargetBase, tool: ToolTargetStatus) {
 }
 
 async function readToolStatuses(
-  ctx: CommandContext,
+  config: ResolvedConfig,
   inspected: InspectedTarget[],
   admin: ConnectionInfo,
+  client: pg.Client,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
   const toolTargets = inspected.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
   if (toolTargets.length === 0) return new Map();
   // External tools' adapters load only for projects that use one.
   const { toolTargetStatuses } = await import('../migrations/tools/tool-status.js');
-  return toolTargetStatuses(await ctx.loadConfig(), admin, toolTargets);
+  return toolTargetStatuses(config, admin, toolTargets, client);
 }
 
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
@@ -99,11 +101,15 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const admin = await runningDatabase(ctx, config);
-  const inspected = await inspectTargets(config, admin, {
-    services: parseList(options.service as string | undefined),
-    tenant: options.tenant as string | undefined,
+  // One connection for the SQL histories and the tools' history tables.
+  const { inspected, tools } = await withClient(admin, async (client) => {
+    const inspected = await inspectTargets(config, admin, {
+      services: parseList(options.service as string | undefined),
+      tenant: options.tenant as string | undefined,
+      client,
+    });
+    return { inspected, tools: await readToolStatuses(config, inspected, admin, client) };
   });
-  const tools = await readToolStatuses(ctx, inspected, admin);
   // A tool target whose state is contradictory or unknowable makes the answer incomplete: exit 1.
   const unanswered = [...tools.values()].filter((t) => t.problem || t.unknown).length;
   const exitCode = unanswered > 0 ? 1 : 0;

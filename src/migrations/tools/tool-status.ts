@@ -91,13 +91,15 @@ export async function toolTargetStatuses(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
+  client?: pg.Client,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
   const statuses = new Map<TargetBase, ToolTargetStatus>();
   if (targets.length === 0) return statuses;
-  await withClient(admin, async (client) => {
+  const read = async (c: pg.Client) => {
     for (const { service, target } of targets) {
-      statuses.set(target, await toolTargetStatus(config, service, target, admin, client));
+      statuses.set(target, await toolTargetStatus(config, service, target, admin, c));
     }
-  });
+  };
+  await (client ? read(client) : withClient(admin, read));
   return statuses;
 }
