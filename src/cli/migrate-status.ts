@@ -4,11 +4,42 @@ import { chooseEngine, createEngine } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
-import type { TargetPlan } from '../migrations/plan.js';
+import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
 import type { TargetBase } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 import { type CommandContext, parseList } from './context.js';
+
+/** `--exit-code`: what a CI gate or a pre-deploy check reads (1, an error, comes from main). */
+export const STATUS_EXIT = { upToDate: 0, pending: 3 } as const;
+
+/**
+ * For the gate: whether any target has work. A tool whose pending migrations cannot be read from
+ * its files (Liquibase, `command`) is asked the migration step's own question (files, history and
+ * database against the fingerprint recorded after its last successful run).
+ */
+async function targetsHaveWork(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  inspected: InspectedTarget[],
+  tools: Map<TargetBase, ToolTargetStatus>,
+): Promise<boolean> {
+  const unknown: InspectedTarget[] = [];
+  for (const t of inspected) {
+    const tool = tools.get(t.target);
+    if (t.plan && !isUpToDate(t.plan)) return true;
+    if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.pending === undefined) unknown.push(t);
+  }
+  if (unknown.length === 0) return false;
+  const { checkToolTarget } = await import('../migrations/tools/tool-runner.js');
+  return withClient(admin, async (client) => {
+    for (const t of unknown) {
+      if (!(await checkToolTarget(config, t.service.service, t.target, admin, client)).upToDate) return true;
+    }
+    return false;
+  });
+}
 
 function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
@@ -110,15 +141,17 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     });
     return { inspected, tools: await readToolStatuses(config, inspected, admin, client) };
   });
-  // A tool target whose state is contradictory or unknowable makes the answer incomplete: exit 1.
-  const unanswered = [...tools.values()].filter((t) => t.problem || t.unknown).length;
-  const exitCode = unanswered > 0 ? 1 : 0;
+  // A tool target whose state contradicts its files makes the answer wrong: exit 1.
+  const unanswered = [...tools.values()].filter((t) => t.problem).length;
+  const gate = options.exitCode === true;
+  const hasWork = gate && (await targetsHaveWork(config, admin, inspected, tools));
+  const exitCode = unanswered > 0 ? 1 : hasWork ? STATUS_EXIT.pending : STATUS_EXIT.upToDate;
   if (output.mode === 'json') {
     const report = inspected.map(({ target, plan }) => {
       const tool = tools.get(target);
       return tool ? toolReport(target, tool) : sqlReport(target, plan);
     });
-    process.stdout.write(`${JSON.stringify({ targets: report })}\n`);
+    process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
     return exitCode;
   }
   let totalPending = 0;
@@ -140,7 +173,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     `${inspected.length} target${inspected.length === 1 ? '' : 's'}, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`,
   );
   if (unanswered > 0) {
-    output.error(`${unanswered} target${unanswered === 1 ? ' needs' : 's need'} attention (✗ or ? above)`);
+    output.error(`${unanswered} target${unanswered === 1 ? ' needs' : 's need'} attention (✗ above)`);
   }
   return exitCode;
 }

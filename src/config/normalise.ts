@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import { heldProjectPath, projectPaths } from './project-paths.js';
@@ -7,6 +8,7 @@ import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
+  DatabaseSettings,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
@@ -362,13 +364,14 @@ export function normaliseConfig(
     }
     return absolute;
   });
-  const database = {
+  const password = db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    // Only devup-created servers use it; an external URL carries its own.
-    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
+    password: password.password,
+    ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -447,7 +450,17 @@ export function normaliseConfig(
     dotenv: {},
     database,
     databaseSetup: { extensions, init },
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

@@ -262,8 +262,10 @@ export async function runMigrationStep(
               },
             );
             try {
+              const database = w.target.database ? { database: w.target.database } : {};
               const result = await applyTarget(client, sqlTarget, {
                 strict: options.strict ?? false,
+                timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
                 ...(options.signal ? { signal: options.signal } : {}),
               });

@@ -58,6 +58,7 @@ export async function prepareToolInvocation(
     migrationEnv: settings.env,
     baseEnv: process.env,
     toolEnv: adapter.env,
+    timeouts: config.migrations,
   });
   return {
     adapter,
