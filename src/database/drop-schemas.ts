@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { quoteIdent } from '../migrations/history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection.js';
 
 /** Drops exactly the named schemas (and what they hold); returns those that existed. */

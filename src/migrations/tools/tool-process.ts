@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../config/types.js';
-import { maskSecret } from '../../database/connection.js';
+import { maskSecret } from '../../lib/secret-mask.js';
 
 export interface ToolProcessOptions {
   cwd: string;

@@ -1,11 +1,6 @@
 import { expect, it } from 'vitest';
-import {
-  connectionUrl,
-  isLoopbackHost,
-  maskSecret,
-  maskUrl,
-  parseConnectionUrl,
-} from '../../../src/database/connection.js';
+import { connectionUrl, isLoopbackHost, maskUrl, parseConnectionUrl } from '../../../src/database/connection.js';
+import { maskSecret } from '../../../src/lib/secret-mask.js';
 
 const info = { host: '127.0.0.1', port: 5432, user: 'app', password: '100%sure:@/x', database: 'shop' };
 
