@@ -1,14 +1,19 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
-import type { Output } from '../ui/output.js';
 import { inspectTargets } from './inspect.js';
 import { substitutePlaceholders } from './placeholders.js';
+
+/** Where the SQL goes: ui/Output fits; declared here so migrations/ does not import ui/. */
+export interface DryRunOutput {
+  line(text?: string): void;
+  event(payload: Record<string, unknown>): void;
+}
 
 /** `devup migrate --dry-run`: the SQL each target would run, and no change to anything. */
 export async function dryRunMigrations(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  options: { services?: string[] | undefined; tenant?: string | undefined; output: Output },
+  options: { services?: string[] | undefined; tenant?: string | undefined; output: DryRunOutput },
 ): Promise<void> {
   const { output } = options;
   for (const { target, sql, plan } of await inspectTargets(config, admin, options)) {
