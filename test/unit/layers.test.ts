@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
-/** cli → services/ui → migrations → database → lib → config → errors, ports, version (README: Layers). */
+/** cli → services, ui → migrations → database → lib → config → errors, ports, version (README: Developing devup). */
 const RANK: Record<string, number> = {
   'errors.ts': 0,
   'ports.ts': 0,
