@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
+import { trackedProcessGroups } from '../../../src/lib/process-groups.js';
 import { deferred } from '../../../src/services/deferred.js';
-import { trackedProcessGroups } from '../../../src/services/process-group.js';
 import type { RuntimeState } from '../../../src/services/runtime-state.js';
 import { fixtureCommand, freePort, SupervisorHarness, service } from './supervisor-harness.js';
 
