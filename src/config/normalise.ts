@@ -1,11 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
+import { heldProjectPath, projectPaths } from './project-paths.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
+  DatabaseSettings,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
@@ -351,13 +354,14 @@ export function normaliseConfig(
     }
     return absolute;
   });
-  const database = {
+  const password = db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    // Only devup-created servers use it; an external URL carries its own.
-    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
+    password: password.password,
+    ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -396,6 +400,16 @@ export function normaliseConfig(
     }
   }
 
+  // reset and `down --volumes` delete the data directory whole: it must hold nothing of the project.
+  const stateDir = path.join(root, '.devup');
+  const held = heldProjectPath(database.dataDir, projectPaths({ configPath: options.configPath, stateDir, services }));
+  if (held !== undefined) {
+    ctx.problems.push({
+      path: 'database.dataDir',
+      message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
+    });
+  }
+
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
 
@@ -420,13 +434,23 @@ export function normaliseConfig(
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
-    stateDir: path.join(root, '.devup'),
+    stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
     databaseSetup: { extensions, init },
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

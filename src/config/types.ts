@@ -59,6 +59,8 @@ export interface DatabaseSettings {
   port: number;
   user: string;
   password: string;
+  /** A generated password not saved yet: saved here before a server is created with it. */
+  unsavedPasswordFile?: string;
   database: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */
@@ -87,5 +89,14 @@ export interface ResolvedConfig {
   database: DatabaseSettings;
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

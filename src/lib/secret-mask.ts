@@ -9,9 +9,13 @@ export function secretMasker(secret: string | undefined): (text: string) => stri
   // Whole tokens only, so a password such as "devup" does not also mask "devup_demo".
   const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g');
-  const encoded = encodeURIComponent(secret);
+  // The forms a secret takes inside a URL and inside JSON (a service logging JSON.stringify({ password })).
+  const encodings = [...new Set([encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].filter(
+    (form) => form !== secret,
+  );
   return (text) => {
-    const masked = text.includes(secret) ? text.replace(pattern, '****') : text;
-    return encoded !== secret && masked.includes(encoded) ? masked.split(encoded).join('****') : masked;
+    let masked = text.includes(secret) ? text.replace(pattern, '****') : text;
+    for (const form of encodings) if (masked.includes(form)) masked = masked.split(form).join('****');
+    return masked;
   };
 }

@@ -28,12 +28,19 @@ export interface MigrationStepOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   strict?: boolean | undefined;
-  /** Only check: report what is pending, change nothing. */
+  /** Only check: report what is pending, apply nothing. */
   checkOnly?: boolean | undefined;
+  /** Create nothing either, not even a service's missing database (`status`); implies checkOnly. */
+  readOnly?: boolean | undefined;
   concurrency?: number | undefined;
   onEvent?: (event: StepEvent) => void;
-  /** Called once every target is checked, before anything is applied (the UI sets up here). */
-  onPlanned?: (targets: { target: TargetBase; pending: string[]; upToDate: boolean }[]) => Promise<void> | void;
+  /**
+   * Called once every target is checked, before anything is applied (the UI sets up here; seeds
+   * owed to fresh targets are recorded here, so a run that stops half-way still seeds them later).
+   */
+  onPlanned?: (
+    targets: { target: TargetBase; pending: string[]; upToDate: boolean; fresh: boolean }[],
+  ) => Promise<void> | void;
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
@@ -143,10 +150,9 @@ export async function runMigrationStep(
           .filter((d): d is string => !!d),
       ),
     ];
-    if (!options.checkOnly) {
-      await ensureDatabases(client, ownDatabases);
-      await setUpDatabases(config, admin, client, ownDatabases, emit);
-    }
+    // A database that does not exist yet has no history: read-only checks report it as all pending.
+    if (!options.readOnly) await ensureDatabases(client, ownDatabases);
+    if (!options.readOnly && !options.checkOnly) await setUpDatabases(config, admin, client, ownDatabases, emit);
     for (const { service, target, plan } of await planTargets(admin, client, services)) {
       if (plan) {
         const pending = plan.pending.map((m) => m.id);
@@ -194,8 +200,15 @@ export async function runMigrationStep(
       markFailed(w.target, error);
     }
   }
-  await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
-  if (options.checkOnly) {
+  await options.onPlanned?.(
+    works.map((w) => ({
+      target: w.target,
+      pending: w.pending,
+      upToDate: !needsWork(w),
+      fresh: outcomes.get(w.target)?.fresh ?? false,
+    })),
+  );
+  if (options.checkOnly || options.readOnly) {
     return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
   }
 
@@ -233,8 +246,10 @@ export async function runMigrationStep(
               },
             );
             try {
+              const database = w.target.database ? { database: w.target.database } : {};
               const result = await applyTarget(client, sqlTarget, {
                 strict: options.strict ?? false,
+                timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
                 ...(options.signal ? { signal: options.signal } : {}),
               });

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../lib/atomic-json.js';
 import type { ServiceSnapshot } from './service-status.js';
 
@@ -24,7 +24,13 @@ export class RuntimeStateFile {
     writeJsonAtomic(this.file, state);
   }
 
+  /** Removes the file only while it is this process's: another session's file is not ours to delete. */
   remove(): void {
+    try {
+      if ((JSON.parse(readFileSync(this.file, 'utf8')) as RuntimeState).pid !== process.pid) return;
+    } catch {
+      return; // gone, or not a state file
+    }
     rmSync(this.file, { force: true });
   }
 }

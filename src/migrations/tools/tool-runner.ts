@@ -154,6 +154,7 @@ export async function runToolTarget(
     migrationEnv: settings.env,
     baseEnv: process.env,
     toolEnv: adapter.env,
+    timeouts: config.migrations,
   });
 
   const migrate = async (client: pg.Client): Promise<string[]> => {

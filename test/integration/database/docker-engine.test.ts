@@ -187,6 +187,28 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     expect(error.hint).toMatch(/database\.image/);
   });
 
+  it('a second checkout with the same project name neither reuses nor resets the first one', async () => {
+    const project = `${PREFIX}-twin`;
+    const db = await settings();
+    const first = new DockerEngine(project, db, undefined, '/home/ana/work/shop');
+    await first.start(sink);
+    const twin = new DockerEngine(project, db, undefined, '/home/ana/review/shop');
+    const error = await twin.start(sink).catch((e) => e);
+    expect(error.message).toBe(
+      `the container ${project}-postgres belongs to another checkout of project "${project}", in /home/ana/work/shop`,
+    );
+    expect(error.hint).toMatch(/Set "project" in \/home\/ana\/review\/shop's config to a name of its own/);
+    await expect(twin.listDestroyable()).rejects.toThrow(/belongs to another checkout/);
+    await expect(twin.destroy()).rejects.toThrow(/belongs to another checkout/);
+    await expect(twin.stop()).rejects.toThrow(/belongs to another checkout/);
+    // The volume alone (its container removed) is still the first checkout's.
+    await dockerClient().getContainer(`${project}-postgres`).remove({ force: true });
+    await expect(twin.listDestroyable()).rejects.toThrow(`the volume ${project}-pgdata belongs to another checkout`);
+    expect((await dockerClient().getVolume(`${project}-pgdata`).inspect()).Labels?.[LABEL.checkout]).toBe(
+      '/home/ana/work/shop',
+    );
+  });
+
   it('reports an unreachable engine with the socket and the way out', async () => {
     const engine = new DockerEngine(`${PREFIX}-none`, await settings(), {
       kind: 'socket',
