@@ -156,6 +156,9 @@ function normaliseMigrations(
     if (input.command !== undefined) {
       ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
     }
+    if (input.program !== undefined) {
+      ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
+    }
     if (input.env !== undefined) {
       ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
     }
@@ -165,6 +168,12 @@ function normaliseMigrations(
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
   }
+  if (input.tool === 'command' && input.program !== undefined) {
+    ctx.problems.push({
+      path: `${at}.program`,
+      message: 'tool "command" has no subcommands; program is for alembic, dbmate, node-pg-migrate and the others',
+    });
+  }
   const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
   const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
   if (cwd === undefined) return undefined;
@@ -172,6 +181,7 @@ function normaliseMigrations(
     kind: 'tool',
     tool: input.tool,
     command: input.command === undefined ? undefined : toCommand(input.command),
+    program: input.program === undefined ? undefined : toCommand(input.program),
     cwd,
     dir,
     env: normaliseEnv(ctx, `${at}.env`, input.env),

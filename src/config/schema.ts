@@ -58,6 +58,8 @@ export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
+  /** The tool's program without a subcommand, for down, dry-run and new migration. */
+  program: command.optional(),
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),

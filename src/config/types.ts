@@ -14,6 +14,8 @@ export type MigrationSettings = (
       kind: 'tool';
       tool: MigrationTool;
       command: CommandSpec | undefined;
+      /** The tool's program without a subcommand (`python -m alembic`), when set. */
+      program: CommandSpec | undefined;
       cwd: string;
       dir: string | undefined;
       /** `migrations.env`, placeholders not yet expanded (they differ per target). */

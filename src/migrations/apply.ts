@@ -18,6 +18,7 @@ import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
+import type { TargetBase } from './targets.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
 export interface SqlTarget {
@@ -33,7 +34,7 @@ export type MigrationEvent =
   | { type: 'lock-wait'; target: SqlTarget; holder: LockHolder | undefined }
   | { type: 'file-start'; target: SqlTarget; migration: Migration }
   | { type: 'file-done'; target: SqlTarget; migration: Migration; ms: number }
-  | { type: 'warning'; target: SqlTarget; message: string };
+  | { type: 'warning'; target: TargetBase; message: string };
 
 export interface ApplyOptions {
   /** Out-of-order and missing migrations are errors (CI) instead of warnings (dev). */

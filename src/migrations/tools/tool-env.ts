@@ -112,6 +112,23 @@ function prismaSsl(url: URL, ssl: SslSettings | undefined): void {
 }
 
 /**
+ * Layers 1 and 2 below and the PATH of layer 3: all a tool needs for commands that touch no
+ * database (`alembic revision`, `dbmate new`). `serviceEnv` comes with its placeholders expanded.
+ */
+export function toolProcessEnv(
+  input: Pick<ToolEnvInput, 'cwd' | 'serviceCwd' | 'root' | 'serviceEnv' | 'serviceEnvFile' | 'baseEnv'>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.serviceEnvFile, input.serviceEnv);
+  const dirs = toolSearchDirs({ cwd: input.cwd, serviceCwd: input.serviceCwd, root: input.root });
+  const virtualenv = firstVirtualenv(dirs);
+  env.PATH = [...dirs, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter);
+  if (virtualenv) env.VIRTUAL_ENV = virtualenv;
+  return env;
+}
+
+/**
  * The environment a migration tool runs with. Later layers win:
  *   1. devup's own environment (the shell, with the project's .env below it)
  *   2. the service's envFile, then its `env` (placeholders expanded)
@@ -130,14 +147,8 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     database,
     service: target.service,
   };
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
-  Object.assign(env, input.serviceEnvFile, expandEnv(input.serviceEnv, values));
-  const dirs = toolSearchDirs({ cwd: input.cwd, serviceCwd: input.serviceCwd, root: input.root });
-  const virtualenv = firstVirtualenv(dirs);
+  const env = toolProcessEnv({ ...input, serviceEnv: expandEnv(input.serviceEnv, values) });
   Object.assign(env, {
-    PATH: [...dirs, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter),
-    ...(virtualenv ? { VIRTUAL_ENV: virtualenv } : {}),
     DATABASE_URL: toolDatabaseUrl(input.tool, admin, database, target.schema),
     DEVUP_SCHEMA: target.schema,
     DEVUP_TENANT: target.tenant,

@@ -22,7 +22,22 @@ it('puts a schema first on the search_path through libpq options', () => {
 
 it('masks passwords in URLs and in text, whole tokens only', () => {
   expect(maskUrl('postgres://app:secret@db:5432/x')).toBe('postgres://app:****@db:5432/x');
-  expect(maskSecret('password devup for devup_demo at devup@', 'devup')).toBe('password **** for devup_demo at ****@');
+  expect(maskSecret('password s3cret for s3cret_demo at s3cret@', 's3cret')).toBe(
+    'password **** for s3cret_demo at ****@',
+  );
+});
+
+it('masks a password that is a plain word only where it stands as a credential, never in ordinary text', () => {
+  const mask = (text: string) => maskSecret(text, 'devup');
+  expect(mask('devup: tenants from devup: 3 in /home/u/.devup/postgres')).toBe(
+    'devup: tenants from devup: 3 in /home/u/.devup/postgres',
+  );
+  expect(mask('connecting to postgresql://devup:devup@127.0.0.1:54320/app')).toBe(
+    'connecting to postgresql://devup:****@127.0.0.1:54320/app',
+  );
+  expect(mask('PGPASSWORD=devup psql')).toBe('PGPASSWORD=**** psql');
+  expect(mask('{"user":"devup","password":"devup"}')).toBe('{"user":"devup","password":"****"}');
+  expect(mask("password: 'devup'")).toBe("password: '****'");
 });
 
 it('masks a password in the JSON a service logs, where its quotes and backslashes are escaped', () => {
