@@ -2,10 +2,10 @@ import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import type { RunningDatabase } from '../database/engine.js';
 import { UserError } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
-import { formatDuration } from '../ui/format-duration.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
 import type { CommandContext } from './context.js';
 

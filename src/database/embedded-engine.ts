@@ -17,8 +17,9 @@ import { pathToFileURL } from 'node:url';
 import { heldProjectPath } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
-import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import type { ConnectionInfo, PgError } from './connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
 

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { isPgError, type PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
+import { quoteLiteral } from '../lib/sql-quote.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
+import { createHistorySql, type HistoryRow, historyTable, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
 import {
   describeBlocker,

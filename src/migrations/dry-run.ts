@@ -1,11 +1,17 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
-import type { Output } from '../ui/output.js';
 import { type InspectedTarget, inspectTargets } from './inspect.js';
 import { substitutePlaceholders } from './placeholders.js';
 
-function printSqlTarget(output: Output, { target, plan }: InspectedTarget): void {
+/** Where the SQL goes: ui/Output fits; declared here so migrations/ does not import ui/. */
+export interface DryRunOutput {
+  line(text?: string): void;
+  debug(text: string): void;
+  event(payload: Record<string, unknown>): void;
+}
+
+function printSqlTarget(output: DryRunOutput, { target, plan }: InspectedTarget): void {
   if (!plan) return;
   output.event({ event: 'dry-run', schema: target.schema, pending: plan.pending.map((m) => m.id) });
   if (plan.pending.length === 0) {
@@ -27,7 +33,7 @@ function printSqlTarget(output: Output, { target, plan }: InspectedTarget): void
 export async function dryRunMigrations(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  options: { services?: string[] | undefined; tenant?: string | undefined; output: Output },
+  options: { services?: string[] | undefined; tenant?: string | undefined; output: DryRunOutput },
 ): Promise<void> {
   const { output } = options;
   const inspected = await inspectTargets(config, admin, options);

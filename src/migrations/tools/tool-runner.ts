@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection.js';
-import { quoteIdent } from '../history.js';
+import { quoteIdent } from '../../lib/sql-quote.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';

@@ -2,16 +2,11 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  connectionUrl,
-  isLoopbackAddress,
-  maskSecret,
-  maskUrl,
-  resolvesToLoopback,
-} from '../../../src/database/connection.js';
+import { connectionUrl, isLoopbackAddress, maskUrl, resolvesToLoopback } from '../../../src/database/connection.js';
 import { connectionEnv } from '../../../src/database/connection-env.js';
 import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { UserError } from '../../../src/errors.js';
+import { maskSecret } from '../../../src/lib/secret-mask.js';
 
 const info = { host: '127.0.0.1', port: 5432, user: 'app', password: '100%sure:@/x', database: 'shop' };
 
