@@ -32,12 +32,25 @@ export function connectionUrl(info: ConnectionInfo, options: { database?: string
 /** Parses a postgres:// URL into connection info (external engine, DATABASE_URL). */
 export function parseConnectionUrl(raw: string): ConnectionInfo {
   const url = new URL(raw);
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch (error) {
+      throw new UserError(
+        `the database URL ${maskUrl(raw)} has a "%" in its ${what} that is not followed by two hex digits`,
+        {
+          hint: 'Write a literal % as %25 (encode the other special characters of a password the same way, e.g. with encodeURIComponent).',
+          cause: error,
+        },
+      );
+    }
+  };
   return {
-    host: decodeURIComponent(url.hostname) || 'localhost',
+    host: decode(url.hostname, 'host') || 'localhost',
     port: url.port ? Number(url.port) : 5432,
-    user: decodeURIComponent(url.username) || 'postgres',
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    user: decode(url.username, 'user') || 'postgres',
+    password: decode(url.password, 'password'),
+    database: decode(url.pathname.replace(/^\//, ''), 'database name') || 'postgres',
   };
 }
 

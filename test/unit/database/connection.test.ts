@@ -7,6 +7,7 @@ import {
   parseConnectionUrl,
   resolvesToLoopback,
 } from '../../../src/database/connection.js';
+import { UserError } from '../../../src/errors.js';
 
 const info = { host: '127.0.0.1', port: 5432, user: 'app', password: '100%sure:@/x', database: 'shop' };
 
@@ -55,4 +56,18 @@ it('resolves a host name and counts it as loopback only when every address is', 
   // A name that merely begins with 127. is not on this machine (here: not resolvable at all).
   expect(await resolvesToLoopback('127.0.0.1.devup-test.invalid')).toBe(false);
   expect(await resolvesToLoopback('10.1.2.3')).toBe(false);
+});
+
+it('a "%" that is not a valid escape in a URL password is a user error, with the password masked', () => {
+  let error: unknown;
+  try {
+    parseConnectionUrl('postgres://app:100%sure@db.example.com/shop');
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe(
+    'the database URL postgres://app:****@db.example.com/shop has a "%" in its password that is not followed by two hex digits',
+  );
+  expect((error as UserError).hint).toMatch(/%25/);
 });
