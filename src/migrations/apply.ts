@@ -1,10 +1,12 @@
 import type pg from 'pg';
-import { isPgError, type PgError } from '../database/connection.js';
+import type { PgError } from '../database/connection.js';
+import { isConnectionLost } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
-import { codeFrame, describePgError, locateInSection } from './error-frame.js';
+import { codeFrame, locateInSection } from './error-frame.js';
 import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
-import type { Migration, SqlSection } from './migration.js';
+import type { Migration } from './migration.js';
+import { connectionLost, failure, MigrationError } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
@@ -43,37 +45,7 @@ export function targetLabel(target: { service: string; tenant: string; schema: s
   return target.schema;
 }
 
-/** A migration that failed, with everything needed to find the line. */
-export class MigrationError extends UserError {}
-
-function failure(
-  target: SqlTarget,
-  migration: Migration,
-  section: SqlSection,
-  error: unknown,
-  indexInSection: number | undefined,
-  extra: string[] = [],
-): MigrationError {
-  const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
-  const details: string[] = [];
-  if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
-  else details.push(section.file);
-  details.push(...extra);
-  if (isPgError(error)) details.push(...describePgError(error));
-  else details.push((error as Error).message);
-  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
-    details,
-    hint: failureHint(error),
-    cause: error,
-  });
-}
-
-function failureHint(error: unknown): string {
-  if ((error as PgError).code === '25001') {
-    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
-  }
-  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
-}
+export { MigrationError } from './migration-failure.js';
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
   await client.query(
@@ -169,8 +141,10 @@ async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, mig
           error: pgErrorText(error),
           statement: index + 1,
         }).catch(() => {});
+        const before =
+          index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
-          `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
+          `statement ${index + 1} of ${statements.length} failed; ${before}.`,
         ]);
       }
     }
@@ -247,29 +221,37 @@ export async function applyTarget(
 ): Promise<TargetResult> {
   const started = performance.now();
   const applied: TargetResult['applied'] = [];
+  let current: Migration | undefined;
   // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
   await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
-  await withAdvisoryLock(
-    client,
-    `${target.schema}`,
-    async () => {
-      await client.query(createHistorySql(target.schema));
-      const plan = planTarget(target.migrations, await readHistory(client, target.schema));
-      for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
-      for (const migration of plan.pending) {
-        if (options.signal?.aborted) break;
-        options.onEvent?.({ type: 'file-start', target, migration });
-        const ms = migration.up.noTransaction
-          ? await applyWithoutTransaction(client, target, migration)
-          : await applyInTransaction(client, target, migration);
-        applied.push({ migration, ms });
-        options.onEvent?.({ type: 'file-done', target, migration, ms });
-      }
-    },
-    {
-      onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
+  try {
+    await withAdvisoryLock(
+      client,
+      `${target.schema}`,
+      async () => {
+        await client.query(createHistorySql(target.schema));
+        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
+        for (const migration of plan.pending) {
+          if (options.signal?.aborted) break;
+          current = migration;
+          options.onEvent?.({ type: 'file-start', target, migration });
+          const ms = migration.up.noTransaction
+            ? await applyWithoutTransaction(client, target, migration)
+            : await applyInTransaction(client, target, migration);
+          applied.push({ migration, ms });
+          current = undefined;
+          options.onEvent?.({ type: 'file-done', target, migration, ms });
+        }
+      },
+      {
+        onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (error instanceof UserError || !isConnectionLost(error)) throw error;
+    throw connectionLost(target, current, error);
+  }
   return { target, applied, ms: performance.now() - started };
 }
