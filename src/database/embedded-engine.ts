@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { heldProjectPath } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
@@ -150,7 +151,20 @@ function isAlive(pid: number): boolean {
 export class EmbeddedEngine implements DatabaseEngine {
   readonly name = 'embedded' as const;
 
-  constructor(private readonly db: DatabaseSettings) {}
+  /** `projectPaths`: the config file, service and migration directories, which the data directory must never hold. */
+  constructor(
+    private readonly db: DatabaseSettings,
+    private readonly projectPaths: readonly string[] = [],
+  ) {}
+
+  /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
+  private refuseProjectDirectory(): void {
+    const held = heldProjectPath(this.db.dataDir, this.projectPaths);
+    if (held === undefined) return;
+    throw new UserError(`the embedded data directory ${this.db.dataDir} contains ${held}`, {
+      hint: 'devup never creates or deletes a data directory holding project files. Set database.dataDir to a directory of its own (the default is .devup/postgres).',
+    });
+  }
 
   get dataDir(): string {
     return path.join(this.db.dataDir, 'data');
@@ -255,6 +269,7 @@ export class EmbeddedEngine implements DatabaseEngine {
    */
   private async initialise(sink: ProgressSink, bins: Binaries): Promise<void> {
     sink.progress?.('initialising a new cluster (first run only)');
+    this.refuseProjectDirectory();
     const ids = process.getuid?.() === 0 ? ensureServerUser() : undefined;
     if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
       throw new UserError(`${this.dataDir} is not empty, and it is not a Postgres cluster`, {
@@ -374,6 +389,7 @@ export class EmbeddedEngine implements DatabaseEngine {
 
   async listDestroyable(): Promise<Destroyable[]> {
     if (!existsSync(this.db.dataDir)) return [];
+    this.refuseProjectDirectory();
     if (!existsSync(path.join(this.db.dataDir, MARKER))) {
       throw new UserError(`${this.db.dataDir} was not created by devup (it has no ${MARKER} mark)`, {
         hint: 'devup only deletes directories it created. Check database.dataDir, and remove the directory yourself if you are sure.',

@@ -5,12 +5,14 @@ import { UserError } from '../errors.js';
 import { codeFrame, locateInSection } from './error-frame.js';
 import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
+import { isLockTimeout, retryOnLockTimeout, setTimeouts, type TimeoutPolicy } from './lock-timeout.js';
 import type { Migration } from './migration.js';
-import { connectionLost, failure, MigrationError } from './migration-failure.js';
+import { connectionLost, failure, lockFailure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
+import type { TargetBase } from './targets.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
 export interface SqlTarget {
@@ -26,13 +28,15 @@ export type MigrationEvent =
   | { type: 'lock-wait'; target: SqlTarget; holder: LockHolder | undefined }
   | { type: 'file-start'; target: SqlTarget; migration: Migration }
   | { type: 'file-done'; target: SqlTarget; migration: Migration; ms: number }
-  | { type: 'warning'; target: SqlTarget; message: string };
+  | { type: 'warning'; target: TargetBase; message: string };
 
 export interface ApplyOptions {
   /** Out-of-order and missing migrations are errors (CI) instead of warnings (dev). */
   strict?: boolean;
   onEvent?: (event: MigrationEvent) => void;
   signal?: AbortSignal;
+  /** lock_timeout / statement_timeout for every migration, and retries on a lock timeout. */
+  timeouts?: TimeoutPolicy;
 }
 
 export interface TargetResult {
@@ -40,12 +44,6 @@ export interface TargetResult {
   applied: { migration: Migration; ms: number }[];
   ms: number;
 }
-
-export function targetLabel(target: { service: string; tenant: string; schema: string }): string {
-  return target.schema;
-}
-
-export { MigrationError } from './migration-failure.js';
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
   await client.query(
@@ -71,12 +69,17 @@ function pgErrorText(error: unknown): string {
   return `${e.code ?? 'ERROR'}: ${e.message}`;
 }
 
-async function applyInTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+async function applyInTransaction(
+  client: pg.Client,
+  target: SqlTarget,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
   // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
   const control = await findTransactionControl(sql.text);
   if (control) {
-    throw new MigrationError(
+    throw new UserError(
       `migration ${migration.id} contains ${control.keyword}: devup runs each migration in its own transaction`,
       {
         details: codeFrame(locateInSection(migration.up, sql.toOriginal(control.offset))),
@@ -84,28 +87,47 @@ async function applyInTransaction(client: pg.Client, target: SqlTarget, migratio
       },
     );
   }
-  const started = performance.now();
+  let started = performance.now();
   let ms = 0;
   // One round trip for the migration's SQL, one for its history row and the commit.
-  const failed = await runInSchemaTransaction(client, target.schema, sql, () => {
-    ms = Math.round(performance.now() - started);
-    return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
+  const once = () => {
+    started = performance.now();
+    return runInSchemaTransaction(client, target.schema, sql, () => {
+      ms = Math.round(performance.now() - started);
+      return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
      values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
      on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
        execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
-  });
+    });
+  };
+  const retry = await retryOnLockTimeout(
+    client,
+    options.timeouts ?? {},
+    once,
+    (failed) => isLockTimeout(failed?.error),
+    (message) => options.onEvent?.({ type: 'warning', target, message: `${migration.id}: ${message}` }),
+  );
+  const failed = retry.result;
   if (failed) {
     await recordFailure(client, target.schema, migration, {
       executionMs: Math.round(performance.now() - started),
       transactional: true,
       error: pgErrorText(failed.error),
     }).catch(() => {});
+    if (isLockTimeout(failed.error) && options.timeouts?.lockTimeoutMs) {
+      throw lockFailure(target, migration, retry, failed.error);
+    }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
   return ms;
 }
 
-async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+async function applyWithoutTransaction(
+  client: pg.Client,
+  target: SqlTarget,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
   let statements: Awaited<ReturnType<typeof splitStatements>>;
   try {
@@ -130,9 +152,25 @@ async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, mig
   await client.query(searchPathSql(target.schema, false));
   try {
     for (const [index, statement] of statements.entries()) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
+      // A statement that failed changed nothing, so one that hit lock_timeout can run again.
+      const retry = await retryOnLockTimeout(
+        client,
+        options.timeouts ?? {},
+        () =>
+          client.query(statement.sql).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        isLockTimeout,
+        (message) =>
+          options.onEvent?.({
+            type: 'warning',
+            target,
+            message: `${migration.id}, statement ${index + 1}: ${message}`,
+          }),
+      );
+      const error = retry.result;
+      if (error !== undefined) {
         const position = Number((error as PgError).position);
         const at = Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
         await recordFailure(client, target.schema, migration, {
@@ -141,6 +179,10 @@ async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, mig
           error: pgErrorText(error),
           statement: index + 1,
         }).catch(() => {});
+        if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
+          const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
+          throw lockFailure(target, migration, retry, error, index === 0 ? undefined : applied);
+        }
         const before =
           index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
@@ -225,6 +267,7 @@ export async function applyTarget(
   // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
   await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
   try {
+    if (options.timeouts) await setTimeouts(client, options.timeouts);
     await withAdvisoryLock(
       client,
       `${target.schema}`,
@@ -237,8 +280,8 @@ export async function applyTarget(
           current = migration;
           options.onEvent?.({ type: 'file-start', target, migration });
           const ms = migration.up.noTransaction
-            ? await applyWithoutTransaction(client, target, migration)
-            : await applyInTransaction(client, target, migration);
+            ? await applyWithoutTransaction(client, target, migration, options)
+            : await applyInTransaction(client, target, migration, options);
           applied.push({ migration, ms });
           current = undefined;
           options.onEvent?.({ type: 'file-done', target, migration, ms });

@@ -1,16 +1,59 @@
 import type { ResolvedConfig } from '../config/types.js';
-import type { ConnectionInfo } from '../database/connection.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { UserError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { quoteIdent } from './history.js';
-import { inspectTargets } from './inspect.js';
+import { type InspectedTarget, inspectTargets } from './inspect.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { searchPathSql } from './schema-transaction.js';
 import { lacksFinalSemicolon } from './sql-scan.js';
 
+/** Which database the script is connected to: a service's own database needs a `\connect`. */
+interface ScriptState {
+  database: string;
+}
+
 /**
- * `devup migrate --dry-run`: the SQL each target would run, as a script psql runs as is
- * (`psql -f`), and no change to anything. Each transactional migration is wrapped as devup runs
- * it; a no-transaction one is marked and runs statement by statement, as psql does anyway.
+ * One SQL target's pending migrations as psql runs them: each transactional file wrapped as devup
+ * runs it, a no-transaction file marked and left statement by statement (as psql sends them).
+ */
+function printSqlTarget(output: Output, { target, plan }: InspectedTarget, main: string, script: ScriptState): void {
+  if (!plan) return;
+  output.event({ event: 'dry-run', schema: target.schema, pending: plan.pending.map((m) => m.id) });
+  if (plan.pending.length === 0) {
+    output.line(`-- ${target.schema}: nothing pending`);
+    return;
+  }
+  const wanted = target.database ?? main;
+  if (wanted !== script.database) {
+    output.line(`\\connect ${quoteIdent(wanted)}`);
+    script.database = wanted;
+  }
+  output.line(`create schema if not exists ${quoteIdent(target.schema)};`);
+  for (const migration of plan.pending) {
+    const text = substitutePlaceholders(migration.up.sql, target).text.trimEnd();
+    // On its own line: a file ending in a comment would swallow a `;` put after it.
+    const body = lacksFinalSemicolon(text) ? [text, ';'] : [text];
+    if (migration.up.noTransaction) {
+      output.line(`-- ${target.schema}: ${migration.id} (no transaction: runs statement by statement)`);
+      output.line(`${searchPathSql(target.schema, false)};`);
+      for (const line of body) output.line(line);
+      output.line('reset search_path;');
+    } else {
+      output.line(`-- ${target.schema}: ${migration.id}`);
+      output.line('begin;');
+      output.line(`${searchPathSql(target.schema, true)};`);
+      for (const line of body) output.line(line);
+      output.line('commit;');
+    }
+    output.line();
+  }
+}
+
+/**
+ * `devup migrate --dry-run`: the SQL each target would run, as a script `psql -f` runs as is, and
+ * no change to anything. A tool target that cannot show its SQL is reported, the others still
+ * shown, and the run fails.
  */
 export async function dryRunMigrations(
   config: ResolvedConfig,
@@ -18,42 +61,44 @@ export async function dryRunMigrations(
   options: { services?: string[] | undefined; tenant?: string | undefined; output: Output },
 ): Promise<void> {
   const { output } = options;
+  const inspected = await inspectTargets(config, admin, options);
   output.line('-- devup migrate --dry-run: a psql script (psql -f FILE); it does not record devup history.');
   output.line('\\set ON_ERROR_STOP on');
-  let database = admin.database;
-  for (const { target, sql, plan } of await inspectTargets(config, admin, options)) {
-    if (!sql || !plan) {
-      output.line(`-- ${target.schema}: run by an external tool; dry-run cannot show its SQL`);
-      continue;
-    }
-    output.event({ event: 'dry-run', schema: target.schema, pending: plan.pending.map((m) => m.id) });
-    if (plan.pending.length === 0) {
-      output.line(`-- ${target.schema}: nothing pending`);
-      continue;
-    }
-    const wanted = target.database ?? admin.database;
-    if (wanted !== database) {
-      output.line(`\\connect ${quoteIdent(wanted)}`);
-      database = wanted;
-    }
-    output.line(`create schema if not exists ${quoteIdent(target.schema)};`);
-    for (const migration of plan.pending) {
-      const text = substitutePlaceholders(migration.up.sql, target).text.trimEnd();
-      // On its own line: a file ending in a comment would swallow a `;` put after it.
-      const terminator = lacksFinalSemicolon(text) ? [';'] : [];
-      if (migration.up.noTransaction) {
-        output.line(`-- ${target.schema}: ${migration.id} (no transaction: runs statement by statement)`);
-        output.line(`${searchPathSql(target.schema, false)};`);
-        for (const line of [text, ...terminator]) output.line(line);
-        output.line('reset search_path;');
-      } else {
-        output.line(`-- ${target.schema}: ${migration.id}`);
-        output.line('begin;');
-        output.line(`${searchPathSql(target.schema, true)};`);
-        for (const line of [text, ...terminator]) output.line(line);
-        output.line('commit;');
+  const script: ScriptState = { database: admin.database };
+  const failures: UserError[] = [];
+  if (!inspected.some((t) => !t.sql)) {
+    for (const t of inspected) printSqlTarget(output, t, admin.database, script);
+    return;
+  }
+  // External tools' adapters load only for projects that use one.
+  const tools = await import('./tools/tool-dry-run.js');
+  await withClient(admin, async (client) => {
+    for (const inspectedTarget of inspected) {
+      const { target, service } = inspectedTarget;
+      if (inspectedTarget.sql) {
+        printSqlTarget(output, inspectedTarget, admin.database, script);
+        continue;
       }
-      output.line();
+      try {
+        await tools.dryRunToolTarget(config, service.service, target, admin, client, {
+          line: (text) => output.line(text),
+          debug: (text) => output.debug(text),
+          pending: (ids) => output.event({ event: 'dry-run', schema: target.schema, pending: ids }),
+        });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        output.line(`-- ${target.schema}: ${error.message}`);
+        failures.push(error);
+      }
     }
+  });
+  const [first, ...rest] = failures;
+  if (first) {
+    throw new UserError(
+      rest.length === 0
+        ? first.message
+        : `${failures.length} targets cannot show their SQL; the first: ${first.message}`,
+      { hint: first.hint, details: first.details },
+    );
   }
 }

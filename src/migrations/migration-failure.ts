@@ -3,10 +3,8 @@ import { isConnectionLost, serverErrorHint } from '../database/server-errors.js'
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
+import { describeBlocker, type LockRetryResult } from './lock-timeout.js';
 import type { Migration, SqlSection } from './migration.js';
-
-/** A migration that failed, with everything needed to find the line. */
-export class MigrationError extends UserError {}
 
 export function failure(
   target: SqlTarget,
@@ -15,7 +13,7 @@ export function failure(
   error: unknown,
   indexInSection: number | undefined,
   extra: string[] = [],
-): MigrationError {
+): UserError {
   const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
   const details: string[] = [];
   if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
@@ -23,7 +21,7 @@ export function failure(
   details.push(...extra);
   if (isPgError(error)) details.push(...describePgError(error));
   else details.push((error as Error).message);
-  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
+  return new UserError(`migration ${migration.id} failed in ${where}`, {
     details,
     hint: failureHint(error, section.noTransaction),
     cause: error,
@@ -61,6 +59,27 @@ export function connectionLost(target: SqlTarget, migration: Migration | undefin
     `lost the connection to Postgres${during} in schema ${target.schema}: ${(error as Error).message}`,
     {
       hint,
+      cause: error,
+    },
+  );
+}
+
+/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
+export function lockFailure(
+  target: SqlTarget,
+  migration: Migration,
+  retry: LockRetryResult<unknown>,
+  error: unknown,
+  applied = 'Nothing of this migration was applied.',
+) {
+  const blocker = retry.blocker;
+  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
+  const by = blocker ? `, held by pid ${blocker.pid}` : '';
+  return new UserError(
+    `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
+    {
+      details: describeBlocker(blocker),
+      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
       cause: error,
     },
   );
