@@ -8,7 +8,13 @@ import { type ConnectionInfo, connect } from './connection.js';
 import { DockerEngine } from './docker-engine.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
-import type { ConcreteEngine, DatabaseEngine, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type ConcreteEngine,
+  type DatabaseEngine,
+  EngineUnavailableError,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import { ExternalEngine } from './external-engine.js';
 
@@ -127,7 +133,8 @@ export async function bootDatabase(
   try {
     running = await engine.start(options.sink, { waitMs: options.waitMs });
   } catch (error) {
-    if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
+    // Only when Docker itself is missing: a taken port or refused credentials say so themselves.
+    if (remembered && options.engine === undefined && error instanceof EngineUnavailableError && name === 'docker') {
       throw new UserError(
         `this project's database lives in the Docker engine, which is not available: ${error.message}`,
         {

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
+import { serverErrorHint } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
@@ -290,7 +291,9 @@ export async function runMigrationStep(
           const error =
             isPgError(caught) && !(caught instanceof UserError)
               ? new UserError(`${w.target.schema}: ${caught.code}: ${caught.message}`, {
-                  hint: "Check the database user's privileges on this database and schema.",
+                  hint:
+                    serverErrorHint(caught) ??
+                    "Postgres refused one of devup's own queries for this schema (its history table, lock or search_path); the error above says why.",
                   cause: caught,
                 })
               : caught;

@@ -72,6 +72,20 @@ it('resolves a host name and counts it as loopback only when every address is', 
   expect(await resolvesToLoopback('10.1.2.3')).toBe(false);
 });
 
+it('a "%" that is not a valid escape in a URL password is a user error, with the password masked', () => {
+  let error: unknown;
+  try {
+    parseConnectionUrl('postgres://app:100%sure@db.example.com/shop', {});
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe(
+    'the database URL postgres://app:****@db.example.com/shop has a "%" in its password that is not followed by two hex digits',
+  );
+  expect((error as UserError).hint).toMatch(/%25/);
+});
+
 describe('TLS settings from DATABASE_URL and PGSSL*', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-tls-unit-'));
   const ca = path.join(dir, 'ca.pem');
