@@ -27,9 +27,11 @@ export function readEngineState(stateDir: string): EngineState | undefined {
 export function writeEngineState(stateDir: string, state: EngineState): void {
   mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, FILE);
-  // Write-then-rename so a crash never leaves half a state file.
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  // Write-then-rename so a crash never leaves half a state file; a temporary name per process, so
+  // two first runs finishing together do not rename each other's.
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temporary, file);
 }
 
 /** The options whose change means the server must be created differently. */
