@@ -49,8 +49,8 @@ async function schemaItems(
         return {
           kind: 'schema' as const,
           name: t.target.schema,
-          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
-          contents,
+          detail: `${where}${contents.count === 0 ? 'empty' : `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`}`,
+          contents: contents.lines,
         };
       }),
     )),
