@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import type { DatabaseEngine, RunningDatabase } from '../database/engine.js';
+import type { RunningDatabase } from '../database/engine.js';
 import { UserError } from '../errors.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
@@ -18,10 +18,12 @@ export interface PrepareOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   signal?: AbortSignal;
+  /** External engine: wait this long for the server (`migrate --wait`). */
+  waitMs?: number | undefined;
 }
 
 export interface PreparedDatabase {
-  db: RunningDatabase & { engineInstance: DatabaseEngine };
+  db: RunningDatabase;
   migrations: MigrationStepResult;
   /** Every target with its schema, for the services' connection variables. */
   targets: TargetBase[];
@@ -38,6 +40,7 @@ export async function prepareDatabase(
     engine: ctx.engine,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     keepClient: true,
+    waitMs: options.waitMs,
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(

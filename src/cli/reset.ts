@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
-import { isLoopbackHost } from '../database/connection.js';
+import { resolvesToLoopback } from '../database/connection.js';
 import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
 import { UserError } from '../errors.js';
@@ -79,7 +79,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
   if (services || tenant || name === 'external') {
     if (name === 'external') {
       const host = expectedConnection(config, 'external').host;
-      if (!isLoopbackHost(host) && options.force !== true) {
+      if (options.force !== true && !(await resolvesToLoopback(host))) {
         throw new UserError(`refusing to reset the external database on ${host}: it is not on this machine`, {
           hint: 'devup only resets remote databases when told so explicitly: pass --force (and --yes) if you are sure.',
         });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { savePassword } from '../config/default-password.js';
 import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -88,10 +89,18 @@ export async function bootDatabase(
     sink: ProgressSink;
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
+    /** External engine: wait this long for a server that is not up yet. */
+    waitMs?: number | undefined;
   },
-): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
+): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
+  const file = config.database.unsavedPasswordFile;
+  if (file !== undefined && name !== 'external') {
+    // The first server of this checkout: its generated password is kept from now on.
+    config.database.password = savePassword(file, config.database.password);
+    delete config.database.unsavedPasswordFile;
+  }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
@@ -104,7 +113,6 @@ export async function bootDatabase(
         if (!kept) await client.end().catch(() => {});
         return {
           engine: name,
-          engineInstance: engine,
           connection,
           description: describeWarm(config, name),
           action: 'reused',
@@ -121,10 +129,11 @@ export async function bootDatabase(
   try {
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
     // container name: one creates, the other waits and then finds it there.
+    const start = () => engine.start(options.sink, { waitMs: options.waitMs });
     running =
       name === 'external'
-        ? await engine.start(options.sink)
-        : await withProjectLock(config.stateDir, 'database', () => engine.start(options.sink), {
+        ? await start()
+        : await withProjectLock(config.stateDir, 'database', start, {
             onWait: () =>
               options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
           });
@@ -155,7 +164,7 @@ export async function bootDatabase(
     });
   }
   // The whole engine step, initdb or container creation included.
-  return { ...running, readyMs: performance.now() - started, engineInstance: engine };
+  return { ...running, readyMs: performance.now() - started };
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

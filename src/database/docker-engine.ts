@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
+import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
-import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import { type ConnectionInfo, isLoopbackAddress, maskSecret, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
@@ -241,6 +242,30 @@ export class DockerEngine implements DatabaseEngine {
   }
 
   /**
+   * Postgres applies POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB only when it initialises a
+   * fresh volume: a container recreated with new ones on the old volume would refuse to log in.
+   */
+  private async refuseCredentialChange(current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
+    const keys = [LABEL.user, LABEL.passwordHash, LABEL.database];
+    const changed = describeLabelChanges(
+      Object.fromEntries(keys.map((k) => [k, current[k] ?? ''])),
+      Object.fromEntries(keys.map((k) => [k, wanted[k] ?? ''])),
+    );
+    if (changed.length === 0 || !(await this.call('inspect the volume', () => this.inspectVolume()))) return;
+    const legacy = current[LABEL.passwordHash] === passwordHash(LEGACY_DEFAULT_PASSWORD);
+    throw new UserError(
+      `${changed.join('; ')}, but the volume ${this.volumeName} was initialised with the old value${changed.length > 1 ? 's' : ''}`,
+      {
+        hint:
+          (legacy
+            ? `This volume was created with devup's old default password "${LEGACY_DEFAULT_PASSWORD}": set database.password: "${LEGACY_DEFAULT_PASSWORD}" in the config to keep using it, `
+            : 'Postgres applies these only to a fresh volume. Put the old value back in the config, ') +
+          'or run `devup reset` to recreate the volume with the new one (destroys its data).',
+      },
+    );
+  }
+
+  /**
    * Refuses a container or volume another checkout created under the same project name. Those
    * from a devup that did not label checkouts yet are taken as this checkout's.
    */
@@ -275,6 +300,7 @@ export class DockerEngine implements DatabaseEngine {
           },
         );
       }
+      await this.refuseCredentialChange(existing.Config.Labels ?? {}, wanted);
       sink.notice(`Recreating ${this.containerName} on the same volume (${changes.join('; ')}).`);
       await this.call('remove the old container', () =>
         docker.getContainer(this.containerName).remove({ force: true, v: false }),
@@ -295,6 +321,11 @@ export class DockerEngine implements DatabaseEngine {
       action = 'started';
     }
     const container = docker.getContainer(this.containerName);
+    if (action !== 'reused' && !isLoopbackAddress(this.db.bind) && this.db.bind !== 'localhost') {
+      sink.notice(
+        `database.bind is ${this.db.bind}: Postgres is published beyond this machine; anyone who reaches port ${this.db.port} can try the password${this.db.password === LEGACY_DEFAULT_PASSWORD ? ` "${LEGACY_DEFAULT_PASSWORD}" (set another with database.password)` : ''}.`,
+      );
+    }
     if (action !== 'reused') {
       await this.call('start the container', async () => {
         try {

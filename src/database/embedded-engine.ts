@@ -122,6 +122,33 @@ function serverUserIds(): { uid: number; gid: number } | undefined {
  * The server runs detached and keeps running after devup exits (like the Docker container),
  * so the next `devup dev` finds it ready; `devup down` stops it.
  */
+/**
+ * initdb's password file, `.pw-<pid>`, is removed when initdb ends; a devup killed meanwhile
+ * leaves it behind, password inside. The next start removes those whose process is gone.
+ */
+function removeStalePasswordFiles(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = /^\.pw-(\d+)$/.exec(entry)?.[1];
+    if (pid === undefined || (Number(pid) !== process.pid && isAlive(Number(pid)))) continue;
+    rmSync(path.join(dir, entry), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class EmbeddedEngine implements DatabaseEngine {
   readonly name = 'embedded' as const;
 
@@ -176,6 +203,7 @@ export class EmbeddedEngine implements DatabaseEngine {
   }
 
   async start(sink: ProgressSink): Promise<RunningDatabase> {
+    removeStalePasswordFiles(this.db.dataDir);
     const bins = await binaries();
     let action: RunningDatabase['action'] = 'reused';
     const initialised = existsSync(path.join(this.dataDir, 'PG_VERSION'));
@@ -287,8 +315,7 @@ export class EmbeddedEngine implements DatabaseEngine {
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('error', (error) => resolve({ code: -1, output: error.message }));
       child.on('exit', (code) => resolve({ code, output }));
-    });
-    rmSync(pwfile, { force: true });
+    }).finally(() => rmSync(pwfile, { force: true }));
     if (result.code !== 0) {
       rmSync(this.dataDir, { recursive: true, force: true });
       throw new UserError(`initdb failed for the embedded cluster in ${this.db.dataDir}`, {

@@ -1,34 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
 import { checksumSql } from './checksum.js';
-import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { describePgError, failureFrame } from './error-frame.js';
 import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
+import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
 
 /** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
 export function matchSeedFiles(cwd: string, pattern: string): string[] {
   const full = path.resolve(cwd, pattern);
-  const dir = path.dirname(full);
-  const base = path.basename(full);
-  const regex = new RegExp(
-    `^${base
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replaceAll('*', '.*')
-      .replaceAll('?', '.')}$`,
-  );
-  try {
-    return readdirSync(dir)
-      .filter((f) => regex.test(f))
-      .sort()
-      .map((f) => path.join(dir, f));
-  } catch {
-    return [];
-  }
+  // The directory is taken as written; only the file name is a glob.
+  return globSync(path.basename(full), {
+    cwd: path.dirname(full),
+    absolute: true,
+    dot: true,
+    expandDirectories: false,
+  }).sort();
 }
 
 function seedTable(schema: string): string {
@@ -140,8 +132,8 @@ async function applySeeds(
       for (const file of files) {
         const name = path.relative(config.root, file);
         if (done.has(name)) continue;
-        const text = readFileSync(file, 'utf8');
-        const sql = substitutePlaceholders(text.replace(/\r\n?/g, '\n'), target);
+        const text = readSqlFile(file);
+        const sql = substitutePlaceholders(text, target);
         const failed = await runInSchemaTransaction(
           client,
           target.schema,
@@ -150,12 +142,7 @@ async function applySeeds(
             `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
         );
         if (failed) {
-          const details: string[] = [];
-          if (failed.index !== undefined) {
-            const original = text.replace(/\r\n?/g, '\n');
-            const { line, column } = lineAndColumn(original, failed.index);
-            details.push(...codeFrame({ file, fileText: original, line, column }));
-          } else details.push(file);
+          const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);
           if (isPgError(failed.error)) details.push(...describePgError(failed.error));
           throw new UserError(`seed file ${name} failed in ${target.schema}`, {
             details,

@@ -87,11 +87,20 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
       expect(error.hint).toMatch(/devup reset/);
     });
 
-    it('explains a volume initialised with another password', async () => {
+    it('explains a new password or user for a volume initialised with the old ones, and recreates nothing', async () => {
+      const before = await dockerClient().getContainer(`${project}-postgres`).inspect();
       const error = await new DockerEngine(project, { ...db, password: 'new-password' }).start(sink).catch((e) => e);
-      expect(error.message).toMatch(/was initialised with other credentials/);
-      expect(error.hint).toMatch(/devup reset/);
+      expect(error.message).toBe(
+        `database.password changed, but the volume ${project}-pgdata was initialised with the old value`,
+      );
+      expect(error.hint).toMatch(/Put the old value back in the config, or run `devup reset`/);
       expect(`${error.message}${error.hint}`).not.toContain('new-password');
+      const user = await new DockerEngine(project, { ...db, user: 'other' }).start(sink).catch((e) => e);
+      expect(user.message).toMatch(/^database\.user: app → other, but the volume/);
+      // The container was left as it was, and still answers with the old credentials.
+      const after = await dockerClient().getContainer(`${project}-postgres`).inspect();
+      expect(after.Id).toBe(before.Id);
+      expect((await new DockerEngine(project, db).start(sink)).action).toBe('reused');
     });
 
     it('lists only its own container and volume for destruction, then destroys them', async () => {

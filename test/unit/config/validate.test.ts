@@ -115,6 +115,25 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
   );
 });
 
+it('accepts env placeholders, names an unknown one with its key, and wants migrations for {schema}', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '', 'web/.keep': '' });
+  const found = problems({
+    services: {
+      api: {
+        cwd: 'api',
+        env: { APP_URL: '{url}', TYPO: '{shema}' },
+        migrations: { tool: 'alembic', env: { SQLALCHEMY_DATABASE_URL: '{url}', X: '{{literal}}', Y: '{nope}' } },
+      },
+      web: { cwd: 'web', env: { SCHEMA: '{schema}', DB: '{database}' } },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.migrations.env.Y: unknown placeholder {nope}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    'services.api.env.TYPO: unknown placeholder {shema}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    'services.web.env.SCHEMA: {schema} and {tenant} name a tenant schema, and this service has no migrations',
+  ]);
+});
+
 it('refuses a data directory that holds the project, the config or a migration directory', () => {
   ws = createWorkspace({ 'auth/migrations/0001_a.sql': '' });
   symlinkSync(ws.dir, `${ws.dir}/to-root`);
