@@ -3,7 +3,7 @@ import { bootDatabase } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UsageError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
-import { rollbackTarget, selectRollback } from '../migrations/rollback.js';
+import { rollbackPreview, rollbackTarget } from '../migrations/rollback.js';
 import { confirm } from '../ui/confirm.js';
 import { type CommandContext, parseList } from './context.js';
 import { Interrupts } from './interrupts.js';
@@ -78,29 +78,28 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
   if (to !== undefined) requireKnownVersion(targets, to, '--to');
   const plan = targets
     .filter((t) => t.sql && t.plan)
-    .map((t) => ({
-      ...t,
-      ids: selectRollback(
-        t.plan!.applied.map((a) => a.row),
-        { steps, to },
-      ).map((r) => r.name),
-    }))
-    .filter((t) => t.ids.length > 0);
+    .map((t) => ({ ...t, preview: rollbackPreview(t.plan!, { steps, to }) }))
+    .filter((t) => t.preview.length > 0);
   if (plan.length === 0) {
     ctx.output.line('Nothing to roll back.');
     return 0;
   }
   ctx.output.line('devup migrate down will run the down migrations of:');
-  for (const t of plan) ctx.output.line(`  ${t.target.schema}: ${t.ids.join(', ')}`);
+  for (const t of plan) {
+    const names = t.preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));
+    ctx.output.line(`  ${t.target.schema}: ${names.join(', ')}`);
+  }
   if (!(await confirm('Roll these back?', { yes: options.yes === true }))) {
     ctx.output.line('Nothing changed.');
     return 1;
   }
-  for (const { target, sql } of targets) {
+  // Exactly what was confirmed: rollbackTarget refuses if the history no longer gives that list.
+  for (const { target, sql, preview } of plan) {
     if (!sql) continue;
+    const expected = preview.map((m) => m.name);
     const done = await withClient(
       db.connection,
-      (client) => rollbackTarget(client, sql, { steps, to }),
+      (client) => rollbackTarget(client, sql, { steps, to, expected }),
       target.database ? { database: target.database } : {},
     );
     ctx.output.line(

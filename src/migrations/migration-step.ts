@@ -84,8 +84,8 @@ export async function ensureDatabases(client: pg.Client, names: string[]): Promi
     try {
       await client.query(`create database ${quoteIdent(name)}`);
     } catch (error) {
-      // Another devup process created it first.
-      if ((error as { code?: string }).code === '42P04') continue;
+      // Another devup process created it first (23505 when both were creating it at once).
+      if (['42P04', '23505'].includes((error as { code?: string }).code ?? '')) continue;
       throw new UserError(
         `cannot create the database "${name}" (a service's \`database\`): ${(error as Error).message}`,
         {
