@@ -38,6 +38,8 @@ const databaseSchema = z.strictObject({
   url: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   readyTimeout: durationMs.optional(),
+  /** Create services' missing databases on an external server too (docker and embedded always do). */
+  createDatabases: z.boolean().optional(),
 });
 
 const tenantsSchema = z.union([

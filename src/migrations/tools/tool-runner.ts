@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
 import { InterruptedError, UserError } from '../../errors.js';
-import { quoteIdent } from '../history.js';
+import { createSchemaSql } from '../history.js';
 import { describeHolder, withAdvisoryLock } from '../lock.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
@@ -111,7 +111,7 @@ function toolFailure(
 
 async function createSchema(client: pg.Client, schema: string): Promise<void> {
   try {
-    await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+    await client.query(createSchemaSql(schema));
   } catch (error) {
     // Another process created it between the check and the create.
     const code = (error as { code?: string }).code;
