@@ -27,7 +27,7 @@ const duration = z.union([
   }),
 ]);
 
-const databaseSchema = z.strictObject({
+export const databaseSchema = z.strictObject({
   engine: z.enum(ENGINES).optional(),
   image: z.string().min(1).optional(),
   port: port.optional(),
@@ -38,6 +38,12 @@ const databaseSchema = z.strictObject({
   url: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   readyTimeout: durationMs.optional(),
+  /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
+  extensions: z
+    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .optional(),
+  /** SQL files run once per database, before any migration, and recorded so they never run twice. */
+  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().optional(),
 });
@@ -48,26 +54,34 @@ const tenantsSchema = z.union([
   z.strictObject({ command }),
 ]);
 
-const migrationsSchema = z.strictObject({
+const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
+  /** The tool's program without a subcommand, for down, dry-run and new migration. */
+  program: command.optional(),
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),
+  /** Variables for the tool, e.g. `{ SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' }`. */
+  env: envValues.optional(),
+  /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
+  concurrency: z.number().int().min(1).optional(),
 });
 
-const readySchema = z.strictObject({
+export const readySchema = z.strictObject({
   http: z.string().min(1).optional(),
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.optional(),
 });
 
-const serviceSchema = z.strictObject({
+export const serviceSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   command: command.optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  env: envValues.optional(),
   envFile: z.string().min(1).optional(),
   port: port.optional(),
   dependsOn: z.array(z.string().min(1)).optional(),

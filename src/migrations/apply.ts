@@ -17,6 +17,7 @@ import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
+import type { TargetBase } from './targets.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
 export interface SqlTarget {
@@ -32,7 +33,7 @@ export type MigrationEvent =
   | { type: 'lock-wait'; target: SqlTarget; holder: LockHolder | undefined }
   | { type: 'file-start'; target: SqlTarget; migration: Migration }
   | { type: 'file-done'; target: SqlTarget; migration: Migration; ms: number }
-  | { type: 'warning'; target: SqlTarget; message: string };
+  | { type: 'warning'; target: TargetBase; message: string };
 
 export interface ApplyOptions {
   /** Out-of-order and missing migrations are errors (CI) instead of warnings (dev). */
@@ -49,13 +50,6 @@ export interface TargetResult {
   ms: number;
 }
 
-export function targetLabel(target: { service: string; tenant: string; schema: string }): string {
-  return target.schema;
-}
-
-/** A migration that failed, with everything needed to find the line. */
-export class MigrationError extends UserError {}
-
 function failure(
   target: SqlTarget,
   migration: Migration,
@@ -63,7 +57,7 @@ function failure(
   error: unknown,
   indexInSection: number | undefined,
   extra: string[] = [],
-): MigrationError {
+): UserError {
   const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
   const details: string[] = [];
   if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
@@ -71,11 +65,18 @@ function failure(
   details.push(...extra);
   if (isPgError(error)) details.push(...describePgError(error));
   else details.push((error as Error).message);
-  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
+  return new UserError(`migration ${migration.id} failed in ${where}`, {
     details,
-    hint: 'Fix the SQL and run again; nothing of a transactional migration was applied.',
+    hint: failureHint(error),
     cause: error,
   });
+}
+
+function failureHint(error: unknown): string {
+  if ((error as PgError).code === '25001') {
+    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
+  }
+  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
 }
 
 /** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
@@ -89,7 +90,7 @@ function lockFailure(
   const blocker = retry.blocker;
   const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
   const by = blocker ? `, held by pid ${blocker.pid}` : '';
-  return new MigrationError(
+  return new UserError(
     `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
     {
       details: describeBlocker(blocker),
@@ -133,7 +134,7 @@ async function applyInTransaction(
   // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
   const control = await findTransactionControl(sql.text);
   if (control) {
-    throw new MigrationError(
+    throw new UserError(
       `migration ${migration.id} contains ${control.keyword}: devup runs each migration in its own transaction`,
       {
         details: codeFrame(locateInSection(migration.up, sql.toOriginal(control.offset))),

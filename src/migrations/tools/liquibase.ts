@@ -13,7 +13,9 @@ export const liquibase: ToolAdapter = {
     orderBy: 'orderexecuted, id, author, filename',
     fingerprinted: true,
   },
-  defaultCommand: () => ['liquibase', 'update'],
+  program: () => ['liquibase'],
+  upgradeArgs: () => ['update'],
+  upgradeSuffixes: [['update']],
   env: ({ host, port, database, ssl, user, password, schema }) => ({
     LIQUIBASE_COMMAND_URL: jdbcUrl(host, port, database, ssl),
     LIQUIBASE_COMMAND_USERNAME: user,

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
-import { applyTarget, MigrationError, type SqlTarget } from '../../../src/migrations/apply.js';
+import { UserError } from '../../../src/errors.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
@@ -69,8 +70,8 @@ it('gives up after bounded retries, naming the table, the blocking pid and its q
     timeouts: { lockTimeoutMs: 100, lockRetries: 2, observe: open },
     onEvent: (e) => (e.type === 'warning' ? warnings.push(e.message) : undefined),
   }).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MigrationError);
-  const failure = error as MigrationError;
+  expect(error).toBeInstanceOf(UserError);
+  const failure = error as UserError;
   expect(failure.message).toBe(
     `migration 0001_add_column in lt1 could not lock table lt1.accounts, held by pid ${holder.pid} (lock_timeout, 3 attempts)`,
   );
@@ -119,6 +120,6 @@ it('runs every migration under statement_timeout', async () => {
   const t = target('lt4', { '0001_slow.sql': 'select pg_sleep(30);' });
   const client = await open();
   const error = await applyTarget(client, t, { timeouts: { statementTimeoutMs: 100 } }).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MigrationError);
-  expect((error as MigrationError).details.join('\n')).toMatch(/57014|statement timeout/);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).details.join('\n')).toMatch(/57014|statement timeout/);
 });

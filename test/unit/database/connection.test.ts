@@ -2,7 +2,13 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectionUrl, isLoopbackHost, maskSecret, maskUrl } from '../../../src/database/connection.js';
+import {
+  connectionUrl,
+  isLoopbackAddress,
+  maskSecret,
+  maskUrl,
+  resolvesToLoopback,
+} from '../../../src/database/connection.js';
 import { connectionEnv } from '../../../src/database/connection-env.js';
 import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { UserError } from '../../../src/errors.js';
@@ -21,12 +27,54 @@ it('puts a schema first on the search_path through libpq options', () => {
 
 it('masks passwords in URLs and in text, whole tokens only', () => {
   expect(maskUrl('postgres://app:secret@db:5432/x')).toBe('postgres://app:****@db:5432/x');
-  expect(maskSecret('password devup for devup_demo at devup@', 'devup')).toBe('password **** for devup_demo at ****@');
+  expect(maskSecret('password s3cret for s3cret_demo at s3cret@', 's3cret')).toBe(
+    'password **** for s3cret_demo at ****@',
+  );
 });
 
-it('knows loopback hosts', () => {
-  expect(['localhost', '127.0.0.1', '::1', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
-  expect(isLoopbackHost('db.internal')).toBe(false);
+it('masks a password that is a plain word only where it stands as a credential, never in ordinary text', () => {
+  const mask = (text: string) => maskSecret(text, 'devup');
+  expect(mask('devup: tenants from devup: 3 in /home/u/.devup/postgres')).toBe(
+    'devup: tenants from devup: 3 in /home/u/.devup/postgres',
+  );
+  expect(mask('connecting to postgresql://devup:devup@127.0.0.1:54320/app')).toBe(
+    'connecting to postgresql://devup:****@127.0.0.1:54320/app',
+  );
+  expect(mask('PGPASSWORD=devup psql')).toBe('PGPASSWORD=**** psql');
+  expect(mask('{"user":"devup","password":"devup"}')).toBe('{"user":"devup","password":"****"}');
+  expect(mask("password: 'devup'")).toBe("password: '****'");
+});
+
+it('masks a password in the JSON a service logs, where its quotes and backslashes are escaped', () => {
+  const password = 'pa"ss\\word\n1';
+  const logged = JSON.stringify({ user: 'app', password });
+  expect(maskSecret(logged, password)).toBe('{"user":"app","password":"****"}');
+  expect(maskSecret(`url postgres://app:${encodeURIComponent(password)}@db`, password)).toBe(
+    'url postgres://app:****@db',
+  );
+});
+
+it('knows literal loopback addresses, and takes no DNS name for one', () => {
+  const loopback = [
+    '127.0.0.1',
+    '127.1.2.3',
+    '::1',
+    '[::1]',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+    '/var/run/postgresql',
+  ];
+  expect(loopback.filter((host) => !isLoopbackAddress(host))).toEqual([]);
+  const remote = ['db.internal', '127.0.0.1.example.com', '10.0.0.1', '::2', '::ffff:10.0.0.1', '1127.0.0.1'];
+  expect(remote.filter(isLoopbackAddress)).toEqual([]);
+});
+
+it('resolves a host name and counts it as loopback only when every address is', async () => {
+  expect(await resolvesToLoopback('localhost')).toBe(true);
+  expect(await resolvesToLoopback('127.0.0.1')).toBe(true);
+  // A name that merely begins with 127. is not on this machine (here: not resolvable at all).
+  expect(await resolvesToLoopback('127.0.0.1.devup-test.invalid')).toBe(false);
+  expect(await resolvesToLoopback('10.1.2.3')).toBe(false);
 });
 
 describe('TLS settings from DATABASE_URL and PGSSL*', () => {
