@@ -5,9 +5,8 @@ import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
 import {
-  describeBlocker,
   isLockTimeout,
-  type LockRetryResult,
+  lockTimeoutError,
   retryOnLockTimeout,
   setTimeouts,
   type TimeoutPolicy,
@@ -77,27 +76,6 @@ function failureHint(error: unknown): string {
     return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
   }
   return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
-}
-
-/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
-function lockFailure(
-  target: SqlTarget,
-  migration: Migration,
-  retry: LockRetryResult<unknown>,
-  error: unknown,
-  applied = 'Nothing of this migration was applied.',
-) {
-  const blocker = retry.blocker;
-  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
-  const by = blocker ? `, held by pid ${blocker.pid}` : '';
-  return new UserError(
-    `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
-    {
-      details: describeBlocker(blocker),
-      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
-      cause: error,
-    },
-  );
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
@@ -170,7 +148,7 @@ async function applyInTransaction(
       error: pgErrorText(failed.error),
     }).catch(() => {});
     if (isLockTimeout(failed.error) && options.timeouts?.lockTimeoutMs) {
-      throw lockFailure(target, migration, retry, failed.error);
+      throw lockTimeoutError(target.schema, migration.id, retry, failed.error);
     }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
@@ -236,7 +214,7 @@ async function applyWithoutTransaction(
         }).catch(() => {});
         if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
           const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
-          throw lockFailure(target, migration, retry, error, index === 0 ? undefined : applied);
+          throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
         }
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
           `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
