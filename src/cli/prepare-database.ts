@@ -62,6 +62,8 @@ export async function prepareDatabase(
     tenant: options.tenant,
     strict: options.strict,
     checkOnly: options.skipMigrations,
+    // A server devup runs is its own to shape; an external one only as far as the config says.
+    createDatabases: db.engine !== 'external' || config.database.createDatabases === true,
     onPlanned: options.skipMigrations
       ? undefined
       : async (targets) => {

@@ -386,6 +386,7 @@ export function normaliseConfig(
     url,
     dataDir: path.resolve(root, db.dataDir ?? '.devup/postgres'),
     readyTimeoutMs: db.readyTimeout ?? 60_000,
+    createDatabases: db.createDatabases ?? false,
   };
 
   const names = Object.keys(input.services);

@@ -70,6 +70,8 @@ export interface DatabaseSettings {
   /** Embedded engine: where the cluster lives (absolute). */
   dataDir: string;
   readyTimeoutMs: number;
+  /** External engine: create services' missing databases (docker and embedded always do). */
+  createDatabases?: boolean;
 }
 
 export interface DatabaseSetup {
