@@ -116,6 +116,13 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./down.js')));
 
   program
+    .command('check')
+    .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
+    .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
+    .option('--all', 'lint every migration, not only those added since --base')
+    .action(lazy(() => import('./check.js')));
+
+  program
     .command('status')
     .description('engine, database health, migration state and running services')
     .action(lazy(() => import('./status.js')));

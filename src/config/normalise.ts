@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DevupConfigInput, ServiceInput } from './schema.js';
+import { DEFAULT_LINT_WARN, type DevupConfigInput, type ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
@@ -385,6 +385,11 @@ export function normaliseConfig(
     dotenv: {},
     database,
     services,
+    // The schema fills these defaults; the fallbacks serve a raw config checked only for its rules.
+    check: {
+      tenants: input.check?.tenants,
+      lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+    },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
 }

@@ -69,6 +69,42 @@ const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
 });
 
+/**
+ * squawk rules that only warn unless configured otherwise: advice on style and timeouts. Every
+ * other rule (table rewrites, long locks, dropped columns) fails `devup check`.
+ */
+export const DEFAULT_LINT_WARN = [
+  'prefer-robust-stmts',
+  'require-timeout-settings',
+  'require-lock-timeout',
+  'require-statement-timeout',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'prefer-text-field',
+  'prefer-timestamptz',
+] as const;
+
+const lintSchema = z.strictObject({
+  ignore: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('squawk rules never reported (per file: a `-- devup:lint-ignore <rule>` comment)'),
+  warn: z
+    .array(z.string().min(1))
+    .default([...DEFAULT_LINT_WARN])
+    .describe('squawk rules reported as warnings; every other finding fails `devup check` ("*": none fails)'),
+});
+
+const checkSchema = z.strictObject({
+  tenants: z
+    .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a tenant name: lower-case letters, digits and _'))
+    .min(1)
+    .optional()
+    .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
+  lint: lintSchema.prefault({}),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
@@ -76,10 +112,12 @@ export const configSchema = z.strictObject({
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
   database: databaseSchema.optional(),
   services: z.record(z.string(), serviceSchema),
+  check: checkSchema.prefault({}),
 });
 
 /** What a user writes in devup.config.*: everything but `services` is optional. */
 export type DevupConfigInput = z.input<typeof configSchema>;
 export type ServiceInput = z.input<typeof serviceSchema>;
+export type CheckInput = z.output<typeof checkSchema>;
 export type TenantsInput = z.input<typeof tenantsSchema>;
 export type CommandInput = z.input<typeof command>;

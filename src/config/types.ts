@@ -58,6 +58,13 @@ export interface DatabaseSettings {
   readyTimeoutMs: number;
 }
 
+/** `devup check`: tenants to check with, and which squawk rules fail or only warn. */
+export interface CheckSettings {
+  /** For services whose tenants come from a query or command (a fresh database has none). */
+  tenants: string[] | undefined;
+  lint: { ignore: string[]; warn: string[] };
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -70,4 +77,5 @@ export interface ResolvedConfig {
   dotenv: Record<string, string>;
   database: DatabaseSettings;
   services: ServiceSettings[];
+  check: CheckSettings;
 }

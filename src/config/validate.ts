@@ -26,12 +26,15 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   ],
   migrations: ['dir', 'tool', 'command', 'cwd', 'tenants', 'schema'],
   ready: ['http', 'tcp', 'log', 'timeout'],
+  check: ['tenants', 'lint'],
+  lint: ['ignore', 'warn'],
 };
 
 function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
   const [first, , third] = keyPath;
   if (keyPath.length === 0) return KNOWN_KEYS[''] ?? [];
   if (first === 'database') return KNOWN_KEYS.database ?? [];
+  if (first === 'check') return (keyPath.length === 1 ? KNOWN_KEYS.check : KNOWN_KEYS.lint) ?? [];
   if (first === 'services' && keyPath.length === 2) return KNOWN_KEYS.service ?? [];
   if (first === 'services' && typeof third === 'string') return KNOWN_KEYS[third] ?? [];
   return [];

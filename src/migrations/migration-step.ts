@@ -34,6 +34,8 @@ export interface MigrationStepOptions {
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
+  /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
+  applySql?: typeof applyTarget;
 }
 
 export interface TargetOutcome {
@@ -230,7 +232,7 @@ export async function runMigrationStep(
               },
             );
             try {
-              const result = await applyTarget(client, sqlTarget, {
+              const result = await (options.applySql ?? applyTarget)(client, sqlTarget, {
                 strict: options.strict ?? false,
                 onEvent: emit,
                 ...(options.signal ? { signal: options.signal } : {}),

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../../config/types.js';
+import type { ThrowawayDatabase } from '../../database/throwaway.js';
+import { errorMessage, UserError } from '../../errors.js';
+import { applyTarget } from '../apply.js';
+import type { Migration } from '../migration.js';
+import { runMigrationStep, type TargetOutcome } from '../migration-step.js';
+import { type CheckResult, type Finding, resultStatus } from './check-report.js';
+import { reversibilityWalk } from './reversibility.js';
+
+/** The frame's first line ("services/auth/migrations/0003_x.sql:12:5") as an absolute file and a line. */
+export function frameLocation(details: readonly string[], cwd = process.cwd()): { file?: string; line?: number } {
+  const match = /^(.+):(\d+):\d+$/.exec(details[0] ?? '');
+  if (!match) return {};
+  return { file: path.resolve(cwd, match[1] as string), line: Number(match[2]) };
+}
+
+function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
+  if (outcome.status === 'skipped') {
+    return { severity: 'error', message: `${outcome.target.schema}: not applied, a service it depends on failed` };
+  }
+  if (outcome.status !== 'failed') return undefined;
+  const error = outcome.error;
+  const details = error instanceof UserError ? error.details : [];
+  return {
+    severity: 'error',
+    message: errorMessage(error),
+    ...frameLocation(details),
+    details: details.map((d) => `  ${d}`),
+  };
+}
+
+/** The one target per service that walks up → down → up, and what it found. */
+interface Walk {
+  schema: string;
+  findings: Finding[];
+  finished: boolean;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Step 1 and 3: every service's migrations from zero on the throwaway, through the same migration
+ * step as `devup migrate`. One target per SQL service with down migrations (its first tenant)
+ * walks up → down → up as it applies, which is the reversibility check.
+ */
+export async function applyAndReverse(
+  db: ThrowawayDatabase,
+  migrations: ReadonlyMap<string, Migration[]>,
+  options: { signal?: AbortSignal | undefined },
+): Promise<{ apply: CheckResult[]; reversibility: CheckResult[] }> {
+  const started = performance.now();
+  const config: ResolvedConfig = db.config;
+  const walked = new Map<string, Walk>();
+  for (const service of config.services) {
+    const files = migrations.get(service.name);
+    if (service.migrations?.kind !== 'sql' || !files?.some((m) => m.down)) continue;
+    walked.set(service.name, { schema: '', findings: [], finished: false });
+  }
+  const step = await runMigrationStep(config, db.connection, {
+    signal: options.signal,
+    applySql: (client, target, applyOptions) => {
+      const walk = walked.get(target.service);
+      if (!walk || (walk.schema !== '' && walk.schema !== target.schema))
+        return applyTarget(client, target, applyOptions);
+      walk.schema = target.schema;
+      return reversibilityWalk(walk.findings, () => {
+        walk.finished = true;
+      })(client, target, applyOptions);
+    },
+  });
+  const ms = performance.now() - started;
+  const apply: CheckResult[] = [];
+  const reversibility: CheckResult[] = [];
+  for (const service of config.services) {
+    const settings = service.migrations;
+    if (!settings) continue;
+    const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
+    const findings = outcomes.map(outcomeFinding).filter((f): f is Finding => f !== undefined);
+    const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));
+    apply.push({
+      service: service.name,
+      check: 'apply',
+      status: resultStatus(findings),
+      note: `${plural(outcomes.length, 'tenant')}, ${plural(applied, 'migration')}${outcomes.length > 1 ? ' each' : ''}`,
+      findings,
+      ms,
+    });
+    reversibility.push(reversibilityResult(service.name, settings, migrations.get(service.name), walked, ms));
+  }
+  return { apply, reversibility };
+}
+
+function reversibilityResult(
+  service: string,
+  settings: NonNullable<ResolvedConfig['services'][number]['migrations']>,
+  files: Migration[] | undefined,
+  walked: ReadonlyMap<string, Walk>,
+  ms: number,
+): CheckResult {
+  const skip = (note: string): CheckResult => ({
+    service,
+    check: 'reversibility',
+    status: 'skip',
+    note,
+    findings: [],
+    ms: 0,
+  });
+  if (settings.kind === 'tool') return skip(`not checked for ${settings.tool} (SQL engine only)`);
+  const walk = walked.get(service);
+  if (!walk) return skip('no migration has a down');
+  if (walk.schema === '') return skip('not reached (the apply failed first)');
+  if (!walk.finished && walk.findings.length === 0) return skip(`not finished: the apply failed in ${walk.schema}`);
+  const downs = files?.filter((m) => m.down).length ?? 0;
+  return {
+    service,
+    check: 'reversibility',
+    status: resultStatus(walk.findings),
+    note: `${plural(downs, 'down')}, up → down → up in ${walk.schema}`,
+    findings: walk.findings,
+    ms,
+  };
+}
