@@ -41,6 +41,7 @@ select case rel.relkind when 'c' then 'attribute ' else 'column ' end || rel.rel
 union all
 select 'constraint ' || rel.relname || '.' || con.conname, pg_get_constraintdef(con.oid)
   from rel join pg_constraint con on con.conrelid = rel.oid
+  where con.contype <> 'n' -- Postgres 18 lists NOT NULL as constraints; the column already says it
 union all
 select 'index ' || i.relname, pg_get_indexdef(i.oid)
   from pg_index x join pg_class i on i.oid = x.indexrelid

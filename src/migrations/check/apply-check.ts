@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../../config/types.js';
+import { renderSchemaName } from '../../config/validate.js';
 import type { ThrowawayDatabase } from '../../database/throwaway.js';
 import { errorMessage, UserError } from '../../errors.js';
 import { applyTarget } from '../apply.js';
@@ -33,6 +34,7 @@ function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
 /** The one target per service that walks up → down → up, and what it found. */
 interface Walk {
   schema: string;
+  started: boolean;
   findings: Finding[];
   finished: boolean;
 }
@@ -57,15 +59,18 @@ export async function applyAndReverse(
   for (const service of config.services) {
     const files = migrations.get(service.name);
     if (service.migrations?.kind !== 'sql' || !files?.some((m) => m.down)) continue;
-    walked.set(service.name, { schema: '', findings: [], finished: false });
+    // The first tenant in config order, so the report names the same schema on every run.
+    const first = service.migrations.tenants.kind === 'list' ? service.migrations.tenants.tenants[0] : undefined;
+    if (first === undefined) continue;
+    const schema = renderSchemaName(service.migrations.schemaTemplate, service.name, first);
+    walked.set(service.name, { schema, started: false, findings: [], finished: false });
   }
   const step = await runMigrationStep(config, db.connection, {
     signal: options.signal,
     applySql: (client, target, applyOptions) => {
       const walk = walked.get(target.service);
-      if (!walk || (walk.schema !== '' && walk.schema !== target.schema))
-        return applyTarget(client, target, applyOptions);
-      walk.schema = target.schema;
+      if (walk?.schema !== target.schema) return applyTarget(client, target, applyOptions);
+      walk.started = true;
       return reversibilityWalk(walk.findings, () => {
         walk.finished = true;
       })(client, target, applyOptions);
@@ -111,7 +116,7 @@ function reversibilityResult(
   if (settings.kind === 'tool') return skip(`not checked for ${settings.tool} (SQL engine only)`);
   const walk = walked.get(service);
   if (!walk) return skip('no migration has a down');
-  if (walk.schema === '') return skip('not reached (the apply failed first)');
+  if (!walk.started) return skip('not reached (the apply failed first)');
   if (!walk.finished && walk.findings.length === 0) return skip(`not finished: the apply failed in ${walk.schema}`);
   const downs = files?.filter((m) => m.down).length ?? 0;
   return {
