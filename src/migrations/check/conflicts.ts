@@ -143,7 +143,7 @@ export function toolConflicts(
     const findings: Finding[] = [];
     for (const file of files) {
       try {
-        revisions.push(parseAlembicRevision(readFileSync(file.absolute, 'utf8'), file.absolute));
+        revisions.push(parseAlembicRevision(readFileSync(file.absolute, 'utf8'), file.relative));
       } catch (error) {
         findings.push({
           severity: 'warning',
@@ -152,7 +152,9 @@ export function toolConflicts(
         });
       }
     }
-    return { findings: [...findings, ...alembicConflicts(revisions)], note: `${revisions.length} revisions` };
+    // Messages name files as in the versions directory; annotations need the whole path.
+    const graph = alembicConflicts(revisions).map((f) => ({ ...f, file: f.file && path.join(dir, f.file) }));
+    return { findings: [...findings, ...graph], note: `${revisions.length} revisions` };
   }
   if (settings.tool !== 'dbmate' && settings.tool !== 'flyway') {
     return { findings: [], note: `not checked for ${settings.tool} (devup reads no versions from its files)` };

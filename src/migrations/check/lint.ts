@@ -7,7 +7,7 @@ import type { Finding } from './check-report.js';
 import { runSquawk, type SquawkFinding } from './squawk.js';
 
 /** `-- devup:lint-ignore require-concurrent-index-creation, ban-drop-column` anywhere in a file. */
-const IGNORE_COMMENT = /--\s*devup:lint-ignore\s+([a-z0-9_,\s-]+)/g;
+const IGNORE_COMMENT = /--[ \t]*devup:lint-ignore[ \t]+([a-z0-9_, \t-]+)/g;
 
 export function ignoredInFile(text: string): Set<string> {
   const rules = new Set<string>();
