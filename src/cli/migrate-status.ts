@@ -1,4 +1,7 @@
-import { bootDatabase } from '../database/boot.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { chooseEngine, createEngine } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import { UserError } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { type CommandContext, parseList } from './context.js';
 
@@ -6,12 +9,27 @@ function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** Where the project's Postgres answers, if it runs: a status starts, creates and writes nothing. */
+async function runningDatabase(ctx: CommandContext, config: ResolvedConfig): Promise<ConnectionInfo> {
+  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  const engine = createEngine(config, name);
+  const { state } = await engine.status();
+  if (state !== 'running') {
+    throw new UserError(
+      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: migrate status starts nothing`,
+      {
+        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
+      },
+    );
+  }
+  return engine.connection;
+}
+
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
 export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
-  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => output.notice(m) } });
-  const inspected = await inspectTargets(config, db.connection, {
+  const inspected = await inspectTargets(config, await runningDatabase(ctx, config), {
     services: parseList(options.service as string | undefined),
     tenant: options.tenant as string | undefined,
   });

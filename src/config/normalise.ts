@@ -1,5 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { defaultPassword } from './default-password.js';
+import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
+import { heldProjectPath, projectPaths } from './project-paths.js';
 import { DEFAULT_LINT_WARN, type DevupConfigInput, type ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
@@ -28,9 +31,19 @@ function toCommand(value: string | string[]): CommandSpec {
   return typeof value === 'string' ? { shell: value } : { argv: value };
 }
 
-function stringifyEnv(env: ServiceInput['env']): Record<string, string> {
+/** Env values as strings; `{placeholders}` devup does not know are problems at `at.KEY`. */
+function normaliseEnv(ctx: Context, at: string, env: ServiceInput['env']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) out[key] = String(value);
+  for (const [key, raw] of Object.entries(env ?? {})) {
+    const value = String(raw);
+    for (const name of unknownPlaceholders(value)) {
+      ctx.problems.push({
+        path: `${at}.${key}`,
+        message: `unknown placeholder {${name}}: use ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} (or {{ }} for literal braces)`,
+      });
+    }
+    out[key] = value;
+  }
   return out;
 }
 
@@ -122,6 +135,7 @@ function normaliseMigrations(
     tenants = { kind: 'command', command: toCommand(rawTenants.command) };
   }
   const schemaTemplate = input.schema ?? '{service}_{tenant}';
+  const concurrency = input.concurrency ?? 4;
   const sampleTenants = tenants.kind === 'list' ? tenants.tenants : ['tenant', 'other'];
   for (const message of checkSchemaTemplate(schemaTemplate, name, sampleTenants)) {
     ctx.problems.push({ path: `${at}.schema`, message });
@@ -140,8 +154,11 @@ function normaliseMigrations(
     if (input.command !== undefined) {
       ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
     }
+    if (input.env !== undefined) {
+      ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
+    }
     const dir = resolveDir(input.dir ?? '', 'dir');
-    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate };
+    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate, concurrency };
   }
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
@@ -155,8 +172,10 @@ function normaliseMigrations(
     command: input.command === undefined ? undefined : toCommand(input.command),
     cwd,
     dir,
+    env: normaliseEnv(ctx, `${at}.env`, input.env),
     tenants,
     schemaTemplate,
+    concurrency,
   };
 }
 
@@ -230,6 +249,17 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     ctx.problems.push({ path: `${at}.database`, message: `"${input.database}" is not a valid database name` });
   }
   const migrations = input.migrations === undefined ? undefined : normaliseMigrations(ctx, name, input.migrations, cwd);
+  const env = normaliseEnv(ctx, `${at}.env`, input.env);
+  if (input.migrations === undefined) {
+    for (const [key, value] of Object.entries(env)) {
+      if (usesPlaceholder(value, ['schema', 'tenant'])) {
+        ctx.problems.push({
+          path: `${at}.env.${key}`,
+          message: '{schema} and {tenant} name a tenant schema, and this service has no migrations',
+        });
+      }
+    }
+  }
   let seed: SeedSettings | undefined;
   if (typeof input.seed === 'string') seed = { kind: 'sql', pattern: input.seed };
   else if (input.seed !== undefined) seed = { kind: 'command', command: toCommand(input.seed.command) };
@@ -237,7 +267,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     name,
     cwd,
     command: input.command === undefined ? undefined : toCommand(input.command),
-    env: stringifyEnv(input.env),
+    env,
     envFile,
     port: input.port,
     dependsOn,
@@ -311,12 +341,24 @@ export function normaliseConfig(
     }
   }
   const databasePort = db.port ?? 54320;
+  const extensions = (db.extensions ?? []).map((entry) =>
+    typeof entry === 'string' ? { name: entry, schema: 'public' } : entry,
+  );
+  const init = (typeof db.init === 'string' ? [db.init] : (db.init ?? [])).map((file, index) => {
+    const absolute = path.resolve(root, file);
+    if (!existsSync(absolute) || isDirectory(absolute)) {
+      const key = typeof db.init === 'string' ? 'database.init' : `database.init[${index}]`;
+      ctx.problems.push({ path: key, message: `no such file: ${relative(ctx, absolute)}` });
+    }
+    return absolute;
+  });
   const database = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    password: db.password ?? 'devup',
+    // Only devup-created servers use it; an external URL carries its own.
+    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -355,6 +397,16 @@ export function normaliseConfig(
     }
   }
 
+  // reset and `down --volumes` delete the data directory whole: it must hold nothing of the project.
+  const stateDir = path.join(root, '.devup');
+  const held = heldProjectPath(database.dataDir, projectPaths({ configPath: options.configPath, stateDir, services }));
+  if (held !== undefined) {
+    ctx.problems.push({
+      path: 'database.dataDir',
+      message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
+    });
+  }
+
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
 
@@ -379,11 +431,12 @@ export function normaliseConfig(
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
-    stateDir: path.join(root, '.devup'),
+    stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    databaseSetup: { extensions, init },
     services,
     // The schema fills these defaults; the fallbacks serve a raw config checked only for its rules.
     check: {

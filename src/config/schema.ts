@@ -19,7 +19,7 @@ const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().positive();
 
-const databaseSchema = z.strictObject({
+export const databaseSchema = z.strictObject({
   engine: z.enum(ENGINES).optional(),
   image: z.string().min(1).optional(),
   port: port.optional(),
@@ -30,6 +30,12 @@ const databaseSchema = z.strictObject({
   url: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   readyTimeout: durationMs.optional(),
+  /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
+  extensions: z
+    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .optional(),
+  /** SQL files run once per database, before any migration, and recorded so they never run twice. */
+  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
 });
 
 const tenantsSchema = z.union([
@@ -38,26 +44,32 @@ const tenantsSchema = z.union([
   z.strictObject({ command }),
 ]);
 
-const migrationsSchema = z.strictObject({
+const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),
+  /** Variables for the tool, e.g. `{ SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' }`. */
+  env: envValues.optional(),
+  /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
+  concurrency: z.number().int().min(1).optional(),
 });
 
-const readySchema = z.strictObject({
+export const readySchema = z.strictObject({
   http: z.string().min(1).optional(),
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.optional(),
 });
 
-const serviceSchema = z.strictObject({
+export const serviceSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   command: command.optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  env: envValues.optional(),
   envFile: z.string().min(1).optional(),
   port: port.optional(),
   dependsOn: z.array(z.string().min(1)).optional(),
@@ -85,7 +97,7 @@ export const DEFAULT_LINT_WARN = [
   'prefer-timestamptz',
 ] as const;
 
-const lintSchema = z.strictObject({
+export const lintSchema = z.strictObject({
   ignore: z
     .array(z.string().min(1))
     .default([])
@@ -96,7 +108,7 @@ const lintSchema = z.strictObject({
     .describe('squawk rules reported as warnings; every other finding fails `devup check` ("*": none fails)'),
 });
 
-const checkSchema = z.strictObject({
+export const checkSchema = z.strictObject({
   tenants: z
     .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a tenant name: lower-case letters, digits and _'))
     .min(1)

@@ -10,11 +10,21 @@ export type TenantSource =
 
 export type MigrationSettings = (
   | { kind: 'sql'; dir: string }
-  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+  | {
+      kind: 'tool';
+      tool: MigrationTool;
+      command: CommandSpec | undefined;
+      cwd: string;
+      dir: string | undefined;
+      /** `migrations.env`, placeholders not yet expanded (they differ per target). */
+      env: Record<string, string>;
+    }
 ) & {
   tenants: TenantSource;
   /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */
   schemaTemplate: string;
+  /** Tenants migrating at once, after the first one has run alone. */
+  concurrency: number;
 };
 
 export type SeedSettings = { kind: 'sql'; pattern: string } | { kind: 'command'; command: CommandSpec };
@@ -65,6 +75,12 @@ export interface CheckSettings {
   lint: { ignore: string[]; warn: string[] };
 }
 
+export interface DatabaseSetup {
+  extensions: { name: string; schema: string }[];
+  /** Absolute paths of SQL files, in the order given. */
+  init: string[];
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -76,6 +92,8 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  /** `database.extensions` and `database.init`: done once per database before any migration. */
+  databaseSetup: DatabaseSetup;
   services: ServiceSettings[];
   check: CheckSettings;
 }

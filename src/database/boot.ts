@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -13,9 +14,9 @@ import { ExternalEngine } from './external-engine.js';
 export function createEngine(config: ResolvedConfig, name: ConcreteEngine): DatabaseEngine {
   switch (name) {
     case 'docker':
-      return new DockerEngine(config.project, config.database);
+      return new DockerEngine(config.project, config.database, undefined, realPathSoFar(config.root));
     case 'embedded':
-      return new EmbeddedEngine(config.database);
+      return new EmbeddedEngine(config.database, projectPaths(config));
     case 'external':
       return new ExternalEngine(config.database);
   }
@@ -86,7 +87,7 @@ export async function bootDatabase(
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
   },
-): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
+): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
   const engine = createEngine(config, name);
@@ -101,7 +102,6 @@ export async function bootDatabase(
         if (!kept) await client.end().catch(() => {});
         return {
           engine: name,
-          engineInstance: engine,
           connection,
           description: describeWarm(config, name),
           action: 'reused',
@@ -144,7 +144,7 @@ export async function bootDatabase(
     });
   }
   // The whole engine step, initdb or container creation included.
-  return { ...running, readyMs: performance.now() - started, engineInstance: engine };
+  return { ...running, readyMs: performance.now() - started };
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

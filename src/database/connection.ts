@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
 
@@ -61,15 +63,41 @@ export function secretMasker(secret: string | undefined): (text: string) => stri
   // Whole tokens only, so a password such as "devup" does not also mask "devup_demo".
   const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g');
-  const encoded = encodeURIComponent(secret);
+  // The forms a secret takes inside a URL and inside JSON (a service logging JSON.stringify({ password })).
+  const encodings = [...new Set([encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].filter(
+    (form) => form !== secret,
+  );
   return (text) => {
-    const masked = text.includes(secret) ? text.replace(pattern, '****') : text;
-    return encoded !== secret && masked.includes(encoded) ? masked.split(encoded).join('****') : masked;
+    let masked = text.includes(secret) ? text.replace(pattern, '****') : text;
+    for (const form of encodings) if (masked.includes(form)) masked = masked.split(form).join('****');
+    return masked;
   };
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host) || host.startsWith('/');
+/**
+ * A socket directory or a literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x). Names are
+ * not guessed at: a DNS name such as `127.example.com` may point anywhere (see resolvesToLoopback).
+ */
+export function isLoopbackAddress(host: string): boolean {
+  if (host.startsWith('/')) return true;
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const version = isIP(bare);
+  if (version === 4) return bare.startsWith('127.');
+  if (version !== 6) return false;
+  // The URL parser writes IPv6 in one canonical form: ::1, and ::ffff:7f00:1 for ::ffff:127.0.0.1.
+  const canonical = new URL(`http://[${bare}]`).hostname.slice(1, -1);
+  return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+}
+
+/** True when the host is on this machine: every address it resolves to is a loopback address. */
+export async function resolvesToLoopback(host: string): Promise<boolean> {
+  if (host.startsWith('/') || isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0) return isLoopbackAddress(host);
+  try {
+    const addresses = await lookup(host, { all: true });
+    return addresses.length > 0 && addresses.every((a) => isLoopbackAddress(a.address));
+  } catch {
+    return false; // unresolvable: not known to be local
+  }
 }
 
 let pgModule: typeof pg | undefined;
@@ -121,19 +149,6 @@ export async function withClient<T>(
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
-export async function withTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('begin');
-  try {
-    const result = await fn();
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
   }
 }
 

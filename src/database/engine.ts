@@ -19,6 +19,8 @@ export interface Destroyable {
   kind: 'container' | 'volume' | 'data-directory' | 'schema' | 'database';
   name: string;
   detail?: string;
+  /** For a schema: every object it holds, a line per kind, so nobody loses a table unawares. */
+  contents?: string[];
 }
 
 export interface EngineStatus {

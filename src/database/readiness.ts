@@ -4,8 +4,6 @@ export interface ReadinessOptions {
   timeoutMs: number;
   /** Poll interval; tens of milliseconds, so "ready" is noticed as soon as it is true. */
   intervalMs?: number;
-  /** Errors that mean "stop waiting, this will not get better" (e.g. a bad password). */
-  isFatal?: (error: PgError) => boolean;
   /** Checked between attempts: a container that exited will never answer. */
   stillStarting?: () => Promise<boolean>;
   now?: () => number;
@@ -50,7 +48,7 @@ export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOp
     } catch (error) {
       lastError = error;
       const pgError = error as PgError;
-      if (options.isFatal?.(pgError) || !isTransient(pgError)) {
+      if (!isTransient(pgError)) {
         return { ready: false, reason: 'fatal', lastError, elapsedMs: now() - started, attempts };
       }
     }

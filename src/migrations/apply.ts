@@ -39,13 +39,6 @@ export interface TargetResult {
   ms: number;
 }
 
-export function targetLabel(target: { service: string; tenant: string; schema: string }): string {
-  return target.schema;
-}
-
-/** A migration that failed, with everything needed to find the line. */
-export class MigrationError extends UserError {}
-
 function failure(
   target: SqlTarget,
   migration: Migration,
@@ -53,7 +46,7 @@ function failure(
   error: unknown,
   indexInSection: number | undefined,
   extra: string[] = [],
-): MigrationError {
+): UserError {
   const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
   const details: string[] = [];
   if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
@@ -61,11 +54,18 @@ function failure(
   details.push(...extra);
   if (isPgError(error)) details.push(...describePgError(error));
   else details.push((error as Error).message);
-  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
+  return new UserError(`migration ${migration.id} failed in ${where}`, {
     details,
-    hint: 'Fix the SQL and run again; nothing of a transactional migration was applied.',
+    hint: failureHint(error),
     cause: error,
   });
+}
+
+function failureHint(error: unknown): string {
+  if ((error as PgError).code === '25001') {
+    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
+  }
+  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
@@ -97,7 +97,7 @@ async function applyInTransaction(client: pg.Client, target: SqlTarget, migratio
   // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
   const control = await findTransactionControl(sql.text);
   if (control) {
-    throw new MigrationError(
+    throw new UserError(
       `migration ${migration.id} contains ${control.keyword}: devup runs each migration in its own transaction`,
       {
         details: codeFrame(locateInSection(migration.up, sql.toOriginal(control.offset))),
