@@ -63,8 +63,8 @@ describe('embedded', () => {
     expect(tables).toEqual(['orders_acme.orders', 'auth_default.users']);
     expect(seen && existsSync(seen.dataDir)).toBe(false);
     expect(seen && (await isPortFree(seen.port))).toBe(true);
-    // Nothing was written to the project's own state directory.
-    expect(existsSync(config.stateDir)).toBe(false);
+    // The project's own state (which engine holds the dev data) was not touched.
+    expect(existsSync(path.join(config.stateDir, 'engine.json'))).toBe(false);
   });
 
   it('is removed when the callback throws, and the error comes through', async () => {
