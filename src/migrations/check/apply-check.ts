@@ -39,6 +39,24 @@ interface Walk {
   finished: boolean;
 }
 
+/** One finding per distinct failure: every tenant runs the same files, so it usually fails alike. */
+function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
+  const groups = new Map<string, { finding: Finding; schemas: string[] }>();
+  for (const outcome of outcomes) {
+    const finding = outcomeFinding(outcome);
+    if (!finding) continue;
+    const key = finding.details?.length
+      ? `${finding.file}\0${finding.line}\0${finding.details.join('\n')}`
+      : finding.message;
+    const group = groups.get(key);
+    if (group) group.schemas.push(outcome.target.schema);
+    else groups.set(key, { finding, schemas: [] });
+  }
+  return [...groups.values()].map(({ finding, schemas }) =>
+    schemas.length === 0 ? finding : { ...finding, message: `${finding.message} (also in ${schemas.join(', ')})` },
+  );
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -83,7 +101,7 @@ export async function applyAndReverse(
     const settings = service.migrations;
     if (!settings) continue;
     const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
-    const findings = outcomes.map(outcomeFinding).filter((f): f is Finding => f !== undefined);
+    const findings = sameFailureOnce(outcomes);
     const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));
     apply.push({
       service: service.name,
