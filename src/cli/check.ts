@@ -1,6 +1,7 @@
 import type { ThrowawayEngine } from '../database/throwaway.js';
 import { runCheck } from '../migrations/check/run-check.js';
 import { checkReportJson, githubAnnotations, renderCheckReport } from '../ui/check-output.js';
+import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import { Interrupts } from './interrupts.js';
 
@@ -18,7 +19,10 @@ export default async function check(ctx: CommandContext, options: Record<string,
     all: options.all === true,
     signal: interrupts.signal,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
-    onDatabase: (db) => output.line(`${output.style('cyan', '›')} Checking on a throwaway ${db.description}`),
+    onDatabase: (db) =>
+      output.line(
+        `${output.style('cyan', '›')} Checking on a throwaway ${db.description}, ready in ${formatDuration(db.readyMs)}`,
+      ),
   });
   if (output.mode === 'json') output.write(`${JSON.stringify(checkReportJson(report, config.root))}\n`);
   else renderCheckReport(report, output, config.root);

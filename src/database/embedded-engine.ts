@@ -155,6 +155,8 @@ export class EmbeddedEngine implements DatabaseEngine {
   constructor(
     private readonly db: DatabaseSettings,
     private readonly projectPaths: readonly string[] = [],
+    /** Extra server settings (`-c name=value`); a throwaway cluster turns durability off. */
+    private readonly settings: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
@@ -332,6 +334,7 @@ export class EmbeddedEngine implements DatabaseEngine {
       `-c unix_socket_directories=''`,
       // A development database: losing the last few commits on an OS crash beats waiting on fsync.
       `-c synchronous_commit=off`,
+      ...Object.entries(this.settings).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     await new Promise<void>((resolve, reject) => {
       const child = spawn(bins.pg_ctl, ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-o', options], {

@@ -25,7 +25,7 @@ export interface ThrowawayDatabase {
    * throwaway: pass it to runMigrationStep and anything else that takes a config.
    */
   config: ResolvedConfig;
-  /** One line for people: "embedded Postgres on 127.0.0.1:41234 (throwaway)". */
+  /** One line for people: "embedded Postgres on 127.0.0.1:41234". */
   description: string;
   /** Creation until ready (initdb, container start or `create database`). */
   readyMs: number;
@@ -139,14 +139,19 @@ function pointConfigAt(
 async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Promise<Created> {
   const started = performance.now();
   const dir = makeTempDir();
-  const engine = new EmbeddedEngine({
-    ...config.database,
-    engine: 'embedded',
-    dataDir: path.join(dir, 'cluster'),
-    port: await findFreePort(),
-    password: randomBytes(12).toString('hex'),
-    url: undefined,
-  });
+  const engine = new EmbeddedEngine(
+    {
+      ...config.database,
+      engine: 'embedded',
+      dataDir: path.join(dir, 'cluster'),
+      port: await findFreePort(),
+      password: randomBytes(12).toString('hex'),
+      url: undefined,
+    },
+    [],
+    // Nothing on a throwaway cluster has to survive a crash: no flush waits, no full-page images.
+    { fsync: 'off', full_page_writes: 'off' },
+  );
   const removeNow = () => {
     const pid = engine.runningPid();
     if (pid !== undefined) process.kill(pid, 'SIGQUIT'); // immediate shutdown, no checkpoint
@@ -171,7 +176,7 @@ async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Pr
         engine: 'embedded',
         connection,
         config: pointConfigAt(config, 'embedded', connection, path.join(dir, 'state')),
-        description: `embedded Postgres on 127.0.0.1:${connection.port} (throwaway)`,
+        description: `embedded Postgres on 127.0.0.1:${connection.port}`,
         readyMs: performance.now() - started,
       },
       remove,
@@ -209,7 +214,7 @@ async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Prom
         engine: 'docker',
         connection: running.connection,
         config: pointConfigAt(config, 'docker', running.connection, path.join(dir, 'state')),
-        description: `container ${engine.containerName} on 127.0.0.1:${running.connection.port} (throwaway)`,
+        description: `container ${engine.containerName} on 127.0.0.1:${running.connection.port}`,
         readyMs: performance.now() - started,
       },
       remove,
@@ -266,7 +271,7 @@ async function externalThrowaway(config: ResolvedConfig): Promise<Created> {
             s.database ? { ...s, database: serviceDatabases.get(s.database) ?? s.database } : s,
           ),
         },
-        description: `database ${name} on ${server.host}:${server.port} (throwaway)`,
+        description: `database ${name} on ${server.host}:${server.port}`,
         readyMs: performance.now() - started,
       },
       remove,

@@ -26,7 +26,7 @@ const throwaways = () => readdirSync(tmp).filter((name) => name.startsWith('devu
 
 it('`devup check` on the demo: a line per check per service, a summary, exit 0, nothing left behind', async () => {
   const { code, output } = await runCli(['check'], { cwd: demo.dir, env });
-  expect(output).toMatch(/› Checking on a throwaway embedded Postgres on 127\.0\.0\.1:\d+ \(throwaway\)/);
+  expect(output).toMatch(/› Checking on a throwaway embedded Postgres on 127\.0\.0\.1:\d+, ready in [\d.]+ m?s\n/);
   expect(output).toMatch(/✔ auth +apply +3 tenants, 6 migrations each/);
   expect(output).toMatch(/✔ workflow +reversibility +5 downs, up → down → up in workflow_default/);
   expect(output).toMatch(/✔ ingestion +reversibility +4 downs, up → down → up in ingestion_default/);

@@ -39,15 +39,19 @@ function differenceFinding(
     severity: 'error',
     message: `${migration.id}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`,
     file,
-    details: [
-      ...lines.slice(0, SHOWN_DIFFERENCES).map((line) => `  ${line}`),
-      ...(lines.length > SHOWN_DIFFERENCES ? [`  … ${lines.length - SHOWN_DIFFERENCES} more`] : []),
-    ],
+    // One difference is all in the message; more are listed under it.
+    details:
+      lines.length === 1
+        ? []
+        : [
+            ...lines.slice(0, SHOWN_DIFFERENCES).map((line) => `  ${line}`),
+            ...(lines.length > SHOWN_DIFFERENCES ? [`  … ${lines.length - SHOWN_DIFFERENCES} more`] : []),
+          ],
   };
 }
 
 function errorFinding(migration: Migration, what: string, error: unknown): Finding {
-  const details = error instanceof UserError ? error.details : [errorMessage(error)];
+  const details = (error instanceof UserError ? error.details : [errorMessage(error)]).map((d) => `  ${d}`);
   return {
     severity: 'error',
     message: `${migration.id}: ${what}: ${errorMessage(error)}`,
@@ -59,7 +63,7 @@ function errorFinding(migration: Migration, what: string, error: unknown): Findi
 
 /** The line of a code frame's first line ("path/to/file.sql:12:5"). */
 export function frameLine(details: readonly string[]): number | undefined {
-  const match = /:(\d+):\d+$/.exec(details[0] ?? '');
+  const match = /:(\d+):\d+$/.exec(details[0]?.trim() ?? '');
   return match ? Number(match[1]) : undefined;
 }
 
@@ -105,7 +109,10 @@ export function reversibilityWalk(findings: Finding[], onFinished: () => void = 
         await applyTarget(client, upTo, options);
       } catch (error) {
         findings.push(errorFinding(migration, 'up failed after its down', error));
-        throw new ReapplyFailed(`${migration.id} could not be applied again after its down`, { cause: error });
+        throw new ReapplyFailed(
+          `${target.schema}: stopped at ${migration.id}, which could not be applied again after its down (see reversibility)`,
+          { cause: error },
+        );
       }
       const afterReapply = await fingerprint();
       const redone = compareFingerprints(afterUp, afterReapply);

@@ -7,7 +7,7 @@ import { Output } from '../../../src/ui/output.js';
 const report: CheckReport = {
   ok: false,
   engine: 'embedded',
-  database: 'embedded Postgres on 127.0.0.1:5555 (throwaway)',
+  database: 'embedded Postgres on 127.0.0.1:5555',
   base: 'main',
   results: [
     { service: 'orders', check: 'conflicts', status: 'pass', note: '2 migrations', findings: [], ms: 1 },
