@@ -18,6 +18,8 @@ export interface PrepareOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   signal?: AbortSignal;
+  /** External engine: wait this long for the server (`migrate --wait`). */
+  waitMs?: number | undefined;
 }
 
 export interface PreparedDatabase {
@@ -38,6 +40,7 @@ export async function prepareDatabase(
     engine: ctx.engine,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     keepClient: true,
+    waitMs: options.waitMs,
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(

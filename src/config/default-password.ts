@@ -6,7 +6,6 @@ import path from 'node:path';
 export const LEGACY_DEFAULT_PASSWORD = 'devup';
 
 const ALPHABET = 'abcdefghijkmnopqrstuvwxyz23456789';
-const FILE = 'password';
 
 function generate(): string {
   // Letters and digits only: nothing a URL, a shell or ConfigParser (Alembic) would need escaped.
@@ -15,31 +14,37 @@ function generate(): string {
   return password;
 }
 
-/**
- * The password of the server devup creates when the config sets none: random per checkout, kept
- * in `.devup/password` (0600), so it is not a word that anyone can guess or that shows up in logs.
- * A checkout whose server an earlier devup created with the old default keeps that one.
- */
-export function defaultPassword(stateDir: string): string {
-  const file = path.join(stateDir, FILE);
-  const stored = readPassword(file);
-  if (stored) return stored;
-  if (existsSync(path.join(stateDir, 'engine.json'))) return LEGACY_DEFAULT_PASSWORD;
-  try {
-    // Not recursive: the checkout itself must exist.
-    if (!existsSync(stateDir)) mkdirSync(stateDir);
-    writeFileSync(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another devup wrote it first: use that one. A read-only checkout gets the old default.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return LEGACY_DEFAULT_PASSWORD;
-  }
-  return readPassword(file) ?? LEGACY_DEFAULT_PASSWORD;
-}
-
 function readPassword(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim() || undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The password of the server devup creates when the config sets none: random per checkout, kept
+ * in `.devup/password` (0600), so it is not a word anyone can guess or that shows up in logs. A
+ * checkout whose server an earlier devup created with the old default keeps that one. A new
+ * password is only proposed here (`unsavedIn`): reading the config writes nothing, and the file is
+ * written when a server is about to be created with it (savePassword).
+ */
+export function defaultPassword(stateDir: string): { password: string; unsavedIn?: string } {
+  const file = path.join(stateDir, 'password');
+  const stored = readPassword(file);
+  if (stored) return { password: stored };
+  if (existsSync(path.join(stateDir, 'engine.json'))) return { password: LEGACY_DEFAULT_PASSWORD };
+  return { password: generate(), unsavedIn: file };
+}
+
+/** Saves a proposed password; when another devup saved one first, that one wins and is returned. */
+export function savePassword(file: string, password: string): string {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+    return password;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readPassword(file) ?? password;
   }
 }

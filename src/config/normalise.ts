@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import { heldProjectPath, projectPaths } from './project-paths.js';
@@ -7,6 +8,7 @@ import { DEFAULT_LINT_WARN, type DevupConfigInput, type ServiceInput } from './s
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
+  DatabaseSettings,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
@@ -154,6 +156,9 @@ function normaliseMigrations(
     if (input.command !== undefined) {
       ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
     }
+    if (input.program !== undefined) {
+      ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
+    }
     if (input.env !== undefined) {
       ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
     }
@@ -163,6 +168,12 @@ function normaliseMigrations(
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
   }
+  if (input.tool === 'command' && input.program !== undefined) {
+    ctx.problems.push({
+      path: `${at}.program`,
+      message: 'tool "command" has no subcommands; program is for alembic, dbmate, node-pg-migrate and the others',
+    });
+  }
   const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
   const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
   if (cwd === undefined) return undefined;
@@ -170,6 +181,7 @@ function normaliseMigrations(
     kind: 'tool',
     tool: input.tool,
     command: input.command === undefined ? undefined : toCommand(input.command),
+    program: input.program === undefined ? undefined : toCommand(input.program),
     cwd,
     dir,
     env: normaliseEnv(ctx, `${at}.env`, input.env),
@@ -352,13 +364,14 @@ export function normaliseConfig(
     }
     return absolute;
   });
-  const database = {
+  const password = db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    // Only devup-created servers use it; an external URL carries its own.
-    password: db.password ?? (engine === 'external' ? '' : defaultPassword(path.join(root, '.devup'))),
+    password: password.password,
+    ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -437,6 +450,11 @@ export function normaliseConfig(
     dotenv: {},
     database,
     databaseSetup: { extensions, init },
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
     // The schema fills these defaults; the fallbacks serve a raw config checked only for its rules.
     check: {
@@ -445,4 +463,9 @@ export function normaliseConfig(
     },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
 
 /** External migration tools devup knows how to drive (issue: "external tools"). */
 export const MIGRATION_TOOLS = [
@@ -18,6 +19,13 @@ export type EngineName = (typeof ENGINES)[number];
 const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().positive();
+/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`. */
+const duration = z.union([
+  durationMs,
+  z.string().refine((text) => parseDuration(text) !== undefined, {
+    message: `not a duration (write e.g. ${DURATION_EXAMPLES})`,
+  }),
+]);
 
 export const databaseSchema = z.strictObject({
   engine: z.enum(ENGINES).optional(),
@@ -50,6 +58,8 @@ export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
+  /** The tool's program without a subcommand, for down, dry-run and new migration. */
+  program: command.optional(),
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),
@@ -117,12 +127,22 @@ export const checkSchema = z.strictObject({
   lint: lintSchema.prefault({}),
 });
 
+/** How every migration runs (deploys against live traffic). */
+const migrationPolicySchema = z.strictObject({
+  /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
+  lockTimeout: duration.optional(),
+  statementTimeout: duration.optional(),
+  /** Retries, with backoff, of a migration that hit lock_timeout. */
+  lockRetries: z.number().int().min(0).max(20).optional(),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
   database: databaseSchema.optional(),
+  migrations: migrationPolicySchema.optional(),
   services: z.record(z.string(), serviceSchema),
   check: checkSchema.prefault({}),
 });

@@ -14,6 +14,8 @@ export type MigrationSettings = (
       kind: 'tool';
       tool: MigrationTool;
       command: CommandSpec | undefined;
+      /** The tool's program without a subcommand (`python -m alembic`), when set. */
+      program: CommandSpec | undefined;
       cwd: string;
       dir: string | undefined;
       /** `migrations.env`, placeholders not yet expanded (they differ per target). */
@@ -59,6 +61,8 @@ export interface DatabaseSettings {
   port: number;
   user: string;
   password: string;
+  /** A generated password not saved yet: saved here before a server is created with it. */
+  unsavedPasswordFile?: string;
   database: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */
@@ -94,6 +98,15 @@ export interface ResolvedConfig {
   database: DatabaseSettings;
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
   check: CheckSettings;
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

@@ -1,5 +1,6 @@
 import type { ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionUrl } from './connection.js';
+import { sslEnv } from './tls.js';
 
 /** `-c search_path=…` for PGOPTIONS: libpq (psql, psycopg) and node-postgres apply it at connect. */
 export function searchPathOption(schema: string): string {
@@ -26,6 +27,7 @@ export function connectionEnv(
     PGUSER: admin.user,
     PGPASSWORD: admin.password,
     PGDATABASE: database,
+    ...sslEnv(admin.ssl),
     DEVUP_SERVICE: service.name,
   };
   if (first) {

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
+import { isServerWithoutTls, pgSslOption, type SslSettings, sslUrlParams, tlsError } from './tls.js';
 
 /** Where and as whom to connect; what every engine hands back once Postgres answers. */
 export interface ConnectionInfo {
@@ -10,6 +11,8 @@ export interface ConnectionInfo {
   user: string;
   password: string;
   database: string;
+  /** TLS as DATABASE_URL / PGSSL* asked (external engine); none for the servers devup runs. */
+  ssl?: SslSettings;
 }
 
 export const APPLICATION_NAME = 'devup';
@@ -26,19 +29,8 @@ export function connectionUrl(info: ConnectionInfo, options: { database?: string
   if (options.searchPath && options.searchPath.length > 0) {
     url.searchParams.set('options', `-c search_path=${options.searchPath.join(',')}`);
   }
+  for (const [key, value] of sslUrlParams(info.ssl)) url.searchParams.set(key, value);
   return url.toString();
-}
-
-/** Parses a postgres:// URL into connection info (external engine, DATABASE_URL). */
-export function parseConnectionUrl(raw: string): ConnectionInfo {
-  const url = new URL(raw);
-  return {
-    host: decodeURIComponent(url.hostname) || 'localhost',
-    port: url.port ? Number(url.port) : 5432,
-    user: decodeURIComponent(url.username) || 'postgres',
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-  };
 }
 
 /** The same URL with its password replaced, for anything that is printed. */
@@ -60,8 +52,18 @@ export function maskSecret(text: string, secret: string | undefined): string {
 /** A reusable masker for one secret (service logs pass through it line by line). */
 export function secretMasker(secret: string | undefined): (text: string) => string {
   if (!secret) return (text) => text;
-  // Whole tokens only, so a password such as "devup" does not also mask "devup_demo".
   const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (/^[A-Za-z]{1,12}$/.test(secret)) {
+    // A plain word ("devup", "postgres") also appears in ordinary text, where masking would garble
+    // it ("tenants from ****:"): mask it only where it stands as a credential, in a URL's user
+    // part or after a password key (password=, PGPASSWORD=, "password": "…").
+    const credential = new RegExp(
+      `(://[^\\s:/@]*:|(?:password|passwd|pwd)["']?\\s*[=:]\\s*["']?)${escaped}(?![\\w])`,
+      'gi',
+    );
+    return (text) => (text.includes(secret) ? text.replace(credential, '$1****') : text);
+  }
+  // Whole tokens only, so a password such as "s3cret" does not also mask "s3cret_demo".
   const pattern = new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g');
   // The forms a secret takes inside a URL and inside JSON (a service logging JSON.stringify({ password })).
   const encodings = [...new Set([encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].filter(
@@ -116,21 +118,38 @@ export async function loadPg(): Promise<typeof pg> {
   return pgModule;
 }
 
+/** Servers that answered sslmode=prefer's TLS request with "no": asked once per process. */
+const serversWithoutTls = new Set<string>();
+
 export async function connect(info: ConnectionInfo, options: { database?: string } = {}): Promise<pg.Client> {
   const { Client } = await loadPg();
-  const client = new Client({
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    database: options.database ?? info.database,
-    application_name: APPLICATION_NAME,
-    connectionTimeoutMillis: 10_000,
-  });
-  // An idle client whose server goes away emits 'error'; the next query reports it instead.
-  client.on('error', () => {});
-  await client.connect();
-  return client;
+  const server = `${info.host}:${info.port}`;
+  const preferred = info.ssl?.mode === 'prefer';
+  const plaintext = preferred && serversWithoutTls.has(server);
+  const open = async (ssl: ReturnType<typeof pgSslOption>) => {
+    const client = new Client({
+      host: info.host,
+      port: info.port,
+      user: info.user,
+      password: info.password,
+      database: options.database ?? info.database,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: 10_000,
+      ssl,
+    });
+    // An idle client whose server goes away emits 'error'; the next query reports it instead.
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  };
+  try {
+    return await open(plaintext ? false : pgSslOption(info.ssl));
+  } catch (error) {
+    // libpq's `prefer`: TLS when the server offers it, plaintext when it says it has none.
+    if (!preferred || plaintext || !isServerWithoutTls(error)) throw error;
+    serversWithoutTls.add(server);
+    return open(false);
+  }
 }
 
 /** Borrows a connection for the length of `fn`; it is always closed afterwards. */
@@ -171,6 +190,8 @@ export function connectionError(info: ConnectionInfo, error: unknown, database?:
   const db = database ?? info.database;
   const code = (error as PgError).code;
   const message = maskSecret((error as Error).message ?? String(error), info.password);
+  const tls = tlsError(error, { where, host: info.host, ssl: info.ssl });
+  if (tls) return tls;
   if (code === '28P01' || code === '28000') {
     return new UserError(`Postgres at ${where} refused user "${info.user}": ${message}`, {
       hint: 'Check database.user and database.password (or DATABASE_URL).',

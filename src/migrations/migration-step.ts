@@ -202,6 +202,20 @@ export async function runMigrationStep(
       markFailed(w.target, error);
     }
   }
+  // A tool's files that contradict themselves (Alembic's several heads): an error under --strict,
+  // else a warning before the tool runs into it.
+  for (const w of works) {
+    const problem = w.toolCheck?.filesProblem;
+    if (!problem) continue;
+    if (options.strict) {
+      markFailed(
+        w.target,
+        new UserError(`${w.target.service}: ${problem}`, {
+          hint: `--strict refuses to migrate ${w.target.schema} until the files are fixed.`,
+        }),
+      );
+    } else emit({ type: 'warning', target: w.target, message: problem });
+  }
   await options.onPlanned?.(
     works.map((w) => ({
       target: w.target,
@@ -224,7 +238,9 @@ export async function runMigrationStep(
       const service = config.services.find((s) => s.name === name);
       const deps = service?.dependsOn ?? [];
       const depsOk = (await Promise.all(deps.map((d) => runService(d)))).every(Boolean);
-      const mine = works.filter((w) => w.target.service === name && needsWork(w));
+      const mine = works.filter(
+        (w) => w.target.service === name && needsWork(w) && outcomes.get(w.target)?.status !== 'failed',
+      );
       if (!depsOk) {
         for (const w of mine) {
           emit({ type: 'target-skipped', target: w.target, reason: 'a dependency failed' });
@@ -248,8 +264,10 @@ export async function runMigrationStep(
               },
             );
             try {
+              const database = w.target.database ? { database: w.target.database } : {};
               const result = await (options.applySql ?? applyTarget)(client, sqlTarget, {
                 strict: options.strict ?? false,
+                timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
                 ...(options.signal ? { signal: options.signal } : {}),
               });

@@ -4,6 +4,7 @@ import { expandEnv, type PlaceholderValues } from '../../config/env-placeholders
 import type { MigrationTool } from '../../config/schema.js';
 import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection.js';
 import { searchPathOption } from '../../database/connection-env.js';
+import { type SslSettings, sslEnv, sslUrlParams } from '../../database/tls.js';
 import type { TargetBase } from '../targets.js';
 import type { ToolEnvContext } from './tool-adapter.js';
 
@@ -25,11 +26,15 @@ export interface ToolEnvInput {
   baseEnv: NodeJS.ProcessEnv;
   /** The tool's own variables (flyway, liquibase, dbmate). */
   toolEnv?: ((context: ToolEnvContext) => Record<string, string>) | undefined;
+  /** lock_timeout / statement_timeout (`migrations.*`, `--lock-timeout`), passed on through PGOPTIONS. */
+  timeouts?: { lockTimeoutMs?: number | undefined; statementTimeoutMs?: number | undefined } | undefined;
 }
 
-export function jdbcUrl(host: string, port: number, database: string): string {
+export function jdbcUrl(host: string, port: number, database: string, ssl?: SslSettings): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `jdbc:postgresql://${h}:${port}/${encodeURIComponent(database)}`;
+  // pgjdbc takes libpq's sslmode values and certificate parameters.
+  const query = new URLSearchParams(sslUrlParams(ssl)).toString();
+  return `jdbc:postgresql://${h}:${port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
 }
 
 /**
@@ -41,6 +46,7 @@ export function toolDatabaseUrl(tool: MigrationTool, admin: ConnectionInfo, data
     // Prisma ignores search_path; its own `schema` parameter places both its tables and yours.
     const url = new URL(connectionUrl(admin, { database }));
     url.searchParams.set('schema', schema);
+    prismaSsl(url, admin.ssl);
     return url.toString();
   }
   const url = new URL(connectionUrl(admin, { database }));
@@ -48,7 +54,8 @@ export function toolDatabaseUrl(tool: MigrationTool, admin: ConnectionInfo, data
     // dbmate puts schema_migrations in the first schema of this parameter; its driver (lib/pq)
     // also defaults to sslmode=require, which a local server without TLS refuses.
     url.searchParams.set('search_path', `${schema},public`);
-    if (isLoopbackAddress(admin.host) || admin.host === 'localhost') url.searchParams.set('sslmode', 'disable');
+    if ((isLoopbackAddress(admin.host) || admin.host === 'localhost') && !url.searchParams.has('sslmode'))
+      url.searchParams.set('sslmode', 'disable');
   }
   return url.toString();
 }
@@ -91,6 +98,37 @@ export function findProgram(program: string, searchPath: string, cwd: string): s
 }
 
 /**
+ * Prisma's engine spells TLS its own way: `sslcert` is the CA to trust, `sslaccept` says whether
+ * to check it, and only disable/prefer/require exist. (A client certificate needs a PKCS#12
+ * `sslidentity`, which devup cannot make from PEM files: set it in the service's env.)
+ */
+function prismaSsl(url: URL, ssl: SslSettings | undefined): void {
+  if (!ssl || ssl.implied) return;
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey']) url.searchParams.delete(key);
+  const verify = ssl.mode === 'verify-ca' || ssl.mode === 'verify-full';
+  url.searchParams.set('sslmode', verify ? 'require' : ssl.mode);
+  if (ssl.rootCert) url.searchParams.set('sslcert', ssl.rootCert);
+  if (ssl.mode !== 'disable') url.searchParams.set('sslaccept', verify ? 'strict' : 'accept_invalid_certs');
+}
+
+/**
+ * Layers 1 and 2 below and the PATH of layer 3: all a tool needs for commands that touch no
+ * database (`alembic revision`, `dbmate new`). `serviceEnv` comes with its placeholders expanded.
+ */
+export function toolProcessEnv(
+  input: Pick<ToolEnvInput, 'cwd' | 'serviceCwd' | 'root' | 'serviceEnv' | 'serviceEnvFile' | 'baseEnv'>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.serviceEnvFile, input.serviceEnv);
+  const dirs = toolSearchDirs({ cwd: input.cwd, serviceCwd: input.serviceCwd, root: input.root });
+  const virtualenv = firstVirtualenv(dirs);
+  env.PATH = [...dirs, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter);
+  if (virtualenv) env.VIRTUAL_ENV = virtualenv;
+  return env;
+}
+
+/**
  * The environment a migration tool runs with. Later layers win:
  *   1. devup's own environment (the shell, with the project's .env below it)
  *   2. the service's envFile, then its `env` (placeholders expanded)
@@ -109,14 +147,8 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     database,
     service: target.service,
   };
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.baseEnv)) if (value !== undefined) env[key] = value;
-  Object.assign(env, input.serviceEnvFile, expandEnv(input.serviceEnv, values));
-  const dirs = toolSearchDirs({ cwd: input.cwd, serviceCwd: input.serviceCwd, root: input.root });
-  const virtualenv = firstVirtualenv(dirs);
+  const env = toolProcessEnv({ ...input, serviceEnv: expandEnv(input.serviceEnv, values) });
   Object.assign(env, {
-    PATH: [...dirs, ...(env.PATH ? [env.PATH] : [])].join(path.delimiter),
-    ...(virtualenv ? { VIRTUAL_ENV: virtualenv } : {}),
     DATABASE_URL: toolDatabaseUrl(input.tool, admin, database, target.schema),
     DEVUP_SCHEMA: target.schema,
     DEVUP_TENANT: target.tenant,
@@ -126,9 +158,17 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     PGUSER: admin.user,
     PGPASSWORD: admin.password,
     PGDATABASE: database,
+    ...sslEnv(admin.ssl),
     // psycopg, psql and node-postgres then start in the target's schema.
     PGOPTIONS: searchPathOption(target.schema),
   });
+  // libpq-based tools (psql, psycopg2; not dbmate's lib/pq nor JDBC) then run under the same timeouts.
+  const { lockTimeoutMs, statementTimeoutMs } = input.timeouts ?? {};
+  const settings = [
+    ...(lockTimeoutMs ? [`-c lock_timeout=${lockTimeoutMs}`] : []),
+    ...(statementTimeoutMs ? [`-c statement_timeout=${statementTimeoutMs}`] : []),
+  ];
+  if (settings.length > 0) env.PGOPTIONS = [env.PGOPTIONS, ...settings].filter(Boolean).join(' ');
   if (input.toolEnv) {
     Object.assign(
       env,
@@ -139,6 +179,7 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
         user: admin.user,
         password: admin.password,
         database,
+        ssl: admin.ssl,
         migrationsDir: input.migrationsDir,
         dirIsExplicit: input.dirIsExplicit,
       }),

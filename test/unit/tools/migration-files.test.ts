@@ -18,6 +18,7 @@ const settings = (cwd: string, dir?: string): ToolSettings => ({
   kind: 'tool',
   tool: 'alembic',
   command: undefined,
+  program: undefined,
   cwd,
   dir,
   env: {},

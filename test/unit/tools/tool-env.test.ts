@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ConnectionInfo, parseConnectionUrl } from '../../../src/database/connection.js';
+import type { ConnectionInfo } from '../../../src/database/connection.js';
+import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
 import { flyway } from '../../../src/migrations/tools/flyway.js';
 import { liquibase } from '../../../src/migrations/tools/liquibase.js';
@@ -40,7 +41,7 @@ describe('buildToolEnv', () => {
   it('gives a plain DATABASE_URL, the schema in PGOPTIONS, and survives any password', () => {
     const env = buildToolEnv(input());
     const url = new URL(env.DATABASE_URL as string);
-    expect(parseConnectionUrl(env.DATABASE_URL as string)).toEqual(admin);
+    expect(parseConnectionUrl(env.DATABASE_URL as string, {})).toMatchObject(admin);
     // Nothing after the path: ConfigParser (Alembic) and asyncpg choke on `options`.
     expect(url.search).toBe('');
     expect(url.protocol).toBe('postgresql:');
