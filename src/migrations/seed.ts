@@ -31,8 +31,11 @@ export function matchSeedFiles(cwd: string, pattern: string): string[] {
   }
 }
 
+/** The table devup records applied seed files in, in every target schema. */
+export const SEEDS_TABLE = 'devup_seeds';
+
 function seedTable(schema: string): string {
-  return `${quoteIdent(schema)}.devup_seeds`;
+  return `${quoteIdent(schema)}.${SEEDS_TABLE}`;
 }
 
 /**
