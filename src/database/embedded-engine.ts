@@ -142,7 +142,8 @@ export class EmbeddedEngine implements DatabaseEngine {
     };
   }
 
-  private runningPid(): number | undefined {
+  /** The postmaster's pid while the server runs (read from postmaster.pid). */
+  runningPid(): number | undefined {
     try {
       const pid = Number(readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       process.kill(pid, 0);
@@ -323,11 +324,12 @@ export class EmbeddedEngine implements DatabaseEngine {
     }
   }
 
-  async stop(): Promise<'stopped' | 'not-running'> {
+  /** `immediate`: no shutdown checkpoint, for a cluster that is deleted right after. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<'stopped' | 'not-running'> {
     if (this.runningPid() === undefined) return 'not-running';
     const bins = await binaries();
     const ids = serverUserIds();
-    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], {
+    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '30'], {
       ...(ids ?? {}),
       stdio: 'ignore',
     });
