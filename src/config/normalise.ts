@@ -1,12 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DevupConfigInput, ServiceInput } from './schema.js';
+import { type DevupConfigInput, SCHEMA_DOCS_DEFAULTS, type ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
+  SchemaDocsSettings,
   SeedSettings,
   ServiceSettings,
   TenantSource,
@@ -376,6 +377,8 @@ export function normaliseConfig(
     });
   }
 
+  const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
+
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
@@ -384,7 +387,31 @@ export function normaliseConfig(
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    schema: schemaDocs,
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** `schema.exclude` entries must name services that exist (patterns with `*` may match none). */
+function normaliseSchemaDocs(
+  ctx: Context,
+  input: DevupConfigInput['schema'],
+  services: readonly string[],
+): SchemaDocsSettings {
+  const exclude = input?.exclude ?? SCHEMA_DOCS_DEFAULTS.exclude;
+  for (const entry of exclude) {
+    const service = entry.split('.')[0] ?? '';
+    if (service.includes('*') || services.includes(service)) continue;
+    const suggestion = closest(service, services);
+    ctx.problems.push({
+      path: 'schema.exclude',
+      message: `"${entry}" names no service${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; use "service" or "service.table"`,
+    });
+  }
+  return {
+    dir: path.resolve(ctx.root, input?.dir ?? SCHEMA_DOCS_DEFAULTS.dir),
+    exclude,
+    refresh: input?.refresh ?? SCHEMA_DOCS_DEFAULTS.refresh,
+  };
 }

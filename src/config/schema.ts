@@ -69,12 +69,22 @@ const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
 });
 
+/** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
+export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as string[], refresh: true };
+
+const schemaDocsSchema = z.strictObject({
+  dir: z.string().min(1).default(SCHEMA_DOCS_DEFAULTS.dir),
+  exclude: z.array(z.string().min(1)).default(SCHEMA_DOCS_DEFAULTS.exclude),
+  refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
   database: databaseSchema.optional(),
+  schema: schemaDocsSchema.optional(),
   services: z.record(z.string(), serviceSchema),
 });
 

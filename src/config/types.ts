@@ -58,6 +58,16 @@ export interface DatabaseSettings {
   readyTimeoutMs: number;
 }
 
+/** `schema`: the committed schema snapshots and database docs (`devup schema`). */
+export interface SchemaDocsSettings {
+  /** Absolute. */
+  dir: string;
+  /** `service` leaves a service out; `service.table` (`*` allowed) some of its tables. */
+  exclude: string[];
+  /** Rewrite the files after `devup migrate` / `devup dev` applied migrations. */
+  refresh: boolean;
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -69,5 +79,6 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  schema: SchemaDocsSettings;
   services: ServiceSettings[];
 }

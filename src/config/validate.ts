@@ -25,6 +25,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'seed',
   ],
   migrations: ['dir', 'tool', 'command', 'cwd', 'tenants', 'schema'],
+  schema: ['dir', 'exclude', 'refresh'],
   ready: ['http', 'tcp', 'log', 'timeout'],
 };
 
@@ -32,6 +33,7 @@ function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
   const [first, , third] = keyPath;
   if (keyPath.length === 0) return KNOWN_KEYS[''] ?? [];
   if (first === 'database') return KNOWN_KEYS.database ?? [];
+  if (first === 'schema' && keyPath.length === 1) return KNOWN_KEYS.schema ?? [];
   if (first === 'services' && keyPath.length === 2) return KNOWN_KEYS.service ?? [];
   if (first === 'services' && typeof third === 'string') return KNOWN_KEYS[third] ?? [];
   return [];

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../database/connection.js';
+import { UserError } from '../errors.js';
 import {
   COLUMNS_SQL,
   CONSTRAINTS_SQL,
@@ -141,6 +142,15 @@ export interface ReadOptions {
 
 type Row = Record<string, unknown>;
 
+/** The schema to read is not there (a database not migrated yet). */
+export class MissingSchemaError extends UserError {
+  constructor(readonly schema: string) {
+    super(`schema "${schema}" does not exist in the database`, {
+      hint: 'Run `devup migrate` first, or build from zero with `devup schema` (without --from-dev).',
+    });
+  }
+}
+
 /**
  * Reads a schema in one read-only snapshot with ten queries, whatever its size. `search_path` is
  * pg_catalog alone so every name in the schema comes back qualified, then made tenant-neutral.
@@ -161,6 +171,8 @@ export async function readCatalog(client: pg.Client, schema: string, options: Re
   const results = await withTransaction(client, async () => {
     await client.query('set transaction isolation level repeatable read, read only');
     await client.query('set local search_path = pg_catalog');
+    const found = await client.query('select to_regnamespace($1) is not null as found', [schema]);
+    if (found.rows[0]?.found !== true) throw new MissingSchemaError(schema);
     const rows: Row[][] = [];
     for (const sql of queries) rows.push((await client.query(sql, [schema])).rows);
     return rows;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { HISTORY_TABLE } from '../migrations/history.js';
 import { SEEDS_TABLE } from '../migrations/seed.js';
-import { type Catalog, readCatalog } from './catalog.js';
+import { type Catalog, MissingSchemaError, readCatalog } from './catalog.js';
 import { renderSchemaSql } from './ddl.js';
 import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';
 
@@ -33,6 +33,8 @@ export interface SchemaSource {
 export interface SchemaDocsOptions {
   /** `schema.exclude`: `service` leaves a service out, `service.table` (with `*`) some of its tables. */
   exclude?: readonly string[] | undefined;
+  /** Called for a source whose schema does not exist, which is then left out; without it, that is an error. */
+  onMissing?: ((source: SchemaSource) => void) | undefined;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -93,7 +95,12 @@ export async function renderSchemaDocs(
       connection,
       async (client) => {
         for (const source of kept.filter((s) => s.database === database)) {
-          catalogs.set(source.service, await readServiceCatalog(client, source, options));
+          try {
+            catalogs.set(source.service, await readServiceCatalog(client, source, options));
+          } catch (error) {
+            if (!(error instanceof MissingSchemaError && options.onMissing)) throw error;
+            options.onMissing(source);
+          }
         }
       },
       database === undefined ? {} : { database },
@@ -102,7 +109,8 @@ export async function renderSchemaDocs(
   const files = new Map<string, string>();
   const index: { service: string; catalog: Catalog }[] = [];
   for (const { service } of kept) {
-    const catalog = catalogs.get(service)!;
+    const catalog = catalogs.get(service);
+    if (!catalog) continue;
     for (const [file, content] of renderServiceFiles(service, catalog)) files.set(file, content);
     index.push({ service, catalog });
   }
