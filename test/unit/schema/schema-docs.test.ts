@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MIGRATION_TOOLS } from '../../../src/config/schema.js';
 import { toolAdapter } from '../../../src/migrations/tools/tool-adapters.js';
-import { BOOKKEEPING_TABLES, isServiceExcluded } from '../../../src/schema/schema-docs.js';
 import { neutraliseSchema } from '../../../src/schema/placeholder.js';
+import { BOOKKEEPING_TABLES, isServiceExcluded } from '../../../src/schema/schema-docs.js';
 
 describe('bookkeeping tables', () => {
   it("include every external tool's history table", () => {
