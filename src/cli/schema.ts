@@ -5,25 +5,14 @@ import { withClient } from '../database/connection.js';
 import type { ThrowawayEngine } from '../database/throwaway.js';
 import { collectTargets } from '../migrations/targets.js';
 import { buildSchemaDocs, readSchemaDocs } from '../schema/build-schema.js';
-import { type SchemaDocsWrite, writeSchemaDocs } from '../schema/schema-files.js';
+import { describeSchemaWrite, type SchemaDocsWrite, writeSchemaDocs } from '../schema/schema-files.js';
 import { formatDuration } from '../ui/format-duration.js';
 import type { Output } from '../ui/output.js';
 import type { CommandContext } from './context.js';
 import { Interrupts } from './interrupts.js';
 
-/** One line for what changed in `schema.dir`, e.g. "docs/database: wrote auth.sql, auth.md (5 unchanged)". */
-export function describeSchemaWrite(config: ResolvedConfig, cwd: string, result: SchemaDocsWrite): string {
-  const dir = path.relative(cwd, config.schema.dir) || '.';
-  const parts = [
-    result.written.length > 0 ? `wrote ${result.written.join(', ')}` : '',
-    result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : '',
-  ].filter(Boolean);
-  const unchanged = result.unchanged.length > 0 ? ` (${result.unchanged.length} unchanged)` : '';
-  return parts.length > 0 ? `${dir}: ${parts.join('; ')}${unchanged}` : `${dir}: up to date${unchanged}`;
-}
-
 function report(output: Output, config: ResolvedConfig, cwd: string, result: SchemaDocsWrite): void {
-  output.line(`${output.style('green', '✔')} ${describeSchemaWrite(config, cwd, result)}`);
+  output.line(`${output.style('green', '✔')} ${describeSchemaWrite(path.relative(cwd, config.schema.dir), result)}`);
   output.event({ event: 'schema-written', dir: config.schema.dir, ...result });
 }
 

@@ -92,3 +92,13 @@ export function diffSchemaDocs(dir: string, files: ReadonlyMap<string, string>):
   }
   return differences;
 }
+
+/** One line for what changed, e.g. "docs/database: wrote auth.sql, auth.md (5 unchanged)". */
+export function describeSchemaWrite(dir: string, result: SchemaDocsWrite): string {
+  const parts = [
+    result.written.length > 0 ? `wrote ${result.written.join(', ')}` : '',
+    result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : '',
+  ].filter(Boolean);
+  const unchanged = result.unchanged.length > 0 ? ` (${result.unchanged.length} unchanged)` : '';
+  return `${dir || '.'}: ${parts.length > 0 ? parts.join('; ') : 'up to date'}${unchanged}`;
+}
