@@ -12,7 +12,6 @@ import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
 import { NODE24_DIR, prepareNode24 } from '../bench/lib/node24.mjs';
 import { preparePeers, prepareTime } from '../bench/lib/peers.mjs';
-import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { startBenchServer } from '../bench/lib/postgres.mjs';
 import {
   checkTargets,
@@ -22,11 +21,13 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
+import { servicesSuite } from '../bench/lib/services.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'demo', 'schema'];
+const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo', 'schema'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -199,6 +200,10 @@ async function main() {
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+  if (only.has('services')) {
+    groups.push({ group: 'services', title: 'services: what the supervisor adds to each service start' });
+    results.push(...(await servicesSuite({ repo: REPO, runs: args.runs })));
   }
   if (only.has('demo')) {
     groups.push({ group: 'demo', title: 'demo: demo/devup.config.mjs until "All services ready"' });

@@ -66,11 +66,10 @@ export async function schemaSuite({ server, repo, runs }) {
           kind: 'peer',
           label: 'pg_dump --schema-only -n (process)',
           async run() {
-            const { ms } = await timeCommand(
-              path.join(PG_BIN, 'pg_dump'),
-              ['--schema-only', '-n', schema, database],
-              { env: server.env, timeoutMs: 60_000 },
-            );
+            const { ms } = await timeCommand(path.join(PG_BIN, 'pg_dump'), ['--schema-only', '-n', schema, database], {
+              env: server.env,
+              timeoutMs: 60_000,
+            });
             return ms;
           },
         },

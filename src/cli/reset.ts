@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
-import { isLoopbackHost } from '../database/connection.js';
-import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import { resolvesToLoopback } from '../database/connection.js';
+import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
 import { UserError } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
@@ -16,7 +16,10 @@ export function describeDestroyable(item: Destroyable): string {
 
 async function confirmDestruction(ctx: CommandContext, items: Destroyable[], yes: boolean): Promise<boolean> {
   ctx.output.line('devup reset will destroy:');
-  for (const item of items) ctx.output.line(`  ${describeDestroyable(item)}`);
+  for (const item of items) {
+    ctx.output.line(`  ${describeDestroyable(item)}`);
+    for (const line of item.contents ?? []) ctx.output.line(`    ${line}`);
+  }
   return confirm('Destroy these and rebuild?', { yes });
 }
 
@@ -39,11 +42,18 @@ async function schemaItems(
   const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
   const items: Destroyable[] = [
     ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
-    ...schemas.map((t) => ({
-      kind: 'schema' as const,
-      name: t.target.schema,
-      detail: t.target.database ? `in database ${t.target.database}` : undefined,
-    })),
+    ...(await Promise.all(
+      schemas.map(async (t) => {
+        const contents = await describeSchemaContents(db.connection, t.target.database, t.target.schema);
+        const where = t.target.database ? `in database ${t.target.database}, ` : '';
+        return {
+          kind: 'schema' as const,
+          name: t.target.schema,
+          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
+          contents,
+        };
+      }),
+    )),
   ];
   return { db, items, wholeDatabases, schemas, targets };
 }
@@ -69,7 +79,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
   if (services || tenant || name === 'external') {
     if (name === 'external') {
       const host = expectedConnection(config, 'external').host;
-      if (!isLoopbackHost(host) && options.force !== true) {
+      if (options.force !== true && !(await resolvesToLoopback(host))) {
         throw new UserError(`refusing to reset the external database on ${host}: it is not on this machine`, {
           hint: 'devup only resets remote databases when told so explicitly: pass --force (and --yes) if you are sure.',
         });

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import { withClient } from '../database/connection.js';
 import type { ThrowawayEngine } from '../database/throwaway.js';
+import { UserError } from '../errors.js';
 import { collectTargets } from '../migrations/targets.js';
 import { buildSchemaDocs, readSchemaDocs } from '../schema/build-schema.js';
 import { describeSchemaWrite, type SchemaDocsWrite, writeSchemaDocs } from '../schema/schema-files.js';
@@ -24,6 +25,11 @@ function report(output: Output, config: ResolvedConfig, cwd: string, result: Sch
 export default async function schema(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
+  if (!config.services.some((s) => s.migrations)) {
+    throw new UserError('no service has migrations configured, so there is no schema to write', {
+      hint: 'Add `migrations: { dir }` (or `tool`) to a service.',
+    });
+  }
   if (options.fromDev) {
     const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => output.notice(m) } });
     const services = await withClient(db.connection, (client) =>

@@ -10,11 +10,21 @@ export type TenantSource =
 
 export type MigrationSettings = (
   | { kind: 'sql'; dir: string }
-  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+  | {
+      kind: 'tool';
+      tool: MigrationTool;
+      command: CommandSpec | undefined;
+      cwd: string;
+      dir: string | undefined;
+      /** `migrations.env`, placeholders not yet expanded (they differ per target). */
+      env: Record<string, string>;
+    }
 ) & {
   tenants: TenantSource;
   /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */
   schemaTemplate: string;
+  /** Tenants migrating at once, after the first one has run alone. */
+  concurrency: number;
 };
 
 export type SeedSettings = { kind: 'sql'; pattern: string } | { kind: 'command'; command: CommandSpec };
@@ -49,6 +59,8 @@ export interface DatabaseSettings {
   port: number;
   user: string;
   password: string;
+  /** A generated password not saved yet: saved here before a server is created with it. */
+  unsavedPasswordFile?: string;
   database: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */
@@ -68,6 +80,12 @@ export interface SchemaDocsSettings {
   refresh: boolean;
 }
 
+export interface DatabaseSetup {
+  extensions: { name: string; schema: string }[];
+  /** Absolute paths of SQL files, in the order given. */
+  init: string[];
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -80,5 +98,16 @@ export interface ResolvedConfig {
   dotenv: Record<string, string>;
   database: DatabaseSettings;
   schema: SchemaDocsSettings;
+  /** `database.extensions` and `database.init`: done once per database before any migration. */
+  databaseSetup: DatabaseSetup;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

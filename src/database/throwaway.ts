@@ -227,7 +227,7 @@ async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Prom
 async function externalThrowaway(config: ResolvedConfig): Promise<Created> {
   const started = performance.now();
   const engine = new ExternalEngine(config.database);
-  const server = (await engine.start()).connection;
+  const server = (await engine.start({ notice: () => {} })).connection;
   const name = `devup_throwaway_${randomBytes(5).toString('hex')}`;
   const serviceDatabases = new Map<string, string>();
   for (const service of config.services) {

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { withTransaction } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import {
   COLUMNS_SQL,
@@ -51,15 +50,17 @@ export async function readCatalog(client: pg.Client, schema: string, options: Re
     POLICIES_SQL,
     EXTENSIONS_SQL,
   ];
-  const results = await withTransaction(client, async () => {
-    await client.query('set transaction isolation level repeatable read, read only');
+  const results: Row[][] = [];
+  await client.query('begin isolation level repeatable read, read only');
+  try {
     await client.query('set local search_path = pg_catalog');
     const found = await client.query('select to_regnamespace($1) is not null as found', [schema]);
     if (found.rows[0]?.found !== true) throw new MissingSchemaError(schema);
-    const rows: Row[][] = [];
-    for (const sql of queries) rows.push((await client.query(sql, [schema])).rows);
-    return rows;
-  });
+    for (const sql of queries) results.push((await client.query(sql, [schema])).rows);
+  } finally {
+    // Read-only: nothing to keep, so the snapshot always ends with a rollback.
+    await client.query('rollback').catch(() => {});
+  }
   const neutral = results.map((rows) => rows.map((row) => neutraliseRow(row, schema)));
   const [relations, columns, constraints, indexes, types, sequences, functions, triggers, policies, extensions] =
     neutral as [Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[]];

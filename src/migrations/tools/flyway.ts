@@ -59,8 +59,8 @@ export const flyway: ToolAdapter = {
     fingerprinted: false,
   },
   defaultCommand: () => ['flyway', 'migrate'],
-  env: ({ host, port, database, user, password, schema, migrationsDir }) => ({
-    FLYWAY_URL: jdbcUrl(host, port, database),
+  env: ({ host, port, database, ssl, user, password, schema, migrationsDir }) => ({
+    FLYWAY_URL: jdbcUrl(host, port, database, ssl),
     FLYWAY_USER: user,
     FLYWAY_PASSWORD: password,
     FLYWAY_SCHEMAS: schema,

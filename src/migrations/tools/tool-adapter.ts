@@ -1,5 +1,6 @@
 import type { MigrationTool } from '../../config/schema.js';
 import type { MigrationSettings } from '../../config/types.js';
+import type { SslSettings } from '../../database/tls.js';
 import type { FileEntry } from './file-snapshot.js';
 
 export type ToolSettings = Extract<MigrationSettings, { kind: 'tool' }>;
@@ -65,6 +66,8 @@ export interface ToolEnvContext {
   user: string;
   password: string;
   database: string;
+  /** TLS as DATABASE_URL asked (external engine), for JDBC URLs. */
+  ssl?: SslSettings | undefined;
   migrationsDir: string;
   /** The user set `dir`, rather than devup using the tool's default location. */
   dirIsExplicit: boolean;

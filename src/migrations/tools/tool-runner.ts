@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
+import { readServiceEnvFile } from '../../config/env-file.js';
 import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
 import { InterruptedError, UserError } from '../../errors.js';
@@ -10,7 +11,7 @@ import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint }
 import type { HistorySpec, ToolAdapter, ToolSettings } from './tool-adapter.js';
 import { toolAdapter } from './tool-adapters.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
-import { buildToolEnv, secretsOf } from './tool-env.js';
+import { buildToolEnv, findProgram, secretsOf, toolSearchDirs } from './tool-env.js';
 import { readToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
 import { commandProgram, describeCommand, spawnTool, type ToolProcessResult } from './tool-process.js';
@@ -84,6 +85,7 @@ function toolFailure(
   adapter: ToolAdapter,
   target: TargetBase,
   command: CommandSpec,
+  service: ServiceSettings,
   settings: ToolSettings,
   config: ResolvedConfig,
   result: ToolProcessResult,
@@ -97,7 +99,7 @@ function toolFailure(
       result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
       commandProgram(command);
     return new UserError(`${program} not found: cannot run ${adapter.tool} for ${where(target)}`, {
-      hint: `${adapter.install} devup looks in ${settings.cwd}/node_modules/.bin, ${config.root}/node_modules/.bin, then the PATH.`,
+      hint: `${adapter.install} devup looked in ${toolSearchDirs({ cwd: settings.cwd, serviceCwd: service.cwd, root: config.root }).join(', ')}, then the PATH.`,
       details: [`$ ${shown}`, ...output],
     });
   }
@@ -144,10 +146,14 @@ export async function runToolTarget(
     migrationsDir,
     dirIsExplicit: settings.dir !== undefined,
     cwd: settings.cwd,
+    serviceCwd: service.cwd,
     root: config.root,
     serviceEnv: service.env,
+    serviceEnvFile: await readServiceEnvFile(service),
+    migrationEnv: settings.env,
     baseEnv: process.env,
     toolEnv: adapter.env,
+    timeouts: config.migrations,
   });
 
   const migrate = async (client: pg.Client): Promise<string[]> => {
@@ -158,6 +164,10 @@ export async function runToolTarget(
       readToolFiles(adapter, settings, config.stateDir),
       await readTargetState(client, target.schema, adapter.history),
     );
+    // Shown with --verbose: which of the candidate programs (a .venv's, node_modules', the PATH's) runs.
+    const program = commandProgram(command);
+    const found = findProgram(program, env.PATH ?? '', settings.cwd);
+    options.onOutput(`devup: running ${found ?? `${program} (not found on the tool's PATH)`} in ${settings.cwd}`);
     const result = await spawnTool(command, {
       cwd: settings.cwd,
       env,
@@ -171,7 +181,7 @@ export async function runToolTarget(
     }
     if (result.failed) {
       forgetFingerprint(config.stateDir, key);
-      throw toolFailure(adapter, target, command, settings, config, result, mask);
+      throw toolFailure(adapter, target, command, service, settings, config, result, mask);
     }
     const files = readToolFiles(adapter, settings, config.stateDir);
     const state = await readTargetState(client, target.schema, adapter.history);

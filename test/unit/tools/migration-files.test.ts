@@ -20,8 +20,10 @@ const settings = (cwd: string, dir?: string): ToolSettings => ({
   command: undefined,
   cwd,
   dir,
+  env: {},
   tenants: { kind: 'list', tenants: ['default'] },
   schemaTemplate: '{service}_{tenant}',
+  concurrency: 4,
 });
 
 describe('dbmate', () => {
