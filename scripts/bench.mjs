@@ -21,12 +21,13 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo'];
+const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo', 'schema'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -92,7 +93,7 @@ async function main() {
   onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
 
   const only = new Set(args.only);
-  const needsDatabase = only.has('cold') || only.has('warm');
+  const needsDatabase = only.has('cold') || only.has('warm') || only.has('schema');
   const results = [];
   const rss = {};
   const phases = {};
@@ -186,6 +187,14 @@ async function main() {
         rss['warm devup migrate, large'] = warm.rss ?? { skipped: 'GNU time is not installed' };
       }
     }
+  }
+
+  if (only.has('schema') && server) {
+    groups.push({
+      group: 'schema',
+      title: `schema: read and render a ${SCHEMA_TABLES}-table schema (devup schema, check, refresh after migrate)`,
+    });
+    results.push(...(await schemaSuite({ server, repo: REPO, runs: args.runs })));
   }
 
   if (only.has('engine')) {

@@ -105,6 +105,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./new-migration.js')));
 
   program
+    .command('schema')
+    .description("write each service's schema as DDL and Markdown docs with an ER diagram (schema.dir)")
+    .option('--from-dev', 'read the dev database instead of building from zero on a throwaway Postgres')
+    .action(lazy(() => import('./schema.js')));
+
+  program
     .command('reset')
     .description("destroy this project's local database and build it again (migrate, seed, start)")
     .option('-y, --yes', 'do not ask for confirmation')

@@ -127,6 +127,15 @@ export const checkSchema = z.strictObject({
   lint: lintSchema.prefault({}),
 });
 
+/** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
+export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as string[], refresh: true };
+
+export const schemaDocsSchema = z.strictObject({
+  dir: z.string().min(1).default(SCHEMA_DOCS_DEFAULTS.dir),
+  exclude: z.array(z.string().min(1)).default(SCHEMA_DOCS_DEFAULTS.exclude),
+  refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
+});
+
 /** How every migration runs (deploys against live traffic). */
 const migrationPolicySchema = z.strictObject({
   /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
@@ -142,6 +151,7 @@ export const configSchema = z.strictObject({
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
   database: databaseSchema.optional(),
+  schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),
   services: z.record(z.string(), serviceSchema),
   check: checkSchema.prefault({}),

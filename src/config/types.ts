@@ -79,6 +79,16 @@ export interface CheckSettings {
   lint: { ignore: string[]; warn: string[] };
 }
 
+/** `schema`: the committed schema snapshots and database docs (`devup schema`). */
+export interface SchemaDocsSettings {
+  /** Absolute. */
+  dir: string;
+  /** `service` leaves a service out; `service.table` (`*` allowed) some of its tables. */
+  exclude: string[];
+  /** Rewrite the files after `devup migrate` / `devup dev` applied migrations. */
+  refresh: boolean;
+}
+
 export interface DatabaseSetup {
   extensions: { name: string; schema: string }[];
   /** Absolute paths of SQL files, in the order given. */
@@ -96,6 +106,7 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  schema: SchemaDocsSettings;
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
   migrations: MigrationPolicy;

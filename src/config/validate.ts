@@ -8,6 +8,7 @@ import {
   lintSchema,
   migrationsSchema,
   readySchema,
+  schemaDocsSchema,
   serviceSchema,
 } from './schema.js';
 import { closest } from './suggest.js';
@@ -25,6 +26,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   ready: Object.keys(readySchema.shape),
   check: Object.keys(checkSchema.shape),
   lint: Object.keys(lintSchema.shape),
+  schema: Object.keys(schemaDocsSchema.shape),
 };
 
 function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
@@ -32,6 +34,7 @@ function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
   if (keyPath.length === 0) return KNOWN_KEYS[''] ?? [];
   if (first === 'database') return KNOWN_KEYS.database ?? [];
   if (first === 'check') return (keyPath.length === 1 ? KNOWN_KEYS.check : KNOWN_KEYS.lint) ?? [];
+  if (first === 'schema' && keyPath.length === 1) return KNOWN_KEYS.schema ?? [];
   if (first === 'services' && keyPath.length === 2) return KNOWN_KEYS.service ?? [];
   if (first === 'services' && typeof third === 'string') return KNOWN_KEYS[third] ?? [];
   return [];
