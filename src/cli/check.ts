@@ -1,5 +1,6 @@
 import type { ThrowawayEngine } from '../database/throwaway.js';
 import { runCheck } from '../migrations/check/run-check.js';
+import { schemaFilesCheck } from '../schema/schema-check.js';
 import { checkReportJson, githubAnnotations, renderCheckReport } from '../ui/check-output.js';
 import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
@@ -17,6 +18,7 @@ export default async function check(ctx: CommandContext, options: Record<string,
     engine,
     base: options.base as string | undefined,
     all: options.all === true,
+    schemaFiles: schemaFilesCheck(config),
     signal: interrupts.signal,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     onDatabase: (db) =>

@@ -6,7 +6,7 @@ import { errorMessage, UserError } from '../../errors.js';
 import { applyTarget } from '../apply.js';
 import type { Migration } from '../migration.js';
 import { runMigrationStep, type TargetOutcome } from '../migration-step.js';
-import { type CheckResult, type Finding, resultStatus } from './check-report.js';
+import { type AppliedSchemas, type CheckResult, type Finding, resultStatus } from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
 /** The frame's first line ("services/auth/migrations/0003_x.sql:12:5") as an absolute file and a line. */
@@ -70,7 +70,7 @@ export async function applyAndReverse(
   db: ThrowawayDatabase,
   migrations: ReadonlyMap<string, Migration[]>,
   options: { signal?: AbortSignal | undefined },
-): Promise<{ apply: CheckResult[]; reversibility: CheckResult[] }> {
+): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {
   const started = performance.now();
   const config: ResolvedConfig = db.config;
   const walked = new Map<string, Walk>();
@@ -113,7 +113,14 @@ export async function applyAndReverse(
     });
     reversibility.push(reversibilityResult(service.name, settings, migrations.get(service.name), walked, ms));
   }
-  return { apply, reversibility };
+  const walkedSchemas = new Set([...walked.values()].map((w) => w.schema));
+  const targets = step.outcomes.map((o) => o.target);
+  const applied: AppliedSchemas = {
+    ok: step.failure === undefined && step.outcomes.every((o) => o.status === 'applied' || o.status === 'up-to-date'),
+    targets,
+    prefer: new Set(targets.map((t) => t.schema).filter((schema) => !walkedSchemas.has(schema))),
+  };
+  return { apply, reversibility, applied };
 }
 
 function reversibilityResult(

@@ -1,3 +1,5 @@
+import type { TargetBase } from '../targets.js';
+
 /** The five checks `devup check` runs for every service, in the order they are shown. */
 export const CHECK_KINDS = ['conflicts', 'apply', 'reversibility', 'lint', 'schema'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
@@ -46,4 +48,13 @@ export function resultStatus(findings: readonly Finding[]): CheckResult['status'
 export function summarise(results: readonly CheckResult[]): CheckReport['summary'] {
   const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
   return { passed: count('pass'), failed: count('fail'), warned: count('warn'), skipped: count('skip') };
+}
+
+/** What the apply left on the throwaway, for step 5. */
+export interface AppliedSchemas {
+  /** Every target applied without failure. */
+  ok: boolean;
+  targets: TargetBase[];
+  /** Schemas that were not walked up → down → up: the plainest source of each service's schema. */
+  prefer: Set<string>;
 }

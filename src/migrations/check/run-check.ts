@@ -6,13 +6,23 @@ import { UserError } from '../../errors.js';
 import type { Migration } from '../migration.js';
 import { applyAndReverse } from './apply-check.js';
 import { checkTargetsConfig } from './check-config.js';
-import { CHECK_KINDS, type CheckReport, type CheckResult, resultStatus, summarise } from './check-report.js';
+import {
+  type AppliedSchemas,
+  CHECK_KINDS,
+  type CheckReport,
+  type CheckResult,
+  resultStatus,
+  summarise,
+} from './check-report.js';
 import { sqlConflicts, toolConflicts } from './conflicts.js';
 import { type GitBase, openGitBase } from './git-base.js';
 import { lintServices } from './lint-check.js';
 
-/** Step 5, supplied by whoever can regenerate the schema files: one result per service. */
-export type SchemaFilesCheck = (db: ThrowawayDatabase) => Promise<CheckResult[]>;
+/**
+ * Step 5, supplied by the layer that renders the schema files (src/schema, above this one): one
+ * result per service.
+ */
+export type SchemaFilesCheck = (db: ThrowawayDatabase, applied: AppliedSchemas) => Promise<CheckResult[]>;
 
 export interface CheckOptions {
   engine: ThrowawayEngine;
@@ -108,10 +118,12 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
         pgVersion: pgVersion?.split(' ')[0],
       });
       lint.catch(() => {});
-      const { apply, reversibility } = await applyAndReverse(db, conflicts.migrations, { signal: options.signal });
+      const { apply, reversibility, applied } = await applyAndReverse(db, conflicts.migrations, {
+        signal: options.signal,
+      });
       const schema = options.schemaFiles
-        ? await options.schemaFiles(db)
-        : skipped(config, 'schema', 'not available yet (TODO: `devup schema` files)');
+        ? await options.schemaFiles(db, applied)
+        : skipped(config, 'schema', 'not checked');
       return [...apply, ...reversibility, ...(await lint), ...schema];
     },
   );
