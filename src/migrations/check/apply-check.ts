@@ -27,7 +27,7 @@ function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
     severity: 'error',
     message: errorMessage(error),
     ...frameLocation(details),
-    details: details.map((d) => `  ${d}`),
+    details: details.map((d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`),
   };
 }
 

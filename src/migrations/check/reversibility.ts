@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import {
   type CatalogFingerprint,
@@ -51,7 +52,10 @@ function differenceFinding(
 }
 
 function errorFinding(migration: Migration, what: string, error: unknown): Finding {
-  const details = (error instanceof UserError ? error.details : [errorMessage(error)]).map((d) => `  ${d}`);
+  // A failure without a position names its file alone, absolute: shown relative like the frames.
+  const details = (error instanceof UserError ? error.details : [errorMessage(error)]).map(
+    (d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`,
+  );
   return {
     severity: 'error',
     message: `${migration.id}: ${what}: ${errorMessage(error)}`,
