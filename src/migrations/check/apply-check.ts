@@ -6,6 +6,7 @@ import { errorMessage, UserError } from '../../errors.js';
 import { applyTarget } from '../apply.js';
 import type { Migration } from '../migration.js';
 import { runMigrationStep, type TargetOutcome } from '../migration-step.js';
+import { alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
 import { type AppliedSchemas, type CheckResult, type Finding, resultStatus } from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
@@ -37,6 +38,35 @@ interface Walk {
   started: boolean;
   findings: Finding[];
   finished: boolean;
+}
+
+/** Alembic services: the first tenant, once applied, walks down to base and up again. */
+async function walkAlembicServices(
+  db: ThrowawayDatabase,
+  outcomes: readonly TargetOutcome[],
+  options: { signal?: AbortSignal | undefined },
+): Promise<Map<string, ToolReversibility & { schema: string }>> {
+  const walks = new Map<string, ToolReversibility & { schema: string }>();
+  for (const service of db.config.services) {
+    if (service.migrations?.kind !== 'tool' || service.migrations.tool !== 'alembic') continue;
+    const first = outcomes.find((o) => o.target.service === service.name);
+    if (!first || (first.status !== 'applied' && first.status !== 'up-to-date')) continue;
+    const walk = await alembicReversibility(db.config, service, first.target, db.connection, options);
+    walks.set(service.name, { ...walk, schema: first.target.schema });
+  }
+  return walks;
+}
+
+function toolWalkResult(service: string, walk: ToolReversibility & { schema: string }, ms: number): CheckResult {
+  if (walk.skipped) return { service, check: 'reversibility', status: 'skip', note: walk.skipped, findings: [], ms: 0 };
+  return {
+    service,
+    check: 'reversibility',
+    status: resultStatus(walk.findings),
+    note: `${plural(walk.downs, 'revision')}, downgrade to base and upgrade again in ${walk.schema}`,
+    findings: walk.findings,
+    ms,
+  };
 }
 
 /** One finding per distinct failure: every tenant runs the same files, so it usually fails alike. */
@@ -94,6 +124,7 @@ export async function applyAndReverse(
       })(client, target, applyOptions);
     },
   });
+  const toolWalks = await walkAlembicServices(db, step.outcomes, options);
   const ms = performance.now() - started;
   const apply: CheckResult[] = [];
   const reversibility: CheckResult[] = [];
@@ -102,6 +133,8 @@ export async function applyAndReverse(
     if (!settings) continue;
     const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
     const findings = sameFailureOnce(outcomes);
+    const belowHead = toolWalks.get(service.name)?.belowHead;
+    if (belowHead) findings.push({ severity: 'error', message: belowHead });
     const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));
     apply.push({
       service: service.name,
@@ -111,9 +144,14 @@ export async function applyAndReverse(
       findings,
       ms,
     });
-    reversibility.push(reversibilityResult(service.name, settings, migrations.get(service.name), walked, ms));
+    const toolWalk = toolWalks.get(service.name);
+    reversibility.push(
+      toolWalk
+        ? toolWalkResult(service.name, toolWalk, ms)
+        : reversibilityResult(service.name, settings, migrations.get(service.name), walked, ms),
+    );
   }
-  const walkedSchemas = new Set([...walked.values()].map((w) => w.schema));
+  const walkedSchemas = new Set([...walked.values(), ...toolWalks.values()].map((w) => w.schema));
   const targets = step.outcomes.map((o) => o.target);
   const applied: AppliedSchemas = {
     ok: step.failure === undefined && step.outcomes.every((o) => o.status === 'applied' || o.status === 'up-to-date'),
@@ -138,7 +176,13 @@ function reversibilityResult(
     findings: [],
     ms: 0,
   });
-  if (settings.kind === 'tool') return skip(`not checked for ${settings.tool} (SQL engine only)`);
+  if (settings.kind === 'tool') {
+    return skip(
+      settings.tool === 'alembic'
+        ? 'not reached (the apply failed first)'
+        : `not checked for ${settings.tool} (SQL engine and Alembic only)`,
+    );
+  }
   const walk = walked.get(service);
   if (!walk) return skip('no migration has a down');
   if (!walk.started) return skip('not reached (the apply failed first)');

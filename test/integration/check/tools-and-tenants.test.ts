@@ -55,8 +55,38 @@ describe.skipIf(!alembicAvailable() && !isCI())('alembic', () => {
     const report = await runCheck(alembicConfig(ws), { engine: 'embedded' });
     expect(result(report, 'billing', 'conflicts')).toMatchObject({ status: 'pass', note: '3 revisions' });
     expect(result(report, 'billing', 'apply')).toMatchObject({ status: 'pass', note: '2 tenants, 3 migrations each' });
-    expect(result(report, 'billing', 'reversibility').status).toBe('skip');
+    expect(result(report, 'billing', 'reversibility')).toMatchObject({
+      status: 'pass',
+      note: '3 revisions, downgrade to base and upgrade again in billing_acme',
+    });
     expect(report.ok).toBe(true);
+  });
+
+  it('reversibility: a downgrade that leaves its table behind is found at base, and its upgrade fails next', async () => {
+    ws = createWorkspace();
+    copyFixture('alembic', path.join(ws.dir, 'billing'));
+    ws.write(
+      'billing/alembic/versions/0004_notes.py',
+      revision('0004', '0003').replace('op.execute("drop table t_0004")', 'pass'),
+    );
+    const report = await runCheck(alembicConfig(ws), { engine: 'embedded' });
+    const reversibility = result(report, 'billing', 'reversibility');
+    expect(reversibility.status).toBe('fail');
+    expect(reversibility.findings[0]?.message).toBe(
+      'column t_0004.id still exists after downgrading to base (and 1 more): a downgrade misses it',
+    );
+    // Its upgrade then fails (the table is still there), and the apply says where it stopped.
+    expect(reversibility.findings[1]?.message).toMatch(/^0004: upgrade failed after its downgrade: alembic failed/);
+    expect(result(report, 'billing', 'apply').findings.map((f) => f.message)).toEqual([
+      'billing_acme: stopped at 0004, which could not be upgraded again (see reversibility)',
+    ]);
+    expect(reversibility.findings[0]?.details).toEqual([
+      '  column t_0004.id still exists after downgrading to base',
+      '  table t_0004 still exists after downgrading to base',
+    ]);
+    // The second upgrade of 0004 names the revision: its table is still there.
+    expect(reversibility.findings[1]?.file).toBe(path.join(ws.dir, 'billing/alembic/versions/0004_notes.py'));
+    expect(reversibility.findings[1]?.details?.join('\n')).toMatch(/t_0004" already exists/);
   });
 
   it('two revisions on one parent are named, both of them, with the way out', async () => {
