@@ -31,6 +31,8 @@ it('`devup check` on the demo: a line per check per service, a summary, exit 0, 
   expect(output).toMatch(/✔ workflow +reversibility +5 downs, up → down → up in workflow_default/);
   expect(output).toMatch(/✔ ingestion +reversibility +4 downs, up → down → up in ingestion_default/);
   expect(output).toMatch(/- auth +lint +runs with --base REF \(new migrations\) or --all/);
+  // The demo commits its docs/database/: the files regenerated on the throwaway match them.
+  expect(output).toMatch(/✔ auth +schema +docs\/database\/ is current/);
   expect(output).toMatch(/✔ devup check: \d+ passed, 0 failed/);
   expect(code).toBe(0);
   expect(throwaways()).toEqual([]);
@@ -71,6 +73,7 @@ it('a broken migration fails the gate with its file frame, and GitHub Actions ge
     expect(frames.filter((line) => !line.startsWith('::'))).toHaveLength(1);
     expect(frames.filter((line) => line.startsWith('::'))).toHaveLength(1);
     expect(output).toMatch(/error workflow_default: not applied, a service it depends on failed/);
+    expect(output).toMatch(/- auth +schema +skipped: the apply failed, so the schema is incomplete/);
     expect(output).toMatch(/✖ devup check: \d+ passed, 2 failed/);
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
   } finally {

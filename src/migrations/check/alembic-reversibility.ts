@@ -68,80 +68,115 @@ export async function alembicReversibility(
     target,
     async (client) => {
       const fingerprint = () => readCatalogFingerprint(client, target.schema, ['alembic_version']);
-      const findings: Finding[] = [];
-      // Index = revisions applied (0 is base): the catalog reached coming down, and going up again.
-      const down: CatalogFingerprint[] = [];
-      const up: CatalogFingerprint[] = [new Map()]; // base is an empty schema (the history table aside)
-      down[order.length] = await fingerprint();
-      let lowest = order.length;
-      for (let level = order.length - 1; level >= 0; level--) {
-        const revision = order[level] as string;
-        try {
-          await run(['downgrade', '-1']);
-        } catch (error) {
-          findings.push(toolFinding(revision, fileOf(revision), 'downgrade failed', error));
-          break;
-        }
-        down[level] = await fingerprint();
-        lowest = level;
-      }
-      if (lowest > 0) up[lowest] = down[lowest] as CatalogFingerprint;
-      let failedUp: Finding | undefined;
-      let belowHead: string | undefined;
-      for (let level = lowest + 1; level <= order.length; level++) {
-        const revision = order[level - 1] as string;
-        try {
-          await run(['upgrade', '+1']);
-        } catch (error) {
-          failedUp = toolFinding(revision, fileOf(revision), 'upgrade failed after its downgrade', error);
-          belowHead = `${target.schema}: stopped at ${revision}, which could not be upgraded again (see reversibility)`;
-          break;
-        }
-        up[level] = await fingerprint();
-      }
-      // Highest revision first: a leftover of one downgrade travels down with every level below.
-      const reported = new Set<string>();
-      for (let level = order.length - 1; level >= Math.max(lowest, 1); level--) {
-        const going = up[level];
-        if (!going) continue; // above a failed upgrade
-        const revision = order[level] as string;
-        const differences = compareFingerprints(going, down[level] as CatalogFingerprint);
-        report(findings, reported, differences, 'down', revision, fileOf(revision));
-      }
-      // At base nothing should be left. What is left came from some upgrade whose downgrade missed
-      // it; a leftover also rides the way back up, so no level above tells which one.
-      if (lowest === 0) {
-        const left = compareFingerprints(new Map(), down[0] as CatalogFingerprint).filter((d) => !reported.has(d.key));
-        if (left.length > 0) {
-          const lines = left.map((d) => `${d.key} still exists after downgrading to base`);
-          findings.push({
-            severity: 'error',
-            message: `${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}: a downgrade misses it`,
-            file: files.migrationsDir,
-            details: lines.length > 1 ? lines.map((line) => `  ${line}`) : [],
-          });
-          for (const d of left) reported.add(d.key);
-        }
-      }
-      // At head, up → down → up must land where the first upgrade did.
-      const last = order.at(-1);
-      const again = up[order.length];
-      if (last !== undefined && again) {
-        report(
-          findings,
-          reported,
-          compareFingerprints(down[order.length] as CatalogFingerprint, again),
-          'reapply',
-          last,
-          fileOf(last),
-        );
-      }
-      if (failedUp) findings.push(failedUp);
-      if (belowHead) return { findings, downs: order.length, belowHead };
-      return { findings, downs: order.length };
+      const walk = await walkDownAndUp(order, run, fingerprint);
+      const findings = [
+        ...(walk.failedDown
+          ? [
+              toolFinding(
+                walk.failedDown.revision,
+                fileOf(walk.failedDown.revision),
+                'downgrade failed',
+                walk.failedDown.error,
+              ),
+            ]
+          : []),
+        ...compareWalk(walk, order, fileOf, files.migrationsDir),
+      ];
+      if (!walk.failedUp) return { findings, downs: order.length };
+      const { revision, error } = walk.failedUp;
+      findings.push(toolFinding(revision, fileOf(revision), 'upgrade failed after its downgrade', error));
+      return {
+        findings,
+        downs: order.length,
+        belowHead: `${target.schema}: stopped at ${revision}, which could not be upgraded again (see reversibility)`,
+      };
     },
     { onOutput: () => {}, signal: options.signal },
   );
+}
+
+/** The catalog at each revision (index = revisions applied; 0 is base), coming down and going up. */
+interface Walk {
+  down: CatalogFingerprint[];
+  up: CatalogFingerprint[];
+  /** The lowest revision reached coming down (0 unless a downgrade failed). */
+  lowest: number;
+  failedDown?: { revision: string; error: unknown };
+  failedUp?: { revision: string; error: unknown };
+}
+
+async function walkDownAndUp(
+  order: readonly string[],
+  run: (args: string[]) => Promise<void>,
+  fingerprint: () => Promise<CatalogFingerprint>,
+): Promise<Walk> {
+  const walk: Walk = { down: [], up: [new Map()], lowest: order.length }; // base: an empty schema
+  walk.down[order.length] = await fingerprint();
+  for (let level = order.length - 1; level >= 0; level--) {
+    try {
+      await run(['downgrade', '-1']);
+    } catch (error) {
+      walk.failedDown = { revision: order[level] as string, error };
+      break;
+    }
+    walk.down[level] = await fingerprint();
+    walk.lowest = level;
+  }
+  if (walk.lowest > 0) walk.up[walk.lowest] = walk.down[walk.lowest] as CatalogFingerprint;
+  for (let level = walk.lowest + 1; level <= order.length; level++) {
+    try {
+      await run(['upgrade', '+1']);
+    } catch (error) {
+      walk.failedUp = { revision: order[level - 1] as string, error };
+      break;
+    }
+    walk.up[level] = await fingerprint();
+  }
+  return walk;
+}
+
+/**
+ * Highest revision first: a leftover of one downgrade travels down with every level below, so
+ * each difference is charged once, to the downgrade that led to the highest level showing it.
+ */
+function compareWalk(
+  walk: Walk,
+  order: readonly string[],
+  fileOf: (revision: string) => string | undefined,
+  migrationsDir: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  for (let level = order.length - 1; level >= Math.max(walk.lowest, 1); level--) {
+    const going = walk.up[level];
+    if (!going) continue; // above a failed upgrade
+    const revision = order[level] as string;
+    const differences = compareFingerprints(going, walk.down[level] as CatalogFingerprint);
+    report(findings, reported, differences, 'down', revision, fileOf(revision));
+  }
+  // At base nothing should be left. A leftover also rides the way back up, so no level above
+  // tells which downgrade missed it.
+  if (walk.lowest === 0) {
+    const left = compareFingerprints(new Map(), walk.down[0] as CatalogFingerprint).filter((d) => !reported.has(d.key));
+    if (left.length > 0) {
+      const lines = left.map((d) => `${d.key} still exists after downgrading to base`);
+      findings.push({
+        severity: 'error',
+        message: `${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}: a downgrade misses it`,
+        file: migrationsDir,
+        details: lines.length > 1 ? lines.map((line) => `  ${line}`) : [],
+      });
+      for (const d of left) reported.add(d.key);
+    }
+  }
+  // At head, up → down → up must land where the first upgrade did.
+  const last = order.at(-1);
+  const again = walk.up[order.length];
+  if (last !== undefined && again) {
+    const differences = compareFingerprints(walk.down[order.length] as CatalogFingerprint, again);
+    report(findings, reported, differences, 'reapply', last, fileOf(last));
+  }
+  return findings;
 }
 
 function report(

@@ -1,0 +1,1 @@
+drop table workflow_steps;

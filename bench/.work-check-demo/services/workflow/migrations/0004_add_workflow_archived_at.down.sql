@@ -1,0 +1,1 @@
+alter table workflows drop column archived_at;
