@@ -40,6 +40,20 @@ interface Walk {
   finished: boolean;
 }
 
+/** SQL services with a down migration: the schema of the first tenant (in config order, so the report names the same one on every run). */
+function sqlWalks(config: ResolvedConfig, migrations: ReadonlyMap<string, Migration[]>): Map<string, Walk> {
+  const walked = new Map<string, Walk>();
+  for (const service of config.services) {
+    const files = migrations.get(service.name);
+    if (service.migrations?.kind !== 'sql' || !files?.some((m) => m.down)) continue;
+    const first = service.migrations.tenants.kind === 'list' ? service.migrations.tenants.tenants[0] : undefined;
+    if (first === undefined) continue;
+    const schema = renderSchemaName(service.migrations.schemaTemplate, service.name, first);
+    walked.set(service.name, { schema, started: false, findings: [], finished: false });
+  }
+  return walked;
+}
+
 /** Alembic services: the first tenant, once applied, walks down to base and up again. */
 async function walkAlembicServices(
   db: ThrowawayDatabase,
@@ -103,16 +117,7 @@ export async function applyAndReverse(
 ): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {
   const started = performance.now();
   const config: ResolvedConfig = db.config;
-  const walked = new Map<string, Walk>();
-  for (const service of config.services) {
-    const files = migrations.get(service.name);
-    if (service.migrations?.kind !== 'sql' || !files?.some((m) => m.down)) continue;
-    // The first tenant in config order, so the report names the same schema on every run.
-    const first = service.migrations.tenants.kind === 'list' ? service.migrations.tenants.tenants[0] : undefined;
-    if (first === undefined) continue;
-    const schema = renderSchemaName(service.migrations.schemaTemplate, service.name, first);
-    walked.set(service.name, { schema, started: false, findings: [], finished: false });
-  }
+  const walked = sqlWalks(config, migrations);
   const step = await runMigrationStep(config, db.connection, {
     signal: options.signal,
     applySql: (client, target, applyOptions) => {
