@@ -14,7 +14,7 @@ import { toolAdapter } from '../tools/tool-adapters.js';
 import { readToolFiles } from '../tools/tool-files.js';
 import { prepareToolInvocation, runToolCommand, toolSettings, withTargetLock } from '../tools/tool-invocation.js';
 import { toolProgram, withArgs } from '../tools/tool-program.js';
-import type { Finding } from './check-report.js';
+import { type Finding, withHint } from './check-report.js';
 import { describeDifference } from './reversibility.js';
 
 export interface ToolReversibility {
@@ -204,6 +204,6 @@ function toolFinding(revision: string, file: string | undefined, what: string, e
     severity: 'error',
     message: `${revision}: ${what}: ${errorMessage(error)}`,
     file,
-    details: (error instanceof UserError ? error.details : []).map((d) => `  ${d}`),
+    details: (error instanceof UserError ? withHint(error) : []).map((d) => `  ${d}`),
   };
 }

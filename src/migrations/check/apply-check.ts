@@ -7,7 +7,7 @@ import { applyTarget } from '../apply.js';
 import type { Migration } from '../migration.js';
 import { runMigrationStep, type TargetOutcome } from '../migration-step.js';
 import { alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
-import { type AppliedSchemas, type CheckResult, type Finding, resultStatus } from './check-report.js';
+import { type AppliedSchemas, type CheckResult, type Finding, plural, resultStatus, withHint } from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
 /** The frame's first line ("services/auth/migrations/0003_x.sql:12:5") as an absolute file and a line. */
@@ -23,7 +23,7 @@ function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
   }
   if (outcome.status !== 'failed') return undefined;
   const error = outcome.error;
-  const details = error instanceof UserError ? error.details : [];
+  const details = error instanceof UserError ? withHint(error) : [];
   return {
     severity: 'error',
     message: errorMessage(error),
@@ -99,10 +99,6 @@ function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
   return [...groups.values()].map(({ finding, schemas }) =>
     schemas.length === 0 ? finding : { ...finding, message: `${finding.message} (also in ${schemas.join(', ')})` },
   );
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { UserError } from '../../errors.js';
 import type { TargetBase } from '../targets.js';
 
 /** The five checks `devup check` runs for every service, in the order they are shown. */
@@ -57,4 +58,14 @@ export interface AppliedSchemas {
   targets: TargetBase[];
   /** Schemas that were not walked up → down → up: the plainest source of each service's schema. */
   prefer: Set<string>;
+}
+
+/** "1 migration", "3 migrations". */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** A user error's detail lines and its hint (where devup looked for a tool, how to fix a file). */
+export function withHint(error: UserError): string[] {
+  return error.hint ? [...error.details, `hint: ${error.hint}`] : error.details;
 }

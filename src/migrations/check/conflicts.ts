@@ -7,7 +7,7 @@ import type { Migration } from '../migration.js';
 import { type AlembicRevision, parseAlembicRevision } from '../tools/alembic.js';
 import { snapshotDir } from '../tools/file-snapshot.js';
 import { toolAdapter } from '../tools/tool-adapters.js';
-import type { Finding } from './check-report.js';
+import { type Finding, plural } from './check-report.js';
 import type { GitBase } from './git-base.js';
 
 /** A migration file's version and id from its path relative to the migrations directory. */
@@ -154,7 +154,7 @@ export function toolConflicts(
     }
     // Messages name files as in the versions directory; annotations need the whole path.
     const graph = alembicConflicts(revisions).map((f) => ({ ...f, file: f.file && path.join(dir, f.file) }));
-    return { findings: [...findings, ...graph], note: `${revisions.length} revisions` };
+    return { findings: [...findings, ...graph], note: plural(revisions.length, 'revision') };
   }
   if (settings.tool !== 'dbmate' && settings.tool !== 'flyway') {
     return { findings: [], note: `not checked for ${settings.tool} (devup reads no versions from its files)` };
@@ -185,5 +185,5 @@ export function toolConflicts(
       findings.push(finding);
     }
   }
-  return { findings, note: `${versioned.length} migrations` };
+  return { findings, note: plural(versioned.length, 'migration') };
 }

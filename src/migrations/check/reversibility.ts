@@ -11,7 +11,7 @@ import { type ApplyOptions, applyTarget, type SqlTarget, type TargetResult } fro
 import { HISTORY_TABLE } from '../history.js';
 import type { Migration } from '../migration.js';
 import { rollbackTarget } from '../rollback.js';
-import type { Finding } from './check-report.js';
+import { type Finding, withHint } from './check-report.js';
 
 /** At most this many differences are listed per migration; the rest are counted. */
 const SHOWN_DIFFERENCES = 8;
@@ -53,7 +53,7 @@ function differenceFinding(
 
 function errorFinding(migration: Migration, what: string, error: unknown): Finding {
   // A failure without a position names its file alone, absolute: shown relative like the frames.
-  const details = (error instanceof UserError ? error.details : [errorMessage(error)]).map(
+  const details = (error instanceof UserError ? withHint(error) : [errorMessage(error)]).map(
     (d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`,
   );
   return {

@@ -11,6 +11,7 @@ import {
   CHECK_KINDS,
   type CheckReport,
   type CheckResult,
+  plural,
   resultStatus,
   summarise,
 } from './check-report.js';
@@ -57,7 +58,7 @@ function checkConflicts(
       findings = found.findings;
       if (found.migrations) migrations.set(service.name, found.migrations);
       else unreadable.add(service.name);
-      note = found.migrations ? `${found.migrations.length} migrations` : 'migrations unreadable';
+      note = found.migrations ? plural(found.migrations.length, 'migration') : 'migrations unreadable';
     } else {
       ({ findings, note } = toolConflicts(service, base));
     }
