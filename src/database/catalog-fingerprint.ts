@@ -82,7 +82,12 @@ export async function readCatalogFingerprint(
   schema: string,
   ignoreTables: readonly string[] = [],
 ): Promise<CatalogFingerprint> {
-  const { rows } = await client.query<{ key: string; def: string | null }>(FINGERPRINT_SQL, [schema, ignoreTables]);
+  // Named: parsed once per connection; the reversibility walk reads it three times per migration.
+  const { rows } = await client.query<{ key: string; def: string | null }>({
+    name: 'devup-catalog-fingerprint',
+    text: FINGERPRINT_SQL,
+    values: [schema, ignoreTables],
+  });
   return new Map(rows.map((r) => [r.key, r.def ?? '']));
 }
 
