@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { UserError } from '../../errors.js';
 import { parseDbmateFile } from '../discover.js';
 import type { Migration, SqlSection } from '../migration.js';
 import { snapshotDir } from '../tools/file-snapshot.js';
 import { toolAdapter } from '../tools/tool-adapters.js';
-import { type CheckResult, resultStatus } from './check-report.js';
+import { type CheckResult, type Finding, resultStatus, withHint } from './check-report.js';
 import type { GitBase } from './git-base.js';
 import { lintSections } from './lint.js';
 
@@ -61,7 +62,14 @@ export async function lintServices(
       skip(`no migration added since ${options.base?.ref}`);
       continue;
     }
-    const findings = await lintSections(sections, config.check.lint, { pgVersion: options.pgVersion });
+    let findings: Finding[];
+    try {
+      findings = await lintSections(sections, config.check.lint, { pgVersion: options.pgVersion });
+    } catch (error) {
+      // squawk missing or failing: this check fails, the others still report.
+      if (!(error instanceof UserError)) throw error;
+      findings = [{ severity: 'error', message: error.message, details: withHint(error).map((d) => `  ${d}`) }];
+    }
     results.push({
       service: service.name,
       check: 'lint',
