@@ -1,8 +1,8 @@
 import type { ThrowawayEngine } from '../database/throwaway.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { runCheck } from '../migrations/check/run-check.js';
 import { schemaFilesCheck } from '../schema/schema-check.js';
 import { checkReportJson, githubAnnotations, renderCheckReport } from '../ui/check-output.js';
-import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import { Interrupts } from './interrupts.js';
 

@@ -136,6 +136,16 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./check.js')));
 
   program
+    .command('deploy')
+    .description('what a deploy needs: `devup deploy k8s` prints the migration Job')
+    .command('k8s')
+    .description('print a Kubernetes Job that runs the migrations (image: docker/Dockerfile)')
+    .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
+    .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
+    .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .action(lazy(() => import('./deploy-k8s.js')));
+
+  program
     .command('status')
     .description('engine, database health, migration state and running services')
     .action(lazy(() => import('./status.js')));

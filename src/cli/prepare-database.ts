@@ -4,10 +4,10 @@ import { bootDatabase } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection.js';
 import type { RunningDatabase } from '../database/engine.js';
 import { UserError } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
-import { formatDuration } from '../ui/format-duration.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
 import type { CommandContext } from './context.js';
 
@@ -90,6 +90,8 @@ export async function prepareDatabase(
     tenant: options.tenant,
     strict: options.strict,
     checkOnly: options.skipMigrations,
+    // A server devup runs is its own to shape; an external one only as far as the config says.
+    createDatabases: db.engine !== 'external' || config.database.createDatabases === true,
     onPlanned: options.skipMigrations
       ? undefined
       : async (targets) => {

@@ -4,6 +4,7 @@ import { resolvesToLoopback } from '../database/connection.js';
 import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
 import { UserError } from '../errors.js';
+import { HISTORY_TABLE } from '../migrations/history.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
@@ -44,13 +45,16 @@ async function schemaItems(
     ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
     ...(await Promise.all(
       schemas.map(async (t) => {
-        const contents = await describeSchemaContents(db.connection, t.target.database, t.target.schema);
+        const contents = await describeSchemaContents(db.connection, t.target.database, t.target.schema, [
+          HISTORY_TABLE,
+          'devup_seeds',
+        ]);
         const where = t.target.database ? `in database ${t.target.database}, ` : '';
         return {
           kind: 'schema' as const,
           name: t.target.schema,
-          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
-          contents,
+          detail: `${where}${contents.count === 0 ? 'empty' : `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`}`,
+          contents: contents.lines,
         };
       }),
     )),

@@ -349,6 +349,15 @@ export function normaliseConfig(
     try {
       const parsedUrl = new URL(url);
       if (!/^postgres(ql)?:$/.test(parsedUrl.protocol)) throw new Error('protocol');
+      try {
+        for (const part of [parsedUrl.username, parsedUrl.password, parsedUrl.pathname]) decodeURIComponent(part);
+      } catch {
+        ctx.problems.push({
+          path: 'database.url',
+          message:
+            'has a "%" that is not followed by two hex digits in its user, password or database name: write a literal % as %25',
+        });
+      }
     } catch {
       ctx.problems.push({ path: 'database.url', message: 'is not a postgres:// URL' });
     }
@@ -378,6 +387,7 @@ export function normaliseConfig(
     url,
     dataDir: path.resolve(root, db.dataDir ?? '.devup/postgres'),
     readyTimeoutMs: db.readyTimeout ?? 60_000,
+    createDatabases: db.createDatabases ?? false,
   };
 
   const names = Object.keys(input.services);

@@ -44,6 +44,8 @@ export const databaseSchema = z.strictObject({
     .optional(),
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
   init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  /** Create services' missing databases on an external server too (docker and embedded always do). */
+  createDatabases: z.boolean().optional(),
 });
 
 const tenantsSchema = z.union([

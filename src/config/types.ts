@@ -70,6 +70,8 @@ export interface DatabaseSettings {
   /** Embedded engine: where the cluster lives (absolute). */
   dataDir: string;
   readyTimeoutMs: number;
+  /** External engine: create services' missing databases (docker and embedded always do). */
+  createDatabases?: boolean;
 }
 
 /** `devup check`: tenants to check with, and which squawk rules fail or only warn. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { quoteIdent } from '../migrations/history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { findFreePort } from '../ports.js';
 import { ensureMainDatabase } from './boot.js';
 import { type ConnectionInfo, connectionUrl, withClient } from './connection.js';

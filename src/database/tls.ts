@@ -115,8 +115,11 @@ export function tlsError(
       cause: error,
     });
   }
-  // pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection.
-  if ((code === '28000' || code === '28P01') && /no encryption|SSL off/i.test(message)) {
+  // pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection. Only when TLS
+  // was not tried: under prefer, a plaintext connection means the server offers no TLS at all,
+  // and the refusal is pg_hba's about this host or user (see connectionError).
+  const triedTls = ssl !== undefined && ssl.mode !== 'disable';
+  if ((code === '28000' || code === '28P01') && /no encryption|SSL off/i.test(message) && !triedTls) {
     return new UserError(`Postgres at ${where} accepts only TLS connections, and this one was in plaintext`, {
       hint: 'Add sslmode=verify-full&sslrootcert=<the CA file> to DATABASE_URL (or set PGSSLMODE and PGSSLROOTCERT).',
       cause: error,

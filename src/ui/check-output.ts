@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { formatDuration } from '../lib/format-duration.js';
 import type { CheckReport, CheckResult, Finding } from '../migrations/check/check-report.js';
-import { formatDuration } from './format-duration.js';
 import type { Output } from './output.js';
 
 const ICONS: Record<CheckResult['status'], { icon: string; style: 'green' | 'red' | 'yellow' | 'gray' }> = {

@@ -70,8 +70,10 @@ describe('a TLS-only server', () => {
     expect(error.hint).toContain('sslmode=verify-full');
   });
 
-  it("uses TLS under libpq's default (prefer) when the server offers it", async () => {
-    expect(await sessionUsesTls(url('localhost', {}))).toBe(true);
+  it('uses TLS under prefer when the server offers it; with nothing asked, plaintext on loopback', async () => {
+    expect(await sessionUsesTls(url('localhost', { sslmode: 'prefer' }))).toBe(true);
+    const error = await refusal(url('localhost', {}));
+    expect(error.message).toContain('accepts only TLS connections');
   });
 
   it('admits a client certificate from its CA, and names one it refuses', async () => {
