@@ -65,7 +65,7 @@ export async function chooseEngine(
 }
 
 /** Creates the configured database when the server does not have it yet (a new cluster, a renamed database). */
-async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
+export async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   const client = await connect({ ...info, database: 'postgres' });
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);

@@ -51,6 +51,8 @@ export interface MigrationStepOptions {
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
+  /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
+  applySql?: typeof applyTarget;
 }
 
 export interface TargetOutcome {
@@ -289,7 +291,7 @@ export async function runMigrationStep(
             );
             try {
               const database = w.target.database ? { database: w.target.database } : {};
-              const result = await applyTarget(client, sqlTarget, {
+              const result = await (options.applySql ?? applyTarget)(client, sqlTarget, {
                 strict: options.strict ?? false,
                 timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,

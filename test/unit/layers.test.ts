@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → services, ui, deploy → migrations → database → lib → config → the files directly in src/ (errors,
+ * cli → services, ui, deploy, schema → migrations → database → lib → config → the files directly in src/ (errors,
  * ports, version...), which import none of the folders (README: Developing devup).
  */
 const RANK: Record<string, number> = {
@@ -16,6 +16,7 @@ const RANK: Record<string, number> = {
   services: 5,
   ui: 5,
   deploy: 5,
+  schema: 5,
   cli: 6,
   'index.ts': 7,
 };
