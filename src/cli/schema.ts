@@ -54,6 +54,13 @@ export default async function schema(ctx: CommandContext, options: Record<string
   output.line(
     `${output.style('green', '✔')} Built from zero on ${built.description}: ${built.services} ${built.services === 1 ? 'service' : 'services'}, ${built.migrations} migrations (${formatDuration(built.ms)})`,
   );
+  output.event({
+    event: 'schema-built',
+    database: built.description,
+    services: built.services,
+    migrations: built.migrations,
+    ms: Math.round(built.ms),
+  });
   report(output, config, ctx.cwd, writeSchemaDocs(config.schema.dir, built.files));
   return 0;
 }
