@@ -1,0 +1,103 @@
+import type { ResolvedConfig } from '../config/types.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import {
+  copyDatabase,
+  copyName,
+  type DatabaseCopy,
+  dropCopy,
+  dropDatabaseNow,
+  listCopies,
+  replaceFromCopy,
+  withMaintenanceClient,
+} from '../database/database-copy.js';
+import { buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { quoteIdent } from './history.js';
+
+/** The project's databases: the main one, then each service's own (`database: 'auth'`). */
+export function projectDatabases(config: ResolvedConfig, admin: ConnectionInfo): string[] {
+  const own = config.services.map((s) => s.database).filter((d): d is string => d !== undefined);
+  return [...new Set([admin.database, ...own])];
+}
+
+export type ResetPlan =
+  | { path: 'template'; templates: Map<string, DatabaseCopy>; takenAt: string }
+  | { path: 'full'; reason: string };
+
+/**
+ * Whether `reset` can restore every project database from its template: each has one, and the
+ * migration files, seeds and config are what they were when the templates were taken.
+ */
+export async function planReset(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  options: { seed: boolean },
+): Promise<ResetPlan> {
+  if (!options.seed) return { path: 'full', reason: '--no-seed, and the template holds the seed data' };
+  const databases = projectDatabases(config, admin);
+  const copies = await withMaintenanceClient(admin, databases, (client) => listCopies(client, config.project));
+  const now = buildFingerprint(config);
+  const templates = new Map<string, DatabaseCopy>();
+  for (const database of databases) {
+    const template = copies.find((c) => c.label.kind === 'template' && c.label.source === database);
+    if (!template) {
+      return {
+        path: 'full',
+        reason: templates.size === 0 ? 'no template yet' : `no template of the database ${database} yet`,
+      };
+    }
+    const changed = describeFingerprintChange(template.label.fingerprint, now);
+    if (changed.length > 0) return { path: 'full', reason: `${changed.join(', ')} changed since the template` };
+    templates.set(database, template);
+  }
+  const takenAt = [...templates.values()].map((t) => t.label.createdAt).sort()[0] ?? '';
+  return { path: 'template', templates, takenAt };
+}
+
+/** Replaces each project database with a clone of its template; returns the sessions that were ended. */
+export async function restoreTemplates(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  templates: Map<string, DatabaseCopy>,
+): Promise<number> {
+  return withMaintenanceClient(admin, [...templates.keys()], async (client) => {
+    let ended = 0;
+    for (const [live, template] of templates)
+      ended += (await replaceFromCopy(client, config.project, live, template)).ended;
+    return ended;
+  });
+}
+
+/**
+ * The full path on a server devup runs: drops the project databases (their sessions ended) and
+ * creates the main one again, empty; the migrations build the rest. Templates and snapshots stay.
+ */
+export async function dropProjectDatabases(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const databases = projectDatabases(config, admin);
+  await withMaintenanceClient(admin, databases, async (client) => {
+    for (const database of databases) await dropDatabaseNow(client, database);
+    await client.query(`create database ${quoteIdent(admin.database)}`);
+  });
+}
+
+/**
+ * Takes (or refreshes) the template of every project database, right after they were built from
+ * zero. Old templates, and those of databases the config no longer names, are dropped.
+ */
+export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const databases = projectDatabases(config, admin);
+  const fingerprint = buildFingerprint(config);
+  const createdAt = new Date().toISOString();
+  await withMaintenanceClient(admin, databases, async (client) => {
+    const templates = (await listCopies(client, config.project)).filter((c) => c.label.kind === 'template');
+    for (const old of templates) await dropCopy(client, old);
+    for (const database of databases) {
+      await copyDatabase(client, database, copyName(database, 'template'), {
+        project: config.project,
+        kind: 'template',
+        source: database,
+        createdAt,
+        fingerprint,
+      });
+    }
+  });
+}
