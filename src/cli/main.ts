@@ -142,6 +142,11 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./snapshot-rm.js')));
 
   program
+    .command('tidy-copies', { hidden: true })
+    .description('drop replaced databases and clone spares for the next reset (run in the background)')
+    .action(lazy(() => import('./tidy-copies.js')));
+
+  program
     .command('down')
     .description('stop Postgres and keep its data (--volumes destroys it)')
     .option('--volumes', "also destroy the container's volume or the embedded data directory")

@@ -14,6 +14,7 @@ import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';
 import { snapshotLines } from './snapshot-lines.js';
+import { scheduleTidy } from './tidy-copies.js';
 
 export function describeDestroyable(item: Destroyable): string {
   return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
@@ -164,22 +165,27 @@ async function resetProject(
   let db: RunningDatabase | undefined;
   if (name !== 'external') {
     const engine = createEngine(config, name);
-    const items = await engine.listDestroyable();
-    if (items.length === 0) {
-      output.line('Nothing to destroy: this project has no database yet.');
-      return { done: 'nothing' };
+    // status() is cheap; listing what would be destroyed sizes the data (du, docker df): only when needed.
+    const { state } = await engine.status();
+    if (state === 'absent' || state === 'unreachable') {
+      const items = await engine.listDestroyable();
+      if (items.length === 0) {
+        output.line('Nothing to destroy: this project has no database yet.');
+        return { done: 'nothing' };
+      }
+      return destroyCluster(ctx, config, engine, items, settings);
     }
     try {
       db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
     } catch (error) {
       // The remedy for a cluster that no longer starts: remove it, as devup created it.
       output.warn(`Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`);
-      return destroyCluster(ctx, config, engine, items, settings);
+      return destroyCluster(ctx, config, engine, await engine.listDestroyable(), settings);
     }
   }
   db ??= await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
   const plan = await planReset(config, db.connection, { seed: settings.seed });
-  const kept = await snapshotLines(config, db.connection);
+  const kept = await snapshotLines(config, db.connection, { sizes: false });
   if (plan.path === 'template') {
     output.line(
       `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
@@ -194,6 +200,7 @@ async function resetProject(
     const started = performance.now();
     const ended = await restoreTemplates(config, db.connection, plan.templates);
     const ms = performance.now() - started;
+    scheduleTidy(ctx, config);
     output.line(
       `${output.style('green', '✔')} Restored ${items.map((i) => i.name).join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
     );

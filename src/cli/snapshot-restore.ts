@@ -6,6 +6,7 @@ import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import { prepareDatabase } from './prepare-database.js';
 import { openSnapshotServer } from './snapshot-server.js';
+import { scheduleTidy } from './tidy-copies.js';
 
 /**
  * `devup snapshot restore NAME`: replaces every project database with its copy in the snapshot,
@@ -33,6 +34,7 @@ export default async function snapshotRestore(
   const started = performance.now();
   const { restored, untouched, ended } = await restoreSnapshot(config, db.connection, snapshot);
   const ms = performance.now() - started;
+  scheduleTidy(ctx, config);
   output.line(
     `${output.style('green', '✔')} Restored ${restored.join(', ')} from snapshot ${snapshot.name} (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
   );

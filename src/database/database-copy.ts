@@ -9,7 +9,7 @@ import { type ConnectionInfo, withClient } from './connection.js';
  * database (what `reset` restores) and named snapshots. Each carries a label in its database
  * comment; devup only ever drops a copy whose label names this project.
  */
-export type CopyKind = 'template' | 'snapshot' | 'incoming';
+export type CopyKind = 'template' | 'snapshot' | 'spare' | 'incoming' | 'trash';
 
 export interface CopyLabel {
   project: string;
@@ -148,7 +148,7 @@ export async function dropCopy(client: pg.Client, copy: DatabaseCopy): Promise<v
   try {
     // A template database can't be dropped; a copy takes no connections, so nobody is in it.
     await client.query(`alter database ${quoteIdent(copy.database)} is_template false`);
-    await client.query(`drop database ${quoteIdent(copy.database)}`);
+    await client.query(`drop database ${quoteIdent(copy.database)} with (force)`);
   } catch (error) {
     throw copyError(`drop ${copy.database}`, error);
   }
@@ -163,10 +163,72 @@ export async function dropDatabaseNow(client: pg.Client, database: string): Prom
   }
 }
 
+/** Clones a copy under a new name: a spare for the next reset, or the incoming side of a restore. */
+export async function cloneCopy(
+  client: pg.Client,
+  copy: DatabaseCopy,
+  target: string,
+  kind: 'spare' | 'incoming',
+): Promise<DatabaseCopy> {
+  try {
+    // Nobody may use it before it is renamed into place (swapIn allows connections again).
+    await client.query(
+      `create database ${quoteIdent(target)} template ${quoteIdent(copy.database)} allow_connections false`,
+    );
+  } catch (error) {
+    throw copyError(`copy ${copy.database} to ${target}`, error);
+  }
+  const label: CopyLabel = { ...copy.label, kind };
+  await client.query(`comment on database ${quoteIdent(target)} is ${quoteLiteral(formatLabel(label))}`);
+  return { database: target, label };
+}
+
 /**
- * Replaces a live database with a fresh clone of a copy. The clone is made under another name
- * first, so the live database is gone only for the instant between the drop and the rename.
+ * Puts `replacement` (a clone nobody uses) in place of the live database with two renames, once
+ * the live database's sessions are ended. The old one is left behind labelled `trash` for
+ * tidyCopies: dropping a database makes Postgres checkpoint, most of what a restore would cost.
  */
+export async function swapIn(
+  client: pg.Client,
+  project: string,
+  live: string,
+  replacement: DatabaseCopy,
+): Promise<{ ended: number }> {
+  const exists = await client.query('select 1 from pg_database where datname = $1', [live]);
+  let ended = 0;
+  if (exists.rowCount) {
+    const trash = copyName(live, `trash_${Date.now().toString(36)}`);
+    for (let attempt = 1; ; attempt++) {
+      ended += await endConnections(client, live);
+      try {
+        await client.query(`alter database ${quoteIdent(live)} rename to ${quoteIdent(trash)}`);
+        break;
+      } catch (error) {
+        if (isBusy(error) && attempt < 5) continue;
+        throw copyError(`replace the database ${live}`, error);
+      }
+    }
+    const label: CopyLabel = {
+      project,
+      kind: 'trash',
+      source: live,
+      createdAt: new Date().toISOString(),
+      fingerprint: {},
+    };
+    await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
+    await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
+  }
+  try {
+    await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
+    await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
+    await client.query(`comment on database ${quoteIdent(live)} is null`);
+  } catch (error) {
+    throw copyError(`rename ${replacement.database} to ${live}`, error);
+  }
+  return { ended };
+}
+
+/** Replaces a live database with a fresh clone of a copy (the clone is made first, under another name). */
 export async function replaceFromCopy(
   client: pg.Client,
   project: string,
@@ -177,25 +239,36 @@ export async function replaceFromCopy(
   // One left by an interrupted restore is ours (its label says so); anything else of that name is not.
   const leftover = (await listCopies(client, project)).find((c) => c.database === incoming);
   if (leftover) await dropCopy(client, leftover);
-  try {
-    await client.query(`create database ${quoteIdent(incoming)} template ${quoteIdent(copy.database)}`);
-  } catch (error) {
-    throw copyError(`copy ${copy.database} to ${incoming}`, error);
+  const clone = await cloneCopy(client, copy, incoming, 'incoming');
+  return swapIn(client, project, live, clone);
+}
+
+/**
+ * The work kept off a restore's path: drops the replaced databases, and clones each template
+ * into a spare that the next reset renames into place. A checkpoint then writes the clones out,
+ * so that the next drop does not have to.
+ */
+export async function tidyCopies(client: pg.Client, project: string): Promise<void> {
+  const copies = await listCopies(client, project);
+  for (const trash of copies.filter((c) => c.label.kind === 'trash')) await dropCopy(client, trash);
+  for (const template of copies.filter((c) => c.label.kind === 'template')) {
+    const spares = copies.filter((c) => c.label.kind === 'spare' && c.label.source === template.label.source);
+    const current = spares.find((s) => s.label.createdAt === template.label.createdAt);
+    for (const stale of spares.filter((s) => s !== current)) await dropCopy(client, stale);
+    if (!current) await cloneCopy(client, template, copyName(template.label.source, 'spare'), 'spare');
   }
-  const mark: CopyLabel = { ...copy.label, kind: 'incoming', source: live, createdAt: new Date().toISOString() };
-  await client.query(`comment on database ${quoteIdent(incoming)} is ${quoteLiteral(formatLabel(mark))}`);
-  const { rows } = await client.query<{ n: string }>(
-    'select count(*)::text as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-    [live],
-  );
+  // Needs superuser or pg_checkpoint; without it the server's own checkpoint does the same later.
+  await client.query('checkpoint').catch(() => {});
+}
+
+/** Serialises the commands that copy, swap and tidy one project's databases. */
+export async function withCopyLock<T>(client: pg.Client, project: string, fn: () => Promise<T>): Promise<T> {
+  await client.query("select pg_advisory_lock(hashtext('devup-copies:' || $1))", [project]);
   try {
-    await dropDatabaseNow(client, live);
-    await client.query(`alter database ${quoteIdent(incoming)} rename to ${quoteIdent(live)}`);
-    await client.query(`comment on database ${quoteIdent(live)} is null`);
-  } catch (error) {
-    throw error instanceof UserError ? error : copyError(`replace the database ${live}`, error);
+    return await fn();
+  } finally {
+    await client.query("select pg_advisory_unlock(hashtext('devup-copies:' || $1))", [project]).catch(() => {});
   }
-  return { ended: Number(rows[0]?.n ?? 0) };
 }
 
 /**

@@ -8,6 +8,9 @@ import {
   dropDatabaseNow,
   listCopies,
   replaceFromCopy,
+  swapIn,
+  tidyCopies,
+  withCopyLock,
   withMaintenanceClient,
 } from '../database/database-copy.js';
 import { buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
@@ -59,12 +62,23 @@ export async function restoreTemplates(
   admin: ConnectionInfo,
   templates: Map<string, DatabaseCopy>,
 ): Promise<number> {
-  return withMaintenanceClient(admin, [...templates.keys()], async (client) => {
-    let ended = 0;
-    for (const [live, template] of templates)
-      ended += (await replaceFromCopy(client, config.project, live, template)).ended;
-    return ended;
-  });
+  return withMaintenanceClient(admin, [...templates.keys()], (client) =>
+    withCopyLock(client, config.project, async () => {
+      const copies = await listCopies(client, config.project);
+      let ended = 0;
+      for (const [live, template] of templates) {
+        // The spare cloned after the last reset makes this two renames; without one, clone now.
+        const spare = copies.find(
+          (c) => c.label.kind === 'spare' && c.label.source === live && c.label.createdAt === template.label.createdAt,
+        );
+        const result = spare
+          ? await swapIn(client, config.project, live, spare)
+          : await replaceFromCopy(client, config.project, live, template);
+        ended += result.ended;
+      }
+      return ended;
+    }),
+  );
 }
 
 /**
@@ -73,10 +87,12 @@ export async function restoreTemplates(
  */
 export async function dropProjectDatabases(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
   const databases = projectDatabases(config, admin);
-  await withMaintenanceClient(admin, databases, async (client) => {
-    for (const database of databases) await dropDatabaseNow(client, database);
-    await client.query(`create database ${quoteIdent(admin.database)}`);
-  });
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      for (const database of databases) await dropDatabaseNow(client, database);
+      await client.query(`create database ${quoteIdent(admin.database)}`);
+    }),
+  );
 }
 
 /**
@@ -87,17 +103,26 @@ export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInf
   const databases = projectDatabases(config, admin);
   const fingerprint = buildFingerprint(config);
   const createdAt = new Date().toISOString();
-  await withMaintenanceClient(admin, databases, async (client) => {
-    const templates = (await listCopies(client, config.project)).filter((c) => c.label.kind === 'template');
-    for (const old of templates) await dropCopy(client, old);
-    for (const database of databases) {
-      await copyDatabase(client, database, copyName(database, 'template'), {
-        project: config.project,
-        kind: 'template',
-        source: database,
-        createdAt,
-        fingerprint,
-      });
-    }
-  });
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      const templates = (await listCopies(client, config.project)).filter((c) => c.label.kind === 'template');
+      for (const old of templates) await dropCopy(client, old);
+      for (const database of databases) {
+        await copyDatabase(client, database, copyName(database, 'template'), {
+          project: config.project,
+          kind: 'template',
+          source: database,
+          createdAt,
+          fingerprint,
+        });
+      }
+    }),
+  );
+}
+
+/** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
+export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  await withMaintenanceClient(admin, projectDatabases(config, admin), (client) =>
+    withCopyLock(client, config.project, () => tidyCopies(client, config.project)),
+  );
 }

@@ -7,6 +7,7 @@ import {
   dropCopy,
   listCopies,
   replaceFromCopy,
+  withCopyLock,
   withMaintenanceClient,
 } from '../database/database-copy.js';
 import { UsageError, UserError } from '../errors.js';
@@ -43,10 +44,14 @@ function snapshotDatabase(source: string, name: string): string {
 }
 
 /** This project's snapshots on the server, oldest first, with their sizes. */
-export async function listSnapshots(config: ResolvedConfig, admin: ConnectionInfo): Promise<Snapshot[]> {
+export async function listSnapshots(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  options: { sizes?: boolean } = { sizes: true },
+): Promise<Snapshot[]> {
   const databases = projectDatabases(config, admin);
   const copies = await withMaintenanceClient(admin, databases, (client) =>
-    listCopies(client, config.project, { sizes: true }),
+    listCopies(client, config.project, { sizes: options.sizes ?? true }),
   );
   const now = buildFingerprint(config);
   const byName = new Map<string, DatabaseCopy[]>();
@@ -117,30 +122,32 @@ export async function saveSnapshot(
     fingerprint: buildFingerprint(config),
     migrations,
   };
-  return withMaintenanceClient(admin, databases, async (client) => {
-    const existing = (await listCopies(client, config.project)).filter(
-      (c) => c.label.kind === 'snapshot' && c.label.name === name,
-    );
-    if (existing.length > 0) {
-      throw new UserError(`a snapshot named "${name}" exists already`, {
-        hint: `Remove it first (devup snapshot rm ${name}) or pick another name.`,
-      });
-    }
-    const made: DatabaseCopy[] = [];
-    let ended = 0;
-    try {
-      for (const source of databases) {
-        const target = snapshotDatabase(source, name);
-        const copyLabel = { ...label, source };
-        ended += (await copyDatabase(client, source, target, copyLabel)).ended;
-        made.push({ database: target, label: copyLabel });
+  return withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      const existing = (await listCopies(client, config.project)).filter(
+        (c) => c.label.kind === 'snapshot' && c.label.name === name,
+      );
+      if (existing.length > 0) {
+        throw new UserError(`a snapshot named "${name}" exists already`, {
+          hint: `Remove it first (devup snapshot rm ${name}) or pick another name.`,
+        });
       }
-    } catch (error) {
-      for (const copy of made) await dropCopy(client, copy).catch(() => {});
-      throw error;
-    }
-    return { snapshot: made.map((c) => c.database), ended };
-  });
+      const made: DatabaseCopy[] = [];
+      let ended = 0;
+      try {
+        for (const source of databases) {
+          const target = snapshotDatabase(source, name);
+          const copyLabel = { ...label, source };
+          ended += (await copyDatabase(client, source, target, copyLabel)).ended;
+          made.push({ database: target, label: copyLabel });
+        }
+      } catch (error) {
+        for (const copy of made) await dropCopy(client, copy).catch(() => {});
+        throw error;
+      }
+      return { snapshot: made.map((c) => c.database), ended };
+    }),
+  );
 }
 
 /**
@@ -153,20 +160,24 @@ export async function restoreSnapshot(
   snapshot: Snapshot,
 ): Promise<{ restored: string[]; untouched: string[]; ended: number }> {
   const databases = projectDatabases(config, admin);
-  return withMaintenanceClient(admin, databases, async (client) => {
-    let ended = 0;
-    const restored: string[] = [];
-    // A database the config no longer names is not brought back.
-    for (const copy of snapshot.copies.filter((c) => databases.includes(c.label.source))) {
-      ended += (await replaceFromCopy(client, config.project, copy.label.source, copy)).ended;
-      restored.push(copy.label.source);
-    }
-    return { restored, untouched: databases.filter((d) => !restored.includes(d)), ended };
-  });
+  return withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      let ended = 0;
+      const restored: string[] = [];
+      // A database the config no longer names is not brought back.
+      for (const copy of snapshot.copies.filter((c) => databases.includes(c.label.source))) {
+        ended += (await replaceFromCopy(client, config.project, copy.label.source, copy)).ended;
+        restored.push(copy.label.source);
+      }
+      return { restored, untouched: databases.filter((d) => !restored.includes(d)), ended };
+    }),
+  );
 }
 
 export async function removeSnapshot(config: ResolvedConfig, admin: ConnectionInfo, snapshot: Snapshot) {
-  await withMaintenanceClient(admin, projectDatabases(config, admin), async (client) => {
-    for (const copy of snapshot.copies) await dropCopy(client, copy);
-  });
+  await withMaintenanceClient(admin, projectDatabases(config, admin), (client) =>
+    withCopyLock(client, config.project, async () => {
+      for (const copy of snapshot.copies) await dropCopy(client, copy);
+    }),
+  );
 }
