@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, expectedConnection } from '../database/boot.js';
 import { tidyProjectCopies } from '../migrations/reset-template.js';
@@ -10,8 +11,9 @@ import type { CommandContext } from './context.js';
  * needs to wait for them. A later copy command waits for it on the copy lock.
  */
 export function scheduleTidy(ctx: CommandContext, config: ResolvedConfig): void {
-  const cli = process.argv[1];
-  if (!cli || process.env.DEVUP_NO_BACKGROUND_TIDY === '1') return;
+  if (process.env.DEVUP_NO_BACKGROUND_TIDY === '1') return;
+  // devup's own entry point, wherever this module was loaded from (dist, or src in tests).
+  const cli = fileURLToPath(new URL('../../bin/devup.js', import.meta.url));
   try {
     const child = spawn(
       process.execPath,
