@@ -24,7 +24,7 @@ export default async function down(ctx: CommandContext, options: Record<string, 
     for (const item of items) output.line(`  ${describeDestroyable(item)}`);
     // Snapshots live inside the cluster: name them while it still answers.
     const status = await engine.status();
-    const snapshots = status.state === 'running' ? await snapshotLines(config, engine.connection, { sizes: true }) : [];
+    const snapshots = status.state === 'running' ? await snapshotLines(config, engine.connection) : [];
     for (const line of snapshots) output.line(`  ${line}`);
     if (!(await confirm('Destroy them?', { yes: options.yes === true }))) {
       output.line('Nothing changed.');

@@ -6,6 +6,7 @@ import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } fro
 import { errorMessage } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { dropProjectDatabases, planReset, projectDatabases, restoreTemplates } from '../migrations/reset-template.js';
+import { groupSnapshots } from '../migrations/snapshots.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 import { formatAge } from '../ui/format-age.js';
@@ -13,7 +14,7 @@ import { formatDuration } from '../ui/format-duration.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';
-import { snapshotLines } from './snapshot-lines.js';
+import { describeSnapshots } from './snapshot-lines.js';
 import { scheduleTidy } from './tidy-copies.js';
 
 export function describeDestroyable(item: Destroyable): string {
@@ -93,12 +94,12 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     seed: options.seed !== false,
     start: options.start !== false,
   };
-  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  const { name, remembered } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
   requireLocalServer(config, name, options.force === true, 'reset');
   const outcome =
     settings.services || settings.tenant
       ? await resetSchemas(ctx, config, settings)
-      : await resetProject(ctx, config, name, settings);
+      : await resetProject(ctx, config, name, settings, remembered?.systemIdentifier !== undefined);
   if (outcome.done === 'refused') {
     ctx.output.line('Nothing changed.');
     return 1;
@@ -129,7 +130,12 @@ function bootSink(ctx: CommandContext) {
 }
 
 /** --service / --tenant, and the full path on an external server: drop the schemas devup migrates. */
-async function resetSchemas(ctx: CommandContext, config: ResolvedConfig, settings: ResetSettings): Promise<Outcome> {
+async function resetSchemas(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  settings: ResetSettings,
+  kept: string[] = [],
+): Promise<Outcome> {
   const { output } = ctx;
   const db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
   const { items, wholeDatabases, schemas, targets } = await schemaItems(
@@ -142,7 +148,7 @@ async function resetSchemas(ctx: CommandContext, config: ResolvedConfig, setting
     output.line('Nothing to reset: no migration target matches.');
     return { done: 'nothing' };
   }
-  if (!(await confirmDestruction(ctx, items, settings.yes))) return { done: 'refused' };
+  if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
   for (const database of wholeDatabases) await dropDatabase(db.connection, database);
   const byDatabase = new Map<string | undefined, string[]>();
@@ -160,13 +166,15 @@ async function resetProject(
   config: ResolvedConfig,
   name: ConcreteEngine,
   settings: ResetSettings,
+  known: boolean,
 ): Promise<Outcome> {
   const { output } = ctx;
   let db: RunningDatabase | undefined;
   if (name !== 'external') {
     const engine = createEngine(config, name);
-    // status() is cheap; listing what would be destroyed sizes the data (du, docker df): only when needed.
-    const { state } = await engine.status();
+    // A cluster devup remembers is checked by the boot's warm path without asking the engine;
+    // listing what would be destroyed sizes the data (du, docker df): only when needed.
+    const state = known ? 'known' : (await engine.status()).state;
     if (state === 'absent' || state === 'unreachable') {
       const items = await engine.listDestroyable();
       if (items.length === 0) {
@@ -185,7 +193,7 @@ async function resetProject(
   }
   db ??= await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
   const plan = await planReset(config, db.connection, { seed: settings.seed });
-  const kept = await snapshotLines(config, db.connection, { sizes: false });
+  const kept = describeSnapshots(groupSnapshots(plan.copies, plan.fingerprint), { sizes: false });
   if (plan.path === 'template') {
     output.line(
       `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
@@ -211,7 +219,7 @@ async function resetProject(
   output.event({ event: 'reset-path', path: 'full', reason: plan.reason });
   // An external server is not devup's: only the schemas it migrates go.
   if (name === 'external') {
-    const outcome = await resetSchemas(ctx, config, settings);
+    const outcome = await resetSchemas(ctx, config, settings, kept);
     return outcome.done === 'schemas' ? { done: 'dropped' } : outcome;
   }
   const items = projectDatabases(config, db.connection).map((database) => ({

@@ -13,7 +13,7 @@ import {
   withCopyLock,
   withMaintenanceClient,
 } from '../database/database-copy.js';
-import { buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { quoteIdent } from './history.js';
 
 /** The project's databases: the main one, then each service's own (`database: 'auth'`). */
@@ -22,9 +22,14 @@ export function projectDatabases(config: ResolvedConfig, admin: ConnectionInfo):
   return [...new Set([admin.database, ...own])];
 }
 
-export type ResetPlan =
+export type ResetPlan = (
   | { path: 'template'; templates: Map<string, DatabaseCopy>; takenAt: string }
-  | { path: 'full'; reason: string };
+  | { path: 'full'; reason: string }
+) & {
+  /** Every copy of the project's databases (snapshots included), as read for the plan. */
+  copies: DatabaseCopy[];
+  fingerprint: BuildFingerprint;
+};
 
 /**
  * Whether `reset` can restore every project database from its template: each has one, and the
@@ -35,25 +40,22 @@ export async function planReset(
   admin: ConnectionInfo,
   options: { seed: boolean },
 ): Promise<ResetPlan> {
-  if (!options.seed) return { path: 'full', reason: '--no-seed, and the template holds the seed data' };
   const databases = projectDatabases(config, admin);
   const copies = await withMaintenanceClient(admin, databases, (client) => listCopies(client, config.project));
   const now = buildFingerprint(config);
+  const full = (reason: string): ResetPlan => ({ path: 'full', reason, copies, fingerprint: now });
+  if (!options.seed) return full('--no-seed, and the template holds the seed data');
   const templates = new Map<string, DatabaseCopy>();
   for (const database of databases) {
     const template = copies.find((c) => c.label.kind === 'template' && c.label.source === database);
-    if (!template) {
-      return {
-        path: 'full',
-        reason: templates.size === 0 ? 'no template yet' : `no template of the database ${database} yet`,
-      };
-    }
+    if (!template)
+      return full(templates.size === 0 ? 'no template yet' : `no template of the database ${database} yet`);
     const changed = describeFingerprintChange(template.label.fingerprint, now);
-    if (changed.length > 0) return { path: 'full', reason: `${changed.join(', ')} changed since the template` };
+    if (changed.length > 0) return full(`${changed.join(', ')} changed since the template`);
     templates.set(database, template);
   }
   const takenAt = [...templates.values()].map((t) => t.label.createdAt).sort()[0] ?? '';
-  return { path: 'template', templates, takenAt };
+  return { path: 'template', templates, takenAt, copies, fingerprint: now };
 }
 
 /** Replaces each project database with a clone of its template; returns the sessions that were ended. */

@@ -11,7 +11,7 @@ import {
   withMaintenanceClient,
 } from '../database/database-copy.js';
 import { UsageError, UserError } from '../errors.js';
-import { buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { inspectTargets } from './inspect.js';
 import { projectDatabases } from './reset-template.js';
 
@@ -53,18 +53,22 @@ export async function listSnapshots(
   const copies = await withMaintenanceClient(admin, databases, (client) =>
     listCopies(client, config.project, { sizes: options.sizes ?? true }),
   );
-  const now = buildFingerprint(config);
+  return groupSnapshots(copies, buildFingerprint(config));
+}
+
+/** The snapshots among a project's copies, oldest first; `now` tells what changed on disk since each. */
+export function groupSnapshots(copies: DatabaseCopy[], now: BuildFingerprint): Snapshot[] {
   const byName = new Map<string, DatabaseCopy[]>();
   for (const copy of copies) {
     if (copy.label.kind !== 'snapshot' || copy.label.name === undefined) continue;
     byName.set(copy.label.name, [...(byName.get(copy.label.name) ?? []), copy]);
   }
+  // Only migrations count here: a changed seed file does not make a snapshot out of date.
+  const migrationParts = (fp: BuildFingerprint) =>
+    Object.fromEntries(Object.entries(fp).filter(([key]) => key.startsWith('migrations:')));
   return [...byName]
     .map(([name, group]) => {
       const first = group[0] as DatabaseCopy;
-      // Only migrations count here: a changed seed file does not make a snapshot out of date.
-      const migrationParts = (fp: Record<string, string>) =>
-        Object.fromEntries(Object.entries(fp).filter(([key]) => key.startsWith('migrations:')));
       return {
         name,
         createdAt: first.label.createdAt,

@@ -199,4 +199,6 @@ it('never takes over a database of a copy name that devup did not label', async 
   ).toBe(1);
   const next = await resetAll();
   expect(next.output).toMatch(/Full rebuild through the migrations: no template yet\./);
+  // Snapshots live beside the databases a reset replaces, and say so.
+  expect(next.output).toMatch(/and keeps:\n {2}snapshot before \(taken \d+ s ago\)\n/);
 });
