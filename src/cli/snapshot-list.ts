@@ -7,7 +7,7 @@ import { openSnapshotServer } from './snapshot-server.js';
 /** `devup snapshot list`: name, size, age, migration state, and whether the migrations changed since. */
 export default async function snapshotList(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const { output } = ctx;
-  const { config, db } = await openSnapshotServer(ctx, options);
+  const { config, db } = await openSnapshotServer(ctx, options, 'list the snapshots of');
   const snapshots = await listSnapshots(config, db.connection);
   if (output.mode === 'json') {
     output.event({

@@ -18,7 +18,7 @@ export default async function snapshotRestore(
   args: string[],
 ): Promise<number> {
   const { output } = ctx;
-  const { config, db } = await openSnapshotServer(ctx, options);
+  const { config, db } = await openSnapshotServer(ctx, options, 'restore a snapshot over');
   const snapshot = await findSnapshot(config, db.connection, args[0] ?? '');
   output.line(
     `devup snapshot restore replaces, with snapshot ${snapshot.name} (taken ${formatAge(snapshot.createdAt)} ago):`,

@@ -10,7 +10,7 @@ export default async function snapshotRm(
   args: string[],
 ): Promise<number> {
   const { output } = ctx;
-  const { config, db } = await openSnapshotServer(ctx, options);
+  const { config, db } = await openSnapshotServer(ctx, options, 'remove a snapshot of');
   const snapshot = await findSnapshot(config, db.connection, args[0] ?? '');
   await removeSnapshot(config, db.connection, snapshot);
   output.line(`${output.style('green', '✔')} Removed snapshot ${snapshot.name} (${formatBytes(snapshot.size)} freed)`);

@@ -12,7 +12,7 @@ export default async function snapshotSave(
   const name = args[0] ?? '';
   checkSnapshotName(name);
   const { output } = ctx;
-  const { config, db } = await openSnapshotServer(ctx, options);
+  const { config, db } = await openSnapshotServer(ctx, options, 'snapshot');
   const started = performance.now();
   const { snapshot, ended } = await saveSnapshot(config, db.connection, name);
   const ms = performance.now() - started;

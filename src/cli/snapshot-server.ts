@@ -8,11 +8,12 @@ import { requireLocalServer } from './local-server.js';
 export async function openSnapshotServer(
   ctx: CommandContext,
   options: Record<string, unknown>,
+  what: string,
 ): Promise<{ config: ResolvedConfig; db: RunningDatabase }> {
   const config = await ctx.loadConfig();
   const sink = { notice: (m: string) => ctx.output.notice(m) };
   const { name } = await chooseEngine(config, ctx.engine, sink);
-  requireLocalServer(config, name, options.force === true, 'copy or replace');
+  requireLocalServer(config, name, options.force === true, what);
   const db = await bootDatabase(config, { engine: ctx.engine, sink });
   return { config, db };
 }
