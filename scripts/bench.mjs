@@ -21,11 +21,12 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { servicesSuite } from '../bench/lib/services.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'demo'];
+const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -190,6 +191,10 @@ async function main() {
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+  if (only.has('services')) {
+    groups.push({ group: 'services', title: 'services: what the supervisor adds to each service start' });
+    results.push(...(await servicesSuite({ repo: REPO, runs: args.runs })));
   }
   if (only.has('demo')) {
     groups.push({ group: 'demo', title: 'demo: demo/devup.config.mjs until "All services ready"' });

@@ -133,13 +133,13 @@ async function timedDevup(repo, args, expected, { cwd, env }) {
 }
 
 /** Fills the demo database with about `mib` MiB of rows (untimed), and returns its size in MiB. */
-async function fillDemoDatabase(env, mib) {
+async function fillDemoDatabase(dir, env, mib) {
   const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: '127.0.0.1',
     port: Number(env.DEMO_DB_PORT),
     user: 'devup',
-    password: 'devup',
+    password: readFileSync(path.join(dir, '.devup', 'password'), 'utf8').trim(),
     database: env.DEMO_PROJECT.replace(/[^a-z0-9_]/g, '_'),
   });
   await client.connect();
@@ -158,7 +158,7 @@ async function fillDemoDatabase(env, mib) {
 
 /** Restoring a snapshot of a ~100 MB database, alone (its data would weigh on the other rows). */
 async function snapshotRestoreCase({ repo, runs, engine, engineArgs, config, dir, env }) {
-  const size = await fillDemoDatabase(env, 100);
+  const size = await fillDemoDatabase(dir, env, 100);
   await timedDevup(repo, [...engineArgs, 'snapshot', 'save', 'bench', '--config', config], /Saved snapshot/, {
     cwd: dir,
     env,

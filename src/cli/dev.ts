@@ -1,5 +1,6 @@
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { claimDevSession } from '../services/dev-session.js';
 import { type CommandContext, parseList } from './context.js';
 import { Interrupts } from './interrupts.js';
 import { prepareDatabase } from './prepare-database.js';
@@ -42,8 +43,23 @@ export async function runDevEnvironment(
   config: ResolvedConfig,
   options: DevOptions,
 ): Promise<number> {
-  const interrupts = new Interrupts();
   const services = selectServices(config, options.only);
+  // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
+  const releaseSession = await claimDevSession(config.stateDir);
+  try {
+    return await runClaimedDevEnvironment(ctx, config, services, options);
+  } finally {
+    releaseSession();
+  }
+}
+
+async function runClaimedDevEnvironment(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  options: DevOptions,
+): Promise<number> {
+  const interrupts = new Interrupts();
   // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
   if (options.start) void import('../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
   const prepared = await interrupts.race(

@@ -5,7 +5,7 @@ import { detectOutputMode, Output } from '../ui/output.js';
 import { VERSION } from '../version.js';
 import { createContext, type GlobalOptions } from './context.js';
 
-/** Exit codes: 0 ok; 1 a user-facing failure; 2 usage; 70 a bug in devup; 130 interrupted. */
+/** Exit codes: 0 ok; 1 a user-facing failure; 2 usage; 3 pending (`migrate status --exit-code`); 70 a bug in devup; 130 interrupted. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
 type Handler = (
@@ -58,12 +58,19 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--dry-run', 'print the SQL each target would run; change nothing')
     .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
+    .option('--wait <duration>', 'wait this long for the server to answer (external engine): 30s, 2m')
+    .option(
+      '--lock-timeout <duration>',
+      'lock_timeout for every migration, retried with backoff (migrations.lockTimeout)',
+    )
+    .option('--statement-timeout <duration>', 'statement_timeout for every migration (migrations.statementTimeout)')
     .action(lazy(() => import('./migrate.js')));
   migrate
     .command('status')
     .description('per target: applied, pending, failed and changed migrations')
     .option('--service <names>', 'only these services')
     .option('--tenant <tenant>', 'only this tenant')
+    .option('--exit-code', 'exit 3 when something is pending, 0 when nothing is (1 on error): for CI and deploy gates')
     .action(lazy(() => import('./migrate-status.js')));
   migrate
     .command('down')

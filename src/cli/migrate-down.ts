@@ -1,7 +1,8 @@
+import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { withClient } from '../database/connection.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UsageError } from '../errors.js';
-import { inspectTargets } from '../migrations/inspect.js';
+import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { rollbackTarget, selectRollback } from '../migrations/rollback.js';
 import { confirm } from '../ui/confirm.js';
 import { type CommandContext, parseList } from './context.js';
@@ -13,9 +14,43 @@ function parseVersion(value: string, flag: string): bigint {
   return BigInt(value.replaceAll('-', ''));
 }
 
+/** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
+async function migrateDownTool(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  targets: InspectedTarget[],
+  request: { steps: number; to: string | undefined; yes: boolean },
+): Promise<number> {
+  const { planToolRollbacks, runToolRollback } = await import('../migrations/tools/tool-rollback.js');
+  const selected = targets.map((t) => ({ service: t.service.service, target: t.target }));
+  const plans = (await planToolRollbacks(config, admin, selected, request)).filter((p) => p.rolledBack.length > 0);
+  if (plans.length === 0) {
+    ctx.output.line('Nothing to roll back: no selected tenant has an applied migration to undo.');
+    return 0;
+  }
+  const tool = plans[0]?.service.migrations?.kind === 'tool' ? plans[0].service.migrations.tool : 'the tool';
+  ctx.output.line(`devup migrate down will run ${tool} to roll back, per tenant:`);
+  for (const p of plans) {
+    const how = p.runs.map((args) => args.slice(0, 2).join(' ')).join(', ');
+    ctx.output.line(`  ${p.target.schema}: ${p.rolledBack.join(', ')}   (${tool} ${how})`);
+  }
+  if (!(await confirm('Roll these back?', { yes: request.yes }))) {
+    ctx.output.line('Nothing changed.');
+    return 1;
+  }
+  for (const plan of plans) {
+    await runToolRollback(config, admin, plan, { onOutput: (line) => ctx.output.debug(`  ${line}`) });
+    ctx.output.line(
+      `  ${ctx.output.style('green', '✔')} ${plan.target.schema}: rolled back ${plan.rolledBack.join(', ')}`,
+    );
+    ctx.output.event({ event: 'rolled-back', schema: plan.target.schema, migrations: plan.rolledBack });
+  }
+  return 0;
+}
+
 /** `devup migrate down [--steps N | --to VERSION]` */
 export default async function migrateDown(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const to = options.to === undefined ? undefined : parseVersion(String(options.to), '--to');
   const steps = Number(options.steps ?? 1);
   if (!Number.isInteger(steps) || steps < 1)
     throw new UsageError(`--steps ${options.steps}: expected a whole number ≥ 1`);
@@ -25,6 +60,12 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
     services: parseList(options.service as string | undefined),
     tenant: options.tenant as string | undefined,
   });
+  if (targets.some((t) => !t.sql)) {
+    requireOneService(targets, 'devup migrate down', { includeTools: true });
+    const to = options.to === undefined ? undefined : String(options.to);
+    return migrateDownTool(ctx, config, db.connection, targets, { steps, to, yes: options.yes === true });
+  }
+  const to = options.to === undefined ? undefined : parseVersion(String(options.to), '--to');
   requireOneService(targets, 'devup migrate down');
   if (to !== undefined) requireKnownVersion(targets, to, '--to');
   const plan = targets
@@ -48,10 +89,7 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
     return 1;
   }
   for (const { target, sql } of targets) {
-    if (!sql) {
-      ctx.output.warn(`${target.schema}: run by an external tool; roll it back with that tool`);
-      continue;
-    }
+    if (!sql) continue;
     const done = await withClient(
       db.connection,
       (client) => rollbackTarget(client, sql, { steps, to }),

@@ -1,21 +1,67 @@
-import { bootDatabase } from '../database/boot.js';
-import { inspectTargets } from '../migrations/inspect.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { chooseEngine, createEngine } from '../database/boot.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { UserError } from '../errors.js';
+import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
+import type { TargetBase } from '../migrations/targets.js';
+import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
+import type { Output } from '../ui/output.js';
 import { type CommandContext, parseList } from './context.js';
+
+/** `--exit-code`: what a CI gate or a pre-deploy check reads (1, an error, comes from main). */
+export const STATUS_EXIT = { upToDate: 0, pending: 3 } as const;
+
+/**
+ * For the gate: whether any target has work. A tool whose pending migrations cannot be read from
+ * its files (Liquibase, `command`) is asked the migration step's own question (files, history and
+ * database against the fingerprint recorded after its last successful run).
+ */
+async function targetsHaveWork(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  inspected: InspectedTarget[],
+  tools: Map<TargetBase, ToolTargetStatus>,
+): Promise<boolean> {
+  const unknown: InspectedTarget[] = [];
+  for (const t of inspected) {
+    const tool = tools.get(t.target);
+    if (t.plan && !isUpToDate(t.plan)) return true;
+    if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.pending === undefined) unknown.push(t);
+  }
+  if (unknown.length === 0) return false;
+  const { checkToolTarget } = await import('../migrations/tools/tool-runner.js');
+  return withClient(admin, async (client) => {
+    for (const t of unknown) {
+      if (!(await checkToolTarget(config, t.service.service, t.target, admin, client)).upToDate) return true;
+    }
+    return false;
+  });
+}
 
 function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
-export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const config = await ctx.loadConfig();
-  const { output } = ctx;
-  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => output.notice(m) } });
-  const inspected = await inspectTargets(config, db.connection, {
-    services: parseList(options.service as string | undefined),
-    tenant: options.tenant as string | undefined,
-  });
-  const report = inspected.map(({ target, plan }) => ({
+/** Where the project's Postgres answers, if it runs: a status starts, creates and writes nothing. */
+async function runningDatabase(ctx: CommandContext, config: ResolvedConfig): Promise<ConnectionInfo> {
+  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  const engine = createEngine(config, name);
+  const { state } = await engine.status();
+  if (state !== 'running') {
+    throw new UserError(
+      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: migrate status starts nothing`,
+      {
+        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
+      },
+    );
+  }
+  return engine.connection;
+}
+
+function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
+  return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
@@ -44,46 +90,119 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       fileChecksum: migration.checksum,
     })),
     missing: (plan?.missing ?? []).map((row) => ({ version: row.version.toString(), name: row.name })),
-    externalTool: plan === undefined,
-  }));
+    externalTool: false as const,
+  };
+}
+type SqlReport = ReturnType<typeof sqlReport>;
+
+function toolReport(target: TargetBase, tool: ToolTargetStatus) {
+  return {
+    service: target.service,
+    tenant: target.tenant,
+    schema: target.schema,
+    tool: tool.tool,
+    current: tool.current,
+    applied: tool.applied,
+    // null, not []: a reader must not take "unknown" for "nothing pending".
+    pending: tool.pending ?? null,
+    failed: [],
+    changed: [],
+    missing: [],
+    problem: tool.problem ?? tool.unknown ?? null,
+    externalTool: true as const,
+  };
+}
+
+async function readToolStatuses(
+  ctx: CommandContext,
+  inspected: InspectedTarget[],
+  admin: ConnectionInfo,
+): Promise<Map<TargetBase, ToolTargetStatus>> {
+  const toolTargets = inspected.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
+  if (toolTargets.length === 0) return new Map();
+  // External tools' adapters load only for projects that use one.
+  const { toolTargetStatuses } = await import('../migrations/tools/tool-status.js');
+  return toolTargetStatuses(await ctx.loadConfig(), admin, toolTargets);
+}
+
+/** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
+export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const { output } = ctx;
+  const admin = await runningDatabase(ctx, config);
+  const inspected = await inspectTargets(config, admin, {
+    services: parseList(options.service as string | undefined),
+    tenant: options.tenant as string | undefined,
+  });
+  const tools = await readToolStatuses(ctx, inspected, admin);
+  // A tool target whose state contradicts its files makes the answer wrong: exit 1.
+  const unanswered = [...tools.values()].filter((t) => t.problem).length;
+  const gate = options.exitCode === true;
+  const hasWork = gate && (await targetsHaveWork(config, admin, inspected, tools));
+  const exitCode = unanswered > 0 ? 1 : hasWork ? STATUS_EXIT.pending : STATUS_EXIT.upToDate;
   if (output.mode === 'json') {
-    process.stdout.write(`${JSON.stringify({ targets: report })}\n`);
-    return 0;
+    const report = inspected.map(({ target, plan }) => {
+      const tool = tools.get(target);
+      return tool ? toolReport(target, tool) : sqlReport(target, plan);
+    });
+    process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
+    return exitCode;
   }
   let totalPending = 0;
-  for (const t of report) {
-    output.line(output.style('bold', t.schema));
-    if (t.externalTool) {
-      output.line('  (run by an external tool: see `devup dev` for whether it has work)');
-      continue;
+  for (const { target, plan } of inspected) {
+    const tool = tools.get(target);
+    if (tool) {
+      output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
+      printToolTarget(output, tool);
+      totalPending += tool.pending?.length ?? 0;
+    } else {
+      output.line(output.style('bold', target.schema));
+      const report = sqlReport(target, plan);
+      printSqlTarget(output, report);
+      totalPending += report.pending.length;
     }
-    const width = Math.max(
-      0,
-      ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name)].map((n) => n.length),
-    );
-    for (const a of t.applied) {
-      output.line(
-        `  ${output.style('green', '✔')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
-      );
-    }
-    for (const c of t.changed) {
-      output.line(
-        `  ${output.style('yellow', '≠')} ${c.name.padEnd(width)}   changed since applied (${c.appliedChecksum.slice(0, 8)} → ${c.fileChecksum.slice(0, 8)})`,
-      );
-    }
-    for (const f of t.failed)
-      output.line(`  ${output.style('red', '✗')} ${f.name.padEnd(width)}   failed: ${f.error ?? ''}`);
-    for (const p of t.pending)
-      output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
-    for (const m of t.missing)
-      output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
-    const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
-    if (t.failed.length) parts.push(`${t.failed.length} failed`);
-    if (t.changed.length) parts.push(`${t.changed.length} changed`);
-    output.line(`  ${parts.join(', ')}`);
-    totalPending += t.pending.length;
   }
   output.line();
-  output.line(`${report.length} targets, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`);
-  return 0;
+  output.line(`${inspected.length} targets, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`);
+  if (unanswered > 0) {
+    output.error(`${unanswered} target${unanswered === 1 ? "'s" : "s'"} state could not be read in full (see above)`);
+  }
+  return exitCode;
+}
+
+function printSqlTarget(output: Output, t: SqlReport): void {
+  const width = Math.max(0, ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name)].map((n) => n.length));
+  for (const a of t.applied) {
+    output.line(
+      `  ${output.style('green', '✔')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
+    );
+  }
+  for (const c of t.changed) {
+    output.line(
+      `  ${output.style('yellow', '≠')} ${c.name.padEnd(width)}   changed since applied (${c.appliedChecksum.slice(0, 8)} → ${c.fileChecksum.slice(0, 8)})`,
+    );
+  }
+  for (const f of t.failed)
+    output.line(`  ${output.style('red', '✗')} ${f.name.padEnd(width)}   failed: ${f.error ?? ''}`);
+  for (const p of t.pending)
+    output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
+  for (const m of t.missing)
+    output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
+  const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
+  if (t.failed.length) parts.push(`${t.failed.length} failed`);
+  if (t.changed.length) parts.push(`${t.changed.length} changed`);
+  output.line(`  ${parts.join(', ')}`);
+}
+
+function printToolTarget(output: Output, tool: ToolTargetStatus): void {
+  const named = (r: { version: string; name: string }) =>
+    r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
+  if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
+  for (const a of tool.applied) output.line(`  ${output.style('green', '✔')} ${named(a)}`);
+  for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
+  if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
+  if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);
+  output.line(
+    `  ${tool.applied.length} applied, ${tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`}`,
+  );
 }

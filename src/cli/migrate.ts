@@ -1,17 +1,48 @@
+import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { UserError } from '../errors.js';
+import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
+import { UsageError, UserError } from '../errors.js';
 import { dryRunMigrations } from '../migrations/dry-run.js';
 import { type CommandContext, parseList } from './context.js';
 import { Interrupts } from './interrupts.js';
 import { prepareDatabase } from './prepare-database.js';
 
-/** `devup migrate [--service S] [--tenant T] [--dry-run] [--strict]` */
+/** A duration flag (`--wait 30s`), or undefined when not given. */
+export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  const ms = parseDuration(String(value));
+  if (ms === undefined)
+    throw new UsageError(`${flag} ${String(value)}: not a duration`, `Write it like ${DURATION_EXAMPLES}.`);
+  return ms;
+}
+
+/** The flags win over `migrations.*` in the config. */
+function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknown>): ResolvedConfig {
+  const lockTimeoutMs = durationFlag(options, 'lockTimeout', '--lock-timeout');
+  const statementTimeoutMs = durationFlag(options, 'statementTimeout', '--statement-timeout');
+  return {
+    ...config,
+    migrations: {
+      ...config.migrations,
+      ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+      ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+    },
+  };
+}
+
+/** `devup migrate [--service S] [--tenant T] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
 export default async function migrate(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const config = await ctx.loadConfig();
+  const waitMs = durationFlag(options, 'wait', '--wait');
+  const config = withTimeoutFlags(await ctx.loadConfig(), options);
   const services = parseList(options.service as string | undefined);
   const tenant = options.tenant as string | undefined;
   if (options.dryRun) {
-    const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } });
+    const db = await bootDatabase(config, {
+      engine: ctx.engine,
+      sink: { notice: (m) => ctx.output.notice(m) },
+      waitMs,
+    });
     await dryRunMigrations(config, db.connection, { services, tenant, output: ctx.output });
     return 0;
   }
@@ -25,6 +56,7 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
       strict: options.strict === true,
       seed: false,
       signal: interrupts.signal,
+      waitMs,
     }),
   );
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);

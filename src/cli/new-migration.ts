@@ -20,11 +20,22 @@ export default async function newMigration(
   if (!service) {
     throw new UsageError(`no service "${serviceName}"`, `Services: ${config.services.map((s) => s.name).join(', ')}`);
   }
+  if (service.migrations?.kind === 'tool') {
+    const { createToolMigration } = await import('../migrations/tools/tool-new-migration.js');
+    const files = await createToolMigration(config, service, name ?? '', (line) => ctx.output.debug(`  ${line}`));
+    for (const file of files) {
+      ctx.output.line(`Created ${path.relative(ctx.cwd, file)}`);
+      ctx.output.event({ event: 'created', file });
+    }
+    if (files.length === 0) {
+      ctx.output.warn(
+        `${service.migrations.tool} succeeded but wrote no file where devup reads migrations (check migrations.dir)`,
+      );
+    }
+    return 0;
+  }
   if (service.migrations?.kind !== 'sql') {
-    throw new UsageError(
-      `service "${serviceName}" has no SQL migrations directory`,
-      'Create migrations with its own tool.',
-    );
+    throw new UsageError(`service "${serviceName}" has no migrations configured`, 'Add `migrations` to the service.');
   }
   for (const file of createMigration(service.migrations.dir, name ?? '')) {
     ctx.output.line(`Created ${path.relative(ctx.cwd, file)}`);

@@ -1,10 +1,10 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection.js';
-import type { DatabaseEngine, RunningDatabase } from '../database/engine.js';
+import type { RunningDatabase } from '../database/engine.js';
 import { errorMessage, UserError } from '../errors.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
-import { seedTarget } from '../migrations/seed.js';
+import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { formatDuration } from '../ui/format-duration.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
@@ -21,10 +21,12 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Built from zero (a full reset): keep a template of every database for the next reset. */
   keepTemplate?: boolean;
+  /** External engine: wait this long for the server (`migrate --wait`). */
+  waitMs?: number | undefined;
 }
 
 export interface PreparedDatabase {
-  db: RunningDatabase & { engineInstance: DatabaseEngine };
+  db: RunningDatabase;
   migrations: MigrationStepResult;
   /** Every target with its schema, for the services' connection variables. */
   targets: TargetBase[];
@@ -41,6 +43,7 @@ export async function prepareDatabase(
     engine: ctx.engine,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     keepClient: true,
+    waitMs: options.waitMs,
   });
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(
@@ -55,13 +58,22 @@ export async function prepareDatabase(
   });
 
   const progress = new MigrationProgress(output);
+  const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
     tenant: options.tenant,
     strict: options.strict,
     checkOnly: options.skipMigrations,
-    onPlanned: options.skipMigrations ? undefined : (targets) => progress.planned(targets),
+    onPlanned: options.skipMigrations
+      ? undefined
+      : async (targets) => {
+          await progress.planned(targets);
+          if (options.seed === false) return;
+          for (const t of targets) {
+            if (t.fresh && !t.upToDate && seeded.has(t.target.service)) await markSeedsOwed(db.connection, t.target);
+          }
+        },
     onEvent: (event) => progress.event(event),
     signal: options.signal,
   }).finally(() => db.client?.end().catch(() => {}));
@@ -85,14 +97,21 @@ export async function prepareDatabase(
   }
 
   if (options.seed !== false && !options.skipMigrations) {
-    // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing),
-    // never into a developer's existing data because a migration was pulled.
-    const fresh = migrations.outcomes.filter(
+    // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,
+    // or one whose first run stopped before seeding), never into a developer's existing data
+    // because a migration was pulled.
+    const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
+    const owed = new Map<string | undefined, Set<string>>();
+    for (const database of new Set(withSeeds.map((o) => o.target.database))) {
+      owed.set(database, await schemasOwedSeeds(db.connection, database));
+    }
+    const fresh = withSeeds.filter(
       (o) =>
         options.reseed === 'all' ||
         options.reseed?.includes(o.target.schema) ||
         db.action === 'created' ||
-        (o.status === 'applied' && o.fresh),
+        (o.status === 'applied' && o.fresh) ||
+        owed.get(o.target.database)?.has(o.target.schema),
     );
     for (const outcome of fresh) {
       const service = config.services.find((s) => s.name === outcome.target.service);

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
-import type { ConnectionInfo } from '../database/connection.js';
-import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
@@ -28,7 +28,10 @@ async function confirmDestruction(
   kept: string[] = [],
 ): Promise<boolean> {
   ctx.output.line('devup reset will destroy:');
-  for (const item of items) ctx.output.line(`  ${describeDestroyable(item)}`);
+  for (const item of items) {
+    ctx.output.line(`  ${describeDestroyable(item)}`);
+    for (const line of item.contents ?? []) ctx.output.line(`    ${line}`);
+  }
   if (kept.length > 0) {
     ctx.output.line('and keeps:');
     for (const line of kept) ctx.output.line(`  ${line}`);
@@ -54,11 +57,18 @@ async function schemaItems(
   const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
   const items: Destroyable[] = [
     ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
-    ...schemas.map((t) => ({
-      kind: 'schema' as const,
-      name: t.target.schema,
-      detail: t.target.database ? `in database ${t.target.database}` : undefined,
-    })),
+    ...(await Promise.all(
+      schemas.map(async (t) => {
+        const contents = await describeSchemaContents(admin, t.target.database, t.target.schema);
+        const where = t.target.database ? `in database ${t.target.database}, ` : '';
+        return {
+          kind: 'schema' as const,
+          name: t.target.schema,
+          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
+          contents,
+        };
+      }),
+    )),
   ];
   return { items, wholeDatabases, schemas, targets };
 }
@@ -95,7 +105,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     start: options.start !== false,
   };
   const { name, remembered } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
-  requireLocalServer(config, name, options.force === true, 'reset');
+  await requireLocalServer(config, name, options.force === true, 'reset');
   const outcome =
     settings.services || settings.tenant
       ? await resetSchemas(ctx, config, settings)
@@ -198,11 +208,14 @@ async function resetProject(
     output.line(
       `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
     );
-    const items = [...plan.templates.keys()].map((database) => ({
-      kind: 'database' as const,
-      name: database,
-      detail: name === 'external' ? 'replaced whole by its template, all schemas' : 'replaced by its template',
-    }));
+    const items =
+      name === 'external'
+        ? await replacedWhole(db.connection, [...plan.templates.keys()])
+        : [...plan.templates.keys()].map((database) => ({
+            kind: 'database' as const,
+            name: database,
+            detail: 'replaced by its template',
+          }));
     if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
     await stopRunningDev(ctx, config, settings);
     const started = performance.now();
@@ -210,7 +223,7 @@ async function resetProject(
     const ms = performance.now() - started;
     scheduleTidy(ctx, config);
     output.line(
-      `${output.style('green', '✔')} Restored ${items.map((i) => i.name).join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
+      `${output.style('green', '✔')} Restored ${[...plan.templates.keys()].join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
     );
     output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
     return { done: 'template' };
@@ -232,6 +245,32 @@ async function resetProject(
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', path: 'full', destroyed: items });
   return { done: 'dropped' };
+}
+
+/**
+ * On a server devup does not run, a database replaced whole may hold what devup never created:
+ * each of its schemas is listed with everything in it.
+ */
+async function replacedWhole(admin: ConnectionInfo, databases: string[]): Promise<Destroyable[]> {
+  const items: Destroyable[] = [];
+  for (const database of databases) {
+    items.push({ kind: 'database', name: database, detail: 'replaced whole by its template' });
+    const { rows } = await withClient(
+      admin,
+      (c) =>
+        c.query<{ nspname: string }>(
+          "select nspname from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' order by 1",
+        ),
+      { database },
+    );
+    for (const { nspname } of rows) {
+      const contents = await describeSchemaContents(admin, database, nspname);
+      if (contents.length === 0) continue;
+      const where = database === admin.database ? '' : `in database ${database}, `;
+      items.push({ kind: 'schema', name: nspname, detail: `${where}with everything in it:`, contents });
+    }
+  }
+  return items;
 }
 
 async function destroyCluster(

@@ -3,10 +3,15 @@ import type { InspectedTarget } from '../migrations/inspect.js';
 
 /**
  * For commands that act on one version number (down --to, baseline --to): versions mean
- * nothing across services, so one service must be chosen, and the version must exist.
+ * nothing across services, so one service must be chosen, and the version must exist. Tool
+ * targets count too where the command drives the tool (down).
  */
-export function requireOneService(targets: InspectedTarget[], command: string): void {
-  const services = [...new Set(targets.filter((t) => t.sql).map((t) => t.target.service))];
+export function requireOneService(
+  targets: InspectedTarget[],
+  command: string,
+  options: { includeTools?: boolean } = {},
+): void {
+  const services = [...new Set(targets.filter((t) => t.sql || options.includeTools).map((t) => t.target.service))];
   if (services.length > 1) {
     throw new UsageError(
       `${command} acts on one service at a time; this would touch ${services.join(', ')}`,

@@ -13,7 +13,7 @@ export async function openSnapshotServer(
   const config = await ctx.loadConfig();
   const sink = { notice: (m: string) => ctx.output.notice(m) };
   const { name } = await chooseEngine(config, ctx.engine, sink);
-  requireLocalServer(config, name, options.force === true, what);
+  await requireLocalServer(config, name, options.force === true, what);
   const db = await bootDatabase(config, { engine: ctx.engine, sink });
   return { config, db };
 }

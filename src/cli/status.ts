@@ -13,7 +13,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
   let migrationError: string | undefined;
   if (engine.state === 'running') {
     try {
-      const result = await runMigrationStep(config, expectedConnection(config, name), { checkOnly: true });
+      const result = await runMigrationStep(config, expectedConnection(config, name), { readOnly: true });
       targets = result.outcomes.map((o) => ({ ...o.target, status: o.status, pending: o.pending }));
     } catch (error) {
       migrationError = (error as Error).message;

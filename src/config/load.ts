@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
@@ -50,7 +50,8 @@ export async function loadDotenv(
   const envPath = path.join(root, '.env');
   const examplePath = path.join(root, '.env.example');
   if (!existsSync(envPath) && existsSync(examplePath)) {
-    copyFileSync(examplePath, envPath);
+    // .env holds local secrets: readable by the user only, whatever the example's mode.
+    writeFileSync(envPath, readFileSync(examplePath), { mode: 0o600, flag: 'wx' });
     notice(`Created .env from .env.example (edit it to change local settings).`);
   }
   const values = await readDotenv(root);
@@ -67,12 +68,13 @@ async function readDotenv(root: string): Promise<Record<string, string>> {
   return parse(readFileSync(envPath));
 }
 
-async function evaluateConfigFile(file: string): Promise<unknown> {
+/** The value is boxed: a config that is a Proxy must not be probed for `then` when awaited. */
+async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
   const extension = path.extname(file);
   if (extension === '.json') {
     const text = readFileSync(file, 'utf8');
     try {
-      return JSON.parse(text);
+      return { value: JSON.parse(text) };
     } catch (error) {
       throw new UserError(`${path.basename(file)} is not valid JSON: ${(error as Error).message}`, {
         hint: `Fix the JSON syntax in ${file}.`,
@@ -86,7 +88,7 @@ async function evaluateConfigFile(file: string): Promise<unknown> {
       if ((process.features as { typescript?: unknown }).typescript) {
         try {
           const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
-          return loaded.default ?? loaded;
+          return { value: loaded.default ?? loaded };
         } catch {
           // fall through to jiti
         }
@@ -94,10 +96,10 @@ async function evaluateConfigFile(file: string): Promise<unknown> {
       const { createJiti } = await import('jiti');
       const jiti = createJiti(import.meta.url, { moduleCache: false });
       const loaded = await jiti.import<{ default?: unknown }>(file);
-      return loaded.default ?? loaded;
+      return { value: loaded.default ?? loaded };
     }
     const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return loaded.default ?? loaded;
+    return { value: loaded.default ?? loaded };
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
@@ -129,8 +131,8 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
     });
   }
   const dotenv = await loadDotenv(path.dirname(file), env, notice);
-  const raw = await evaluateConfigFile(file);
-  const { config, problems } = await validate(raw, file, env);
+  const { value: raw } = await evaluateConfigFile(file);
+  const { config, problems } = await validateEvaluated(raw, file, env);
   if (config === undefined) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new UserError(`${path.relative(options.cwd, file) || file} has ${count}:`, {
@@ -139,6 +141,22 @@ export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> 
     });
   }
   return { ...config, dotenv };
+}
+
+/** A getter or Proxy in the config may throw while it is read: that is the user's code failing. */
+async function validateEvaluated(raw: unknown, configPath: string, env: NodeJS.ProcessEnv) {
+  try {
+    return await validate(raw, configPath, env);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `${path.basename(configPath)} threw while devup read it: ${(error as Error)?.message ?? String(error)}`,
+      {
+        hint: `A getter or Proxy in ${configPath} fails when its value is read; export plain values (run with --verbose for the stack).`,
+        cause: error,
+      },
+    );
+  }
 }
 
 /**

@@ -1,9 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../duration.js';
+import { defaultPassword } from './default-password.js';
+import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
+import { heldProjectPath, projectPaths } from './project-paths.js';
 import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
+  DatabaseSettings,
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
@@ -28,9 +33,19 @@ function toCommand(value: string | string[]): CommandSpec {
   return typeof value === 'string' ? { shell: value } : { argv: value };
 }
 
-function stringifyEnv(env: ServiceInput['env']): Record<string, string> {
+/** Env values as strings; `{placeholders}` devup does not know are problems at `at.KEY`. */
+function normaliseEnv(ctx: Context, at: string, env: ServiceInput['env']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) out[key] = String(value);
+  for (const [key, raw] of Object.entries(env ?? {})) {
+    const value = String(raw);
+    for (const name of unknownPlaceholders(value)) {
+      ctx.problems.push({
+        path: `${at}.${key}`,
+        message: `unknown placeholder {${name}}: use ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} (or {{ }} for literal braces)`,
+      });
+    }
+    out[key] = value;
+  }
   return out;
 }
 
@@ -122,6 +137,7 @@ function normaliseMigrations(
     tenants = { kind: 'command', command: toCommand(rawTenants.command) };
   }
   const schemaTemplate = input.schema ?? '{service}_{tenant}';
+  const concurrency = input.concurrency ?? 4;
   const sampleTenants = tenants.kind === 'list' ? tenants.tenants : ['tenant', 'other'];
   for (const message of checkSchemaTemplate(schemaTemplate, name, sampleTenants)) {
     ctx.problems.push({ path: `${at}.schema`, message });
@@ -140,11 +156,23 @@ function normaliseMigrations(
     if (input.command !== undefined) {
       ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
     }
+    if (input.program !== undefined) {
+      ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
+    }
+    if (input.env !== undefined) {
+      ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
+    }
     const dir = resolveDir(input.dir ?? '', 'dir');
-    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate };
+    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate, concurrency };
   }
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
+  }
+  if (input.tool === 'command' && input.program !== undefined) {
+    ctx.problems.push({
+      path: `${at}.program`,
+      message: 'tool "command" has no subcommands; program is for alembic, dbmate, node-pg-migrate and the others',
+    });
   }
   const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
   const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
@@ -153,10 +181,13 @@ function normaliseMigrations(
     kind: 'tool',
     tool: input.tool,
     command: input.command === undefined ? undefined : toCommand(input.command),
+    program: input.program === undefined ? undefined : toCommand(input.program),
     cwd,
     dir,
+    env: normaliseEnv(ctx, `${at}.env`, input.env),
     tenants,
     schemaTemplate,
+    concurrency,
   };
 }
 
@@ -230,6 +261,17 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     ctx.problems.push({ path: `${at}.database`, message: `"${input.database}" is not a valid database name` });
   }
   const migrations = input.migrations === undefined ? undefined : normaliseMigrations(ctx, name, input.migrations, cwd);
+  const env = normaliseEnv(ctx, `${at}.env`, input.env);
+  if (input.migrations === undefined) {
+    for (const [key, value] of Object.entries(env)) {
+      if (usesPlaceholder(value, ['schema', 'tenant'])) {
+        ctx.problems.push({
+          path: `${at}.env.${key}`,
+          message: '{schema} and {tenant} name a tenant schema, and this service has no migrations',
+        });
+      }
+    }
+  }
   let seed: SeedSettings | undefined;
   if (typeof input.seed === 'string') seed = { kind: 'sql', pattern: input.seed };
   else if (input.seed !== undefined) seed = { kind: 'command', command: toCommand(input.seed.command) };
@@ -237,7 +279,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     name,
     cwd,
     command: input.command === undefined ? undefined : toCommand(input.command),
-    env: stringifyEnv(input.env),
+    env,
     envFile,
     port: input.port,
     dependsOn,
@@ -311,12 +353,25 @@ export function normaliseConfig(
     }
   }
   const databasePort = db.port ?? 54320;
-  const database = {
+  const extensions = (db.extensions ?? []).map((entry) =>
+    typeof entry === 'string' ? { name: entry, schema: 'public' } : entry,
+  );
+  const init = (typeof db.init === 'string' ? [db.init] : (db.init ?? [])).map((file, index) => {
+    const absolute = path.resolve(root, file);
+    if (!existsSync(absolute) || isDirectory(absolute)) {
+      const key = typeof db.init === 'string' ? 'database.init' : `database.init[${index}]`;
+      ctx.problems.push({ path: key, message: `no such file: ${relative(ctx, absolute)}` });
+    }
+    return absolute;
+  });
+  const password = db.password !== undefined ? { password: db.password } : defaultPassword(path.join(root, '.devup'));
+  const database: DatabaseSettings = {
     engine,
     image: db.image ?? 'postgres:17',
     port: databasePort,
     user: db.user ?? 'devup',
-    password: db.password ?? 'devup',
+    password: password.password,
+    ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
     bind: db.bind ?? '127.0.0.1',
     url,
@@ -355,6 +410,16 @@ export function normaliseConfig(
     }
   }
 
+  // reset and `down --volumes` delete the data directory whole: it must hold nothing of the project.
+  const stateDir = path.join(root, '.devup');
+  const held = heldProjectPath(database.dataDir, projectPaths({ configPath: options.configPath, stateDir, services }));
+  if (held !== undefined) {
+    ctx.problems.push({
+      path: 'database.dataDir',
+      message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
+    });
+  }
+
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
 
@@ -379,12 +444,23 @@ export function normaliseConfig(
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
-    stateDir: path.join(root, '.devup'),
+    stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
     dotenv: {},
     database,
+    databaseSetup: { extensions, init },
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? 4,
+    },
     services,
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
 
 /** External migration tools devup knows how to drive (issue: "external tools"). */
 export const MIGRATION_TOOLS = [
@@ -18,8 +19,15 @@ export type EngineName = (typeof ENGINES)[number];
 const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().positive();
+/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`. */
+const duration = z.union([
+  durationMs,
+  z.string().refine((text) => parseDuration(text) !== undefined, {
+    message: `not a duration (write e.g. ${DURATION_EXAMPLES})`,
+  }),
+]);
 
-const databaseSchema = z.strictObject({
+export const databaseSchema = z.strictObject({
   engine: z.enum(ENGINES).optional(),
   image: z.string().min(1).optional(),
   port: port.optional(),
@@ -30,6 +38,12 @@ const databaseSchema = z.strictObject({
   url: z.string().min(1).optional(),
   dataDir: z.string().min(1).optional(),
   readyTimeout: durationMs.optional(),
+  /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
+  extensions: z
+    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .optional(),
+  /** SQL files run once per database, before any migration, and recorded so they never run twice. */
+  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
 });
 
 const tenantsSchema = z.union([
@@ -38,26 +52,34 @@ const tenantsSchema = z.union([
   z.strictObject({ command }),
 ]);
 
-const migrationsSchema = z.strictObject({
+const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const migrationsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   tool: z.enum(MIGRATION_TOOLS).optional(),
   command: command.optional(),
+  /** The tool's program without a subcommand, for down, dry-run and new migration. */
+  program: command.optional(),
   cwd: z.string().min(1).optional(),
   tenants: tenantsSchema.optional(),
   schema: z.string().min(1).optional(),
+  /** Variables for the tool, e.g. `{ SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' }`. */
+  env: envValues.optional(),
+  /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
+  concurrency: z.number().int().min(1).optional(),
 });
 
-const readySchema = z.strictObject({
+export const readySchema = z.strictObject({
   http: z.string().min(1).optional(),
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.optional(),
 });
 
-const serviceSchema = z.strictObject({
+export const serviceSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   command: command.optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  env: envValues.optional(),
   envFile: z.string().min(1).optional(),
   port: port.optional(),
   dependsOn: z.array(z.string().min(1)).optional(),
@@ -69,12 +91,22 @@ const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
 });
 
+/** How every migration runs (deploys against live traffic). */
+const migrationPolicySchema = z.strictObject({
+  /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
+  lockTimeout: duration.optional(),
+  statementTimeout: duration.optional(),
+  /** Retries, with backoff, of a migration that hit lock_timeout. */
+  lockRetries: z.number().int().min(0).max(20).optional(),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
   database: databaseSchema.optional(),
+  migrations: migrationPolicySchema.optional(),
   services: z.record(z.string(), serviceSchema),
 });
 

@@ -10,11 +10,23 @@ export type TenantSource =
 
 export type MigrationSettings = (
   | { kind: 'sql'; dir: string }
-  | { kind: 'tool'; tool: MigrationTool; command: CommandSpec | undefined; cwd: string; dir: string | undefined }
+  | {
+      kind: 'tool';
+      tool: MigrationTool;
+      command: CommandSpec | undefined;
+      /** The tool's program without a subcommand (`python -m alembic`), when set. */
+      program: CommandSpec | undefined;
+      cwd: string;
+      dir: string | undefined;
+      /** `migrations.env`, placeholders not yet expanded (they differ per target). */
+      env: Record<string, string>;
+    }
 ) & {
   tenants: TenantSource;
   /** Schema name template, e.g. `auth_{tenant}`; `{service}` and `{tenant}` are substituted. */
   schemaTemplate: string;
+  /** Tenants migrating at once, after the first one has run alone. */
+  concurrency: number;
 };
 
 export type SeedSettings = { kind: 'sql'; pattern: string } | { kind: 'command'; command: CommandSpec };
@@ -49,6 +61,8 @@ export interface DatabaseSettings {
   port: number;
   user: string;
   password: string;
+  /** A generated password not saved yet: saved here before a server is created with it. */
+  unsavedPasswordFile?: string;
   database: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */
@@ -56,6 +70,12 @@ export interface DatabaseSettings {
   /** Embedded engine: where the cluster lives (absolute). */
   dataDir: string;
   readyTimeoutMs: number;
+}
+
+export interface DatabaseSetup {
+  extensions: { name: string; schema: string }[];
+  /** Absolute paths of SQL files, in the order given. */
+  init: string[];
 }
 
 export interface ResolvedConfig {
@@ -69,5 +89,16 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  /** `database.extensions` and `database.init`: done once per database before any migration. */
+  databaseSetup: DatabaseSetup;
+  migrations: MigrationPolicy;
   services: ServiceSettings[];
+}
+
+/** How every migration runs: `migrations` in the config, overridden by flags. */
+export interface MigrationPolicy {
+  lockTimeoutMs: number | undefined;
+  statementTimeoutMs: number | undefined;
+  /** Retries of a migration that hit lock_timeout, with backoff. */
+  lockRetries: number;
 }

@@ -1,31 +1,26 @@
 import type { z } from 'zod';
 import { type ConfigProblem, normaliseConfig } from './normalise.js';
-import { configSchema, type DevupConfigInput } from './schema.js';
+import {
+  configSchema,
+  type DevupConfigInput,
+  databaseSchema,
+  migrationsSchema,
+  readySchema,
+  serviceSchema,
+} from './schema.js';
 import { closest } from './suggest.js';
 import type { ResolvedConfig } from './types.js';
 
 export { checkSchemaTemplate, findCycle, renderSchemaName } from './normalise.js';
 export type { ConfigProblem };
 
+// Read from the schema itself, so a new key never goes missing from the did-you-mean lists.
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(configSchema.shape),
-  database: ['engine', 'image', 'port', 'user', 'password', 'database', 'bind', 'url', 'dataDir', 'readyTimeout'],
-  service: [
-    'cwd',
-    'command',
-    'env',
-    'envFile',
-    'port',
-    'dependsOn',
-    'ready',
-    'restart',
-    'stopTimeout',
-    'database',
-    'migrations',
-    'seed',
-  ],
-  migrations: ['dir', 'tool', 'command', 'cwd', 'tenants', 'schema'],
-  ready: ['http', 'tcp', 'log', 'timeout'],
+  database: Object.keys(databaseSchema.shape),
+  service: Object.keys(serviceSchema.shape),
+  migrations: Object.keys(migrationsSchema.shape),
+  ready: Object.keys(readySchema.shape),
 };
 
 function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {

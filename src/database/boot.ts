@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { savePassword } from '../config/default-password.js';
+import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -13,9 +15,9 @@ import { ExternalEngine } from './external-engine.js';
 export function createEngine(config: ResolvedConfig, name: ConcreteEngine): DatabaseEngine {
   switch (name) {
     case 'docker':
-      return new DockerEngine(config.project, config.database);
+      return new DockerEngine(config.project, config.database, undefined, realPathSoFar(config.root));
     case 'embedded':
-      return new EmbeddedEngine(config.database);
+      return new EmbeddedEngine(config.database, projectPaths(config));
     case 'external':
       return new ExternalEngine(config.database);
   }
@@ -85,10 +87,18 @@ export async function bootDatabase(
     sink: ProgressSink;
     /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
     keepClient?: boolean;
+    /** External engine: wait this long for a server that is not up yet. */
+    waitMs?: number | undefined;
   },
-): Promise<RunningDatabase & { engineInstance: DatabaseEngine; client?: pg.Client }> {
+): Promise<RunningDatabase & { client?: pg.Client }> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
+  const file = config.database.unsavedPasswordFile;
+  if (file !== undefined && name !== 'external') {
+    // The first server of this checkout: its generated password is kept from now on.
+    config.database.password = savePassword(file, config.database.password);
+    delete config.database.unsavedPasswordFile;
+  }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
@@ -101,7 +111,6 @@ export async function bootDatabase(
         if (!kept) await client.end().catch(() => {});
         return {
           engine: name,
-          engineInstance: engine,
           connection,
           description: describeWarm(config, name),
           action: 'reused',
@@ -116,7 +125,7 @@ export async function bootDatabase(
   }
   let running: RunningDatabase;
   try {
-    running = await engine.start(options.sink);
+    running = await engine.start(options.sink, { waitMs: options.waitMs });
   } catch (error) {
     if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
       throw new UserError(
@@ -144,7 +153,7 @@ export async function bootDatabase(
     });
   }
   // The whole engine step, initdb or container creation included.
-  return { ...running, readyMs: performance.now() - started, engineInstance: engine };
+  return { ...running, readyMs: performance.now() - started };
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

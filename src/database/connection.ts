@@ -1,5 +1,8 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
+import { isServerWithoutTls, pgSslOption, type SslSettings, sslUrlParams, tlsError } from './tls.js';
 
 /** Where and as whom to connect; what every engine hands back once Postgres answers. */
 export interface ConnectionInfo {
@@ -8,6 +11,8 @@ export interface ConnectionInfo {
   user: string;
   password: string;
   database: string;
+  /** TLS as DATABASE_URL / PGSSL* asked (external engine); none for the servers devup runs. */
+  ssl?: SslSettings;
 }
 
 export const APPLICATION_NAME = 'devup';
@@ -24,19 +29,8 @@ export function connectionUrl(info: ConnectionInfo, options: { database?: string
   if (options.searchPath && options.searchPath.length > 0) {
     url.searchParams.set('options', `-c search_path=${options.searchPath.join(',')}`);
   }
+  for (const [key, value] of sslUrlParams(info.ssl)) url.searchParams.set(key, value);
   return url.toString();
-}
-
-/** Parses a postgres:// URL into connection info (external engine, DATABASE_URL). */
-export function parseConnectionUrl(raw: string): ConnectionInfo {
-  const url = new URL(raw);
-  return {
-    host: decodeURIComponent(url.hostname) || 'localhost',
-    port: url.port ? Number(url.port) : 5432,
-    user: decodeURIComponent(url.username) || 'postgres',
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-  };
 }
 
 /** The same URL with its password replaced, for anything that is printed. */
@@ -61,15 +55,41 @@ export function secretMasker(secret: string | undefined): (text: string) => stri
   // Whole tokens only, so a password such as "devup" does not also mask "devup_demo".
   const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g');
-  const encoded = encodeURIComponent(secret);
+  // The forms a secret takes inside a URL and inside JSON (a service logging JSON.stringify({ password })).
+  const encodings = [...new Set([encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].filter(
+    (form) => form !== secret,
+  );
   return (text) => {
-    const masked = text.includes(secret) ? text.replace(pattern, '****') : text;
-    return encoded !== secret && masked.includes(encoded) ? masked.split(encoded).join('****') : masked;
+    let masked = text.includes(secret) ? text.replace(pattern, '****') : text;
+    for (const form of encodings) if (masked.includes(form)) masked = masked.split(form).join('****');
+    return masked;
   };
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host) || host.startsWith('/');
+/**
+ * A socket directory or a literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x). Names are
+ * not guessed at: a DNS name such as `127.example.com` may point anywhere (see resolvesToLoopback).
+ */
+export function isLoopbackAddress(host: string): boolean {
+  if (host.startsWith('/')) return true;
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const version = isIP(bare);
+  if (version === 4) return bare.startsWith('127.');
+  if (version !== 6) return false;
+  // The URL parser writes IPv6 in one canonical form: ::1, and ::ffff:7f00:1 for ::ffff:127.0.0.1.
+  const canonical = new URL(`http://[${bare}]`).hostname.slice(1, -1);
+  return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+}
+
+/** True when the host is on this machine: every address it resolves to is a loopback address. */
+export async function resolvesToLoopback(host: string): Promise<boolean> {
+  if (host.startsWith('/') || isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0) return isLoopbackAddress(host);
+  try {
+    const addresses = await lookup(host, { all: true });
+    return addresses.length > 0 && addresses.every((a) => isLoopbackAddress(a.address));
+  } catch {
+    return false; // unresolvable: not known to be local
+  }
 }
 
 let pgModule: typeof pg | undefined;
@@ -88,21 +108,38 @@ export async function loadPg(): Promise<typeof pg> {
   return pgModule;
 }
 
+/** Servers that answered sslmode=prefer's TLS request with "no": asked once per process. */
+const serversWithoutTls = new Set<string>();
+
 export async function connect(info: ConnectionInfo, options: { database?: string } = {}): Promise<pg.Client> {
   const { Client } = await loadPg();
-  const client = new Client({
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    database: options.database ?? info.database,
-    application_name: APPLICATION_NAME,
-    connectionTimeoutMillis: 10_000,
-  });
-  // An idle client whose server goes away emits 'error'; the next query reports it instead.
-  client.on('error', () => {});
-  await client.connect();
-  return client;
+  const server = `${info.host}:${info.port}`;
+  const preferred = info.ssl?.mode === 'prefer';
+  const plaintext = preferred && serversWithoutTls.has(server);
+  const open = async (ssl: ReturnType<typeof pgSslOption>) => {
+    const client = new Client({
+      host: info.host,
+      port: info.port,
+      user: info.user,
+      password: info.password,
+      database: options.database ?? info.database,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: 10_000,
+      ssl,
+    });
+    // An idle client whose server goes away emits 'error'; the next query reports it instead.
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  };
+  try {
+    return await open(plaintext ? false : pgSslOption(info.ssl));
+  } catch (error) {
+    // libpq's `prefer`: TLS when the server offers it, plaintext when it says it has none.
+    if (!preferred || plaintext || !isServerWithoutTls(error)) throw error;
+    serversWithoutTls.add(server);
+    return open(false);
+  }
 }
 
 /** Borrows a connection for the length of `fn`; it is always closed afterwards. */
@@ -121,19 +158,6 @@ export async function withClient<T>(
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
-export async function withTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('begin');
-  try {
-    const result = await fn();
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
   }
 }
 
@@ -156,6 +180,8 @@ export function connectionError(info: ConnectionInfo, error: unknown, database?:
   const db = database ?? info.database;
   const code = (error as PgError).code;
   const message = maskSecret((error as Error).message ?? String(error), info.password);
+  const tls = tlsError(error, { where, host: info.host, ssl: info.ssl });
+  if (tls) return tls;
   if (code === '28P01' || code === '28000') {
     return new UserError(`Postgres at ${where} refused user "${info.user}": ${message}`, {
       hint: 'Check database.user and database.password (or DATABASE_URL).',

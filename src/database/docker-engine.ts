@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
+import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
-import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import { type ConnectionInfo, isLoopbackAddress, maskSecret, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
@@ -19,6 +20,8 @@ export const LABEL = {
   user: 'dev.devup.user',
   database: 'dev.devup.database',
   passwordHash: 'dev.devup.password-hash',
+  /** The checkout (directory of the config) that created the container and volume. */
+  checkout: 'dev.devup.checkout',
 } as const;
 
 interface DockerError extends Error {
@@ -45,7 +48,7 @@ function passwordHash(password: string): string {
   return createHash('sha256').update(password).digest('hex').slice(0, 16);
 }
 
-export function containerLabels(project: string, db: DatabaseSettings): Record<string, string> {
+export function containerLabels(project: string, db: DatabaseSettings, checkout?: string): Record<string, string> {
   const fields = {
     [LABEL.image]: db.image,
     [LABEL.port]: String(db.port),
@@ -55,7 +58,13 @@ export function containerLabels(project: string, db: DatabaseSettings): Record<s
     [LABEL.passwordHash]: passwordHash(db.password),
   };
   const optionsHash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
-  return { [LABEL.project]: project, [LABEL.version]: VERSION, [LABEL.optionsHash]: optionsHash, ...fields };
+  return {
+    [LABEL.project]: project,
+    [LABEL.version]: VERSION,
+    [LABEL.optionsHash]: optionsHash,
+    ...(checkout === undefined ? {} : { [LABEL.checkout]: checkout }),
+    ...fields,
+  };
 }
 
 /** Which settings differ between a container's labels and the wanted ones, for people. */
@@ -121,11 +130,16 @@ export class DockerEngine implements DatabaseEngine {
 
   #endpoint: DockerEndpoint | undefined | null = null;
 
-  /** `endpoint`: where the Docker API is; found (DOCKER_HOST, known sockets) only when first needed. */
+  /**
+   * `endpoint`: where the Docker API is; found (DOCKER_HOST, known sockets) only when first needed.
+   * `checkout`: the directory of the config; another checkout with the same project name must not
+   * reuse (or reset) this one's container and volume.
+   */
   constructor(
     private readonly project: string,
     private readonly db: DatabaseSettings,
     endpoint?: DockerEndpoint,
+    private readonly checkout?: string,
   ) {
     if (endpoint) this.#endpoint = endpoint;
   }
@@ -227,13 +241,52 @@ export class DockerEngine implements DatabaseEngine {
     });
   }
 
+  /**
+   * Postgres applies POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB only when it initialises a
+   * fresh volume: a container recreated with new ones on the old volume would refuse to log in.
+   */
+  private async refuseCredentialChange(current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
+    const keys = [LABEL.user, LABEL.passwordHash, LABEL.database];
+    const changed = describeLabelChanges(
+      Object.fromEntries(keys.map((k) => [k, current[k] ?? ''])),
+      Object.fromEntries(keys.map((k) => [k, wanted[k] ?? ''])),
+    );
+    if (changed.length === 0 || !(await this.call('inspect the volume', () => this.inspectVolume()))) return;
+    const legacy = current[LABEL.passwordHash] === passwordHash(LEGACY_DEFAULT_PASSWORD);
+    throw new UserError(
+      `${changed.join('; ')}, but the volume ${this.volumeName} was initialised with the old value${changed.length > 1 ? 's' : ''}`,
+      {
+        hint:
+          (legacy
+            ? `This volume was created with devup's old default password "${LEGACY_DEFAULT_PASSWORD}": set database.password: "${LEGACY_DEFAULT_PASSWORD}" in the config to keep using it, `
+            : 'Postgres applies these only to a fresh volume. Put the old value back in the config, ') +
+          'or run `devup reset` to recreate the volume with the new one (destroys its data).',
+      },
+    );
+  }
+
+  /**
+   * Refuses a container or volume another checkout created under the same project name. Those
+   * from a devup that did not label checkouts yet are taken as this checkout's.
+   */
+  private refuseOtherCheckout(kind: 'container' | 'volume', name: string, labels: Record<string, string> | undefined) {
+    const owner = labels?.[LABEL.checkout];
+    if (this.checkout === undefined || owner === undefined || owner === this.checkout) return;
+    throw new UserError(`the ${kind} ${name} belongs to another checkout of project "${this.project}", in ${owner}`, {
+      hint:
+        `devup neither reuses nor resets it from here. Set "project" in ${this.checkout}'s config to a name of its own ` +
+        `(e.g. "${this.project}-2"; it names the container and volume), or work in ${owner}.`,
+    });
+  }
+
   async start(sink: ProgressSink): Promise<RunningDatabase> {
     const docker = await this.client();
-    const wanted = containerLabels(this.project, this.db);
+    const wanted = containerLabels(this.project, this.db, this.checkout);
     let existing = await this.call('inspect the container', () => this.inspectContainer());
     if (existing && existing.Config.Labels?.[LABEL.project] !== this.project) {
       throw this.foreign('container', this.containerName);
     }
+    if (existing) this.refuseOtherCheckout('container', this.containerName, existing.Config.Labels);
     let action: RunningDatabase['action'] = 'reused';
     if (existing && existing.Config.Labels?.[LABEL.optionsHash] !== wanted[LABEL.optionsHash]) {
       const changes = describeLabelChanges(existing.Config.Labels ?? {}, wanted);
@@ -247,6 +300,7 @@ export class DockerEngine implements DatabaseEngine {
           },
         );
       }
+      await this.refuseCredentialChange(existing.Config.Labels ?? {}, wanted);
       sink.notice(`Recreating ${this.containerName} on the same volume (${changes.join('; ')}).`);
       await this.call('remove the old container', () =>
         docker.getContainer(this.containerName).remove({ force: true, v: false }),
@@ -257,6 +311,7 @@ export class DockerEngine implements DatabaseEngine {
     if (volumeBefore && volumeBefore.Labels?.[LABEL.project] !== this.project) {
       throw this.foreign('volume', this.volumeName);
     }
+    if (volumeBefore) this.refuseOtherCheckout('volume', this.volumeName, volumeBefore.Labels);
     if (!existing) {
       await this.ensurePortFree();
       await this.create(docker, wanted, sink);
@@ -266,6 +321,11 @@ export class DockerEngine implements DatabaseEngine {
       action = 'started';
     }
     const container = docker.getContainer(this.containerName);
+    if (action !== 'reused' && !isLoopbackAddress(this.db.bind) && this.db.bind !== 'localhost') {
+      sink.notice(
+        `database.bind is ${this.db.bind}: Postgres is published beyond this machine; anyone who reaches port ${this.db.port} can try the password${this.db.password === LEGACY_DEFAULT_PASSWORD ? ` "${LEGACY_DEFAULT_PASSWORD}" (set another with database.password)` : ''}.`,
+      );
+    }
     if (action !== 'reused') {
       await this.call('start the container', async () => {
         try {
@@ -349,7 +409,11 @@ export class DockerEngine implements DatabaseEngine {
     await this.call('create the volume', () =>
       docker.createVolume({
         Name: this.volumeName,
-        Labels: { [LABEL.project]: this.project, [LABEL.version]: VERSION },
+        Labels: {
+          [LABEL.project]: this.project,
+          [LABEL.version]: VERSION,
+          ...(this.checkout === undefined ? {} : { [LABEL.checkout]: this.checkout }),
+        },
       }),
     );
     await this.call('create the container', () =>
@@ -425,6 +489,7 @@ export class DockerEngine implements DatabaseEngine {
     const existing = await this.call('inspect the container', () => this.inspectContainer());
     if (!existing) return 'not-running';
     if (existing.Config.Labels?.[LABEL.project] !== this.project) throw this.foreign('container', this.containerName);
+    this.refuseOtherCheckout('container', this.containerName, existing.Config.Labels);
     if (!existing.State.Running) return 'not-running';
     const docker = await this.client();
     await this.call('stop the container', () => docker.getContainer(this.containerName).stop({ t: 10 }));
@@ -452,11 +517,13 @@ export class DockerEngine implements DatabaseEngine {
     if (container) {
       if (container.Config.Labels?.[LABEL.project] !== this.project)
         throw this.foreign('container', this.containerName);
+      this.refuseOtherCheckout('container', this.containerName, container.Config.Labels);
       items.push({ kind: 'container', name: this.containerName, detail: container.Config.Image });
     }
     const volume = await this.call('inspect the volume', () => this.inspectVolume());
     if (volume) {
       if (volume.Labels?.[LABEL.project] !== this.project) throw this.foreign('volume', this.volumeName);
+      this.refuseOtherCheckout('volume', this.volumeName, volume.Labels);
       items.push({ kind: 'volume', name: this.volumeName, detail: await this.volumeSize() });
     }
     return items;

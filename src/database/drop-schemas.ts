@@ -1,6 +1,48 @@
 import { UserError } from '../errors.js';
-import { quoteIdent } from '../migrations/history.js';
+import { HISTORY_TABLE, quoteIdent } from '../migrations/history.js';
 import { type ConnectionInfo, withClient } from './connection.js';
+
+/**
+ * What `drop schema … cascade` would take with it, one line per kind ("tables: a, b"), so the
+ * confirmation names every object, those devup never created included. devup's own history
+ * table and what belongs to a table (indexes, owned sequences) or an extension are not listed.
+ */
+export async function describeSchemaContents(
+  admin: ConnectionInfo,
+  database: string | undefined,
+  schema: string,
+): Promise<string[]> {
+  const { rows } = await withClient(
+    admin,
+    (client) =>
+      client.query<{ kind: string; name: string }>(
+        `with ns as (select oid from pg_namespace where nspname = $1),
+         owned as (select objid from pg_depend where deptype in ('a', 'i', 'e'))
+         select case c.relkind when 'r' then 'tables' when 'p' then 'tables' when 'v' then 'views'
+                  when 'm' then 'materialized views' when 'S' then 'sequences' when 'f' then 'foreign tables'
+                  else 'types' end as kind, c.relname as name
+           from pg_class c
+          where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f', 'c')
+            and c.relname <> $2 and c.oid not in (select objid from owned)
+         union all
+         select case p.prokind when 'p' then 'procedures' when 'a' then 'aggregates' else 'functions' end,
+                p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+           from pg_proc p where p.pronamespace = (select oid from ns) and p.oid not in (select objid from owned)
+         union all
+         select 'types', t.typname from pg_type t
+          where t.typnamespace = (select oid from ns) and t.typtype in ('e', 'd', 'r', 'm')
+            and t.oid not in (select objid from owned)
+         union all
+         select 'extensions', e.extname from pg_extension e where e.extnamespace = (select oid from ns)
+         order by 1, 2`,
+        [schema, HISTORY_TABLE],
+      ),
+    database ? { database } : {},
+  );
+  const byKind = new Map<string, string[]>();
+  for (const { kind, name } of rows) byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
+  return [...byKind].map(([kind, names]) => `${kind}: ${names.join(', ')}`);
+}
 
 /** Drops exactly the named schemas (and what they hold); returns those that existed. */
 export async function dropSchemas(

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { heldProjectPath } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isPortFree } from '../ports.js';
@@ -120,10 +121,50 @@ function serverUserIds(): { uid: number; gid: number } | undefined {
  * The server runs detached and keeps running after devup exits (like the Docker container),
  * so the next `devup dev` finds it ready; `devup down` stops it.
  */
+/**
+ * initdb's password file, `.pw-<pid>`, is removed when initdb ends; a devup killed meanwhile
+ * leaves it behind, password inside. The next start removes those whose process is gone.
+ */
+function removeStalePasswordFiles(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = /^\.pw-(\d+)$/.exec(entry)?.[1];
+    if (pid === undefined || (Number(pid) !== process.pid && isAlive(Number(pid)))) continue;
+    rmSync(path.join(dir, entry), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class EmbeddedEngine implements DatabaseEngine {
   readonly name = 'embedded' as const;
 
-  constructor(private readonly db: DatabaseSettings) {}
+  /** `projectPaths`: the config file, service and migration directories, which the data directory must never hold. */
+  constructor(
+    private readonly db: DatabaseSettings,
+    private readonly projectPaths: readonly string[] = [],
+  ) {}
+
+  /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
+  private refuseProjectDirectory(): void {
+    const held = heldProjectPath(this.db.dataDir, this.projectPaths);
+    if (held === undefined) return;
+    throw new UserError(`the embedded data directory ${this.db.dataDir} contains ${held}`, {
+      hint: 'devup never creates or deletes a data directory holding project files. Set database.dataDir to a directory of its own (the default is .devup/postgres).',
+    });
+  }
 
   get dataDir(): string {
     return path.join(this.db.dataDir, 'data');
@@ -157,6 +198,7 @@ export class EmbeddedEngine implements DatabaseEngine {
   }
 
   async start(sink: ProgressSink): Promise<RunningDatabase> {
+    removeStalePasswordFiles(this.db.dataDir);
     const bins = await binaries();
     let action: RunningDatabase['action'] = 'reused';
     const initialised = existsSync(path.join(this.dataDir, 'PG_VERSION'));
@@ -227,6 +269,7 @@ export class EmbeddedEngine implements DatabaseEngine {
    */
   private async initialise(sink: ProgressSink, bins: Binaries): Promise<void> {
     sink.progress?.('initialising a new cluster (first run only)');
+    this.refuseProjectDirectory();
     const ids = process.getuid?.() === 0 ? ensureServerUser() : undefined;
     if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
       throw new UserError(`${this.dataDir} is not empty, and it is not a Postgres cluster`, {
@@ -264,8 +307,7 @@ export class EmbeddedEngine implements DatabaseEngine {
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('error', (error) => resolve({ code: -1, output: error.message }));
       child.on('exit', (code) => resolve({ code, output }));
-    });
-    rmSync(pwfile, { force: true });
+    }).finally(() => rmSync(pwfile, { force: true }));
     if (result.code !== 0) {
       rmSync(this.dataDir, { recursive: true, force: true });
       throw new UserError(`initdb failed for the embedded cluster in ${this.db.dataDir}`, {
@@ -347,6 +389,7 @@ export class EmbeddedEngine implements DatabaseEngine {
 
   async listDestroyable(): Promise<Destroyable[]> {
     if (!existsSync(this.db.dataDir)) return [];
+    this.refuseProjectDirectory();
     if (!existsSync(path.join(this.db.dataDir, MARKER))) {
       throw new UserError(`${this.db.dataDir} was not created by devup (it has no ${MARKER} mark)`, {
         hint: 'devup only deletes directories it created. Check database.dataDir, and remove the directory yourself if you are sure.',

@@ -19,6 +19,8 @@ export interface Destroyable {
   kind: 'container' | 'volume' | 'data-directory' | 'schema' | 'database';
   name: string;
   detail?: string;
+  /** For a schema: every object it holds, a line per kind, so nobody loses a table unawares. */
+  contents?: string[];
 }
 
 export interface EngineStatus {
@@ -35,12 +37,17 @@ export interface ProgressSink {
   progress?(message: string): void;
 }
 
+export interface StartOptions {
+  /** External engine: how long to wait for a server that is not up yet (`migrate --wait`). */
+  waitMs?: number | undefined;
+}
+
 export interface DatabaseEngine {
   readonly name: ConcreteEngine;
   /** Where this engine's Postgres answers, without asking the engine anything. */
   readonly connection: ConnectionInfo;
   /** Starts (creating if needed) and waits until ready. */
-  start(sink: ProgressSink): Promise<RunningDatabase>;
+  start(sink: ProgressSink, options?: StartOptions): Promise<RunningDatabase>;
   /** Stops the server and keeps its data. */
   stop(): Promise<'stopped' | 'not-running'>;
   status(): Promise<EngineStatus>;

@@ -1,7 +1,15 @@
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { type ConnectionInfo, connectionError, maskUrl, parseConnectionUrl } from './connection.js';
-import type { DatabaseEngine, Destroyable, EngineStatus, RunningDatabase } from './engine.js';
+import { type ConnectionInfo, connectionError, maskUrl } from './connection.js';
+import { parseConnectionUrl } from './connection-url.js';
+import type {
+  DatabaseEngine,
+  Destroyable,
+  EngineStatus,
+  ProgressSink,
+  RunningDatabase,
+  StartOptions,
+} from './engine.js';
 import { waitForPostgres } from './readiness.js';
 
 /** A server someone else runs, reached through DATABASE_URL; devup starts and stops nothing. */
@@ -23,9 +31,33 @@ export class ExternalEngine implements DatabaseEngine {
     return parseConnectionUrl(this.url);
   }
 
-  async start(): Promise<RunningDatabase> {
+  async start(sink: ProgressSink, options: StartOptions = {}): Promise<RunningDatabase> {
     const connection = this.connection;
-    const result = await waitForPostgres(connection, { timeoutMs: 5_000, intervalMs: 100 });
+    const waitMs = options.waitMs;
+    const where = `${connection.host}:${connection.port}`;
+    const result = await waitForPostgres(connection, {
+      timeoutMs: waitMs ?? 5_000,
+      intervalMs: waitMs === undefined ? 100 : 250,
+      // Waiting for a deploy's database: its DNS name may not resolve yet.
+      ...(waitMs === undefined
+        ? {}
+        : {
+            isTransient: (error) => error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN',
+            onWaiting: (error, elapsedMs) =>
+              sink.notice(
+                `Waiting for Postgres at ${where} (${reason(error)}): ${Math.round(elapsedMs / 1000)} s of ${formatSeconds(waitMs)}`,
+              ),
+          }),
+    });
+    if (!result.ready && result.reason === 'timeout' && waitMs !== undefined) {
+      throw new UserError(
+        `Postgres at ${where} did not answer within ${formatSeconds(waitMs)} (--wait): ${reason(result.lastError)}`,
+        {
+          hint: 'Check that the server is starting and that DATABASE_URL names it, or wait longer with --wait.',
+          cause: result.lastError,
+        },
+      );
+    }
     if (!result.ready) throw connectionError(connection, result.lastError);
     return {
       engine: 'external',
@@ -57,4 +89,14 @@ export class ExternalEngine implements DatabaseEngine {
   }
 
   async destroy(): Promise<void> {}
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === '57P03') return 'starting up';
+  return code ?? (error instanceof Error ? error.message : 'no answer');
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Number((ms / 1_000).toFixed(1))} s`;
 }

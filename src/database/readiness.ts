@@ -1,4 +1,5 @@
 import { type ConnectionInfo, connect, type PgError } from './connection.js';
+import { isServerWithoutTls } from './tls.js';
 
 export interface ReadinessOptions {
   timeoutMs: number;
@@ -6,6 +7,11 @@ export interface ReadinessOptions {
   intervalMs?: number;
   /** Errors that mean "stop waiting, this will not get better" (e.g. a bad password). */
   isFatal?: (error: PgError) => boolean;
+  /** Errors that mean "not yet" here, beyond the usual (`--wait`: a DNS name not resolving yet). */
+  isTransient?: (error: PgError) => boolean;
+  /** Called about every `progressEveryMs` while still waiting, for a progress line. */
+  onWaiting?: (lastError: unknown, elapsedMs: number) => void;
+  progressEveryMs?: number;
   /** Checked between attempts: a container that exited will never answer. */
   stillStarting?: () => Promise<boolean>;
   now?: () => number;
@@ -20,6 +26,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Errors while a server is still coming up: refused, reset, "the database system is starting up". */
 function isTransient(error: PgError): boolean {
+  // A server that says it has no TLS will not grow it while we wait.
+  if (isServerWithoutTls(error)) return false;
   return (
     error.code === undefined ||
     ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P03', '53300'].includes(error.code)
@@ -37,6 +45,7 @@ export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOp
   const started = now();
   let attempts = 0;
   let lastError: unknown;
+  let lastProgress = started;
   for (;;) {
     attempts++;
     try {
@@ -50,7 +59,7 @@ export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOp
     } catch (error) {
       lastError = error;
       const pgError = error as PgError;
-      if (options.isFatal?.(pgError) || !isTransient(pgError)) {
+      if (options.isFatal?.(pgError) || !(isTransient(pgError) || options.isTransient?.(pgError))) {
         return { ready: false, reason: 'fatal', lastError, elapsedMs: now() - started, attempts };
       }
     }
@@ -59,6 +68,10 @@ export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOp
     }
     if (now() - started >= options.timeoutMs) {
       return { ready: false, reason: 'timeout', lastError, elapsedMs: now() - started, attempts };
+    }
+    if (options.onWaiting && now() - lastProgress >= (options.progressEveryMs ?? 3_000)) {
+      lastProgress = now();
+      options.onWaiting(lastError, lastProgress - started);
     }
     await sleep(interval);
   }

@@ -4,11 +4,20 @@ import { UserError } from '../errors.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
+import {
+  describeBlocker,
+  isLockTimeout,
+  type LockRetryResult,
+  retryOnLockTimeout,
+  setTimeouts,
+  type TimeoutPolicy,
+} from './lock-timeout.js';
 import type { Migration, SqlSection } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
+import type { TargetBase } from './targets.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
 export interface SqlTarget {
@@ -24,13 +33,15 @@ export type MigrationEvent =
   | { type: 'lock-wait'; target: SqlTarget; holder: LockHolder | undefined }
   | { type: 'file-start'; target: SqlTarget; migration: Migration }
   | { type: 'file-done'; target: SqlTarget; migration: Migration; ms: number }
-  | { type: 'warning'; target: SqlTarget; message: string };
+  | { type: 'warning'; target: TargetBase; message: string };
 
 export interface ApplyOptions {
   /** Out-of-order and missing migrations are errors (CI) instead of warnings (dev). */
   strict?: boolean;
   onEvent?: (event: MigrationEvent) => void;
   signal?: AbortSignal;
+  /** lock_timeout / statement_timeout for every migration, and retries on a lock timeout. */
+  timeouts?: TimeoutPolicy;
 }
 
 export interface TargetResult {
@@ -39,13 +50,6 @@ export interface TargetResult {
   ms: number;
 }
 
-export function targetLabel(target: { service: string; tenant: string; schema: string }): string {
-  return target.schema;
-}
-
-/** A migration that failed, with everything needed to find the line. */
-export class MigrationError extends UserError {}
-
 function failure(
   target: SqlTarget,
   migration: Migration,
@@ -53,7 +57,7 @@ function failure(
   error: unknown,
   indexInSection: number | undefined,
   extra: string[] = [],
-): MigrationError {
+): UserError {
   const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
   const details: string[] = [];
   if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
@@ -61,11 +65,39 @@ function failure(
   details.push(...extra);
   if (isPgError(error)) details.push(...describePgError(error));
   else details.push((error as Error).message);
-  return new MigrationError(`migration ${migration.id} failed in ${where}`, {
+  return new UserError(`migration ${migration.id} failed in ${where}`, {
     details,
-    hint: 'Fix the SQL and run again; nothing of a transactional migration was applied.',
+    hint: failureHint(error),
     cause: error,
   });
+}
+
+function failureHint(error: unknown): string {
+  if ((error as PgError).code === '25001') {
+    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
+  }
+  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
+}
+
+/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
+function lockFailure(
+  target: SqlTarget,
+  migration: Migration,
+  retry: LockRetryResult<unknown>,
+  error: unknown,
+  applied = 'Nothing of this migration was applied.',
+) {
+  const blocker = retry.blocker;
+  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
+  const by = blocker ? `, held by pid ${blocker.pid}` : '';
+  return new UserError(
+    `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
+    {
+      details: describeBlocker(blocker),
+      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
+      cause: error,
+    },
+  );
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
@@ -92,12 +124,17 @@ function pgErrorText(error: unknown): string {
   return `${e.code ?? 'ERROR'}: ${e.message}`;
 }
 
-async function applyInTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+async function applyInTransaction(
+  client: pg.Client,
+  target: SqlTarget,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
   // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
   const control = await findTransactionControl(sql.text);
   if (control) {
-    throw new MigrationError(
+    throw new UserError(
       `migration ${migration.id} contains ${control.keyword}: devup runs each migration in its own transaction`,
       {
         details: codeFrame(locateInSection(migration.up, sql.toOriginal(control.offset))),
@@ -105,28 +142,47 @@ async function applyInTransaction(client: pg.Client, target: SqlTarget, migratio
       },
     );
   }
-  const started = performance.now();
+  let started = performance.now();
   let ms = 0;
   // One round trip for the migration's SQL, one for its history row and the commit.
-  const failed = await runInSchemaTransaction(client, target.schema, sql, () => {
-    ms = Math.round(performance.now() - started);
-    return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
+  const once = () => {
+    started = performance.now();
+    return runInSchemaTransaction(client, target.schema, sql, () => {
+      ms = Math.round(performance.now() - started);
+      return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
      values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
      on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
        execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
-  });
+    });
+  };
+  const retry = await retryOnLockTimeout(
+    client,
+    options.timeouts ?? {},
+    once,
+    (failed) => isLockTimeout(failed?.error),
+    (message) => options.onEvent?.({ type: 'warning', target, message: `${migration.id}: ${message}` }),
+  );
+  const failed = retry.result;
   if (failed) {
     await recordFailure(client, target.schema, migration, {
       executionMs: Math.round(performance.now() - started),
       transactional: true,
       error: pgErrorText(failed.error),
     }).catch(() => {});
+    if (isLockTimeout(failed.error) && options.timeouts?.lockTimeoutMs) {
+      throw lockFailure(target, migration, retry, failed.error);
+    }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
   return ms;
 }
 
-async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, migration: Migration): Promise<number> {
+async function applyWithoutTransaction(
+  client: pg.Client,
+  target: SqlTarget,
+  migration: Migration,
+  options: ApplyOptions,
+): Promise<number> {
   const sql = substitutePlaceholders(migration.up.sql, target);
   let statements: Awaited<ReturnType<typeof splitStatements>>;
   try {
@@ -151,9 +207,25 @@ async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, mig
   await client.query(searchPathSql(target.schema, false));
   try {
     for (const [index, statement] of statements.entries()) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
+      // A statement that failed changed nothing, so one that hit lock_timeout can run again.
+      const retry = await retryOnLockTimeout(
+        client,
+        options.timeouts ?? {},
+        () =>
+          client.query(statement.sql).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        isLockTimeout,
+        (message) =>
+          options.onEvent?.({
+            type: 'warning',
+            target,
+            message: `${migration.id}, statement ${index + 1}: ${message}`,
+          }),
+      );
+      const error = retry.result;
+      if (error !== undefined) {
         const position = Number((error as PgError).position);
         const at = Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
         await recordFailure(client, target.schema, migration, {
@@ -162,6 +234,10 @@ async function applyWithoutTransaction(client: pg.Client, target: SqlTarget, mig
           error: pgErrorText(error),
           statement: index + 1,
         }).catch(() => {});
+        if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
+          const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
+          throw lockFailure(target, migration, retry, error, index === 0 ? undefined : applied);
+        }
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
           `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
         ]);
@@ -242,6 +318,7 @@ export async function applyTarget(
   const applied: TargetResult['applied'] = [];
   // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
   await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
+  if (options.timeouts) await setTimeouts(client, options.timeouts);
   await withAdvisoryLock(
     client,
     `${target.schema}`,
@@ -253,8 +330,8 @@ export async function applyTarget(
         if (options.signal?.aborted) break;
         options.onEvent?.({ type: 'file-start', target, migration });
         const ms = migration.up.noTransaction
-          ? await applyWithoutTransaction(client, target, migration)
-          : await applyInTransaction(client, target, migration);
+          ? await applyWithoutTransaction(client, target, migration, options)
+          : await applyInTransaction(client, target, migration, options);
         applied.push({ migration, ms });
         options.onEvent?.({ type: 'file-done', target, migration, ms });
       }

@@ -1,22 +1,28 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { checksumSql, normaliseSql } from './checksum.js';
+import { checksumSql } from './checksum.js';
 import type { Migration, MigrationFormat, SqlSection } from './migration.js';
+import { readSqlFile } from './sql-file.js';
 
-const ORDERED = /^(\d+)_([^.]+(?:\.[^.]+)*)\.sql$/;
-const PAIR = /^(\d+)_(.+)\.(up|down)\.sql$/;
+// `.SQL` counts too: a file named in capitals must not be skipped without a word.
+const SQL_FILE = /\.sql$/i;
+const ORDERED = /^(\d+)_([^.]+(?:\.[^.]+)*)\.sql$/i;
+const PAIR = /^(\d+)_(.+)\.(up|down)\.sql$/i;
 const DIESEL_DIR = /^(\d[\d-]*)_(.+)$/;
 const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/m;
 
-/** `-- devup:no-transaction` (ours) or `-- no-transaction` (sqlx) on the first line. */
+/**
+ * `-- devup:no-transaction` (ours), `-- no-transaction` (sqlx) or `-- morph:nontransactional`
+ * (Mattermost's morph) on the first line.
+ */
 export function hasNoTransactionMarker(sql: string): boolean {
   const firstLine =
     sql
       .replace(/^\uFEFF/, '')
       .split('\n', 1)[0]
       ?.trim() ?? '';
-  return /^--\s*(devup:\s*)?no-transaction\b/.test(firstLine);
+  return /^--\s*((devup:\s*)?no-transaction|morph:\s*nontransactional)\b/.test(firstLine);
 }
 
 export function parseVersion(digits: string): bigint {
@@ -32,9 +38,7 @@ interface Candidate {
   build: () => Pick<Migration, 'up' | 'down'>;
 }
 
-function read(file: string): string {
-  return normaliseSql(readFileSync(file, 'utf8'));
-}
+const read = readSqlFile;
 
 function section(file: string, sql: string, lineOffset = 0, noTransaction = hasNoTransactionMarker(sql)): SqlSection {
   return { file, sql, lineOffset, noTransaction };
@@ -107,31 +111,27 @@ export function discoverMigrations(dir: string): Migration[] {
         build: () => {
           const forced = dieselNoTransaction(full);
           let down: SqlSection | undefined;
-          try {
+          if (existsSync(downFile)) {
             const sql = read(downFile);
             down = section(downFile, sql, 0, forced || hasNoTransactionMarker(sql));
-          } catch {
-            down = undefined;
           }
-          let upSql: string;
-          try {
-            upSql = read(upFile);
-          } catch {
+          if (!existsSync(upFile)) {
             throw new UserError(`${path.join(dir, entry)}: has no up.sql`, {
               hint: 'Each migration directory needs an up.sql.',
             });
           }
+          const upSql = read(upFile);
           return { up: section(upFile, upSql, 0, forced || hasNoTransactionMarker(upSql)), down };
         },
       });
       continue;
     }
-    if (!entry.endsWith('.sql')) continue;
+    if (!SQL_FILE.test(entry)) continue;
     const pair = PAIR.exec(entry);
     if (pair) {
       const key = `${pair[1]}_${pair[2]}`;
       const item = pairs.get(key) ?? { version: parseVersion(pair[1] ?? ''), name: pair[2] ?? '' };
-      item[pair[3] as 'up' | 'down'] = entry;
+      item[pair[3]?.toLowerCase() as 'up' | 'down'] = entry;
       pairs.set(key, item);
       continue;
     }
@@ -193,7 +193,7 @@ export function discoverMigrations(dir: string): Migration[] {
     .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
     .map((c) => {
       const { up, down } = c.build();
-      const id = c.format === 'diesel' ? path.basename(path.dirname(up.file)) : c.entry.replace(/(\.up)?\.sql$/, '');
+      const id = c.format === 'diesel' ? path.basename(path.dirname(up.file)) : c.entry.replace(/(\.up)?\.sql$/i, '');
       return { version: c.version, id, name: c.name, format: c.format, up, down, checksum: checksumSql(up.sql) };
     });
 }

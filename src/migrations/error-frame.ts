@@ -54,3 +54,10 @@ export function locateInSection(
   }
   return { file: section.file, fileText, line: line + section.lineOffset, column };
 }
+
+/** The code frame of a failure at `index` in a whole file's text, or just the file when the server gave no position. */
+export function failureFrame(file: string, text: string, index: number | undefined): string[] {
+  if (index === undefined) return [file];
+  const { line, column } = lineAndColumn(text, index);
+  return codeFrame({ file, fileText: text, line, column });
+}

@@ -82,7 +82,10 @@ export async function readHistory(client: pg.Client, schema: string): Promise<Hi
     `${quoteIdent(schema)}.${HISTORY_TABLE}`,
   ]);
   if (!exists.rows[0]?.t) return [];
-  const { rows } = await client.query<RawRow>(`select ${COLUMNS} from ${historyTable(schema)} order by version`);
+  // Ordered by the table's bigint column, not the text alias of the same name: 2 before 10.
+  const { rows } = await client.query<RawRow>(
+    `select ${COLUMNS} from ${historyTable(schema)} order by ${HISTORY_TABLE}.version`,
+  );
   return rows.map(toRow);
 }
 
@@ -107,7 +110,7 @@ export async function readHistories(
   const sql = `select s.schema,
   case when to_regclass(format('%I.${HISTORY_TABLE}', s.schema)) is null then null
   else (xpath('/row/h/text()', query_to_xml(
-    format('select coalesce(json_agg(t order by t.version), ''[]'') as h from (select ${COLUMNS} from %I.${HISTORY_TABLE}) t', s.schema),
+    format('select coalesce(json_agg(t order by t.version::numeric), ''[]'') as h from (select ${COLUMNS} from %I.${HISTORY_TABLE}) t', s.schema),
     false, true, '')))[1]::text end as history
 from unnest($1::text[]) as s(schema)`;
   const { rows } = await client.query<{ schema: string; history: string | null }>(sql, [schemas]);

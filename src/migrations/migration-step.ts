@@ -1,8 +1,10 @@
+import pLimit from 'p-limit';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
+import { applyDatabaseSetup, hasDatabaseSetup } from './database-setup.js';
 import { quoteIdent } from './history.js';
 import { planTargets } from './inspect.js';
 import { isUpToDate, type TargetPlan } from './plan.js';
@@ -19,18 +21,26 @@ export type StepEvent =
   | { type: 'target-failed'; target: TargetBase; error: unknown }
   | { type: 'target-skipped'; target: TargetBase; reason: string }
   | { type: 'output'; target: TargetBase; line: string }
+  | { type: 'database-setup'; database: string; done: string[] }
   | MigrationEvent;
 
 export interface MigrationStepOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   strict?: boolean | undefined;
-  /** Only check: report what is pending, change nothing. */
+  /** Only check: report what is pending, apply nothing. */
   checkOnly?: boolean | undefined;
+  /** Create nothing either, not even a service's missing database (`status`); implies checkOnly. */
+  readOnly?: boolean | undefined;
   concurrency?: number | undefined;
   onEvent?: (event: StepEvent) => void;
-  /** Called once every target is checked, before anything is applied (the UI sets up here). */
-  onPlanned?: (targets: { target: TargetBase; pending: string[]; upToDate: boolean }[]) => Promise<void> | void;
+  /**
+   * Called once every target is checked, before anything is applied (the UI sets up here; seeds
+   * owed to fresh targets are recorded here, so a run that stops half-way still seeds them later).
+   */
+  onPlanned?: (
+    targets: { target: TargetBase; pending: string[]; upToDate: boolean; fresh: boolean }[],
+  ) => Promise<void> | void;
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
@@ -86,16 +96,28 @@ export async function ensureDatabases(client: pg.Client, names: string[]): Promi
   }
 }
 
-/** Runs `tasks` with at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  });
-  await Promise.all(workers);
+/** `migrations.concurrency` of the service these works belong to. */
+function serviceConcurrency(works: Work[]): number {
+  return works[0]?.service.service.migrations?.concurrency ?? 4;
+}
+
+/** `database.extensions` and `database.init` in the main database and every service database. */
+async function setUpDatabases(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  client: pg.Client,
+  ownDatabases: string[],
+  emit: (event: StepEvent) => void,
+): Promise<void> {
+  const setup = config.databaseSetup;
+  if (!hasDatabaseSetup(setup)) return;
+  const report = (database: string, done: string[]) => {
+    if (done.length > 0) emit({ type: 'database-setup', database, done });
+  };
+  report(admin.database, await applyDatabaseSetup(client, setup, config.root));
+  for (const database of ownDatabases) {
+    report(database, await withClient(admin, (c) => applyDatabaseSetup(c, setup, config.root), { database }));
+  }
 }
 
 /**
@@ -128,7 +150,9 @@ export async function runMigrationStep(
           .filter((d): d is string => !!d),
       ),
     ];
-    await ensureDatabases(client, ownDatabases);
+    // A database that does not exist yet has no history: read-only checks report it as all pending.
+    if (!options.readOnly) await ensureDatabases(client, ownDatabases);
+    if (!options.readOnly && !options.checkOnly) await setUpDatabases(config, admin, client, ownDatabases, emit);
     for (const { service, target, plan } of await planTargets(admin, client, services)) {
       if (plan) {
         const pending = plan.pending.map((m) => m.id);
@@ -176,28 +200,35 @@ export async function runMigrationStep(
       markFailed(w.target, error);
     }
   }
-  await options.onPlanned?.(works.map((w) => ({ target: w.target, pending: w.pending, upToDate: !needsWork(w) })));
-  if (options.checkOnly) {
+  // A tool's files that contradict themselves (Alembic's several heads): an error under --strict,
+  // else a warning before the tool runs into it.
+  for (const w of works) {
+    const problem = w.toolCheck?.filesProblem;
+    if (!problem) continue;
+    if (options.strict) {
+      markFailed(
+        w.target,
+        new UserError(`${w.target.service}: ${problem}`, {
+          hint: `--strict refuses to migrate ${w.target.schema} until the files are fixed.`,
+        }),
+      );
+    } else emit({ type: 'warning', target: w.target, message: problem });
+  }
+  await options.onPlanned?.(
+    works.map((w) => ({
+      target: w.target,
+      pending: w.pending,
+      upToDate: !needsWork(w),
+      fresh: outcomes.get(w.target)?.fresh ?? false,
+    })),
+  );
+  if (options.checkOnly || options.readOnly) {
     return { outcomes: [...outcomes.values()], failure, ms: performance.now() - started };
   }
 
   // Dependencies first: a service's targets wait for its dependencies' targets.
   const serviceDone = new Map<string, Promise<boolean>>();
-  const concurrency = options.concurrency ?? 4;
-  const slots = { free: concurrency, queue: [] as (() => void)[] };
-  const acquire = () =>
-    new Promise<void>((resolve) => {
-      if (slots.free > 0) {
-        slots.free--;
-        resolve();
-      } else slots.queue.push(resolve);
-    });
-  const release = () => {
-    const next = slots.queue.shift();
-    if (next) next();
-    else slots.free++;
-  };
-
+  const limit = pLimit(options.concurrency ?? 4);
   const runService = async (name: string): Promise<boolean> => {
     const existing = serviceDone.get(name);
     if (existing) return existing;
@@ -205,7 +236,9 @@ export async function runMigrationStep(
       const service = config.services.find((s) => s.name === name);
       const deps = service?.dependsOn ?? [];
       const depsOk = (await Promise.all(deps.map((d) => runService(d)))).every(Boolean);
-      const mine = works.filter((w) => w.target.service === name && needsWork(w));
+      const mine = works.filter(
+        (w) => w.target.service === name && needsWork(w) && outcomes.get(w.target)?.status !== 'failed',
+      );
       if (!depsOk) {
         for (const w of mine) {
           emit({ type: 'target-skipped', target: w.target, reason: 'a dependency failed' });
@@ -215,8 +248,7 @@ export async function runMigrationStep(
         return false;
       }
       let ok = true;
-      await pool(mine, mine.length, async (w) => {
-        await acquire();
+      const runTarget = async (w: Work) => {
         try {
           if (options.signal?.aborted) return;
           emit({ type: 'target-start', target: w.target });
@@ -230,8 +262,10 @@ export async function runMigrationStep(
               },
             );
             try {
+              const database = w.target.database ? { database: w.target.database } : {};
               const result = await applyTarget(client, sqlTarget, {
                 strict: options.strict ?? false,
+                timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
                 ...(options.signal ? { signal: options.signal } : {}),
               });
@@ -262,10 +296,14 @@ export async function runMigrationStep(
               : caught;
           ok = false;
           markFailed(w.target, error);
-        } finally {
-          release();
         }
-      });
+      };
+      // The first tenant runs alone: database-wide objects its migrations create (an extension,
+      // a shared function) exist before the other tenants race to create them too.
+      const [first, ...rest] = mine;
+      if (first) await limit(() => runTarget(first));
+      const perService = pLimit(serviceConcurrency(mine));
+      await Promise.all(rest.map((w) => perService(() => limit(() => runTarget(w)))));
       return ok;
     })();
     serviceDone.set(name, promise);

@@ -19,7 +19,9 @@ export interface TargetPlan {
   retried: HistoryRow[];
 }
 
-export function planTarget(migrations: readonly Migration[], history: readonly HistoryRow[]): TargetPlan {
+export function planTarget(migrations: readonly Migration[], unordered: readonly HistoryRow[]): TargetPlan {
+  // Versions are numbers: every list of the plan reads 2 before 10, whatever order the rows came in.
+  const history = [...unordered].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   const rows = new Map(history.map((row) => [row.version, row]));
   const files = new Map(migrations.map((m) => [m.version, m]));
   const plan: TargetPlan = {

@@ -1,45 +1,105 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
 import { checksumSql } from './checksum.js';
-import { codeFrame, describePgError, lineAndColumn } from './error-frame.js';
+import { describePgError, failureFrame } from './error-frame.js';
 import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
+import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
 
 /** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
 export function matchSeedFiles(cwd: string, pattern: string): string[] {
   const full = path.resolve(cwd, pattern);
-  const dir = path.dirname(full);
-  const base = path.basename(full);
-  const regex = new RegExp(
-    `^${base
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replaceAll('*', '.*')
-      .replaceAll('?', '.')}$`,
-  );
-  try {
-    return readdirSync(dir)
-      .filter((f) => regex.test(f))
-      .sort()
-      .map((f) => path.join(dir, f));
-  } catch {
-    return [];
-  }
+  // The directory is taken as written; only the file name is a glob.
+  return globSync(path.basename(full), {
+    cwd: path.dirname(full),
+    absolute: true,
+    dot: true,
+    expandDirectories: false,
+  }).sort();
 }
 
 function seedTable(schema: string): string {
   return `${quoteIdent(schema)}.devup_seeds`;
 }
 
+/** The table comment that says a target was new and its seed data is not all in yet. */
+const SEEDS_OWED = 'devup: seeds owed';
+
+function createSeedTableSql(schema: string): string {
+  return `create table if not exists ${seedTable(schema)} (file text primary key, checksum text not null, applied_at timestamptz not null default now())`;
+}
+
+/**
+ * Records, before any migration runs, that a new target is owed its seed data: if the run stops
+ * after some migrations committed, the target is no longer new, but the next run still seeds it.
+ */
+export async function markSeedsOwed(admin: ConnectionInfo, target: TargetBase): Promise<void> {
+  await withClient(
+    admin,
+    async (client) => {
+      await client.query(`create schema if not exists ${quoteIdent(target.schema)}`).catch((error) => {
+        // Another process created it between the check and the create.
+        if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
+      });
+      await client.query(createSeedTableSql(target.schema));
+      await client.query(`comment on table ${seedTable(target.schema)} is ${quoteLiteral(SEEDS_OWED)}`);
+    },
+    target.database ? { database: target.database } : {},
+  );
+}
+
+/** The schemas of one database whose seed data is still owed (one query, whatever the number of targets). */
+export async function schemasOwedSeeds(admin: ConnectionInfo, database: string | undefined): Promise<Set<string>> {
+  const { rows } = await withClient(
+    admin,
+    (client) =>
+      client.query<{ nspname: string }>(
+        `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
+        [SEEDS_OWED],
+      ),
+    database ? { database } : {},
+  ).catch((error: unknown) => {
+    if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return { rows: [] };
+    throw error;
+  });
+  return new Set(rows.map((r) => r.nspname));
+}
+
+/**
+ * Applies a service's seed data to a new target, then clears its "owed" mark: from then on the
+ * target holds a developer's data, which seed files added later never touch.
+ */
+export async function seedTarget(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  service: ServiceSettings,
+  target: TargetBase,
+): Promise<string[]> {
+  const applied = await applySeeds(config, admin, service, target);
+  await withClient(
+    admin,
+    async (client) => {
+      const { rows } = await client.query<{ owed: string | null }>('select to_regclass($1)::text as owed', [
+        seedTable(target.schema),
+      ]);
+      if (rows[0]?.owed) await client.query(`comment on table ${seedTable(target.schema)} is null`);
+    },
+    target.database ? { database: target.database } : {},
+  );
+  return applied;
+}
+
 /**
  * Applies a service's seed data to a target, once: each file is recorded in the target's
  * devup_seeds table so a normal restart never seeds twice.
  */
-export async function seedTarget(
+async function applySeeds(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   service: ServiceSettings,
@@ -66,16 +126,14 @@ export async function seedTarget(
   await withClient(
     admin,
     async (client) => {
-      await client.query(
-        `create table if not exists ${seedTable(target.schema)} (file text primary key, checksum text not null, applied_at timestamptz not null default now())`,
-      );
+      await client.query(createSeedTableSql(target.schema));
       const { rows } = await client.query<{ file: string }>(`select file from ${seedTable(target.schema)}`);
       const done = new Set(rows.map((r) => r.file));
       for (const file of files) {
         const name = path.relative(config.root, file);
         if (done.has(name)) continue;
-        const text = readFileSync(file, 'utf8');
-        const sql = substitutePlaceholders(text.replace(/\r\n?/g, '\n'), target);
+        const text = readSqlFile(file);
+        const sql = substitutePlaceholders(text, target);
         const failed = await runInSchemaTransaction(
           client,
           target.schema,
@@ -84,12 +142,7 @@ export async function seedTarget(
             `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
         );
         if (failed) {
-          const details: string[] = [];
-          if (failed.index !== undefined) {
-            const original = text.replace(/\r\n?/g, '\n');
-            const { line, column } = lineAndColumn(original, failed.index);
-            details.push(...codeFrame({ file, fileText: original, line, column }));
-          } else details.push(file);
+          const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);
           if (isPgError(failed.error)) details.push(...describePgError(failed.error));
           throw new UserError(`seed file ${name} failed in ${target.schema}`, {
             details,

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { transactionControlCandidatesEnd } from './sql-scan.js';
 
 export interface Statement {
   sql: string;
@@ -41,24 +42,32 @@ function charIndexOfByte(text: string, byteOffset: number): number {
   return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
 
-const TRANSACTION_CONTROL = /\b(begin|commit|end|rollback|start|prepare|abort)\b/i;
 const ALLOWED_IN_TRANSACTION = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
 
-/**
- * The first statement that would end or nest devup's own transaction (BEGIN, COMMIT, ROLLBACK…),
- * as a character offset and its keyword. Cheap when the text has no such word; parsed otherwise,
- * so `begin … end` inside a function body does not count. A syntax error is left to the server.
- */
-export async function findTransactionControl(sql: string): Promise<{ offset: number; keyword: string } | undefined> {
-  if (!TRANSACTION_CONTROL.test(sql)) return undefined;
+type ParsedStatements = { stmts?: { stmt_location?: number; stmt?: { TransactionStmt?: { kind?: string } } }[] };
+
+async function parseOrUndefined(sql: string): Promise<ParsedStatements | undefined> {
   const { parse } = await import('libpg-query');
-  let result: { stmts?: { stmt_location?: number; stmt?: { TransactionStmt?: { kind?: string } } }[] };
   try {
-    result = (await parse(sql)) as typeof result;
+    return (await parse(sql)) as ParsedStatements;
   } catch {
     return undefined;
   }
-  for (const stmt of result.stmts ?? []) {
+}
+
+/**
+ * The first statement that would end or nest devup's own transaction (BEGIN, COMMIT, ROLLBACK…),
+ * as a character offset and its keyword. A lexical scan finds the top-level statements that start
+ * with such a word (a word in a function body, string or comment never counts); only then does the
+ * parser run, and only over the text up to the last of them. A syntax error is left to the server.
+ */
+export async function findTransactionControl(sql: string): Promise<{ offset: number; keyword: string } | undefined> {
+  const end = transactionControlCandidatesEnd(sql);
+  if (end === undefined) return undefined;
+  // The prefix ends at a top-level `;`; should it still not parse, the whole text decides.
+  const result =
+    (await parseOrUndefined(sql.slice(0, end))) ?? (end < sql.length ? await parseOrUndefined(sql) : undefined);
+  for (const stmt of result?.stmts ?? []) {
     const kind = stmt.stmt?.TransactionStmt?.kind;
     if (kind && !ALLOWED_IN_TRANSACTION.has(kind)) {
       const start = charIndexOfByte(sql, stmt.stmt_location ?? 0);

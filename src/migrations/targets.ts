@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { renderSchemaName } from '../config/normalise.js';
+import { checkSchemaTemplate, renderSchemaName } from '../config/normalise.js';
 import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { discoverMigrations } from './discover.js';
@@ -31,8 +31,16 @@ async function resolveTenants(
     try {
       const { rows, fields } = await query(source.sql);
       const column = fields[0]?.name ?? '';
-      tenants = rows.map((row) => String((row as Record<string, unknown>)[column]));
+      const values = rows.map((row) => (row as Record<string, unknown>)[column]);
+      const nullRow = values.findIndex((value) => value === null || value === undefined);
+      if (nullRow >= 0) {
+        throw new UserError(`services.${service.name}.migrations.tenants.query returned NULL in row ${nullRow + 1}`, {
+          hint: 'Every row names a tenant: filter out NULLs in the query (where name is not null).',
+        });
+      }
+      tenants = values.map(String);
     } catch (error) {
+      if (error instanceof UserError) throw error;
       throw new UserError(`services.${service.name}.migrations.tenants.query failed: ${(error as Error).message}`, {
         hint: 'The query must return one column of tenant names and run before any migration.',
         cause: error,
@@ -55,7 +63,37 @@ async function resolveTenants(
       },
     );
   }
+  // The same rules as a static list: Postgres would truncate a long name, and two tenants would share a schema.
+  const twice = tenants.filter((t, i) => tenants.indexOf(t) !== i);
+  const problems = [
+    ...checkSchemaTemplate(service.migrations?.schemaTemplate ?? '{service}_{tenant}', service.name, tenants),
+    ...[...new Set(twice)].map((t) => `"${t}" is returned twice`),
+  ];
+  if (problems.length > 0) {
+    throw new UserError(`services.${service.name}.migrations.tenants returned tenants devup cannot migrate:`, {
+      details: problems.map((p) => `  ${p}`),
+      hint: 'Fix the tenant query or command (or services.*.migrations.schema) so each tenant gets a schema name of its own.',
+    });
+  }
   return tenants;
+}
+
+/** Two services rendering one schema would share its history table (and its reset). */
+function checkSchemasUnique(services: ServiceTargets[]): void {
+  const owners = new Map<string, string>();
+  for (const { service, targets } of services) {
+    for (const target of targets) {
+      const key = `${target.database ?? ''}.${target.schema}`;
+      const other = owners.get(key);
+      if (other !== undefined && other !== service.name) {
+        throw new UserError(
+          `services.${service.name} and services.${other} both migrate schema "${target.schema}" (tenant "${target.tenant}")`,
+          { hint: 'Give each service its own schema: put {service} in services.*.migrations.schema.' },
+        );
+      }
+      owners.set(key, service.name);
+    }
+  }
 }
 
 /**
@@ -98,6 +136,7 @@ export async function collectTargets(
       })),
     });
   }
+  checkSchemasUnique(result);
   if (options.tenant !== undefined && result.every((r) => r.targets.length === 0)) {
     throw new UserError(`--tenant ${options.tenant}: no selected service has that tenant`);
   }

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors.js';
+import { currentProcess, isRunning, type ProcessIdentity } from '../process-identity.js';
+import { withProjectLock } from '../project-lock.js';
 
 /** What a running `devup dev` publishes about itself in .devup/services.json (see the supervisor). */
 export interface DevSessionState {
@@ -8,44 +11,84 @@ export interface DevSessionState {
   services: { name: string; pid?: number; port?: number; url?: string; status: string; readyMs?: number }[];
 }
 
+/** .devup/dev-session.json: which process is this project's `devup dev`, from its first step to its exit. */
+interface DevSessionClaim extends ProcessIdentity {
+  startedAt: string;
+}
+
 export function devSessionFile(stateDir: string): string {
   return path.join(stateDir, 'services.json');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function claimFile(stateDir: string): string {
+  return path.join(stateDir, 'dev-session.json');
 }
 
-/** Whether the pid still runs devup: after a crash the pid may belong to another program by now. */
-function isDevup(pid: number): boolean {
+function readJson<T>(file: string): T | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devup');
-  } catch {
-    return process.platform !== 'linux'; // no /proc to ask: trust the live pid
-  }
-}
-
-/** The running `devup dev` of this project, if any (a stale file from a crash is ignored). */
-export function readDevSession(stateDir: string): DevSessionState | undefined {
-  try {
-    const state = JSON.parse(readFileSync(devSessionFile(stateDir), 'utf8')) as DevSessionState;
-    return alive(state.pid) && isDevup(state.pid) ? state : undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
+/** The claim of the `devup dev` that runs now; a claim left by a crash (pid gone or reused) is none. */
+function liveClaim(stateDir: string): DevSessionClaim | undefined {
+  const claim = readJson<DevSessionClaim>(claimFile(stateDir));
+  return claim && isRunning(claim) ? claim : undefined;
+}
+
+/**
+ * Makes this process the project's `devup dev`, before it touches the database or any file, or
+ * refuses naming the one that runs. Returns the release, which removes the claim only while it
+ * is still this process's.
+ */
+export async function claimDevSession(stateDir: string): Promise<() => void> {
+  const me = currentProcess();
+  await withProjectLock(stateDir, 'dev-session', async () => {
+    const other = liveClaim(stateDir);
+    if (other && other.pid !== me.pid) {
+      throw new UserError(
+        `devup dev is already running for this project (pid ${other.pid}, since ${other.startedAt})`,
+        {
+          hint:
+            'Use that one, or stop it first (Ctrl-C in its terminal, or `kill ' +
+            other.pid +
+            '`). `devup status` shows it.',
+        },
+      );
+    }
+    const claim: DevSessionClaim = { ...me, startedAt: new Date().toISOString() };
+    writeFileSync(claimFile(stateDir), `${JSON.stringify(claim, null, 2)}\n`);
+  });
+  const release = () => {
+    const claim = readJson<DevSessionClaim>(claimFile(stateDir));
+    if (claim?.pid === me.pid && claim.started === me.started) rmSync(claimFile(stateDir), { force: true });
+    process.off('exit', release);
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** The running `devup dev` of this project, if any, with its services once they are started. */
+export function readDevSession(stateDir: string): DevSessionState | undefined {
+  const claim = liveClaim(stateDir);
+  if (!claim) return undefined;
+  const state = readJson<DevSessionState>(devSessionFile(stateDir));
+  return { pid: claim.pid, startedAt: claim.startedAt, services: state?.pid === claim.pid ? state.services : [] };
+}
+
 /** Asks a running `devup dev` to stop its services (as Ctrl-C would) and waits until it exits. */
 export async function stopDevSession(stateDir: string, timeoutMs = 20_000): Promise<number | undefined> {
-  const session = readDevSession(stateDir);
-  if (!session || session.pid === process.pid) return undefined;
-  process.kill(session.pid, 'SIGTERM');
+  const claim = liveClaim(stateDir);
+  if (!claim || claim.pid === process.pid) return undefined;
+  process.kill(claim.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (alive(session.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return session.pid;
+  while (isRunning(claim) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isRunning(claim)) {
+    throw new UserError(`the running devup dev (pid ${claim.pid}) did not stop within ${timeoutMs / 1000} s`, {
+      hint: `Stop it yourself (Ctrl-C in its terminal, or \`kill ${claim.pid}\`), then run the command again.`,
+    });
+  }
+  return claim.pid;
 }

@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 /** Where a line of the combined log came from. */
 export type LogSource = 'stdout' | 'stderr' | 'devup';
 
@@ -15,18 +17,6 @@ const PALETTE = [36, 32, 33, 34, 35, 96] as const;
 const RED = 31;
 const BOLD = 1;
 const RESET = '\u001b[0m';
-
-// CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and two-byte escapes.
-const ANSI_PATTERN = new RegExp(
-  ['\\u001b\\[[0-?]*[ -/]*[@-~]', '\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)', '\\u001b[@-Z\\\\-_]'].join(
-    '|',
-  ),
-  'g',
-);
-
-export function stripAnsi(text: string): string {
-  return text.includes('\u001b') ? text.replace(ANSI_PATTERN, '') : text;
-}
 
 /** A stable colour per name (FNV-1a hash over the palette), so `auth` looks the same every day. */
 export function colorCodeFor(name: string): number {
@@ -65,7 +55,7 @@ export class LogPrefixer {
   format(service: string, source: LogSource, line: string): string {
     const prefixes = this.#prefixes.get(service) ?? this.#buildPrefixes(service, service.length);
     let text = visiblePart(line);
-    if (!this.#color) text = stripAnsi(text);
+    if (!this.#color) text = stripVTControlCharacters(text);
     // The child's colours are kept, but closed at the end of its line so they can't bleed into the next prefix.
     else if (text.includes('\u001b')) text += RESET;
     if (source === 'devup' && this.#color) text = paint(BOLD, text);

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceSnapshot } from './service-status.js';
 
@@ -28,7 +28,13 @@ export class RuntimeStateFile {
     renameSync(temporary, this.file);
   }
 
+  /** Removes the file only while it is this process's: another session's file is not ours to delete. */
   remove(): void {
+    try {
+      if ((JSON.parse(readFileSync(this.file, 'utf8')) as RuntimeState).pid !== process.pid) return;
+    } catch {
+      return; // gone, or not a state file
+    }
     rmSync(this.file, { force: true });
   }
 }

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readServiceEnvFile } from '../config/env-file.js';
+import { expandEnv } from '../config/env-placeholders.js';
 import type { ServiceSettings } from '../config/types.js';
-import { UserError } from '../errors.js';
 
 export interface ServiceEnvSources {
   /** devup's own environment (normally process.env). */
@@ -22,7 +21,7 @@ export interface ServiceEnvSources {
  *   4. devup's connection variables (DATABASE_URL, PG*, DEVUP_*): the database devup just migrated,
  *      whatever DATABASE_URL the shell or .env carry for other purposes
  *   5. the service's envFile
- *   6. the service's `env` in the config
+ *   6. the service's `env` in the config, with {url} {schema} {tenant} {database} {service} expanded
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
  * So a service's own settings (5-6) can still point it elsewhere on purpose, and the config beats files.
  */
@@ -40,27 +39,18 @@ export async function buildServiceEnv(
     delete env.FORCE_COLOR;
   }
   Object.assign(env, sources.devup);
-  if (service.envFile !== undefined) Object.assign(env, await readEnvFile(service));
-  Object.assign(env, service.env);
+  Object.assign(env, await readServiceEnvFile(service));
+  const { devup } = sources;
+  Object.assign(
+    env,
+    expandEnv(service.env, {
+      url: devup.DATABASE_URL ?? '',
+      schema: devup.DEVUP_SCHEMA ?? '',
+      tenant: devup.DEVUP_TENANT ?? '',
+      database: devup.PGDATABASE ?? '',
+      service: service.name,
+    }),
+  );
   if (service.port !== undefined) env.PORT = String(service.port);
   return env;
-}
-
-async function readEnvFile(service: ServiceSettings): Promise<Record<string, string>> {
-  const file = service.envFile as string;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `Cannot read the env file of service "${service.name}": ${path.relative(process.cwd(), file) || file}`,
-      {
-        hint: `Create the file, or change or remove services.${service.name}.envFile.`,
-        cause: error,
-      },
-    );
-  }
-  // Loaded only for services that have an env file.
-  const { parse } = await import('dotenv');
-  return parse(text);
 }

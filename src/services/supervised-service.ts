@@ -1,10 +1,10 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format-duration.js';
 import type { Clock } from './clock.js';
 import { deferred } from './deferred.js';
 import type { LogSource } from './log-prefixer.js';
-import { stripAnsi } from './log-prefixer.js';
 import { type LogReadinessProbe, probeFor, type ReadinessOutcome, waitUntilReady } from './readiness-probe.js';
 import { RecentLines } from './recent-lines.js';
 import { describeExit, type ProcessExit, RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
@@ -183,7 +183,7 @@ export class SupervisedService {
   #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
     this.#options.log(stream, lines);
     for (const line of lines) {
-      const plain = stripAnsi(line);
+      const plain = stripVTControlCharacters(line);
       this.#recent.add(plain);
       this.#logProbe?.observe(plain);
     }

@@ -4,11 +4,11 @@ import { UserError } from '../errors.js';
  * Asks a yes/no question on the terminal. Without a TTY (CI, pipes) there is nobody to ask:
  * refuse, and say which flag confirms.
  */
-export async function confirm(question: string, options: { yes: boolean; flag?: string }): Promise<boolean> {
+export async function confirm(question: string, options: { yes: boolean }): Promise<boolean> {
   if (options.yes) return true;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UserError('refusing to destroy data without confirmation (no terminal to ask on)', {
-      hint: `Pass ${options.flag ?? '--yes'} to confirm.`,
+      hint: 'Pass --yes to confirm.',
     });
   }
   const { createInterface } = await import('node:readline/promises');

@@ -112,6 +112,9 @@ export class MigrationProgress {
       case 'warning':
         out.warn(`${event.target.schema}: ${event.message}`);
         return;
+      case 'database-setup':
+        out.line(`  ${out.style('green', '✔')} database ${event.database}: ${event.done.join(', ')}`);
+        return;
       case 'target-done': {
         const text =
           event.applied.length === 0
@@ -185,6 +188,8 @@ function jsonEvent(event: StepEvent): Record<string, unknown> {
       return { ...base, message: event.message };
     case 'output':
       return { ...base, line: event.line };
+    case 'database-setup':
+      return { ...base, database: event.database, done: event.done };
     default:
       return base;
   }

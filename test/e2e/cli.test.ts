@@ -37,6 +37,18 @@ it('refuses to reset an external database that is not on this machine, before co
   }
 });
 
+it('a host name that merely begins with 127. is not taken for this machine by reset', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      database: { engine: 'external', url: 'postgres://app:pw@127.0.0.1.devup-test.invalid:5432/shop' },
+      services: { api: {} },
+    }),
+  });
+  const { code, output } = await runCli(['reset', '--yes'], { cwd: ws.dir, env });
+  expect(code).toBe(1);
+  expect(output).toMatch(/refusing to reset the external database on 127\.0\.0\.1\.devup-test\.invalid/);
+});
+
 it('bad config: every problem with its key path, exit 1, no stack trace', async () => {
   ws = createWorkspace({
     'devup.config.json': JSON.stringify({

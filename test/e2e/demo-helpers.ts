@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
+
+export { processesUnder } from '../helpers/processes.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'bin/devup.js');
@@ -89,21 +91,6 @@ export function startCli(args: string[], options: { cwd: string; env: NodeJS.Pro
       });
     },
   };
-}
-
-/** Processes whose working directory is inside `dir` (the services and their children). */
-export function processesUnder(dir: string): { pid: number; cwd: string }[] {
-  const found: { pid: number; cwd: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd.startsWith(dir)) found.push({ pid: Number(entry), cwd });
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
 
 export async function httpStatus(url: string): Promise<number> {

@@ -96,6 +96,19 @@ export class AlembicGraph {
     return seen;
   }
 
+  /** Revisions that revise the given one, directly or not. */
+  descendants(of: string): Set<string> {
+    const below = new Map<string, Set<string>>();
+    for (const id of this.order) below.set(id, this.ancestors([id]));
+    return new Set([...below].filter(([id, ancestors]) => id !== of && ancestors.has(of)).map(([id]) => id));
+  }
+
+  /** Several heads: `alembic upgrade head` refuses them until a merge revision joins them. */
+  headsProblem(): string | undefined {
+    if (this.heads.size <= 1) return undefined;
+    return `several heads: ${[...this.heads].join(', ')} (join them with \`alembic merge heads\`)`;
+  }
+
   /** Compares with the rows of alembic_version (which holds the applied heads only). */
   status(applied: readonly string[]): { pending: string[]; problem?: string } {
     const current = new Set(applied);
@@ -130,14 +143,32 @@ function topologicalOrder(list: readonly AlembicRevision[]): string[] {
   return order;
 }
 
-export function parseAlembicFiles(files: readonly FileEntry[]): MigrationSet {
+/** Alembic's migration set keeps its graph, for down, dry-run and the several-heads check. */
+export interface AlembicSet extends MigrationSet {
+  graph: AlembicGraph;
+}
+
+export function alembicGraphOf(set: MigrationSet | undefined): AlembicGraph | undefined {
+  return set && 'graph' in set ? (set as AlembicSet).graph : undefined;
+}
+
+export function parseAlembicFiles(files: readonly FileEntry[]): AlembicSet {
   const revisions = [...files]
     .sort(byRelativePath)
     .map((file) => parseAlembicRevision(readFileSync(file.absolute, 'utf8'), file.relative));
   const graph = new AlembicGraph(revisions);
+  const names = new Map(revisions.map((r) => [r.revision, path.basename(r.file, '.py')]));
   return {
     ids: [...graph.order],
     status: (rows: readonly HistoryRow[]) => graph.status(rows.map((r) => r.id ?? '')),
+    applied: (rows: readonly HistoryRow[]) => {
+      const current = rows.map((r) => r.id ?? '');
+      const below = graph.ancestors(current);
+      return [...graph.order.filter((id) => below.has(id)), ...current.filter((id) => !graph.revisions.has(id))];
+    },
+    label: (id) => names.get(id) ?? id,
+    problem: graph.headsProblem(),
+    graph,
   };
 }
 
@@ -180,7 +211,12 @@ export const alembic: ToolAdapter = {
   includes: (relative) => relative.endsWith('.py') && relative !== '__init__.py' && !relative.startsWith('.'),
   parse: parseAlembicFiles,
   history: { table: 'alembic_version', columns: 'version_num::text as id', orderBy: '1', fingerprinted: false },
-  defaultCommand: () => ['alembic', 'upgrade', 'head'],
+  program: () => ['alembic'],
+  upgradeArgs: () => ['upgrade', 'head'],
+  upgradeSuffixes: [
+    ['upgrade', 'head'],
+    ['upgrade', 'heads'],
+  ],
   install:
     'Install it in the Python environment of the service (pip install alembic psycopg2-binary), or set migrations.command, e.g. ["python3", "-m", "alembic", "upgrade", "head"] or "poetry run alembic upgrade head".',
 };

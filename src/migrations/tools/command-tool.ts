@@ -7,6 +7,8 @@ export const commandTool: ToolAdapter = {
   recursive: true,
   includes: () => true,
   history: undefined,
-  defaultCommand: () => [],
+  program: () => [],
+  upgradeArgs: () => [],
+  upgradeSuffixes: [],
   install: 'Check migrations.command: the program it starts must be installed and on the PATH.',
 };

@@ -29,6 +29,11 @@ export function parseDbmateFiles(files: readonly FileEntry[]): MigrationSet {
       const applied = new Set(rows.map((r) => r.id));
       return { pending: migrations.filter((m) => !applied.has(m.version)).map((m) => m.name) };
     },
+    applied(rows: readonly HistoryRow[]) {
+      const names = new Map(migrations.map((m) => [m.version, m.name]));
+      return rows.map((r) => names.get(r.id ?? '') ?? r.id ?? '');
+    },
+    label: (id) => id,
   };
 }
 
@@ -52,7 +57,10 @@ export const dbmate: ToolAdapter = {
   includes: (relative) => MIGRATION_FILE.test(relative),
   parse: parseDbmateFiles,
   history: { table: 'schema_migrations', columns: 'version::text as id', orderBy: '1', fingerprinted: false },
-  defaultCommand: ({ cwd, root }) => [dbmateBinary([cwd, root]) ?? 'dbmate', '--no-dump-schema', 'up'],
+  // --no-dump-schema is a global flag: it holds for rollback too.
+  program: ({ cwd, root }) => [dbmateBinary([cwd, root]) ?? 'dbmate', '--no-dump-schema'],
+  upgradeArgs: () => ['up'],
+  upgradeSuffixes: [['up'], ['migrate']],
   env: ({ migrationsDir, dirIsExplicit }) => ({
     DBMATE_NO_DUMP_SCHEMA: 'true',
     ...(dirIsExplicit ? { DBMATE_MIGRATIONS_DIR: migrationsDir } : {}),

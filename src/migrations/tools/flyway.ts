@@ -41,6 +41,11 @@ export function parseFlywayFiles(files: readonly FileEntry[]): MigrationSet {
         baselines.some((b) => compareFlywayVersions(version, b) <= 0);
       return { pending: migrations.filter((m) => !isApplied(m.version)).map((m) => m.id) };
     },
+    applied(rows: readonly HistoryRow[]) {
+      const versions = rows.filter((r) => r.id !== null).map((r) => flywayVersion(r.id as string));
+      return migrations.filter((m) => versions.some((v) => compareFlywayVersions(v, m.version) === 0)).map((m) => m.id);
+    },
+    label: (id) => id,
   };
 }
 
@@ -58,9 +63,11 @@ export const flyway: ToolAdapter = {
     orderBy: 'installed_rank',
     fingerprinted: false,
   },
-  defaultCommand: () => ['flyway', 'migrate'],
-  env: ({ host, port, database, user, password, schema, migrationsDir }) => ({
-    FLYWAY_URL: jdbcUrl(host, port, database),
+  program: () => ['flyway'],
+  upgradeArgs: () => ['migrate'],
+  upgradeSuffixes: [['migrate']],
+  env: ({ host, port, database, ssl, user, password, schema, migrationsDir }) => ({
+    FLYWAY_URL: jdbcUrl(host, port, database, ssl),
     FLYWAY_USER: user,
     FLYWAY_PASSWORD: password,
     FLYWAY_SCHEMAS: schema,

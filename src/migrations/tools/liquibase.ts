@@ -13,9 +13,11 @@ export const liquibase: ToolAdapter = {
     orderBy: 'orderexecuted, id, author, filename',
     fingerprinted: true,
   },
-  defaultCommand: () => ['liquibase', 'update'],
-  env: ({ host, port, database, user, password, schema }) => ({
-    LIQUIBASE_COMMAND_URL: jdbcUrl(host, port, database),
+  program: () => ['liquibase'],
+  upgradeArgs: () => ['update'],
+  upgradeSuffixes: [['update']],
+  env: ({ host, port, database, ssl, user, password, schema }) => ({
+    LIQUIBASE_COMMAND_URL: jdbcUrl(host, port, database, ssl),
     LIQUIBASE_COMMAND_USERNAME: user,
     LIQUIBASE_COMMAND_PASSWORD: password,
     LIQUIBASE_COMMAND_DEFAULT_SCHEMA_NAME: schema,

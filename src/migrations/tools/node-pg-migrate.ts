@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { FileEntry } from './file-snapshot.js';
-import { byRelativePath, type HistoryRow, type MigrationSet, pendingByIds, type ToolAdapter } from './tool-adapter.js';
+import {
+  appliedByIds,
+  byRelativePath,
+  type HistoryRow,
+  type MigrationSet,
+  pendingByIds,
+  type ToolAdapter,
+} from './tool-adapter.js';
 
 /** node-pg-migrate records each file under its base name without the extension. */
 export function parseNodePgMigrateFiles(files: readonly FileEntry[]): MigrationSet {
@@ -10,6 +17,8 @@ export function parseNodePgMigrateFiles(files: readonly FileEntry[]): MigrationS
   return {
     ids,
     status: (rows: readonly HistoryRow[]) => pendingByIds(ids, new Set(rows.map((r) => r.id ?? ''))),
+    applied: (rows: readonly HistoryRow[]) => appliedByIds(rows),
+    label: (id) => id,
   };
 }
 
@@ -21,14 +30,8 @@ export const nodePgMigrate: ToolAdapter = {
   includes: (relative) => !relative.startsWith('.') && !relative.endsWith('.d.ts') && !relative.endsWith('.map'),
   parse: parseNodePgMigrateFiles,
   history: { table: 'pgmigrations', columns: 'name::text as id', orderBy: 'run_on, id', fingerprinted: false },
-  defaultCommand: ({ schema, migrationsDir }) => [
-    'node-pg-migrate',
-    'up',
-    '--schema',
-    schema,
-    '--create-schema',
-    '-m',
-    migrationsDir,
-  ],
+  program: () => ['node-pg-migrate'],
+  upgradeArgs: ({ schema, migrationsDir }) => ['up', '--schema', schema, '--create-schema', '-m', migrationsDir],
+  upgradeSuffixes: [['up']],
   install: 'Install it in the service: npm install --save-dev node-pg-migrate pg',
 };

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { FileEntry } from './file-snapshot.js';
-import { byRelativePath, type HistoryRow, type MigrationSet, pendingByIds, type ToolAdapter } from './tool-adapter.js';
+import {
+  appliedByIds,
+  byRelativePath,
+  type HistoryRow,
+  type MigrationSet,
+  pendingByIds,
+  type ToolAdapter,
+} from './tool-adapter.js';
 
 const MIGRATION_SQL = /^([^/]+)\/migration\.sql$/;
 
@@ -13,6 +20,8 @@ export function parsePrismaFiles(files: readonly FileEntry[]): MigrationSet {
   return {
     ids,
     status: (rows: readonly HistoryRow[]) => pendingByIds(ids, new Set(rows.map((r) => r.id ?? ''))),
+    applied: (rows: readonly HistoryRow[]) => appliedByIds(rows),
+    label: (id) => id,
   };
 }
 
@@ -30,6 +39,8 @@ export const prisma: ToolAdapter = {
     orderBy: '1',
     fingerprinted: false,
   },
-  defaultCommand: () => ['prisma', 'migrate', 'deploy'],
+  program: () => ['prisma'],
+  upgradeArgs: () => ['migrate', 'deploy'],
+  upgradeSuffixes: [['migrate', 'deploy']],
   install: 'Install it in the service: npm install --save-dev prisma',
 };

@@ -1,5 +1,6 @@
 import type { MigrationTool } from '../../config/schema.js';
 import type { MigrationSettings } from '../../config/types.js';
+import type { SslSettings } from '../../database/tls.js';
 import type { FileEntry } from './file-snapshot.js';
 
 export type ToolSettings = Extract<MigrationSettings, { kind: 'tool' }>;
@@ -25,6 +26,12 @@ export interface MigrationSet {
   ids: string[];
   /** Compares with the history rows: what is pending, and anything that contradicts the files. */
   status(rows: readonly HistoryRow[]): { pending: string[]; problem?: string };
+  /** The ids the rows mean as applied, in apply order (Alembic's table holds only its heads). */
+  applied(rows: readonly HistoryRow[]): string[];
+  /** A readable name for an id (the file it comes from), for status. */
+  label(id: string): string;
+  /** Something in the files themselves that `status` and `migrate --strict` report as an error. */
+  problem?: string | undefined;
 }
 
 /** Thrown by parsers: the files can't be understood, so the tool must run and judge them itself. */
@@ -51,7 +58,12 @@ export interface ToolAdapter {
   /** Parses the files; absent for tools whose files only the tool understands (fingerprint only). */
   parse?(files: readonly FileEntry[]): MigrationSet;
   readonly history: HistorySpec | undefined;
-  defaultCommand(context: ToolCommandContext): string[];
+  /** The program as devup starts it when `command` and `program` are not set (no subcommand). */
+  program(context: ToolCommandContext): string[];
+  /** What follows the program to apply every pending migration (`upgrade head`). */
+  upgradeArgs(context: ToolCommandContext): string[];
+  /** How a user's `command` may end with the tool's apply step: what precedes it is the program. */
+  readonly upgradeSuffixes: readonly (readonly string[])[];
   /** The tool's own environment variables, on top of the common ones. */
   env?(context: ToolEnvContext): Record<string, string>;
   /** How to get the tool when its command is not found. */
@@ -65,6 +77,8 @@ export interface ToolEnvContext {
   user: string;
   password: string;
   database: string;
+  /** TLS as DATABASE_URL asked (external engine), for JDBC URLs. */
+  ssl?: SslSettings | undefined;
   migrationsDir: string;
   /** The user set `dir`, rather than devup using the tool's default location. */
   dirIsExplicit: boolean;
@@ -78,4 +92,15 @@ export function byRelativePath(a: FileEntry, b: FileEntry): number {
 /** The status of tools whose history lists each applied migration by id. */
 export function pendingByIds(ids: readonly string[], applied: ReadonlySet<string>): { pending: string[] } {
   return { pending: ids.filter((id) => !applied.has(id)) };
+}
+
+/** The command that applies everything when the user set none: `program` then `upgradeArgs`. */
+export function defaultToolCommand(adapter: ToolAdapter, context: ToolCommandContext): string[] {
+  const program = adapter.program(context);
+  return program.length === 0 ? [] : [...program, ...adapter.upgradeArgs(context)];
+}
+
+/** The ids the history rows name, in the rows' order (the order the tool rolls them back in reverse). */
+export function appliedByIds(rows: readonly HistoryRow[]): string[] {
+  return rows.map((r) => r.id ?? '');
 }

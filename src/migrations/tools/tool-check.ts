@@ -9,6 +9,8 @@ export interface ToolCheck {
   upToDate: boolean;
   /** Ids of pending migrations where they can be known (else a single "(why)" entry). */
   pending: string[];
+  /** A problem in the files themselves (Alembic's several heads): an error under --strict. */
+  filesProblem?: string | undefined;
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
@@ -56,9 +58,10 @@ export function decideToolCheck(
   recorded: ToolFingerprint | undefined,
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
-  if (!status.upToDate) return status;
+  const problem = files.set?.problem ? { filesProblem: files.set.problem } : {};
+  if (!status.upToDate) return { ...status, ...problem };
   const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
-  return change ? { upToDate: false, pending: [`(${change})`] } : status;
+  return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };
 }
 
 /** Ids that were pending before a run and are not after it (real ids only, not "(why)" entries). */

@@ -6,6 +6,8 @@ export interface ToolProcessOptions {
   env: Record<string, string>;
   /** Each line of stdout and stderr as it arrives, secrets masked. */
   onLine: (line: string) => void;
+  /** When set, stderr's lines go here instead of to onLine. */
+  onStderr?: ((line: string) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** Replaced by **** in every line. */
   secrets: readonly string[];
@@ -48,11 +50,14 @@ function installExitHook(): void {
   });
 }
 
+/** An argument as a POSIX shell reads it back unchanged. */
+export function quoteShellArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
 export function describeCommand(command: CommandSpec): string {
   if ('shell' in command) return command.shell;
-  return command.argv
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`))
-    .join(' ');
+  return command.argv.map(quoteShellArg).join(' ');
 }
 
 /** The program a command starts (for "not found" messages). */
@@ -70,20 +75,22 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
   const keep = options.tailLines ?? 20;
   const tail: string[] = [];
   const mask = (text: string) => options.secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
-  // biome-ignore lint/correctness/useYield: an execa transform that yields nothing consumes each line, so output streams to onLine instead of piling up in memory.
-  const onLine = function* (line: unknown) {
-    const text = mask(String(line).replace(/\r$/, ''));
-    tail.push(text);
-    if (tail.length > keep) tail.shift();
-    options.onLine(text);
-  };
+  const lineHandler = (deliver: (line: string) => void) =>
+    // biome-ignore lint/correctness/useYield: an execa transform that yields nothing consumes each line, so output streams to the callback instead of piling up in memory.
+    function* (line: unknown) {
+      const text = mask(String(line).replace(/\r$/, ''));
+      tail.push(text);
+      if (tail.length > keep) tail.shift();
+      deliver(text);
+    };
+  const onLine = lineHandler(options.onLine);
   const execaOptions = {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
     stdin: 'ignore',
     stdout: onLine,
-    stderr: onLine,
+    stderr: options.onStderr ? lineHandler(options.onStderr) : onLine,
     // A group of its own, so that an abort stops the tool's children too (a shell, a JVM).
     detached: true,
     reject: false,

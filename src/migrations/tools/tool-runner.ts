@@ -1,48 +1,24 @@
-import { existsSync } from 'node:fs';
 import type pg from 'pg';
-import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
-import { InterruptedError, UserError } from '../../errors.js';
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ConnectionInfo } from '../../database/connection.js';
 import { quoteIdent } from '../history.js';
-import { describeHolder, withAdvisoryLock } from '../lock.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
-import type { HistorySpec, ToolAdapter, ToolSettings } from './tool-adapter.js';
+import type { ToolAdapter } from './tool-adapter.js';
 import { toolAdapter } from './tool-adapters.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
-import { buildToolEnv, secretsOf } from './tool-env.js';
 import { readToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
-import { commandProgram, describeCommand, spawnTool, type ToolProcessResult } from './tool-process.js';
+import {
+  prepareToolInvocation,
+  readStateFor,
+  runToolCommand,
+  toolSettings,
+  withTargetLock,
+} from './tool-invocation.js';
+import { upgradeCommand } from './tool-program.js';
 
 export type { ToolCheck } from './tool-check.js';
-
-function toolSettings(service: ServiceSettings): ToolSettings {
-  const settings = service.migrations;
-  if (settings?.kind !== 'tool') throw new Error(`services.${service.name} has no migration tool`);
-  return settings;
-}
-
-function isMissingDatabase(error: unknown): boolean {
-  return (error as { cause?: { code?: string } }).cause?.code === '3D000';
-}
-
-/** The target's state: on the open client for the main database, else on a short-lived one. */
-async function readStateFor(
-  target: TargetBase,
-  admin: ConnectionInfo,
-  client: pg.Client,
-  history: HistorySpec | undefined,
-): Promise<TargetState> {
-  if (target.database === undefined) return readTargetState(client, target.schema, history);
-  try {
-    return await withClient(admin, (c) => readTargetState(c, target.schema, history), { database: target.database });
-  } catch (error) {
-    // The service's database is created before any tool runs; until then nothing is applied.
-    if (isMissingDatabase(error)) return { identity: '', rows: undefined };
-    throw error;
-  }
-}
 
 /** Decides without spawning the tool whether it has anything to do for this target. */
 export async function checkToolTarget(
@@ -57,56 +33,6 @@ export async function checkToolTarget(
   const files = readToolFiles(adapter, settings, config.stateDir);
   const state = await readStateFor(target, admin, client, adapter.history);
   return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
-}
-
-function toolCommand(
-  adapter: ToolAdapter,
-  settings: ToolSettings,
-  target: TargetBase,
-  root: string,
-  migrationsDir: string,
-): CommandSpec {
-  if (settings.command) return settings.command;
-  const argv = adapter.defaultCommand({ schema: target.schema, migrationsDir, cwd: settings.cwd, root });
-  if (argv.length === 0) {
-    throw new UserError(`services.${target.service}.migrations: tool "${adapter.tool}" needs a command`, {
-      hint: 'Set migrations.command to the program that applies the migrations, e.g. "./scripts/migrate.sh".',
-    });
-  }
-  return { argv };
-}
-
-function where(target: TargetBase): string {
-  return `${target.service} (tenant ${target.tenant}, schema ${target.schema}${target.database ? `, database ${target.database}` : ''})`;
-}
-
-function toolFailure(
-  adapter: ToolAdapter,
-  target: TargetBase,
-  command: CommandSpec,
-  settings: ToolSettings,
-  config: ResolvedConfig,
-  result: ToolProcessResult,
-  mask: (text: string) => string,
-): UserError {
-  const shown = mask(describeCommand(command));
-  const output = result.tail.map((line) => `  ${line}`);
-  if (result.notFound) {
-    // Through a shell, the shell names the missing program ("sh: 1: alembic: not found").
-    const program =
-      result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
-      commandProgram(command);
-    return new UserError(`${program} not found: cannot run ${adapter.tool} for ${where(target)}`, {
-      hint: `${adapter.install} devup looks in ${settings.cwd}/node_modules/.bin, ${config.root}/node_modules/.bin, then the PATH.`,
-      details: [`$ ${shown}`, ...output],
-    });
-  }
-  const how =
-    result.exitCode === undefined ? `did not finish (${result.message})` : `exited with code ${result.exitCode}`;
-  return new UserError(`${adapter.tool} failed for ${where(target)}: ${how}`, {
-    hint: `The lines shown are the end of ${adapter.tool}'s output. Fix the cause, then run devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target).`,
-    details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
-  });
 }
 
 async function createSchema(client: pg.Client, schema: string): Promise<void> {
@@ -127,28 +53,10 @@ export async function runToolTarget(
   admin: ConnectionInfo,
   options: { onOutput: (line: string) => void; signal?: AbortSignal },
 ): Promise<string[]> {
-  const settings = toolSettings(service);
-  const adapter = toolAdapter(settings.tool);
+  const invocation = await prepareToolInvocation(config, service, target, admin);
+  const { adapter, settings } = invocation;
   const key = fingerprintKey(target);
-  const migrationsDir = adapter.migrationsDir(settings);
-  const command = toolCommand(adapter, settings, target, config.root, migrationsDir);
-  if (!existsSync(settings.cwd)) {
-    throw new UserError(`services.${target.service}.migrations.cwd does not exist: ${settings.cwd}`);
-  }
-  const secrets = secretsOf(admin.password);
-  const mask = (text: string) => secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
-  const env = buildToolEnv({
-    tool: adapter.tool,
-    target,
-    admin,
-    migrationsDir,
-    dirIsExplicit: settings.dir !== undefined,
-    cwd: settings.cwd,
-    root: config.root,
-    serviceEnv: service.env,
-    baseEnv: process.env,
-    toolEnv: adapter.env,
-  });
+  const command = upgradeCommand(adapter, settings, target.service, invocation.context);
 
   const migrate = async (client: pg.Client): Promise<string[]> => {
     // Most tools expect their schema to exist; devup owns the schema, the tool its tables.
@@ -158,20 +66,15 @@ export async function runToolTarget(
       readToolFiles(adapter, settings, config.stateDir),
       await readTargetState(client, target.schema, adapter.history),
     );
-    const result = await spawnTool(command, {
-      cwd: settings.cwd,
-      env,
-      onLine: options.onOutput,
-      signal: options.signal,
-      secrets,
-    });
-    if (result.canceled) {
+    try {
+      await runToolCommand(invocation, target, command, {
+        root: config.root,
+        onOutput: options.onOutput,
+        signal: options.signal,
+      });
+    } catch (error) {
       forgetFingerprint(config.stateDir, key);
-      throw new InterruptedError();
-    }
-    if (result.failed) {
-      forgetFingerprint(config.stateDir, key);
-      throw toolFailure(adapter, target, command, settings, config, result, mask);
+      throw error;
     }
     const files = readToolFiles(adapter, settings, config.stateDir);
     const state = await readTargetState(client, target.schema, adapter.history);
@@ -181,27 +84,7 @@ export async function runToolTarget(
     return appliedBetween(before, after);
   };
 
-  return withClient(
-    admin,
-    async (client) => {
-      if (options.signal?.aborted) throw new InterruptedError();
-      try {
-        // The lock devup's own engine takes for this schema: a second devup waits instead of
-        // running the same tool on the same schema at the same time.
-        return await withAdvisoryLock(client, target.schema, () => migrate(client), {
-          onWait: (holder) =>
-            options.onOutput(
-              `devup: waiting for ${holder ? describeHolder(holder) : 'another session'} to finish migrating ${target.schema}`,
-            ),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-      } catch (error) {
-        if (options.signal?.aborted && !(error instanceof UserError)) throw new InterruptedError();
-        throw error;
-      }
-    },
-    target.database ? { database: target.database } : {},
-  );
+  return withTargetLock(admin, target, migrate, options);
 }
 
 /** A tool that succeeded but still looks pending to devup would run on every start: say why. */

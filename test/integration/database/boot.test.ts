@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
@@ -106,6 +106,14 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
     const db = await bootDatabase(config, { sink: { notice: (m) => notices.push(m) } });
     expect(db.engine).toBe('docker');
     expect(notices).toEqual(['Docker engine found: Postgres runs in a container.']);
+    // No password in the config: the container got a generated one, kept for the next start.
+    const saved = readFileSync(path.join(ws.dir, '.devup', 'password'), 'utf8').trim();
+    expect(saved).toMatch(/^[a-z2-9]{24}$/);
+    expect(db.connection.password).toBe(saved);
+    expect(
+      ws.config({ project: PREFIX, database: { image: TEST_IMAGE }, services: { svc: { cwd: 'svc' } } }).database
+        .password,
+    ).toBe(saved);
   });
 
   it('the warm path asks the Docker API nothing: it works with the engine unreachable', async () => {

@@ -87,11 +87,20 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
       expect(error.hint).toMatch(/devup reset/);
     });
 
-    it('explains a volume initialised with another password', async () => {
+    it('explains a new password or user for a volume initialised with the old ones, and recreates nothing', async () => {
+      const before = await dockerClient().getContainer(`${project}-postgres`).inspect();
       const error = await new DockerEngine(project, { ...db, password: 'new-password' }).start(sink).catch((e) => e);
-      expect(error.message).toMatch(/was initialised with other credentials/);
-      expect(error.hint).toMatch(/devup reset/);
+      expect(error.message).toBe(
+        `database.password changed, but the volume ${project}-pgdata was initialised with the old value`,
+      );
+      expect(error.hint).toMatch(/Put the old value back in the config, or run `devup reset`/);
       expect(`${error.message}${error.hint}`).not.toContain('new-password');
+      const user = await new DockerEngine(project, { ...db, user: 'other' }).start(sink).catch((e) => e);
+      expect(user.message).toMatch(/^database\.user: app → other, but the volume/);
+      // The container was left as it was, and still answers with the old credentials.
+      const after = await dockerClient().getContainer(`${project}-postgres`).inspect();
+      expect(after.Id).toBe(before.Id);
+      expect((await new DockerEngine(project, db).start(sink)).action).toBe('reused');
     });
 
     it('lists only its own container and volume for destruction, then destroys them', async () => {
@@ -176,6 +185,28 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     expect(notices).toContain(`Pulling ${image} (first run only)...`);
     expect(error.message).toMatch(new RegExp(`^could not pull the image ${image.replaceAll('.', '\\.')}: `));
     expect(error.hint).toMatch(/database\.image/);
+  });
+
+  it('a second checkout with the same project name neither reuses nor resets the first one', async () => {
+    const project = `${PREFIX}-twin`;
+    const db = await settings();
+    const first = new DockerEngine(project, db, undefined, '/home/ana/work/shop');
+    await first.start(sink);
+    const twin = new DockerEngine(project, db, undefined, '/home/ana/review/shop');
+    const error = await twin.start(sink).catch((e) => e);
+    expect(error.message).toBe(
+      `the container ${project}-postgres belongs to another checkout of project "${project}", in /home/ana/work/shop`,
+    );
+    expect(error.hint).toMatch(/Set "project" in \/home\/ana\/review\/shop's config to a name of its own/);
+    await expect(twin.listDestroyable()).rejects.toThrow(/belongs to another checkout/);
+    await expect(twin.destroy()).rejects.toThrow(/belongs to another checkout/);
+    await expect(twin.stop()).rejects.toThrow(/belongs to another checkout/);
+    // The volume alone (its container removed) is still the first checkout's.
+    await dockerClient().getContainer(`${project}-postgres`).remove({ force: true });
+    await expect(twin.listDestroyable()).rejects.toThrow(`the volume ${project}-pgdata belongs to another checkout`);
+    expect((await dockerClient().getVolume(`${project}-pgdata`).inspect()).Labels?.[LABEL.checkout]).toBe(
+      '/home/ana/work/shop',
+    );
   });
 
   it('reports an unreachable engine with the socket and the way out', async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DockerEngine } from '../../../src/database/docker-engine.js';
 import { isPortFree } from '../../../src/ports.js';
 import { isCI } from '../../../src/ui/output.js';
@@ -38,7 +38,7 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
       `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
     );
     registry = spawn(REGISTRY, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && (await isPortFree(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(async () => expect(await isPortFree(port)).toBe(false), { timeout: 60_000, interval: 50 });
     image = `127.0.0.1:${port}/devup/postgres-pull:15`;
     const client = dockerClient();
     const builder = await client.createContainer({

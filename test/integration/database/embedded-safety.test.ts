@@ -36,3 +36,16 @@ it('refuses to initialise over a non-empty directory instead of clearing it', as
   const { readFileSync } = await import('node:fs');
   expect(readFileSync(`${ws.dir}/pg/data/notes.txt`, 'utf8')).toBe('precious');
 });
+
+it('never deletes a marked data directory that holds the config file or a migration directory', async () => {
+  ws = createWorkspace({
+    'devup.config.json': '{}',
+    'migrations/0001_a.sql': 'create table t (id int);',
+    '.devup-embedded': 'created by devup for x\n',
+  });
+  const engine = new EmbeddedEngine(settings(ws.dir), [`${ws.dir}/devup.config.json`, `${ws.dir}/migrations`]);
+  await expect(engine.listDestroyable()).rejects.toThrow(/contains .*devup\.config\.json/);
+  await expect(engine.destroy()).rejects.toThrow(/contains .*devup\.config\.json/);
+  const { existsSync } = await import('node:fs');
+  expect(existsSync(`${ws.dir}/migrations/0001_a.sql`)).toBe(true);
+});

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyTarget, MigrationError, type SqlTarget } from '../../../src/migrations/apply.js';
+import { UserError } from '../../../src/errors.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
@@ -98,8 +99,8 @@ it('points at the failing line and column deep in a file, and leaves nothing hal
   ].join('\n');
   ws = createWorkspace({ 'm/0001_ok.sql': 'create table ok (id int);', 'm/0002_orders.sql': body });
   const error = await applyTarget(client, target(`${ws.dir}/m`, 'failing')).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MigrationError);
-  const report = [(error as MigrationError).message, ...(error as MigrationError).details].join('\n');
+  expect(error).toBeInstanceOf(UserError);
+  const report = [(error as UserError).message, ...(error as UserError).details].join('\n');
   expect(report).toContain('0002_orders');
   expect(report).toMatch(/0002_orders\.sql:6:12/);
   expect(report).toContain('> 6 | select id, totl from orders;');
@@ -122,9 +123,7 @@ it('maps positions inside a dbmate up section back to the file', async () => {
     'm/20240101000000_x.sql':
       '-- migrate:up\ncreate table x (id int);\nselect nope from x;\n-- migrate:down\ndrop table x;\n',
   });
-  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'dbmate_err')).catch(
-    (e: unknown) => e,
-  )) as MigrationError;
+  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'dbmate_err')).catch((e: unknown) => e)) as UserError;
   expect(error.details.join('\n')).toMatch(/20240101000000_x\.sql:3:8/);
 });
 
@@ -154,16 +153,14 @@ describe('no-transaction files', () => {
       'm/0002_bad.sql':
         '-- devup:no-transaction\ncreate index concurrently t_id on t (id);\ncreate index concurrently t_x on t (nope);\n',
     });
-    const error = (await applyTarget(client, target(`${ws.dir}/m`, 'notx_fail')).catch(
-      (e: unknown) => e,
-    )) as MigrationError;
+    const error = (await applyTarget(client, target(`${ws.dir}/m`, 'notx_fail')).catch((e: unknown) => e)) as UserError;
     expect(error.details.join('\n')).toContain('statement 2 of 2 failed');
     expect(error.details.join('\n')).toMatch(/0002_bad\.sql:3:/);
     const row = (await readHistory(client, 'notx_fail')).find((h) => h.name === '0002_bad');
     expect(row).toMatchObject({ success: false, transactional: false, statement: 2 });
     const blocked = await applyTarget(client, target(`${ws.dir}/m`, 'notx_fail')).catch((e: unknown) => e);
     expect((blocked as Error).message).toMatch(/0002_bad failed at statement 2/);
-    expect((blocked as MigrationError).hint).toContain('devup migrate repair');
+    expect((blocked as UserError).hint).toContain('devup migrate repair');
   });
 });
 
@@ -171,7 +168,7 @@ it('fails fast on an applied file that changed, naming the file and both checksu
   ws = createWorkspace({ 'm/0001_a.sql': 'create table a (id int);' });
   await applyTarget(client, target(`${ws.dir}/m`, 'drift'));
   ws.write('m/0001_a.sql', 'create table a (id bigint);');
-  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'drift')).catch((e: unknown) => e)) as MigrationError;
+  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'drift')).catch((e: unknown) => e)) as UserError;
   expect(error.message).toContain('changed since it ran');
   expect(error.details.join('\n')).toMatch(
     /0001_a\.sql\n\s+applied checksum [0-9a-f]{12}…, file checksum [0-9a-f]{12}…/,
@@ -201,9 +198,7 @@ it('refuses a transactional file with its own COMMIT, pointing at it, and applie
       'commit;',
     ].join('\n'),
   });
-  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'wrapped')).catch(
-    (e: unknown) => e,
-  )) as MigrationError;
+  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'wrapped')).catch((e: unknown) => e)) as UserError;
   expect(error.message).toBe('migration 0001_wrapped contains BEGIN: devup runs each migration in its own transaction');
   expect(error.details.join('\n')).toMatch(/0001_wrapped\.sql:2:1/);
   expect(error.hint).toMatch(/devup:no-transaction/);

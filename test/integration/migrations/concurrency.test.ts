@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type pg from 'pg';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect, connectionUrl } from '../../../src/database/connection.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
@@ -99,9 +99,11 @@ it('kill -9 during a migration: the next run is clean, with no partial state and
 it('a second runner waits for a no-transaction migration in progress instead of calling it interrupted', async () => {
   ws = createWorkspace({
     'm/0001_t.sql': 'create table t (id int);',
-    'm/0002_slow.sql': '-- devup:no-transaction\nselect pg_sleep(0.5);\ncreate index concurrently t_id on t (id);\n',
+    // Blocks on a lock the test holds, so A is inside this migration for as long as the test needs.
+    'm/0002_slow.sql': `-- devup:no-transaction\nselect pg_advisory_lock(${GATE});\nselect pg_advisory_unlock(${GATE});\ncreate index concurrently t_id on t (id);\n`,
   });
-  const [a, b] = [await connect(db), await connect(db)];
+  const [a, b, gate] = [await connect(db), await connect(db), await connect(db)];
+  await gate.query(`select pg_advisory_lock(${GATE})`);
   try {
     const target = (): SqlTarget => ({
       service: 'svc',
@@ -111,18 +113,41 @@ it('a second runner waits for a no-transaction migration in progress instead of 
       migrations: discoverMigrations(`${ws.dir}/m`),
     });
     const first = applyTarget(a, target());
-    // Let A take the lock and write its "did not finish" row before B looks.
-    await new Promise((r) => setTimeout(r, 200));
+    first.catch(() => {});
+    // A holds the schema lock and has written its "did not finish" row once it waits for the gate.
+    await untilGateWaited(gate);
     const waits: number[] = [];
     const second = applyTarget(b, target(), {
       onEvent: (e) => e.type === 'lock-wait' && waits.push(e.holder?.pid ?? 0),
     });
+    second.catch(() => {});
+    await vi.waitFor(() => expect(waits.length).toBe(1), { timeout: 30_000, interval: 20 });
+    await gate.query(`select pg_advisory_unlock(${GATE})`);
     const [ra, rb] = await Promise.all([first, second]);
     expect(ra.applied.length + rb.applied.length).toBe(2);
     expect(waits.length).toBe(1);
     expect((await readHistory(admin, 'notx_conc')).every((h) => h.success)).toBe(true);
   } finally {
+    await gate.end();
     await a.end();
     await b.end();
   }
 });
+
+/** A one-key advisory lock (devup's own are two-key), held by the test to pause a migration. */
+const GATE = 4_242_424_242;
+
+async function untilGateWaited(gate: pg.Client): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const { rows } = await gate.query<{ n: number }>(
+        `select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted and objsubid = 1
+            and ((classid::bigint << 32) | objid::bigint) = $1`,
+        [GATE],
+      );
+      expect(rows[0]?.n).toBe(1);
+    },
+    { timeout: 30_000, interval: 25 },
+  );
+}

@@ -14,8 +14,7 @@ import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { testServer } from '../helpers/database.js';
 
-// The detached tidy would race this file's own clean-up; it is called explicitly where it matters.
-process.env.DEVUP_NO_BACKGROUND_TIDY = '1';
+// The detached tidy is off in integration tests (vitest.config.ts); it is called explicitly here.
 
 const suffix = randomBytes(4).toString('hex');
 const project = `devup_tpl_${suffix}`;
@@ -94,7 +93,12 @@ it('a reset from zero keeps a template per database; the next reset restores it:
   expect(second.output).toMatch(
     /↺ Reset from the template taken .* ago: migrations, seeds and config unchanged since\./,
   );
-  expect(second.output).toMatch(new RegExp(`database ${main} \\(replaced whole by its template, all schemas\\)`));
+  // Replaced whole on a server devup does not run: every schema in it is listed with its contents.
+  expect(second.output).toMatch(
+    new RegExp(
+      `database ${main} \\(replaced whole by its template\\)\n {2}schema app_default \\(with everything in it:\\)\n {4}tables: devup_seeds, items\n`,
+    ),
+  );
   expect(second.output).toMatch(/app_default already up-to-date/);
   expect(await count("select count(*) as n from app_default.items where name = 'written by hand'")).toBe(0);
   expect(await count("select count(*) as n from app_default.items where name = 'seeded'")).toBe(1);

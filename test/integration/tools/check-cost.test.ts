@@ -9,7 +9,7 @@ import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/to
 import { isCI } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { alembicAvailable, countingWrapper, ensureDbmate, REPO, SYSTEM_PYTHON } from './tool-fixtures.js';
+import { alembicAvailable, countingWrapper, dbmateBinary, REPO, SYSTEM_PYTHON } from './tool-fixtures.js';
 
 const COUNT = 25;
 const TENANTS = ['acme', 'globex', 'initech'];
@@ -25,7 +25,7 @@ describe.skipIf(!(alembicAvailable() || isCI()))('the cost of checking tools wit
   let spawns: () => number;
 
   beforeAll(async () => {
-    const dbmateBinary = await ensureDbmate();
+    const dbmateGo = dbmateBinary();
     db = await createTestDatabase();
     client = await connect(db);
     const files: Record<string, string> = {
@@ -45,7 +45,7 @@ describe.skipIf(!(alembicAvailable() || isCI()))('the cost of checking tools wit
     ws = createWorkspace(files);
     const bin = path.join(ws.dir, 'bin');
     const alembic = countingWrapper(bin, 'alembic', [SYSTEM_PYTHON, '-m', 'alembic']);
-    const dbmate = countingWrapper(bin, 'dbmate', [dbmateBinary]);
+    const dbmate = countingWrapper(bin, 'dbmate', [dbmateGo]);
     const node = countingWrapper(bin, 'node', [process.execPath]);
     spawns = () => alembic.count() + dbmate.count() + node.count();
     config = ws.config({

@@ -9,6 +9,7 @@ import { withAdvisoryLock } from '../../../src/migrations/lock.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { FINGERPRINT_FILE } from '../../../src/migrations/tools/fingerprint-store.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
+import { processesUnder } from '../../helpers/processes.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { REPO, tableExists, targetsOf } from './tool-fixtures.js';
@@ -42,8 +43,8 @@ describe('a command tool, decided by its fingerprint', () => {
   let target: TargetBase;
 
   const check = () => checkToolTarget(config, service, target, db, client);
-  const run = (signal?: AbortSignal) =>
-    runToolTarget(config, service, target, db, { onOutput: () => {}, ...(signal ? { signal } : {}) });
+  const run = (signal?: AbortSignal, onOutput: (line: string) => void = () => {}) =>
+    runToolTarget(config, service, target, db, { onOutput, ...(signal ? { signal } : {}) });
   const runs = () =>
     existsSync(path.join(ws.dir, 'runs.count'))
       ? readFileSync(path.join(ws.dir, 'runs.count'), 'utf8').split('\n').filter(Boolean).length
@@ -112,11 +113,17 @@ describe('a command tool, decided by its fingerprint', () => {
   it('stops the tool on abort and forgets the fingerprint', async () => {
     ws.write('reports/sql/003_slow.sql', '-- slow\nselect 1;');
     const controller = new AbortController();
-    const started = Date.now();
-    const running = run(controller.signal);
-    setTimeout(() => controller.abort(), 300);
+    const output: string[] = [];
+    const running = run(controller.signal, (line) => output.push(line));
+    running.catch(() => {});
+    // Abort once the migrator is inside its 30 s migration, not at a guessed moment.
+    await vi.waitFor(() => expect(output.join('\n')).toContain('applying 003_slow.sql'), {
+      timeout: 30_000,
+      interval: 20,
+    });
+    controller.abort();
     await expect(running).rejects.toBeInstanceOf(InterruptedError);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(processesUnder(ws.dir)).toEqual([]); // stopped, not left to finish its 30 s
     ws.remove('reports/sql/003_slow.sql');
     expect(await check()).toEqual({ upToDate: false, pending: ['(not run by devup yet)'] });
   });

@@ -7,7 +7,7 @@ import type { TargetBase } from '../../../src/migrations/targets.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, ensureDbmate, tableExists, targetsOf } from './tool-fixtures.js';
+import { copyFixture, countingWrapper, dbmateBinary, tableExists, targetsOf } from './tool-fixtures.js';
 
 const NAMES = ['20250101120000_create_sources', '20250108093000_create_jobs', '20250115141500_index_jobs_status'];
 
@@ -26,7 +26,7 @@ describe('dbmate, for real (the Go binary from npm), in a database of its own', 
   const inOwn = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(db, fn, { database: own });
 
   beforeAll(async () => {
-    const binary = await ensureDbmate();
+    const binary = dbmateBinary();
     db = await createTestDatabase();
     client = await connect(db);
     ws = createWorkspace();

@@ -5,7 +5,7 @@ import type { ConnectionInfo } from '../../../src/database/connection.js';
 import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, ensureDbmate } from './tool-fixtures.js';
+import { copyFixture, countingWrapper, dbmateBinary } from './tool-fixtures.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let ws: Workspace;
@@ -13,7 +13,7 @@ let config: ResolvedConfig;
 let dbmate: ReturnType<typeof countingWrapper>;
 
 beforeAll(async () => {
-  const binary = await ensureDbmate();
+  const binary = dbmateBinary();
   db = await createTestDatabase();
   ws = createWorkspace();
   copyFixture('dbmate', path.join(ws.dir, 'ingest'));

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -11,44 +11,15 @@ export const FIXTURES = path.join(REPO, 'test', 'fixtures');
 
 /** Debian's Python with python3-alembic and python3-psycopg2 (not the python3 first on PATH). */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
-export const PEERS = '/var/cache/devup/peers';
 
 export function alembicAvailable(): boolean {
   return spawnSync(SYSTEM_PYTHON, ['-c', 'import alembic, psycopg2'], { stdio: 'ignore' }).status === 0;
 }
 
-/**
- * dbmate's Go binary, installed from npm into a cache shared by test runs on this machine. Test
- * files run in parallel: a lock directory makes one of them install while the others wait.
- */
-export async function ensureDbmate(): Promise<string> {
-  const binary = path.join(PEERS, 'node_modules', '@dbmate', `${process.platform}-${process.arch}`, 'bin', 'dbmate');
-  const lock = `${PEERS}.install-lock`;
-  if (existsSync(binary) && !existsSync(lock)) return binary;
-  mkdirSync(path.dirname(PEERS), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock left by a killed run.
-      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 300_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  try {
-    if (!existsSync(binary)) {
-      execFileSync('npm', ['install', '--prefix', PEERS, '--no-audit', '--no-fund', '--no-save', 'dbmate@2'], {
-        stdio: 'ignore',
-      });
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+/** dbmate's Go binary from its npm package (a devDependency: tests install nothing while they run). */
+export function dbmateBinary(): string {
+  const binary = path.join(REPO, 'node_modules', '@dbmate', `${process.platform}-${process.arch}`, 'bin', 'dbmate');
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`npm ci\` (dbmate is a devDependency)`);
   return binary;
 }
 

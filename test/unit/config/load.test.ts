@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { findConfigFile, loadConfig } from '../../../src/config/load.js';
 import { UserError } from '../../../src/errors.js';
@@ -78,4 +78,30 @@ it('validates in full again when the config changes, so a cached success never h
   expect(existsSync(`${ws.dir}/.devup/config-ok`)).toBe(true);
   ws.write('devup.config.json', JSON.stringify({ services: { api: { prot: 1 } } }));
   await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/1 problem/);
+});
+
+it('creates .env from .env.example readable by its owner only, whatever the example allows', async () => {
+  ws = createWorkspace({ 'devup.config.mjs': 'export default { services: { api: {} } }', '.env.example': 'A=1\n' });
+  chmodSync(`${ws.dir}/.env.example`, 0o644);
+  await loadConfig({ cwd: ws.dir });
+  expect(statSync(`${ws.dir}/.env`).mode & 0o777).toBe(0o600);
+});
+
+it('a config whose getter throws while it is read is a user error naming the file', async () => {
+  ws = createWorkspace({
+    'devup.config.mjs': `export default { services: { api: { get port() { throw new Error('PORT is not set'); } } } }`,
+  });
+  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe('devup.config.mjs threw while devup read it: PORT is not set');
+  expect((error as UserError).hint).toMatch(/getter or Proxy/);
+});
+
+it('a config Proxy that throws on every key is a user error too', async () => {
+  ws = createWorkspace({
+    'devup.config.mjs': `export default new Proxy({}, { get() { throw new Error('no such setting'); }, ownKeys() { throw new Error('no keys'); } })`,
+  });
+  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toMatch(/^devup.config.mjs (threw while devup read it|could not)/);
 });

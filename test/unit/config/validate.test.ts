@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { closest } from '../../../src/config/suggest.js';
 import { checkSchemaTemplate, findCycle, resolveConfig } from '../../../src/config/validate.js';
@@ -112,4 +113,40 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
   expect(found).toContain(
     'services.c.migrations.schema: "pg_catalog" is reserved: information_schema and pg_* belong to Postgres',
   );
+});
+
+it('accepts env placeholders, names an unknown one with its key, and wants migrations for {schema}', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '', 'web/.keep': '' });
+  const found = problems({
+    services: {
+      api: {
+        cwd: 'api',
+        env: { APP_URL: '{url}', TYPO: '{shema}' },
+        migrations: { tool: 'alembic', env: { SQLALCHEMY_DATABASE_URL: '{url}', X: '{{literal}}', Y: '{nope}' } },
+      },
+      web: { cwd: 'web', env: { SCHEMA: '{schema}', DB: '{database}' } },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.migrations.env.Y: unknown placeholder {nope}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    'services.api.env.TYPO: unknown placeholder {shema}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    'services.web.env.SCHEMA: {schema} and {tenant} name a tenant schema, and this service has no migrations',
+  ]);
+});
+
+it('refuses a data directory that holds the project, the config or a migration directory', () => {
+  ws = createWorkspace({ 'auth/migrations/0001_a.sql': '' });
+  symlinkSync(ws.dir, `${ws.dir}/to-root`);
+  const withDataDir = (dataDir: string) =>
+    problems({ database: { dataDir }, services: { auth: { cwd: 'auth', migrations: { dir: 'migrations' } } } });
+  for (const dataDir of ['.', '..', '/', 'auth', 'to-root', '.devup', 'auth/..']) {
+    expect(withDataDir(dataDir), dataDir).toContainEqual(
+      expect.stringMatching(/^database\.dataDir: ".*" contains .*delete the data directory whole/),
+    );
+  }
+  expect(withDataDir('.')).toContainEqual(expect.stringContaining('"." contains devup.config.json'));
+  expect(withDataDir('auth')).toContainEqual(expect.stringContaining('"auth" contains auth'));
+  for (const dataDir of ['.devup/postgres', 'pgdata', 'auth/pgdata', '/tmp/elsewhere-pg']) {
+    expect(withDataDir(dataDir), dataDir).toEqual([]);
+  }
 });

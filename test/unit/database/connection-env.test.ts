@@ -17,7 +17,13 @@ it('gives a service its database, its first schema, and every tenant with its ow
     PGPASSWORD: 'pw',
     PGDATABASE: 'shop',
   });
-  expect(new URL(env.DATABASE_URL ?? '').searchParams.get('options')).toBe('-c search_path=auth_acme,public');
+  // A plain URL every driver and Alembic's ConfigParser accept; the schema goes in PGOPTIONS.
+  expect(env.DATABASE_URL).toBe('postgresql://devup:pw@127.0.0.1:54320/shop');
+  expect(env.PGOPTIONS).toBe('-c search_path=auth_acme,public');
+  expect(env).toMatchObject({ DEVUP_SCHEMA: 'auth_acme', DEVUP_TENANT: 'acme' });
+  expect(new URL(env.DEVUP_DATABASE_URL_SEARCH_PATH ?? '').searchParams.get('options')).toBe(
+    '-c search_path=auth_acme,public',
+  );
   expect(JSON.parse(env.DEVUP_TENANT_SCHEMAS ?? '')).toEqual({ acme: 'auth_acme', globex: 'auth_globex' });
   const urls = JSON.parse(env.DEVUP_TENANT_DATABASE_URLS ?? '') as Record<string, string>;
   expect(new URL(urls.globex ?? '').searchParams.get('options')).toBe('-c search_path=auth_globex,public');
@@ -27,4 +33,5 @@ it('a service with a database of its own gets that one', () => {
   const env = connectionEnv(admin, { ...service, database: 'auth_db' }, []);
   expect(env.PGDATABASE).toBe('auth_db');
   expect(new URL(env.DATABASE_URL ?? '').pathname).toBe('/auth_db');
+  expect('PGOPTIONS' in env).toBe(false);
 });

@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { checksumSql } from '../../../src/migrations/checksum.js';
 import { discoverMigrations, hasNoTransactionMarker } from '../../../src/migrations/discover.js';
+import { firstInvalidUtf8 } from '../../../src/migrations/sql-file.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
 let ws: Workspace;
@@ -77,8 +79,51 @@ it('gives a CRLF file the same checksum as its LF twin', () => {
   expect(checksumSql('a;\n')).not.toBe(checksumSql('b;\n'));
 });
 
-it('recognises the no-transaction markers of devup and sqlx on the first line only', () => {
+it('recognises the no-transaction markers of devup, sqlx and morph on the first line only', () => {
+  expect(hasNoTransactionMarker('-- morph:nontransactional\ncreate index concurrently i on t (a);')).toBe(true);
   expect(hasNoTransactionMarker('-- devup:no-transaction\nselect 1;')).toBe(true);
   expect(hasNoTransactionMarker('-- no-transaction\nselect 1;')).toBe(true);
   expect(hasNoTransactionMarker('select 1;\n-- devup:no-transaction')).toBe(false);
+});
+
+it('refuses a migration that is not valid UTF-8, naming the file, byte and line', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'select 1;' });
+  // 'café' saved as Latin-1: 0xE9 is not UTF-8.
+  writeFileSync(
+    `${ws.dir}/m/0002_b.sql`,
+    Buffer.from("create table t (a text);\ninsert into t values ('caf\xe9');\n", 'latin1'),
+  );
+  expect(() => discoverMigrations(`${ws.dir}/m`)).toThrow(
+    `${ws.dir}/m/0002_b.sql: is not valid UTF-8 at byte 51 (line 2)`,
+  );
+});
+
+it('refuses a NUL byte in a migration, naming the byte', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'select 1;\nselect 2;\0' });
+  expect(() => discoverMigrations(`${ws.dir}/m`)).toThrow(
+    `${ws.dir}/m/0001_a.sql: contains a NUL byte at byte 19 (line 2)`,
+  );
+});
+
+it('keeps valid multi-byte UTF-8 (and a literal replacement character) as written', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': "select 'café ✓ 𝄞 \uFFFD';" });
+  expect(discoverMigrations(`${ws.dir}/m`)[0]?.up.sql).toBe("select 'café ✓ 𝄞 \uFFFD';");
+});
+
+it('accepts an upper-case .SQL extension in every file layout', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'select 1;', 'm/0002_b.SQL': 'select 2;' });
+  expect(discoverMigrations(`${ws.dir}/m`).map((m) => m.id)).toEqual(['0001_a', '0002_b']);
+  ws.cleanup();
+  ws = createWorkspace({ 'p/0001_a.UP.SQL': 'select 1;', 'p/0001_a.Down.Sql': 'select -1;' });
+  const [pair] = discoverMigrations(`${ws.dir}/p`);
+  expect(pair).toMatchObject({ id: '0001_a', format: 'pairs' });
+  expect(pair?.down?.sql).toBe('select -1;');
+});
+
+it('finds the first byte that is not UTF-8: stray continuations, overlongs, surrogates, truncated sequences', () => {
+  expect(firstInvalidUtf8(Buffer.from('abc é ✓ 𝄞'))).toBe(-1);
+  expect(firstInvalidUtf8(Buffer.from([0x61, 0x80]))).toBe(1);
+  expect(firstInvalidUtf8(Buffer.from([0xc0, 0xaf]))).toBe(0);
+  expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1);
+  expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe2, 0x9c]))).toBe(2);
 });

@@ -81,3 +81,11 @@ it('draws a code frame with a caret under the column', () => {
     '    |        ^',
   ]);
 });
+
+it('lists applied migrations by version as a number, whatever order the history rows came in', () => {
+  const plan = planTarget(
+    [1, 2, 10, 11].map((v) => migration(v)),
+    [row(1), row(10), row(11), row(2)],
+  );
+  expect(plan.applied.map((a) => a.row.version)).toEqual([1n, 2n, 10n, 11n]);
+});

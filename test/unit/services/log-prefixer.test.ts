@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorCodeFor, LogPrefixer, stripAnsi } from '../../../src/services/log-prefixer.js';
+import { colorCodeFor, LogPrefixer } from '../../../src/services/log-prefixer.js';
 
 const ESC = '\u001b';
 
@@ -16,6 +16,10 @@ describe('LogPrefixer without colours', () => {
   it("strips the child's colours and other escape sequences", () => {
     const line = `${ESC}[32mready${ESC}[39m ${ESC}]8;;http://x${ESC}\\link${ESC}]8;;${ESC}\\ ${ESC}[2K`;
     expect(prefixer.format('api', 'stdout', line)).toBe('api      | ready link \n');
+  });
+
+  it('leaves text without escapes untouched', () => {
+    expect(prefixer.format('api', 'stdout', 'a | b [1m')).toBe('api      | a | b [1m\n');
   });
 
   it('drops the \\r of CRLF output and keeps the last state of a redrawn progress line', () => {
@@ -50,11 +54,5 @@ describe('LogPrefixer with colours', () => {
     const codes = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'auth', 'workflow', 'ingestion'].map(colorCodeFor));
     for (const code of codes) expect([36, 32, 33, 34, 35, 96]).toContain(code);
     expect(codes.size).toBeGreaterThan(2);
-  });
-});
-
-describe('stripAnsi', () => {
-  it('leaves text without escapes untouched', () => {
-    expect(stripAnsi('a | b [1m')).toBe('a | b [1m');
   });
 });

@@ -18,10 +18,13 @@ const settings = (cwd: string, dir?: string): ToolSettings => ({
   kind: 'tool',
   tool: 'alembic',
   command: undefined,
+  program: undefined,
   cwd,
   dir,
+  env: {},
   tenants: { kind: 'list', tenants: ['default'] },
   schemaTemplate: '{service}_{tenant}',
+  concurrency: 4,
 });
 
 describe('dbmate', () => {

@@ -14,6 +14,8 @@ const chain: MigrationSet = {
     const head = rows[0]?.id;
     return { pending: head === 'b' ? [] : head === 'a' ? ['b'] : ['a', 'b'] };
   },
+  applied: (rows) => (rows[0]?.id === 'b' ? ['a', 'b'] : rows[0]?.id === 'a' ? ['a'] : []),
+  label: (id) => id,
 };
 const files = (set: MigrationSet | undefined, hash = 'files-1'): ToolFiles => ({
   migrationsDir: '/m',

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type ConnectionInfo, parseConnectionUrl } from '../../../src/database/connection.js';
+import type { ConnectionInfo } from '../../../src/database/connection.js';
+import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
 import { flyway } from '../../../src/migrations/tools/flyway.js';
 import { liquibase } from '../../../src/migrations/tools/liquibase.js';
 import {
   buildToolEnv,
+  findProgram,
   jdbcUrl,
   secretsOf,
   type ToolEnvInput,
-  toolPath,
 } from '../../../src/migrations/tools/tool-env.js';
 
 const admin: ConnectionInfo = {
@@ -27,18 +28,24 @@ const input = (overrides: Partial<ToolEnvInput> = {}): ToolEnvInput => ({
   migrationsDir: '/srv/billing/alembic/versions',
   dirIsExplicit: false,
   cwd: '/srv/billing',
+  serviceCwd: '/srv/billing',
   root: '/srv',
   serviceEnv: {},
+  serviceEnvFile: {},
+  migrationEnv: {},
   baseEnv: { PATH: '/usr/bin', HOME: '/root', DATABASE_URL: 'postgres://elsewhere/x', UNSET: undefined },
   ...overrides,
 });
 
 describe('buildToolEnv', () => {
-  it('points DATABASE_URL at the target database with the schema first, and survives any password', () => {
+  it('gives a plain DATABASE_URL, the schema in PGOPTIONS, and survives any password', () => {
     const env = buildToolEnv(input());
     const url = new URL(env.DATABASE_URL as string);
-    expect(parseConnectionUrl(env.DATABASE_URL as string)).toEqual(admin);
-    expect(url.searchParams.get('options')).toBe('-c search_path=billing_acme,public');
+    expect(parseConnectionUrl(env.DATABASE_URL as string, {})).toMatchObject(admin);
+    // Nothing after the path: ConfigParser (Alembic) and asyncpg choke on `options`.
+    expect(url.search).toBe('');
+    expect(url.protocol).toBe('postgresql:');
+    expect(env.PGOPTIONS).toBe('-c search_path=billing_acme,public');
     expect(env.PGPASSWORD).toBe(admin.password);
     expect(env).toMatchObject({
       DEVUP_SCHEMA: 'billing_acme',
@@ -106,9 +113,55 @@ describe('buildToolEnv', () => {
     expect(env.PGUSER).toBe('devup');
   });
 
-  it("puts the service's and the project's node_modules/.bin first on PATH", () => {
-    expect(buildToolEnv(input()).PATH).toBe('/srv/billing/node_modules/.bin:/srv/node_modules/.bin:/usr/bin');
-    expect(toolPath('/srv', '/srv', undefined)).toBe('/srv/node_modules/.bin');
+  it('searches the virtualenvs, then node_modules/.bin, of the tool, the service and the repo, then PATH', () => {
+    expect(buildToolEnv(input({ cwd: '/srv/billing/db' })).PATH).toBe(
+      [
+        '/srv/billing/db/.venv/bin',
+        '/srv/billing/db/venv/bin',
+        '/srv/billing/.venv/bin',
+        '/srv/billing/venv/bin',
+        '/srv/.venv/bin',
+        '/srv/venv/bin',
+        '/srv/billing/db/node_modules/.bin',
+        '/srv/billing/node_modules/.bin',
+        '/srv/node_modules/.bin',
+        '/usr/bin',
+      ].join(':'),
+    );
+  });
+
+  it('expands placeholders in the service env and migrations.env; migrations.env wins', () => {
+    const env = buildToolEnv(
+      input({
+        serviceEnv: { APP_DB: '{url}', WHO: '{service}/{tenant}' },
+        serviceEnvFile: { FROM_FILE: '1', APP_DB: 'file' },
+        migrationEnv: {
+          SQLALCHEMY_DATABASE_URL: '{url}',
+          ALEMBIC_SCHEMA: '{schema}',
+          DB: '{database}',
+          LITERAL: '{{schema}}',
+          PGUSER: 'override',
+        },
+      }),
+    );
+    expect(env.SQLALCHEMY_DATABASE_URL).toBe(env.DATABASE_URL);
+    expect(env.APP_DB).toBe(env.DATABASE_URL);
+    expect(env).toMatchObject({
+      ALEMBIC_SCHEMA: 'billing_acme',
+      DB: 'app',
+      WHO: 'billing/acme',
+      LITERAL: '{schema}',
+      FROM_FILE: '1',
+      PGUSER: 'override',
+    });
+  });
+});
+
+describe('findProgram', () => {
+  it('finds an executable along a search path, or a path relative to cwd', () => {
+    expect(findProgram('sh', '/nonexistent:/bin:/usr/bin', '/')).toMatch(/\/bin\/sh$/);
+    expect(findProgram('bin/sh', '', '/')).toBe('/bin/sh');
+    expect(findProgram('no-such-program-devup', '/bin:/usr/bin', '/')).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { commandProgram, describeCommand, spawnTool } from '../../../src/migrations/tools/tool-process.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-tool-process-'));
@@ -50,18 +50,17 @@ describe('spawnTool', () => {
       { shell: `sleep 30 & echo $! > ${pidFile}; wait` },
       { cwd: dir, env, onLine: () => {}, signal: controller.signal, secrets: [] },
     );
-    const deadline = Date.now() + 5000;
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
-      if (Date.now() > deadline) throw new Error('the child never started');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await vi.waitFor(() => expect(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()).toBeTruthy(), {
+      timeout: 30_000,
+      interval: 20,
+    });
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(child)).toBe(true);
     controller.abort();
     const result = await run;
     expect(result.canceled).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(alive(child)).toBe(false);
+    // SIGKILL is delivered asynchronously and the orphan must be reaped: poll the process table.
+    await vi.waitFor(() => expect(alive(child)).toBe(false), { timeout: 30_000, interval: 20 });
   });
 });
 

@@ -1,0 +1,30 @@
+"""create accounts
+
+Revision ID: a1f3c2d4e5b6
+Revises:
+Create Date: 2026-11-02 09:12:44
+"""
+from alembic import op
+
+revision = "a1f3c2d4e5b6"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # uuid_generate_v4() comes from uuid-ossp, which devup creates once in public
+    # (database.extensions) before any tenant migrates.
+    op.execute(
+        """
+        CREATE TABLE accounts (
+            id uuid PRIMARY KEY DEFAULT uuid_generate_v4(),
+            name text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+    )
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE accounts")

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import type { DatabaseSetup } from '../config/types.js';
+import { isPgError } from '../database/connection.js';
+import { UserError } from '../errors.js';
+import { checksumSql, normaliseSql } from './checksum.js';
+import { describePgError, failureFrame } from './error-frame.js';
+import { quoteIdent, quoteLiteral } from './history.js';
+import { withAdvisoryLock } from './lock.js';
+import { runInSchemaTransaction } from './schema-transaction.js';
+
+/** Where devup records which `database.init` files ran in a database. */
+const INIT_TABLE = 'public.devup_database_init';
+/** The advisory lock key for database-wide setup (not a schema name: it has a space). */
+const SETUP_LOCK = 'devup database setup';
+
+export function hasDatabaseSetup(setup: DatabaseSetup): boolean {
+  return setup.extensions.length > 0 || setup.init.length > 0;
+}
+
+interface SetupState {
+  missingExtensions: DatabaseSetup['extensions'];
+  /** Init files not recorded in this database yet. */
+  pendingInit: string[];
+}
+
+/** What is missing, in one round trip (two when init files are configured and recorded before). */
+async function readSetupState(client: pg.Client, setup: DatabaseSetup, root: string): Promise<SetupState> {
+  const { rows } = await client.query<{ present: string[]; recorded: boolean }>(
+    `select array(select extname::text from pg_extension where extname = any($1)) as present,
+            to_regclass(${quoteLiteral(INIT_TABLE)}) is not null as recorded`,
+    [setup.extensions.map((e) => e.name)],
+  );
+  const present = new Set(rows[0]?.present ?? []);
+  let done = new Set<string>();
+  if (setup.init.length > 0 && rows[0]?.recorded) {
+    const result = await client.query<{ file: string }>(`select file from ${INIT_TABLE}`);
+    done = new Set(result.rows.map((r) => r.file));
+  }
+  return {
+    missingExtensions: setup.extensions.filter((e) => !present.has(e.name)),
+    pendingInit: setup.init.filter((file) => !done.has(path.relative(root, file))),
+  };
+}
+
+async function createExtension(client: pg.Client, extension: { name: string; schema: string }): Promise<void> {
+  try {
+    await client.query(`create schema if not exists ${quoteIdent(extension.schema)}`);
+    await client.query(
+      `create extension if not exists ${quoteIdent(extension.name)} schema ${quoteIdent(extension.schema)}`,
+    );
+  } catch (error) {
+    const code = isPgError(error) ? error.code : undefined;
+    const hint =
+      code === '42501'
+        ? `The database user may not create "${extension.name}": create it once as a superuser, or have an administrator allow it.`
+        : code === '0A000' || code === '58P01'
+          ? `The server has no "${extension.name}" extension: install its package on the server, or check the name.`
+          : 'Check the name in database.extensions.';
+    throw new UserError(`cannot create the extension "${extension.name}" (database.extensions)`, {
+      details: isPgError(error) ? describePgError(error) : [String(error)],
+      hint,
+      cause: error,
+    });
+  }
+}
+
+async function runInitFile(client: pg.Client, file: string, root: string): Promise<void> {
+  const name = path.relative(root, file);
+  const text = normaliseSql(readFileSync(file, 'utf8'));
+  await client.query(
+    `create table if not exists ${INIT_TABLE} (file text primary key, checksum text not null, applied_at timestamptz not null default now())`,
+  );
+  const failed = await runInSchemaTransaction(
+    client,
+    'public',
+    { text, toOriginal: (index) => index },
+    () =>
+      `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
+  );
+  if (failed) {
+    throw new UserError(`database.init file ${name} failed in database "${String(client.database)}"`, {
+      details: [
+        ...failureFrame(file, text, failed.index),
+        ...(isPgError(failed.error) ? describePgError(failed.error) : []),
+      ],
+      hint: 'Fix the file; nothing of it was kept, and it runs again before the next migration.',
+      cause: failed.error,
+    });
+  }
+}
+
+/**
+ * `database.extensions` and `database.init` for the database `client` is connected to: done once,
+ * before any migration, under a lock so that two devups (or tenants) never race on them.
+ * Returns what it did, one line each.
+ */
+export async function applyDatabaseSetup(client: pg.Client, setup: DatabaseSetup, root: string): Promise<string[]> {
+  if (!hasDatabaseSetup(setup)) return [];
+  const first = await readSetupState(client, setup, root);
+  if (first.missingExtensions.length === 0 && first.pendingInit.length === 0) return [];
+  return withAdvisoryLock(client, SETUP_LOCK, async () => {
+    // Another devup may have done it while this one waited.
+    const state = await readSetupState(client, setup, root);
+    const done: string[] = [];
+    for (const extension of state.missingExtensions) {
+      await createExtension(client, extension);
+      done.push(`extension ${extension.name} (in ${extension.schema})`);
+    }
+    for (const file of state.pendingInit) {
+      await runInitFile(client, file, root);
+      done.push(`init ${path.relative(root, file)}`);
+    }
+    return done;
+  });
+}

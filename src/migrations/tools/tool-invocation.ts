@@ -1,0 +1,198 @@
+import { existsSync } from 'node:fs';
+import type pg from 'pg';
+import { readServiceEnvFile } from '../../config/env-file.js';
+import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { type ConnectionInfo, maskSecret, withClient } from '../../database/connection.js';
+import { InterruptedError, UserError } from '../../errors.js';
+import { describeHolder, withAdvisoryLock } from '../lock.js';
+import type { TargetBase } from '../targets.js';
+import type { HistorySpec, ToolAdapter, ToolCommandContext, ToolSettings } from './tool-adapter.js';
+import { toolAdapter } from './tool-adapters.js';
+import { buildToolEnv, findProgram, secretsOf, toolSearchDirs } from './tool-env.js';
+import { readTargetState, type TargetState } from './tool-history.js';
+import { commandProgram, describeCommand, spawnTool, type ToolProcessResult } from './tool-process.js';
+
+export function toolSettings(service: ServiceSettings): ToolSettings {
+  const settings = service.migrations;
+  if (settings?.kind !== 'tool') throw new Error(`services.${service.name} has no migration tool`);
+  return settings;
+}
+
+/** Everything needed to start a service's tool for one target, whatever the subcommand. */
+export interface ToolInvocation {
+  adapter: ToolAdapter;
+  settings: ToolSettings;
+  /** The service's own directory (its virtualenv is searched too). */
+  serviceCwd: string;
+  context: ToolCommandContext;
+  /** The same environment for every subcommand: the one the upgrade runs with. */
+  env: Record<string, string>;
+  secrets: string[];
+  mask(text: string): string;
+}
+
+export async function prepareToolInvocation(
+  config: ResolvedConfig,
+  service: ServiceSettings,
+  target: TargetBase,
+  admin: ConnectionInfo,
+): Promise<ToolInvocation> {
+  const settings = toolSettings(service);
+  const adapter = toolAdapter(settings.tool);
+  const migrationsDir = adapter.migrationsDir(settings);
+  if (!existsSync(settings.cwd)) {
+    throw new UserError(`services.${target.service}.migrations.cwd does not exist: ${settings.cwd}`);
+  }
+  const secrets = secretsOf(admin.password);
+  const env = buildToolEnv({
+    tool: adapter.tool,
+    target,
+    admin,
+    migrationsDir,
+    dirIsExplicit: settings.dir !== undefined,
+    cwd: settings.cwd,
+    serviceCwd: service.cwd,
+    root: config.root,
+    serviceEnv: service.env,
+    serviceEnvFile: await readServiceEnvFile(service),
+    migrationEnv: settings.env,
+    baseEnv: process.env,
+    toolEnv: adapter.env,
+    timeouts: config.migrations,
+  });
+  return {
+    adapter,
+    settings,
+    serviceCwd: service.cwd,
+    context: { schema: target.schema, migrationsDir, cwd: settings.cwd, root: config.root },
+    env,
+    secrets,
+    mask: (text) => secrets.reduce((acc, secret) => maskSecret(acc, secret), text),
+  };
+}
+
+/** What a tool runs for: one tenant, or the service alone (`devup new migration`). */
+export type ToolSubject = TargetBase | { service: string; tenant?: undefined };
+
+export function describeTarget(target: ToolSubject): string {
+  if (target.tenant === undefined) return target.service;
+  return `${target.service} (tenant ${target.tenant}, schema ${target.schema}${target.database ? `, database ${target.database}` : ''})`;
+}
+
+/** A failed tool run as a message a person can act on: command, cwd, target and the tool's last lines. */
+export function toolFailure(
+  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'serviceCwd' | 'mask'>,
+  target: ToolSubject,
+  command: CommandSpec,
+  result: ToolProcessResult,
+  root: string,
+  retry = `devup migrate again (--service ${target.service} --tenant ${target.tenant} retries only this target)`,
+): UserError {
+  const { adapter, settings, serviceCwd, mask } = invocation;
+  const shown = mask(describeCommand(command));
+  const output = result.tail.map((line) => `  ${line}`);
+  if (result.notFound) {
+    // Through a shell, the shell names the missing program ("sh: 1: alembic: not found").
+    const program =
+      result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
+      commandProgram(command);
+    return new UserError(`${program} not found: cannot run ${adapter.tool} for ${describeTarget(target)}`, {
+      hint: `${adapter.install} devup looked in ${toolSearchDirs({ cwd: settings.cwd, serviceCwd, root }).join(', ')}, then the PATH.`,
+      details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
+    });
+  }
+  const how =
+    result.exitCode === undefined ? `did not finish (${result.message})` : `exited with code ${result.exitCode}`;
+  return new UserError(`${adapter.tool} failed for ${describeTarget(target)}: ${how}`, {
+    hint: `The lines shown are the end of ${adapter.tool}'s output. Fix the cause, then run ${retry}.`,
+    details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
+  });
+}
+
+/**
+ * Runs one of the tool's subcommands for a target; throws the failure as a UserError. Output
+ * lines go to `onOutput` (stderr's to `onStderr` when given, e.g. to keep SQL apart from logs).
+ */
+export async function runToolCommand(
+  invocation: Pick<ToolInvocation, 'adapter' | 'settings' | 'serviceCwd' | 'env' | 'secrets' | 'mask'>,
+  target: ToolSubject,
+  command: CommandSpec,
+  options: {
+    root: string;
+    onOutput: (line: string) => void;
+    onStderr?: ((line: string) => void) | undefined;
+    /** devup's own line (which program runs, where); onOutput when not given. */
+    onNote?: ((line: string) => void) | undefined;
+    signal?: AbortSignal | undefined;
+    retry?: string;
+  },
+): Promise<void> {
+  // Shown with --verbose: which of the candidate programs (a .venv's, node_modules', the PATH's) runs.
+  const program = commandProgram(command);
+  const found = findProgram(program, invocation.env.PATH ?? '', invocation.settings.cwd);
+  (options.onNote ?? options.onOutput)(
+    `devup: running ${found ?? `${program} (not found on the tool's PATH)`} in ${invocation.settings.cwd}`,
+  );
+  const result = await spawnTool(command, {
+    cwd: invocation.settings.cwd,
+    env: invocation.env,
+    onLine: options.onOutput,
+    onStderr: options.onStderr,
+    signal: options.signal,
+    secrets: invocation.secrets,
+  });
+  if (result.canceled) throw new InterruptedError();
+  if (result.failed) throw toolFailure(invocation, target, command, result, options.root, options.retry);
+}
+
+function isMissingDatabase(error: unknown): boolean {
+  return (error as { cause?: { code?: string } }).cause?.code === '3D000';
+}
+
+/** The target's state: on the open client for the main database, else on a short-lived one. */
+export async function readStateFor(
+  target: TargetBase,
+  admin: ConnectionInfo,
+  client: pg.Client,
+  history: HistorySpec | undefined,
+): Promise<TargetState> {
+  if (target.database === undefined) return readTargetState(client, target.schema, history);
+  try {
+    return await withClient(admin, (c) => readTargetState(c, target.schema, history), { database: target.database });
+  } catch (error) {
+    // The service's database is created before any tool runs; until then nothing is applied.
+    if (isMissingDatabase(error)) return { identity: '', rows: undefined };
+    throw error;
+  }
+}
+
+/**
+ * Runs `fn` holding the lock devup's own engine takes for this schema: a second devup waits
+ * instead of running a tool on the same schema at the same time.
+ */
+export async function withTargetLock<T>(
+  admin: ConnectionInfo,
+  target: TargetBase,
+  fn: (client: pg.Client) => Promise<T>,
+  options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined },
+): Promise<T> {
+  return withClient(
+    admin,
+    async (client) => {
+      if (options.signal?.aborted) throw new InterruptedError();
+      try {
+        return await withAdvisoryLock(client, target.schema, () => fn(client), {
+          onWait: (holder) =>
+            options.onOutput(
+              `devup: waiting for ${holder ? describeHolder(holder) : 'another session'} to finish migrating ${target.schema}`,
+            ),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        if (options.signal?.aborted && !(error instanceof UserError)) throw new InterruptedError();
+        throw error;
+      }
+    },
+    target.database ? { database: target.database } : {},
+  );
+}

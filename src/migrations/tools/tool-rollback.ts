@@ -1,0 +1,143 @@
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { type ConnectionInfo, withClient } from '../../database/connection.js';
+import { UserError } from '../../errors.js';
+import type { TargetBase } from '../targets.js';
+import { alembicGraphOf } from './alembic.js';
+import { planAlembicDowngrade } from './alembic-plan.js';
+import { fingerprintKey, forgetFingerprint } from './fingerprint-store.js';
+import type { HistoryRow, MigrationSet, ToolAdapter } from './tool-adapter.js';
+import { toolAdapter } from './tool-adapters.js';
+import { readToolFiles } from './tool-files.js';
+import {
+  prepareToolInvocation,
+  readStateFor,
+  runToolCommand,
+  type ToolInvocation,
+  toolSettings,
+  withTargetLock,
+} from './tool-invocation.js';
+import { toolProgram, withArgs } from './tool-program.js';
+
+export interface RollbackRequest {
+  steps: number;
+  /** A revision, migration id or version; `base` means everything. */
+  to: string | undefined;
+}
+
+/** One tenant's rollback: what it undoes (newest first) and the tool's arguments, run in order. */
+export interface ToolRollback {
+  service: ServiceSettings;
+  target: TargetBase;
+  rolledBack: string[];
+  runs: string[][];
+}
+
+/** Why a tool has no down step devup can drive: `devup migrate down` says so and exits 1. */
+const CANNOT_ROLL_BACK: Partial<Record<ToolAdapter['tool'], string>> = {
+  flyway: "Flyway's undo needs Flyway Teams; write a new versioned migration that reverses the change",
+  liquibase:
+    'run `liquibase rollback-count <n>` (or rollback <tag>) yourself; devup does not drive Liquibase rollbacks',
+  prisma: 'Prisma Migrate has no down migrations; write a new migration that reverses the change',
+  command: 'migrations.command has no down step; roll back with the tool it runs',
+};
+
+/** The applied ids to undo for tools that roll back one recorded migration at a time. */
+function lastApplied(applied: readonly string[], request: RollbackRequest, adapter: ToolAdapter): string[] {
+  if (request.to === undefined) return applied.slice(-request.steps).reverse();
+  if (request.to === 'base') return [...applied].reverse();
+  // dbmate's ids are file names; its users name a migration by its version (the leading digits).
+  const index = applied.findIndex((id) => id === request.to || id.startsWith(`${request.to}_`));
+  if (index < 0) {
+    throw new UserError(`--to ${request.to}: no applied ${adapter.tool} migration has that name or version`, {
+      hint: `Applied: ${applied.join(', ') || '(none)'}, or "base" for all of them.`,
+    });
+  }
+  return applied.slice(index + 1).reverse();
+}
+
+function planOne(
+  adapter: ToolAdapter,
+  set: MigrationSet,
+  rows: readonly HistoryRow[],
+  request: RollbackRequest,
+  invocation: ToolInvocation,
+  target: TargetBase,
+): { rolledBack: string[]; runs: string[][] } {
+  const ids = rows.map((r) => r.id ?? '');
+  if (adapter.tool === 'alembic') {
+    const graph = alembicGraphOf(set);
+    if (!graph) throw new Error('alembic files parsed without a graph');
+    const plan = planAlembicDowngrade(graph, ids, request, target.schema);
+    return { rolledBack: plan.rolledBack, runs: plan.rolledBack.length > 0 ? [['downgrade', plan.revision]] : [] };
+  }
+  const rolledBack = lastApplied(set.applied(rows), request, adapter);
+  if (adapter.tool === 'dbmate') return { rolledBack, runs: rolledBack.map(() => ['rollback']) };
+  // node-pg-migrate: the same schema and directory as its `up`.
+  const { schema, migrationsDir } = invocation.context;
+  return {
+    rolledBack,
+    runs: rolledBack.length > 0 ? [['down', String(rolledBack.length), '--schema', schema, '-m', migrationsDir]] : [],
+  };
+}
+
+/** Reads each tenant's history and plans its rollback; starts no tool. */
+export async function planToolRollbacks(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  targets: readonly { service: ServiceSettings; target: TargetBase }[],
+  request: RollbackRequest,
+): Promise<ToolRollback[]> {
+  const plans: ToolRollback[] = [];
+  await withClient(admin, async (client) => {
+    for (const { service, target } of targets) {
+      const settings = toolSettings(service);
+      const adapter = toolAdapter(settings.tool);
+      const why = CANNOT_ROLL_BACK[adapter.tool];
+      if (why || !adapter.history) {
+        throw new UserError(`devup migrate down cannot roll back ${adapter.tool} (services.${service.name})`, {
+          hint: why ?? 'Roll back with the tool itself.',
+        });
+      }
+      const files = readToolFiles(adapter, settings, config.stateDir);
+      if (!files.set) {
+        throw new UserError(`${target.schema}: cannot plan a rollback: ${files.problem ?? 'the files are unreadable'}`);
+      }
+      const state = await readStateFor(target, admin, client, adapter.history);
+      const invocation = await prepareToolInvocation(config, service, target, admin);
+      const plan = planOne(adapter, files.set, state.rows ?? [], request, invocation, target);
+      plans.push({ service, target, ...plan });
+    }
+  });
+  return plans;
+}
+
+/** Runs one tenant's planned rollback under the schema's migration lock. */
+export async function runToolRollback(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  plan: ToolRollback,
+  options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const invocation = await prepareToolInvocation(config, plan.service, plan.target, admin);
+  const program = toolProgram(invocation.adapter, invocation.settings, plan.target.service, invocation.context);
+  const retry = `devup migrate down again (--service ${plan.target.service} --tenant ${plan.target.tenant})`;
+  try {
+    await withTargetLock(
+      admin,
+      plan.target,
+      async () => {
+        for (const args of plan.runs) {
+          await runToolCommand(invocation, plan.target, withArgs(program, args), {
+            root: config.root,
+            retry,
+            ...options,
+          });
+        }
+      },
+      options,
+    );
+  } finally {
+    // The history changed (or may have): the next check reads it afresh.
+    forgetFingerprint(config.stateDir, fingerprintKey(plan.target));
+  }
+}

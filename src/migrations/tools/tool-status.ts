@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import type { MigrationTool } from '../../config/schema.js';
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { type ConnectionInfo, withClient } from '../../database/connection.js';
+import type { TargetBase } from '../targets.js';
+import type { HistoryRow, MigrationSet, ToolAdapter } from './tool-adapter.js';
+import { toolAdapter } from './tool-adapters.js';
+import { readToolFiles } from './tool-files.js';
+import { readStateFor, toolSettings } from './tool-invocation.js';
+
+export interface ToolMigrationRef {
+  /** The id the tool records and takes on its command line (Alembic's revision). */
+  version: string;
+  /** The file it comes from, for people. */
+  name: string;
+}
+
+/** A tool target as its history table and files show it, read without starting the tool. */
+export interface ToolTargetStatus {
+  tool: MigrationTool;
+  /** Alembic: the revisions in alembic_version; other tools: the newest applied migration. */
+  current: string[];
+  applied: ToolMigrationRef[];
+  /** Undefined when devup cannot know (see `unknown`). */
+  pending: ToolMigrationRef[] | undefined;
+  /** The files or the history contradict themselves (several heads, a revision with no file). */
+  problem: string | undefined;
+  /** Why `pending` cannot be known without the tool. */
+  unknown: string | undefined;
+}
+
+function liquibaseRef(row: HistoryRow): ToolMigrationRef {
+  return { version: row.id ?? '', name: `${row.filename ?? ''}::${row.id ?? ''}::${row.author ?? ''}` };
+}
+
+function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly HistoryRow[]): ToolTargetStatus {
+  const ref = (id: string) => ({ version: id, name: set.label(id) });
+  const status = set.status(rows);
+  const applied = set.applied(rows);
+  return {
+    tool: adapter.tool,
+    current: adapter.tool === 'alembic' ? rows.map((r) => r.id ?? '') : applied.slice(-1),
+    applied: applied.map(ref),
+    pending: status.pending.map(ref),
+    problem: set.problem ?? status.problem,
+    unknown: undefined,
+  };
+}
+
+/** What `devup migrate status` shows for a target run by an external tool; no process is started. */
+export async function toolTargetStatus(
+  config: ResolvedConfig,
+  service: ServiceSettings,
+  target: TargetBase,
+  admin: ConnectionInfo,
+  client: pg.Client,
+): Promise<ToolTargetStatus> {
+  const settings = toolSettings(service);
+  const adapter = toolAdapter(settings.tool);
+  const base = { tool: adapter.tool, current: [], applied: [], problem: undefined, unknown: undefined };
+  if (!adapter.history) {
+    return {
+      ...base,
+      pending: undefined,
+      unknown: 'run by migrations.command, which keeps no history devup can read',
+    };
+  }
+  const files = readToolFiles(adapter, settings, config.stateDir);
+  const state = await readStateFor(target, admin, client, adapter.history);
+  const rows = state.rows ?? [];
+  if (files.problem) return { ...base, pending: undefined, problem: files.problem };
+  if (!files.set) {
+    const applied = rows.map(liquibaseRef);
+    return {
+      ...base,
+      current: applied.slice(-1).map((r) => r.version),
+      applied,
+      pending: undefined,
+      unknown: `only ${adapter.tool} reads its changelogs: run \`${adapter.tool} status\` for what is pending`,
+    };
+  }
+  return fromSet(adapter, files.set, rows);
+}
+
+/** The status of each tool target, on one connection to the main database. */
+export async function toolTargetStatuses(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  targets: readonly { service: ServiceSettings; target: TargetBase }[],
+): Promise<Map<TargetBase, ToolTargetStatus>> {
+  const statuses = new Map<TargetBase, ToolTargetStatus>();
+  if (targets.length === 0) return statuses;
+  await withClient(admin, async (client) => {
+    for (const { service, target } of targets) {
+      statuses.set(target, await toolTargetStatus(config, service, target, admin, client));
+    }
+  });
+  return statuses;
+}

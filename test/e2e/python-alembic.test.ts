@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alembicAvailable, SYSTEM_PYTHON } from '../integration/tools/tool-fixtures.js';
+import { ROOT, runCli, startCli } from './demo-helpers.js';
+
+// CI installs python3-alembic and python3-venv; elsewhere a machine without them skips.
+const available = alembicAvailable() || process.env.CI === 'true';
+
+/** The example's JSON status: one object with every target. */
+function statusOf(output: string) {
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+    targets: { schema: string; current: string[]; pending: { version: string; name: string }[] | null }[];
+  };
+}
+
+// The example as a user has it: Debian's python3 + psycopg2 + Alembic in a virtualenv that sees
+// the system packages, two tenants, uuid-ossp from database.extensions, fixed ports (heavy lock).
+describe.skipIf(!available)('examples/python-alembic on the embedded engine', () => {
+  const dir = path.join(ROOT, 'test/e2e/.work', `alembic-${randomBytes(4).toString('hex')}`);
+  const env = { ...process.env, CI: 'true' };
+  const devup = (...args: string[]) => runCli([...args, '--engine', 'embedded'], { cwd: dir, env });
+  let revision = '';
+
+  beforeAll(() => {
+    mkdirSync(path.dirname(dir), { recursive: true });
+    cpSync(path.join(ROOT, 'examples/python-alembic'), dir, {
+      recursive: true,
+      filter: (src) => !/[/](\.devup|\.venv|__pycache__)$/.test(src),
+    });
+    chmodSync(dir, 0o755); // as root, the embedded server's user must reach .devup/
+    execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', 'billing/.venv'], {
+      cwd: dir,
+    });
+  });
+  afterAll(async () => {
+    await devup('down', '--volumes', '--yes');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrate: uuid-ossp once in public, then both revisions in each tenant schema', async () => {
+    const { code, output } = await devup('migrate');
+    expect(output).toContain('extension uuid-ossp (in public)');
+    expect(output).toMatch(/billing_acme applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
+    expect(output).toMatch(/billing_globex applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
+    expect(code).toBe(0);
+  });
+
+  it('new migration: alembic revision -m in billing/, and status --json shows it pending', async () => {
+    const created = await devup('new', 'migration', 'billing', 'add_account_email');
+    expect(created.code).toBe(0);
+    const file = /Created (billing\/migrations\/versions\/([0-9a-f]+)_add_account_email\.py)/.exec(created.output);
+    expect(file).not.toBeNull();
+    revision = file?.[2] as string;
+    const source = readFileSync(path.join(dir, file?.[1] as string), 'utf8');
+    expect(source).toContain("down_revision = 'b7e9d0c1a2f3'");
+    writeFileSync(
+      path.join(dir, file?.[1] as string),
+      source
+        .replace(
+          'def upgrade() -> None:\n    pass',
+          'def upgrade() -> None:\n    op.execute("ALTER TABLE accounts ADD COLUMN email text")',
+        )
+        .replace(
+          'def downgrade() -> None:\n    pass',
+          'def downgrade() -> None:\n    op.execute("ALTER TABLE accounts DROP COLUMN email")',
+        ),
+    );
+
+    const status = await devup('migrate', 'status', '--json');
+    expect(status.code).toBe(0);
+    for (const target of statusOf(status.output).targets) {
+      expect(target.current).toEqual(['b7e9d0c1a2f3']);
+      expect(target.pending).toEqual([{ version: revision, name: `${revision}_add_account_email` }]);
+    }
+  });
+
+  it('migrate --dry-run: the SQL alembic would run for the tenant, and nothing applied', async () => {
+    const { code, output } = await devup('migrate', '--dry-run', '--tenant', 'acme');
+    expect(code).toBe(0);
+    expect(output).toContain(`-- billing_acme: alembic upgrade --sql b7e9d0c1a2f3:head (pending: ${revision})`);
+    expect(output).toContain('SET search_path TO "billing_acme", public;');
+    expect(output).toContain('ALTER TABLE accounts ADD COLUMN email text;');
+    expect(output).toContain(`UPDATE billing_acme.alembic_version SET version_num='${revision}'`);
+    const status = statusOf((await devup('migrate', 'status', '--json')).output);
+    expect(status.targets.map((t) => t.pending?.length)).toEqual([1, 1]);
+  });
+
+  it('migrate down: asks (and refuses without a terminal), then runs alembic downgrade per tenant', async () => {
+    expect((await devup('migrate')).code).toBe(0);
+    const refused = await devup('migrate', 'down', '--service', 'billing', '--steps', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`billing_acme: ${revision}   (alembic downgrade b7e9d0c1a2f3)`);
+    expect(refused.output).toContain('Pass --yes to confirm.');
+    expect(statusOf((await devup('migrate', 'status', '--json')).output).targets.map((t) => t.pending)).toEqual([
+      [],
+      [],
+    ]);
+
+    const down = await devup('migrate', 'down', '--service', 'billing', '--steps', '1', '--yes');
+    expect(down.code).toBe(0);
+    expect(down.output).toContain(`✔ billing_acme: rolled back ${revision}`);
+    expect(down.output).toContain(`✔ billing_globex: rolled back ${revision}`);
+    for (const target of statusOf((await devup('migrate', 'status', '--json')).output).targets) {
+      expect(target.current).toEqual(['b7e9d0c1a2f3']);
+      expect(target.pending?.map((p) => p.version)).toEqual([revision]);
+    }
+  });
+
+  it('dev: the Python service starts and reads a tenant schema through the plain DATABASE_URL', async () => {
+    const cli = startCli(['dev', '--engine', 'embedded'], { cwd: dir, env });
+    try {
+      await cli.waitFor(/All services ready/, 120_000);
+      const response = await fetch('http://127.0.0.1:8030/tenants/acme/accounts');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([]);
+    } finally {
+      cli.child.kill('SIGINT');
+      await cli.exited;
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { afterEach, expect, it } from 'vitest';
+import type { CommandContext } from '../../../src/cli/context.js';
+import { prepareDatabase } from '../../../src/cli/prepare-database.js';
+import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection.js';
+import { Output } from '../../../src/ui/output.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { withTestDatabase } from '../helpers/database.js';
+
+let db: ConnectionInfo;
+let ws: Workspace;
+withTestDatabase((created) => {
+  db = created;
+});
+afterEach(() => ws?.cleanup());
+
+it('a new target is seeded even when its first run stopped after some migrations committed', async () => {
+  ws = createWorkspace({
+    'm/0001_accounts.sql': 'create table accounts (name text);',
+    'm/0002_broken.sql': 'create table broken (id int); select no_such_column;',
+    'seeds/accounts.sql': "insert into accounts values ('demo');",
+  });
+  const config = ws.config({
+    database: { engine: 'external', url: connectionUrl(db) },
+    services: { api: { migrations: { dir: 'm', schema: 'seedy' }, seed: 'seeds/*.sql' } },
+  });
+  const ctx: CommandContext = {
+    output: new Output('plain', () => {}),
+    engine: undefined,
+    verbose: false,
+    cwd: ws.dir,
+    loadConfig: async () => config,
+  };
+  await expect(prepareDatabase(ctx, config, {})).rejects.toThrow(/migrations failed for seedy/);
+  ws.write('m/0002_broken.sql', 'create table broken (id int);');
+  await prepareDatabase(ctx, config, {});
+  const names = async () =>
+    (await withClient(db, (c) => c.query<{ name: string }>('select name from seedy.accounts'))).rows.map((r) => r.name);
+  expect(await names()).toEqual(['demo']);
+
+  // From then on the target holds the developer's data: a seed file added later is not applied.
+  ws.write('seeds/more.sql', "insert into accounts values ('late');");
+  ws.write('m/0003_more.sql', 'create table more (id int);');
+  await prepareDatabase(ctx, config, {});
+  expect(await names()).toEqual(['demo']);
+});

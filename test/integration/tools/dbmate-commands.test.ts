@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import type { TargetBase } from '../../../src/migrations/targets.js';
+import { dryRunToolTarget } from '../../../src/migrations/tools/tool-dry-run.js';
+import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';
+import { planToolRollbacks, runToolRollback } from '../../../src/migrations/tools/tool-rollback.js';
+import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
+import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { copyFixture, countingWrapper, dbmateBinary, tableExists, targetsOf } from './tool-fixtures.js';
+
+describe('status, rollback and new migration for dbmate, for real', () => {
+  let db: ConnectionInfo & { drop(): Promise<void> };
+  let client: pg.Client;
+  let ws: Workspace;
+  let config: ResolvedConfig;
+  let service: ServiceSettings;
+  let targets: TargetBase[];
+  let dbmate: ReturnType<typeof countingWrapper>;
+
+  const selected = () => targets.map((target) => ({ service, target }));
+  const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
+
+  beforeAll(async () => {
+    const binary = dbmateBinary();
+    db = await createTestDatabase();
+    client = await connect(db);
+    ws = createWorkspace();
+    copyFixture('dbmate', path.join(ws.dir, 'ingest'));
+    dbmate = countingWrapper(path.join(ws.dir, 'bin'), 'dbmate', [binary]);
+    config = ws.config({
+      project: 'tools-dbmate-commands',
+      services: {
+        ingest: {
+          cwd: 'ingest',
+          // The program for rollback and new is this command without its `up`.
+          migrations: { tool: 'dbmate', command: [dbmate.path, '--no-dump-schema', 'up'], tenants: ['acme', 'globex'] },
+        },
+      },
+    });
+    ({ service, targets } = await targetsOf(config, client, 'ingest'));
+    for (const target of targets) await runToolTarget(config, service, target, db, { onOutput: () => {} });
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+    ws?.cleanup();
+  });
+
+  it('status: applied from schema_migrations, pending from the files, without starting dbmate', async () => {
+    ws.write(
+      'ingest/db/migrations/20250201000000_add_note.sql',
+      '-- migrate:up\nalter table sources add column note text;\n\n-- migrate:down\nalter table sources drop column note;\n',
+    );
+    const before = dbmate.count();
+    const [acme] = await statuses();
+    expect(acme).toMatchObject({ tool: 'dbmate', current: ['20250115141500_index_jobs_status'], problem: undefined });
+    expect(acme?.applied).toHaveLength(3);
+    expect(acme?.pending).toEqual([{ version: '20250201000000_add_note', name: '20250201000000_add_note' }]);
+    expect(dbmate.count()).toBe(before);
+  });
+
+  it('rollback: dbmate rollback once per migration, newest first, per tenant', async () => {
+    const plans = await planToolRollbacks(config, db, selected(), { steps: 2, to: undefined });
+    expect(plans.map((p) => [p.target.schema, p.rolledBack, p.runs])).toEqual([
+      ['ingest_acme', ['20250115141500_index_jobs_status', '20250108093000_create_jobs'], [['rollback'], ['rollback']]],
+      [
+        'ingest_globex',
+        ['20250115141500_index_jobs_status', '20250108093000_create_jobs'],
+        [['rollback'], ['rollback']],
+      ],
+    ]);
+    await runToolRollback(config, db, plans[0]!, { onOutput: () => {} });
+    expect(await tableExists(client, 'ingest_acme.jobs')).toBe(false);
+    expect(await tableExists(client, 'ingest_acme.sources')).toBe(true);
+    expect(await tableExists(client, 'ingest_globex.jobs')).toBe(true);
+    // --to names a migration by its version.
+    const to = await planToolRollbacks(config, db, selected(), { steps: 1, to: '20250101120000' });
+    expect(to.map((p) => p.rolledBack.length)).toEqual([0, 2]);
+  });
+
+  it('new migration: dbmate new writes the file where devup reads migrations', async () => {
+    const files = await createToolMigration(config, service, 'add_owner', () => {});
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/ingest\/db\/migrations\/\d{14}_add_owner\.sql$/);
+    expect(readFileSync(files[0] as string, 'utf8')).toContain('-- migrate:up');
+  });
+
+  it('dry-run: says dbmate cannot show its SQL rather than printing nothing', async () => {
+    await expect(
+      dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, {
+        line: () => {},
+        debug: () => {},
+        pending: () => {},
+      }),
+    ).rejects.toThrow('ingest_acme: dbmate has no offline mode devup can use to show its SQL');
+  });
+});
