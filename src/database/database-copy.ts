@@ -108,7 +108,9 @@ function copyError(what: string, error: unknown): UserError {
         ? 'The database user needs the CREATEDB privilege (and to own the databases) to copy them.'
         : code === '55006'
           ? 'Something keeps reconnecting to it; stop that client and run again.'
-          : 'Check the server log and the free disk space.',
+          : code === '42P04'
+            ? 'A database of that name exists that devup did not label as its own, so devup leaves it alone: rename or drop it yourself.'
+            : 'Check the server log and the free disk space.',
     cause: error,
   });
 }
