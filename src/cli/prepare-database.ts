@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection.js';
 import type { RunningDatabase } from '../database/engine.js';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
@@ -20,6 +20,8 @@ export interface PrepareOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   signal?: AbortSignal;
+  /** Built from zero (a full reset): keep a template of every database for the next reset. */
+  keepTemplate?: boolean;
   /** External engine: wait this long for the server (`migrate --wait`). */
   waitMs?: number | undefined;
 }
@@ -153,5 +155,28 @@ export async function prepareDatabase(
       }
     }
   }
+  // A new cluster is built from zero too; a partial run (--only) or --no-seed is not what a reset restores.
+  const builtFromZero = options.keepTemplate === true || db.action === 'created';
+  if (builtFromZero && !options.services && !options.skipMigrations && options.seed !== false) {
+    await keepTemplate(ctx, config, db.connection);
+  }
   return { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
+}
+
+/** A template is only a shortcut: failing to take one never fails the command. */
+async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const { output } = ctx;
+  const started = performance.now();
+  try {
+    const { keepTemplates } = await import('../migrations/reset-template.js');
+    await keepTemplates(config, admin);
+  } catch (error) {
+    output.warn(`Could not keep a template for the next reset: ${errorMessage(error)} (the next reset rebuilds).`);
+    return;
+  }
+  const ms = performance.now() - started;
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  scheduleTidy(ctx, config);
+  output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
+  output.event({ event: 'template-kept', ms: Math.round(ms) });
 }
