@@ -3,7 +3,7 @@ import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { HISTORY_TABLE } from '../migrations/history.js';
 import { inspectTargets } from '../migrations/inspect.js';

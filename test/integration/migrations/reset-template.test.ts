@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   config = ws.config({
     project,
-    database: { engine: 'external', url: connectionUrl(admin) },
+    database: { engine: 'external', url: connectionUrl(admin), createDatabases: true },
     services: {
       app: { cwd: 'app', migrations: { dir: 'migrations' }, seed: 'seeds/*.sql' },
       auth: { cwd: 'auth', database: authDb, migrations: { dir: 'migrations' } },
