@@ -19,7 +19,7 @@ it("the demo's committed docs/database are what `devup schema` builds from zero"
   demo = await copyDemo();
   const result = await runCli(['schema'], { cwd: demo.dir, env: demo.env });
   expect(result.code, result.output).toBe(0);
-  expect(result.output).toMatch(/Built from zero on embedded Postgres .* \(throwaway\): 3 services, 15 migrations/);
+  expect(result.output).toMatch(/Built from zero on embedded Postgres .*: 3 services, 15 migrations/);
   expect(result.output).toContain('docs/database: up to date (7 unchanged)');
   const committed = path.join(ROOT, 'demo/docs/database');
   for (const file of readdirSync(committed)) {
