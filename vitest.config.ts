@@ -6,12 +6,20 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/helpers/state-home.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/helpers/global-setup.ts'],
+          setupFiles: ['test/helpers/state-home.ts'],
           // A reset's detached tidy-copies would outlive the test that started it.
           env: { DEVUP_NO_BACKGROUND_TIDY: '1' },
           testTimeout: 60_000,
@@ -24,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          setupFiles: ['test/helpers/state-home.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -1,3 +1,4 @@
+import { describePlacement, resolveCheckout } from '../checkouts/resolve-checkout.js';
 import { loadConfig } from '../config/load.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -36,7 +37,14 @@ export function createContext(options: GlobalOptions): CommandContext {
     verbose: options.verbose ?? false,
     cwd,
     loadConfig() {
-      config ??= loadConfig({ cwd, configPath: options.config, notice: (m) => output.notice(m) });
+      // Where this checkout runs beside the project's others, applied once for every command.
+      config ??= loadConfig({ cwd, configPath: options.config, notice: (m) => output.notice(m) })
+        .then((loaded) => resolveCheckout(loaded))
+        .then((resolved) => {
+          const placement = describePlacement(resolved);
+          if (placement) output.notice(placement);
+          return resolved;
+        });
       return config;
     },
   };

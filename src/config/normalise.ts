@@ -460,6 +460,7 @@ export function normaliseConfig(
     stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
+    ports: input.ports ?? 'auto',
     dotenv: {},
     database,
     schema: schemaDocs,

@@ -152,6 +152,12 @@ export const configSchema = z.strictObject({
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
+  ports: z
+    .enum(['auto', 'fixed'])
+    .default('auto')
+    .describe(
+      "'auto': a second checkout of the project on this machine gets its own ports and container names; 'fixed': always the configured ones",
+    ),
   database: databaseSchema.optional(),
   schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),

@@ -64,6 +64,8 @@ export interface DatabaseSettings {
   /** A generated password not saved yet: saved here before a server is created with it. */
   unsavedPasswordFile?: string;
   database: string;
+  /** Docker: the stem of the container and volume names (`<stem>-postgres`); the project unless a checkout moved it. */
+  dockerName?: string;
   bind: string;
   /** For the external engine: the DATABASE_URL from config or environment. */
   url: string | undefined;
@@ -105,6 +107,10 @@ export interface ResolvedConfig {
   stateDir: string;
   project: string;
   onServiceExit: 'keep-running' | 'stop-all';
+  /** 'auto': other checkouts of the project get ports and names of their own (src/checkouts); 'fixed': never. */
+  ports: 'auto' | 'fixed';
+  /** Set once the checkout is resolved: whether this checkout moved off the configured ports. */
+  checkout?: CheckoutPlacement;
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
@@ -122,4 +128,16 @@ export interface MigrationPolicy {
   statementTimeoutMs: number | undefined;
   /** Retries of a migration that hit lock_timeout, with backoff. */
   lockRetries: number;
+}
+
+/** Where this checkout of the project runs, beside the others on this machine. */
+export interface CheckoutPlacement {
+  /** The real path of the config's directory: what identifies the checkout. */
+  root: string;
+  /** Whether it keeps the configured ports and names (the first checkout, or `ports: 'fixed'`). */
+  moved: boolean;
+  /** The checkout holding the configured ports, when this one moved. */
+  firstRoot?: string;
+  /** This run chose the ports (the first run here, or the config's ports changed). */
+  placedNow?: boolean;
 }

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection.js';
-import { DockerEngine } from './docker-engine.js';
+import { containerName, DockerEngine } from './docker-engine.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import {
@@ -177,6 +177,6 @@ export async function bootDatabase(
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {
   const db = config.database;
   return engine === 'docker'
-    ? `container ${config.project}-postgres (${db.image}) on ${db.bind}:${db.port}`
+    ? `container ${containerName(db.dockerName ?? config.project)} (${db.image}) on ${db.bind}:${db.port}`
     : `embedded Postgres on 127.0.0.1:${db.port}`;
 }

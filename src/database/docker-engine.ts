@@ -157,11 +157,12 @@ export class DockerEngine implements DatabaseEngine {
     return this.#endpoint;
   }
 
+  /** Named after the project, or after the checkout when another checkout of it holds the project's names. */
   get containerName(): string {
-    return containerName(this.project);
+    return containerName(this.db.dockerName ?? this.project);
   }
   get volumeName(): string {
-    return volumeName(this.project);
+    return volumeName(this.db.dockerName ?? this.project);
   }
 
   /** Where Postgres answers once the container runs: the published address (loopback for a wildcard). */

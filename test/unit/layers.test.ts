@@ -5,12 +5,13 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → services, ui, deploy, schema → migrations → database → lib → config → the files directly in src/ (errors,
+ * cli → services, ui, deploy, schema → migrations → database → lib, checkouts → config → the files directly in src/ (errors,
  * ports, version...), which import none of the folders (README: Developing devup).
  */
 const RANK: Record<string, number> = {
   config: 1,
   lib: 2,
+  checkouts: 2,
   database: 3,
   migrations: 4,
   services: 5,

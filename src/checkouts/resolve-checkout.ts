@@ -1,0 +1,180 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { writeJsonAtomic } from '../lib/atomic-json.js';
+import { isPortFree, isPortInUse } from '../ports.js';
+import {
+  applyPorts,
+  candidateOffsets,
+  configuredPorts,
+  movedDockerName,
+  type PortSet,
+  portList,
+  samePorts,
+  shiftPorts,
+} from './checkout-ports.js';
+import {
+  type CheckoutEntry,
+  firstCheckout,
+  type Registry,
+  readRegistry,
+  registryDir,
+  sameEntry,
+  updateRegistry,
+} from './registry.js';
+
+/** `.devup/checkout.json`: the ports a moved checkout was given, kept so they stay put across restarts. */
+interface MovedRecord {
+  root: string;
+  project: string;
+  /** What the config asked for when the ports were chosen: a change means choosing again. */
+  configured: PortSet;
+  offset: number;
+  ports: PortSet;
+  dockerName: string;
+}
+
+function readRecord(stateDir: string): MovedRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(stateDir, 'checkout.json'), 'utf8')) as MovedRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Places this checkout beside the project's other checkouts on this machine. The first keeps the
+ * configured ports and names; any other gets ports shifted by 100, 200, ... (free now, and held
+ * by no other checkout) and container names of its own, recorded in `.devup/checkout.json` so
+ * they stay put. The warm path reads two small files and writes nothing.
+ */
+export async function resolveCheckout(
+  config: ResolvedConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedConfig> {
+  const root = realpathSync(config.root);
+  const dir = registryDir(env);
+  const configured = configuredPorts(config);
+  const registry = readRegistry(dir);
+  const record = readRecord(config.stateDir);
+  const stillMoved =
+    config.ports === 'auto' &&
+    record?.root === root &&
+    record.project === config.project &&
+    samePorts(record.configured, configured);
+  let placed: { ports: PortSet; dockerName: string; firstRoot?: string } | undefined;
+  if (stillMoved) {
+    const firstRoot = firstCheckout(registry, config.project);
+    placed = { ports: record.ports, dockerName: record.dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
+  } else if (config.ports === 'fixed' || firstCheckout(registry, config.project) === root) {
+    placed = { ports: configured, dockerName: config.project };
+  }
+  const placedNow = placed === undefined;
+  if (placed === undefined) placed = await place(config, root, dir, configured, record);
+  const moved = placed.dockerName !== config.project;
+  const entry: CheckoutEntry = {
+    project: config.project,
+    configPath: config.configPath,
+    stateDir: config.stateDir,
+    first: !moved && config.ports === 'auto',
+    ports: placed.ports,
+    dockerName: placed.dockerName,
+    dataDir: config.database.dataDir,
+  };
+  if (!sameEntry(registry.checkouts[root], entry)) {
+    await updateRegistry(dir, (latest) => {
+      latest.checkouts[root] = entry;
+    });
+  }
+  const resolved = moved ? applyPorts(config, placed.ports, placed.dockerName) : config;
+  return {
+    ...resolved,
+    checkout: { root, moved, placedNow, ...(moved && placed.firstRoot ? { firstRoot: placed.firstRoot } : {}) },
+  };
+}
+
+/** The slow path, under the registry's lock: take the configured ports if no live checkout holds them, else choose others. */
+async function place(
+  config: ResolvedConfig,
+  root: string,
+  dir: string,
+  configured: PortSet,
+  record: MovedRecord | undefined,
+): Promise<{ ports: PortSet; dockerName: string; firstRoot?: string }> {
+  return updateRegistry(dir, async (registry) => {
+    const firstRoot = firstCheckout(registry, config.project);
+    const movedBefore = record?.root === root;
+    // A checkout that moved once stays moved: its data lives under its own names.
+    if (firstRoot === root || (firstRoot === undefined && !movedBefore)) {
+      registry.checkouts[root] = { ...entryStub(config), first: true, ports: configured, dockerName: config.project };
+      return { ports: configured, dockerName: config.project };
+    }
+    // Stable across restarts: the offset recorded here, else the one the registry remembers for this checkout.
+    const known = registry.checkouts[root];
+    const preferred = movedBefore
+      ? record?.offset
+      : known && !known.first
+        ? known.ports.database - configured.database
+        : undefined;
+    const offset = await chooseOffset(registry, root, configured, preferred, config.database.bind);
+    const ports = shiftPorts(configured, offset);
+    const dockerName = movedDockerName(config.project, root);
+    registry.checkouts[root] = { ...entryStub(config), first: false, ports, dockerName };
+    writeJsonAtomic(path.join(config.stateDir, 'checkout.json'), {
+      root,
+      project: config.project,
+      configured,
+      offset,
+      ports,
+      dockerName,
+    } satisfies MovedRecord);
+    return { ports, dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
+  });
+}
+
+function entryStub(config: ResolvedConfig) {
+  return {
+    project: config.project,
+    configPath: config.configPath,
+    stateDir: config.stateDir,
+    dataDir: config.database.dataDir,
+  };
+}
+
+/** The first offset whose ports no other checkout holds and nothing listens on right now. */
+async function chooseOffset(
+  registry: Registry,
+  root: string,
+  configured: PortSet,
+  preferred: number | undefined,
+  bind: string,
+): Promise<number> {
+  const held = new Set<number>();
+  for (const [other, entry] of Object.entries(registry.checkouts)) {
+    if (other !== root) for (const port of portList(entry.ports)) held.add(port);
+  }
+  for (const offset of candidateOffsets(configured, preferred)) {
+    const ports = shiftPorts(configured, offset);
+    if (portList(ports).some((port) => held.has(port))) continue;
+    // This checkout's own ports from before: its own server may well be listening on them.
+    if (offset === preferred) return offset;
+    const databaseFree = await isPortFree(ports.database, bind === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1');
+    if (!databaseFree) continue;
+    const busy = await Promise.all(Object.values(ports.services).map((port) => isPortInUse(port)));
+    if (!busy.some(Boolean)) return offset;
+  }
+  // Every shifted set is taken: keep the configured ports, and the port checks will say who holds them.
+  return 0;
+}
+
+/** One line for people when a checkout was just given ports of its own. */
+export function describePlacement(config: ResolvedConfig): string | undefined {
+  const checkout = config.checkout;
+  if (!checkout?.moved || !checkout.placedNow) return undefined;
+  const ports = [
+    `Postgres ${config.database.port}`,
+    ...config.services.filter((s) => s.port !== undefined).map((s) => `${s.name} ${s.port}`),
+  ];
+  const holder = checkout.firstRoot ? ` (in ${checkout.firstRoot})` : '';
+  return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}, and container ${config.database.dockerName}-postgres with Docker (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;
+}
