@@ -9,6 +9,8 @@ export interface ServiceEnvSources {
   devup: Record<string, string>;
   /** The project's .env, already parsed. */
   dotenv: Record<string, string>;
+  /** Every service of the run, to tell a service where the ones it depends on answer (DEVUP_URL_*). */
+  services?: readonly ServiceSettings[];
   /** Whether the combined log is coloured; children are told to keep (or drop) their colours to match. */
   color: boolean;
 }
@@ -19,7 +21,8 @@ export interface ServiceEnvSources {
  *   2. devup's own environment (the shell wins over .env, as with every dotenv tool)
  *   3. colour hints: FORCE_COLOR=1 when the log is coloured; otherwise NO_COLOR=1 and no FORCE_COLOR
  *   4. devup's connection variables (DATABASE_URL, PG*, DEVUP_*): the database devup just migrated,
- *      whatever DATABASE_URL the shell or .env carry for other purposes
+ *      whatever DATABASE_URL the shell or .env carry for other purposes; and DEVUP_URL_<SERVICE> for
+ *      each service it depends on, so calls between services follow a checkout's ports
  *   5. the service's envFile
  *   6. the service's `env` in the config, with {url} {schema} {tenant} {database} {service} expanded
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
@@ -39,6 +42,7 @@ export async function buildServiceEnv(
     delete env.FORCE_COLOR;
   }
   Object.assign(env, sources.devup);
+  Object.assign(env, dependencyUrls(service, sources.services ?? []));
   Object.assign(env, await readServiceEnvFile(service));
   const { devup } = sources;
   Object.assign(
@@ -52,5 +56,27 @@ export async function buildServiceEnv(
     }),
   );
   if (service.port !== undefined) env.PORT = String(service.port);
+  return env;
+}
+
+/** `DEVUP_URL_AUTH` for `auth`, `DEVUP_URL_BILLING_API` for `billing-api`. */
+export function serviceUrlVariable(name: string): string {
+  return `DEVUP_URL_${name.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Where a service answers: its readiness URL's origin, else its port on loopback (IPv4, where services listen). */
+export function serviceBaseUrl(service: ServiceSettings): string | undefined {
+  if (service.ready.kind === 'http') return new URL(service.ready.url).origin;
+  return service.port === undefined ? undefined : `http://127.0.0.1:${service.port}`;
+}
+
+/** DEVUP_URL_<SERVICE> for every service `service` depends on that has an address. */
+export function dependencyUrls(service: ServiceSettings, services: readonly ServiceSettings[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of service.dependsOn) {
+    const dependency = services.find((other) => other.name === name);
+    const url = dependency && serviceBaseUrl(dependency);
+    if (url) env[serviceUrlVariable(name)] = url;
+  }
   return env;
 }

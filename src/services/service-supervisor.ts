@@ -117,6 +117,7 @@ export class ServiceSupervisor {
             inherited: options.inheritedEnv ?? process.env,
             devup: options.env(service),
             dotenv: options.dotenv,
+            services: options.services,
             color: options.color,
           }),
         log: (source, lines) =>

@@ -18,10 +18,27 @@ async function listWorkflows() {
   return [200, rows];
 }
 
+// devup tells each service where the ones it depends on answer (DEVUP_URL_<SERVICE>): in a second
+// checkout, auth listens on another port, and this call follows it.
+const authUrl = process.env.DEVUP_URL_AUTH ?? 'http://127.0.0.1:4001';
+
+/** A tenant's workflows beside its users, which auth owns: the one call between the demo's services. */
+async function tenantOverview([, tenant]) {
+  const response = await fetch(`${authUrl}/tenants/${encodeURIComponent(tenant)}/users`);
+  if (response.status === 404) return [404, { error: `unknown tenant "${tenant}"` }];
+  if (!response.ok) return [502, { error: `auth answered ${response.status}` }];
+  const users = await response.json();
+  const [, workflows] = await listWorkflows();
+  return [200, { tenant, users: users.length, workflows: workflows.length }];
+}
+
 serve({
   port: Number(process.env.PORT ?? 4002),
   pool,
   log,
   healthQuery: () => pool.query('select count(*) from workflows'),
-  routes: [[/^\/workflows$/, listWorkflows]],
+  routes: [
+    [/^\/workflows$/, listWorkflows],
+    [/^\/tenants\/([^/]+)\/overview$/, tenantOverview],
+  ],
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceSettings } from '../../../src/config/types.js';
 import { UserError } from '../../../src/errors.js';
-import { buildServiceEnv } from '../../../src/services/service-env.js';
+import { buildServiceEnv, serviceUrlVariable } from '../../../src/services/service-env.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,7 +13,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const settings = (overrides: Partial<ServiceSettings>) =>
-  ({ name: 'api', env: {}, envFile: undefined, port: undefined, ...overrides }) as ServiceSettings;
+  ({ name: 'api', env: {}, envFile: undefined, port: undefined, dependsOn: [], ...overrides }) as ServiceSettings;
 
 describe('buildServiceEnv', () => {
   it('layers .env < process env < devup < envFile < service env < PORT', async () => {
@@ -70,5 +70,33 @@ describe('buildServiceEnv', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).hint).toContain('services.api.envFile');
+  });
+
+  it('tells a service where each service it depends on answers, and the config can still override it', async () => {
+    const auth = settings({ name: 'auth', port: 4101, ready: { kind: 'http', url: 'http://127.0.0.1:4101/health' } });
+    const billing = settings({ name: 'billing-api', port: 4105, ready: { kind: 'tcp', port: 4105 } });
+    const queue = settings({ name: 'queue', ready: { kind: 'log', pattern: /up/ } });
+    const web = settings({
+      name: 'web',
+      dependsOn: ['auth', 'billing-api', 'queue'],
+      env: {},
+      ready: { kind: 'none' },
+    });
+    const env = await buildServiceEnv(web, {
+      inherited: {},
+      devup: {},
+      dotenv: {},
+      services: [auth, billing, queue, web],
+      color: false,
+    });
+    expect(env.DEVUP_URL_AUTH).toBe('http://127.0.0.1:4101');
+    expect(env.DEVUP_URL_BILLING_API).toBe('http://127.0.0.1:4105');
+    expect(env.DEVUP_URL_QUEUE).toBeUndefined(); // no address to give
+    expect(serviceUrlVariable('billing-api')).toBe('DEVUP_URL_BILLING_API');
+    const overridden = await buildServiceEnv(
+      { ...web, env: { DEVUP_URL_AUTH: 'http://auth.test' } },
+      { inherited: {}, devup: {}, dotenv: {}, services: [auth], color: false },
+    );
+    expect(overridden.DEVUP_URL_AUTH).toBe('http://auth.test');
   });
 });
