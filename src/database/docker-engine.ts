@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
+import { findPortHolder, type PortHolder, stopHint } from '../checkouts/port-holder.js';
 import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -284,6 +286,12 @@ export class DockerEngine implements DatabaseEngine {
   private refuseOtherCheckout(kind: 'container' | 'volume', name: string, labels: Record<string, string> | undefined) {
     const owner = labels?.[LABEL.checkout];
     if (this.checkout === undefined || owner === undefined || owner === this.checkout) return;
+    if (!existsSync(owner)) {
+      throw new UserError(
+        `the ${kind} ${name} belongs to a checkout of project "${this.project}" in ${owner}, which no longer exists`,
+        { hint: '`devup prune` lists and removes what deleted checkouts left behind; then run again.' },
+      );
+    }
     throw new UserError(`the ${kind} ${name} belongs to another checkout of project "${this.project}", in ${owner}`, {
       hint:
         `devup neither reuses nor resets it from here. Set "project" in ${this.checkout}'s config to a name of its own ` +
@@ -401,17 +409,28 @@ export class DockerEngine implements DatabaseEngine {
   }
 
   private async portTaken(): Promise<UserError> {
-    let holder = 'another program';
+    let holder: PortHolder | undefined;
     try {
       const docker = await this.client();
       const containers = await docker.listContainers();
       const match = containers.find((c) => c.Ports.some((p) => p.PublicPort === this.db.port));
-      if (match) holder = `the Docker container ${match.Names[0]?.replace(/^\//, '') ?? match.Id.slice(0, 12)}`;
+      if (match) {
+        const name = match.Names[0]?.replace(/^\//, '') ?? match.Id.slice(0, 12);
+        const owner = match.Labels?.[LABEL.checkout];
+        holder =
+          owner !== undefined && owner !== this.checkout
+            ? {
+                what: `the Docker container ${name}, the Postgres of the devup environment of ${match.Labels?.[LABEL.project]} in ${owner}`,
+                stop: `run \`devup down\` in ${owner}`,
+              }
+            : { what: `the Docker container ${name}`, stop: `\`docker stop ${name}\`` };
+      }
     } catch {
       // Best effort: the port is taken either way.
     }
-    return new UserError(`port ${this.db.port} is already in use by ${holder}`, {
-      hint: `Stop it, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
+    holder ??= findPortHolder(this.db.port, (root) => root === this.checkout);
+    return new UserError(`port ${this.db.port} is already in use by ${holder?.what ?? 'another program'}`, {
+      hint: `${stopHint(holder)}, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
     });
   }
 

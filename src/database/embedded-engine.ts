@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
 import { heldProjectPath, realPathSoFar } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -229,8 +230,9 @@ export class EmbeddedEngine implements DatabaseEngine {
       // Left by a crash: a live process with its pid (reused, or a zombie) would make pg_ctl refuse.
       rmSync(this.pidFile, { force: true });
       if (!(await isPortFree(this.db.port))) {
-        throw new UserError(`port ${this.db.port} is already in use by another program`, {
-          hint: `Stop it, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
+        const holder = findPortHolder(this.db.port, (_root, entry) => entry.dataDir === this.db.dataDir);
+        throw new UserError(`port ${this.db.port} is already in use by ${holder?.what ?? 'another program'}`, {
+          hint: `${stopHint(holder)}, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
         });
       }
       await this.launch(bins);

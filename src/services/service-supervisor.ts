@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { isPortInUse } from '../ports.js';
@@ -211,15 +213,33 @@ export class ServiceSupervisor {
     ).filter((service) => service !== undefined);
     if (taken.length === 0) return;
     const [first] = taken;
+    // This project's own entry in the registry: its ports are the ones being checked.
+    const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
+    const holderOf = (port: number) => findPortHolder(port, (_root, entry) => entry.stateDir === stateDir);
     if (taken.length === 1 && first) {
       const { name, settings } = first;
-      throw new UserError(`Port ${settings.port} of service "${name}" is already in use`, {
-        hint: `Stop whatever listens on it (lsof -i :${settings.port}), or give the service another port: services.${name}.port.`,
-      });
+      const holder = holderOf(settings.port as number);
+      throw new UserError(
+        `Port ${settings.port} of service "${name}" is already in use${holder ? ` by ${holder.what}` : ''}`,
+        {
+          hint: holder?.stop
+            ? `${stopHint(holder)}, or give the service another port: services.${name}.port.`
+            : `Stop whatever listens on it (lsof -i :${settings.port}), or give the service another port: services.${name}.port.`,
+        },
+      );
     }
+    const holders = taken.map(({ settings }) => holderOf(settings.port as number));
+    const stops = new Set(holders.map((holder) => holder?.stop));
+    const [stop] = stops;
     throw new UserError(`${taken.length} service ports are already in use`, {
-      details: taken.map(({ name, settings }) => `services.${name}.port: ${settings.port}`),
-      hint: 'Stop whatever listens on them (lsof -i :PORT), or give the services other ports in the config.',
+      details: taken.map(({ name, settings }, index) => {
+        const holder = holders[index];
+        return `services.${name}.port: ${settings.port}${holder ? ` (${holder.what})` : ''}`;
+      }),
+      hint:
+        stops.size === 1 && stop !== undefined
+          ? `Stop them (${stop}), or give the services other ports in the config.`
+          : 'Stop whatever listens on them (lsof -i :PORT), or give the services other ports in the config.',
     });
   }
 

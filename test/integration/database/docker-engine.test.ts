@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseSettings } from '../../../src/config/types.js';
 import { withClient } from '../../../src/database/connection.js';
@@ -121,7 +124,11 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     await new Promise((r) => server.once('listening', r));
     try {
       const error = await new DockerEngine(`${PREFIX}-port`, db).start(sink).catch((e) => e);
-      expect(error.message).toBe(`port ${db.port} is already in use by another program`);
+      // The test process holds it: named with its pid, and how to stop it.
+      expect(error.message).toMatch(
+        new RegExp(`^port ${db.port} is already in use by node .*\\(pid ${process.pid}\\)$`),
+      );
+      expect(error.hint).toContain(`kill ${process.pid}`);
       expect(error.hint).toMatch(/database\.port/);
     } finally {
       server.close();
@@ -190,23 +197,31 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
   it('a second checkout with the same project name neither reuses nor resets the first one', async () => {
     const project = `${PREFIX}-twin`;
     const db = await settings();
-    const first = new DockerEngine(project, db, undefined, '/home/ana/work/shop');
+    const work = mkdtempSync(path.join(os.tmpdir(), 'devup-shop-work-'));
+    const review = mkdtempSync(path.join(os.tmpdir(), 'devup-shop-review-'));
+    const first = new DockerEngine(project, db, undefined, work);
     await first.start(sink);
-    const twin = new DockerEngine(project, db, undefined, '/home/ana/review/shop');
+    const twin = new DockerEngine(project, db, undefined, review);
     const error = await twin.start(sink).catch((e) => e);
     expect(error.message).toBe(
-      `the container ${project}-postgres belongs to another checkout of project "${project}", in /home/ana/work/shop`,
+      `the container ${project}-postgres belongs to another checkout of project "${project}", in ${work}`,
     );
-    expect(error.hint).toMatch(/Set "project" in \/home\/ana\/review\/shop's config to a name of its own/);
+    expect(error.hint).toContain(`Set "project" in ${review}'s config to a name of its own`);
     await expect(twin.listDestroyable()).rejects.toThrow(/belongs to another checkout/);
     await expect(twin.destroy()).rejects.toThrow(/belongs to another checkout/);
     await expect(twin.stop()).rejects.toThrow(/belongs to another checkout/);
     // The volume alone (its container removed) is still the first checkout's.
     await dockerClient().getContainer(`${project}-postgres`).remove({ force: true });
     await expect(twin.listDestroyable()).rejects.toThrow(`the volume ${project}-pgdata belongs to another checkout`);
-    expect((await dockerClient().getVolume(`${project}-pgdata`).inspect()).Labels?.[LABEL.checkout]).toBe(
-      '/home/ana/work/shop',
+    expect((await dockerClient().getVolume(`${project}-pgdata`).inspect()).Labels?.[LABEL.checkout]).toBe(work);
+    // The first checkout deleted: still not the twin's, and prune is the way out.
+    rmSync(work, { recursive: true, force: true });
+    const gone = await twin.listDestroyable().catch((e) => e);
+    expect(gone.message).toBe(
+      `the volume ${project}-pgdata belongs to a checkout of project "${project}" in ${work}, which no longer exists`,
     );
+    expect(gone.hint).toMatch(/devup prune/);
+    rmSync(review, { recursive: true, force: true });
   });
 
   it('reports an unreachable engine with the socket and the way out', async () => {

@@ -294,7 +294,10 @@ describe('failures and restarts', () => {
         services: [service('api', { command: h.command('http-server.mjs'), port, ready: { kind: 'tcp', port } })],
       });
       const error = (await rejection(supervisor.start())) as UserError;
-      expect(error.message).toBe(`Port ${port} of service "api" is already in use`);
+      // The test process holds it: named with its pid.
+      expect(error.message).toMatch(
+        new RegExp(`^Port ${port} of service "api" is already in use by node .*\\(pid ${process.pid}\\)$`),
+      );
       expect(error.hint).toContain('services.api.port');
       expect(h.events).toEqual([]);
     } finally {
