@@ -184,6 +184,17 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program
+    .command('ls')
+    .description('every devup environment on this machine: checkout, engine, Postgres port and state, running services')
+    .action(lazy(() => import('./ls.js')));
+
+  program
+    .command('prune')
+    .description('remove what checkouts whose directory no longer exists left behind (containers, volumes, data)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(lazy(() => import('./prune.js')));
+
+  program
     .command('status')
     .description('engine, database health, migration state and running services')
     .action(lazy(() => import('./status.js')));

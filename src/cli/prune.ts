@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { registryDir, updateRegistry } from '../checkouts/registry.js';
+import { processStart } from '../process-identity.js';
+import { confirm } from '../ui/confirm.js';
+import type { CommandContext } from './context.js';
+import { findLeftovers, registeredCheckouts } from './environments.js';
+import { describeDestroyable } from './reset.js';
+
+/**
+ * `devup prune [--yes]`: removes what checkouts whose directory no longer exists left behind
+ * (containers, volumes, data directories, a server still running), after listing it and asking.
+ */
+export default async function prune(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const { output } = ctx;
+  const gone = registeredCheckouts().filter(([root]) => !existsSync(root));
+  if (gone.length === 0) {
+    output.line('Nothing to prune: every checkout devup knows of still exists.');
+    return 0;
+  }
+  const leftovers = await Promise.all(gone.map(([root, entry]) => findLeftovers(root, entry)));
+  output.line('These checkouts no longer exist; devup prune removes what they left:');
+  for (const l of leftovers) {
+    output.line(`  ${output.style('bold', l.entry.project)} in ${l.root}`);
+    for (const item of l.items) output.line(`    ${describeDestroyable(item)}`);
+    if (l.orphanServer) output.line(`    server ${l.orphanServer.command} (pid ${l.orphanServer.pid}), still running`);
+    for (const why of l.kept) output.line(`    kept: ${why}`);
+    if (l.items.length === 0 && !l.orphanServer) output.line('    nothing left behind (only its entry in the list)');
+  }
+  const destroys = leftovers.some((l) => l.items.length > 0 || l.orphanServer);
+  if (destroys && !(await confirm('Remove them?', { yes: options.yes === true }))) {
+    output.line('Nothing changed.');
+    return 1;
+  }
+  for (const l of leftovers) {
+    if (l.orphanServer) await stopProcess(l.orphanServer.pid);
+    for (const engine of l.engines) await engine.destroy();
+  }
+  await updateRegistry(registryDir(), (registry) => {
+    for (const l of leftovers) if (l.kept.length === 0) delete registry.checkouts[l.root];
+  });
+  const removed = leftovers.flatMap((l) => l.items.map((i) => i.name));
+  output.line(
+    `${output.style('green', '✔')} Pruned ${leftovers.length} deleted ${leftovers.length === 1 ? 'checkout' : 'checkouts'}${removed.length > 0 ? ` (${removed.join(', ')})` : ''}`,
+  );
+  output.event({
+    event: 'pruned',
+    checkouts: leftovers.map((l) => ({ checkout: l.root, project: l.entry.project, items: l.items })),
+  });
+  return 0;
+}
+
+/** A fast shutdown (SIGINT) of a server whose data directory is gone, waiting until it has exited. */
+async function stopProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // already gone
+  }
+  while (processStart(pid) !== undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+}
