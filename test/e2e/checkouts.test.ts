@@ -65,6 +65,8 @@ for (const { engine, skip, extraEnv } of engines) {
         ...process.env,
         ...extraEnv,
         CI: 'true',
+        // A reset's detached tidy-copies would outlive the test and write into a deleted checkout.
+        DEVUP_NO_BACKGROUND_TIDY: '1',
         DEMO_PROJECT: project,
         DEMO_DB_PORT: String(await freePort(20_000, 2_000)),
         DEMO_AUTH_PORT: String(await freePort(23_000, 2_000)),
@@ -166,7 +168,8 @@ for (const { engine, skip, extraEnv } of engines) {
       expect(await emails(worktree, bPort)).toContain('only-in-review@example.test');
 
       // The clone's directory deleted: prune removes exactly what it left, and the worktree still serves.
-      rmSync(clone, { recursive: true, force: true });
+      // Its Postgres still runs and writes into the directory while it goes: retry until it is gone.
+      rmSync(clone, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
       const listed = await runCli(['prune'], { cwd: base, env });
       expect(listed.code, listed.output).toBe(1); // no terminal to ask on, no --yes: nothing removed
       expect(listed.output).toContain(`in ${clone}`);
