@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/database/connection.js';
@@ -78,7 +78,7 @@ for (const { engine, skip, extraEnv } of engines) {
     afterAll(async () => {
       for (const child of running) if (child.child.exitCode === null) child.child.kill('SIGINT');
       await Promise.all(running.map((child) => child.exited));
-      for (const dir of [clone, worktree]) await cli(dir, 'down', '--volumes', '--yes').catch(() => {});
+      for (const dir of [clone, worktree]) if (existsSync(dir)) await cli(dir, 'down', '--volumes', '--yes');
       await runCli(['prune', '--yes'], { cwd: base, env });
       rmSync(base, { recursive: true, force: true });
     });
