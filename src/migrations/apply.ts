@@ -94,18 +94,17 @@ async function applyInTransaction(
       },
     );
   }
-  let started = performance.now();
-  let ms = 0;
-  // One round trip for the migration's SQL, one for its history row and the commit.
-  const once = () => {
-    started = performance.now();
-    return runInSchemaTransaction(client, target.schema, sql, () => {
-      ms = Math.round(performance.now() - started);
-      return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
-     values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
+  // The history row rides in the same round trip as the file; the server times the file's SQL
+  // (now() is the transaction's start, clock_timestamp() the moment the row is written).
+  const record = `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
+     values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)},
+       round(extract(epoch from clock_timestamp() - now()) * 1000)::int, true, true)
      on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
        execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
-    });
+  let started = performance.now();
+  const once = () => {
+    started = performance.now();
+    return runInSchemaTransaction(client, target.schema, sql, record);
   };
   const retry = await retryOnLockTimeout(
     client,
@@ -126,7 +125,7 @@ async function applyInTransaction(
     }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
-  return ms;
+  return Math.round(performance.now() - started);
 }
 
 async function applyWithoutTransaction(

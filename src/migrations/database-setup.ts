@@ -76,8 +76,7 @@ async function runInitFile(client: pg.Client, file: string, root: string): Promi
     client,
     'public',
     { text, toOriginal: (index) => index },
-    () =>
-      `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
+    `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
   );
   if (failed) {
     throw new UserError(`database.init file ${name} failed in database "${String(client.database)}"`, {

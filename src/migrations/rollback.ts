@@ -115,6 +115,6 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
     await client.query(deleteRow);
     return;
   }
-  const failed = await runInSchemaTransaction(client, target.schema, sql, () => deleteRow);
+  const failed = await runInSchemaTransaction(client, target.schema, sql, deleteRow);
   if (failed) throw fail(failed.error, failed.index);
 }

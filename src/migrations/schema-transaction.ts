@@ -61,34 +61,32 @@ export interface SchemaSqlFailure {
 
 /**
  * Runs a migration's (or seed's, or down file's) SQL in one transaction with its schema first on
- * the search_path, then `finish` (the history or seed row) and the commit: two round trips. On a
- * failure of the SQL, rolls back and returns the error with its position mapped back to the text
- * as written; nothing of it is kept.
+ * the search_path, then `finish` (the history or seed row) and the commit, all in one round trip:
+ * on a corpus of hundreds of small files the round trips are a good part of the time. On a failure
+ * of the SQL, the server skips the rest, so nothing is recorded; this rolls back and returns the
+ * error with its position mapped back to the text as written. A failure of `finish` itself throws.
  */
 export async function runInSchemaTransaction(
   client: pg.Client,
   schema: string,
   sql: SubstitutedSql,
-  /** Built once the SQL has run (it may record how long that took). */
-  finish: () => string,
+  /** SQL run after the file's own, in its transaction. */
+  finish: string,
 ): Promise<SchemaSqlFailure | undefined> {
   const prefix = `begin;\n${searchPathSql(schema, true)};\n`;
+  // A newline first: the file may end in a `--` comment or lack its final `;`.
+  const suffix = `\n;\n${finish};\ncommit`;
   try {
-    await client.query(prefix + sql.text);
+    await client.query(prefix + sql.text + suffix);
   } catch (error) {
     await client.query('rollback').catch(() => {});
     const position = Number((error as PgError).position);
+    if (Number.isFinite(position) && position > prefix.length + sql.text.length) throw error;
     if (Number.isFinite(position) && position > prefix.length) {
       return { error, index: sql.toOriginal(position - 1 - prefix.length) };
     }
     const index = await locateFailingStatement(client, schema, sql.text, error);
     return { error, index: index === undefined ? undefined : sql.toOriginal(index) };
-  }
-  try {
-    await client.query(`${finish()};\ncommit`);
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
   }
   return undefined;
 }

@@ -141,8 +141,7 @@ async function applySeeds(
           client,
           target.schema,
           sql,
-          () =>
-            `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
+          `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
         );
         if (failed) {
           const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);
