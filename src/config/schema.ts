@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
 
 /** External migration tools devup knows how to drive (issue: "external tools"). */
