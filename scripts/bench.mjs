@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSuite } from '../bench/lib/check.mjs';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
+import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
@@ -17,6 +18,7 @@ import { startBenchServer } from '../bench/lib/postgres.mjs';
 import {
   checkTargets,
   coldScaling,
+  floorRatios,
   formatTable,
   machineInfo,
   node24Ratios,
@@ -28,7 +30,7 @@ import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo', 'schema', 'check'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'engine', 'services', 'demo', 'schema', 'check'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -94,7 +96,7 @@ async function main() {
   onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
 
   const only = new Set(args.only);
-  const needsDatabase = only.has('cold') || only.has('warm') || only.has('schema');
+  const needsDatabase = only.has('cold') || only.has('warm') || only.has('corpus') || only.has('schema');
   const results = [];
   const rss = {};
   const phases = {};
@@ -190,6 +192,14 @@ async function main() {
     }
   }
 
+  if (only.has('corpus') && server) {
+    const corpus = await corpusSuite({ server, repo: REPO, runs: args.runs, node24, tempRoot });
+    groups.push(...corpus.groups);
+    results.push(...corpus.results);
+    Object.assign(phases, corpus.phases);
+    workspaces.corpora = corpus.corpora;
+  }
+
   if (only.has('schema') && server) {
     groups.push({
       group: 'schema',
@@ -277,6 +287,10 @@ async function main() {
       warmRatios: node24Ratios(results),
     },
     groups,
+    // Cold groups: devup on Node 20 and 24 ÷ the psql floor (the ≤ 1.3× target).
+    floorRatios: Object.fromEntries(
+      groups.map(({ group }) => [group, floorRatios(results, group)]).filter(([, ratios]) => ratios),
+    ),
     results: results.map((r) => {
       // The Node 20 devup row ÷ this row, for the Node 20 rows; the Node 24 rows against the
       // Node 24 devup row of their group.

@@ -48,12 +48,18 @@ async function refreshSchemaFiles(
   const { refreshSchemaDocs } = await import('../schema/refresh.js');
   const { describeSchemaWrite } = await import('../schema/schema-files.js');
   const dir = path.relative(ctx.cwd, config.schema.dir);
+  const started = performance.now();
   try {
     const result = await refreshSchemaDocs(config, connection, migrations.outcomes);
     output.line(
       `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`,
     );
-    output.event({ event: 'schema-written', dir: config.schema.dir, ...result });
+    output.event({
+      event: 'schema-written',
+      dir: config.schema.dir,
+      ...result,
+      ms: Math.round(performance.now() - started),
+    });
   } catch (error) {
     output.warn(`Could not refresh ${dir || '.'}: ${(error as Error).message} (run \`devup schema\`).`);
   }
