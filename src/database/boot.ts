@@ -131,14 +131,18 @@ export async function bootDatabase(
     }
     await client?.end().catch(() => {});
   }
-  let running: RunningDatabase;
+  let running: RunningDatabase & { client?: pg.Client };
   try {
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
     // container name: one creates, the other waits and then finds it there.
     const start = () => engine.start(options.sink, { waitMs: options.waitMs });
     running =
       name === 'external'
-        ? await start()
+        ? // The connection that proved the server ready is the one the migration step checks with.
+          await (engine as ExternalEngine).start(options.sink, {
+            waitMs: options.waitMs,
+            keepClient: options.keepClient,
+          })
         : await withProjectLock(config.stateDir, 'database', start, {
             onWait: () =>
               options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
