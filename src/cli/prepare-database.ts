@@ -43,6 +43,8 @@ async function refreshSchemaFiles(
   config: ResolvedConfig,
   connection: ConnectionInfo,
   migrations: MigrationStepResult,
+  /** The step covered every target (no --service / --tenant). */
+  coversAll: boolean,
 ): Promise<void> {
   const { output } = ctx;
   const { refreshSchemaDocs } = await import('../schema/refresh.js');
@@ -50,7 +52,8 @@ async function refreshSchemaFiles(
   const dir = path.relative(ctx.cwd, config.schema.dir);
   const started = performance.now();
   try {
-    const result = await refreshSchemaDocs(config, connection, migrations.outcomes);
+    const targets = coversAll ? migrations.outcomes.map((o) => o.target) : undefined;
+    const result = await refreshSchemaDocs(config, connection, migrations.outcomes, targets);
     output.line(
       `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`,
     );
@@ -132,7 +135,11 @@ export async function prepareDatabase(
   }
 
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
-  if (applied > 0 && config.schema.refresh) await refreshSchemaFiles(ctx, config, db.connection, migrations);
+  if (applied > 0 && config.schema.refresh) {
+    // A run over every service and tenant has every target already: no second pass over the files.
+    const all = options.services === undefined && options.tenant === undefined;
+    await refreshSchemaFiles(ctx, config, db.connection, migrations, all);
+  }
 
   if (options.seed !== false && !options.skipMigrations) {
     // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,
