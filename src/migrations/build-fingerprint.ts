@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { VERSION } from '../version.js';
-import { matchSeedFiles } from './seed.js';
+import { matchSeedFiles } from './seed-files.js';
 import { type FileEntry, snapshotDir } from './tools/file-snapshot.js';
 import { hashFiles } from './tools/fingerprint.js';
 import { toolAdapter } from './tools/tool-adapters.js';

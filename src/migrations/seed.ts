@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
@@ -10,18 +9,6 @@ import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
-
-/** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
-export function matchSeedFiles(cwd: string, pattern: string): string[] {
-  const full = path.resolve(cwd, pattern);
-  // The directory is taken as written; only the file name is a glob.
-  return globSync(path.basename(full), {
-    cwd: path.dirname(full),
-    absolute: true,
-    dot: true,
-    expandDirectories: false,
-  }).sort();
-}
 
 /** The table devup records applied seed files in, in every target schema. */
 export const SEEDS_TABLE = 'devup_seeds';
@@ -123,6 +110,7 @@ async function applySeeds(
     });
     return ['(command)'];
   }
+  const { matchSeedFiles } = await import('./seed-files.js');
   const files = matchSeedFiles(service.cwd, seed.pattern);
   if (files.length === 0) return [];
   const applied: string[] = [];
