@@ -14,7 +14,9 @@ const OUT = path.join(REPO, 'dist', 'bundle');
 /**
  * Dependencies folded into the bundle: plain JavaScript on the start-up path, many files each
  * (zod alone is ~95). Everything else stays a normal import: packages that find files next to
- * themselves (WebAssembly, platform binaries, native add-ons) or load rarely.
+ * themselves (WebAssembly, platform binaries, native add-ons) or load rarely. A CommonJS package
+ * may be folded in only where it is imported statically: a dynamic import() of one gives just a
+ * default export in the bundle (dotenv's `const { parse } = await import('dotenv')` broke so).
  */
 const BUNDLED = new Set([
   'commander',
@@ -25,7 +27,6 @@ const BUNDLED = new Set([
   'fdir',
   'picomatch',
   'pg-connection-string',
-  'dotenv',
 ]);
 
 const packageName = (specifier) => {
