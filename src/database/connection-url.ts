@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, toClientConfig } from 'pg-connection-string';
 import { UserError } from '../errors.js';
 import { type ConnectionInfo, maskUrl } from './connection.js';
-import { isSslMode, SSL_MODES, type SslSettings } from './tls.js';
+import { isSslMode, SSL_MODES, type SslMode, type SslSettings } from './tls.js';
 
 /** The URL parameters libpq also takes from the environment, and their variables. */
 const SSL_VARIABLES = {
@@ -12,10 +12,12 @@ const SSL_VARIABLES = {
   sslkey: 'PGSSLKEY',
 } as const;
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
+
 /**
  * Parses a postgres:// URL (external engine, DATABASE_URL) with pg-connection-string, libpq's
  * way: `sslmode`, `sslrootcert`, `sslcert`, `sslkey` from the URL, else from PGSSL* in `env`;
- * no sslmode at all means libpq's default, `prefer`. Certificate files are read here, so a
+ * no sslmode at all means libpq's default, `prefer` (plaintext on loopback). Certificate files are read here, so a
  * missing one stops devup before anything is applied.
  */
 export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process.env): ConnectionInfo {
@@ -40,7 +42,10 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
       hint: `Use one of ${SSL_MODES.join(', ')}.`,
     });
   }
-  if (mode === null) url.searchParams.set('sslmode', 'prefer');
+  // Nothing asked: libpq's `prefer`, except on loopback, where TLS protects nothing and a refused
+  // TLS request would cost pg a second connection on every start.
+  const implied: SslMode = LOOPBACK.test(decodeURIComponent(url.hostname) || 'localhost') ? 'disable' : 'prefer';
+  if (mode === null) url.searchParams.set('sslmode', implied);
   // devup asks for libpq's meaning of each sslmode itself; a second request in the URL would clash.
   url.searchParams.delete('uselibpqcompat');
   for (const param of ['sslrootcert', 'sslcert', 'sslkey'] as const) checkReadable(url, param);
@@ -56,7 +61,7 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
   const cert = file('sslcert');
   const key = file('sslkey');
   const ssl: SslSettings = {
-    mode: mode ?? 'prefer',
+    mode: mode ?? implied,
     ...(rootCert ? { rootCert } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),

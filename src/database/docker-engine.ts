@@ -3,9 +3,10 @@ import type Docker from 'dockerode';
 import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
-import { type ConnectionInfo, isLoopbackAddress, maskSecret, type PgError } from './connection.js';
+import { type ConnectionInfo, isLoopbackAddress, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import {
   type DatabaseEngine,

@@ -2,12 +2,19 @@ import type pg from 'pg';
 import type { PgError } from '../database/connection.js';
 import { isConnectionLost } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
+import { quoteLiteral } from '../lib/sql-quote.js';
 import { codeFrame, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
+import { createHistorySql, type HistoryRow, historyTable, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
-import { isLockTimeout, retryOnLockTimeout, setTimeouts, type TimeoutPolicy } from './lock-timeout.js';
+import {
+  isLockTimeout,
+  lockTimeoutError,
+  retryOnLockTimeout,
+  setTimeouts,
+  type TimeoutPolicy,
+} from './lock-timeout.js';
 import type { Migration } from './migration.js';
-import { connectionLost, failure, lockFailure } from './migration-failure.js';
+import { connectionLost, failure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
@@ -115,7 +122,7 @@ async function applyInTransaction(
       error: pgErrorText(failed.error),
     }).catch(() => {});
     if (isLockTimeout(failed.error) && options.timeouts?.lockTimeoutMs) {
-      throw lockFailure(target, migration, retry, failed.error);
+      throw lockTimeoutError(target.schema, migration.id, retry, failed.error);
     }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
@@ -181,7 +188,7 @@ async function applyWithoutTransaction(
         }).catch(() => {});
         if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
           const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
-          throw lockFailure(target, migration, retry, error, index === 0 ? undefined : applied);
+          throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
         }
         const before =
           index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;

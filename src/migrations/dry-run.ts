@@ -1,12 +1,18 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
-import type { Output } from '../ui/output.js';
-import { quoteIdent } from './history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type InspectedTarget, inspectTargets } from './inspect.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { searchPathSql } from './schema-transaction.js';
 import { lacksFinalSemicolon } from './sql-scan.js';
+
+/** Where the SQL goes: ui/Output fits; declared here so migrations/ does not import ui/. */
+export interface DryRunOutput {
+  line(text?: string): void;
+  debug(text: string): void;
+  event(payload: Record<string, unknown>): void;
+}
 
 /** Which database the script is connected to: a service's own database needs a `\connect`. */
 interface ScriptState {
@@ -17,7 +23,12 @@ interface ScriptState {
  * One SQL target's pending migrations as psql runs them: each transactional file wrapped as devup
  * runs it, a no-transaction file marked and left statement by statement (as psql sends them).
  */
-function printSqlTarget(output: Output, { target, plan }: InspectedTarget, main: string, script: ScriptState): void {
+function printSqlTarget(
+  output: DryRunOutput,
+  { target, plan }: InspectedTarget,
+  main: string,
+  script: ScriptState,
+): void {
   if (!plan) return;
   output.event({ event: 'dry-run', schema: target.schema, pending: plan.pending.map((m) => m.id) });
   if (plan.pending.length === 0) {
@@ -58,7 +69,7 @@ function printSqlTarget(output: Output, { target, plan }: InspectedTarget, main:
 export async function dryRunMigrations(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  options: { services?: string[] | undefined; tenant?: string | undefined; output: Output },
+  options: { services?: string[] | undefined; tenant?: string | undefined; output: DryRunOutput },
 ): Promise<void> {
   const { output } = options;
   const inspected = await inspectTargets(config, admin, options);

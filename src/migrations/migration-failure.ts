@@ -3,7 +3,6 @@ import { isConnectionLost, serverErrorHint } from '../database/server-errors.js'
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { describeBlocker, type LockRetryResult } from './lock-timeout.js';
 import type { Migration, SqlSection } from './migration.js';
 
 export function failure(
@@ -59,27 +58,6 @@ export function connectionLost(target: SqlTarget, migration: Migration | undefin
     `lost the connection to Postgres${during} in schema ${target.schema}: ${(error as Error).message}`,
     {
       hint,
-      cause: error,
-    },
-  );
-}
-
-/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
-export function lockFailure(
-  target: SqlTarget,
-  migration: Migration,
-  retry: LockRetryResult<unknown>,
-  error: unknown,
-  applied = 'Nothing of this migration was applied.',
-) {
-  const blocker = retry.blocker;
-  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
-  const by = blocker ? `, held by pid ${blocker.pid}` : '';
-  return new UserError(
-    `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
-    {
-      details: describeBlocker(blocker),
-      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
       cause: error,
     },
   );

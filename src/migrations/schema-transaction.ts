@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PgError } from '../database/connection.js';
-import { quoteIdent } from './history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import type { SubstitutedSql } from './placeholders.js';
 import { type Statement, splitStatements } from './split.js';
 
