@@ -224,11 +224,11 @@ async function resetFromTemplates(
   const started = performance.now();
   const ended = await restoreTemplates(config, admin, plan.templates);
   const ms = performance.now() - started;
-  scheduleTidy(ctx, config);
   output.line(
     `${output.style('green', '✔')} Restored ${databases.join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
   );
   output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
+  await scheduleTidy(ctx, config, admin);
   return { done: 'template' };
 }
 
