@@ -105,6 +105,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./new-migration.js')));
 
   program
+    .command('schema')
+    .description("write each service's schema as DDL and Markdown docs with an ER diagram (schema.dir)")
+    .option('--from-dev', 'read the dev database instead of building from zero on a throwaway Postgres')
+    .action(lazy(() => import('./schema.js')));
+
+  program
     .command('reset')
     .description("destroy this project's local database and build it again (migrate, seed, start)")
     .option('-y, --yes', 'do not ask for confirmation')
@@ -159,6 +165,23 @@ export function buildProgram(): Command {
     .option('--volumes', "also destroy the container's volume or the embedded data directory")
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./down.js')));
+
+  program
+    .command('check')
+    .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
+    .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
+    .option('--all', 'lint every migration, not only those added since --base')
+    .action(lazy(() => import('./check.js')));
+
+  program
+    .command('deploy')
+    .description('what a deploy needs: `devup deploy k8s` prints the migration Job')
+    .command('k8s')
+    .description('print a Kubernetes Job that runs the migrations (image: docker/Dockerfile)')
+    .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
+    .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
+    .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .action(lazy(() => import('./deploy-k8s.js')));
 
   program
     .command('status')

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { describeSchemaContents } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
+import { HISTORY_TABLE } from '../migrations/history.js';
 import { inspectTargets } from '../migrations/inspect.js';
 
 /** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
@@ -24,13 +25,16 @@ export async function schemaItems(
     ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
     ...(await Promise.all(
       schemas.map(async (t) => {
-        const contents = await describeSchemaContents(admin, t.target.database, t.target.schema);
+        const contents = await describeSchemaContents(admin, t.target.database, t.target.schema, [
+          HISTORY_TABLE,
+          'devup_seeds',
+        ]);
         const where = t.target.database ? `in database ${t.target.database}, ` : '';
         return {
           kind: 'schema' as const,
           name: t.target.schema,
-          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
-          contents,
+          detail: `${where}${contents.count === 0 ? 'empty' : `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`}`,
+          contents: contents.lines,
         };
       }),
     )),
@@ -55,10 +59,11 @@ export async function replacedWhole(admin: ConnectionInfo, databases: string[]):
       { database },
     );
     for (const { nspname } of rows) {
-      const contents = await describeSchemaContents(admin, database, nspname);
-      if (contents.length === 0) continue;
+      const contents = await describeSchemaContents(admin, database, nspname, [HISTORY_TABLE, 'devup_seeds']);
+      if (contents.count === 0) continue;
       const where = database === admin.database ? '' : `in database ${database}, `;
-      items.push({ kind: 'schema', name: nspname, detail: `${where}with everything in it:`, contents });
+      const objects = `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`;
+      items.push({ kind: 'schema', name: nspname, detail: `${where}${objects}`, contents: contents.lines });
     }
   }
   return items;

@@ -4,6 +4,7 @@ import type { ConnectionInfo } from '../database/connection.js';
 import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
 import {
   dropProjectDatabases,
   planReset,
@@ -15,7 +16,6 @@ import { groupSnapshots } from '../migrations/snapshots.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 import { formatAge } from '../ui/format-age.js';
-import { formatDuration } from '../ui/format-duration.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';

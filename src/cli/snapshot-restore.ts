@@ -1,8 +1,8 @@
+import { formatDuration } from '../lib/format-duration.js';
 import { findSnapshot, restoreSnapshot } from '../migrations/snapshots.js';
 import { readDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 import { formatAge } from '../ui/format-age.js';
-import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import { prepareDatabase } from './prepare-database.js';
 import { openSnapshotServer } from './snapshot-server.js';

@@ -1,5 +1,5 @@
+import { formatDuration } from '../lib/format-duration.js';
 import { checkSnapshotName, saveSnapshot } from '../migrations/snapshots.js';
-import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import { openSnapshotServer } from './snapshot-server.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
-import { quoteIdent, quoteLiteral } from '../migrations/history.js';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection.js';
 
 /**

@@ -14,8 +14,8 @@ import {
   withCopyLock,
   withMaintenanceClient,
 } from '../database/database-copy.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
-import { quoteIdent } from './history.js';
 import { listFingerprints, recordFingerprint } from './tools/fingerprint-store.js';
 import { identityInDatabase } from './tools/tool-history.js';
 

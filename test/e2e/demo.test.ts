@@ -179,7 +179,10 @@ for (const { engine, skip, extraEnv } of engines) {
         },
       );
       expect(code, output).toBe(0);
-      expect(output).toMatch(/devup reset will destroy:\n {2}schema auth_acme \(with everything in it:\)\n/);
+      // Every object the schema holds is named before it goes.
+      expect(output).toMatch(
+        /devup reset will destroy:\n {2}schema auth_acme \(4 objects\)\n {4}functions: set_updated_at\(\)\n {4}tables: api_keys, sessions, users\n/,
+      );
       expect(output).toMatch(new RegExp(`auth_acme applied ${authMigrations}\\b`));
       expect(output).toMatch(/auth_acme seeded/);
       expect(output).not.toMatch(/auth_globex applied/);

@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   config = ws.config({
     project,
-    database: { engine: 'external', url: connectionUrl(admin) },
+    database: { engine: 'external', url: connectionUrl(admin), createDatabases: true },
     services: {
       app: { cwd: 'app', migrations: { dir: 'migrations' }, seed: 'seeds/*.sql' },
       auth: { cwd: 'auth', database: authDb, migrations: { dir: 'migrations' } },
@@ -96,7 +96,7 @@ it('a reset from zero keeps a template per database; the next reset restores it:
   // Replaced whole on a server devup does not run: every schema in it is listed with its contents.
   expect(second.output).toMatch(
     new RegExp(
-      `database ${main} \\(replaced whole by its template\\)\n {2}schema app_default \\(with everything in it:\\)\n {4}tables: devup_seeds, items\n`,
+      `database ${main} \\(replaced whole by its template\\)\n {2}schema app_default \\(1 object\\)\n {4}tables: items\n`,
     ),
   );
   expect(second.output).toMatch(/app_default already up-to-date/);
