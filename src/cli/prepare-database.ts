@@ -175,8 +175,8 @@ async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: 
     return;
   }
   const ms = performance.now() - started;
-  const { scheduleTidy } = await import('./tidy-copies.js');
-  scheduleTidy(ctx, config);
   output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
   output.event({ event: 'template-kept', ms: Math.round(ms) });
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  await scheduleTidy(ctx, config, admin);
 }
