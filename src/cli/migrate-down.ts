@@ -6,6 +6,7 @@ import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { rollbackPreview, rollbackTarget } from '../migrations/rollback.js';
 import { confirm } from '../ui/confirm.js';
 import { type CommandContext, parseList } from './context.js';
+import { Interrupts } from './interrupts.js';
 import { requireKnownVersion, requireOneService } from './select-sql-targets.js';
 
 function parseVersion(value: string, flag: string): bigint {
@@ -39,8 +40,15 @@ async function migrateDownTool(
     ctx.output.line('Nothing changed.');
     return 1;
   }
+  // Ctrl-C stops the tool's whole process group (a downgrade's own transaction is rolled back).
+  const interrupts = new Interrupts();
   for (const plan of plans) {
-    await runToolRollback(config, admin, plan, { onOutput: (line) => ctx.output.debug(`  ${line}`) });
+    await interrupts.race(
+      runToolRollback(config, admin, plan, {
+        onOutput: (line) => ctx.output.debug(`  ${line}`),
+        signal: interrupts.signal,
+      }),
+    );
     ctx.output.line(
       `  ${ctx.output.style('green', '✔')} ${plan.target.schema}: rolled back ${plan.rolledBack.join(', ')}`,
     );

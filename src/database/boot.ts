@@ -9,7 +9,13 @@ import { type ConnectionInfo, connect } from './connection.js';
 import { DockerEngine } from './docker-engine.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
-import type { ConcreteEngine, DatabaseEngine, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type ConcreteEngine,
+  type DatabaseEngine,
+  EngineUnavailableError,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import { ExternalEngine } from './external-engine.js';
 
@@ -59,7 +65,7 @@ export async function chooseEngine(
 }
 
 /** Creates the configured database when the server does not have it yet (a new cluster, a renamed database). */
-async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
+export async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   const client = await connect({ ...info, database: 'postgres' });
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);
@@ -144,7 +150,8 @@ export async function bootDatabase(
               options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
           });
   } catch (error) {
-    if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
+    // Only when Docker itself is missing: a taken port or refused credentials say so themselves.
+    if (remembered && options.engine === undefined && error instanceof EngineUnavailableError && name === 'docker') {
       throw new UserError(
         `this project's database lives in the Docker engine, which is not available: ${error.message}`,
         {

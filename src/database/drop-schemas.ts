@@ -1,16 +1,18 @@
 import { UserError } from '../errors.js';
-import { HISTORY_TABLE, quoteIdent } from '../migrations/history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection.js';
 
 /**
  * What `drop schema … cascade` would take with it, one line per kind ("tables: a, b"), so the
- * confirmation names every object, those devup never created included. devup's own tables
- * (history, seeds) and what belongs to a table (indexes, owned sequences) or an extension are not listed.
+ * confirmation names every object, those devup never created included. `ownTables` (devup's
+ * history and seed tables, named by the caller so that database/ knows nothing of migrations/) and
+ * what belongs to a table (indexes, owned sequences) or an extension are not listed.
  */
 export async function describeSchemaContents(
   admin: ConnectionInfo,
   database: string | undefined,
   schema: string,
+  ownTables: string[],
 ): Promise<{ count: number; lines: string[] }> {
   const { rows } = await withClient(
     admin,
@@ -35,7 +37,7 @@ export async function describeSchemaContents(
          union all
          select 'extensions', e.extname from pg_extension e where e.extnamespace = (select oid from ns)
          order by 1, 2`,
-        [schema, [HISTORY_TABLE, 'devup_seeds']],
+        [schema, ownTables],
       ),
     database ? { database } : {},
   );

@@ -17,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { heldProjectPath, realPathSoFar } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
 import { processStart } from '../process-identity.js';
-import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import type { ConnectionInfo, PgError } from './connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
 
@@ -156,6 +157,8 @@ export class EmbeddedEngine implements DatabaseEngine {
   constructor(
     private readonly db: DatabaseSettings,
     private readonly projectPaths: readonly string[] = [],
+    /** Extra server settings (`-c name=value`); a throwaway cluster turns durability off. */
+    private readonly settings: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
@@ -192,7 +195,7 @@ export class EmbeddedEngine implements DatabaseEngine {
    * The pid of the server running on this cluster. postmaster.pid outlives a crash, and its pid
    * may by now be a zombie or another program: only a live postmaster of this directory counts.
    */
-  private runningPid(): number | undefined {
+  runningPid(): number | undefined {
     let pid: number;
     try {
       pid = Number.parseInt(readFileSync(this.pidFile, 'utf8').split('\n')[0] ?? '', 10);
@@ -339,6 +342,7 @@ export class EmbeddedEngine implements DatabaseEngine {
       `-c unix_socket_directories=''`,
       // A development database: losing the last few commits on an OS crash beats waiting on fsync.
       `-c synchronous_commit=off`,
+      ...Object.entries(this.settings).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     await new Promise<void>((resolve, reject) => {
       const child = spawn(bins.pg_ctl, ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-o', options], {
@@ -373,11 +377,12 @@ export class EmbeddedEngine implements DatabaseEngine {
     }
   }
 
-  async stop(): Promise<'stopped' | 'not-running'> {
+  /** `immediate`: no shutdown checkpoint, for a cluster that is deleted right after. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<'stopped' | 'not-running'> {
     if (this.runningPid() === undefined) return 'not-running';
     const bins = await binaries();
     const ids = serverUserIds();
-    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], {
+    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '30'], {
       ...(ids ?? {}),
       stdio: 'ignore',
     });
