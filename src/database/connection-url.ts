@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, toClientConfig } from 'pg-connection-string';
 import { UserError } from '../errors.js';
-import type { ConnectionInfo } from './connection.js';
+import { type ConnectionInfo, maskUrl } from './connection.js';
 import { isSslMode, SSL_MODES, type SslMode, type SslSettings } from './tls.js';
 
 /** The URL parameters libpq also takes from the environment, and their variables. */
@@ -30,6 +30,7 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
       hint: 'Write it as postgresql://user:password@host:5432/database?sslmode=verify-full',
     });
   }
+  checkEscapes(raw, url);
   for (const [param, variable] of Object.entries(SSL_VARIABLES)) {
     const value = env[variable];
     if (!url.searchParams.has(param) && value) url.searchParams.set(param, value);
@@ -75,6 +76,24 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
     database: parsed.database || 'postgres',
     ssl,
   };
+}
+
+/** A `%` not followed by two hex digits would reach decodeURIComponent as a bare URIError. */
+function checkEscapes(raw: string, url: URL): void {
+  const parts = { user: url.username, password: url.password, 'database name': url.pathname };
+  for (const [what, part] of Object.entries(parts)) {
+    try {
+      decodeURIComponent(part);
+    } catch (error) {
+      throw new UserError(
+        `the database URL ${maskUrl(raw)} has a "%" in its ${what} that is not followed by two hex digits`,
+        {
+          hint: 'Write a literal % as %25 (encode the other special characters of a password the same way, e.g. with encodeURIComponent).',
+          cause: error,
+        },
+      );
+    }
+  }
 }
 
 /** pg-connection-string reads the files with no word of which parameter named them: say it first. */

@@ -1,8 +1,10 @@
 import type pg from 'pg';
-import { isPgError, type PgError } from '../database/connection.js';
+import type { PgError } from '../database/connection.js';
+import { isConnectionLost } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
-import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
+import { quoteLiteral } from '../lib/sql-quote.js';
+import { codeFrame, locateInSection } from './error-frame.js';
+import { createHistorySql, type HistoryRow, historyTable, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
 import {
   isLockTimeout,
@@ -11,7 +13,8 @@ import {
   setTimeouts,
   type TimeoutPolicy,
 } from './lock-timeout.js';
-import type { Migration, SqlSection } from './migration.js';
+import type { Migration } from './migration.js';
+import { connectionLost, failure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
@@ -47,35 +50,6 @@ export interface TargetResult {
   target: SqlTarget;
   applied: { migration: Migration; ms: number }[];
   ms: number;
-}
-
-function failure(
-  target: SqlTarget,
-  migration: Migration,
-  section: SqlSection,
-  error: unknown,
-  indexInSection: number | undefined,
-  extra: string[] = [],
-): UserError {
-  const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
-  const details: string[] = [];
-  if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
-  else details.push(section.file);
-  details.push(...extra);
-  if (isPgError(error)) details.push(...describePgError(error));
-  else details.push((error as Error).message);
-  return new UserError(`migration ${migration.id} failed in ${where}`, {
-    details,
-    hint: failureHint(error),
-    cause: error,
-  });
-}
-
-function failureHint(error: unknown): string {
-  if ((error as PgError).code === '25001') {
-    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
-  }
-  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
@@ -216,8 +190,10 @@ async function applyWithoutTransaction(
           const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
           throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
         }
+        const before =
+          index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
-          `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
+          `statement ${index + 1} of ${statements.length} failed; ${before}.`,
         ]);
       }
     }
@@ -294,30 +270,38 @@ export async function applyTarget(
 ): Promise<TargetResult> {
   const started = performance.now();
   const applied: TargetResult['applied'] = [];
+  let current: Migration | undefined;
   // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
   await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
-  if (options.timeouts) await setTimeouts(client, options.timeouts);
-  await withAdvisoryLock(
-    client,
-    `${target.schema}`,
-    async () => {
-      await client.query(createHistorySql(target.schema));
-      const plan = planTarget(target.migrations, await readHistory(client, target.schema));
-      for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
-      for (const migration of plan.pending) {
-        if (options.signal?.aborted) break;
-        options.onEvent?.({ type: 'file-start', target, migration });
-        const ms = migration.up.noTransaction
-          ? await applyWithoutTransaction(client, target, migration, options)
-          : await applyInTransaction(client, target, migration, options);
-        applied.push({ migration, ms });
-        options.onEvent?.({ type: 'file-done', target, migration, ms });
-      }
-    },
-    {
-      onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
+  try {
+    if (options.timeouts) await setTimeouts(client, options.timeouts);
+    await withAdvisoryLock(
+      client,
+      `${target.schema}`,
+      async () => {
+        await client.query(createHistorySql(target.schema));
+        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
+        for (const migration of plan.pending) {
+          if (options.signal?.aborted) break;
+          current = migration;
+          options.onEvent?.({ type: 'file-start', target, migration });
+          const ms = migration.up.noTransaction
+            ? await applyWithoutTransaction(client, target, migration, options)
+            : await applyInTransaction(client, target, migration, options);
+          applied.push({ migration, ms });
+          current = undefined;
+          options.onEvent?.({ type: 'file-done', target, migration, ms });
+        }
+      },
+      {
+        onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (error instanceof UserError || !isConnectionLost(error)) throw error;
+    throw connectionLost(target, current, error);
+  }
   return { target, applied, ms: performance.now() - started };
 }

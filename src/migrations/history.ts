@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 
 /** The history table devup keeps in every target schema. */
 export const HISTORY_TABLE = 'devup_migrations';
@@ -16,14 +17,6 @@ export interface HistoryRow {
   /** For a failed no-transaction migration: the 1-based statement that failed. */
   statement: number | null;
   appliedBy: string;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 export function historyTable(schema: string): string {

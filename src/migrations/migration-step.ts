@@ -2,10 +2,11 @@ import pLimit from 'p-limit';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
+import { serverErrorHint } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
 import { applyDatabaseSetup, hasDatabaseSetup } from './database-setup.js';
-import { quoteIdent } from './history.js';
 import { planTargets } from './inspect.js';
 import { isUpToDate, type TargetPlan } from './plan.js';
 import { privilegeError } from './privilege-error.js';
@@ -50,6 +51,8 @@ export interface MigrationStepOptions {
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
+  /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
+  applySql?: typeof applyTarget;
 }
 
 export interface TargetOutcome {
@@ -106,8 +109,8 @@ export async function ensureDatabases(
     try {
       await client.query(`create database ${quoteIdent(name)}`);
     } catch (error) {
-      // Another devup process created it first.
-      if ((error as { code?: string }).code === '42P04') continue;
+      // Another devup process created it first (23505 when both were creating it at once).
+      if (['42P04', '23505'].includes((error as { code?: string }).code ?? '')) continue;
       throw new UserError(
         `cannot create the database "${name}" (a service's \`database\`): ${(error as Error).message}`,
         {
@@ -288,7 +291,7 @@ export async function runMigrationStep(
             );
             try {
               const database = w.target.database ? { database: w.target.database } : {};
-              const result = await applyTarget(client, sqlTarget, {
+              const result = await (options.applySql ?? applyTarget)(client, sqlTarget, {
                 strict: options.strict ?? false,
                 timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
@@ -316,7 +319,9 @@ export async function runMigrationStep(
             isPgError(caught) && !(caught instanceof UserError)
               ? (privilegeError(caught, w.target, admin) ??
                 new UserError(`${w.target.schema}: ${caught.code}: ${caught.message}`, {
-                  hint: "Check the database user's privileges on this database and schema.",
+                  hint:
+                    serverErrorHint(caught) ??
+                    "Postgres refused one of devup's own queries for this schema (its history table, lock or search_path); the error above says why.",
                   cause: caught,
                 }))
               : caught;

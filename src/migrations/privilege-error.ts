@@ -1,6 +1,6 @@
 import type { ConnectionInfo, PgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
-import { quoteIdent } from './history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import type { TargetBase } from './targets.js';
 
 /**

@@ -3,9 +3,9 @@ import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { checksumSql } from './checksum.js';
 import { describePgError, failureFrame } from './error-frame.js';
-import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 import { readSqlFile } from './sql-file.js';
@@ -23,8 +23,11 @@ export function matchSeedFiles(cwd: string, pattern: string): string[] {
   }).sort();
 }
 
+/** The table devup records applied seed files in, in every target schema. */
+export const SEEDS_TABLE = 'devup_seeds';
+
 function seedTable(schema: string): string {
-  return `${quoteIdent(schema)}.devup_seeds`;
+  return `${quoteIdent(schema)}.${SEEDS_TABLE}`;
 }
 
 /** The table comment that says a target was new and its seed data is not all in yet. */
@@ -108,7 +111,7 @@ async function applySeeds(
   const seed = service.seed;
   if (!seed) return [];
   if (seed.kind === 'command') {
-    const { runCommand } = await import('../services/run-command.js');
+    const { runCommand } = await import('../lib/run-command.js');
     await runCommand(seed.command, {
       cwd: service.cwd,
       what: `seed command of ${service.name} (${target.schema})`,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral } from '../history.js';
+import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
 import type { HistoryRow, HistorySpec } from './tool-adapter.js';
 
 /** What the database says about one target, read in one round trip. */

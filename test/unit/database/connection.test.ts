@@ -2,16 +2,11 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  connectionUrl,
-  isLoopbackAddress,
-  maskSecret,
-  maskUrl,
-  resolvesToLoopback,
-} from '../../../src/database/connection.js';
+import { connectionUrl, isLoopbackAddress, maskUrl, resolvesToLoopback } from '../../../src/database/connection.js';
 import { connectionEnv } from '../../../src/database/connection-env.js';
 import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { UserError } from '../../../src/errors.js';
+import { maskSecret } from '../../../src/lib/secret-mask.js';
 
 const info = { host: '127.0.0.1', port: 5432, user: 'app', password: '100%sure:@/x', database: 'shop' };
 
@@ -75,6 +70,20 @@ it('resolves a host name and counts it as loopback only when every address is', 
   // A name that merely begins with 127. is not on this machine (here: not resolvable at all).
   expect(await resolvesToLoopback('127.0.0.1.devup-test.invalid')).toBe(false);
   expect(await resolvesToLoopback('10.1.2.3')).toBe(false);
+});
+
+it('a "%" that is not a valid escape in a URL password is a user error, with the password masked', () => {
+  let error: unknown;
+  try {
+    parseConnectionUrl('postgres://app:100%sure@db.example.com/shop', {});
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe(
+    'the database URL postgres://app:****@db.example.com/shop has a "%" in its password that is not followed by two hex digits',
+  );
+  expect((error as UserError).hint).toMatch(/%25/);
 });
 
 describe('TLS settings from DATABASE_URL and PGSSL*', () => {
