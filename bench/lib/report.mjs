@@ -92,6 +92,18 @@ export function checkTargets(results, scaling) {
       1.3,
     );
   }
+  const templateReset = results.find((r) => r.id === 'demo.reset-template');
+  if (templateReset?.median !== undefined)
+    add(
+      'reset-template',
+      'demo reset --yes --no-start from an unchanged template ≤ 0.5 s',
+      templateReset.median,
+      500,
+      'ms',
+    );
+  const snapshotRestore = results.find((r) => r.id === 'demo.snapshot-restore');
+  if (snapshotRestore?.median !== undefined)
+    add('snapshot-restore', 'restoring a ~100 MB snapshot ≤ 2 s', snapshotRestore.median, 2000, 'ms');
   const largeWarm = results.find((r) => r.id === 'warm-large.devup');
   if (largeWarm) add('large-warm', 'large workspace: warm devup < 0.3 s', largeWarm.median, 300, 'ms');
   if (scaling?.growth !== undefined) {

@@ -161,6 +161,16 @@ export function connectionError(info: ConnectionInfo, error: unknown, database?:
   const message = maskSecret((error as Error).message ?? String(error), info.password);
   const tls = tlsError(error, { where, host: info.host, ssl: info.ssl });
   if (tls) return tls;
+  // 28000 is also pg_hba.conf turning the connection away: no password would help.
+  if (code === '28000' && /pg_hba\.conf/.test(message)) {
+    return new UserError(
+      `Postgres at ${where} does not accept connections of user "${info.user}" from here: ${message}`,
+      {
+        hint: "The server's pg_hba.conf has no line letting this host, user and database in (or it demands TLS: add sslmode=require to the URL). Add one, or connect as a user it allows.",
+        cause: error,
+      },
+    );
+  }
   if (code === '28P01' || code === '28000') {
     return new UserError(`Postgres at ${where} refused user "${info.user}": ${message}`, {
       hint: 'Check database.user and database.password (or DATABASE_URL).',

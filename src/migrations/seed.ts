@@ -23,8 +23,11 @@ export function matchSeedFiles(cwd: string, pattern: string): string[] {
   }).sort();
 }
 
+/** The table devup records applied seed files in, in every target schema. */
+export const SEEDS_TABLE = 'devup_seeds';
+
 function seedTable(schema: string): string {
-  return `${quoteIdent(schema)}.devup_seeds`;
+  return `${quoteIdent(schema)}.${SEEDS_TABLE}`;
 }
 
 /** The table comment that says a target was new and its seed data is not all in yet. */

@@ -24,6 +24,17 @@ it('refuses to reset an external database that is not on this machine, before co
   );
   expect(output).toMatch(/--force/);
   expect(output).not.toContain('hunter22');
+  for (const [command, what] of [
+    [['snapshot', 'save', 'before'], 'snapshot'],
+    [['snapshot', 'restore', 'before', '--yes'], 'restore a snapshot over'],
+    [['snapshot', 'list'], 'list the snapshots of'],
+  ] as const) {
+    const snapshot = await runCli([...command], { cwd: ws.dir, env });
+    expect(snapshot.code, command.join(' ')).toBe(1);
+    expect(snapshot.output).toContain(
+      `refusing to ${what} the external database on db.staging.example.com: it is not on this machine`,
+    );
+  }
 });
 
 it('a host name that merely begins with 127. is not taken for this machine by reset', async () => {

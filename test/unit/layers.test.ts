@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → services, ui → migrations → database → lib → config → the files directly in src/ (errors,
+ * cli → services, ui, deploy, schema → migrations → database → lib → config → the files directly in src/ (errors,
  * ports, version...), which import none of the folders (README: Developing devup).
  */
 const RANK: Record<string, number> = {
@@ -15,6 +15,8 @@ const RANK: Record<string, number> = {
   migrations: 4,
   services: 5,
   ui: 5,
+  deploy: 5,
+  schema: 5,
   cli: 6,
   'index.ts': 7,
 };

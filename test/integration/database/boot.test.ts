@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
@@ -128,5 +129,19 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
     const error = await bootDatabase(config, { sink }).catch((e) => e);
     expect(error.message).toMatch(/this project's database lives in the Docker engine, which is not available/);
     expect(error.hint).toMatch(/--engine embedded/);
+  });
+
+  it('with the engine there, a start failure says what failed (a taken port), not that Docker is unavailable', async () => {
+    await createEngine(config, 'docker').stop();
+    // Another program on the port: it hangs up on whoever connects.
+    const squatter = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(config.database.port, '127.0.0.1', resolve));
+    try {
+      const error = await bootDatabase(config, { sink }).catch((e) => e);
+      expect(error.message).toMatch(new RegExp(`^port ${config.database.port} is already in use`));
+      expect(error.message).not.toMatch(/not available/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });
