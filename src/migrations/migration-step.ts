@@ -23,7 +23,7 @@ export type StepEvent =
   | { type: 'target-failed'; target: TargetBase; error: unknown }
   | { type: 'target-skipped'; target: TargetBase; reason: string }
   | { type: 'output'; target: TargetBase; line: string }
-  | { type: 'database-setup'; database: string; done: string[] }
+  | { type: 'database-setup'; database: string; done: string[]; warnings: string[] }
   | MigrationEvent;
 
 export interface MigrationStepOptions {
@@ -137,8 +137,8 @@ async function setUpDatabases(
 ): Promise<void> {
   const setup = config.databaseSetup;
   if (!hasDatabaseSetup(setup)) return;
-  const report = (database: string, done: string[]) => {
-    if (done.length > 0) emit({ type: 'database-setup', database, done });
+  const report = (database: string, result: { done: string[]; warnings: string[] }) => {
+    if (result.done.length > 0 || result.warnings.length > 0) emit({ type: 'database-setup', database, ...result });
   };
   report(admin.database, await applyDatabaseSetup(client, setup, config.root));
   for (const database of ownDatabases) {
