@@ -201,7 +201,9 @@ export async function runMigrationStep(
     outcomes.set(w.target, {
       target: w.target,
       status: needsWork(w) ? 'pending' : 'up-to-date',
-      fresh: w.sqlPlan ? w.sqlPlan.applied.length + w.sqlPlan.changed.length + w.sqlPlan.missing.length === 0 : false,
+      fresh: w.sqlPlan
+        ? w.sqlPlan.applied.length + w.sqlPlan.changed.length + w.sqlPlan.missing.length === 0
+        : w.toolCheck?.fresh === true,
       applied: [],
       pending: w.pending,
     });
