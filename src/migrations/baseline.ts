@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
 import type { SqlTarget } from './apply.js';
 import { createHistorySql, historyTable, readHistory } from './history.js';
+import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 
 /** Marks every migration up to `version` as applied without running it; returns their ids. */
@@ -21,4 +23,20 @@ export async function baselineTarget(client: pg.Client, target: SqlTarget, versi
     }
     return marked;
   });
+}
+
+/** Baselines every selected SQL target, each on its own connection; `onMarked` gets the ids marked. */
+export async function baselineTargets(
+  admin: ConnectionInfo,
+  targets: InspectedTarget[],
+  version: bigint,
+  onMarked: (target: SqlTarget, marked: string[]) => void,
+): Promise<void> {
+  for (const { sql } of targets) {
+    if (!sql) continue;
+    const marked = await withClient(admin, (client) => baselineTarget(client, sql, version), {
+      database: sql.database,
+    });
+    onMarked(sql, marked);
+  }
 }

@@ -1,5 +1,8 @@
 import type pg from 'pg';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import type { SqlTarget } from './apply.js';
 import { historyTable } from './history.js';
+import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { TargetPlan } from './plan.js';
 
@@ -60,4 +63,33 @@ export async function applyRepair(
       }
     }
   });
+}
+
+/** A target with the history changes repair would make there. */
+export interface PlannedRepair {
+  target: SqlTarget;
+  actions: RepairAction[];
+}
+
+/** Every selected SQL target whose history needs a repair. */
+export function planRepairs(targets: InspectedTarget[]): PlannedRepair[] {
+  return targets
+    .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, actions: planRepair(plan) }] : []))
+    .filter((t) => t.actions.length > 0);
+}
+
+/** Applies each planned repair on its own connection, under the target's lock. */
+export async function repairTargets(
+  admin: ConnectionInfo,
+  planned: PlannedRepair[],
+  onRepaired: (repaired: PlannedRepair) => void,
+): Promise<void> {
+  for (const repair of planned) {
+    const { target, actions } = repair;
+    const checksums = new Map(target.migrations.map((m) => [m.version, m.checksum]));
+    await withClient(admin, (client) => applyRepair(client, target.schema, actions, checksums), {
+      database: target.database,
+    });
+    onRepaired(repair);
+  }
 }

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { isPgError, type PgError } from '../database/connection.js';
+import { type ConnectionInfo, isPgError, type PgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { historyTable, readHistory } from './history.js';
+import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
@@ -35,6 +36,43 @@ export function rollbackPreview(
   ]);
   const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing];
   return selectRollback(rows, options).map((row) => ({ name: row.name, note: notes.get(row.version) }));
+}
+
+interface RollbackOptions {
+  steps?: number | undefined;
+  to?: bigint | undefined;
+}
+
+/** A target with what a rollback would take back there, for people to confirm. */
+export interface PlannedRollback {
+  target: SqlTarget;
+  preview: { name: string; note: string | undefined }[];
+}
+
+/** Every selected SQL target with something to roll back. */
+export function planRollbacks(targets: InspectedTarget[], options: RollbackOptions): PlannedRollback[] {
+  return targets
+    .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, preview: rollbackPreview(plan, options) }] : []))
+    .filter((t) => t.preview.length > 0);
+}
+
+/**
+ * Rolls back exactly what was confirmed, target by target, each on its own connection:
+ * rollbackTarget refuses if the history no longer gives that list.
+ */
+export async function rollbackTargets(
+  admin: ConnectionInfo,
+  planned: PlannedRollback[],
+  options: RollbackOptions,
+  onRolledBack: (target: SqlTarget, done: string[]) => void,
+): Promise<void> {
+  for (const { target, preview } of planned) {
+    const expected = preview.map((m) => m.name);
+    const done = await withClient(admin, (client) => rollbackTarget(client, target, { ...options, expected }), {
+      database: target.database,
+    });
+    onRolledBack(target, done);
+  }
 }
 
 /**
