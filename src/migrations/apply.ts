@@ -17,7 +17,7 @@ import type { Migration } from './migration.js';
 import { connectionLost, failure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
-import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
+import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
 import type { TargetBase } from './targets.js';
 
@@ -156,49 +156,39 @@ async function applyWithoutTransaction(
     error: `did not finish: started at ${new Date().toISOString()} by pid ${process.pid}`,
     statement: null,
   });
-  await client.query(searchPathSql(target.schema, false));
-  try {
-    for (const [index, statement] of statements.entries()) {
-      // A statement that failed changed nothing, so one that hit lock_timeout can run again.
-      const retry = await retryOnLockTimeout(
-        client,
-        options.timeouts ?? {},
-        () =>
-          client.query(statement.sql).then(
-            () => undefined,
-            (error: unknown) => error,
-          ),
-        isLockTimeout,
-        (message) =>
-          options.onEvent?.({
-            type: 'warning',
-            target,
-            message: `${migration.id}, statement ${index + 1}: ${message}`,
-          }),
-      );
-      const error = retry.result;
-      if (error !== undefined) {
-        const position = Number((error as PgError).position);
-        const at = Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
-        await recordFailure(client, target.schema, migration, {
-          executionMs: Math.round(performance.now() - started),
-          transactional: false,
-          error: pgErrorText(error),
-          statement: index + 1,
-        }).catch(() => {});
-        if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
-          const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
-          throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
-        }
-        const before =
-          index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
-        throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
-          `statement ${index + 1} of ${statements.length} failed; ${before}.`,
-        ]);
-      }
+  const failed = await runStatementsInSchema(client, target.schema, statements, async (statement, index) => {
+    // A statement that failed changed nothing, so one that hit lock_timeout can run again.
+    const retry = await retryOnLockTimeout(
+      client,
+      options.timeouts ?? {},
+      () => queryError(client, statement),
+      isLockTimeout,
+      (message) =>
+        options.onEvent?.({
+          type: 'warning',
+          target,
+          message: `${migration.id}, statement ${index + 1}: ${message}`,
+        }),
+    );
+    return retry.result === undefined ? undefined : retry;
+  });
+  if (failed) {
+    const { index, statement, failure: retry } = failed;
+    const error = retry.result;
+    await recordFailure(client, target.schema, migration, {
+      executionMs: Math.round(performance.now() - started),
+      transactional: false,
+      error: pgErrorText(error),
+      statement: index + 1,
+    }).catch(() => {});
+    if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
+      const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
+      throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
     }
-  } finally {
-    await client.query('reset search_path').catch(() => {});
+    const before = index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
+    throw failure(target, migration, migration.up, error, sql.toOriginal(errorOffset(statement, error)), [
+      `statement ${index + 1} of ${statements.length} failed; ${before}.`,
+    ]);
   }
   const ms = Math.round(performance.now() - started);
   await client.query(

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type ConnectionInfo, isPgError, type PgError, withClient } from '../database/connection.js';
+import { type ConnectionInfo, isPgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
@@ -9,7 +9,7 @@ import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
 import type { TargetPlan } from './plan.js';
-import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
+import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
 import { splitStatements } from './split.js';
 
 /** Which applied migrations a rollback takes back, newest first. */
@@ -140,16 +140,9 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
     });
   };
   if (down.noTransaction) {
-    await client.query(searchPathSql(target.schema, false));
-    for (const statement of await splitStatements(sql.text, down.file)) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
-        const position = Number((error as PgError).position);
-        throw fail(error, sql.toOriginal(statement.offset + (Number.isFinite(position) ? position - 1 : 0)));
-      }
-    }
-    await client.query('reset search_path');
+    const statements = await splitStatements(sql.text, down.file);
+    const failed = await runStatementsInSchema(client, target.schema, statements, (s) => queryError(client, s));
+    if (failed) throw fail(failed.failure, sql.toOriginal(errorOffset(failed.statement, failed.failure)));
     await client.query(deleteRow);
     return;
   }
