@@ -86,6 +86,9 @@ export async function prepareDatabase(
 
   const progress = new MigrationProgress(output);
   const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
+  const seeding = options.seed !== false && !options.skipMigrations && seeded.size > 0;
+  // Seeds still owed in the main database, read on the connection the migration step checks with.
+  const owedMain = seeding && db.client ? await schemasOwedSeeds(db.connection, undefined, db.client) : undefined;
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
@@ -134,8 +137,9 @@ export async function prepareDatabase(
     // because a migration was pulled.
     const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
     const owed = new Map<string | undefined, Set<string>>();
+    if (owedMain) owed.set(undefined, owedMain);
     for (const database of new Set(withSeeds.map((o) => o.target.database))) {
-      owed.set(database, await schemasOwedSeeds(db.connection, database));
+      if (!owed.has(database)) owed.set(database, await schemasOwedSeeds(db.connection, database));
     }
     const fresh = withSeeds.filter(
       (o) =>
@@ -175,8 +179,8 @@ async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: 
     return;
   }
   const ms = performance.now() - started;
-  const { scheduleTidy } = await import('./tidy-copies.js');
-  scheduleTidy(ctx, config);
   output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
   output.event({ event: 'template-kept', ms: Math.round(ms) });
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  await scheduleTidy(ctx, config, admin);
 }
