@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import type { SqlTarget } from './apply.js';
-import { historyTable } from './history.js';
+import { acceptChecksum, forgetFailedRun } from './history.js';
 import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { TargetPlan } from './plan.js';
@@ -51,16 +51,9 @@ export async function applyRepair(
 ): Promise<void> {
   await withAdvisoryLock(client, schema, async () => {
     for (const action of actions) {
-      if (action.kind === 'accept-checksum') {
-        await client.query(`update ${historyTable(schema)} set checksum = $2 where version = $1`, [
-          action.version.toString(),
-          checksums.get(action.version),
-        ]);
-      } else {
-        await client.query(`delete from ${historyTable(schema)} where version = $1 and not success`, [
-          action.version.toString(),
-        ]);
-      }
+      if (action.kind === 'accept-checksum')
+        await acceptChecksum(client, schema, action.version, checksums.get(action.version));
+      else await forgetFailedRun(client, schema, action.version);
     }
   });
 }

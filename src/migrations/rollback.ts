@@ -3,7 +3,7 @@ import { type ConnectionInfo, isPgError, withClient } from '../database/connecti
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { historyTable, readHistory } from './history.js';
+import { deleteHistoryRowSql, readHistory } from './history.js';
 import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
@@ -120,7 +120,7 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
   const down = migration.down;
   if (!down) return;
   const sql = substitutePlaceholders(down.sql, target);
-  const deleteRow = `delete from ${historyTable(target.schema)} where version = ${migration.version}`;
+  const deleteRow = deleteHistoryRowSql(target.schema, migration.version);
   const fail = (error: unknown, index: number | undefined) => {
     const details: string[] = [];
     if (index !== undefined) details.push(...codeFrame(locateInSection(down, index)));

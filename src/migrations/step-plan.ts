@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { checkPlan, type SqlTarget } from './apply.js';
+import type { SqlTarget } from './apply.js';
+import { checkPlanSafety } from './plan-safety.js';
 import type { StepEvent } from './step-event.js';
 import type { StepOutcomes } from './step-outcomes.js';
 import { needsWork, type TargetWork } from './target-check.js';
@@ -20,7 +21,7 @@ export function planStep(
     if (!w.sqlPlan || !w.service.migrations || needsWork(w)) continue;
     try {
       const target: SqlTarget = { ...w.target, migrations: w.service.migrations };
-      for (const message of checkPlan(target, w.sqlPlan, { strict: options.strict ?? false }))
+      for (const message of checkPlanSafety(target, w.sqlPlan, { strict: options.strict ?? false }))
         emit({ type: 'warning', target, message });
     } catch (error) {
       outcomes.failed(w.target, error);
