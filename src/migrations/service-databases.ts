@@ -59,14 +59,14 @@ export async function ensureDatabases(
 
 /**
  * `database.extensions` and `database.init` in the main database (on `client`) and every service
- * database; `report` hears what each database had done.
+ * database; `report` hears what each database had done, and its warnings.
  */
 export async function setUpDatabases(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,
   databases: string[],
-  report: (database: string, done: string[]) => void,
+  report: (database: string, result: { done: string[]; warnings: string[] }) => void,
 ): Promise<void> {
   const setup = config.databaseSetup;
   if (!hasDatabaseSetup(setup)) return;

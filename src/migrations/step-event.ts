@@ -9,5 +9,5 @@ export type StepEvent =
   | { type: 'target-failed'; target: TargetBase; error: unknown }
   | { type: 'target-skipped'; target: TargetBase; reason: string }
   | { type: 'output'; target: TargetBase; line: string }
-  | { type: 'database-setup'; database: string; done: string[] }
+  | { type: 'database-setup'; database: string; done: string[]; warnings: string[] }
   | MigrationEvent;

@@ -27,7 +27,7 @@ export function needsWork(work: TargetWork): boolean {
 /** Nothing had been applied to this target before (seed data goes only there). */
 export function isFresh(work: TargetWork): boolean {
   const plan = work.sqlPlan;
-  return plan ? plan.applied.length + plan.changed.length + plan.missing.length === 0 : false;
+  return plan ? plan.applied.length + plan.changed.length + plan.missing.length === 0 : work.toolCheck?.fresh === true;
 }
 
 export interface TargetCheckOptions {
@@ -64,8 +64,8 @@ export async function checkTargets(
     });
   }
   if (!options.readOnly && !options.checkOnly) {
-    await setUpDatabases(config, admin, client, [...new Set(databases.map((d) => d.name))], (database, done) => {
-      if (done.length > 0) emit({ type: 'database-setup', database, done });
+    await setUpDatabases(config, admin, client, [...new Set(databases.map((d) => d.name))], (database, result) => {
+      if (result.done.length > 0 || result.warnings.length > 0) emit({ type: 'database-setup', database, ...result });
     });
   }
   const works: TargetWork[] = [];
