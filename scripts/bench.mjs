@@ -26,11 +26,12 @@ import {
 } from '../bench/lib/report.mjs';
 import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
+import { tlsSuite } from '../bench/lib/tls.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'corpus', 'engine', 'services', 'demo', 'schema', 'check'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -96,7 +97,8 @@ async function main() {
   onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
 
   const only = new Set(args.only);
-  const needsDatabase = only.has('cold') || only.has('warm') || only.has('corpus') || only.has('schema');
+  const needsDatabase =
+    only.has('cold') || only.has('warm') || only.has('corpus') || only.has('tls') || only.has('schema');
   const results = [];
   const rss = {};
   const phases = {};
@@ -158,6 +160,20 @@ async function main() {
       results.push(...warm.results);
       phases.warm = warm.phases;
       rss['warm devup migrate'] = warm.rss ?? { skipped: 'GNU time is not installed' };
+    }
+    if (only.has('tls')) {
+      groups.push({ group: 'tls', title: `tls: warm devup migrate, TLS vs plaintext on one server (${size})` });
+      try {
+        results.push(...(await tlsSuite({ repo: REPO, tempRoot, variant: ws.full, runs: args.runs })));
+      } catch (error) {
+        log(`tls: ${error.message}`);
+        results.push(
+          skippedCase(
+            { id: 'tls.devup', group: 'tls', label: 'devup migrate, TLS verify-full', kind: 'devup' },
+            error.message.split('\n')[0],
+          ),
+        );
+      }
     }
     if (args.large) {
       const large = generateWorkspace(path.join(tempRoot, 'ws-large'), LARGE, server, peers.tools);

@@ -84,6 +84,14 @@ export function checkTargets(results, scaling) {
       3,
     );
   }
+  if (results.some((r) => r.group === 'tls')) {
+    add(
+      'tls-vs-plain',
+      'warm devup over TLS (verify-full) within 1.2× of plaintext on the same server (TLS ÷ plain ≤ 1.2)',
+      ratio(results, 'tls', 'tls.plain'),
+      1.2,
+    );
+  }
   if (results.some((r) => r.group === 'cold')) {
     add(
       'cold-vs-floor',

@@ -95,6 +95,9 @@ export async function prepareDatabase(
 
   const progress = new MigrationProgress(output);
   const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
+  const seeding = options.seed !== false && !options.skipMigrations && seeded.size > 0;
+  // Seeds still owed in the main database, read on the connection the migration step checks with.
+  const owedMain = seeding && db.client ? await schemasOwedSeeds(db.connection, undefined, db.client) : undefined;
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
@@ -135,7 +138,8 @@ export async function prepareDatabase(
   }
 
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
-  if (applied > 0 && config.schema.refresh) {
+  // Local work only: a deploy's `migrate` against an external server must not rewrite the docs.
+  if (applied > 0 && config.schema.refresh && db.engine !== 'external') {
     // A run over every service and tenant has every target already: no second pass over the files.
     const all = options.services === undefined && options.tenant === undefined;
     await refreshSchemaFiles(ctx, config, db.connection, migrations, all);
@@ -147,8 +151,9 @@ export async function prepareDatabase(
     // because a migration was pulled.
     const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
     const owed = new Map<string | undefined, Set<string>>();
+    if (owedMain) owed.set(undefined, owedMain);
     for (const database of new Set(withSeeds.map((o) => o.target.database))) {
-      owed.set(database, await schemasOwedSeeds(db.connection, database));
+      if (!owed.has(database)) owed.set(database, await schemasOwedSeeds(db.connection, database));
     }
     const fresh = withSeeds.filter(
       (o) =>
@@ -188,8 +193,8 @@ async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: 
     return;
   }
   const ms = performance.now() - started;
-  const { scheduleTidy } = await import('./tidy-copies.js');
-  scheduleTidy(ctx, config);
   output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
   output.event({ event: 'template-kept', ms: Math.round(ms) });
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  await scheduleTidy(ctx, config, admin);
 }

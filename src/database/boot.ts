@@ -109,7 +109,13 @@ export async function bootDatabase(
   }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
-  if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
+  const checkout = realPathSoFar(config.root);
+  if (
+    name !== 'external' &&
+    remembered?.systemIdentifier &&
+    remembered.optionsHash === optionsHash &&
+    remembered.checkout === checkout
+  ) {
     const connection = engine.connection;
     let client: pg.Client | undefined;
     try {
@@ -171,6 +177,7 @@ export async function bootDatabase(
       engine: name,
       optionsHash,
       ...(id === undefined ? {} : { systemIdentifier: id }),
+      checkout,
       createdAt: remembered?.createdAt ?? new Date().toISOString(),
     });
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
@@ -44,17 +45,20 @@ export async function markSeedsOwed(admin: ConnectionInfo, target: TargetBase): 
 }
 
 /** The schemas of one database whose seed data is still owed (one query, whatever the number of targets). */
-export async function schemasOwedSeeds(admin: ConnectionInfo, database: string | undefined): Promise<Set<string>> {
-  const { rows } = await withClient(
-    admin,
-    (client) =>
-      client.query<{ nspname: string }>(
-        `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
-        [SEEDS_OWED],
-      ),
-    database ? { database } : {},
-  ).catch((error: unknown) => {
+export async function schemasOwedSeeds(
+  admin: ConnectionInfo,
+  database: string | undefined,
+  /** An open connection to that database (the warm path's), saving a connection per run. */
+  open?: pg.Client,
+): Promise<Set<string>> {
+  const query = (client: pg.Client) =>
+    client.query<{ nspname: string }>(
+      `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
+      [SEEDS_OWED],
+    );
+  if (open) return new Set((await query(open)).rows.map((r) => r.nspname));
+  const { rows } = await withClient(admin, query, database ? { database } : {}).catch((error: unknown) => {
     if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return { rows: [] };
     throw error;
   });
