@@ -20,7 +20,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/helpers/global-setup.ts'],
           setupFiles: ['test/helpers/state-home.ts'],
-          // A reset's detached tidy-copies would outlive the test that started it.
+          // A reset tidies in the foreground: a detached tidy-copies would outlive its test.
           env: { DEVUP_NO_BACKGROUND_TIDY: '1' },
           testTimeout: 60_000,
           hookTimeout: 120_000,

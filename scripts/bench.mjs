@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSuite } from '../bench/lib/check.mjs';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
+import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
@@ -17,6 +18,7 @@ import { startBenchServer } from '../bench/lib/postgres.mjs';
 import {
   checkTargets,
   coldScaling,
+  floorRatios,
   formatTable,
   machineInfo,
   node24Ratios,
@@ -24,11 +26,12 @@ import {
 } from '../bench/lib/report.mjs';
 import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
+import { tlsSuite } from '../bench/lib/tls.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo', 'schema', 'check'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -94,7 +97,8 @@ async function main() {
   onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
 
   const only = new Set(args.only);
-  const needsDatabase = only.has('cold') || only.has('warm') || only.has('schema');
+  const needsDatabase =
+    only.has('cold') || only.has('warm') || only.has('corpus') || only.has('tls') || only.has('schema');
   const results = [];
   const rss = {};
   const phases = {};
@@ -157,6 +161,20 @@ async function main() {
       phases.warm = warm.phases;
       rss['warm devup migrate'] = warm.rss ?? { skipped: 'GNU time is not installed' };
     }
+    if (only.has('tls')) {
+      groups.push({ group: 'tls', title: `tls: warm devup migrate, TLS vs plaintext on one server (${size})` });
+      try {
+        results.push(...(await tlsSuite({ repo: REPO, tempRoot, variant: ws.full, runs: args.runs })));
+      } catch (error) {
+        log(`tls: ${error.message}`);
+        results.push(
+          skippedCase(
+            { id: 'tls.devup', group: 'tls', label: 'devup migrate, TLS verify-full', kind: 'devup' },
+            error.message.split('\n')[0],
+          ),
+        );
+      }
+    }
     if (args.large) {
       const large = generateWorkspace(path.join(tempRoot, 'ws-large'), LARGE, server, peers.tools);
       workspaces.large = { ...LARGE, targets: large.targets, applied: large.applied, services: large.services };
@@ -188,6 +206,14 @@ async function main() {
         rss['warm devup migrate, large'] = warm.rss ?? { skipped: 'GNU time is not installed' };
       }
     }
+  }
+
+  if (only.has('corpus') && server) {
+    const corpus = await corpusSuite({ server, repo: REPO, runs: args.runs, node24, tempRoot });
+    groups.push(...corpus.groups);
+    results.push(...corpus.results);
+    Object.assign(phases, corpus.phases);
+    workspaces.corpora = corpus.corpora;
   }
 
   if (only.has('schema') && server) {
@@ -277,6 +303,13 @@ async function main() {
       warmRatios: node24Ratios(results),
     },
     groups,
+    // Cold groups: devup on Node 20 and 24 ÷ the psql floor (the ≤ 1.3× target).
+    floorRatios: Object.fromEntries(
+      groups
+        .filter(({ group }) => group.startsWith('cold') || group.startsWith('corpus'))
+        .map(({ group }) => [group, floorRatios(results, group)])
+        .filter(([, ratios]) => ratios),
+    ),
     results: results.map((r) => {
       // The Node 20 devup row ÷ this row, for the Node 20 rows; the Node 24 rows against the
       // Node 24 devup row of their group.

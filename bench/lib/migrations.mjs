@@ -27,7 +27,7 @@ export function devupRunner(repo, node = process.execPath) {
  * { binary, version }, or { skipped: reason } (the rows are listed as skipped), or undefined
  * (no such rows: the large workspace). `make(binary)` returns the cases for that binary.
  */
-function node24Cases(node24, bases, make) {
+export function node24Cases(node24, bases, make) {
   if (!node24) return { cases: [], skipped: [] };
   if (node24.skipped)
     return { cases: [], skipped: bases.map((base) => skippedCase({ ...base, runtime: 'node24' }, node24.skipped)) };
@@ -43,8 +43,8 @@ function node24Cases(node24, bases, make) {
  * Postgres ready (database-ready), the migration step (migrate-done), and the rest (node start,
  * module loading, config, exit), against the wall time of the process.
  */
-async function devupPhases(repo, config) {
-  const { ms, output } = await devupRunner(repo)(['--json', 'migrate', '--config', config], {
+export async function devupPhases(repo, config, node = process.execPath) {
+  const { ms, output } = await devupRunner(repo, node)(['--json', 'migrate', '--config', config], {
     maxOutput: 64 * 1024 * 1024,
   });
   const events = output
@@ -59,16 +59,19 @@ async function devupPhases(repo, config) {
     });
   const ready = events.find((e) => e.event === 'database-ready')?.ms;
   const done = events.find((e) => e.event === 'migrate-done');
+  // After applying, devup rewrites the schema docs (schema.refresh): timed on its own.
+  const docs = events.find((e) => e.event === 'schema-written')?.ms ?? 0;
   return {
     wallMs: Math.round(ms),
     databaseReadyMs: ready,
     migrationsMs: done?.ms,
+    schemaDocsMs: docs,
     applied: done?.applied,
-    restMs: ready !== undefined && done?.ms !== undefined ? Math.round(ms - ready - done.ms) : undefined,
+    restMs: ready !== undefined && done?.ms !== undefined ? Math.round(ms - ready - done.ms - docs) : undefined,
   };
 }
 
-function psqlFile(server, database, file) {
+export function psqlFile(server, database, file) {
   return timeCommand(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database, '-f', file], { env: server.env });
 }
 

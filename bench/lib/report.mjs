@@ -84,6 +84,14 @@ export function checkTargets(results, scaling) {
       3,
     );
   }
+  if (results.some((r) => r.group === 'tls')) {
+    add(
+      'tls-vs-plain',
+      'warm devup over TLS (verify-full) within 1.2× of plaintext on the same server (TLS ÷ plain ≤ 1.2)',
+      ratio(results, 'tls', 'tls.plain'),
+      1.2,
+    );
+  }
   if (results.some((r) => r.group === 'cold')) {
     add(
       'cold-vs-floor',
@@ -183,6 +191,38 @@ export function node24Ratios(results) {
   });
 }
 
+/**
+ * devup on Node 20 and Node 24 ÷ the psql floor of a cold group (the default workspace's and the
+ * corpora's), ratio of medians and paired, against the cold target (≤ 1.3×).
+ */
+export function floorRatios(results, group) {
+  const floorId = `${group}.floor`;
+  if (!results.find((r) => r.id === floorId)?.median) return undefined;
+  const out = {};
+  for (const [runtime, devupId] of [
+    ['node20', `${group}.devup`],
+    ['node24', `${group}.devup-node24`],
+  ]) {
+    const value = ratio(results, group, floorId, devupId);
+    if (value === undefined || !Number.isFinite(value)) continue;
+    out[runtime] = {
+      ratio: value,
+      paired: pairedRatio(results, group, floorId, devupId),
+      limit: 1.3,
+      met: value <= 1.3,
+    };
+  }
+  return out;
+}
+
+function formatFloorLine(ratios) {
+  const parts = Object.entries(ratios).map(([runtime, r]) => {
+    const paired = r.paired === undefined ? '' : ` (${r.paired.toFixed(2)}×)`;
+    return `${runtime === 'node24' ? 'Node 24' : 'Node 20'} ${r.ratio.toFixed(2)}×${paired} ${r.met ? '✓' : '✗'} ≤ ${r.limit}`;
+  });
+  return `  devup migrate ÷ psql floor: ${parts.join(', ')}`;
+}
+
 const TARGET_FOR_ROW = {
   'warm.dbmate': 'warm-vs-dbmate',
   'warm.alembic': 'warm-vs-alembic',
@@ -242,6 +282,8 @@ export function formatTable(report) {
       );
     }
     if (group === 'warm' && report.node24?.warmRatios) lines.push(formatNode24Line(report.node24.warmRatios));
+    const floor = report.floorRatios?.[group];
+    if (floor && Object.keys(floor).length > 0) lines.push(formatFloorLine(floor));
   }
   if (report.scaling?.points) {
     lines.push('', 'Cold scaling in tenants (large workspace, devup)');
@@ -267,6 +309,7 @@ export function formatTable(report) {
       }
       lines.push(
         `  ${pad(group, w)}${pad(formatMs(p.wallMs), 10, true)}  = Postgres ready ${formatMs(p.databaseReadyMs)} + migration step ${formatMs(p.migrationsMs)}` +
+          (p.schemaDocsMs ? ` + schema docs ${formatMs(p.schemaDocsMs)}` : '') +
           ` + the rest ${formatMs(p.restMs)} (node start, module loading, config, exit)`,
       );
     }

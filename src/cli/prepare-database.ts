@@ -43,17 +43,26 @@ async function refreshSchemaFiles(
   config: ResolvedConfig,
   connection: ConnectionInfo,
   migrations: MigrationStepResult,
+  /** The step covered every target (no --service / --tenant). */
+  coversAll: boolean,
 ): Promise<void> {
   const { output } = ctx;
   const { refreshSchemaDocs } = await import('../schema/refresh.js');
   const { describeSchemaWrite } = await import('../schema/schema-files.js');
   const dir = path.relative(ctx.cwd, config.schema.dir);
+  const started = performance.now();
   try {
-    const result = await refreshSchemaDocs(config, connection, migrations.outcomes);
+    const targets = coversAll ? migrations.outcomes.map((o) => o.target) : undefined;
+    const result = await refreshSchemaDocs(config, connection, migrations.outcomes, targets);
     output.line(
       `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`,
     );
-    output.event({ event: 'schema-written', dir: config.schema.dir, ...result });
+    output.event({
+      event: 'schema-written',
+      dir: config.schema.dir,
+      ...result,
+      ms: Math.round(performance.now() - started),
+    });
   } catch (error) {
     output.warn(`Could not refresh ${dir || '.'}: ${(error as Error).message} (run \`devup schema\`).`);
   }
@@ -86,6 +95,9 @@ export async function prepareDatabase(
 
   const progress = new MigrationProgress(output);
   const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
+  const seeding = options.seed !== false && !options.skipMigrations && seeded.size > 0;
+  // Seeds still owed in the main database, read on the connection the migration step checks with.
+  const owedMain = seeding && db.client ? await schemasOwedSeeds(db.connection, undefined, db.client) : undefined;
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
@@ -126,7 +138,12 @@ export async function prepareDatabase(
   }
 
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
-  if (applied > 0 && config.schema.refresh) await refreshSchemaFiles(ctx, config, db.connection, migrations);
+  // Local work only: a deploy's `migrate` against an external server must not rewrite the docs.
+  if (applied > 0 && config.schema.refresh && db.engine !== 'external') {
+    // A run over every service and tenant has every target already: no second pass over the files.
+    const all = options.services === undefined && options.tenant === undefined;
+    await refreshSchemaFiles(ctx, config, db.connection, migrations, all);
+  }
 
   if (options.seed !== false && !options.skipMigrations) {
     // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,
@@ -134,8 +151,9 @@ export async function prepareDatabase(
     // because a migration was pulled.
     const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
     const owed = new Map<string | undefined, Set<string>>();
+    if (owedMain) owed.set(undefined, owedMain);
     for (const database of new Set(withSeeds.map((o) => o.target.database))) {
-      owed.set(database, await schemasOwedSeeds(db.connection, database));
+      if (!owed.has(database)) owed.set(database, await schemasOwedSeeds(db.connection, database));
     }
     const fresh = withSeeds.filter(
       (o) =>
@@ -175,8 +193,8 @@ async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: 
     return;
   }
   const ms = performance.now() - started;
-  const { scheduleTidy } = await import('./tidy-copies.js');
-  scheduleTidy(ctx, config);
   output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
   output.event({ event: 'template-kept', ms: Math.round(ms) });
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  await scheduleTidy(ctx, config, admin);
 }

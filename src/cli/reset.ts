@@ -1,13 +1,17 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
-import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage } from '../errors.js';
 import { formatDuration } from '../lib/format-duration.js';
-import { HISTORY_TABLE } from '../migrations/history.js';
-import { inspectTargets } from '../migrations/inspect.js';
-import { dropProjectDatabases, planReset, projectDatabases, restoreTemplates } from '../migrations/reset-template.js';
+import {
+  dropProjectDatabases,
+  planReset,
+  projectDatabases,
+  type ResetPlan,
+  restoreTemplates,
+} from '../migrations/reset-template.js';
 import { groupSnapshots } from '../migrations/snapshots.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
@@ -15,6 +19,7 @@ import { formatAge } from '../ui/format-age.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';
+import { replacedWhole, schemaItems } from './reset-items.js';
 import { describeSnapshots } from './snapshot-lines.js';
 import { scheduleTidy } from './tidy-copies.js';
 
@@ -38,43 +43,6 @@ async function confirmDestruction(
     for (const line of kept) ctx.output.line(`  ${line}`);
   }
   return confirm('Destroy these and rebuild?', { yes });
-}
-
-/** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
-async function schemaItems(
-  config: ResolvedConfig,
-  admin: ConnectionInfo,
-  services: string[] | undefined,
-  tenant: string | undefined,
-) {
-  const targets = await inspectTargets(config, admin, { services, tenant });
-  // A service's own database goes whole only when every service using it is being reset.
-  const selected = new Set(targets.map((t) => t.target.service));
-  const wholeDatabases = tenant
-    ? []
-    : [...new Set(targets.map((t) => t.target.database).filter((d): d is string => d !== undefined))].filter((d) =>
-        config.services.filter((s) => s.database === d).every((s) => selected.has(s.name)),
-      );
-  const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
-  const items: Destroyable[] = [
-    ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
-    ...(await Promise.all(
-      schemas.map(async (t) => {
-        const contents = await describeSchemaContents(admin, t.target.database, t.target.schema, [
-          HISTORY_TABLE,
-          'devup_seeds',
-        ]);
-        const where = t.target.database ? `in database ${t.target.database}, ` : '';
-        return {
-          kind: 'schema' as const,
-          name: t.target.schema,
-          detail: `${where}${contents.count === 0 ? 'empty' : `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`}`,
-          contents: contents.lines,
-        };
-      }),
-    )),
-  ];
-  return { items, wholeDatabases, schemas, targets };
 }
 
 interface ResetSettings {
@@ -208,30 +176,7 @@ async function resetProject(
   db ??= await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
   const plan = await planReset(config, db.connection, { seed: settings.seed });
   const kept = describeSnapshots(groupSnapshots(plan.copies, plan.fingerprint), { sizes: false });
-  if (plan.path === 'template') {
-    output.line(
-      `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
-    );
-    const items =
-      name === 'external'
-        ? await replacedWhole(db.connection, [...plan.templates.keys()])
-        : [...plan.templates.keys()].map((database) => ({
-            kind: 'database' as const,
-            name: database,
-            detail: 'replaced by its template',
-          }));
-    if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
-    await stopRunningDev(ctx, config, settings);
-    const started = performance.now();
-    const ended = await restoreTemplates(config, db.connection, plan.templates);
-    const ms = performance.now() - started;
-    scheduleTidy(ctx, config);
-    output.line(
-      `${output.style('green', '✔')} Restored ${[...plan.templates.keys()].join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
-    );
-    output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
-    return { done: 'template' };
-  }
+  if (plan.path === 'template') return resetFromTemplates(ctx, config, name, db.connection, plan, settings, kept);
   output.line(`↺ Full rebuild through the migrations: ${plan.reason}.`);
   output.event({ event: 'reset-path', path: 'full', reason: plan.reason });
   // An external server is not devup's: only the schemas it migrates go.
@@ -251,31 +196,40 @@ async function resetProject(
   return { done: 'dropped' };
 }
 
-/**
- * On a server devup does not run, a database replaced whole may hold what devup never created:
- * each of its schemas is listed with everything in it.
- */
-async function replacedWhole(admin: ConnectionInfo, databases: string[]): Promise<Destroyable[]> {
-  const items: Destroyable[] = [];
-  for (const database of databases) {
-    items.push({ kind: 'database', name: database, detail: 'replaced whole by its template' });
-    const { rows } = await withClient(
-      admin,
-      (c) =>
-        c.query<{ nspname: string }>(
-          "select nspname from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' order by 1",
-        ),
-      { database },
-    );
-    for (const { nspname } of rows) {
-      const contents = await describeSchemaContents(admin, database, nspname, [HISTORY_TABLE, 'devup_seeds']);
-      if (contents.count === 0) continue;
-      const where = database === admin.database ? '' : `in database ${database}, `;
-      const objects = `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`;
-      items.push({ kind: 'schema', name: nspname, detail: `${where}${objects}`, contents: contents.lines });
-    }
-  }
-  return items;
+/** The template path: each project database swapped for a clone of its template. */
+async function resetFromTemplates(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  admin: ConnectionInfo,
+  plan: ResetPlan & { path: 'template' },
+  settings: ResetSettings,
+  kept: string[],
+): Promise<Outcome> {
+  const { output } = ctx;
+  const databases = [...plan.templates.keys()];
+  output.line(
+    `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
+  );
+  const items =
+    name === 'external'
+      ? await replacedWhole(admin, databases)
+      : databases.map((database) => ({
+          kind: 'database' as const,
+          name: database,
+          detail: 'replaced by its template',
+        }));
+  if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
+  await stopRunningDev(ctx, config, settings);
+  const started = performance.now();
+  const ended = await restoreTemplates(config, admin, plan.templates);
+  const ms = performance.now() - started;
+  output.line(
+    `${output.style('green', '✔')} Restored ${databases.join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
+  );
+  output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
+  await scheduleTidy(ctx, config, admin);
+  return { done: 'template' };
 }
 
 async function destroyCluster(

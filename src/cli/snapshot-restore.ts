@@ -34,12 +34,12 @@ export default async function snapshotRestore(
   const started = performance.now();
   const { restored, untouched, ended } = await restoreSnapshot(config, db.connection, snapshot);
   const ms = performance.now() - started;
-  scheduleTidy(ctx, config);
   output.line(
     `${output.style('green', '✔')} Restored ${restored.join(', ')} from snapshot ${snapshot.name} (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
   );
   if (untouched.length > 0) output.warn(`Not in the snapshot, kept as they are: ${untouched.join(', ')}.`);
   output.event({ event: 'snapshot-restored', name: snapshot.name, databases: restored, ended, ms: Math.round(ms) });
+  await scheduleTidy(ctx, config, db.connection);
   // Migrations written since the snapshot; seed data only goes to targets they create.
   await prepareDatabase(ctx, config, { seed: options.seed !== false });
   const session = readDevSession(config.stateDir);

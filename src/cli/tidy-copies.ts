@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, expectedConnection } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection.js';
 import { tidyProjectCopies } from '../migrations/reset-template.js';
 import type { CommandContext } from './context.js';
 
@@ -9,9 +10,14 @@ import type { CommandContext } from './context.js';
  * Starts `devup tidy-copies` detached, as `git gc --auto` does: dropping the replaced databases
  * (a checkpoint each) and cloning the next spare cost more than the restore itself, and nobody
  * needs to wait for them. A later copy command waits for it on the copy lock.
+ * DEVUP_NO_BACKGROUND_TIDY=1 does the same work in this process instead (tests, or a system where
+ * a process must not outlive its command).
  */
-export function scheduleTidy(ctx: CommandContext, config: ResolvedConfig): void {
-  if (process.env.DEVUP_NO_BACKGROUND_TIDY === '1') return;
+export async function scheduleTidy(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  if (process.env.DEVUP_NO_BACKGROUND_TIDY === '1') {
+    await tidyProjectCopies(config, admin).catch(() => {});
+    return;
+  }
   // devup's own entry point, wherever this module was loaded from (dist, or src in tests).
   const cli = fileURLToPath(new URL('../../bin/devup.js', import.meta.url));
   try {

@@ -2,9 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
+import { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS } from './defaults.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import { heldProjectPath, projectPaths } from './project-paths.js';
-import { DEFAULT_LINT_WARN, type DevupConfigInput, SCHEMA_DOCS_DEFAULTS, type ServiceInput } from './schema.js';
+import type { DevupConfigInput, ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,

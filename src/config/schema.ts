@@ -1,5 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
+import { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS } from './defaults.js';
+
+export { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS };
 
 /** External migration tools devup knows how to drive (issue: "external tools"). */
 export const MIGRATION_TOOLS = [
@@ -97,17 +100,6 @@ export const serviceSchema = z.strictObject({
  * squawk rules that only warn unless configured otherwise: advice on style and timeouts. Every
  * other rule (table rewrites, long locks, dropped columns) fails `devup check`.
  */
-export const DEFAULT_LINT_WARN = [
-  'prefer-robust-stmts',
-  'require-timeout-settings',
-  'require-lock-timeout',
-  'require-statement-timeout',
-  'prefer-bigint-over-int',
-  'prefer-bigint-over-smallint',
-  'prefer-identity',
-  'prefer-text-field',
-  'prefer-timestamptz',
-] as const;
 
 export const lintSchema = z.strictObject({
   ignore: z
@@ -130,7 +122,6 @@ export const checkSchema = z.strictObject({
 });
 
 /** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
-export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as string[], refresh: true };
 
 export const schemaDocsSchema = z.strictObject({
   dir: z.string().min(1).default(SCHEMA_DOCS_DEFAULTS.dir),

@@ -109,7 +109,13 @@ export async function bootDatabase(
   }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
-  if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
+  const checkout = realPathSoFar(config.root);
+  if (
+    name !== 'external' &&
+    remembered?.systemIdentifier &&
+    remembered.optionsHash === optionsHash &&
+    remembered.checkout === checkout
+  ) {
     const connection = engine.connection;
     let client: pg.Client | undefined;
     try {
@@ -131,14 +137,18 @@ export async function bootDatabase(
     }
     await client?.end().catch(() => {});
   }
-  let running: RunningDatabase;
+  let running: RunningDatabase & { client?: pg.Client };
   try {
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
     // container name: one creates, the other waits and then finds it there.
     const start = () => engine.start(options.sink, { waitMs: options.waitMs });
     running =
       name === 'external'
-        ? await start()
+        ? // The connection that proved the server ready is the one the migration step checks with.
+          await (engine as ExternalEngine).start(options.sink, {
+            waitMs: options.waitMs,
+            keepClient: options.keepClient,
+          })
         : await withProjectLock(config.stateDir, 'database', start, {
             onWait: () =>
               options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
@@ -167,6 +177,7 @@ export async function bootDatabase(
       engine: name,
       optionsHash,
       ...(id === undefined ? {} : { systemIdentifier: id }),
+      checkout,
       createdAt: remembered?.createdAt ?? new Date().toISOString(),
     });
   }

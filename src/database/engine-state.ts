@@ -12,6 +12,8 @@ export interface EngineState {
   optionsHash: string;
   /** pg_control_system().system_identifier: proves the server on the port is this project's cluster. */
   systemIdentifier?: string;
+  /** The checkout that wrote this state: a copied `.devup/` must not lead to another checkout's server. */
+  checkout?: string;
   createdAt: string;
 }
 

@@ -44,6 +44,8 @@ export interface ProgressSink {
 export interface StartOptions {
   /** External engine: how long to wait for a server that is not up yet (`migrate --wait`). */
   waitMs?: number | undefined;
+  /** External engine: hand back the connection that proved the server ready (the caller ends it). */
+  keepClient?: boolean | undefined;
 }
 
 export interface DatabaseEngine {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { type ConnectionInfo, connectionError, maskUrl } from './connection.js';
@@ -31,11 +32,12 @@ export class ExternalEngine implements DatabaseEngine {
     return parseConnectionUrl(this.url);
   }
 
-  async start(sink: ProgressSink, options: StartOptions = {}): Promise<RunningDatabase> {
+  async start(sink: ProgressSink, options: StartOptions = {}): Promise<RunningDatabase & { client?: pg.Client }> {
     const connection = this.connection;
     const waitMs = options.waitMs;
     const where = `${connection.host}:${connection.port}`;
     const result = await waitForPostgres(connection, {
+      keepClient: options.keepClient === true,
       timeoutMs: waitMs ?? 5_000,
       intervalMs: waitMs === undefined ? 100 : 250,
       // Waiting for a deploy's database: its DNS name may not resolve yet.
@@ -65,6 +67,7 @@ export class ExternalEngine implements DatabaseEngine {
       description: `external database ${maskUrl(this.url)}`,
       action: 'reused',
       readyMs: result.elapsedMs,
+      ...(result.client ? { client: result.client } : {}),
     };
   }
 

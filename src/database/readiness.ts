@@ -1,8 +1,11 @@
+import type pg from 'pg';
 import { type ConnectionInfo, connect, type PgError } from './connection.js';
 import { isServerWithoutTls } from './tls.js';
 
 export interface ReadinessOptions {
   timeoutMs: number;
+  /** Hand back the connection that answered (the caller ends it) instead of closing it. */
+  keepClient?: boolean;
   /** Poll interval; tens of milliseconds, so "ready" is noticed as soon as it is true. */
   intervalMs?: number;
   /** Errors that mean "stop waiting, this will not get better" (e.g. a bad password). */
@@ -19,7 +22,7 @@ export interface ReadinessOptions {
 }
 
 export type ReadinessResult =
-  | { ready: true; elapsedMs: number; attempts: number }
+  | { ready: true; elapsedMs: number; attempts: number; client?: pg.Client }
   | { ready: false; reason: 'timeout' | 'fatal' | 'exited'; lastError: unknown; elapsedMs: number; attempts: number };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -50,11 +53,13 @@ export async function waitForPostgres(info: ConnectionInfo, options: ReadinessOp
     attempts++;
     try {
       const client = await connect(info);
+      let kept = false;
       try {
         await client.query('select 1');
-        return { ready: true, elapsedMs: now() - started, attempts };
+        kept = options.keepClient === true;
+        return { ready: true, elapsedMs: now() - started, attempts, ...(kept ? { client } : {}) };
       } finally {
-        await client.end().catch(() => {});
+        if (!kept) await client.end().catch(() => {});
       }
     } catch (error) {
       lastError = error;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
 import {
@@ -15,6 +16,8 @@ import {
 } from '../database/database-copy.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { listFingerprints, recordFingerprint } from './tools/fingerprint-store.js';
+import { identityInDatabase } from './tools/tool-history.js';
 
 /** The project's databases: the main one, then each service's own (`database: 'auth'`). */
 export function projectDatabases(config: ResolvedConfig, admin: ConnectionInfo): string[] {
@@ -78,9 +81,38 @@ export async function restoreTemplates(
           : await replaceFromCopy(client, config.project, live, template);
         ended += result.ended;
       }
+      await carryToolFingerprints(config, admin, client, templates);
       return ended;
     }),
   );
+}
+
+/**
+ * External tools' fingerprints name the database by its oid, so that a re-created database is
+ * noticed; a clone of a template has a new oid but the template's content and schema oids. Those
+ * recorded before the template was taken describe the clone as well: they follow it to its oid,
+ * and the tools are not spawned again for a database restored unchanged.
+ */
+async function carryToolFingerprints(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  client: pg.Client,
+  templates: Map<string, DatabaseCopy>,
+): Promise<void> {
+  if (!config.services.some((s) => s.migrations?.kind === 'tool')) return;
+  const { rows } = await client.query<{ datname: string; oid: string }>(
+    'select datname, oid::text as oid from pg_database where datname = any($1)',
+    [[...templates.keys()]],
+  );
+  const oids = new Map(rows.map((r) => [r.datname, r.oid]));
+  for (const [key, fingerprint] of Object.entries(listFingerprints(config.stateDir))) {
+    const database = key.slice(0, key.indexOf('/')) || admin.database;
+    const template = templates.get(database);
+    const oid = oids.get(database);
+    if (!template || !oid || fingerprint.recordedAt > template.label.createdAt) continue;
+    const identity = identityInDatabase(fingerprint.identity, oid);
+    if (identity) recordFingerprint(config.stateDir, key, { ...fingerprint, identity });
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { globSync } from 'tinyglobby';
+import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
@@ -10,18 +10,6 @@ import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
-
-/** Files matching a pattern such as `seeds/*.sql` (a `*` or `?` in the last part), sorted. */
-export function matchSeedFiles(cwd: string, pattern: string): string[] {
-  const full = path.resolve(cwd, pattern);
-  // The directory is taken as written; only the file name is a glob.
-  return globSync(path.basename(full), {
-    cwd: path.dirname(full),
-    absolute: true,
-    dot: true,
-    expandDirectories: false,
-  }).sort();
-}
 
 /** The table devup records applied seed files in, in every target schema. */
 export const SEEDS_TABLE = 'devup_seeds';
@@ -57,17 +45,20 @@ export async function markSeedsOwed(admin: ConnectionInfo, target: TargetBase): 
 }
 
 /** The schemas of one database whose seed data is still owed (one query, whatever the number of targets). */
-export async function schemasOwedSeeds(admin: ConnectionInfo, database: string | undefined): Promise<Set<string>> {
-  const { rows } = await withClient(
-    admin,
-    (client) =>
-      client.query<{ nspname: string }>(
-        `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
-        [SEEDS_OWED],
-      ),
-    database ? { database } : {},
-  ).catch((error: unknown) => {
+export async function schemasOwedSeeds(
+  admin: ConnectionInfo,
+  database: string | undefined,
+  /** An open connection to that database (the warm path's), saving a connection per run. */
+  open?: pg.Client,
+): Promise<Set<string>> {
+  const query = (client: pg.Client) =>
+    client.query<{ nspname: string }>(
+      `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
+      [SEEDS_OWED],
+    );
+  if (open) return new Set((await query(open)).rows.map((r) => r.nspname));
+  const { rows } = await withClient(admin, query, database ? { database } : {}).catch((error: unknown) => {
     if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return { rows: [] };
     throw error;
   });
@@ -123,6 +114,7 @@ async function applySeeds(
     });
     return ['(command)'];
   }
+  const { matchSeedFiles } = await import('./seed-files.js');
   const files = matchSeedFiles(service.cwd, seed.pattern);
   if (files.length === 0) return [];
   const applied: string[] = [];
@@ -141,8 +133,7 @@ async function applySeeds(
           client,
           target.schema,
           sql,
-          () =>
-            `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
+          `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
         );
         if (failed) {
           const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);

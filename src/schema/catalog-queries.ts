@@ -104,14 +104,17 @@ order by c.relname`;
 
 /**
  * Functions and procedures (aggregates have no pg_get_functiondef). `uses_row_type`: the signature
- * names a table's or view's row type, so the function can only be created after the tables.
+ * names a table's or view's row type (or an array of it), so the function can only be created
+ * after the tables. Each signature type is looked up by oid, with its element type: an
+ * `or t.typarray = …` here made Postgres scan pg_type once per function (0.56 s for 400 functions).
  */
 export const FUNCTIONS_SQL = `
 select quote_ident(p.proname) as name, p.prokind as kind, pg_get_function_identity_arguments(p.oid) as arguments,
   pg_get_functiondef(p.oid) as definition, obj_description(p.oid, 'pg_proc') as comment,
-  exists (select 1 from pg_type t join pg_class r on r.oid = t.typrelid and r.relkind <> 'c'
-    where t.oid = any(array_append(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.prorettype))
-       or t.typarray = any(array_append(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.prorettype))) as uses_row_type
+  exists (select 1 from unnest(array_append(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.prorettype)) as a(oid)
+    join pg_type s on s.oid = a.oid
+    join pg_type t on t.oid = any(array[s.oid, s.typelem])
+    join pg_class r on r.oid = t.typrelid and r.relkind <> 'c') as uses_row_type
 from pg_proc p
 where p.pronamespace = $1::regnamespace and p.prokind in ('f', 'p', 'w')
   and ${notFromExtension('pg_proc', 'p.oid')}

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import type { TargetOutcome } from '../migrations/migration-step.js';
-import { collectTargets } from '../migrations/targets.js';
+import { collectTargets, type TargetBase } from '../migrations/targets.js';
 import { readSchemaDocs } from './build-schema.js';
 import { type SchemaDocsWrite, writeSchemaDocs } from './schema-files.js';
 
@@ -14,21 +14,19 @@ export async function refreshSchemaDocs(
   config: ResolvedConfig,
   connection: ConnectionInfo,
   outcomes: readonly TargetOutcome[],
+  /** Every target of every service, when the caller has them (a run over all of them); else collected again. */
+  allTargets?: readonly TargetBase[],
 ): Promise<SchemaDocsWrite> {
-  const services = await withClient(connection, (client) =>
-    collectTargets(config, { query: (sql) => client.query(sql) }),
-  );
+  const targets =
+    allTargets ??
+    (await withClient(connection, (client) => collectTargets(config, { query: (sql) => client.query(sql) }))).flatMap(
+      (s) => s.targets,
+    );
   const applied = new Set(outcomes.filter((o) => o.applied.length > 0).map((o) => o.target.schema));
   let missing = false;
-  const files = await readSchemaDocs(
-    config,
-    connection,
-    services.flatMap((s) => s.targets),
-    applied,
-    () => {
-      missing = true;
-    },
-  );
+  const files = await readSchemaDocs(config, connection, targets, applied, () => {
+    missing = true;
+  });
   if (missing) files.delete('README.md');
   return writeSchemaDocs(config.schema.dir, files, { partial: missing });
 }

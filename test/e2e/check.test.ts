@@ -118,7 +118,8 @@ it('Ctrl-C while a migration runs: the throwaway cluster and the tool are gone, 
   const sleeping = () => processes().includes(`sleep ${marker}`);
   const cli = startCli(['check'], { cwd: ws.dir, env });
   try {
-    for (let i = 0; i < 600 && !sleeping(); i++) await new Promise((r) => setTimeout(r, 50));
+    // Polled until the tool runs (or devup gave up): no time bound of the test's own.
+    while (!sleeping() && cli.child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
     expect(sleeping()).toBe(true);
     expect(throwaways()).toHaveLength(1);
     const cluster = path.join(tmp, throwaways()[0] as string);
@@ -127,7 +128,8 @@ it('Ctrl-C while a migration runs: the throwaway cluster and the tool are gone, 
     expect(await cli.exited).toBe(130);
     expect(throwaways()).toEqual([]);
     expect(processes()).not.toContain(cluster);
-    for (let i = 0; i < 40 && sleeping(); i++) await new Promise((r) => setTimeout(r, 50));
+    // The tool's process group is killed on the way out; a reaped sleep leaves the table soon after.
+    while (sleeping()) await new Promise((r) => setTimeout(r, 50));
     expect(sleeping()).toBe(false);
   } finally {
     if (cli.child.exitCode === null) cli.child.kill('SIGKILL');

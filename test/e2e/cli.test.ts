@@ -132,3 +132,14 @@ it('Ctrl-C during `devup migrate` stops an external tool that is running, and ex
     await runCli(['down', '--volumes', '--yes'], { cwd: ws.dir, env });
   }
 });
+
+it('the built CLI reads .env and its lazily loaded parts work (DATABASE_URL from .env names the server)', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({ database: { engine: 'external' }, services: { api: {} } }),
+    '.env': 'DATABASE_URL=postgres://app:pw@127.0.0.1.devup-test.invalid:5432/shop\n',
+  });
+  const { code, output } = await runCli(['reset', '--yes'], { cwd: ws.dir, env });
+  expect(code).toBe(1);
+  expect(output).toMatch(/refusing to reset the external database on 127\.0\.0\.1\.devup-test\.invalid/);
+  expect(output).not.toMatch(/is not a function|kind.*bug/);
+});

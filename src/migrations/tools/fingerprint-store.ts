@@ -67,6 +67,11 @@ function updateStore(stateDir: string, change: (store: StoreFile) => void): void
   cached = undefined;
 }
 
+/** Every recorded fingerprint, by key. */
+export function listFingerprints(stateDir: string): Record<string, ToolFingerprint> {
+  return { ...readStore(stateDir).targets };
+}
+
 export function readFingerprint(stateDir: string, key: string): ToolFingerprint | undefined {
   return readStore(stateDir).targets[key];
 }

@@ -19,6 +19,13 @@ function identitySql(schema: string): string {
   return `select ${cluster} || ':' || (select oid::text from pg_database where datname = current_database()) || ':' || coalesce((select oid::text from pg_namespace where nspname = ${quoteLiteral(schema)}), '-') as identity`;
 }
 
+/** The same identity for a database now known by another oid (a clone of a template keeps the schema oids). */
+export function identityInDatabase(identity: string, databaseOid: string): string | undefined {
+  const parts = identity.split(':');
+  if (parts.length !== 3) return undefined;
+  return `${parts[0]}:${databaseOid}:${parts[2]}`;
+}
+
 export function historySql(schema: string, spec: HistorySpec): string {
   return [
     `select ${spec.columns} from ${quoteIdent(schema)}.${quoteIdent(spec.table)}`,

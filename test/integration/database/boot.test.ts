@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,25 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
     const db = await bootDatabase(config, { sink });
     expect(db).toMatchObject({ engine: 'docker', action: 'reused' });
+  });
+
+  it("a copied checkout (.devup/ included) does not take the original's container for its own", async () => {
+    const copy = createWorkspace();
+    try {
+      cpSync(ws.dir, copy.dir, { recursive: true });
+      const copied: ResolvedConfig = {
+        ...config,
+        root: copy.dir,
+        configPath: path.join(copy.dir, 'devup.config.json'),
+        stateDir: path.join(copy.dir, '.devup'),
+      };
+      const error = await bootDatabase(copied, { sink }).catch((e) => e);
+      expect(error.message).toMatch(
+        new RegExp(`the container ${PREFIX}-postgres belongs to another checkout of project "${PREFIX}", in `),
+      );
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('stops with an explanation when the remembered engine is gone, instead of an empty database elsewhere', async () => {

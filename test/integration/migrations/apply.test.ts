@@ -74,6 +74,31 @@ it('a CRLF checkout of an applied file is not a change', async () => {
   expect(rerun.applied).toEqual([]);
 });
 
+it('records the history row in the same transaction, whatever the end of the file looks like', async () => {
+  ws = createWorkspace({
+    // No final `;`, then a line comment with no newline: the history row must not land in it.
+    'm/0001_tail.sql': 'create table tail (id int)\n-- the end',
+    'm/0002_block.sql': 'create table block (id int); /* a closing block comment */',
+    // A deferred constraint fails only at COMMIT: nothing of the file, and no success row.
+    'm/0003_deferred.sql': [
+      'create table parent (id int primary key);',
+      'create table child (parent_id int references parent deferrable initially deferred);',
+      'insert into child values (42);',
+    ].join('\n'),
+  });
+  const error = await applyTarget(client, target(`${ws.dir}/m`, 'tails')).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect([(error as UserError).message, ...(error as UserError).details].join('\n')).toContain('23503');
+  expect(await tables('tails')).toEqual(['block', 'devup_migrations', 'tail']);
+  const history = await readHistory(client, 'tails');
+  expect(history.map((h) => [h.name, h.success])).toEqual([
+    ['0001_tail', true],
+    ['0002_block', true],
+    ['0003_deferred', false],
+  ]);
+  expect(history[0]?.executionMs).toBeGreaterThanOrEqual(0);
+});
+
 it('runs each tenant in its own schema through search_path, with ${schema} and ${tenant} as identifiers', async () => {
   ws = createWorkspace({
     'm/0001_t.sql':

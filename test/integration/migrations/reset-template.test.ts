@@ -14,7 +14,7 @@ import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { testServer } from '../helpers/database.js';
 
-// The detached tidy is off in integration tests (vitest.config.ts); it is called explicitly here.
+// Integration tests tidy in the foreground (vitest.config.ts), so nothing outlives a test.
 
 const suffix = randomBytes(4).toString('hex');
 const project = `devup_tpl_${suffix}`;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { matchSeedFiles } from '../../../src/migrations/seed.js';
+import { matchSeedFiles } from '../../../src/migrations/seed-files.js';
 
 describe('matchSeedFiles', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-seeds-'));
