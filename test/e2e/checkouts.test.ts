@@ -67,6 +67,8 @@ for (const { engine, skip, extraEnv } of engines) {
         CI: 'true',
         // A reset's detached tidy-copies would outlive the test and write into a deleted checkout.
         DEVUP_NO_BACKGROUND_TIDY: '1',
+        // A checkout registry of its own: prune sees only this test's checkouts.
+        DEVUP_STATE_HOME: path.join(base, 'state'),
         DEMO_PROJECT: project,
         DEMO_DB_PORT: String(await freePort(20_000, 2_000)),
         DEMO_AUTH_PORT: String(await freePort(23_000, 2_000)),
