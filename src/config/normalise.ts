@@ -290,6 +290,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     database: input.database,
     migrations,
     seed,
+    restartOnMigrate: input.restartOnMigrate !== false,
   };
 }
 
@@ -447,6 +448,7 @@ export function normaliseConfig(
     stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
+    watch: input.watch !== false,
     dotenv: {},
     database,
     databaseSetup: { extensions, init },
