@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { liveChildren, onCleanup } from './cleanup.mjs';
 import { DOCKER_IMAGE, dockerUnavailable } from './engine.mjs';
+import { liveMigrationMs } from './live.mjs';
 import { runCases, skippedCase } from './measure.mjs';
 import { freePort, log, median, runSync, tail } from './util.mjs';
 
@@ -102,6 +103,7 @@ export const DEMO_ROWS = [
   { id: 'demo.dev', label: 'devup dev (warm) → all ready' },
   { id: 'demo.dev-node24', label: 'devup dev (warm, Node 24) → all ready', runtime: 'node24' },
   { id: 'demo.reset', label: 'devup reset --yes → all ready' },
+  { id: 'demo.live-migration', label: 'migration saved during devup dev → applied, restarted, ready' },
 ];
 
 /** `node24`: { binary, version } or { skipped: reason } (see node24.mjs). */
@@ -185,6 +187,19 @@ export async function demoSuite({ repo, runs, node24 }) {
       note: `engine ${engine}; destroys and recreates the database, migrates, seeds, starts`,
       run: async () =>
         (await untilReady(repo, [...engineArgs, 'reset', '--yes', '--config', config], { cwd: dir, env })).ms,
+    },
+    {
+      id: 'demo.live-migration',
+      group: 'demo',
+      kind: 'devup',
+      label: 'migration saved during devup dev → applied, restarted, ready',
+      note: `engine ${engine}; a new auth migration → 3 tenants migrated, auth and workflow restarted and ready`,
+      run: () =>
+        liveMigrationMs(repo, [...engineArgs, 'dev', '--config', config], {
+          cwd: dir,
+          env,
+          migrationsDir: path.join(dir, 'services', 'auth', 'migrations'),
+        }),
     },
   ];
   try {
