@@ -30,6 +30,8 @@ export interface LiveMigrationsOptions {
 export class LiveMigrations {
   readonly #options: LiveMigrationsOptions;
   readonly #pending = new Set<string>();
+  /** Someone asked (the `m` key): say so even when nothing is pending. */
+  #asked = false;
   #draining: Promise<void> | undefined;
 
   constructor(options: LiveMigrationsOptions) {
@@ -37,8 +39,9 @@ export class LiveMigrations {
   }
 
   /** Queues a run for these services; resolves once no run is left to do. */
-  request(services: readonly string[]): Promise<void> {
+  request(services: readonly string[], options: { asked?: boolean } = {}): Promise<void> {
     for (const name of services) this.#pending.add(name);
+    if (options.asked) this.#asked = true;
     this.#draining ??= this.#drain();
     return this.#draining;
   }
@@ -53,14 +56,16 @@ export class LiveMigrations {
       while (this.#pending.size > 0 && !this.#options.signal.aborted) {
         const names = this.#options.services.filter((s) => this.#pending.has(s.name)).map((s) => s.name);
         this.#pending.clear();
-        await this.#run(names).catch((error: unknown) => this.#report(error));
+        const asked = this.#asked;
+        this.#asked = false;
+        await this.#run(names, asked).catch((error: unknown) => this.#report(error));
       }
     } finally {
       this.#draining = undefined;
     }
   }
 
-  async #run(names: string[]): Promise<void> {
+  async #run(names: string[], asked: boolean): Promise<void> {
     const { output, config, admin, signal } = this.#options;
     const started = performance.now();
     const drifted = await this.#warnAboutDrift(names);
@@ -74,6 +79,9 @@ export class LiveMigrations {
       signal,
     });
     await progress.finish();
+    if (asked && result.outcomes.every((o) => o.status === 'up-to-date')) {
+      output.line(`${output.style('green', '✔')} Migrations up-to-date (${clean.join(', ')})`);
+    }
     const { migrated, failed } = outcomeByService(result);
     if (failed.length > 0) {
       output.line(

@@ -57,7 +57,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         supervisor.restart(services.map((s) => s.name)).catch(report);
         return;
       case 'migrate':
-        void live.request(withMigrations);
+        void live.request(withMigrations, { asked: true });
         return;
       case 'status':
         printStatus(output, supervisor);

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDemo, httpStatus, type RunningCli, runCli, startCli } from './demo-helpers.js';
+import { CLI, copyDemo, httpStatus, type RunningCli, runCli, startCli } from './demo-helpers.js';
 
 /** No upper bound: a loaded machine is slow, not wrong. The test runner's own timeout still applies. */
 const NO_LIMIT = 2_147_483_647;
@@ -119,5 +121,51 @@ describe('devup dev applies a migration saved while it runs (embedded engine)', 
     expect(await schemasWithColumn('team')).toEqual([]);
     expect(pids()).toEqual(before);
     await allHealthy();
+  });
+
+  it('in a terminal: one line of keys; s shows the services, r restarts them all, Ctrl-C in raw mode stops cleanly', async () => {
+    cli.child.kill('SIGINT');
+    expect(await cli.exited, cli.output()).toBe(0);
+    // The edit of the test before would stop this start at its migration step.
+    writeFileSync(`${authMigrations()}/0007_add_user_locale.sql`, 'alter table users add column locale text;\n');
+    // `script` gives devup a pseudo-terminal (stdin and stdout are TTYs) and forwards our keystrokes.
+    const { CI: _ci, ...env } = demo.env;
+    // A pseudo-terminal starts with no size; give it a usual one.
+    const command = `stty cols 160 rows 50; exec ${[process.execPath, CLI, ...args('dev')].map((a) => `'${a}'`).join(' ')}`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: demo.dir,
+      env: { ...env, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let text = '';
+    const checks = new Set<() => void>();
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const check of checks) check();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(stripVTControlCharacters(text))) return;
+          checks.delete(check);
+          resolve();
+        };
+        checks.add(check);
+        check();
+        exited.then((code) => reject(new Error(`exited (${code}) before ${pattern}:\n${text}`)));
+      });
+    await seen(/Keys: r restart all · m migrate now · s status · c clear · q quit/);
+    const before = pids();
+    child.stdin.write('s');
+    await seen(/^ {2}ingestion\s+ready\s+pid \d+\s+http:/m);
+    child.stdin.write('r');
+    await seen(/ingestion \* restarted, ready in/);
+    await seen(/workflow {2}\* restarted, ready in/);
+    const after = pids();
+    for (const name of ['auth', 'workflow', 'ingestion']) expect(after[name]).not.toBe(before[name]);
+    child.stdin.write('\u0003');
+    await seen(/Services stopped\./);
+    expect(await exited, text).toBe(0);
   });
 });
