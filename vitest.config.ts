@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/helpers/global-setup.ts'],
+          // A reset tidies in the foreground: a detached tidy-copies would outlive its test.
+          env: { DEVUP_NO_BACKGROUND_TIDY: '1' },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           maxWorkers: 2,

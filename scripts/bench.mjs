@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkSuite } from '../bench/lib/check.mjs';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
@@ -21,12 +22,14 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
+import { tlsSuite } from '../bench/lib/tls.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'engine', 'services', 'demo'];
+const SECTIONS = ['cold', 'warm', 'tls', 'engine', 'services', 'demo', 'schema', 'check'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -92,7 +95,7 @@ async function main() {
   onCleanup('remove the temp dir', () => rmSync(tempRoot, { recursive: true, force: true }));
 
   const only = new Set(args.only);
-  const needsDatabase = only.has('cold') || only.has('warm');
+  const needsDatabase = only.has('cold') || only.has('warm') || only.has('tls') || only.has('schema');
   const results = [];
   const rss = {};
   const phases = {};
@@ -155,6 +158,20 @@ async function main() {
       phases.warm = warm.phases;
       rss['warm devup migrate'] = warm.rss ?? { skipped: 'GNU time is not installed' };
     }
+    if (only.has('tls')) {
+      groups.push({ group: 'tls', title: `tls: warm devup migrate, TLS vs plaintext on one server (${size})` });
+      try {
+        results.push(...(await tlsSuite({ repo: REPO, tempRoot, variant: ws.full, runs: args.runs })));
+      } catch (error) {
+        log(`tls: ${error.message}`);
+        results.push(
+          skippedCase(
+            { id: 'tls.devup', group: 'tls', label: 'devup migrate, TLS verify-full', kind: 'devup' },
+            error.message.split('\n')[0],
+          ),
+        );
+      }
+    }
     if (args.large) {
       const large = generateWorkspace(path.join(tempRoot, 'ws-large'), LARGE, server, peers.tools);
       workspaces.large = { ...LARGE, targets: large.targets, applied: large.applied, services: large.services };
@@ -188,6 +205,26 @@ async function main() {
     }
   }
 
+  if (only.has('schema') && server) {
+    groups.push({
+      group: 'schema',
+      title: `schema: read and render a ${SCHEMA_TABLES}-table schema (devup schema, check, refresh after migrate)`,
+    });
+    results.push(...(await schemaSuite({ server, repo: REPO, runs: args.runs })));
+  }
+
+  let checkReversibility;
+  if (only.has('check')) {
+    const size = `${DEFAULT.services}×${DEFAULT.tenants}×${DEFAULT.migrations}`;
+    groups.push({
+      group: 'check',
+      title: `check: devup check on a new embedded cluster each run (the demo; ${size} without and with downs)`,
+    });
+    const check = await checkSuite({ repo: REPO, tempRoot, runs: args.runs, size: DEFAULT });
+    results.push(...check.results);
+    checkReversibility = check.reversibility;
+  }
+
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
@@ -215,6 +252,27 @@ async function main() {
   }
 
   const targets = checkTargets(results, scaling);
+  const checkDemo = results.find((r) => r.id === 'check.demo');
+  if (checkDemo?.median !== undefined) {
+    targets.push({
+      id: 'check-demo',
+      description: 'devup check on the demo, cluster creation included, ≤ 3 s',
+      value: checkDemo.median,
+      limit: 3000,
+      unit: 'ms',
+      met: checkDemo.median <= 3000,
+    });
+  }
+  if (checkReversibility && Number.isFinite(checkReversibility.addedRatio)) {
+    targets.push({
+      id: 'check-reversibility',
+      description: `reversibility adds ≤ 1× the cold apply (apply ${Math.round(checkReversibility.applyMs)} ms, with the walk ${Math.round(checkReversibility.applyWithWalkMs)} ms)`,
+      value: checkReversibility.addedRatio,
+      limit: 1,
+      unit: '×',
+      met: checkReversibility.addedRatio <= 1,
+    });
+  }
   const finishedAt = new Date();
   const report = {
     startedAt: startedAt.toISOString(),

@@ -27,3 +27,17 @@ export async function isPortInUse(port: number): Promise<boolean> {
   if ((await tryListen('127.0.0.1', port)) === 'in-use') return true;
   return (await tryListen('::1', port)) === 'in-use';
 }
+
+/** A loopback port the kernel says is free right now (for a throwaway server). */
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}

@@ -2,13 +2,13 @@
 // line, on a private copy of the demo (its own project name, free ports, its own .devup/).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { liveChildren, onCleanup } from './cleanup.mjs';
 import { DOCKER_IMAGE, dockerUnavailable } from './engine.mjs';
-import { liveMigrationMs } from './live.mjs';
+import { liveMigrationCase } from './live.mjs';
 import { runCases, skippedCase } from './measure.mjs';
-import { freePort, log, median, runSync, tail } from './util.mjs';
+import { freePort, log, median, runSync, tail, timeCommand } from './util.mjs';
 
 /** The line `devup dev` prints once every service answers its readiness check. */
 export const READY_PATTERN = /all services ready|ready in/i;
@@ -103,8 +103,82 @@ export const DEMO_ROWS = [
   { id: 'demo.dev', label: 'devup dev (warm) → all ready' },
   { id: 'demo.dev-node24', label: 'devup dev (warm, Node 24) → all ready', runtime: 'node24' },
   { id: 'demo.reset', label: 'devup reset --yes → all ready' },
+  { id: 'demo.reset-template', label: 'devup reset --yes --no-start (template unchanged)' },
+  { id: 'demo.reset-full', label: 'devup reset --yes --no-start (a migration changed)' },
+  { id: 'demo.snapshot-restore', label: 'devup snapshot restore (~100 MB) --yes' },
   { id: 'demo.live-migration', label: 'migration saved during devup dev → applied, restarted, ready' },
 ];
+
+/** Waits until the background `devup tidy-copies` of this config (if any) has finished. */
+async function tidyFinished(config) {
+  const running = () =>
+    readdirSync('/proc').some((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        return cmdline.includes('tidy-copies') && cmdline.includes(config);
+      } catch {
+        return false;
+      }
+    });
+  while (running()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** `devup ARGS` to its exit; fails unless the output matches `expected` (the path it took). */
+async function timedDevup(repo, args, expected, { cwd, env }) {
+  const { ms, output } = await timeCommand(process.execPath, [path.join(repo, 'bin', 'devup.js'), ...args], {
+    cwd,
+    env,
+  });
+  if (!expected.test(output)) throw new Error(`no line matching ${expected}:\n${tail(output, 8)}`);
+  return ms;
+}
+
+/** Fills the demo database with about `mib` MiB of rows (untimed), and returns its size in MiB. */
+async function fillDemoDatabase(dir, env, mib) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: Number(env.DEMO_DB_PORT),
+    user: 'devup',
+    password: readFileSync(path.join(dir, '.devup', 'password'), 'utf8').trim(),
+    database: env.DEMO_PROJECT.replace(/[^a-z0-9_]/g, '_'),
+  });
+  await client.connect();
+  try {
+    await client.query('drop table if exists public.bench_fill');
+    // ~700 bytes a row on disk.
+    await client.query(
+      `create table public.bench_fill as select g as id, repeat(md5(g::text), 20) as pad from generate_series(1, ${mib * 1500}) g`,
+    );
+    const { rows } = await client.query('select pg_database_size(current_database()) as bytes');
+    return Number(rows[0].bytes) / 1024 / 1024;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Restoring a snapshot of a ~100 MB database, alone (its data would weigh on the other rows). */
+async function snapshotRestoreCase({ repo, runs, engine, engineArgs, config, dir, env }) {
+  const size = await fillDemoDatabase(dir, env, 100);
+  await timedDevup(repo, [...engineArgs, 'snapshot', 'save', 'bench', '--config', config], /Saved snapshot/, {
+    cwd: dir,
+    env,
+  });
+  const row = {
+    ...DEMO_ROWS[5],
+    group: 'demo',
+    kind: 'devup',
+    note: `engine ${engine}; database of ${size.toFixed(0)} MiB: clones it, swaps it in, checks migrations`,
+    prepare: () => tidyFinished(config),
+    run: () =>
+      timedDevup(repo, [...engineArgs, 'snapshot', 'restore', 'bench', '--yes', '--config', config], /Restored/, {
+        cwd: dir,
+        env,
+      }),
+  };
+  return runCases([row], runs, { title: 'demo snapshot' });
+}
 
 /** `node24`: { binary, version } or { skipped: reason } (see node24.mjs). */
 export async function demoSuite({ repo, runs, node24 }) {
@@ -148,6 +222,7 @@ export async function demoSuite({ repo, runs, node24 }) {
   });
 
   const rss = [];
+  const extraMigration = path.join(dir, 'services', 'auth', 'migrations', '0099_bench.sql');
   const devNode24 = { ...DEMO_ROWS[1], group: 'demo', kind: 'devup' };
   const skipped = node24?.binary ? [] : [skippedCase(devNode24, node24?.skipped ?? 'no Node 24 binary')];
   const cases = [
@@ -184,26 +259,50 @@ export async function demoSuite({ repo, runs, node24 }) {
       group: 'demo',
       kind: 'devup',
       label: 'devup reset --yes → all ready',
-      note: `engine ${engine}; destroys and recreates the database, migrates, seeds, starts`,
+      note: `engine ${engine}; from the template when unchanged (else rebuilds), then starts the services`,
+      prepare: () => tidyFinished(config),
       run: async () =>
         (await untilReady(repo, [...engineArgs, 'reset', '--yes', '--config', config], { cwd: dir, env })).ms,
     },
     {
-      id: 'demo.live-migration',
+      ...DEMO_ROWS[3],
       group: 'demo',
       kind: 'devup',
-      label: 'migration saved during devup dev → applied, restarted, ready',
-      note: `engine ${engine}; a new auth migration → 3 tenants migrated, auth and workflow restarted and ready`,
+      note: `engine ${engine}; replaces the database with its template (a spare clone renamed in), checks migrations`,
+      prepare: () => tidyFinished(config),
       run: () =>
-        liveMigrationMs(repo, [...engineArgs, 'dev', '--config', config], {
+        timedDevup(
+          repo,
+          [...engineArgs, 'reset', '--yes', '--no-start', '--config', config],
+          /Reset from the template/,
+          {
+            cwd: dir,
+            env,
+          },
+        ),
+    },
+    {
+      ...DEMO_ROWS[4],
+      group: 'demo',
+      kind: 'devup',
+      note: `engine ${engine}; a migration file edited before each run: drops the database, migrates, seeds, keeps a new template`,
+      prepare: async () => {
+        writeFileSync(extraMigration, `-- changed for the benchmark at ${Date.now()}\nselect 1;\n`);
+        await tidyFinished(config);
+      },
+      run: () =>
+        timedDevup(repo, [...engineArgs, 'reset', '--yes', '--no-start', '--config', config], /Full rebuild/, {
           cwd: dir,
           env,
-          migrationsDir: path.join(dir, 'services', 'auth', 'migrations'),
         }),
     },
   ];
   try {
     const results = await runCases(cases, runs, { title: 'demo' });
+    results.push(...(await snapshotRestoreCase({ repo, runs, engine, engineArgs, config, dir, env })));
+    // Last: each of its runs adds a migration to auth, which the template rows above must not see.
+    const live = { ...DEMO_ROWS[6], group: 'demo', kind: 'devup' };
+    results.push(...(await liveMigrationCase(live, { repo, runs, engine, engineArgs, config, dir, env })));
     return {
       results: [...results, ...skipped],
       engine,

@@ -1,6 +1,6 @@
 // The one Postgres server every measured tool talks to: a scratch PG15 cluster (Debian's
 // binaries, run as the postgres user, fsync off) or the server in BENCH_DATABASE_URL.
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onCleanup } from './cleanup.mjs';
 import { freePort, log, runSync } from './util.mjs';
@@ -85,9 +85,69 @@ export class BenchServer {
   }
 }
 
-export async function startBenchServer(tempRoot) {
+/**
+ * A CA and a server certificate for 127.0.0.1 and localhost, made with openssl in `dir`; the key
+ * is readable by the server user only.
+ */
+function makeCertificates(dir) {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (args) => runSync('openssl', args, { cwd: dir });
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=bench-ca',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  ]);
+  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2'].concat([
+      '-out',
+      'server.pem',
+      '-extfile',
+      'server.ext',
+    ]),
+  );
+  chmodSync(path.join(dir, 'server.key'), 0o600);
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = ids('postgres');
+    chownSync(path.join(dir, 'server.key'), uid, gid);
+  }
+  return {
+    caFile: path.join(dir, 'ca.pem'),
+    certFile: path.join(dir, 'server.pem'),
+    keyFile: path.join(dir, 'server.key'),
+  };
+}
+
+/**
+ * The scratch server, or the one in BENCH_DATABASE_URL. `{ tls: true }` makes a scratch cluster
+ * of its own (directory `name`) with ssl on, for plaintext and TLS side by side; its CA is
+ * `server.caFile`.
+ */
+export async function startBenchServer(tempRoot, { name = 'pg', tls = false } = {}) {
   const prefix = `devup_bench_${process.pid}`;
-  const external = process.env.BENCH_DATABASE_URL;
+  const external = tls ? undefined : process.env.BENCH_DATABASE_URL;
   if (external) {
     const url = new URL(external);
     const server = new BenchServer(
@@ -111,7 +171,7 @@ export async function startBenchServer(tempRoot) {
   if (!existsSync(path.join(PG_BIN, 'initdb'))) {
     throw new Error(`no Postgres binaries in ${PG_BIN} (install postgresql-15, or set BENCH_DATABASE_URL)`);
   }
-  const dataDir = path.join(tempRoot, 'pg');
+  const dataDir = path.join(tempRoot, name);
   mkdirSync(dataDir, { mode: 0o700 });
   if (process.getuid?.() === 0) {
     const { uid, gid } = ids('postgres');
@@ -150,14 +210,18 @@ export async function startBenchServer(tempRoot) {
     '-c full_page_writes=off',
     '-c max_connections=200',
     '-c shared_buffers=256MB',
-  ].join(' ');
+  ];
+  const certificates = tls ? makeCertificates(path.join(tempRoot, `${name}-tls`)) : undefined;
+  if (certificates) {
+    options.push('-c ssl=on', `-c ssl_cert_file=${certificates.certFile}`, `-c ssl_key_file=${certificates.keyFile}`);
+  }
   asServerUser(path.join(PG_BIN, 'pg_ctl'), [
     '-D',
     dataDir,
     '-l',
     path.join(dataDir, 'server.log'),
     '-o',
-    options,
+    options.join(' '),
     '-w',
     '-t',
     '60',
@@ -167,8 +231,9 @@ export async function startBenchServer(tempRoot) {
     { host: '127.0.0.1', port, user: 'postgres', password: 'bench', adminDb: 'postgres' },
     { scratch: true, prefix },
   );
+  server.caFile = certificates?.caFile;
   log(
-    `postgres: scratch PG ${server.version()} cluster on 127.0.0.1:${port} (fsync off), ready in ${Math.round(performance.now() - started)} ms`,
+    `postgres: scratch PG ${server.version()} cluster on 127.0.0.1:${port} (fsync off${tls ? ', ssl on' : ''}), ready in ${Math.round(performance.now() - started)} ms`,
   );
   return server;
 }

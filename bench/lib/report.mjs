@@ -59,7 +59,7 @@ function ratio(results, group, otherId, devupId = `${group}.devup`) {
   return devup.median / other.median;
 }
 
-/** The targets from issues 8 and 17, checked against this run's medians. */
+/** The issues' targets (8, 17 and later ones), checked against this run's medians. */
 export function checkTargets(results, scaling) {
   const targets = [];
   const add = (id, description, value, limit, unit = '×') =>
@@ -84,6 +84,14 @@ export function checkTargets(results, scaling) {
       3,
     );
   }
+  if (results.some((r) => r.group === 'tls')) {
+    add(
+      'tls-vs-plain',
+      'warm devup over TLS (verify-full) within 1.2× of plaintext on the same server (TLS ÷ plain ≤ 1.2)',
+      ratio(results, 'tls', 'tls.plain'),
+      1.2,
+    );
+  }
   if (results.some((r) => r.group === 'cold')) {
     add(
       'cold-vs-floor',
@@ -92,8 +100,20 @@ export function checkTargets(results, scaling) {
       1.3,
     );
   }
+  const templateReset = results.find((r) => r.id === 'demo.reset-template');
+  if (templateReset?.median !== undefined)
+    add(
+      'reset-template',
+      'demo reset --yes --no-start from an unchanged template ≤ 0.5 s',
+      templateReset.median,
+      500,
+      'ms',
+    );
+  const snapshotRestore = results.find((r) => r.id === 'demo.snapshot-restore');
+  if (snapshotRestore?.median !== undefined)
+    add('snapshot-restore', 'restoring a ~100 MB snapshot ≤ 2 s', snapshotRestore.median, 2000, 'ms');
   const live = results.find((r) => r.id === 'demo.live-migration');
-  if (live)
+  if (live?.median !== undefined)
     add(
       'live-migration',
       'demo: migration saved → applied in every tenant and ready again < 1 s',
@@ -279,7 +299,7 @@ export function formatTable(report) {
     }
   }
   if (targets.length > 0) {
-    lines.push('', 'Targets (issues 8 and 17)');
+    lines.push('', 'Targets');
     for (const t of targets) {
       const value =
         t.value === undefined ? 'not measured' : t.unit === 'ms' ? formatMs(t.value) : `${t.value.toFixed(2)}×`;

@@ -69,6 +69,8 @@ export function generateMigrations(service, count) {
     const table = tables.length > 0 ? pick(tables) : undefined;
     let name;
     let sql;
+    /** What undoes it in the catalog (the `check` bench walks up → down → up); data rows aside. */
+    let down;
     switch (kind) {
       case 'table': {
         const base = nouns[tableCount % nouns.length];
@@ -95,6 +97,7 @@ export function generateMigrations(service, count) {
           ...(parent ? [`create index ${t.name}_${parent.name}_id_idx on ${t.name} (${parent.name}_id);`] : []),
         ].join('\n');
         tables.push(t);
+        down = `drop table ${t.name};`;
         break;
       }
       case 'index': {
@@ -104,6 +107,7 @@ export function generateMigrations(service, count) {
           `create index ${table.name}_status_created_${table.n}_idx on ${table.name} (status, created_at desc);`,
           `create index ${table.name}_open_${table.n}_idx on ${table.name} (created_at) where status <> 'closed';`,
         ].join('\n');
+        down = `drop index ${table.name}_status_created_${table.n}_idx, ${table.name}_open_${table.n}_idx;`;
         break;
       }
       case 'column': {
@@ -117,6 +121,7 @@ export function generateMigrations(service, count) {
           `alter table ${table.name} add column ${score} integer not null default 0;`,
           `create index ${table.name}_${score}_idx on ${table.name} (${score});`,
         ].join('\n');
+        down = `alter table ${table.name} drop column ${column}, drop column ${score};`;
         break;
       }
       case 'data': {
@@ -131,6 +136,7 @@ export function generateMigrations(service, count) {
           `       jsonb_build_object('batch', ${i}, 'n', g)`,
           `from generate_series(1, ${rows}) as g;`,
         ].join('\n');
+        down = `delete from ${table.name} where metadata->>'batch' = '${i}';`;
         break;
       }
       case 'function': {
@@ -157,6 +163,12 @@ export function generateMigrations(service, count) {
           `  select coalesce(sum(amount), 0) from ${table.name} where status = p_status`,
           `$$;`,
         ].join('\n');
+        down = [
+          `drop function total_${suffix}(text);`,
+          `drop trigger touch_${suffix} on ${table.name};`,
+          `drop function touch_${suffix}();`,
+          ...(table.updatedAt ? [] : [`alter table ${table.name} drop column updated_at;`]),
+        ].join('\n');
         table.updatedAt = true;
         break;
       }
@@ -169,6 +181,7 @@ export function generateMigrations(service, count) {
           `from ${table.name}`,
           `group by status;`,
         ].join('\n');
+        down = `drop view ${table.name}_summary_${table.n};`;
         break;
       }
       case 'update': {
@@ -177,6 +190,7 @@ export function generateMigrations(service, count) {
           `update ${table.name} set amount = amount + 1 where mod(id, 3) = 0;`,
           `update ${table.name} set metadata = metadata || jsonb_build_object('migrated', ${i}) where status = 'active';`,
         ].join('\n');
+        down = `update ${table.name} set amount = amount - 1 where mod(id, 3) = 0;`;
         break;
       }
       case 'constraint': {
@@ -186,10 +200,16 @@ export function generateMigrations(service, count) {
           `alter table ${table.name} add constraint ${table.name}_amount_nonneg_${table.n} check (amount >= 0);`,
           `alter table ${table.name} alter column name set default 'unnamed';`,
         ].join('\n');
+        down = [
+          `alter table ${table.name} drop constraint ${table.name}_amount_nonneg_${table.n};`,
+          // Only the first such migration of a table put the default there.
+          ...(table.nameDefault ? [] : [`alter table ${table.name} alter column name drop default;`]),
+        ].join('\n');
+        table.nameDefault = true;
         break;
       }
     }
-    migrations.push({ index: i, version: pad(i), name, sql: `${sql}\n` });
+    migrations.push({ index: i, version: pad(i), name, sql: `${sql}\n`, down: `${down}\n` });
   }
   return migrations;
 }

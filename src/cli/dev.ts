@@ -15,6 +15,8 @@ export interface DevOptions {
   start: boolean;
   /** After a reset: the schemas (or all) to seed again. */
   reseed?: 'all' | string[] | undefined;
+  /** Built from zero (a full reset): keep templates for the next reset. */
+  keepTemplate?: boolean;
 }
 
 /** The selected services plus everything they depend on, in config order. */
@@ -66,6 +68,7 @@ async function runClaimedDevEnvironment(
       strict: options.strict,
       seed: options.seed,
       reseed: options.reseed,
+      keepTemplate: options.keepTemplate ?? false,
       services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
       signal: interrupts.signal,
     }),

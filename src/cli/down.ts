@@ -2,6 +2,7 @@ import { chooseEngine, createEngine } from '../database/boot.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
 import { describeDestroyable } from './reset.js';
+import { snapshotLines } from './snapshot-lines.js';
 
 /** `devup down [--volumes]`: stop Postgres and keep the data, or destroy it too. */
 export default async function down(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
@@ -21,6 +22,10 @@ export default async function down(ctx: CommandContext, options: Record<string, 
     }
     output.line('This destroys:');
     for (const item of items) output.line(`  ${describeDestroyable(item)}`);
+    // Snapshots live inside the cluster: name them while it still answers.
+    const status = await engine.status();
+    const snapshots = status.state === 'running' ? await snapshotLines(config, engine.connection) : [];
+    for (const line of snapshots) output.line(`  ${line}`);
     if (!(await confirm('Destroy them?', { yes: options.yes === true }))) {
       output.line('Nothing changed.');
       return 1;

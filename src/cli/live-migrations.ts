@@ -1,11 +1,11 @@
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
 import { InterruptedError } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { withDependents } from '../services/dependency-order.js';
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
-import { formatDuration } from '../ui/format-duration.js';
 import { errorEvent, formatError } from '../ui/format-error.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
 import type { Output } from '../ui/output.js';
@@ -19,6 +19,8 @@ export interface LiveMigrationsOptions {
   supervisor: Pick<ServiceSupervisor, 'restart'>;
   /** Aborted when `devup dev` stops: no new run starts. */
   signal: AbortSignal;
+  /** After a run applied migrations and the services are ready again (the schema docs' refresh). */
+  afterApplied?: (result: MigrationStepResult) => Promise<void>;
 }
 
 /**
@@ -95,6 +97,7 @@ export class LiveMigrations {
     const after = restart.length > 0 ? `; ${restart.join(', ')} ready again` : '';
     output.line(`${output.style('green', '✔')} ${migrated.join(', ')} migrated${after} in ${formatDuration(ms)}`);
     output.event({ event: 'live-migrated', services: migrated, restarted: restart, ms: Math.round(ms) });
+    await this.#options.afterApplied?.(result);
   }
 
   /** The migrated services and their dependents, less those that opted out. */

@@ -5,12 +5,13 @@ import { MigrationWatcher, migrationDirOf, type WatchedDir } from '../services/m
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
 import { formatError } from '../ui/format-error.js';
 import type { Output } from '../ui/output.js';
+import type { CommandContext } from './context.js';
 import { type DevKeyAction, devKeysHint, listenForDevKeys } from './dev-keys.js';
 import type { Interrupts } from './interrupts.js';
 import { LiveMigrations } from './live-migrations.js';
 
 export interface LiveSessionOptions {
-  output: Output;
+  ctx: CommandContext;
   config: ResolvedConfig;
   services: ServiceSettings[];
   admin: ConnectionInfo;
@@ -29,7 +30,8 @@ export interface LiveSession {
 }
 
 export async function startLiveSession(options: LiveSessionOptions): Promise<LiveSession> {
-  const { output, config, services, supervisor, interrupts } = options;
+  const { ctx, config, services, supervisor, interrupts } = options;
+  const { output } = ctx;
   const live = new LiveMigrations({
     output,
     config,
@@ -37,6 +39,12 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     admin: options.admin,
     supervisor,
     signal: interrupts.signal,
+    afterApplied: config.schema.refresh
+      ? async (result) => {
+          const { refreshSchemaFiles } = await import('./prepare-database.js');
+          await refreshSchemaFiles(ctx, config, options.admin, result);
+        }
+      : undefined,
   });
   const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
   const lines: string[] = [];

@@ -105,6 +105,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./new-migration.js')));
 
   program
+    .command('schema')
+    .description("write each service's schema as DDL and Markdown docs with an ER diagram (schema.dir)")
+    .option('--from-dev', 'read the dev database instead of building from zero on a throwaway Postgres')
+    .action(lazy(() => import('./schema.js')));
+
+  program
     .command('reset')
     .description("destroy this project's local database and build it again (migrate, seed, start)")
     .option('-y, --yes', 'do not ask for confirmation')
@@ -113,7 +119,45 @@ export function buildProgram(): Command {
     .option('--no-start', 'stop after migrating and seeding')
     .option('--no-seed', 'do not apply seed data')
     .option('--force', 'allow resetting an external database that is not on this machine')
+    .addHelpText(
+      'after',
+      '\nA full reset restores every database from the template taken after the last rebuild when the\nmigrations, seeds and config are unchanged since; otherwise it rebuilds through the migrations.',
+    )
     .action(lazy(() => import('./reset.js')));
+
+  const snapshot = program
+    .command('snapshot')
+    .description('named copies of every project database: save, restore, list, rm');
+  snapshot
+    .command('save')
+    .description('copy every project database under a name (their connections are ended for the copy)')
+    .argument('<name>', 'a short name, e.g. before-import')
+    .option('--force', 'allow it on an external database that is not on this machine')
+    .action(lazy(() => import('./snapshot-save.js')));
+  snapshot
+    .command('restore')
+    .description('replace every project database with the snapshot, then apply pending migrations')
+    .argument('<name>', 'the snapshot')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--no-seed', 'do not seed schemas that the pending migrations create')
+    .option('--force', 'allow it on an external database that is not on this machine')
+    .action(lazy(() => import('./snapshot-restore.js')));
+  snapshot
+    .command('list')
+    .description('snapshots with size, age, migration state and whether the migrations changed since')
+    .option('--force', 'allow it on an external database that is not on this machine')
+    .action(lazy(() => import('./snapshot-list.js')));
+  snapshot
+    .command('rm')
+    .description('remove a snapshot')
+    .argument('<name>', 'the snapshot')
+    .option('--force', 'allow it on an external database that is not on this machine')
+    .action(lazy(() => import('./snapshot-rm.js')));
+
+  program
+    .command('tidy-copies', { hidden: true })
+    .description('drop replaced databases and clone spares for the next reset (run in the background)')
+    .action(lazy(() => import('./tidy-copies.js')));
 
   program
     .command('down')
@@ -121,6 +165,23 @@ export function buildProgram(): Command {
     .option('--volumes', "also destroy the container's volume or the embedded data directory")
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./down.js')));
+
+  program
+    .command('check')
+    .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
+    .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
+    .option('--all', 'lint every migration, not only those added since --base')
+    .action(lazy(() => import('./check.js')));
+
+  program
+    .command('deploy')
+    .description('what a deploy needs: `devup deploy k8s` prints the migration Job')
+    .command('k8s')
+    .description('print a Kubernetes Job that runs the migrations (image: docker/Dockerfile)')
+    .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
+    .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
+    .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .action(lazy(() => import('./deploy-k8s.js')));
 
   program
     .command('status')

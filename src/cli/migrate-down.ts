@@ -3,9 +3,10 @@ import { bootDatabase } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UsageError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
-import { rollbackTarget, selectRollback } from '../migrations/rollback.js';
+import { rollbackPreview, rollbackTarget } from '../migrations/rollback.js';
 import { confirm } from '../ui/confirm.js';
 import { type CommandContext, parseList } from './context.js';
+import { Interrupts } from './interrupts.js';
 import { requireKnownVersion, requireOneService } from './select-sql-targets.js';
 
 function parseVersion(value: string, flag: string): bigint {
@@ -39,8 +40,15 @@ async function migrateDownTool(
     ctx.output.line('Nothing changed.');
     return 1;
   }
+  // Ctrl-C stops the tool's whole process group (a downgrade's own transaction is rolled back).
+  const interrupts = new Interrupts();
   for (const plan of plans) {
-    await runToolRollback(config, admin, plan, { onOutput: (line) => ctx.output.debug(`  ${line}`) });
+    await interrupts.race(
+      runToolRollback(config, admin, plan, {
+        onOutput: (line) => ctx.output.debug(`  ${line}`),
+        signal: interrupts.signal,
+      }),
+    );
     ctx.output.line(
       `  ${ctx.output.style('green', '✔')} ${plan.target.schema}: rolled back ${plan.rolledBack.join(', ')}`,
     );
@@ -70,29 +78,28 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
   if (to !== undefined) requireKnownVersion(targets, to, '--to');
   const plan = targets
     .filter((t) => t.sql && t.plan)
-    .map((t) => ({
-      ...t,
-      ids: selectRollback(
-        t.plan!.applied.map((a) => a.row),
-        { steps, to },
-      ).map((r) => r.name),
-    }))
-    .filter((t) => t.ids.length > 0);
+    .map((t) => ({ ...t, preview: rollbackPreview(t.plan!, { steps, to }) }))
+    .filter((t) => t.preview.length > 0);
   if (plan.length === 0) {
     ctx.output.line('Nothing to roll back.');
     return 0;
   }
   ctx.output.line('devup migrate down will run the down migrations of:');
-  for (const t of plan) ctx.output.line(`  ${t.target.schema}: ${t.ids.join(', ')}`);
+  for (const t of plan) {
+    const names = t.preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));
+    ctx.output.line(`  ${t.target.schema}: ${names.join(', ')}`);
+  }
   if (!(await confirm('Roll these back?', { yes: options.yes === true }))) {
     ctx.output.line('Nothing changed.');
     return 1;
   }
-  for (const { target, sql } of targets) {
+  // Exactly what was confirmed: rollbackTarget refuses if the history no longer gives that list.
+  for (const { target, sql, preview } of plan) {
     if (!sql) continue;
+    const expected = preview.map((m) => m.name);
     const done = await withClient(
       db.connection,
-      (client) => rollbackTarget(client, sql, { steps, to }),
+      (client) => rollbackTarget(client, sql, { steps, to, expected }),
       target.database ? { database: target.database } : {},
     );
     ctx.output.line(

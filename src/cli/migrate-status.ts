@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
@@ -114,15 +115,16 @@ function toolReport(target: TargetBase, tool: ToolTargetStatus) {
 }
 
 async function readToolStatuses(
-  ctx: CommandContext,
+  config: ResolvedConfig,
   inspected: InspectedTarget[],
   admin: ConnectionInfo,
+  client: pg.Client,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
   const toolTargets = inspected.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
   if (toolTargets.length === 0) return new Map();
   // External tools' adapters load only for projects that use one.
   const { toolTargetStatuses } = await import('../migrations/tools/tool-status.js');
-  return toolTargetStatuses(await ctx.loadConfig(), admin, toolTargets);
+  return toolTargetStatuses(config, admin, toolTargets, client);
 }
 
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
@@ -130,11 +132,15 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const admin = await runningDatabase(ctx, config);
-  const inspected = await inspectTargets(config, admin, {
-    services: parseList(options.service as string | undefined),
-    tenant: options.tenant as string | undefined,
+  // One connection for the SQL histories and the tools' history tables.
+  const { inspected, tools } = await withClient(admin, async (client) => {
+    const inspected = await inspectTargets(config, admin, {
+      services: parseList(options.service as string | undefined),
+      tenant: options.tenant as string | undefined,
+      client,
+    });
+    return { inspected, tools: await readToolStatuses(config, inspected, admin, client) };
   });
-  const tools = await readToolStatuses(ctx, inspected, admin);
   // A tool target whose state contradicts its files makes the answer wrong: exit 1.
   const unanswered = [...tools.values()].filter((t) => t.problem).length;
   const gate = options.exitCode === true;
@@ -163,9 +169,11 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     }
   }
   output.line();
-  output.line(`${inspected.length} targets, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`);
+  output.line(
+    `${inspected.length} target${inspected.length === 1 ? '' : 's'}, ${totalPending} pending migration${totalPending === 1 ? '' : 's'}`,
+  );
   if (unanswered > 0) {
-    output.error(`${unanswered} target${unanswered === 1 ? "'s" : "s'"} state could not be read in full (see above)`);
+    output.error(`${unanswered} target${unanswered === 1 ? ' needs' : 's need'} attention (✗ above)`);
   }
   return exitCode;
 }
@@ -198,7 +206,10 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
-  for (const a of tool.applied) output.line(`  ${output.style('green', '✔')} ${named(a)}`);
+  for (const a of tool.applied) {
+    const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
+    output.line(`  ${mark} ${named(a)}`);
+  }
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);

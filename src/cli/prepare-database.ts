@@ -1,11 +1,13 @@
+import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection.js';
 import type { RunningDatabase } from '../database/engine.js';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
-import { formatDuration } from '../ui/format-duration.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
 import type { CommandContext } from './context.js';
 
@@ -18,6 +20,8 @@ export interface PrepareOptions {
   services?: string[] | undefined;
   tenant?: string | undefined;
   signal?: AbortSignal;
+  /** Built from zero (a full reset): keep a template of every database for the next reset. */
+  keepTemplate?: boolean;
   /** External engine: wait this long for the server (`migrate --wait`). */
   waitMs?: number | undefined;
 }
@@ -27,6 +31,32 @@ export interface PreparedDatabase {
   migrations: MigrationStepResult;
   /** Every target with its schema, for the services' connection variables. */
   targets: TargetBase[];
+}
+
+/**
+ * After migrations were applied: `schema.dir` rewritten from the dev database, so the files are
+ * committed with the migration. Loaded only then; nothing applied costs nothing. A failure here is
+ * a warning: the database is ready, only the docs are behind (and `devup schema` rebuilds them).
+ */
+export async function refreshSchemaFiles(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  connection: ConnectionInfo,
+  migrations: MigrationStepResult,
+): Promise<void> {
+  const { output } = ctx;
+  const { refreshSchemaDocs } = await import('../schema/refresh.js');
+  const { describeSchemaWrite } = await import('../schema/schema-files.js');
+  const dir = path.relative(ctx.cwd, config.schema.dir);
+  try {
+    const result = await refreshSchemaDocs(config, connection, migrations.outcomes);
+    output.line(
+      `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`,
+    );
+    output.event({ event: 'schema-written', dir: config.schema.dir, ...result });
+  } catch (error) {
+    output.warn(`Could not refresh ${dir || '.'}: ${(error as Error).message} (run \`devup schema\`).`);
+  }
 }
 
 /** Step 1 and 2 of `devup dev` (and of reset, migrate): Postgres ready, migrations applied, seeds in. */
@@ -56,12 +86,17 @@ export async function prepareDatabase(
 
   const progress = new MigrationProgress(output);
   const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
+  const seeding = options.seed !== false && !options.skipMigrations && seeded.size > 0;
+  // Seeds still owed in the main database, read on the connection the migration step checks with.
+  const owedMain = seeding && db.client ? await schemasOwedSeeds(db.connection, undefined, db.client) : undefined;
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
     tenant: options.tenant,
     strict: options.strict,
     checkOnly: options.skipMigrations,
+    // A server devup runs is its own to shape; an external one only as far as the config says.
+    createDatabases: db.engine !== 'external' || config.database.createDatabases === true,
     onPlanned: options.skipMigrations
       ? undefined
       : async (targets) => {
@@ -93,14 +128,18 @@ export async function prepareDatabase(
     });
   }
 
+  const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
+  if (applied > 0 && config.schema.refresh) await refreshSchemaFiles(ctx, config, db.connection, migrations);
+
   if (options.seed !== false && !options.skipMigrations) {
     // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,
     // or one whose first run stopped before seeding), never into a developer's existing data
     // because a migration was pulled.
     const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
     const owed = new Map<string | undefined, Set<string>>();
+    if (owedMain) owed.set(undefined, owedMain);
     for (const database of new Set(withSeeds.map((o) => o.target.database))) {
-      owed.set(database, await schemasOwedSeeds(db.connection, database));
+      if (!owed.has(database)) owed.set(database, await schemasOwedSeeds(db.connection, database));
     }
     const fresh = withSeeds.filter(
       (o) =>
@@ -120,5 +159,28 @@ export async function prepareDatabase(
       }
     }
   }
+  // A new cluster is built from zero too; a partial run (--only) or --no-seed is not what a reset restores.
+  const builtFromZero = options.keepTemplate === true || db.action === 'created';
+  if (builtFromZero && !options.services && !options.skipMigrations && options.seed !== false) {
+    await keepTemplate(ctx, config, db.connection);
+  }
   return { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
+}
+
+/** A template is only a shortcut: failing to take one never fails the command. */
+async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const { output } = ctx;
+  const started = performance.now();
+  try {
+    const { keepTemplates } = await import('../migrations/reset-template.js');
+    await keepTemplates(config, admin);
+  } catch (error) {
+    output.warn(`Could not keep a template for the next reset: ${errorMessage(error)} (the next reset rebuilds).`);
+    return;
+  }
+  const ms = performance.now() - started;
+  output.line(`${output.style('green', '✔')} Template kept for the next reset (${formatDuration(ms)})`);
+  output.event({ event: 'template-kept', ms: Math.round(ms) });
+  const { scheduleTidy } = await import('./tidy-copies.js');
+  await scheduleTidy(ctx, config, admin);
 }

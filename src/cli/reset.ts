@@ -1,129 +1,250 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { bootDatabase, chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
-import { resolvesToLoopback } from '../database/connection.js';
-import { describeSchemaContents, dropDatabase, dropSchemas } from '../database/drop-schemas.js';
-import type { Destroyable } from '../database/engine.js';
-import { UserError } from '../errors.js';
-import { inspectTargets } from '../migrations/inspect.js';
+import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
+import { errorMessage } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
+import {
+  dropProjectDatabases,
+  planReset,
+  projectDatabases,
+  type ResetPlan,
+  restoreTemplates,
+} from '../migrations/reset-template.js';
+import { groupSnapshots } from '../migrations/snapshots.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
+import { formatAge } from '../ui/format-age.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
+import { requireLocalServer } from './local-server.js';
+import { replacedWhole, schemaItems } from './reset-items.js';
+import { describeSnapshots } from './snapshot-lines.js';
+import { scheduleTidy } from './tidy-copies.js';
 
 export function describeDestroyable(item: Destroyable): string {
   return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
 }
 
-async function confirmDestruction(ctx: CommandContext, items: Destroyable[], yes: boolean): Promise<boolean> {
+async function confirmDestruction(
+  ctx: CommandContext,
+  items: Destroyable[],
+  yes: boolean,
+  kept: string[] = [],
+): Promise<boolean> {
   ctx.output.line('devup reset will destroy:');
   for (const item of items) {
     ctx.output.line(`  ${describeDestroyable(item)}`);
     for (const line of item.contents ?? []) ctx.output.line(`    ${line}`);
   }
+  if (kept.length > 0) {
+    ctx.output.line('and keeps:');
+    for (const line of kept) ctx.output.line(`  ${line}`);
+  }
   return confirm('Destroy these and rebuild?', { yes });
 }
 
-/** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
-async function schemaItems(
-  ctx: CommandContext,
-  config: ResolvedConfig,
-  services: string[] | undefined,
-  tenant: string | undefined,
-) {
-  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } });
-  const targets = await inspectTargets(config, db.connection, { services, tenant });
-  // A service's own database goes whole only when every service using it is being reset.
-  const selected = new Set(targets.map((t) => t.target.service));
-  const wholeDatabases = tenant
-    ? []
-    : [...new Set(targets.map((t) => t.target.database).filter((d): d is string => d !== undefined))].filter((d) =>
-        config.services.filter((s) => s.database === d).every((s) => selected.has(s.name)),
-      );
-  const schemas = targets.filter((t) => !wholeDatabases.includes(t.target.database ?? ''));
-  const items: Destroyable[] = [
-    ...wholeDatabases.map((name) => ({ kind: 'database' as const, name })),
-    ...(await Promise.all(
-      schemas.map(async (t) => {
-        const contents = await describeSchemaContents(db.connection, t.target.database, t.target.schema);
-        const where = t.target.database ? `in database ${t.target.database}, ` : '';
-        return {
-          kind: 'schema' as const,
-          name: t.target.schema,
-          detail: `${where}${contents.length === 0 ? 'nothing in it but devup history' : 'with everything in it:'}`,
-          contents,
-        };
-      }),
-    )),
-  ];
-  return { db, items, wholeDatabases, schemas, targets };
+interface ResetSettings {
+  services: string[] | undefined;
+  tenant: string | undefined;
+  yes: boolean;
+  seed: boolean;
+  start: boolean;
 }
+
+/** What a reset did, and so how the database is rebuilt afterwards. */
+type Outcome =
+  | { done: 'refused' }
+  | { done: 'nothing' }
+  | { done: 'schemas'; reseed: string[] }
+  | { done: 'template' }
+  | { done: 'dropped' };
 
 /**
  * `devup reset`: names exactly what it destroys, asks (or takes --yes), destroys only what
- * carries this project's labels (or, external, the schemas the config names), then rebuilds.
+ * carries this project's labels (or, external, the schemas the config names), then rebuilds:
+ * from the templates taken after the last rebuild when nothing changed since, else through the
+ * migrations.
  */
 export default async function reset(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
-  const { output } = ctx;
-  const services = parseList(options.service as string | undefined);
-  const tenant = options.tenant as string | undefined;
-  const yes = options.yes === true;
-  // Only once the user has confirmed: a refused reset must leave a running `devup dev` alone.
-  const stopRunningDev = async () => {
-    const stopped = await stopDevSession(config.stateDir);
-    if (stopped) output.notice(`Stopped the running devup dev (pid ${stopped}).`);
+  const settings: ResetSettings = {
+    services: parseList(options.service as string | undefined),
+    tenant: options.tenant as string | undefined,
+    yes: options.yes === true,
+    seed: options.seed !== false,
+    start: options.start !== false,
   };
-  let reseed: 'all' | string[] = 'all';
-
-  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => output.notice(m) });
-  if (services || tenant || name === 'external') {
-    if (name === 'external') {
-      const host = expectedConnection(config, 'external').host;
-      if (options.force !== true && !(await resolvesToLoopback(host))) {
-        throw new UserError(`refusing to reset the external database on ${host}: it is not on this machine`, {
-          hint: 'devup only resets remote databases when told so explicitly: pass --force (and --yes) if you are sure.',
-        });
-      }
-    }
-    const { db, items, wholeDatabases, schemas, targets } = await schemaItems(ctx, config, services, tenant);
-    if (items.length === 0) {
-      output.line('Nothing to reset: no migration target matches.');
-    } else if (!(await confirmDestruction(ctx, items, yes))) {
-      output.line('Nothing changed.');
-      return 1;
-    } else {
-      await stopRunningDev();
-      reseed = targets.map((t) => t.target.schema);
-      for (const database of wholeDatabases) await dropDatabase(db.connection, database);
-      const byDatabase = new Map<string | undefined, string[]>();
-      for (const t of schemas)
-        byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
-      for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
-      output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
-      output.event({ event: 'reset', destroyed: items });
-    }
-  } else {
-    const engine = createEngine(config, name);
-    const items = await engine.listDestroyable();
-    if (items.length > 0) {
-      if (!(await confirmDestruction(ctx, items, yes))) {
-        output.line('Nothing changed.');
-        return 1;
-      }
-      await stopRunningDev();
-      await engine.destroy();
-      output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
-      output.event({ event: 'reset', destroyed: items });
-    } else {
-      output.line('Nothing to destroy: this project has no database yet.');
-    }
+  const { name, remembered } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  await requireLocalServer(config, name, options.force === true, 'reset');
+  const outcome =
+    settings.services || settings.tenant
+      ? await resetSchemas(ctx, config, settings)
+      : await resetProject(ctx, config, name, settings, remembered?.systemIdentifier !== undefined);
+  if (outcome.done === 'refused') {
+    ctx.output.line('Nothing changed.');
+    return 1;
   }
   return runDevEnvironment(ctx, config, {
     skipMigrations: false,
     only: undefined,
-    seed: options.seed !== false,
+    seed: settings.seed,
     strict: false,
-    start: options.start !== false,
-    reseed,
+    start: settings.start,
+    reseed: outcome.done === 'schemas' ? outcome.reseed : outcome.done === 'template' ? [] : 'all',
+    keepTemplate: outcome.done !== 'template' && outcome.done !== 'schemas',
   });
+}
+
+/** Only once the user has confirmed: a refused reset must leave a running `devup dev` alone. */
+async function stopRunningDev(ctx: CommandContext, config: ResolvedConfig, settings: ResetSettings) {
+  const stopped = await stopDevSession(config.stateDir);
+  if (stopped) {
+    ctx.output.notice(
+      `Stopped the running devup dev (pid ${stopped})${settings.start ? '' : '; start it again with `devup dev`'}.`,
+    );
+  }
+}
+
+function bootSink(ctx: CommandContext) {
+  return { notice: (m: string) => ctx.output.notice(m) };
+}
+
+/** --service / --tenant, and the full path on an external server: drop the schemas devup migrates. */
+async function resetSchemas(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  settings: ResetSettings,
+  kept: string[] = [],
+): Promise<Outcome> {
+  const { output } = ctx;
+  const db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
+  const { items, wholeDatabases, schemas, targets } = await schemaItems(
+    config,
+    db.connection,
+    settings.services,
+    settings.tenant,
+  );
+  if (items.length === 0) {
+    output.line('Nothing to reset: no migration target matches.');
+    return { done: 'nothing' };
+  }
+  if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
+  await stopRunningDev(ctx, config, settings);
+  for (const database of wholeDatabases) await dropDatabase(db.connection, database);
+  const byDatabase = new Map<string | undefined, string[]>();
+  for (const t of schemas)
+    byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
+  for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
+  output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
+  output.event({ event: 'reset', destroyed: items });
+  return { done: 'schemas', reseed: targets.map((t) => t.target.schema) };
+}
+
+/** The whole project: from the templates when nothing changed, else dropped and rebuilt. */
+async function resetProject(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  settings: ResetSettings,
+  known: boolean,
+): Promise<Outcome> {
+  const { output } = ctx;
+  let db: RunningDatabase | undefined;
+  if (name !== 'external') {
+    const engine = createEngine(config, name);
+    // A cluster devup remembers is checked by the boot's warm path without asking the engine;
+    // listing what would be destroyed sizes the data (du, docker df): only when needed.
+    const state = known ? 'known' : (await engine.status()).state;
+    if (state === 'absent' || state === 'unreachable') {
+      const items = await engine.listDestroyable();
+      if (items.length === 0) {
+        output.line('Nothing to destroy: this project has no database yet.');
+        return { done: 'nothing' };
+      }
+      return destroyCluster(ctx, config, engine, items, settings);
+    }
+    try {
+      db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
+    } catch (error) {
+      // The remedy for a cluster that no longer starts: remove it, as devup created it.
+      output.warn(`Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`);
+      return destroyCluster(ctx, config, engine, await engine.listDestroyable(), settings);
+    }
+  }
+  db ??= await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
+  const plan = await planReset(config, db.connection, { seed: settings.seed });
+  const kept = describeSnapshots(groupSnapshots(plan.copies, plan.fingerprint), { sizes: false });
+  if (plan.path === 'template') return resetFromTemplates(ctx, config, name, db.connection, plan, settings, kept);
+  output.line(`↺ Full rebuild through the migrations: ${plan.reason}.`);
+  output.event({ event: 'reset-path', path: 'full', reason: plan.reason });
+  // An external server is not devup's: only the schemas it migrates go.
+  if (name === 'external') {
+    const outcome = await resetSchemas(ctx, config, settings, kept);
+    return outcome.done === 'schemas' ? { done: 'dropped' } : outcome;
+  }
+  const items = projectDatabases(config, db.connection).map((database) => ({
+    kind: 'database' as const,
+    name: database,
+  }));
+  if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
+  await stopRunningDev(ctx, config, settings);
+  await dropProjectDatabases(config, db.connection);
+  output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
+  output.event({ event: 'reset', path: 'full', destroyed: items });
+  return { done: 'dropped' };
+}
+
+/** The template path: each project database swapped for a clone of its template. */
+async function resetFromTemplates(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  admin: ConnectionInfo,
+  plan: ResetPlan & { path: 'template' },
+  settings: ResetSettings,
+  kept: string[],
+): Promise<Outcome> {
+  const { output } = ctx;
+  const databases = [...plan.templates.keys()];
+  output.line(
+    `↺ Reset from the template taken ${formatAge(plan.takenAt)} ago: migrations, seeds and config unchanged since.`,
+  );
+  const items =
+    name === 'external'
+      ? await replacedWhole(admin, databases)
+      : databases.map((database) => ({
+          kind: 'database' as const,
+          name: database,
+          detail: 'replaced by its template',
+        }));
+  if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
+  await stopRunningDev(ctx, config, settings);
+  const started = performance.now();
+  const ended = await restoreTemplates(config, admin, plan.templates);
+  const ms = performance.now() - started;
+  output.line(
+    `${output.style('green', '✔')} Restored ${databases.join(', ')} from the template (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'}` : ''})`,
+  );
+  output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
+  await scheduleTidy(ctx, config, admin);
+  return { done: 'template' };
+}
+
+async function destroyCluster(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  engine: DatabaseEngine,
+  items: Destroyable[],
+  settings: ResetSettings,
+): Promise<Outcome> {
+  const { output } = ctx;
+  const inside = { kind: 'database' as const, name: '(all)', detail: 'snapshots and templates inside it go too' };
+  if (!(await confirmDestruction(ctx, [...items, inside], settings.yes))) return { done: 'refused' };
+  await stopRunningDev(ctx, config, settings);
+  await engine.destroy();
+  output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
+  output.event({ event: 'reset', path: 'full', destroyed: items });
+  return { done: 'dropped' };
 }

@@ -1,10 +1,10 @@
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
-import { secretMasker } from '../database/connection.js';
 import { connectionEnv } from '../database/connection-env.js';
 import { InterruptedError } from '../errors.js';
+import { formatDuration } from '../lib/format-duration.js';
+import { secretMasker } from '../lib/secret-mask.js';
 import { devSessionFile } from '../services/dev-session.js';
 import type { ServiceEvent } from '../services/service-status.js';
-import { formatDuration } from '../ui/format-duration.js';
 import type { CommandContext } from './context.js';
 import type { Interrupts } from './interrupts.js';
 import type { LiveSession } from './live-session.js';
@@ -68,7 +68,7 @@ export async function startServices(
     output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
-      output,
+      ctx,
       config,
       services,
       admin: prepared.db.connection,

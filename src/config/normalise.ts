@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import { defaultPassword } from './default-password.js';
 import { ENV_PLACEHOLDERS, unknownPlaceholders, usesPlaceholder } from './env-placeholders.js';
 import { heldProjectPath, projectPaths } from './project-paths.js';
-import type { DevupConfigInput, ServiceInput } from './schema.js';
+import { DEFAULT_LINT_WARN, type DevupConfigInput, SCHEMA_DOCS_DEFAULTS, type ServiceInput } from './schema.js';
 import { closest } from './suggest.js';
 import type {
   CommandSpec,
@@ -12,6 +12,7 @@ import type {
   MigrationSettings,
   ReadyCheck,
   ResolvedConfig,
+  SchemaDocsSettings,
   SeedSettings,
   ServiceSettings,
   TenantSource,
@@ -349,6 +350,15 @@ export function normaliseConfig(
     try {
       const parsedUrl = new URL(url);
       if (!/^postgres(ql)?:$/.test(parsedUrl.protocol)) throw new Error('protocol');
+      try {
+        for (const part of [parsedUrl.username, parsedUrl.password, parsedUrl.pathname]) decodeURIComponent(part);
+      } catch {
+        ctx.problems.push({
+          path: 'database.url',
+          message:
+            'has a "%" that is not followed by two hex digits in its user, password or database name: write a literal % as %25',
+        });
+      }
     } catch {
       ctx.problems.push({ path: 'database.url', message: 'is not a postgres:// URL' });
     }
@@ -378,6 +388,7 @@ export function normaliseConfig(
     url,
     dataDir: path.resolve(root, db.dataDir ?? '.devup/postgres'),
     readyTimeoutMs: db.readyTimeout ?? 60_000,
+    createDatabases: db.createDatabases ?? false,
   };
 
   const names = Object.keys(input.services);
@@ -442,6 +453,8 @@ export function normaliseConfig(
     });
   }
 
+  const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
+
   const config: ResolvedConfig = {
     configPath: options.configPath,
     root,
@@ -451,6 +464,7 @@ export function normaliseConfig(
     watch: input.watch !== false,
     dotenv: {},
     database,
+    schema: schemaDocs,
     databaseSetup: { extensions, init },
     migrations: {
       lockTimeoutMs: toMs(input.migrations?.lockTimeout),
@@ -458,8 +472,36 @@ export function normaliseConfig(
       lockRetries: input.migrations?.lockRetries ?? 4,
     },
     services,
+    // The schema fills these defaults; the fallbacks serve a raw config checked only for its rules.
+    check: {
+      tenants: input.check?.tenants,
+      lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+    },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+/** `schema.exclude` entries must name services that exist (patterns with `*` may match none). */
+function normaliseSchemaDocs(
+  ctx: Context,
+  input: DevupConfigInput['schema'],
+  services: readonly string[],
+): SchemaDocsSettings {
+  const exclude = input?.exclude ?? SCHEMA_DOCS_DEFAULTS.exclude;
+  for (const entry of exclude) {
+    const service = entry.split('.')[0] ?? '';
+    if (service.includes('*') || services.includes(service)) continue;
+    const suggestion = closest(service, services);
+    ctx.problems.push({
+      path: 'schema.exclude',
+      message: `"${entry}" names no service${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; use "service" or "service.table"`,
+    });
+  }
+  return {
+    dir: path.resolve(ctx.root, input?.dir ?? SCHEMA_DOCS_DEFAULTS.dir),
+    exclude,
+    refresh: input?.refresh ?? SCHEMA_DOCS_DEFAULTS.refresh,
+  };
 }
 
 /** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */

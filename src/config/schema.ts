@@ -44,6 +44,8 @@ export const databaseSchema = z.strictObject({
     .optional(),
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
   init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  /** Create services' missing databases on an external server too (docker and embedded always do). */
+  createDatabases: z.boolean().optional(),
 });
 
 const tenantsSchema = z.union([
@@ -93,6 +95,51 @@ export const serviceSchema = z.strictObject({
   restartOnMigrate: z.boolean().default(true),
 });
 
+/**
+ * squawk rules that only warn unless configured otherwise: advice on style and timeouts. Every
+ * other rule (table rewrites, long locks, dropped columns) fails `devup check`.
+ */
+export const DEFAULT_LINT_WARN = [
+  'prefer-robust-stmts',
+  'require-timeout-settings',
+  'require-lock-timeout',
+  'require-statement-timeout',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'prefer-text-field',
+  'prefer-timestamptz',
+] as const;
+
+export const lintSchema = z.strictObject({
+  ignore: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('squawk rules never reported (per file: a `-- devup:lint-ignore <rule>` comment)'),
+  warn: z
+    .array(z.string().min(1))
+    .default([...DEFAULT_LINT_WARN])
+    .describe('squawk rules reported as warnings; every other finding fails `devup check` ("*": none fails)'),
+});
+
+export const checkSchema = z.strictObject({
+  tenants: z
+    .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a tenant name: lower-case letters, digits and _'))
+    .min(1)
+    .optional()
+    .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
+  lint: lintSchema.prefault({}),
+});
+
+/** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
+export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as string[], refresh: true };
+
+export const schemaDocsSchema = z.strictObject({
+  dir: z.string().min(1).default(SCHEMA_DOCS_DEFAULTS.dir),
+  exclude: z.array(z.string().min(1)).default(SCHEMA_DOCS_DEFAULTS.exclude),
+  refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
+});
+
 /** How every migration runs (deploys against live traffic). */
 const migrationPolicySchema = z.strictObject({
   /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
@@ -110,12 +157,15 @@ export const configSchema = z.strictObject({
   /** `devup dev` watches the migration directories and applies a new migration as it is saved. */
   watch: z.boolean().default(true),
   database: databaseSchema.optional(),
+  schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),
   services: z.record(z.string(), serviceSchema),
+  check: checkSchema.prefault({}),
 });
 
 /** What a user writes in devup.config.*: everything but `services` is optional. */
 export type DevupConfigInput = z.input<typeof configSchema>;
 export type ServiceInput = z.input<typeof serviceSchema>;
+export type CheckInput = z.output<typeof checkSchema>;
 export type TenantsInput = z.input<typeof tenantsSchema>;
 export type CommandInput = z.input<typeof command>;

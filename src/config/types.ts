@@ -72,6 +72,25 @@ export interface DatabaseSettings {
   /** Embedded engine: where the cluster lives (absolute). */
   dataDir: string;
   readyTimeoutMs: number;
+  /** External engine: create services' missing databases (docker and embedded always do). */
+  createDatabases?: boolean;
+}
+
+/** `devup check`: tenants to check with, and which squawk rules fail or only warn. */
+export interface CheckSettings {
+  /** For services whose tenants come from a query or command (a fresh database has none). */
+  tenants: string[] | undefined;
+  lint: { ignore: string[]; warn: string[] };
+}
+
+/** `schema`: the committed schema snapshots and database docs (`devup schema`). */
+export interface SchemaDocsSettings {
+  /** Absolute. */
+  dir: string;
+  /** `service` leaves a service out; `service.table` (`*` allowed) some of its tables. */
+  exclude: string[];
+  /** Rewrite the files after `devup migrate` / `devup dev` applied migrations. */
+  refresh: boolean;
 }
 
 export interface DatabaseSetup {
@@ -93,10 +112,12 @@ export interface ResolvedConfig {
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;
+  schema: SchemaDocsSettings;
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
   migrations: MigrationPolicy;
   services: ServiceSettings[];
+  check: CheckSettings;
 }
 
 /** How every migration runs: `migrations` in the config, overridden by flags. */

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import { type ConfigProblem, normaliseConfig } from './normalise.js';
 import {
+  checkSchema,
   configSchema,
   type DevupConfigInput,
   databaseSchema,
+  lintSchema,
   migrationsSchema,
   readySchema,
+  schemaDocsSchema,
   serviceSchema,
 } from './schema.js';
 import { closest } from './suggest.js';
@@ -21,12 +24,17 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   service: Object.keys(serviceSchema.shape),
   migrations: Object.keys(migrationsSchema.shape),
   ready: Object.keys(readySchema.shape),
+  check: Object.keys(checkSchema.shape),
+  lint: Object.keys(lintSchema.shape),
+  schema: Object.keys(schemaDocsSchema.shape),
 };
 
 function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
   const [first, , third] = keyPath;
   if (keyPath.length === 0) return KNOWN_KEYS[''] ?? [];
   if (first === 'database') return KNOWN_KEYS.database ?? [];
+  if (first === 'check') return (keyPath.length === 1 ? KNOWN_KEYS.check : KNOWN_KEYS.lint) ?? [];
+  if (first === 'schema' && keyPath.length === 1) return KNOWN_KEYS.schema ?? [];
   if (first === 'services' && keyPath.length === 2) return KNOWN_KEYS.service ?? [];
   if (first === 'services' && typeof third === 'string') return KNOWN_KEYS[third] ?? [];
   return [];

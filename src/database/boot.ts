@@ -4,11 +4,18 @@ import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection.js';
 import { DockerEngine } from './docker-engine.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
-import type { ConcreteEngine, DatabaseEngine, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type ConcreteEngine,
+  type DatabaseEngine,
+  EngineUnavailableError,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import { ExternalEngine } from './external-engine.js';
 
@@ -58,13 +65,14 @@ export async function chooseEngine(
 }
 
 /** Creates the configured database when the server does not have it yet (a new cluster, a renamed database). */
-async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
+export async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   const client = await connect({ ...info, database: 'postgres' });
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);
     if (!rowCount)
       await client.query(`create database "${info.database.replaceAll('"', '""')}"`).catch((error) => {
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Another devup created it meanwhile (42P04, or 23505 when both were creating it at once).
+        if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
       });
   } finally {
     await client.end().catch(() => {});
@@ -101,7 +109,13 @@ export async function bootDatabase(
   }
   const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
-  if (name !== 'external' && remembered?.systemIdentifier && remembered.optionsHash === optionsHash) {
+  const checkout = realPathSoFar(config.root);
+  if (
+    name !== 'external' &&
+    remembered?.systemIdentifier &&
+    remembered.optionsHash === optionsHash &&
+    remembered.checkout === checkout
+  ) {
     const connection = engine.connection;
     let client: pg.Client | undefined;
     try {
@@ -125,9 +139,19 @@ export async function bootDatabase(
   }
   let running: RunningDatabase;
   try {
-    running = await engine.start(options.sink, { waitMs: options.waitMs });
+    // Two first runs at once would each initdb (and delete the other's cluster) or race on the
+    // container name: one creates, the other waits and then finds it there.
+    const start = () => engine.start(options.sink, { waitMs: options.waitMs });
+    running =
+      name === 'external'
+        ? await start()
+        : await withProjectLock(config.stateDir, 'database', start, {
+            onWait: () =>
+              options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
+          });
   } catch (error) {
-    if (remembered && options.engine === undefined && error instanceof UserError && name === 'docker') {
+    // Only when Docker itself is missing: a taken port or refused credentials say so themselves.
+    if (remembered && options.engine === undefined && error instanceof EngineUnavailableError && name === 'docker') {
       throw new UserError(
         `this project's database lives in the Docker engine, which is not available: ${error.message}`,
         {
@@ -149,6 +173,7 @@ export async function bootDatabase(
       engine: name,
       optionsHash,
       ...(id === undefined ? {} : { systemIdentifier: id }),
+      checkout,
       createdAt: remembered?.createdAt ?? new Date().toISOString(),
     });
   }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, toClientConfig } from 'pg-connection-string';
 import { UserError } from '../errors.js';
-import type { ConnectionInfo } from './connection.js';
-import { isSslMode, SSL_MODES, type SslSettings } from './tls.js';
+import { type ConnectionInfo, maskUrl } from './connection.js';
+import { isSslMode, SSL_MODES, type SslMode, type SslSettings } from './tls.js';
 
 /** The URL parameters libpq also takes from the environment, and their variables. */
 const SSL_VARIABLES = {
@@ -12,10 +12,12 @@ const SSL_VARIABLES = {
   sslkey: 'PGSSLKEY',
 } as const;
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
+
 /**
  * Parses a postgres:// URL (external engine, DATABASE_URL) with pg-connection-string, libpq's
  * way: `sslmode`, `sslrootcert`, `sslcert`, `sslkey` from the URL, else from PGSSL* in `env`;
- * no sslmode at all means libpq's default, `prefer`. Certificate files are read here, so a
+ * no sslmode at all means libpq's default, `prefer` (plaintext on loopback). Certificate files are read here, so a
  * missing one stops devup before anything is applied.
  */
 export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process.env): ConnectionInfo {
@@ -28,6 +30,7 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
       hint: 'Write it as postgresql://user:password@host:5432/database?sslmode=verify-full',
     });
   }
+  checkEscapes(raw, url);
   for (const [param, variable] of Object.entries(SSL_VARIABLES)) {
     const value = env[variable];
     if (!url.searchParams.has(param) && value) url.searchParams.set(param, value);
@@ -39,7 +42,10 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
       hint: `Use one of ${SSL_MODES.join(', ')}.`,
     });
   }
-  if (mode === null) url.searchParams.set('sslmode', 'prefer');
+  // Nothing asked: libpq's `prefer`, except on loopback, where TLS protects nothing and a refused
+  // TLS request would cost pg a second connection on every start.
+  const implied: SslMode = LOOPBACK.test(decodeURIComponent(url.hostname) || 'localhost') ? 'disable' : 'prefer';
+  if (mode === null) url.searchParams.set('sslmode', implied);
   // devup asks for libpq's meaning of each sslmode itself; a second request in the URL would clash.
   url.searchParams.delete('uselibpqcompat');
   for (const param of ['sslrootcert', 'sslcert', 'sslkey'] as const) checkReadable(url, param);
@@ -55,7 +61,7 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
   const cert = file('sslcert');
   const key = file('sslkey');
   const ssl: SslSettings = {
-    mode: mode ?? 'prefer',
+    mode: mode ?? implied,
     ...(rootCert ? { rootCert } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
@@ -70,6 +76,24 @@ export function parseConnectionUrl(raw: string, env: NodeJS.ProcessEnv = process
     database: parsed.database || 'postgres',
     ssl,
   };
+}
+
+/** A `%` not followed by two hex digits would reach decodeURIComponent as a bare URIError. */
+function checkEscapes(raw: string, url: URL): void {
+  const parts = { user: url.username, password: url.password, 'database name': url.pathname };
+  for (const [what, part] of Object.entries(parts)) {
+    try {
+      decodeURIComponent(part);
+    } catch (error) {
+      throw new UserError(
+        `the database URL ${maskUrl(raw)} has a "%" in its ${what} that is not followed by two hex digits`,
+        {
+          hint: 'Write a literal % as %25 (encode the other special characters of a password the same way, e.g. with encodeURIComponent).',
+          cause: error,
+        },
+      );
+    }
+  }
 }
 
 /** pg-connection-string reads the files with no word of which parameter named them: say it first. */

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isServerWithoutTls, pgSslOption, type SslSettings, sslUrlParams, tlsError } from './tls.js';
 
 /** Where and as whom to connect; what every engine hands back once Postgres answers. */
@@ -42,38 +43,6 @@ export function maskUrl(raw: string): string {
   } catch {
     return raw.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:****@');
   }
-}
-
-/** Replaces every occurrence of a secret in a text (log lines, error messages). */
-export function maskSecret(text: string, secret: string | undefined): string {
-  return secretMasker(secret)(text);
-}
-
-/** A reusable masker for one secret (service logs pass through it line by line). */
-export function secretMasker(secret: string | undefined): (text: string) => string {
-  if (!secret) return (text) => text;
-  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (/^[A-Za-z]{1,12}$/.test(secret)) {
-    // A plain word ("devup", "postgres") also appears in ordinary text, where masking would garble
-    // it ("tenants from ****:"): mask it only where it stands as a credential, in a URL's user
-    // part or after a password key (password=, PGPASSWORD=, "password": "…").
-    const credential = new RegExp(
-      `(://[^\\s:/@]*:|(?:password|passwd|pwd)["']?\\s*[=:]\\s*["']?)${escaped}(?![\\w])`,
-      'gi',
-    );
-    return (text) => (text.includes(secret) ? text.replace(credential, '$1****') : text);
-  }
-  // Whole tokens only, so a password such as "s3cret" does not also mask "s3cret_demo".
-  const pattern = new RegExp(`(?<![\\w])${escaped}(?![\\w])`, 'g');
-  // The forms a secret takes inside a URL and inside JSON (a service logging JSON.stringify({ password })).
-  const encodings = [...new Set([encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].filter(
-    (form) => form !== secret,
-  );
-  return (text) => {
-    let masked = text.includes(secret) ? text.replace(pattern, '****') : text;
-    for (const form of encodings) if (masked.includes(form)) masked = masked.split(form).join('****');
-    return masked;
-  };
 }
 
 /**
@@ -192,6 +161,16 @@ export function connectionError(info: ConnectionInfo, error: unknown, database?:
   const message = maskSecret((error as Error).message ?? String(error), info.password);
   const tls = tlsError(error, { where, host: info.host, ssl: info.ssl });
   if (tls) return tls;
+  // 28000 is also pg_hba.conf turning the connection away: no password would help.
+  if (code === '28000' && /pg_hba\.conf/.test(message)) {
+    return new UserError(
+      `Postgres at ${where} does not accept connections of user "${info.user}" from here: ${message}`,
+      {
+        hint: "The server's pg_hba.conf has no line letting this host, user and database in (or it demands TLS: add sslmode=require to the URL). Add one, or connect as a user it allows.",
+        cause: error,
+      },
+    );
+  }
   if (code === '28P01' || code === '28000') {
     return new UserError(`Postgres at ${where} refused user "${info.user}": ${message}`, {
       hint: 'Check database.user and database.password (or DATABASE_URL).',

@@ -3,11 +3,19 @@ import type Docker from 'dockerode';
 import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
-import { type ConnectionInfo, isLoopbackAddress, maskSecret, type PgError } from './connection.js';
+import { type ConnectionInfo, isLoopbackAddress, type PgError } from './connection.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
-import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type DatabaseEngine,
+  type Destroyable,
+  type EngineStatus,
+  EngineUnavailableError,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 import { waitForPostgres } from './readiness.js';
 
 export const LABEL = {
@@ -165,7 +173,7 @@ export class DockerEngine implements DatabaseEngine {
   private async client(): Promise<Docker> {
     if (this.docker) return this.docker;
     if (!this.endpoint) {
-      throw new UserError('no Docker engine found (DOCKER_HOST is unset and no Docker socket exists)', {
+      throw new EngineUnavailableError('no Docker engine found (DOCKER_HOST is unset and no Docker socket exists)', {
         hint: 'Start Docker (or Colima, Rancher Desktop, Podman), or use --engine embedded.',
       });
     }
@@ -188,19 +196,22 @@ export class DockerEngine implements DatabaseEngine {
     }
   }
 
-  private unreachable(error: unknown): UserError {
+  private unreachable(error: unknown): EngineUnavailableError {
     const where = this.endpoint ? describeEndpoint(this.endpoint) : 'no socket';
     const code = (error as DockerError).code;
     if (code === 'EACCES') {
-      return new UserError(`permission denied on the Docker socket ${where}`, {
+      return new EngineUnavailableError(`permission denied on the Docker socket ${where}`, {
         hint: 'Add your user to the "docker" group (then log in again), or use --engine embedded.',
         cause: error,
       });
     }
-    return new UserError(`the Docker engine at ${where} does not answer (${code ?? (error as Error).message})`, {
-      hint: 'Start Docker, or use --engine embedded.',
-      cause: error,
-    });
+    return new EngineUnavailableError(
+      `the Docker engine at ${where} does not answer (${code ?? (error as Error).message})`,
+      {
+        hint: 'Start Docker, or use --engine embedded.',
+        cause: error,
+      },
+    );
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

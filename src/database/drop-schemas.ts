@@ -1,17 +1,19 @@
 import { UserError } from '../errors.js';
-import { HISTORY_TABLE, quoteIdent } from '../migrations/history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection.js';
 
 /**
  * What `drop schema … cascade` would take with it, one line per kind ("tables: a, b"), so the
- * confirmation names every object, those devup never created included. devup's own history
- * table and what belongs to a table (indexes, owned sequences) or an extension are not listed.
+ * confirmation names every object, those devup never created included. `ownTables` (devup's
+ * history and seed tables, named by the caller so that database/ knows nothing of migrations/) and
+ * what belongs to a table (indexes, owned sequences) or an extension are not listed.
  */
 export async function describeSchemaContents(
   admin: ConnectionInfo,
   database: string | undefined,
   schema: string,
-): Promise<string[]> {
+  ownTables: string[],
+): Promise<{ count: number; lines: string[] }> {
   const { rows } = await withClient(
     admin,
     (client) =>
@@ -23,7 +25,7 @@ export async function describeSchemaContents(
                   else 'types' end as kind, c.relname as name
            from pg_class c
           where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f', 'c')
-            and c.relname <> $2 and c.oid not in (select objid from owned)
+            and c.relname <> all($2) and c.oid not in (select objid from owned)
          union all
          select case p.prokind when 'p' then 'procedures' when 'a' then 'aggregates' else 'functions' end,
                 p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
@@ -35,13 +37,13 @@ export async function describeSchemaContents(
          union all
          select 'extensions', e.extname from pg_extension e where e.extnamespace = (select oid from ns)
          order by 1, 2`,
-        [schema, HISTORY_TABLE],
+        [schema, ownTables],
       ),
     database ? { database } : {},
   );
   const byKind = new Map<string, string[]>();
   for (const { kind, name } of rows) byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
-  return [...byKind].map(([kind, names]) => `${kind}: ${names.join(', ')}`);
+  return { count: rows.length, lines: [...byKind].map(([kind, names]) => `${kind}: ${names.join(', ')}`) };
 }
 
 /** Drops exactly the named schemas (and what they hold); returns those that existed. */

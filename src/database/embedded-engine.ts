@@ -14,11 +14,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { heldProjectPath } from '../config/project-paths.js';
+import { heldProjectPath, realPathSoFar } from '../config/project-paths.js';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
-import { type ConnectionInfo, maskSecret, type PgError } from './connection.js';
+import { processStart } from '../process-identity.js';
+import type { ConnectionInfo, PgError } from './connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
 import { waitForPostgres } from './readiness.js';
 
@@ -155,6 +157,8 @@ export class EmbeddedEngine implements DatabaseEngine {
   constructor(
     private readonly db: DatabaseSettings,
     private readonly projectPaths: readonly string[] = [],
+    /** Extra server settings (`-c name=value`); a throwaway cluster turns durability off. */
+    private readonly settings: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
@@ -183,18 +187,22 @@ export class EmbeddedEngine implements DatabaseEngine {
     };
   }
 
-  private runningPid(): number | undefined {
+  private get pidFile(): string {
+    return path.join(this.dataDir, 'postmaster.pid');
+  }
+
+  /**
+   * The pid of the server running on this cluster. postmaster.pid outlives a crash, and its pid
+   * may by now be a zombie or another program: only a live postmaster of this directory counts.
+   */
+  runningPid(): number | undefined {
+    let pid: number;
     try {
-      const pid = Number(readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      process.kill(pid, 0);
-      return pid;
-    } catch (error) {
-      // EPERM: alive, but owned by the server user.
-      if ((error as NodeJS.ErrnoException).code === 'EPERM') {
-        return Number(readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      }
+      pid = Number.parseInt(readFileSync(this.pidFile, 'utf8').split('\n')[0] ?? '', 10);
+    } catch {
       return undefined;
     }
+    return isPostmasterOf(pid, this.dataDir) ? pid : undefined;
   }
 
   async start(sink: ProgressSink): Promise<RunningDatabase> {
@@ -218,6 +226,8 @@ export class EmbeddedEngine implements DatabaseEngine {
       }
     }
     if (this.runningPid() === undefined) {
+      // Left by a crash: a live process with its pid (reused, or a zombie) would make pg_ctl refuse.
+      rmSync(this.pidFile, { force: true });
       if (!(await isPortFree(this.db.port))) {
         throw new UserError(`port ${this.db.port} is already in use by another program`, {
           hint: `Stop it, or set database.port in the config to a free port (e.g. ${this.db.port + 1}).`,
@@ -249,7 +259,8 @@ export class EmbeddedEngine implements DatabaseEngine {
       }
       throw new UserError(`embedded Postgres did not become ready (${result.reason})`, {
         details: ['Last lines of the server log:', ...this.lastLogLines(30).map((l) => `  ${l}`)],
-        hint: `See ${this.logFile}; \`devup reset\` recreates the cluster from scratch.`,
+        // Not reset: a crash or a slow start is a wait-and-retry problem, and reset destroys the data.
+        hint: `See ${this.logFile} for the cause, then run again; \`devup down\` stops a server that is half up.`,
         cause: result.lastError,
       });
     }
@@ -331,6 +342,7 @@ export class EmbeddedEngine implements DatabaseEngine {
       `-c unix_socket_directories=''`,
       // A development database: losing the last few commits on an OS crash beats waiting on fsync.
       `-c synchronous_commit=off`,
+      ...Object.entries(this.settings).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     await new Promise<void>((resolve, reject) => {
       const child = spawn(bins.pg_ctl, ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-o', options], {
@@ -365,11 +377,12 @@ export class EmbeddedEngine implements DatabaseEngine {
     }
   }
 
-  async stop(): Promise<'stopped' | 'not-running'> {
+  /** `immediate`: no shutdown checkpoint, for a cluster that is deleted right after. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<'stopped' | 'not-running'> {
     if (this.runningPid() === undefined) return 'not-running';
     const bins = await binaries();
     const ids = serverUserIds();
-    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], {
+    execFileSync(bins.pg_ctl, ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '30'], {
       ...(ids ?? {}),
       stdio: 'ignore',
     });
@@ -403,6 +416,30 @@ export class EmbeddedEngine implements DatabaseEngine {
     await this.stop();
     rmSync(this.db.dataDir, { recursive: true, force: true });
   }
+}
+
+/** Whether `pid` is a live postmaster serving `dataDir` (not a zombie, not a reused pid). */
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  if (processStart(pid) === undefined) return false;
+  let args: string[];
+  try {
+    args =
+      process.platform === 'linux'
+        ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        : execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' })
+            .trim()
+            .split(/\s+/);
+  } catch {
+    return true; // alive, but not ours to inspect: trust postmaster.pid
+  }
+  const program = path.basename(args[0] ?? '');
+  const dir = args[args.indexOf('-D') + 1];
+  return (
+    (program === 'postgres' || program === 'postmaster') &&
+    args.includes('-D') &&
+    dir !== undefined &&
+    realPathSoFar(dir) === realPathSoFar(dataDir)
+  );
 }
 
 function directorySize(dir: string): string | undefined {

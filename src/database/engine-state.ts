@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSettings } from '../config/types.js';
+import { writeJsonAtomic } from '../lib/atomic-json.js';
 import type { ConcreteEngine } from './engine.js';
 
 /** What devup remembers about where this project's data lives (.devup/engine.json). */
@@ -11,6 +12,8 @@ export interface EngineState {
   optionsHash: string;
   /** pg_control_system().system_identifier: proves the server on the port is this project's cluster. */
   systemIdentifier?: string;
+  /** The checkout that wrote this state: a copied `.devup/` must not lead to another checkout's server. */
+  checkout?: string;
   createdAt: string;
 }
 
@@ -25,11 +28,7 @@ export function readEngineState(stateDir: string): EngineState | undefined {
 }
 
 export function writeEngineState(stateDir: string, state: EngineState): void {
-  mkdirSync(stateDir, { recursive: true });
-  const file = path.join(stateDir, FILE);
-  // Write-then-rename so a crash never leaves half a state file.
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomic(path.join(stateDir, FILE), state);
 }
 
 /** The options whose change means the server must be created differently. */

@@ -1,4 +1,8 @@
+import { UserError } from '../errors.js';
 import type { ConnectionInfo } from './connection.js';
+
+/** The engine itself cannot be reached (no Docker socket, a daemon that does not answer): not a failure of the database in it. */
+export class EngineUnavailableError extends UserError {}
 
 export type ConcreteEngine = 'docker' | 'embedded' | 'external';
 

@@ -115,10 +115,17 @@ export function tlsError(
       cause: error,
     });
   }
-  // pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection.
-  if ((code === '28000' || code === '28P01') && /no encryption|SSL off/i.test(message)) {
-    return new UserError(`Postgres at ${where} accepts only TLS connections, and this one was in plaintext`, {
-      hint: 'Add sslmode=verify-full&sslrootcert=<the CA file> to DATABASE_URL (or set PGSSLMODE and PGSSLROOTCERT).',
+  // pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection. Only when TLS
+  // was not tried: under prefer, a plaintext connection means the server offers no TLS at all,
+  // and the refusal is pg_hba's about this host or user (see connectionError).
+  const triedTls = ssl !== undefined && ssl.mode !== 'disable';
+  if ((code === '28000' || code === '28P01') && /no encryption|SSL off/i.test(message) && !triedTls) {
+    // pg_hba says the same for "this server takes TLS only" and "this user may not come in":
+    // name both ways out rather than guess.
+    return new UserError(`Postgres at ${where} turned this plaintext connection away (pg_hba.conf): ${message}`, {
+      hint:
+        'If the server accepts only TLS, add sslmode=verify-full&sslrootcert=<the CA file> to DATABASE_URL (or set PGSSLMODE and PGSSLROOTCERT). ' +
+        'Otherwise its pg_hba.conf has no line letting this host, user and database in: add one, or connect as a user it allows.',
       cause: error,
     });
   }

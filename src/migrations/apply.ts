@@ -1,18 +1,20 @@
 import type pg from 'pg';
-import { isPgError, type PgError } from '../database/connection.js';
+import type { PgError } from '../database/connection.js';
+import { isConnectionLost } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
-import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, quoteLiteral, readHistory } from './history.js';
+import { quoteLiteral } from '../lib/sql-quote.js';
+import { codeFrame, locateInSection } from './error-frame.js';
+import { createHistorySql, type HistoryRow, historyTable, readHistory } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
 import {
-  describeBlocker,
   isLockTimeout,
-  type LockRetryResult,
+  lockTimeoutError,
   retryOnLockTimeout,
   setTimeouts,
   type TimeoutPolicy,
 } from './lock-timeout.js';
-import type { Migration, SqlSection } from './migration.js';
+import type { Migration } from './migration.js';
+import { connectionLost, failure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { planTarget, type TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
@@ -48,56 +50,6 @@ export interface TargetResult {
   target: SqlTarget;
   applied: { migration: Migration; ms: number }[];
   ms: number;
-}
-
-function failure(
-  target: SqlTarget,
-  migration: Migration,
-  section: SqlSection,
-  error: unknown,
-  indexInSection: number | undefined,
-  extra: string[] = [],
-): UserError {
-  const where = `${target.service}${target.tenant === 'default' ? '' : ` (tenant ${target.tenant})`}, schema ${target.schema}`;
-  const details: string[] = [];
-  if (indexInSection !== undefined) details.push(...codeFrame(locateInSection(section, indexInSection)));
-  else details.push(section.file);
-  details.push(...extra);
-  if (isPgError(error)) details.push(...describePgError(error));
-  else details.push((error as Error).message);
-  return new UserError(`migration ${migration.id} failed in ${where}`, {
-    details,
-    hint: failureHint(error),
-    cause: error,
-  });
-}
-
-function failureHint(error: unknown): string {
-  if ((error as PgError).code === '25001') {
-    return 'This statement cannot run inside a transaction: put -- devup:no-transaction on the first line of the file, so devup runs it statement by statement.';
-  }
-  return 'Fix the SQL and run again; nothing of a transactional migration was applied.';
-}
-
-/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
-function lockFailure(
-  target: SqlTarget,
-  migration: Migration,
-  retry: LockRetryResult<unknown>,
-  error: unknown,
-  applied = 'Nothing of this migration was applied.',
-) {
-  const blocker = retry.blocker;
-  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
-  const by = blocker ? `, held by pid ${blocker.pid}` : '';
-  return new UserError(
-    `migration ${migration.id} in ${target.schema} could not lock ${what}${by} (lock_timeout, ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'})`,
-    {
-      details: describeBlocker(blocker),
-      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
-      cause: error,
-    },
-  );
 }
 
 async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
@@ -170,7 +122,7 @@ async function applyInTransaction(
       error: pgErrorText(failed.error),
     }).catch(() => {});
     if (isLockTimeout(failed.error) && options.timeouts?.lockTimeoutMs) {
-      throw lockFailure(target, migration, retry, failed.error);
+      throw lockTimeoutError(target.schema, migration.id, retry, failed.error);
     }
     throw failure(target, migration, migration.up, failed.error, failed.index);
   }
@@ -236,10 +188,12 @@ async function applyWithoutTransaction(
         }).catch(() => {});
         if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
           const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
-          throw lockFailure(target, migration, retry, error, index === 0 ? undefined : applied);
+          throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
         }
+        const before =
+          index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
         throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
-          `statement ${index + 1} of ${statements.length} failed; statements 1-${index} were applied (no transaction).`,
+          `statement ${index + 1} of ${statements.length} failed; ${before}.`,
         ]);
       }
     }
@@ -316,30 +270,38 @@ export async function applyTarget(
 ): Promise<TargetResult> {
   const started = performance.now();
   const applied: TargetResult['applied'] = [];
+  let current: Migration | undefined;
   // If devup dies mid-migration, the server notices within a second and rolls back (PG 14+).
   await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
-  if (options.timeouts) await setTimeouts(client, options.timeouts);
-  await withAdvisoryLock(
-    client,
-    `${target.schema}`,
-    async () => {
-      await client.query(createHistorySql(target.schema));
-      const plan = planTarget(target.migrations, await readHistory(client, target.schema));
-      for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
-      for (const migration of plan.pending) {
-        if (options.signal?.aborted) break;
-        options.onEvent?.({ type: 'file-start', target, migration });
-        const ms = migration.up.noTransaction
-          ? await applyWithoutTransaction(client, target, migration, options)
-          : await applyInTransaction(client, target, migration, options);
-        applied.push({ migration, ms });
-        options.onEvent?.({ type: 'file-done', target, migration, ms });
-      }
-    },
-    {
-      onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
+  try {
+    if (options.timeouts) await setTimeouts(client, options.timeouts);
+    await withAdvisoryLock(
+      client,
+      `${target.schema}`,
+      async () => {
+        await client.query(createHistorySql(target.schema));
+        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
+        for (const migration of plan.pending) {
+          if (options.signal?.aborted) break;
+          current = migration;
+          options.onEvent?.({ type: 'file-start', target, migration });
+          const ms = migration.up.noTransaction
+            ? await applyWithoutTransaction(client, target, migration, options)
+            : await applyInTransaction(client, target, migration, options);
+          applied.push({ migration, ms });
+          current = undefined;
+          options.onEvent?.({ type: 'file-done', target, migration, ms });
+        }
+      },
+      {
+        onWait: (holder) => options.onEvent?.({ type: 'lock-wait', target, holder }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (error instanceof UserError || !isConnectionLost(error)) throw error;
+    throw connectionLost(target, current, error);
+  }
   return { target, applied, ms: performance.now() - started };
 }

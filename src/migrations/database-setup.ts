@@ -4,9 +4,9 @@ import type pg from 'pg';
 import type { DatabaseSetup } from '../config/types.js';
 import { isPgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { checksumSql, normaliseSql } from './checksum.js';
 import { describePgError, failureFrame } from './error-frame.js';
-import { quoteIdent, quoteLiteral } from './history.js';
 import { withAdvisoryLock } from './lock.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 

@@ -25,6 +25,9 @@ export function hasNoTransactionMarker(sql: string): boolean {
   return /^--\s*((devup:\s*)?no-transaction|morph:\s*nontransactional)\b/.test(firstLine);
 }
 
+/** The largest bigint: the history table's version column. */
+const MAX_VERSION = 9223372036854775807n;
+
 export function parseVersion(digits: string): bigint {
   return BigInt(digits.replaceAll('-', ''));
 }
@@ -179,6 +182,10 @@ export function discoverMigrations(dir: string): Migration[] {
   }
   const byVersion = new Map<bigint, string>();
   for (const c of candidates) {
+    // The history table keeps versions as bigint: a longer one would fail only once applied.
+    if (c.version > MAX_VERSION) {
+      problems.push(`${c.entry}: version ${c.version} is too large (the most is ${MAX_VERSION}, 19 digits)`);
+    }
     const other = byVersion.get(c.version);
     if (other) problems.push(`${other} and ${c.entry} have the same version ${c.version}`);
     byVersion.set(c.version, c.entry);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 
 /** The history table devup keeps in every target schema. */
 export const HISTORY_TABLE = 'devup_migrations';
@@ -18,20 +19,24 @@ export interface HistoryRow {
   appliedBy: string;
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 export function historyTable(schema: string): string {
   return `${quoteIdent(schema)}.${HISTORY_TABLE}`;
 }
 
+/**
+ * The schema, created only when missing: `create schema if not exists` asks for CREATE on the
+ * database even when the schema is there, which a deploy's role that owns its schemas lacks.
+ */
+export function createSchemaSql(schema: string): string {
+  return `do $devup$ begin
+  if not exists (select 1 from pg_namespace where nspname = ${quoteLiteral(schema)}) then
+    create schema if not exists ${quoteIdent(schema)};
+  end if;
+end $devup$`;
+}
+
 export function createHistorySql(schema: string): string {
-  return `create schema if not exists ${quoteIdent(schema)};
+  return `${createSchemaSql(schema)};
 create table if not exists ${historyTable(schema)} (
   version bigint primary key,
   name text not null,

@@ -60,10 +60,12 @@ export async function planTargets(
 export async function inspectTargets(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  options: { services?: string[] | undefined; tenant?: string | undefined },
+  options: { services?: string[] | undefined; tenant?: string | undefined; client?: pg.Client | undefined },
 ): Promise<InspectedTarget[]> {
-  return withClient(admin, async (client) => {
+  const inspect = async (client: pg.Client) => {
     const services = await collectTargets(config, { ...options, query: (sql: string) => client.query(sql) });
     return planTargets(admin, client, services);
-  });
+  };
+  // A caller with an open connection (status reads tool histories on it too) saves a connect.
+  return options.client ? inspect(options.client) : withClient(admin, inspect);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PgError } from '../database/connection.js';
+import { UserError } from '../errors.js';
 
 /** How migrations meet live traffic: `migrations.*` in the config, or the flags of `devup migrate`. */
 export interface TimeoutPolicy {
@@ -121,7 +122,7 @@ export async function retryOnLockTimeout<R>(
 }
 
 /** "table billing.invoices is locked by pid 4242 (psql, idle in transaction): <query>" */
-export function describeBlocker(blocker: LockBlocker | undefined): string[] {
+function describeBlocker(blocker: LockBlocker | undefined): string[] {
   if (!blocker) return ['Who held the lock was not seen (it may have been released between attempts).'];
   const what = blocker.relation ? `table ${blocker.relation}` : 'a row or transaction';
   const app = [blocker.applicationName, blocker.state].filter(Boolean).join(', ');
@@ -129,4 +130,26 @@ export function describeBlocker(blocker: LockBlocker | undefined): string[] {
     `waiting for ${blocker.mode} on ${what}, held by pid ${blocker.pid}${app ? ` (${app})` : ''}`,
     `${blocker.state === 'active' ? 'its query' : 'its last query'}: ${blocker.query.replace(/\s+/g, ' ').trim().slice(0, 300) || '(none)'}`,
   ];
+}
+
+/** A migration that kept hitting lock_timeout: the table, the blocking pid and its query. */
+export function lockTimeoutError(
+  schema: string,
+  migrationId: string,
+  retry: LockRetryResult<unknown>,
+  error: unknown,
+  applied = 'Nothing of this migration was applied.',
+): UserError {
+  const blocker = retry.blocker;
+  const what = blocker?.relation ? `table ${blocker.relation}` : 'a lock it needs';
+  const by = blocker ? `, held by pid ${blocker.pid}` : '';
+  const attempts = `${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'}`;
+  return new UserError(
+    `migration ${migrationId} in ${schema} could not lock ${what}${by} (lock_timeout, ${attempts})`,
+    {
+      details: describeBlocker(blocker),
+      hint: `${applied} Run again when that transaction has ended${blocker ? ` (or end it: select pg_terminate_backend(${blocker.pid}))` : ''}, or allow a longer --lock-timeout.`,
+      cause: error,
+    },
+  );
 }

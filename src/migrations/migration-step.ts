@@ -2,12 +2,14 @@ import pLimit from 'p-limit';
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError, withClient } from '../database/connection.js';
+import { serverErrorHint } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 import { type ApplyOptions, applyTarget, checkPlan, type MigrationEvent, type SqlTarget } from './apply.js';
 import { applyDatabaseSetup, hasDatabaseSetup } from './database-setup.js';
-import { quoteIdent } from './history.js';
 import { planTargets } from './inspect.js';
 import { isUpToDate, type TargetPlan } from './plan.js';
+import { privilegeError } from './privilege-error.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
 import type { ToolCheck } from './tools/tool-runner.js';
 
@@ -30,6 +32,11 @@ export interface MigrationStepOptions {
   strict?: boolean | undefined;
   /** Only check: report what is pending, apply nothing. */
   checkOnly?: boolean | undefined;
+  /**
+   * Create a service's missing database (default). Off for an external server unless the config
+   * says so (`database.createDatabases`): a deploy's role need not have CREATEDB.
+   */
+  createDatabases?: boolean | undefined;
   /** Create nothing either, not even a service's missing database (`status`); implies checkOnly. */
   readOnly?: boolean | undefined;
   concurrency?: number | undefined;
@@ -44,6 +51,8 @@ export interface MigrationStepOptions {
   signal?: AbortSignal | undefined;
   /** An open connection to the main database to check with (the warm path's); else one is opened. */
   client?: pg.Client | undefined;
+  /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
+  applySql?: typeof applyTarget;
 }
 
 export interface TargetOutcome {
@@ -71,8 +80,16 @@ interface Work {
   pending: string[];
 }
 
-/** Creates the databases that services asked for (`database: 'auth'`) when missing. */
-export async function ensureDatabases(client: pg.Client, names: string[]): Promise<void> {
+/**
+ * Creates the databases that services asked for (`database: 'auth'`) when missing, or, when
+ * `create` is off, says which one is missing and stops.
+ */
+export async function ensureDatabases(
+  client: pg.Client,
+  wanted: { name: string; service: string }[],
+  options: { create: boolean; where: string },
+): Promise<void> {
+  const names = [...new Set(wanted.map((w) => w.name))];
   if (names.length === 0) return;
   const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [
     names,
@@ -80,11 +97,20 @@ export async function ensureDatabases(client: pg.Client, names: string[]): Promi
   const existing = new Set(rows.map((r) => r.datname));
   for (const name of names) {
     if (existing.has(name)) continue;
+    if (!options.create) {
+      const service = wanted.find((w) => w.name === name)?.service;
+      throw new UserError(
+        `database "${name}" (services.${service}.database) does not exist on ${options.where}, and devup creates no database on an external server`,
+        {
+          hint: `Create it with a role that may (create database ${quoteIdent(name)} owner <the migration role>), or set database.createDatabases: true.`,
+        },
+      );
+    }
     try {
       await client.query(`create database ${quoteIdent(name)}`);
     } catch (error) {
-      // Another devup process created it first.
-      if ((error as { code?: string }).code === '42P04') continue;
+      // Another devup process created it first (23505 when both were creating it at once).
+      if (['42P04', '23505'].includes((error as { code?: string }).code ?? '')) continue;
       throw new UserError(
         `cannot create the database "${name}" (a service's \`database\`): ${(error as Error).message}`,
         {
@@ -142,17 +168,19 @@ export async function runMigrationStep(
       query: (sql) => client.query(sql),
     });
     // Every service's own database, migrations or not: its DATABASE_URL must point somewhere real.
-    const ownDatabases = [
-      ...new Set(
-        config.services
-          .filter((s) => !options.services || options.services.includes(s.name))
-          .map((s) => s.database)
-          .filter((d): d is string => !!d),
-      ),
-    ];
+    const ownDatabases = config.services
+      .filter((s) => !options.services || options.services.includes(s.name))
+      .flatMap((s) => (s.database ? [{ name: s.database, service: s.name }] : []));
     // A database that does not exist yet has no history: read-only checks report it as all pending.
-    if (!options.readOnly) await ensureDatabases(client, ownDatabases);
-    if (!options.readOnly && !options.checkOnly) await setUpDatabases(config, admin, client, ownDatabases, emit);
+    if (!options.readOnly) {
+      await ensureDatabases(client, ownDatabases, {
+        create: options.createDatabases ?? true,
+        where: `${admin.host}:${admin.port}`,
+      });
+    }
+    if (!options.readOnly && !options.checkOnly) {
+      await setUpDatabases(config, admin, client, [...new Set(ownDatabases.map((d) => d.name))], emit);
+    }
     for (const { service, target, plan } of await planTargets(admin, client, services)) {
       if (plan) {
         const pending = plan.pending.map((m) => m.id);
@@ -263,7 +291,7 @@ export async function runMigrationStep(
             );
             try {
               const database = w.target.database ? { database: w.target.database } : {};
-              const result = await applyTarget(client, sqlTarget, {
+              const result = await (options.applySql ?? applyTarget)(client, sqlTarget, {
                 strict: options.strict ?? false,
                 timeouts: { ...config.migrations, observe: () => connect(admin, database) },
                 onEvent: emit,
@@ -289,10 +317,13 @@ export async function runMigrationStep(
           // A server error that nothing above explained still gets a sentence, not a stack.
           const error =
             isPgError(caught) && !(caught instanceof UserError)
-              ? new UserError(`${w.target.schema}: ${caught.code}: ${caught.message}`, {
-                  hint: "Check the database user's privileges on this database and schema.",
+              ? (privilegeError(caught, w.target, admin) ??
+                new UserError(`${w.target.schema}: ${caught.code}: ${caught.message}`, {
+                  hint:
+                    serverErrorHint(caught) ??
+                    "Postgres refused one of devup's own queries for this schema (its history table, lock or search_path); the error above says why.",
                   cause: caught,
-                })
+                }))
               : caught;
           ok = false;
           markFailed(w.target, error);

@@ -1,4 +1,4 @@
-import { quoteIdent } from './history.js';
+import { quoteIdent } from '../lib/sql-quote.js';
 
 /** SQL after `${schema}` / `${tenant}` substitution, with a map back to the original offsets. */
 export interface SubstitutedSql {

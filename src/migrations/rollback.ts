@@ -7,6 +7,7 @@ import { historyTable, readHistory } from './history.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
+import type { TargetPlan } from './plan.js';
 import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
 import { splitStatements } from './split.js';
 
@@ -20,15 +21,42 @@ export function selectRollback(
   return newestFirst.slice(0, options.steps ?? 1);
 }
 
-/** Rolls back through down files under the target's lock; returns the ids rolled back. */
+/**
+ * What a rollback would take back, newest first, from the same rows rollbackTarget reads: every
+ * applied migration, those whose file changed or is gone included, each with a note for people.
+ */
+export function rollbackPreview(
+  plan: TargetPlan,
+  options: { steps?: number | undefined; to?: bigint | undefined },
+): { name: string; note: string | undefined }[] {
+  const notes = new Map<bigint, string>([
+    ...plan.changed.map(({ row }) => [row.version, 'its file changed since it was applied'] as const),
+    ...plan.missing.map((row) => [row.version, 'no file has this version any more'] as const),
+  ]);
+  const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing];
+  return selectRollback(rows, options).map((row) => ({ name: row.name, note: notes.get(row.version) }));
+}
+
+/**
+ * Rolls back through down files under the target's lock; returns the ids rolled back.
+ * `expected`: the names confirmed by the user; if the history no longer gives exactly those,
+ * nothing runs.
+ */
 export async function rollbackTarget(
   client: pg.Client,
   target: SqlTarget,
-  options: { steps?: number | undefined; to?: bigint | undefined },
+  options: { steps?: number | undefined; to?: bigint | undefined; expected?: string[] | undefined },
 ): Promise<string[]> {
   return withAdvisoryLock(client, target.schema, async () => {
     const history = (await readHistory(client, target.schema)).filter((r) => r.success);
     const chosen = selectRollback(history, options);
+    const names = chosen.map((r) => r.name);
+    if (options.expected && names.join('\n') !== options.expected.join('\n')) {
+      throw new UserError(`${target.schema}: the history changed since the confirmation; nothing was rolled back`, {
+        details: [`confirmed: ${options.expected.join(', ') || '(none)'}`, `now: ${names.join(', ') || '(none)'}`],
+        hint: 'Another devup (or a person) changed it meanwhile. Run `devup migrate down` again to see the new list.',
+      });
+    }
     const files = new Map(target.migrations.map((m) => [m.version, m]));
     const missing = chosen.filter((r) => !files.get(r.version)?.down);
     if (missing.length > 0) {
@@ -42,25 +70,36 @@ export async function rollbackTarget(
     const done: string[] = [];
     for (const row of chosen) {
       const migration = files.get(row.version) as Migration;
-      await runDown(client, target, migration);
+      await runDown(client, target, migration, done);
       done.push(migration.id);
     }
     return done;
   });
 }
 
-async function runDown(client: pg.Client, target: SqlTarget, migration: Migration): Promise<void> {
+/** `done`: what this rollback already took back, named if this one fails. */
+async function runDown(client: pg.Client, target: SqlTarget, migration: Migration, done: string[]): Promise<void> {
   const down = migration.down;
   if (!down) return;
   const sql = substitutePlaceholders(down.sql, target);
   const deleteRow = `delete from ${historyTable(target.schema)} where version = ${migration.version}`;
   const fail = (error: unknown, index: number | undefined) => {
     const details: string[] = [];
-    if (index !== undefined) {
-      details.push(...codeFrame(locateInSection(down, index)));
-    }
+    if (index !== undefined) details.push(...codeFrame(locateInSection(down, index)));
+    else details.push(`in ${down.file}`);
     if (isPgError(error)) details.push(...describePgError(error));
-    return new UserError(`rolling back ${migration.id} failed in ${target.schema}`, { details, cause: error });
+    details.push(
+      done.length === 0
+        ? 'Nothing was rolled back before it.'
+        : `Already rolled back (and removed from the history): ${done.join(', ')}.`,
+    );
+    return new UserError(`rolling back ${migration.id} failed in ${target.schema}`, {
+      details,
+      hint: down.noTransaction
+        ? `${down.file} runs without a transaction: its statements before the failing one stay done. Fix the file (or finish by hand), then run \`devup migrate down\` again.`
+        : `Nothing of ${migration.id}'s down was kept. Fix ${down.file}, then run \`devup migrate down\` again for what is left.`,
+      cause: error,
+    });
   };
   if (down.noTransaction) {
     await client.query(searchPathSql(target.schema, false));

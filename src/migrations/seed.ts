@@ -1,11 +1,12 @@
 import path from 'node:path';
+import type pg from 'pg';
 import { globSync } from 'tinyglobby';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { checksumSql } from './checksum.js';
 import { describePgError, failureFrame } from './error-frame.js';
-import { quoteIdent, quoteLiteral } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 import { readSqlFile } from './sql-file.js';
@@ -23,8 +24,11 @@ export function matchSeedFiles(cwd: string, pattern: string): string[] {
   }).sort();
 }
 
+/** The table devup records applied seed files in, in every target schema. */
+export const SEEDS_TABLE = 'devup_seeds';
+
 function seedTable(schema: string): string {
-  return `${quoteIdent(schema)}.devup_seeds`;
+  return `${quoteIdent(schema)}.${SEEDS_TABLE}`;
 }
 
 /** The table comment that says a target was new and its seed data is not all in yet. */
@@ -54,17 +58,20 @@ export async function markSeedsOwed(admin: ConnectionInfo, target: TargetBase): 
 }
 
 /** The schemas of one database whose seed data is still owed (one query, whatever the number of targets). */
-export async function schemasOwedSeeds(admin: ConnectionInfo, database: string | undefined): Promise<Set<string>> {
-  const { rows } = await withClient(
-    admin,
-    (client) =>
-      client.query<{ nspname: string }>(
-        `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
-        [SEEDS_OWED],
-      ),
-    database ? { database } : {},
-  ).catch((error: unknown) => {
+export async function schemasOwedSeeds(
+  admin: ConnectionInfo,
+  database: string | undefined,
+  /** An open connection to that database (the warm path's), saving a connection per run. */
+  open?: pg.Client,
+): Promise<Set<string>> {
+  const query = (client: pg.Client) =>
+    client.query<{ nspname: string }>(
+      `select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relname = 'devup_seeds' and c.relkind = 'r' and obj_description(c.oid, 'pg_class') = $1`,
+      [SEEDS_OWED],
+    );
+  if (open) return new Set((await query(open)).rows.map((r) => r.nspname));
+  const { rows } = await withClient(admin, query, database ? { database } : {}).catch((error: unknown) => {
     if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return { rows: [] };
     throw error;
   });
@@ -108,7 +115,7 @@ async function applySeeds(
   const seed = service.seed;
   if (!seed) return [];
   if (seed.kind === 'command') {
-    const { runCommand } = await import('../services/run-command.js');
+    const { runCommand } = await import('../lib/run-command.js');
     await runCommand(seed.command, {
       cwd: service.cwd,
       what: `seed command of ${service.name} (${target.schema})`,

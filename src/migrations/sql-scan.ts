@@ -165,3 +165,12 @@ export function transactionControlCandidatesEnd(sql: string): number | undefined
   );
   return last;
 }
+
+/** True when the text's last statement lacks its `;` (a comment after it does not count as one). */
+export function lacksFinalSemicolon(sql: string): boolean {
+  let lastEnd = -1;
+  forEachTopLevelStatement(sql, (_start, end) => {
+    lastEnd = end;
+  });
+  return lastEnd === sql.length && sql.charCodeAt(sql.length - 1) !== 59;
+}

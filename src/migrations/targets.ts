@@ -47,7 +47,7 @@ async function resolveTenants(
       });
     }
   } else {
-    const { runCommand } = await import('../services/run-command.js');
+    const { runCommand } = await import('../lib/run-command.js');
     const output = await runCommand(source.command, {
       cwd: service.cwd,
       what: `services.${service.name}.migrations.tenants.command`,

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { currentProcess, isRunning, type ProcessIdentity } from '../process-identity.js';
@@ -45,29 +45,36 @@ function liveClaim(stateDir: string): DevSessionClaim | undefined {
  */
 export async function claimDevSession(stateDir: string): Promise<() => void> {
   const me = currentProcess();
-  await withProjectLock(stateDir, 'dev-session', async () => {
-    const other = liveClaim(stateDir);
-    if (other && other.pid !== me.pid) {
-      throw new UserError(
-        `devup dev is already running for this project (pid ${other.pid}, since ${other.startedAt})`,
-        {
-          hint:
-            'Use that one, or stop it first (Ctrl-C in its terminal, or `kill ' +
-            other.pid +
-            '`). `devup status` shows it.',
-        },
-      );
-    }
-    const claim: DevSessionClaim = { ...me, startedAt: new Date().toISOString() };
-    writeFileSync(claimFile(stateDir), `${JSON.stringify(claim, null, 2)}\n`);
-  });
+  const claim = `${JSON.stringify({ ...me, startedAt: new Date().toISOString() } satisfies DevSessionClaim, null, 2)}\n`;
+  mkdirSync(stateDir, { recursive: true });
+  try {
+    // The usual case, no claim yet: creating the file exclusively is the whole claim.
+    writeFileSync(claimFile(stateDir), claim, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A claim exists. The file is only replaced, never removed, while stale: whoever finds it
+    // waits for the lock, so two runs after a crash cannot both take it over.
+    await withProjectLock(stateDir, 'dev-session', async () => {
+      const other = liveClaim(stateDir);
+      if (other && other.pid !== me.pid) throw alreadyRunning(other);
+      const temporary = `${claimFile(stateDir)}.${process.pid}.tmp`;
+      writeFileSync(temporary, claim);
+      renameSync(temporary, claimFile(stateDir));
+    });
+  }
   const release = () => {
-    const claim = readJson<DevSessionClaim>(claimFile(stateDir));
-    if (claim?.pid === me.pid && claim.started === me.started) rmSync(claimFile(stateDir), { force: true });
+    const current = readJson<DevSessionClaim>(claimFile(stateDir));
+    if (current?.pid === me.pid && current.started === me.started) rmSync(claimFile(stateDir), { force: true });
     process.off('exit', release);
   };
   process.on('exit', release);
   return release;
+}
+
+function alreadyRunning(other: DevSessionClaim): UserError {
+  return new UserError(`devup dev is already running for this project (pid ${other.pid}, since ${other.startedAt})`, {
+    hint: `Use that one, or stop it first (Ctrl-C in its terminal, or \`kill ${other.pid}\`). \`devup status\` shows it.`,
+  });
 }
 
 /** The running `devup dev` of this project, if any, with its services once they are started. */

@@ -1,34 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { trackProcessGroup, untrackProcessGroup } from '../lib/process-groups.js';
 import { type Clock, systemClock } from './clock.js';
-
-/** Groups that may still have processes; SIGKILLed synchronously if devup's own process exits first. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function killLiveGroupsOnExit(): void {
-  for (const pgid of liveGroups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  liveGroups.clear();
-}
-
-function track(pgid: number): void {
-  liveGroups.add(pgid);
-  if (!exitHookInstalled) {
-    // Last resort: 'exit' handlers must be synchronous, and a plain kill() is.
-    process.on('exit', killLiveGroupsOnExit);
-    exitHookInstalled = true;
-  }
-}
-
-/** Ids of the process groups devup still considers live (for tests and diagnostics). */
-export function trackedProcessGroups(): number[] {
-  return [...liveGroups];
-}
 
 /** True when /proc/<pid>/stat shows a process of the group that is not a zombie. */
 function isLiveMember(pid: string, pgid: number): boolean {
@@ -71,7 +43,7 @@ export class ProcessGroup {
   constructor(pgid: number, clock: Clock = systemClock) {
     this.pgid = pgid;
     this.#clock = clock;
-    track(pgid);
+    trackProcessGroup(pgid);
   }
 
   /** Signals every process in the group; false when none is left. */
@@ -81,7 +53,7 @@ export class ProcessGroup {
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
-        liveGroups.delete(this.pgid);
+        untrackProcessGroup(this.pgid);
         return false;
       }
       throw error;
@@ -99,7 +71,7 @@ export class ProcessGroup {
     if (this.#knownMembers.some((pid) => isLiveMember(pid, this.pgid))) return true;
     this.#knownMembers = liveMembers(this.pgid);
     if (this.#knownMembers.length > 0) return true;
-    liveGroups.delete(this.pgid);
+    untrackProcessGroup(this.pgid);
     return false;
   }
 

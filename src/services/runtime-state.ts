@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeJsonAtomic } from '../lib/atomic-json.js';
 import type { ServiceSnapshot } from './service-status.js';
 
 /** What `.devup/…` says about a running `devup dev`, so other commands (status, down) can find it. */
@@ -21,11 +21,7 @@ export class RuntimeStateFile {
   /** Synchronous and small: called on every status change, and must be done before the next. */
   write(services: ServiceSnapshot[]): void {
     const state: RuntimeState = { pid: process.pid, startedAt: this.#startedAt, services };
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    // Write-then-rename so a reader never sees half a file.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(temporary, this.file);
+    writeJsonAtomic(this.file, state);
   }
 
   /** Removes the file only while it is this process's: another session's file is not ours to delete. */

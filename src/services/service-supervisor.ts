@@ -1,6 +1,6 @@
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { formatDuration } from '../ui/format-duration.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';

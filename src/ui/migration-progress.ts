@@ -1,7 +1,7 @@
+import { formatDuration } from '../lib/format-duration.js';
 import { describeHolder } from '../migrations/lock.js';
 import type { StepEvent } from '../migrations/migration-step.js';
 import type { TargetBase } from '../migrations/targets.js';
-import { formatDuration } from './format-duration.js';
 import { errorEvent, formatError } from './format-error.js';
 import type { Output } from './output.js';
 

@@ -1,5 +1,6 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../../src/database/connection.js';
 import { dockerStatus, TEST_IMAGE } from '../integration/helpers/docker.js';
 import { copyDemo, httpStatus, processesUnder, runCli, startCli } from './demo-helpers.js';
 
@@ -25,6 +26,16 @@ for (const { engine, skip, extraEnv } of engines) {
       demo = await copyDemo();
       env = { ...demo.env, ...extraEnv };
     });
+    const demoConnection = () => ({
+      host: '127.0.0.1',
+      port: Number(env.DEMO_DB_PORT),
+      user: 'devup',
+      password: readFileSync(`${demo.dir}/.devup/password`, 'utf8').trim(),
+      database: String(env.DEMO_PROJECT).replace(/[^a-z0-9_]/g, '_'),
+    });
+    const demoQuery = (sql: string) => withClient(demoConnection(), (c) => c.query(sql));
+    const demoCount = async (sql: string) => Number((await demoQuery(sql)).rows[0]?.n);
+
     afterAll(async () => {
       await runCli(args('down', '--volumes', '--yes'), { cwd: demo.dir, env });
       demo.cleanup();
@@ -168,25 +179,78 @@ for (const { engine, skip, extraEnv } of engines) {
         },
       );
       expect(code, output).toBe(0);
+      // Every object the schema holds is named before it goes.
       expect(output).toMatch(
-        /devup reset will destroy:\n {2}schema auth_acme \(with everything in it:\)\n {4}functions: set_updated_at\(\)\n {4}tables: api_keys,( devup_seeds,)? sessions, users\n/,
+        /devup reset will destroy:\n {2}schema auth_acme \(4 objects\)\n {4}functions: set_updated_at\(\)\n {4}tables: api_keys, sessions, users\n/,
       );
       expect(output).toMatch(new RegExp(`auth_acme applied ${authMigrations}\\b`));
       expect(output).toMatch(/auth_acme seeded/);
       expect(output).not.toMatch(/auth_globex applied/);
     });
 
-    it("a full reset destroys exactly this project's database and boots it again", async () => {
+    it('a full reset after a new migration file rebuilds through the migrations, including it, and keeps a new template', async () => {
       await migrated();
+      // Whichever path this one takes, it leaves a template of the current files.
+      const first = await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
+      expect(first.output).toMatch(/Template kept for the next reset|Reset from the template/);
+      writeFileSync(`${demo.dir}/services/auth/migrations/0010_e2e_marker.sql`, 'create table e2e_marker (id int);\n');
       const { code, output } = await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
       expect(code, output).toBe(0);
       expect(output).toMatch(
-        engine === 'docker'
-          ? /container devup-e2e-\w+-postgres[\s\S]*volume devup-e2e-\w+-pgdata/
-          : /data directory .*\.devup\/postgres/,
+        /↺ Full rebuild through the migrations: the migrations of auth changed since the template\./,
       );
+      expect(output).toMatch(/devup reset will destroy:\n {2}database devup_e2e_\w+\n/);
+      expect(output).toMatch(/auth_acme applied \d+ \(0001_create_users … 0010_e2e_marker\)/);
       expect(output).toMatch(/ingestion_default applied 4/);
       expect(output).toMatch(/workflow_default seeded/);
+      expect(output).toMatch(/Template kept for the next reset/);
+    });
+
+    it('an unchanged full reset restores from the template: a row written before is gone, the seeds are back', async () => {
+      await migrated();
+      await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
+      await demoQuery("insert into auth_acme.users (email, password_hash) values ('typed@by.hand', 'x')");
+      const { code, output } = await runCli(args('reset', '--yes', '--no-start'), { cwd: demo.dir, env });
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/↺ Reset from the template taken .* ago: migrations, seeds and config unchanged since\./);
+      expect(output).toMatch(/auth_acme already up-to-date/);
+      expect(await demoCount("select count(*) as n from auth_acme.users where email = 'typed@by.hand'")).toBe(0);
+      expect(await demoCount('select count(*) as n from auth_acme.users')).toBeGreaterThan(0);
+    });
+
+    it('snapshot save and restore while devup dev runs: its services reconnect to the restored data', async () => {
+      const cli = startCli(args('dev'), { cwd: demo.dir, env });
+      await cli.waitFor(/All services ready/, 60_000);
+      try {
+        const saved = await runCli(args('snapshot', 'save', 'clean'), { cwd: demo.dir, env });
+        expect(saved.code, saved.output).toBe(0);
+        await demoQuery("insert into auth_acme.users (email, password_hash) values ('after@snapshot', 'x')");
+        const before = (await fetch(`http://127.0.0.1:${demo.ports[0]}/tenants/acme/users`).then((r) =>
+          r.json(),
+        )) as unknown[];
+        const restored = await runCli(args('snapshot', 'restore', 'clean', '--yes'), { cwd: demo.dir, env });
+        expect(restored.code, restored.output).toBe(0);
+        expect(restored.output).toMatch(/Restored devup_e2e_\w+ from snapshot clean/);
+        expect(await demoCount("select count(*) as n from auth_acme.users where email = 'after@snapshot'")).toBe(0);
+        // The service's pool lost its connections and opens new ones on the next request.
+        let after: unknown[] | undefined;
+        while (!after) {
+          const response = await fetch(`http://127.0.0.1:${demo.ports[0]}/tenants/acme/users`);
+          if (response.ok) after = (await response.json()) as unknown[];
+          else await response.arrayBuffer().then(() => new Promise((resolve) => setTimeout(resolve, 50)));
+        }
+        expect(after.length).toBe(before.length - 1);
+        const listed = await runCli(args('snapshot', 'list'), { cwd: demo.dir, env });
+        expect(listed.output).toMatch(
+          /clean +\d[\d.]* MB +\d+ s ago +\d+ applied in 5 schemas +migrations unchanged since/,
+        );
+      } finally {
+        cli.child.kill('SIGINT');
+        await cli.exited;
+      }
+      const down = await runCli(args('down', '--volumes'), { cwd: demo.dir, env });
+      expect(down.code).toBe(1);
+      expect(down.output).toMatch(/This destroys:[\s\S]*snapshot clean \(/);
     });
 
     it('--json: every line on stdout is one JSON object, service logs included', async () => {

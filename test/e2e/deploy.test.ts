@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Job } from 'kubernetes-models/batch/v1';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { connect, withClient } from '../../src/database/connection.js';
 import { parseConnectionUrl } from '../../src/database/connection-url.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -137,4 +139,18 @@ it('--lock-timeout: a migration behind live traffic fails naming the table and t
     await traffic.end();
   }
   expect((await cli(['migrate', '--lock-timeout', '200ms'], url)).code).toBe(0);
+});
+
+it('deploy k8s prints the Job as YAML the Kubernetes schema accepts', async () => {
+  ws = project();
+  const { code, output } = await runCli(['deploy', 'k8s', '--helm-hook', '--image', 'registry.example.com/m:1.4.0'], {
+    cwd: ws.dir,
+    env: { ...process.env, CI: 'true' },
+  });
+  expect(code).toBe(0);
+  expect(output).not.toContain('*a1');
+  const job = new Job(parse(output));
+  job.validate();
+  expect(job.metadata?.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+  expect(job.spec?.template.spec?.containers[0]?.image).toBe('registry.example.com/m:1.4.0');
 });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { alembicAvailable, SYSTEM_PYTHON } from '../integration/tools/tool-fixtures.js';
 import { ROOT, runCli, startCli } from './demo-helpers.js';
 
@@ -17,20 +18,28 @@ function statusOf(output: string) {
 }
 
 // The example as a user has it: Debian's python3 + psycopg2 + Alembic in a virtualenv that sees
-// the system packages, two tenants, uuid-ossp from database.extensions, fixed ports (heavy lock).
+// the system packages, two tenants, uuid-ossp from database.extensions; on free ports instead of
+// the example's 54330 and 8030, which a developer's own run of the example may hold.
 describe.skipIf(!available)('examples/python-alembic on the embedded engine', () => {
   const dir = path.join(ROOT, 'test/e2e/.work', `alembic-${randomBytes(4).toString('hex')}`);
   const env = { ...process.env, CI: 'true' };
   const devup = (...args: string[]) => runCli([...args, '--engine', 'embedded'], { cwd: dir, env });
   let revision = '';
+  let appPort = 0;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(path.dirname(dir), { recursive: true });
     cpSync(path.join(ROOT, 'examples/python-alembic'), dir, {
       recursive: true,
       filter: (src) => !/[/](\.devup|\.venv|__pycache__)$/.test(src),
     });
     chmodSync(dir, 0o755); // as root, the embedded server's user must reach .devup/
+    const configFile = path.join(dir, 'devup.config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    config.database.port = await freePort(54400);
+    appPort = await freePort(8100);
+    config.services.billing.port = appPort;
+    writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
     execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', 'billing/.venv'], {
       cwd: dir,
     });
@@ -113,7 +122,7 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     const cli = startCli(['dev', '--engine', 'embedded'], { cwd: dir, env });
     try {
       await cli.waitFor(/All services ready/, 120_000);
-      const response = await fetch('http://127.0.0.1:8030/tenants/acme/accounts');
+      const response = await fetch(`http://127.0.0.1:${appPort}/tenants/acme/accounts`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationTool } from '../../config/schema.js';
+import { writeJsonAtomic } from '../../lib/atomic-json.js';
 import type { TargetBase } from '../targets.js';
 
 /** What a target looked like right after its tool last succeeded. */
@@ -62,19 +63,13 @@ function updateStore(stateDir: string, change: (store: StoreFile) => void): void
   const current = readStore(stateDir);
   const next: StoreFile = { version: 1, targets: { ...current.targets } };
   change(next);
-  mkdirSync(stateDir, { recursive: true });
-  const file = path.join(stateDir, FINGERPRINT_FILE);
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`);
-  try {
-    renameSync(tmp, file);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {}
-    throw error;
-  }
+  writeJsonAtomic(path.join(stateDir, FINGERPRINT_FILE), next);
   cached = undefined;
+}
+
+/** Every recorded fingerprint, by key. */
+export function listFingerprints(stateDir: string): Record<string, ToolFingerprint> {
+  return { ...readStore(stateDir).targets };
 }
 
 export function readFingerprint(stateDir: string, key: string): ToolFingerprint | undefined {

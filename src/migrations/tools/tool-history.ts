@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral } from '../history.js';
+import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
 import type { HistoryRow, HistorySpec } from './tool-adapter.js';
 
 /** What the database says about one target, read in one round trip. */
@@ -17,6 +17,13 @@ let systemIdentifier = true;
 function identitySql(schema: string): string {
   const cluster = systemIdentifier ? '(select system_identifier::text from pg_control_system())' : "'-'";
   return `select ${cluster} || ':' || (select oid::text from pg_database where datname = current_database()) || ':' || coalesce((select oid::text from pg_namespace where nspname = ${quoteLiteral(schema)}), '-') as identity`;
+}
+
+/** The same identity for a database now known by another oid (a clone of a template keeps the schema oids). */
+export function identityInDatabase(identity: string, databaseOid: string): string | undefined {
+  const parts = identity.split(':');
+  if (parts.length !== 3) return undefined;
+  return `${parts[0]}:${databaseOid}:${parts[2]}`;
 }
 
 export function historySql(schema: string, spec: HistorySpec): string {

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../../config/types.js';
-import { maskSecret } from '../../database/connection.js';
+import { trackProcessGroup, untrackProcessGroup } from '../../lib/process-groups.js';
+import { maskSecret } from '../../lib/secret-mask.js';
 
 export interface ToolProcessOptions {
   cwd: string;
@@ -29,10 +30,6 @@ export interface ToolProcessResult {
 
 const KILL_GRACE_MS = 3000;
 
-/** Process groups still running, killed if devup exits while they do. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     // A negative pid addresses the whole group: the tool and whatever it started.
@@ -40,14 +37,6 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-  });
 }
 
 /** An argument as a POSIX shell reads it back unchanged. */
@@ -110,10 +99,8 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
     forceKill = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     forceKill.unref();
   };
-  if (pid !== undefined) {
-    installExitHook();
-    liveGroups.add(pid);
-  }
+  // Killed if devup exits while the tool runs.
+  if (pid !== undefined) trackProcessGroup(pid);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -131,7 +118,7 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
     options.signal?.removeEventListener('abort', onAbort);
     if (forceKill) clearTimeout(forceKill);
     if (pid !== undefined) {
-      liveGroups.delete(pid);
+      untrackProcessGroup(pid);
       // After an abort, whatever in the group outlived SIGTERM goes too.
       if (canceled) killGroup(pid, 'SIGKILL');
     }

@@ -104,6 +104,8 @@ export async function planToolRollbacks(
       }
       const state = await readStateFor(target, admin, client, adapter.history);
       const invocation = await prepareToolInvocation(config, service, target, admin);
+      // A program devup cannot derive is reported now, before anyone is asked to confirm.
+      toolProgram(adapter, settings, service.name, invocation.context);
       const plan = planOne(adapter, files.set, state.rows ?? [], request, invocation, target);
       plans.push({ service, target, ...plan });
     }

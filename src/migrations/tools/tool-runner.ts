@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection.js';
-import { quoteIdent } from '../history.js';
+import { createSchemaSql } from '../history.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
@@ -37,7 +37,7 @@ export async function checkToolTarget(
 
 async function createSchema(client: pg.Client, schema: string): Promise<void> {
   try {
-    await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+    await client.query(createSchemaSql(schema));
   } catch (error) {
     // Another process created it between the check and the create.
     const code = (error as { code?: string }).code;

@@ -34,14 +34,18 @@ function liquibaseRef(row: HistoryRow): ToolMigrationRef {
 }
 
 function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly HistoryRow[]): ToolTargetStatus {
-  const ref = (id: string) => ({ version: id, name: set.label(id) });
+  const known = new Set(set.ids);
+  const ref = (id: string) => ({ version: id, name: known.has(id) ? set.label(id) : `${id} (no file)` });
   const status = set.status(rows);
   const applied = set.applied(rows);
+  // Alembic's table holds only heads: below a revision with no file (another branch's), what is
+  // applied, and so what is pending, cannot be known.
+  const lost = adapter.tool === 'alembic' && applied.some((id) => !known.has(id));
   return {
     tool: adapter.tool,
     current: adapter.tool === 'alembic' ? rows.map((r) => r.id ?? '') : applied.slice(-1),
     applied: applied.map(ref),
-    pending: status.pending.map(ref),
+    pending: lost ? undefined : status.pending.map(ref),
     problem: set.problem ?? status.problem,
     unknown: undefined,
   };
@@ -87,13 +91,15 @@ export async function toolTargetStatuses(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
+  client?: pg.Client,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
   const statuses = new Map<TargetBase, ToolTargetStatus>();
   if (targets.length === 0) return statuses;
-  await withClient(admin, async (client) => {
+  const read = async (c: pg.Client) => {
     for (const { service, target } of targets) {
-      statuses.set(target, await toolTargetStatus(config, service, target, admin, client));
+      statuses.set(target, await toolTargetStatus(config, service, target, admin, c));
     }
-  });
+  };
+  await (client ? read(client) : withClient(admin, read));
   return statuses;
 }

@@ -39,6 +39,6 @@ it('reset of the public schema lists every object it drops, those devup never cr
   expect(await reset(ctx, { yes: true, start: false })).toBe(0);
   const shown = lines.join('');
   expect(shown).toMatch(
-    /schema public \(with everything in it:\)\n {4}functions: answer\(integer\)\n {4}tables: accounts, legacy_notes\n/,
+    /schema public \(3 objects\)\n {4}functions: answer\(integer\)\n {4}tables: accounts, legacy_notes\n/,
   );
 });

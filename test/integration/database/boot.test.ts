@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
@@ -122,11 +123,44 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
     expect(db).toMatchObject({ engine: 'docker', action: 'reused' });
   });
 
+  it("a copied checkout (.devup/ included) does not take the original's container for its own", async () => {
+    const copy = createWorkspace();
+    try {
+      cpSync(ws.dir, copy.dir, { recursive: true });
+      const copied: ResolvedConfig = {
+        ...config,
+        root: copy.dir,
+        configPath: path.join(copy.dir, 'devup.config.json'),
+        stateDir: path.join(copy.dir, '.devup'),
+      };
+      const error = await bootDatabase(copied, { sink }).catch((e) => e);
+      expect(error.message).toMatch(
+        new RegExp(`the container ${PREFIX}-postgres belongs to another checkout of project "${PREFIX}", in `),
+      );
+    } finally {
+      copy.cleanup();
+    }
+  });
+
   it('stops with an explanation when the remembered engine is gone, instead of an empty database elsewhere', async () => {
     await createEngine(config, 'docker').stop();
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
     const error = await bootDatabase(config, { sink }).catch((e) => e);
     expect(error.message).toMatch(/this project's database lives in the Docker engine, which is not available/);
     expect(error.hint).toMatch(/--engine embedded/);
+  });
+
+  it('with the engine there, a start failure says what failed (a taken port), not that Docker is unavailable', async () => {
+    await createEngine(config, 'docker').stop();
+    // Another program on the port: it hangs up on whoever connects.
+    const squatter = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(config.database.port, '127.0.0.1', resolve));
+    try {
+      const error = await bootDatabase(config, { sink }).catch((e) => e);
+      expect(error.message).toMatch(new RegExp(`^port ${config.database.port} is already in use`));
+      expect(error.message).not.toMatch(/not available/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

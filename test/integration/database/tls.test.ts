@@ -64,14 +64,18 @@ describe('a TLS-only server', () => {
 
   it('names a plaintext connection as the reason it was refused', async () => {
     const error = await refusal(url('localhost', { sslmode: 'disable' }));
-    expect(error.message).toBe(
-      `Postgres at localhost:${server.port} accepts only TLS connections, and this one was in plaintext`,
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Postgres at localhost:${server.port} turned this plaintext connection away \\(pg_hba\\.conf\\): .*no encryption`,
+      ),
     );
-    expect(error.hint).toContain('sslmode=verify-full');
+    expect(error.hint).toContain('If the server accepts only TLS, add sslmode=verify-full');
   });
 
-  it("uses TLS under libpq's default (prefer) when the server offers it", async () => {
-    expect(await sessionUsesTls(url('localhost', {}))).toBe(true);
+  it('uses TLS under prefer when the server offers it; with nothing asked, plaintext on loopback', async () => {
+    expect(await sessionUsesTls(url('localhost', { sslmode: 'prefer' }))).toBe(true);
+    const error = await refusal(url('localhost', {}));
+    expect(error.message).toContain('turned this plaintext connection away');
   });
 
   it('admits a client certificate from its CA, and names one it refuses', async () => {

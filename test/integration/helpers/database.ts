@@ -17,10 +17,18 @@ export async function createTestDatabase(): Promise<ConnectionInfo & { drop(): P
   return {
     ...server,
     database: name,
+    // With the templates and snapshots a reset or a snapshot command made of it.
     drop: () =>
-      withClient({ ...server, database: 'postgres' }, (c) =>
-        c.query(`drop database if exists ${name} with (force)`),
-      ).then(() => {}),
+      withClient({ ...server, database: 'postgres' }, async (c) => {
+        const { rows } = await c.query<{ datname: string }>(
+          "select datname from pg_database where datname = $1 or datname like $1 || '\\_\\_devup\\_%'",
+          [name],
+        );
+        for (const { datname } of rows) {
+          await c.query(`alter database "${datname}" is_template false`);
+          await c.query(`drop database if exists "${datname}" with (force)`);
+        }
+      }).then(() => {}),
   };
 }
 

@@ -118,6 +118,24 @@ it('points at the failing line and column deep in a file, and leaves nothing hal
   expect(rerun.applied.map((a) => a.migration.id)).toEqual(['0002_orders']);
 });
 
+it('points at the failing statement when Postgres reports no position (42P01 on ALTER TABLE), and keeps nothing', async () => {
+  const body = [
+    'create table kept (id int);',
+    'insert into kept values (1);',
+    '',
+    '  alter table ${schema}.missing add column x int;',
+    'create table after (id int);',
+  ].join('\n');
+  ws = createWorkspace({ 'm/0001_alter.sql': body });
+  const error = (await applyTarget(client, target(`${ws.dir}/m`, 'no_position')).catch((e: unknown) => e)) as UserError;
+  expect(error).toBeInstanceOf(UserError);
+  const report = error.details.join('\n');
+  expect(report).toContain('42P01');
+  expect(report).toMatch(/0001_alter\.sql:4:3/);
+  expect(report).toContain('> 4 |   alter table ${schema}.missing add column x int;');
+  expect(await tables('no_position')).toEqual(['devup_migrations']);
+});
+
 it('maps positions inside a dbmate up section back to the file', async () => {
   ws = createWorkspace({
     'm/20240101000000_x.sql':

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
 import { baselineTarget } from '../../../src/migrations/baseline.js';
@@ -185,10 +186,64 @@ it('dry-run prints the SQL each target would run and changes nothing', async () 
   const output = new Output('plain', (text) => lines.push(text));
   await dryRunMigrations(config, db, { output });
   expect(lines.join('')).toBe(
-    '-- svc_one: 0001_a\nset search_path to "svc_one", public;\ncreate table "svc_one".a (id int);\n\n',
+    [
+      '-- devup migrate --dry-run: a psql script (psql -f FILE); it does not record devup history.',
+      '\\set ON_ERROR_STOP on',
+      'create schema if not exists "svc_one";',
+      '-- svc_one: 0001_a',
+      'begin;',
+      'set local search_path to "svc_one", public;',
+      'create table "svc_one".a (id int);',
+      'commit;',
+      '',
+      '',
+    ].join('\n'),
   );
   const { rowCount } = await client.query("select 1 from pg_namespace where nspname = 'svc_one'");
   expect(rowCount).toBe(0);
+});
+
+it('dry-run output is a script psql runs as is: files without a final semicolon, no-transaction files, service databases', async () => {
+  const own = `${db.database}_dry`;
+  await client.query(`create database ${own}`);
+  try {
+    ws = createWorkspace({
+      'svc/m/0001_a.sql': 'create table a (id int)',
+      'svc/m/0002_b.sql': 'insert into a values (1) -- the last line is a comment',
+      'svc/m/0003_c.sql': '-- devup:no-transaction\ncreate index concurrently a_id on a (id)',
+      'own/m/0001_x.sql': 'create table x (id int);\n',
+    });
+    const config = ws.config({
+      database: { engine: 'external', url: `postgres://x@localhost/${db.database}` },
+      services: {
+        svc: { cwd: 'svc', migrations: { dir: 'm', tenants: ['one', 'two'] } },
+        own: { cwd: 'own', database: own, migrations: { dir: 'm' } },
+      },
+    });
+    const lines: string[] = [];
+    await dryRunMigrations(config, db, { output: new Output('plain', (text) => lines.push(text)) });
+    const script = lines.join('');
+    expect(script).toContain('-- svc_one: 0003_c (no transaction: runs statement by statement)');
+    execFileSync('/usr/lib/postgresql/15/bin/psql', ['-X', '-q', '-d', db.database], {
+      input: script,
+      env: { ...process.env, PGHOST: db.host, PGPORT: String(db.port), PGUSER: db.user, PGPASSWORD: db.password },
+    });
+    for (const schema of ['svc_one', 'svc_two']) {
+      const { rows } = await client.query(`select count(*)::int as n from ${schema}.a`);
+      expect(rows[0]?.n).toBe(1);
+      const index = await client.query('select 1 from pg_indexes where schemaname = $1 and indexname = $2', [
+        schema,
+        'a_id',
+      ]);
+      expect(index.rowCount).toBe(1);
+    }
+    const inOwn = await withClient(db, (c) => c.query('select to_regclass($1) as t', ['own_default.x']), {
+      database: own,
+    });
+    expect(inOwn.rows[0]?.t).toBe('own_default.x');
+  } finally {
+    await client.query(`drop database if exists ${own} with (force)`);
+  }
 });
 
 it('a server refusal (no CREATEDB for a service database) is a sentence with a way out, not a bug', async () => {

@@ -73,13 +73,15 @@ it('kill -9 during a migration: the next run is clean, with no partial state and
   const url = connectionUrl(db);
   const first = run([url, `${ws.dir}/m`, 'killed']);
   // Wait until the slow migration is running on the server, then kill the runner outright.
-  for (let i = 0; i < 200; i++) {
-    const { rowCount } = await admin.query(
-      "select 1 from pg_stat_activity where query like '%pg_sleep(20)%' and pid <> pg_backend_pid()",
-    );
-    if (rowCount) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await vi.waitFor(
+    async () => {
+      const { rowCount } = await admin.query(
+        "select 1 from pg_stat_activity where query like '%pg_sleep(20)%' and pid <> pg_backend_pid()",
+      );
+      expect(rowCount).toBe(1);
+    },
+    { timeout: 30_000, interval: 25 },
+  );
   process.kill(first.pid, 'SIGKILL');
   await first.done;
   // Not edited: the re-run must apply 0002 from scratch once the server has rolled it back.

@@ -7,6 +7,7 @@ import { isUpToDate, planTarget } from '../../../src/migrations/plan.js';
 import { rollbackTarget } from '../../../src/migrations/rollback.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { corpusStatement } from '../helpers/large-corpus.js';
 
 const COUNT = 240;
 let client: pg.Client;
@@ -19,37 +20,10 @@ afterAll(() => {
   for (const ws of workspaces) ws.cleanup();
 });
 
-/** A realistic mix: tables, foreign keys, indexes, columns added later, data, a function. */
-function statement(i: number): { up: string; down: string } {
-  const table = `t${Math.floor(i / 4)}`;
-  switch (i % 4) {
-    case 0:
-      return {
-        up: `create table ${table} (id bigint generated always as identity primary key, name text not null, created_at timestamptz default now());`,
-        down: `drop table ${table};`,
-      };
-    case 1:
-      return {
-        up: `alter table ${table} add column note text;\ncomment on column ${table}.note is 'added; later';`,
-        down: `alter table ${table} drop column note;`,
-      };
-    case 2:
-      return {
-        up: `create index ${table}_name on ${table} (name);\ninsert into ${table} (name) select 'n' || g from generate_series(1, 5) g;`,
-        down: `drop index ${table}_name;\ndelete from ${table};`,
-      };
-    default:
-      return {
-        up: `create function ${table}_count() returns bigint language sql as $$ select count(*) from ${table}; $$;`,
-        down: `drop function ${table}_count();`,
-      };
-  }
-}
-
 function corpus(layout: 'diesel' | 'pairs'): Workspace {
   const files: Record<string, string> = {};
   for (let i = 0; i < COUNT; i++) {
-    const { up, down } = statement(i);
+    const { up, down } = corpusStatement(i);
     if (layout === 'diesel') {
       const version = `2024-01-01-${String(100000 + i).padStart(6, '0')}`;
       files[`m/${version}_step_${i}/up.sql`] = up;

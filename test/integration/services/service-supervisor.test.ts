@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
+import { trackedProcessGroups } from '../../../src/lib/process-groups.js';
 import { deferred } from '../../../src/services/deferred.js';
-import { trackedProcessGroups } from '../../../src/services/process-group.js';
 import type { RuntimeState } from '../../../src/services/runtime-state.js';
 import { fixtureCommand, freePort, SupervisorHarness, service } from './supervisor-harness.js';
 
@@ -72,7 +72,7 @@ describe('start order', () => {
       gate: async (name) => {
         if (name === 'worker') {
           // Fail only once api is running, so there is something to stop.
-          await h.until(() => h.eventsOf('api', 'ready').length > 0, 30_000);
+          await h.until(() => h.eventsOf('api', 'ready').length > 0);
           throw new UserError('Migration 002_add_jobs.sql of worker failed');
         }
       },
@@ -393,7 +393,7 @@ describe('shutdown', () => {
     await supervisor.start();
     const first = supervisor.stop();
     // The first stop() is under way once the grandchild has received (and ignored) its SIGTERM.
-    await h.until(() => h.output.includes('SIGTERM received'), 30_000);
+    await h.until(() => h.output.includes('SIGTERM received'));
     const second = supervisor.stop();
     await Promise.all([first, second]);
     expect(h.output).not.toContain('did not stop within');

@@ -106,8 +106,8 @@ export class SupervisorHarness {
     return this.events.filter((event) => event.service === service && (type === undefined || event.type === type));
   }
 
-  /** Resolves once `predicate` holds (checked every 10 ms), or fails after `timeoutMs`. */
-  async until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+  /** Resolves once `predicate` holds (checked every 10 ms), or fails after `timeoutMs` (generous: a loaded machine is slow). */
+  async until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; output:\n${this.output}`);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
+import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { dryRunToolTarget } from '../../../src/migrations/tools/tool-dry-run.js';
 import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';
@@ -164,6 +165,8 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
     ws.remove('billing/alembic/versions/0004_account_note.py');
     const [acme] = await statuses();
     expect(acme?.problem).toBe('alembic_version names revisions with no file: 0004');
+    expect(acme?.pending).toBeUndefined();
+    expect(acme?.applied).toEqual([{ version: '0004', name: '0004 (no file)' }]);
     await expect(planToolRollbacks(config, db, selected(), { steps: 1, to: undefined })).rejects.toThrow(
       /billing_acme\.alembic_version names 0004, which no revision file defines/,
     );
@@ -196,6 +199,20 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
     const [acme] = await statuses();
     expect(acme?.problem).toBe('several heads: 0005a, 0005b (join them with `alembic merge heads`)');
     expect(acme?.pending?.map((p) => p.version)).toEqual(['0005a', '0005b']);
+
+    // migrate --strict refuses before starting alembic; without --strict, a warning, then alembic's own error.
+    const before = alembic.count();
+    const strict = await runMigrationStep(config, db, { strict: true });
+    expect(strict.outcomes.map((o) => o.status)).toEqual(['failed', 'failed']);
+    expect((strict.failure as UserError).message).toBe(
+      'billing: several heads: 0005a, 0005b (join them with `alembic merge heads`)',
+    );
+    expect(alembic.count()).toBe(before);
+    const events: StepEvent[] = [];
+    await runMigrationStep(config, db, { onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toContain(
+      'several heads: 0005a, 0005b (join them with `alembic merge heads`)',
+    );
     ws.remove('billing/alembic/versions/0005_a.py');
     ws.remove('billing/alembic/versions/0005_b.py');
   });

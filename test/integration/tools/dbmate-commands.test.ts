@@ -92,13 +92,18 @@ describe('status, rollback and new migration for dbmate, for real', () => {
     expect(readFileSync(files[0] as string, 'utf8')).toContain('-- migrate:up');
   });
 
-  it('dry-run: says dbmate cannot show its SQL rather than printing nothing', async () => {
-    await expect(
-      dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, {
-        line: () => {},
-        debug: () => {},
-        pending: () => {},
-      }),
-    ).rejects.toThrow('ingest_acme: dbmate has no offline mode devup can use to show its SQL');
+  it('dry-run: the up section of each pending file, as dbmate runs it; nothing applied', async () => {
+    const lines: string[] = [];
+    await dryRunToolTarget(config, service, targets[0] as TargetBase, db, client, {
+      line: (text = '') => lines.push(text),
+      debug: () => {},
+      pending: () => {},
+    });
+    const text = lines.join('\n');
+    expect(text).toContain('-- ingest_acme: 20250108093000_create_jobs (dbmate runs it as written)');
+    expect(text).toContain('set search_path to "ingest_acme", public;');
+    expect(text).toMatch(/create table jobs/i);
+    expect(text).not.toContain('migrate:down');
+    expect(await tableExists(client, 'ingest_acme.jobs')).toBe(false);
   });
 });

@@ -40,6 +40,7 @@ describe('status and down read the history tables of tools devup does not run he
       'npm/migrations/1700000000001_b.js': 'exports.up = () => {};',
       'npm/migrations/1700000000002_c.js': 'exports.up = () => {};',
       'cmd/migrate.sh': 'true',
+      'al/alembic/versions/0001_a.py': "revision = '0001'\ndown_revision = None\n",
     });
     config = ws.config({
       project: 'tools-history',
@@ -49,6 +50,7 @@ describe('status and down read the history tables of tools devup does not run he
         liquibase: { cwd: 'liquibase', migrations: { tool: 'liquibase', schema: 'lb_{tenant}' } },
         npm: { cwd: 'npm', migrations: { tool: 'node-pg-migrate', schema: 'npm_{tenant}' } },
         cmd: { cwd: 'cmd', migrations: { tool: 'command', command: 'sh migrate.sh', schema: 'cmd_{tenant}' } },
+        al: { cwd: 'al', migrations: { tool: 'alembic', command: ['./migrate.sh'], schema: 'al_{tenant}' } },
       },
     });
     await client.query(`
@@ -127,5 +129,20 @@ describe('status and down read the history tables of tools devup does not run he
     await expect(createToolMigration(config, service, 'x', () => {})).rejects.toThrow(
       'devup new migration cannot create flyway migrations (services.flyway)',
     );
+  });
+
+  it('a command devup cannot take apart: down and new migration name migrations.program before running anything', async () => {
+    const expected =
+      /services\.al\.migrations\.command \(\.\/migrate\.sh\) does not end with "upgrade head" or "upgrade heads"/;
+    await expect(planToolRollbacks(config, db, await selected('al'), { steps: 1, to: 'base' })).rejects.toThrow(
+      expected,
+    );
+    const { service } = await targetsOf(config, client, 'al');
+    const error = await createToolMigration(config, service, 'x', () => {}).then(
+      () => undefined,
+      (e: unknown) => e as { message: string; hint: string },
+    );
+    expect(error?.message).toMatch(expected);
+    expect(error?.hint).toContain('Set services.al.migrations.program');
   });
 });

@@ -115,6 +115,14 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
   );
 });
 
+it('names a "%" that is not a valid escape in the database URL, without printing the password', () => {
+  ws = createWorkspace();
+  const found = problems({ services: { api: {} } }, { DATABASE_URL: 'postgres://app:100%sure@db.example.com/shop' });
+  expect(found).toEqual([
+    'database.url: has a "%" that is not followed by two hex digits in its user, password or database name: write a literal % as %25',
+  ]);
+});
+
 it('accepts env placeholders, names an unknown one with its key, and wants migrations for {schema}', () => {
   ws = createWorkspace({ 'api/alembic/versions/.keep': '', 'web/.keep': '' });
   const found = problems({

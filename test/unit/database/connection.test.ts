@@ -2,16 +2,11 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  connectionUrl,
-  isLoopbackAddress,
-  maskSecret,
-  maskUrl,
-  resolvesToLoopback,
-} from '../../../src/database/connection.js';
+import { connectionUrl, isLoopbackAddress, maskUrl, resolvesToLoopback } from '../../../src/database/connection.js';
 import { connectionEnv } from '../../../src/database/connection-env.js';
 import { parseConnectionUrl } from '../../../src/database/connection-url.js';
 import { UserError } from '../../../src/errors.js';
+import { maskSecret } from '../../../src/lib/secret-mask.js';
 
 const info = { host: '127.0.0.1', port: 5432, user: 'app', password: '100%sure:@/x', database: 'shop' };
 
@@ -77,16 +72,34 @@ it('resolves a host name and counts it as loopback only when every address is', 
   expect(await resolvesToLoopback('10.1.2.3')).toBe(false);
 });
 
+it('a "%" that is not a valid escape in a URL password is a user error, with the password masked', () => {
+  let error: unknown;
+  try {
+    parseConnectionUrl('postgres://app:100%sure@db.example.com/shop', {});
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).message).toBe(
+    'the database URL postgres://app:****@db.example.com/shop has a "%" in its password that is not followed by two hex digits',
+  );
+  expect((error as UserError).hint).toMatch(/%25/);
+});
+
 describe('TLS settings from DATABASE_URL and PGSSL*', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-tls-unit-'));
   const ca = path.join(dir, 'ca.pem');
   writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nnot checked here\n-----END CERTIFICATE-----\n');
 
-  it("defaults to libpq's prefer, tried but not handed on", () => {
+  it("defaults to libpq's prefer (plaintext on loopback), tried but not handed on", () => {
     const parsed = parseConnectionUrl('postgresql://u:p@db.example:6543/app', {});
     expect(parsed).toMatchObject({ host: 'db.example', port: 6543, user: 'u', password: 'p', database: 'app' });
     expect(parsed.ssl).toMatchObject({ mode: 'prefer', implied: true, tls: { rejectUnauthorized: false } });
     expect(connectionUrl(parsed)).not.toContain('sslmode');
+    expect(parseConnectionUrl('postgresql://u@127.0.0.1/app', {}).ssl).toMatchObject({
+      mode: 'disable',
+      implied: true,
+    });
   });
 
   it('reads sslmode and sslrootcert from the URL, the CA file included, and hands them on', () => {

@@ -127,3 +127,10 @@ it('finds the first byte that is not UTF-8: stray continuations, overlongs, surr
   expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1);
   expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe2, 0x9c]))).toBe(2);
 });
+
+it('refuses a version too large for the history table, naming the file, before anything runs', () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'select 1;', 'm/20240101120000123456_b.sql': 'select 2;' });
+  expect(() => discoverMigrations(`${ws.dir}/m`)).toThrow(
+    'm: 20240101120000123456_b.sql: version 20240101120000123456 is too large (the most is 9223372036854775807, 19 digits)',
+  );
+});

@@ -1,6 +1,10 @@
 import { expect, it } from 'vitest';
 import { findTransactionControl } from '../../../src/migrations/split.js';
-import { scanTopLevelStatements, transactionControlCandidatesEnd } from '../../../src/migrations/sql-scan.js';
+import {
+  lacksFinalSemicolon,
+  scanTopLevelStatements,
+  transactionControlCandidatesEnd,
+} from '../../../src/migrations/sql-scan.js';
 
 const firstWords = (sql: string) => scanTopLevelStatements(sql).map((s) => s.firstWord);
 
@@ -44,4 +48,13 @@ it('ignores transaction words inside function bodies and strings, and allows sav
   expect(await findTransactionControl("do $$ begin commit; end $$;\nselect 'rollback';")).toBeUndefined();
   expect(await findTransactionControl('savepoint s;\nrollback to savepoint s;\nrelease s;')).toBeUndefined();
   expect(await findTransactionControl('select 1;\n  commit;')).toEqual({ offset: 12, keyword: 'COMMIT' });
+});
+
+it('knows when the last statement lacks its semicolon, a trailing comment notwithstanding', () => {
+  expect(lacksFinalSemicolon('create table a (id int)')).toBe(true);
+  expect(lacksFinalSemicolon('select 1 -- done')).toBe(true);
+  expect(lacksFinalSemicolon('select 1; -- done')).toBe(false);
+  expect(lacksFinalSemicolon("select ';'")).toBe(true);
+  expect(lacksFinalSemicolon('do $$ begin end $$;\n/* bye */')).toBe(false);
+  expect(lacksFinalSemicolon('-- only a comment')).toBe(false);
 });

@@ -177,3 +177,49 @@ describe('jdbcUrl and secretsOf', () => {
     expect(secretsOf('')).toEqual([]);
   });
 });
+
+describe('TLS and timeouts handed on to tools', () => {
+  const rootCert = '/etc/ssl/db-ca.pem';
+  const tlsAdmin: ConnectionInfo = {
+    ...admin,
+    host: 'db.example.com',
+    ssl: { mode: 'verify-full', rootCert, tls: {} },
+  };
+
+  it('libpq tools get sslmode and sslrootcert in DATABASE_URL and PGSSL*, and the timeouts in PGOPTIONS', () => {
+    const env = buildToolEnv(
+      input({ admin: tlsAdmin, timeouts: { lockTimeoutMs: 5_000, statementTimeoutMs: 60_000 } }),
+    );
+    const url = new URL(env.DATABASE_URL as string);
+    expect(url.searchParams.get('sslmode')).toBe('verify-full');
+    expect(url.searchParams.get('sslrootcert')).toBe(rootCert);
+    expect(env).toMatchObject({ PGSSLMODE: 'verify-full', PGSSLROOTCERT: rootCert });
+    expect(env.PGOPTIONS).toBe('-c search_path=billing_acme,public -c lock_timeout=5000 -c statement_timeout=60000');
+  });
+
+  it('JDBC tools get them in the JDBC URL; dbmate keeps the sslmode asked for, even on loopback', () => {
+    expect(jdbcUrl('db.example.com', 5432, 'app', tlsAdmin.ssl)).toBe(
+      `jdbc:postgresql://db.example.com:5432/app?sslmode=verify-full&sslrootcert=${encodeURIComponent(rootCert)}`,
+    );
+    const local = { ...tlsAdmin, host: '127.0.0.1' };
+    const env = buildToolEnv(input({ tool: 'dbmate', admin: local, toolEnv: dbmate.env }));
+    expect(new URL(env.DATABASE_URL as string).searchParams.get('sslmode')).toBe('verify-full');
+  });
+
+  it('Prisma gets its own spelling: sslcert is the CA, sslaccept=strict for verify-full', () => {
+    const url = new URL(buildToolEnv(input({ tool: 'prisma', admin: tlsAdmin })).DATABASE_URL as string);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      schema: 'billing_acme',
+      sslmode: 'require',
+      sslcert: rootCert,
+      sslaccept: 'strict',
+    });
+  });
+
+  it("libpq's implied default (prefer) is not handed on: each tool keeps its own", () => {
+    const implied: ConnectionInfo = { ...admin, ssl: { mode: 'prefer', implied: true, tls: {} } };
+    const env = buildToolEnv(input({ admin: implied }));
+    expect(new URL(env.DATABASE_URL as string).search).toBe('');
+    expect(env.PGSSLMODE).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../config/types.js';
-import { maskSecret } from '../database/connection.js';
 import { UserError } from '../errors.js';
+import { maskSecret } from './secret-mask.js';
 
 /** Runs a short command (tenant lists, seeds) and returns its stdout; fails with its stderr. */
 export async function runCommand(

@@ -1,0 +1,37 @@
+import type { ThrowawayEngine } from '../database/throwaway.js';
+import { formatDuration } from '../lib/format-duration.js';
+import { runCheck } from '../migrations/check/run-check.js';
+import { schemaFilesCheck } from '../schema/schema-check.js';
+import { checkReportJson, githubAnnotations, renderCheckReport } from '../ui/check-output.js';
+import type { CommandContext } from './context.js';
+import { Interrupts } from './interrupts.js';
+
+/** `devup check [--base REF] [--all] [--engine embedded|docker|external] [--json]`: the CI gate. */
+export default async function check(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const { output } = ctx;
+  // Never the dev database: `auto` (and no flag) means a throwaway embedded cluster.
+  const engine: ThrowawayEngine = ctx.engine === undefined || ctx.engine === 'auto' ? 'embedded' : ctx.engine;
+  // Ctrl-C: the throwaway is removed before the command leaves.
+  const interrupts = new Interrupts();
+  const report = await runCheck(config, {
+    engine,
+    base: options.base as string | undefined,
+    all: options.all === true,
+    schemaFiles: schemaFilesCheck(config),
+    signal: interrupts.signal,
+    sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
+    onDatabase: (db) =>
+      output.line(
+        `${output.style('cyan', '›')} Checking on a throwaway ${db.description}, ready in ${formatDuration(db.readyMs)}`,
+      ),
+  });
+  if (output.mode === 'json') output.write(`${JSON.stringify(checkReportJson(report, config.root))}\n`);
+  else renderCheckReport(report, output, config.root);
+  if (process.env.GITHUB_ACTIONS === 'true') {
+    const annotations = githubAnnotations(report, process.env.GITHUB_WORKSPACE ?? process.cwd());
+    // Workflow commands are read from stdout; in JSON mode they would break the one-object contract.
+    for (const line of annotations) (output.mode === 'json' ? process.stderr : process.stdout).write(`${line}\n`);
+  }
+  return report.ok ? 0 : 1;
+}

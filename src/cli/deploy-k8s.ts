@@ -1,0 +1,19 @@
+import { stringify } from 'yaml';
+import { migrationJob } from '../deploy/k8s-job.js';
+import type { CommandContext } from './context.js';
+
+/** `devup deploy k8s [--helm-hook] [--image IMG] [--secret NAME]`: prints the migration Job. */
+export default async function deployK8s(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const manifest = migrationJob(config, {
+    image: (options.image as string | undefined) ?? `${config.project}-migrations:latest`,
+    helmHook: options.helmHook === true,
+    secret: (options.secret as string | undefined) ?? `${config.project}-database`,
+  });
+  process.stdout.write(
+    ctx.output.mode === 'json'
+      ? `${JSON.stringify(manifest)}\n`
+      : stringify(manifest, { aliasDuplicateObjects: false }),
+  );
+  return 0;
+}

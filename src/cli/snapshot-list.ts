@@ -1,0 +1,50 @@
+import { formatBytes } from '../database/database-copy.js';
+import { listSnapshots } from '../migrations/snapshots.js';
+import { formatAge } from '../ui/format-age.js';
+import type { CommandContext } from './context.js';
+import { openSnapshotServer } from './snapshot-server.js';
+
+/** `devup snapshot list`: name, size, age, migration state, and whether the migrations changed since. */
+export default async function snapshotList(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  const { output } = ctx;
+  const { config, db } = await openSnapshotServer(ctx, options, 'list the snapshots of');
+  const snapshots = await listSnapshots(config, db.connection);
+  if (output.mode === 'json') {
+    output.event({
+      event: 'snapshots',
+      snapshots: snapshots.map((s) => ({
+        name: s.name,
+        createdAt: s.createdAt,
+        bytes: s.size,
+        databases: s.copies.map((c) => c.label.source),
+        migrations: s.migrations,
+        changedSince: s.changedSince,
+      })),
+    });
+    return 0;
+  }
+  if (snapshots.length === 0) {
+    output.line('No snapshots. Take one with `devup snapshot save NAME`.');
+    return 0;
+  }
+  const rows = snapshots.map((s) => {
+    const applied = Object.values(s.migrations).reduce((n, m) => n + m.count, 0);
+    return [
+      s.name,
+      formatBytes(s.size),
+      `${formatAge(s.createdAt)} ago`,
+      `${applied} applied in ${Object.keys(s.migrations).length} schemas`,
+      s.changedSince.length > 0 ? `${s.changedSince.join(', ')} changed since` : 'migrations unchanged since',
+    ];
+  });
+  const header = ['NAME', 'SIZE', 'TAKEN', 'MIGRATIONS', 'ON DISK'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of [header, ...rows])
+    output.line(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+  return 0;
+}

@@ -1,0 +1,19 @@
+import { formatBytes } from '../database/database-copy.js';
+import { findSnapshot, removeSnapshot } from '../migrations/snapshots.js';
+import type { CommandContext } from './context.js';
+import { openSnapshotServer } from './snapshot-server.js';
+
+/** `devup snapshot rm NAME`: drops the snapshot's copies (the name given is the confirmation). */
+export default async function snapshotRm(
+  ctx: CommandContext,
+  options: Record<string, unknown>,
+  args: string[],
+): Promise<number> {
+  const { output } = ctx;
+  const { config, db } = await openSnapshotServer(ctx, options, 'remove a snapshot of');
+  const snapshot = await findSnapshot(config, db.connection, args[0] ?? '');
+  await removeSnapshot(config, db.connection, snapshot);
+  output.line(`${output.style('green', '✔')} Removed snapshot ${snapshot.name} (${formatBytes(snapshot.size)} freed)`);
+  output.event({ event: 'snapshot-removed', name: snapshot.name, bytes: snapshot.size });
+  return 0;
+}

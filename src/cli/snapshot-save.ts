@@ -1,0 +1,24 @@
+import { formatDuration } from '../lib/format-duration.js';
+import { checkSnapshotName, saveSnapshot } from '../migrations/snapshots.js';
+import type { CommandContext } from './context.js';
+import { openSnapshotServer } from './snapshot-server.js';
+
+/** `devup snapshot save NAME`: a copy of every project database, kept on the same server. */
+export default async function snapshotSave(
+  ctx: CommandContext,
+  options: Record<string, unknown>,
+  args: string[],
+): Promise<number> {
+  const name = args[0] ?? '';
+  checkSnapshotName(name);
+  const { output } = ctx;
+  const { config, db } = await openSnapshotServer(ctx, options, 'snapshot');
+  const started = performance.now();
+  const { snapshot, ended } = await saveSnapshot(config, db.connection, name);
+  const ms = performance.now() - started;
+  output.line(
+    `${output.style('green', '✔')} Saved snapshot ${name}: ${snapshot.join(', ')} (${formatDuration(ms)}${ended > 0 ? `; ended ${ended} connection${ended === 1 ? '' : 's'} to copy the databases` : ''})`,
+  );
+  output.event({ event: 'snapshot-saved', name, databases: snapshot, ended, ms: Math.round(ms) });
+  return 0;
+}

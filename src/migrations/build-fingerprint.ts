@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import { VERSION } from '../version.js';
+import { matchSeedFiles } from './seed.js';
+import { type FileEntry, snapshotDir } from './tools/file-snapshot.js';
+import { hashFiles } from './tools/fingerprint.js';
+import { toolAdapter } from './tools/tool-adapters.js';
+import { readToolFiles } from './tools/tool-files.js';
+
+/**
+ * What a database built from zero depends on, as a hash per part: `config` (devup's version,
+ * the database settings, each service's schema, tenants, tool and seed command), then
+ * `migrations:<service>` and `seeds:<service>` over the files' contents. Two equal fingerprints
+ * mean a rebuild would give the same database, so a copy taken after the last one can stand in.
+ */
+export type BuildFingerprint = Record<string, string>;
+
+function sha(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+function migrationFilesHash(config: ResolvedConfig, service: ServiceSettings): string | undefined {
+  const settings = service.migrations;
+  if (!settings) return undefined;
+  if (settings.kind === 'tool') return readToolFiles(toolAdapter(settings.tool), settings, config.stateDir).hash;
+  const snapshot = snapshotDir(settings.dir, {
+    recursive: true, // diesel keeps each migration in a directory
+    include: (relative) => relative.endsWith('.sql') || relative.endsWith('.toml'),
+    exclude: [config.stateDir],
+  });
+  return snapshot.exists ? hashFiles(snapshot.files).slice(0, 16) : 'missing';
+}
+
+function seedFilesHash(service: ServiceSettings): string | undefined {
+  const seed = service.seed;
+  if (seed?.kind !== 'sql') return undefined;
+  const files: FileEntry[] = matchSeedFiles(service.cwd, seed.pattern).map((absolute) => {
+    const stats = statSync(absolute);
+    return {
+      relative: path.relative(service.cwd, absolute),
+      absolute,
+      size: stats.size,
+      mtimeMs: stats.mtimeMs,
+      ctimeMs: stats.ctimeMs,
+    };
+  });
+  return hashFiles(files).slice(0, 16);
+}
+
+export function buildFingerprint(config: ResolvedConfig): BuildFingerprint {
+  const parts: BuildFingerprint = {
+    config: sha({
+      version: VERSION,
+      user: config.database.user,
+      database: config.database.database,
+      services: config.services.map((s) => ({
+        name: s.name,
+        database: s.database,
+        migrations: s.migrations && { ...s.migrations, dir: undefined, cwd: undefined },
+        seed: s.seed?.kind === 'command' ? s.seed.command : s.seed?.pattern,
+      })),
+    }),
+  };
+  for (const service of config.services) {
+    const migrations = migrationFilesHash(config, service);
+    if (migrations !== undefined) parts[`migrations:${service.name}`] = migrations;
+    const seeds = seedFilesHash(service);
+    if (seeds !== undefined) parts[`seeds:${service.name}`] = seeds;
+  }
+  return parts;
+}
+
+/** The parts that differ, for people: "the migrations of auth", "the seeds of workflow", "the config". */
+export function describeFingerprintChange(then: BuildFingerprint, now: BuildFingerprint): string[] {
+  const keys = [...new Set([...Object.keys(now), ...Object.keys(then)])];
+  return keys
+    .filter((key) => then[key] !== now[key])
+    .map((key) => {
+      const [part, service] = key.split(':');
+      return service ? `the ${part} of ${service}` : `the ${part}`;
+    });
+}

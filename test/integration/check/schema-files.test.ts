@@ -1,0 +1,59 @@
+import { afterEach, expect, it } from 'vitest';
+import type { CheckReport, CheckResult } from '../../../src/migrations/check/check-report.js';
+import { runCheck } from '../../../src/migrations/check/run-check.js';
+import { buildSchemaDocs } from '../../../src/schema/build-schema.js';
+import { schemaFilesCheck } from '../../../src/schema/schema-check.js';
+import { writeSchemaDocs } from '../../../src/schema/schema-files.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+
+let ws: Workspace | undefined;
+afterEach(() => ws?.cleanup());
+
+function result(report: CheckReport, service: string, check: CheckResult['check']): CheckResult {
+  const found = report.results.find((r) => r.service === service && r.check === check);
+  if (!found) throw new Error(`no ${check} result for ${service}`);
+  return found;
+}
+
+it('step 5: committed schema files that match pass; a new migration fails with a unified diff and the way out', async () => {
+  ws = createWorkspace({
+    'orders/migrations/0001_orders.up.sql': 'create table orders (id bigint primary key);\n',
+    'orders/migrations/0001_orders.down.sql': 'drop table orders;\n',
+    'users/migrations/0001_users.sql': 'create table users (id bigint primary key);\n',
+  });
+  const config = ws.config({
+    project: 'check-schema',
+    services: {
+      orders: { cwd: 'orders', migrations: { dir: 'migrations', tenants: ['acme', 'globex'] } },
+      users: { cwd: 'users', migrations: { dir: 'migrations' } },
+    },
+  });
+  const check = () => runCheck(config, { engine: 'embedded', schemaFiles: schemaFilesCheck(config) });
+
+  const without = await check();
+  expect(result(without, 'orders', 'schema')).toMatchObject({
+    status: 'skip',
+    note: 'no docs/database/ (run `devup schema` to start one)',
+  });
+
+  const built = await buildSchemaDocs(config, { engine: 'embedded' });
+  writeSchemaDocs(config.schema.dir, built.files);
+  const current = await check();
+  expect(result(current, 'orders', 'schema')).toMatchObject({ status: 'pass', note: 'docs/database/ is current' });
+  expect(result(current, 'users', 'schema').status).toBe('pass');
+  expect(current.ok).toBe(true);
+
+  ws.write('orders/migrations/0002_note.up.sql', 'alter table orders add column note text;\n');
+  ws.write('orders/migrations/0002_note.down.sql', 'alter table orders drop column note;\n');
+  const stale = await check();
+  const schema = result(stale, 'orders', 'schema');
+  expect(schema.status).toBe('fail');
+  const sql = schema.findings.find((f) => f.file?.endsWith('/docs/database/orders.sql'));
+  expect(sql?.message).toBe('docs/database/orders.sql is out of date: run `devup schema` and commit the result');
+  const diff = sql?.details?.join('\n') ?? '';
+  expect(diff).toMatch(/--- a\/docs\/database\/orders\.sql\t\(committed\)/);
+  expect(diff).toMatch(/\+\+\+ b\/docs\/database\/orders\.sql\t\(devup schema\)/);
+  expect(diff).toMatch(/^ {2}\+.*note text/m);
+  expect(result(stale, 'users', 'schema').status).toBe('pass');
+  expect(stale.ok).toBe(false);
+});
