@@ -19,6 +19,8 @@ export interface LiveSessionOptions {
   interrupts: Interrupts;
   /** false with --skip-migrations: nothing is applied unless asked (`m`). */
   watch: boolean;
+  /** Rewrite the schema docs after applying (schema.refresh, and a local database). */
+  refreshSchema: boolean;
 }
 
 /** What runs beside the services once they are ready: the migration watcher and the keys. */
@@ -39,7 +41,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     admin: options.admin,
     supervisor,
     signal: interrupts.signal,
-    afterApplied: config.schema.refresh
+    afterApplied: options.refreshSchema
       ? async (result) => {
           const { refreshSchemaFiles } = await import('./prepare-database.js');
           await refreshSchemaFiles(ctx, config, options.admin, result);

@@ -1,19 +1,12 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { bootDatabase } from '../database/boot.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
+import type { ConnectionInfo } from '../database/connection.js';
 import { UsageError } from '../errors.js';
-import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
-import { rollbackPreview, rollbackTarget } from '../migrations/rollback.js';
+import type { InspectedTarget } from '../migrations/inspect.js';
+import { planRollbacks, rollbackTargets } from '../migrations/rollback.js';
 import { confirm } from '../ui/confirm.js';
-import { type CommandContext, parseList } from './context.js';
+import type { CommandContext } from './context.js';
 import { Interrupts } from './interrupts.js';
-import { requireKnownVersion, requireOneService } from './select-sql-targets.js';
-
-function parseVersion(value: string, flag: string): bigint {
-  if (!/^\d[\d-]*$/.test(value))
-    throw new UsageError(`${flag} ${value}: expected a migration version (its leading digits)`);
-  return BigInt(value.replaceAll('-', ''));
-}
+import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from './select-sql-targets.js';
 
 /** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
 async function migrateDownTool(
@@ -62,52 +55,38 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
   const steps = Number(options.steps ?? 1);
   if (!Number.isInteger(steps) || steps < 1)
     throw new UsageError(`--steps ${options.steps}: expected a whole number ≥ 1`);
-  const config = await ctx.loadConfig();
-  const db = await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } });
-  const targets = await inspectTargets(config, db.connection, {
-    services: parseList(options.service as string | undefined),
-    tenant: options.tenant as string | undefined,
-  });
-  if (targets.some((t) => !t.sql)) {
-    requireOneService(targets, 'devup migrate down', { includeTools: true });
-    const to = options.to === undefined ? undefined : String(options.to);
-    return migrateDownTool(ctx, config, db.connection, targets, { steps, to, yes: options.yes === true });
-  }
-  const to = options.to === undefined ? undefined : parseVersion(String(options.to), '--to');
-  requireOneService(targets, 'devup migrate down');
-  if (to !== undefined) requireKnownVersion(targets, to, '--to');
-  const plan = targets
-    .filter((t) => t.sql && t.plan)
-    .map((t) => ({ ...t, preview: rollbackPreview(t.plan!, { steps, to }) }))
-    .filter((t) => t.preview.length > 0);
-  if (plan.length === 0) {
-    ctx.output.line('Nothing to roll back.');
+  const yes = options.yes === true;
+  return withSqlTargets(ctx, options, async ({ config, admin, targets }) => {
+    if (targets.some((t) => !t.sql)) {
+      requireOneService(targets, 'devup migrate down', { includeTools: true });
+      const to = options.to === undefined ? undefined : String(options.to);
+      return migrateDownTool(ctx, config, admin, targets, { steps, to, yes });
+    }
+    const to = options.to === undefined ? undefined : parseVersionFlag(String(options.to), '--to');
+    requireOneService(targets, 'devup migrate down');
+    if (to !== undefined) requireKnownVersion(targets, to, '--to');
+    const planned = planRollbacks(targets, { steps, to });
+    if (planned.length === 0) {
+      ctx.output.line('Nothing to roll back.');
+      return 0;
+    }
+    ctx.output.line('devup migrate down will run the down migrations of:');
+    for (const { target, preview } of planned) {
+      const names = preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));
+      ctx.output.line(`  ${target.schema}: ${names.join(', ')}`);
+    }
+    if (!(await confirm('Roll these back?', { yes }))) {
+      ctx.output.line('Nothing changed.');
+      return 1;
+    }
+    await rollbackTargets(admin, planned, { steps, to }, (target, done) => {
+      ctx.output.line(
+        done.length === 0
+          ? `  - ${target.schema}: nothing to roll back`
+          : `  ${ctx.output.style('green', '✔')} ${target.schema}: rolled back ${done.join(', ')}`,
+      );
+      ctx.output.event({ event: 'rolled-back', schema: target.schema, migrations: done });
+    });
     return 0;
-  }
-  ctx.output.line('devup migrate down will run the down migrations of:');
-  for (const t of plan) {
-    const names = t.preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));
-    ctx.output.line(`  ${t.target.schema}: ${names.join(', ')}`);
-  }
-  if (!(await confirm('Roll these back?', { yes: options.yes === true }))) {
-    ctx.output.line('Nothing changed.');
-    return 1;
-  }
-  // Exactly what was confirmed: rollbackTarget refuses if the history no longer gives that list.
-  for (const { target, sql, preview } of plan) {
-    if (!sql) continue;
-    const expected = preview.map((m) => m.name);
-    const done = await withClient(
-      db.connection,
-      (client) => rollbackTarget(client, sql, { steps, to, expected }),
-      target.database ? { database: target.database } : {},
-    );
-    ctx.output.line(
-      done.length === 0
-        ? `  - ${target.schema}: nothing to roll back`
-        : `  ${ctx.output.style('green', '✔')} ${target.schema}: rolled back ${done.join(', ')}`,
-    );
-    ctx.output.event({ event: 'rolled-back', schema: target.schema, migrations: done });
-  }
-  return 0;
+  });
 }

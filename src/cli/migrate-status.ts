@@ -1,14 +1,13 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
-import { chooseEngine, createEngine } from '../database/boot.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
-import { UserError } from '../errors.js';
-import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import type { ConnectionInfo } from '../database/connection.js';
+import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
 import type { TargetBase } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
-import { type CommandContext, parseList } from './context.js';
+import type { CommandContext } from './context.js';
+import { withSqlTargets } from './select-sql-targets.js';
 
 /** `--exit-code`: what a CI gate or a pre-deploy check reads (1, an error, comes from main). */
 export const STATUS_EXIT = { upToDate: 0, pending: 3 } as const;
@@ -21,6 +20,7 @@ export const STATUS_EXIT = { upToDate: 0, pending: 3 } as const;
 async function targetsHaveWork(
   config: ResolvedConfig,
   admin: ConnectionInfo,
+  client: pg.Client,
   inspected: InspectedTarget[],
   tools: Map<TargetBase, ToolTargetStatus>,
 ): Promise<boolean> {
@@ -33,32 +33,14 @@ async function targetsHaveWork(
   }
   if (unknown.length === 0) return false;
   const { checkToolTarget } = await import('../migrations/tools/tool-runner.js');
-  return withClient(admin, async (client) => {
-    for (const t of unknown) {
-      if (!(await checkToolTarget(config, t.service.service, t.target, admin, client)).upToDate) return true;
-    }
-    return false;
-  });
+  for (const t of unknown) {
+    if (!(await checkToolTarget(config, t.service.service, t.target, admin, client)).upToDate) return true;
+  }
+  return false;
 }
 
 function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
-}
-
-/** Where the project's Postgres answers, if it runs: a status starts, creates and writes nothing. */
-async function runningDatabase(ctx: CommandContext, config: ResolvedConfig): Promise<ConnectionInfo> {
-  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
-  const engine = createEngine(config, name);
-  const { state } = await engine.status();
-  if (state !== 'running') {
-    throw new UserError(
-      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: migrate status starts nothing`,
-      {
-        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
-      },
-    );
-  }
-  return engine.connection;
 }
 
 function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
@@ -129,31 +111,39 @@ async function readToolStatuses(
 
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
 export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const config = await ctx.loadConfig();
-  const { output } = ctx;
-  const admin = await runningDatabase(ctx, config);
-  // One connection for the SQL histories and the tools' history tables.
-  const { inspected, tools } = await withClient(admin, async (client) => {
-    const inspected = await inspectTargets(config, admin, {
-      services: parseList(options.service as string | undefined),
-      tenant: options.tenant as string | undefined,
-      client,
-    });
-    return { inspected, tools: await readToolStatuses(config, inspected, admin, client) };
-  });
-  // A tool target whose state contradicts its files makes the answer wrong: exit 1.
-  const unanswered = [...tools.values()].filter((t) => t.problem).length;
   const gate = options.exitCode === true;
-  const hasWork = gate && (await targetsHaveWork(config, admin, inspected, tools));
-  const exitCode = unanswered > 0 ? 1 : hasWork ? STATUS_EXIT.pending : STATUS_EXIT.upToDate;
-  if (output.mode === 'json') {
-    const report = inspected.map(({ target, plan }) => {
-      const tool = tools.get(target);
-      return tool ? toolReport(target, tool) : sqlReport(target, plan);
-    });
-    process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
-    return exitCode;
-  }
+  const { output } = ctx;
+  return withSqlTargets(
+    ctx,
+    options,
+    async ({ config, admin, targets, client }) => {
+      // One connection for the SQL histories, the tools' history tables and the gate's questions.
+      const tools = await readToolStatuses(config, targets, admin, client);
+      // A tool target whose state contradicts its files makes the answer wrong: exit 1.
+      const unanswered = [...tools.values()].filter((t) => t.problem).length;
+      const hasWork = gate && (await targetsHaveWork(config, admin, client, targets, tools));
+      const exitCode = unanswered > 0 ? 1 : hasWork ? STATUS_EXIT.pending : STATUS_EXIT.upToDate;
+      if (output.mode === 'json') {
+        const report = targets.map(({ target, plan }) => {
+          const tool = tools.get(target);
+          return tool ? toolReport(target, tool) : sqlReport(target, plan);
+        });
+        process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
+      } else {
+        printStatus(output, targets, tools, unanswered);
+      }
+      return exitCode;
+    },
+    { startsNothing: 'migrate status' },
+  );
+}
+
+function printStatus(
+  output: Output,
+  inspected: InspectedTarget[],
+  tools: Map<TargetBase, ToolTargetStatus>,
+  unanswered: number,
+): void {
   let totalPending = 0;
   for (const { target, plan } of inspected) {
     const tool = tools.get(target);
@@ -175,7 +165,6 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
   if (unanswered > 0) {
     output.error(`${unanswered} target${unanswered === 1 ? ' needs' : 's need'} attention (✗ above)`);
   }
-  return exitCode;
 }
 
 function printSqlTarget(output: Output, t: SqlReport): void {

@@ -37,6 +37,10 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
   const config = withTimeoutFlags(await ctx.loadConfig(), options);
   const services = parseList(options.service as string | undefined);
   const tenant = options.tenant as string | undefined;
+  // Said before anything is booted or created.
+  if (!config.services.some((s) => s.migrations)) {
+    throw new UserError('no service has migrations configured', { hint: 'Add `migrations: { dir }` to a service.' });
+  }
   if (options.dryRun) {
     const db = await bootDatabase(config, {
       engine: ctx.engine,
@@ -61,8 +65,5 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
   );
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
   ctx.output.event({ event: 'migrate-done', applied, ms: Math.round(migrations.ms) });
-  if (migrations.outcomes.length === 0) {
-    throw new UserError('no service has migrations configured', { hint: 'Add `migrations: { dir }` to a service.' });
-  }
   return 0;
 }

@@ -129,7 +129,10 @@ export async function prepareDatabase(
   }
 
   const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
-  if (applied > 0 && config.schema.refresh) await refreshSchemaFiles(ctx, config, db.connection, migrations);
+  // Local work only: a deploy's `migrate` against an external server must not rewrite the docs.
+  if (applied > 0 && config.schema.refresh && db.engine !== 'external') {
+    await refreshSchemaFiles(ctx, config, db.connection, migrations);
+  }
 
   if (options.seed !== false && !options.skipMigrations) {
     // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,

@@ -1,5 +1,68 @@
-import { UsageError } from '../errors.js';
-import type { InspectedTarget } from '../migrations/inspect.js';
+import type pg from 'pg';
+import type { ResolvedConfig } from '../config/types.js';
+import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { UsageError, UserError } from '../errors.js';
+import { parseVersion } from '../migrations/discover.js';
+import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { type CommandContext, parseList } from './context.js';
+
+/** What a migrate subcommand acts on: the project's Postgres and the targets its flags select. */
+export interface SqlTargets {
+  config: ResolvedConfig;
+  /** The superuser (or given) connection on the main database. */
+  admin: ConnectionInfo;
+  targets: InspectedTarget[];
+  /** The connection the targets were inspected on, open until `fn` returns. */
+  client: pg.Client;
+}
+
+/**
+ * Loads the config, finds Postgres (booting it, or, with `startsNothing`, only where it already
+ * runs), inspects the targets `--service` / `--tenant` select on one connection, then runs `fn`.
+ */
+export async function withSqlTargets<T>(
+  ctx: CommandContext,
+  flags: Record<string, unknown>,
+  fn: (scope: SqlTargets) => Promise<T>,
+  options: { startsNothing?: string } = {},
+): Promise<T> {
+  const config = await ctx.loadConfig();
+  const admin = options.startsNothing
+    ? await runningDatabase(ctx, config, options.startsNothing)
+    : (await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } })).connection;
+  return withClient(admin, async (client) => {
+    const targets = await inspectTargets(config, admin, {
+      services: parseList(flags.service as string | undefined),
+      tenant: flags.tenant as string | undefined,
+      client,
+    });
+    return fn({ config, admin, targets, client });
+  });
+}
+
+/** Where the project's Postgres answers, if it runs: `command` starts, creates and writes nothing. */
+async function runningDatabase(ctx: CommandContext, config: ResolvedConfig, command: string): Promise<ConnectionInfo> {
+  const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
+  const engine = createEngine(config, name);
+  const { state } = await engine.status();
+  if (state !== 'running') {
+    throw new UserError(
+      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: ${command} starts nothing`,
+      {
+        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
+      },
+    );
+  }
+  return engine.connection;
+}
+
+/** `--to 20240101` or `--to 2024-01-01-000000`: a migration version, as its file name starts. */
+export function parseVersionFlag(value: string, flag: string): bigint {
+  if (!/^\d[\d-]*$/.test(value))
+    throw new UsageError(`${flag} ${value}: expected a migration version (its leading digits)`);
+  return parseVersion(value);
+}
 
 /**
  * For commands that act on one version number (down --to, baseline --to): versions mean

@@ -75,6 +75,8 @@ export async function startServices(
       supervisor,
       interrupts,
       watch: options.watch,
+      // As after the migration step: local work only, never an external server's.
+      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
     });
     for (const line of live.lines) output.line(line);
   } catch (error) {

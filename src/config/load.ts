@@ -50,9 +50,16 @@ export async function loadDotenv(
   const envPath = path.join(root, '.env');
   const examplePath = path.join(root, '.env.example');
   if (!existsSync(envPath) && existsSync(examplePath)) {
-    // .env holds local secrets: readable by the user only, whatever the example's mode.
-    writeFileSync(envPath, readFileSync(examplePath), { mode: 0o600, flag: 'wx' });
-    notice(`Created .env from .env.example (edit it to change local settings).`);
+    try {
+      // .env holds local secrets: readable by the user only, whatever the example's mode.
+      writeFileSync(envPath, readFileSync(examplePath), { mode: 0o600, flag: 'wx' });
+      notice(`Created .env from .env.example (edit it to change local settings).`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // EEXIST: another devup created it first. A read-only checkout (a deploy image) has no .env
+      // to make: it runs on its environment alone.
+      if (code !== 'EEXIST' && code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
+    }
   }
   const values = await readDotenv(root);
   // Real environment variables win over .env, as with every dotenv-based tool.

@@ -118,5 +118,8 @@ function parseError(error: unknown, mode: string | null): UserError {
       cause: error,
     });
   }
-  return new UserError(`DATABASE_URL cannot be parsed: ${(error as Error).message}`, { cause: error });
+  return new UserError(`DATABASE_URL cannot be parsed: ${(error as Error).message}`, {
+    hint: 'Write it as postgresql://user:password@host:port/database, with characters such as @ : / % in the password percent-encoded.',
+    cause: error,
+  });
 }

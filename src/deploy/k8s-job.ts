@@ -24,9 +24,16 @@ export const IMAGE_UID = 10001;
  * entrypoint is `devup migrate --engine external --strict --json`; a failure fails the Job.
  */
 export function migrationJob(config: ResolvedConfig, options: JobManifestOptions): Manifest {
-  const name = `${config.project}-migrate`.slice(0, 63).replace(/[^a-z0-9-]/g, '-');
+  // DNS-1123 names and label values: at most 63 characters, starting and ending alphanumeric.
+  const dnsName = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 63)
+      .replace(/^-+|-+$/g, '');
+  const name = dnsName(`${config.project.slice(0, 55)}-migrate`);
   const labels = {
-    'app.kubernetes.io/name': config.project.replace(/[^a-zA-Z0-9._-]/g, '-'),
+    'app.kubernetes.io/name': dnsName(config.project),
     'app.kubernetes.io/component': 'migrations',
     'app.kubernetes.io/managed-by': 'devup',
   };

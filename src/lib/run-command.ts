@@ -26,6 +26,7 @@ export async function runCommand(
           .split('\n')
           .slice(-15)
           .map((l) => `  ${l}`),
+        hint: 'The lines shown are the end of its output: fix the cause, then run devup again.',
       },
     );
   }

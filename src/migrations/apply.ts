@@ -2,9 +2,8 @@ import type pg from 'pg';
 import type { PgError } from '../database/connection.js';
 import { isConnectionLost } from '../database/server-errors.js';
 import { UserError } from '../errors.js';
-import { quoteLiteral } from '../lib/sql-quote.js';
 import { codeFrame, locateInSection } from './error-frame.js';
-import { createHistorySql, type HistoryRow, historyTable, readHistory } from './history.js';
+import { createHistorySql, readHistory, recordAppliedSql, recordFailure, recordFinished } from './history.js';
 import { type LockHolder, withAdvisoryLock } from './lock.js';
 import {
   isLockTimeout,
@@ -16,8 +15,9 @@ import {
 import type { Migration } from './migration.js';
 import { connectionLost, failure } from './migration-failure.js';
 import { substitutePlaceholders } from './placeholders.js';
-import { planTarget, type TargetPlan } from './plan.js';
-import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
+import { planTarget } from './plan.js';
+import { checkPlanSafety } from './plan-safety.js';
+import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
 import { findTransactionControl, splitStatements } from './split.js';
 import type { TargetBase } from './targets.js';
 
@@ -52,25 +52,6 @@ export interface TargetResult {
   ms: number;
 }
 
-async function recordFailure(client: pg.Client, schema: string, migration: Migration, row: Partial<HistoryRow>) {
-  await client.query(
-    `insert into ${historyTable(schema)} (version, name, checksum, execution_ms, success, transactional, error, statement)
-     values ($1, $2, $3, $4, false, $5, $6, $7)
-     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
-       execution_ms = excluded.execution_ms, success = false, transactional = excluded.transactional,
-       error = excluded.error, statement = excluded.statement, applied_by = current_user`,
-    [
-      migration.version.toString(),
-      migration.id,
-      migration.checksum,
-      row.executionMs ?? 0,
-      row.transactional ?? true,
-      row.error ?? null,
-      row.statement ?? null,
-    ],
-  );
-}
-
 function pgErrorText(error: unknown): string {
   const e = error as PgError;
   return `${e.code ?? 'ERROR'}: ${e.message}`;
@@ -101,10 +82,7 @@ async function applyInTransaction(
     started = performance.now();
     return runInSchemaTransaction(client, target.schema, sql, () => {
       ms = Math.round(performance.now() - started);
-      return `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional)
-     values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${ms}, true, true)
-     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
-       execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
+      return recordAppliedSql(target.schema, migration, ms);
     });
   };
   const retry = await retryOnLockTimeout(
@@ -156,107 +134,43 @@ async function applyWithoutTransaction(
     error: `did not finish: started at ${new Date().toISOString()} by pid ${process.pid}`,
     statement: null,
   });
-  await client.query(searchPathSql(target.schema, false));
-  try {
-    for (const [index, statement] of statements.entries()) {
-      // A statement that failed changed nothing, so one that hit lock_timeout can run again.
-      const retry = await retryOnLockTimeout(
-        client,
-        options.timeouts ?? {},
-        () =>
-          client.query(statement.sql).then(
-            () => undefined,
-            (error: unknown) => error,
-          ),
-        isLockTimeout,
-        (message) =>
-          options.onEvent?.({
-            type: 'warning',
-            target,
-            message: `${migration.id}, statement ${index + 1}: ${message}`,
-          }),
-      );
-      const error = retry.result;
-      if (error !== undefined) {
-        const position = Number((error as PgError).position);
-        const at = Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
-        await recordFailure(client, target.schema, migration, {
-          executionMs: Math.round(performance.now() - started),
-          transactional: false,
-          error: pgErrorText(error),
-          statement: index + 1,
-        }).catch(() => {});
-        if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
-          const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
-          throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
-        }
-        const before =
-          index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
-        throw failure(target, migration, migration.up, error, sql.toOriginal(at), [
-          `statement ${index + 1} of ${statements.length} failed; ${before}.`,
-        ]);
-      }
+  const failed = await runStatementsInSchema(client, target.schema, statements, async (statement, index) => {
+    // A statement that failed changed nothing, so one that hit lock_timeout can run again.
+    const retry = await retryOnLockTimeout(
+      client,
+      options.timeouts ?? {},
+      () => queryError(client, statement),
+      isLockTimeout,
+      (message) =>
+        options.onEvent?.({
+          type: 'warning',
+          target,
+          message: `${migration.id}, statement ${index + 1}: ${message}`,
+        }),
+    );
+    return retry.result === undefined ? undefined : retry;
+  });
+  if (failed) {
+    const { index, statement, failure: retry } = failed;
+    const error = retry.result;
+    await recordFailure(client, target.schema, migration, {
+      executionMs: Math.round(performance.now() - started),
+      transactional: false,
+      error: pgErrorText(error),
+      statement: index + 1,
+    }).catch(() => {});
+    if (isLockTimeout(error) && options.timeouts?.lockTimeoutMs) {
+      const applied = `Statements 1-${index} of ${statements.length} were applied (no transaction); \`devup migrate repair\` once the rest is safe to re-run.`;
+      throw lockTimeoutError(target.schema, migration.id, retry, error, index === 0 ? undefined : applied);
     }
-  } finally {
-    await client.query('reset search_path').catch(() => {});
+    const before = index === 0 ? 'none before it was applied' : `statements 1-${index} were applied (no transaction)`;
+    throw failure(target, migration, migration.up, error, sql.toOriginal(errorOffset(statement, error)), [
+      `statement ${index + 1} of ${statements.length} failed; ${before}.`,
+    ]);
   }
   const ms = Math.round(performance.now() - started);
-  await client.query(
-    `update ${historyTable(target.schema)} set success = true, error = null, statement = null, execution_ms = $2, applied_at = now() where version = $1`,
-    [migration.version.toString(), ms],
-  );
+  await recordFinished(client, target.schema, migration.version, ms);
   return ms;
-}
-
-/** Stops on what a person must look at: drift, a half-applied migration, out-of-order in strict mode. */
-export function checkPlan(target: SqlTarget, plan: TargetPlan, options: ApplyOptions): string[] {
-  const warnings: string[] = [];
-  const where = `${target.schema}`;
-  if (plan.changed.length > 0) {
-    throw new UserError(
-      `${where}: ${plan.changed.length === 1 ? 'an applied migration was' : `${plan.changed.length} applied migrations were`} changed since it ran`,
-      {
-        details: plan.changed.map(
-          ({ migration, row }) =>
-            `  ${migration.up.file}\n    applied checksum ${row.checksum.slice(0, 12)}…, file checksum ${migration.checksum.slice(0, 12)}…`,
-        ),
-        hint: 'Revert the file and put the change in a new migration, or run `devup migrate repair` to accept the files as they are.',
-      },
-    );
-  }
-  const blocked = plan.blocked[0];
-  if (blocked) {
-    const { row } = blocked;
-    const what = row.error?.startsWith('did not finish')
-      ? `was interrupted (${row.error})`
-      : `failed at statement ${row.statement ?? '?'} (${row.error})`;
-    throw new UserError(
-      `${where}: migration ${row.name} ${what}; it ran outside a transaction, so it may be partly applied`,
-      {
-        hint: 'Check which of its statements took effect, make the file safe to re-run (e.g. IF NOT EXISTS), then run `devup migrate repair` and migrate again.',
-      },
-    );
-  }
-  if (plan.outOfOrder.length > 0) {
-    const ids = plan.outOfOrder.map((m) => m.id).join(', ');
-    const message = `${ids} ${plan.outOfOrder.length === 1 ? 'is' : 'are'} older than the newest applied migration (merged from another branch?)`;
-    if (options.strict) {
-      throw new UserError(`${where}: ${message}`, {
-        hint: 'Renumber the migration after the newest one, or run without --strict to apply it out of order.',
-      });
-    }
-    warnings.push(`${message}; applying out of order`);
-  }
-  if (plan.missing.length > 0) {
-    const ids = plan.missing.map((r) => r.name).join(', ');
-    if (options.strict) {
-      throw new UserError(`${where}: applied migrations have no file any more: ${ids}`, {
-        hint: 'Restore the files (or check out the right branch).',
-      });
-    }
-    warnings.push(`applied migrations have no file any more: ${ids}`);
-  }
-  return warnings;
 }
 
 /**
@@ -281,7 +195,8 @@ export async function applyTarget(
       async () => {
         await client.query(createHistorySql(target.schema));
         const plan = planTarget(target.migrations, await readHistory(client, target.schema));
-        for (const message of checkPlan(target, plan, options)) options.onEvent?.({ type: 'warning', target, message });
+        for (const message of checkPlanSafety(target, plan, options))
+          options.onEvent?.({ type: 'warning', target, message });
         for (const migration of plan.pending) {
           if (options.signal?.aborted) break;
           current = migration;

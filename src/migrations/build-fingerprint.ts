@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { VERSION } from '../version.js';
@@ -11,7 +11,8 @@ import { readToolFiles } from './tools/tool-files.js';
 
 /**
  * What a database built from zero depends on, as a hash per part: `config` (devup's version,
- * the database settings, each service's schema, tenants, tool and seed command), then
+ * the database settings, each service's schema, tenants, tool and seed command), `setup`
+ * (database.extensions and the contents of database.init), then
  * `migrations:<service>` and `seeds:<service>` over the files' contents. Two equal fingerprints
  * mean a rebuild would give the same database, so a copy taken after the last one can stand in.
  */
@@ -31,6 +32,14 @@ function migrationFilesHash(config: ResolvedConfig, service: ServiceSettings): s
     exclude: [config.stateDir],
   });
   return snapshot.exists ? hashFiles(snapshot.files).slice(0, 16) : 'missing';
+}
+
+function fileHash(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+  } catch {
+    return 'missing';
+  }
 }
 
 function seedFilesHash(service: ServiceSettings): string | undefined {
@@ -63,6 +72,11 @@ export function buildFingerprint(config: ResolvedConfig): BuildFingerprint {
       })),
     }),
   };
+  const { extensions, init } = config.databaseSetup;
+  if (extensions.length > 0 || init.length > 0) {
+    // database.extensions and database.init shape every database before its migrations.
+    parts.setup = sha({ extensions, init: init.map((file) => [path.relative(config.root, file), fileHash(file)]) });
+  }
   for (const service of config.services) {
     const migrations = migrationFilesHash(config, service);
     if (migrations !== undefined) parts[`migrations:${service.name}`] = migrations;
@@ -79,6 +93,7 @@ export function describeFingerprintChange(then: BuildFingerprint, now: BuildFing
     .filter((key) => then[key] !== now[key])
     .map((key) => {
       const [part, service] = key.split(':');
+      if (part === 'setup') return 'database.extensions or database.init';
       return service ? `the ${part} of ${service}` : `the ${part}`;
     });
 }

@@ -23,6 +23,8 @@ interface SetupState {
   missingExtensions: DatabaseSetup['extensions'];
   /** Init files not recorded in this database yet. */
   pendingInit: string[];
+  /** Init files that ran here, but whose contents changed since. */
+  changedInit: string[];
 }
 
 /** What is missing, in one round trip (two when init files are configured and recorded before). */
@@ -33,14 +35,19 @@ async function readSetupState(client: pg.Client, setup: DatabaseSetup, root: str
     [setup.extensions.map((e) => e.name)],
   );
   const present = new Set(rows[0]?.present ?? []);
-  let done = new Set<string>();
+  let done = new Map<string, string>();
   if (setup.init.length > 0 && rows[0]?.recorded) {
-    const result = await client.query<{ file: string }>(`select file from ${INIT_TABLE}`);
-    done = new Set(result.rows.map((r) => r.file));
+    const result = await client.query<{ file: string; checksum: string }>(`select file, checksum from ${INIT_TABLE}`);
+    done = new Map(result.rows.map((r) => [r.file, r.checksum]));
   }
+  const recorded = (file: string) => done.get(path.relative(root, file));
   return {
     missingExtensions: setup.extensions.filter((e) => !present.has(e.name)),
-    pendingInit: setup.init.filter((file) => !done.has(path.relative(root, file))),
+    pendingInit: setup.init.filter((file) => recorded(file) === undefined),
+    changedInit: setup.init.filter((file) => {
+      const checksum = recorded(file);
+      return checksum !== undefined && checksum !== checksumSql(readFileSync(file, 'utf8'));
+    }),
   };
 }
 
@@ -96,11 +103,20 @@ async function runInitFile(client: pg.Client, file: string, root: string): Promi
  * before any migration, under a lock so that two devups (or tenants) never race on them.
  * Returns what it did, one line each.
  */
-export async function applyDatabaseSetup(client: pg.Client, setup: DatabaseSetup, root: string): Promise<string[]> {
-  if (!hasDatabaseSetup(setup)) return [];
+export async function applyDatabaseSetup(
+  client: pg.Client,
+  setup: DatabaseSetup,
+  root: string,
+): Promise<{ done: string[]; warnings: string[] }> {
+  if (!hasDatabaseSetup(setup)) return { done: [], warnings: [] };
   const first = await readSetupState(client, setup, root);
-  if (first.missingExtensions.length === 0 && first.pendingInit.length === 0) return [];
-  return withAdvisoryLock(client, SETUP_LOCK, async () => {
+  // An init file runs once per database: an edit reaches new databases (and `devup reset`), not this one.
+  const warnings = first.changedInit.map(
+    (file) =>
+      `database.init file ${path.relative(root, file)} changed since it ran in this database; it runs once per database (\`devup reset\` runs it again)`,
+  );
+  if (first.missingExtensions.length === 0 && first.pendingInit.length === 0) return { done: [], warnings };
+  const done = await withAdvisoryLock(client, SETUP_LOCK, async () => {
     // Another devup may have done it while this one waited.
     const state = await readSetupState(client, setup, root);
     const done: string[] = [];
@@ -114,4 +130,5 @@ export async function applyDatabaseSetup(client: pg.Client, setup: DatabaseSetup
     }
     return done;
   });
+  return { done, warnings };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
+import type { Migration } from './migration.js';
 
 /** The history table devup keeps in every target schema. */
 export const HISTORY_TABLE = 'devup_migrations';
@@ -127,4 +128,85 @@ from unnest($1::text[]) as s(schema)`;
     );
   }
   return result;
+}
+
+// Writing the history: every statement that changes a history table is here.
+
+/** A failed run of `migration` (or, outside a transaction, one that has started: "did not finish"). */
+export async function recordFailure(
+  client: pg.Client,
+  schema: string,
+  migration: Migration,
+  row: Partial<HistoryRow>,
+): Promise<void> {
+  await client.query(
+    `insert into ${historyTable(schema)} (version, name, checksum, execution_ms, success, transactional, error, statement)
+     values ($1, $2, $3, $4, false, $5, $6, $7)
+     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
+       execution_ms = excluded.execution_ms, success = false, transactional = excluded.transactional,
+       error = excluded.error, statement = excluded.statement, applied_by = current_user`,
+    [
+      migration.version.toString(),
+      migration.id,
+      migration.checksum,
+      row.executionMs ?? 0,
+      row.transactional ?? true,
+      row.error ?? null,
+      row.statement ?? null,
+    ],
+  );
+}
+
+/** The row of a migration applied in a transaction, run in that same transaction (so literals, no parameters). */
+export function recordAppliedSql(schema: string, migration: Migration, executionMs: number): string {
+  return `insert into ${historyTable(schema)} (version, name, checksum, execution_ms, success, transactional)
+     values (${migration.version}, ${quoteLiteral(migration.id)}, ${quoteLiteral(migration.checksum)}, ${executionMs}, true, true)
+     on conflict (version) do update set name = excluded.name, checksum = excluded.checksum, applied_at = now(),
+       execution_ms = excluded.execution_ms, success = true, error = null, statement = null, applied_by = current_user`;
+}
+
+/** A no-transaction migration whose every statement ran: its "did not finish" row becomes a success. */
+export async function recordFinished(
+  client: pg.Client,
+  schema: string,
+  version: bigint,
+  executionMs: number,
+): Promise<void> {
+  await client.query(
+    `update ${historyTable(schema)} set success = true, error = null, statement = null, execution_ms = $2, applied_at = now() where version = $1`,
+    [version.toString(), executionMs],
+  );
+}
+
+/** Marks a migration applied without running it (`devup migrate baseline`). */
+export async function recordBaseline(client: pg.Client, schema: string, migration: Migration): Promise<void> {
+  await client.query(
+    `insert into ${historyTable(schema)} (version, name, checksum, execution_ms, success, transactional, applied_by)
+     values ($1, $2, $3, 0, true, $4, current_user || ' (baseline)')
+     on conflict (version) do update set checksum = excluded.checksum, success = true, error = null, applied_by = excluded.applied_by`,
+    [migration.version.toString(), migration.id, migration.checksum, !migration.up.noTransaction],
+  );
+}
+
+/** Forgets a rolled-back migration; run in the down's own transaction when it has one. */
+export function deleteHistoryRowSql(schema: string, version: bigint): string {
+  return `delete from ${historyTable(schema)} where version = ${version}`;
+}
+
+/** `devup migrate repair`: the file as it is now is the one that was applied. */
+export async function acceptChecksum(
+  client: pg.Client,
+  schema: string,
+  version: bigint,
+  checksum: string | undefined,
+): Promise<void> {
+  await client.query(`update ${historyTable(schema)} set checksum = $2 where version = $1`, [
+    version.toString(),
+    checksum,
+  ]);
+}
+
+/** `devup migrate repair`: forgets a failed run, so the migration runs again. */
+export async function forgetFailedRun(client: pg.Client, schema: string, version: bigint): Promise<void> {
+  await client.query(`delete from ${historyTable(schema)} where version = $1 and not success`, [version.toString()]);
 }

@@ -1,5 +1,8 @@
 import type pg from 'pg';
-import { historyTable } from './history.js';
+import { type ConnectionInfo, withClient } from '../database/connection.js';
+import type { SqlTarget } from './apply.js';
+import { acceptChecksum, forgetFailedRun } from './history.js';
+import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { TargetPlan } from './plan.js';
 
@@ -48,16 +51,38 @@ export async function applyRepair(
 ): Promise<void> {
   await withAdvisoryLock(client, schema, async () => {
     for (const action of actions) {
-      if (action.kind === 'accept-checksum') {
-        await client.query(`update ${historyTable(schema)} set checksum = $2 where version = $1`, [
-          action.version.toString(),
-          checksums.get(action.version),
-        ]);
-      } else {
-        await client.query(`delete from ${historyTable(schema)} where version = $1 and not success`, [
-          action.version.toString(),
-        ]);
-      }
+      if (action.kind === 'accept-checksum')
+        await acceptChecksum(client, schema, action.version, checksums.get(action.version));
+      else await forgetFailedRun(client, schema, action.version);
     }
   });
+}
+
+/** A target with the history changes repair would make there. */
+export interface PlannedRepair {
+  target: SqlTarget;
+  actions: RepairAction[];
+}
+
+/** Every selected SQL target whose history needs a repair. */
+export function planRepairs(targets: InspectedTarget[]): PlannedRepair[] {
+  return targets
+    .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, actions: planRepair(plan) }] : []))
+    .filter((t) => t.actions.length > 0);
+}
+
+/** Applies each planned repair on its own connection, under the target's lock. */
+export async function repairTargets(
+  admin: ConnectionInfo,
+  planned: PlannedRepair[],
+  onRepaired: (repaired: PlannedRepair) => void,
+): Promise<void> {
+  for (const repair of planned) {
+    const { target, actions } = repair;
+    const checksums = new Map(target.migrations.map((m) => [m.version, m.checksum]));
+    await withClient(admin, (client) => applyRepair(client, target.schema, actions, checksums), {
+      database: target.database,
+    });
+    onRepaired(repair);
+  }
 }

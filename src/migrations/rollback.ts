@@ -1,14 +1,15 @@
 import type pg from 'pg';
-import { isPgError, type PgError } from '../database/connection.js';
+import { type ConnectionInfo, isPgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { historyTable, readHistory } from './history.js';
+import { deleteHistoryRowSql, readHistory } from './history.js';
+import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
 import { substitutePlaceholders } from './placeholders.js';
 import type { TargetPlan } from './plan.js';
-import { runInSchemaTransaction, searchPathSql } from './schema-transaction.js';
+import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
 import { splitStatements } from './split.js';
 
 /** Which applied migrations a rollback takes back, newest first. */
@@ -35,6 +36,43 @@ export function rollbackPreview(
   ]);
   const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing];
   return selectRollback(rows, options).map((row) => ({ name: row.name, note: notes.get(row.version) }));
+}
+
+interface RollbackOptions {
+  steps?: number | undefined;
+  to?: bigint | undefined;
+}
+
+/** A target with what a rollback would take back there, for people to confirm. */
+export interface PlannedRollback {
+  target: SqlTarget;
+  preview: { name: string; note: string | undefined }[];
+}
+
+/** Every selected SQL target with something to roll back. */
+export function planRollbacks(targets: InspectedTarget[], options: RollbackOptions): PlannedRollback[] {
+  return targets
+    .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, preview: rollbackPreview(plan, options) }] : []))
+    .filter((t) => t.preview.length > 0);
+}
+
+/**
+ * Rolls back exactly what was confirmed, target by target, each on its own connection:
+ * rollbackTarget refuses if the history no longer gives that list.
+ */
+export async function rollbackTargets(
+  admin: ConnectionInfo,
+  planned: PlannedRollback[],
+  options: RollbackOptions,
+  onRolledBack: (target: SqlTarget, done: string[]) => void,
+): Promise<void> {
+  for (const { target, preview } of planned) {
+    const expected = preview.map((m) => m.name);
+    const done = await withClient(admin, (client) => rollbackTarget(client, target, { ...options, expected }), {
+      database: target.database,
+    });
+    onRolledBack(target, done);
+  }
 }
 
 /**
@@ -82,7 +120,7 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
   const down = migration.down;
   if (!down) return;
   const sql = substitutePlaceholders(down.sql, target);
-  const deleteRow = `delete from ${historyTable(target.schema)} where version = ${migration.version}`;
+  const deleteRow = deleteHistoryRowSql(target.schema, migration.version);
   const fail = (error: unknown, index: number | undefined) => {
     const details: string[] = [];
     if (index !== undefined) details.push(...codeFrame(locateInSection(down, index)));
@@ -102,16 +140,9 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
     });
   };
   if (down.noTransaction) {
-    await client.query(searchPathSql(target.schema, false));
-    for (const statement of await splitStatements(sql.text, down.file)) {
-      try {
-        await client.query(statement.sql);
-      } catch (error) {
-        const position = Number((error as PgError).position);
-        throw fail(error, sql.toOriginal(statement.offset + (Number.isFinite(position) ? position - 1 : 0)));
-      }
-    }
-    await client.query('reset search_path');
+    const statements = await splitStatements(sql.text, down.file);
+    const failed = await runStatementsInSchema(client, target.schema, statements, (s) => queryError(client, s));
+    if (failed) throw fail(failed.failure, sql.toOriginal(errorOffset(failed.statement, failed.failure)));
     await client.query(deleteRow);
     return;
   }

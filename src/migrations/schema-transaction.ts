@@ -9,6 +9,44 @@ export function searchPathSql(schema: string, local: boolean): string {
   return `set ${local ? 'local ' : ''}search_path to ${quoteIdent(schema)}, public`;
 }
 
+/** Where in the text a statement's error points: its position in the statement, else the statement's start. */
+export function errorOffset(statement: Statement, error: unknown): number {
+  const position = Number((error as PgError).position);
+  return Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
+}
+
+/** Runs one statement; resolves to its error, or undefined when it succeeded. */
+export function queryError(client: pg.Client, statement: Statement): Promise<unknown> {
+  return client.query(statement.sql).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * Runs a no-transaction migration's (or down file's) statements one at a time, with the schema
+ * first on the search_path, reset afterwards whether they all ran or not (the connection goes on
+ * to other schemas). `run` runs one statement and returns what went wrong, if anything (apply
+ * retries a lock timeout there); the first failure stops the rest and is returned with its statement.
+ */
+export async function runStatementsInSchema<F>(
+  client: pg.Client,
+  schema: string,
+  statements: Statement[],
+  run: (statement: Statement, index: number) => Promise<F | undefined>,
+): Promise<{ index: number; statement: Statement; failure: F } | undefined> {
+  await client.query(searchPathSql(schema, false));
+  try {
+    for (const [index, statement] of statements.entries()) {
+      const failure = await run(statement, index);
+      if (failure !== undefined) return { index, statement, failure };
+    }
+    return undefined;
+  } finally {
+    await client.query('reset search_path').catch(() => {});
+  }
+}
+
 /** SQLSTATE classes whose errors depend on timing or the server's state: running again proves nothing. */
 const NOT_REPEATABLE = /^(08|40|53|55|57|58|XX)/;
 
@@ -41,8 +79,7 @@ async function locateFailingStatement(
         await client.query(statement.sql);
       } catch (again) {
         if ((again as PgError).code !== code) return undefined;
-        const position = Number((again as PgError).position);
-        return Number.isFinite(position) ? statement.offset + position - 1 : statement.offset;
+        return errorOffset(statement, again);
       }
     }
     return undefined;

@@ -124,7 +124,9 @@ export class MigrationProgress {
         out.warn(`${event.target.schema}: ${event.message}`);
         return;
       case 'database-setup':
-        out.line(`  ${out.style('green', '✔')} database ${event.database}: ${event.done.join(', ')}`);
+        if (event.done.length > 0)
+          out.line(`  ${out.style('green', '✔')} database ${event.database}: ${event.done.join(', ')}`);
+        for (const warning of event.warnings) out.warn(`database ${event.database}: ${warning}`);
         return;
       case 'target-done': {
         const text =
@@ -200,7 +202,7 @@ function jsonEvent(event: StepEvent): Record<string, unknown> {
     case 'output':
       return { ...base, line: event.line };
     case 'database-setup':
-      return { ...base, database: event.database, done: event.done };
+      return { ...base, database: event.database, done: event.done, warnings: event.warnings };
     default:
       return base;
   }

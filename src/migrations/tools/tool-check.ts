@@ -11,6 +11,8 @@ export interface ToolCheck {
   pending: string[];
   /** A problem in the files themselves (Alembic's several heads): an error under --strict. */
   filesProblem?: string | undefined;
+  /** The tool's history table is missing or empty: nothing was applied here yet (seed data may go here). */
+  fresh?: boolean;
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
@@ -58,7 +60,10 @@ export function decideToolCheck(
   recorded: ToolFingerprint | undefined,
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
-  const problem = files.set?.problem ? { filesProblem: files.set.problem } : {};
+  const problem = {
+    ...(files.set?.problem ? { filesProblem: files.set.problem } : {}),
+    ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
+  };
   if (!status.upToDate) return { ...status, ...problem };
   const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
   return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };

@@ -42,7 +42,11 @@ export async function dryRunToolTarget(
       hint: `devup migrate --dry-run shows SQL for devup's own migrations, Alembic, dbmate and Prisma; for ${status.tool}, read the pending files (devup migrate status lists them).`,
     });
   }
-  if (status.problem) throw new UserError(`${target.schema}: ${status.problem}`);
+  if (status.problem) {
+    throw new UserError(`${target.schema}: ${status.problem}`, {
+      hint: 'devup migrate status shows the same; fix the files or the history table it names first.',
+    });
+  }
   const pending = (status.pending ?? []).map((p) => p.version);
   output.pending(pending);
   if (pending.length === 0) {

@@ -42,7 +42,9 @@ export async function prepareToolInvocation(
   const adapter = toolAdapter(settings.tool);
   const migrationsDir = adapter.migrationsDir(settings);
   if (!existsSync(settings.cwd)) {
-    throw new UserError(`services.${target.service}.migrations.cwd does not exist: ${settings.cwd}`);
+    throw new UserError(`services.${target.service}.migrations.cwd does not exist: ${settings.cwd}`, {
+      hint: `Create the directory, or point services.${target.service}.migrations.cwd at the one that holds the tool's files.`,
+    });
   }
   const secrets = secretsOf(admin.password);
   const env = buildToolEnv({

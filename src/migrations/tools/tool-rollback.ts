@@ -100,7 +100,12 @@ export async function planToolRollbacks(
       }
       const files = readToolFiles(adapter, settings, config.stateDir);
       if (!files.set) {
-        throw new UserError(`${target.schema}: cannot plan a rollback: ${files.problem ?? 'the files are unreadable'}`);
+        throw new UserError(
+          `${target.schema}: cannot plan a rollback: ${files.problem ?? 'the files are unreadable'}`,
+          {
+            hint: 'Fix the migration files (devup migrate status names the problem), or roll back with the tool itself.',
+          },
+        );
       }
       const state = await readStateFor(target, admin, client, adapter.history);
       const invocation = await prepareToolInvocation(config, service, target, admin);

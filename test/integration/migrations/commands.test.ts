@@ -63,6 +63,25 @@ it('rolls back through down files by steps and to a version, and names a migrati
   expect((await readHistory(client, 'rb')).map((r) => r.name)).toEqual(['0001_a', '0002_b', '0003_c']);
 });
 
+it('a no-transaction down that fails names the statement and leaves the search_path as it was', async () => {
+  ws = createWorkspace({
+    'm/0001_a.up.sql': 'create table a (id int);',
+    'm/0001_a.down.sql': '-- devup:no-transaction\ndrop table a;\ndrop table no_such_table;\n',
+  });
+  const own = await connect(db);
+  try {
+    await applyTarget(own, target(`${ws.dir}/m`, 'rb_nt'));
+    const before = (await own.query('show search_path')).rows[0].search_path;
+    const error = await rollbackTarget(own, target(`${ws.dir}/m`, 'rb_nt'), { steps: 1 }).catch((e) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe('rolling back 0001_a failed in rb_nt');
+    expect(error.details.join('\n')).toContain('0001_a.down.sql:3:1');
+    expect((await own.query('show search_path')).rows[0].search_path).toBe(before);
+  } finally {
+    await own.end();
+  }
+});
+
 it('baselines an existing database without running anything, then applies only the rest', async () => {
   ws = createWorkspace({ 'm/0001_a.sql': 'create table a (id int);', 'm/0002_b.sql': 'create table b (id int);' });
   await client.query('create schema legacy; create table legacy.a (id int)');

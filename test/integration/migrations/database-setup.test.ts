@@ -46,6 +46,7 @@ it('creates the extensions in public and runs init once, before any migration; e
     type: 'database-setup',
     database: db.database,
     done: ['extension uuid-ossp (in public)', 'init db/init.sql'],
+    warnings: [],
   });
   expect(setup).toBeLessThan(events.findIndex((e) => e.type === 'target-start'));
   expect(
@@ -61,6 +62,20 @@ it('creates the extensions in public and runs init once, before any migration; e
   const again: StepEvent[] = [];
   await runMigrationStep(config, db, { onEvent: (e) => again.push(e) });
   expect(again.some((e) => e.type === 'database-setup')).toBe(false);
+  expect(await query('select count(*)::int as n from public.init_runs')).toEqual([{ n: 1 }]);
+
+  // An edited init file does not run again in this database, and devup says so instead of keeping quiet.
+  ws.write('db/init.sql', 'create table public.init_runs (at timestamptz default now(), note text);\n');
+  const edited: StepEvent[] = [];
+  await runMigrationStep(config, db, { onEvent: (e) => edited.push(e) });
+  expect(edited.find((e) => e.type === 'database-setup')).toEqual({
+    type: 'database-setup',
+    database: db.database,
+    done: [],
+    warnings: [
+      'database.init file db/init.sql changed since it ran in this database; it runs once per database (`devup reset` runs it again)',
+    ],
+  });
   expect(await query('select count(*)::int as n from public.init_runs')).toEqual([{ n: 1 }]);
 });
 

@@ -43,10 +43,13 @@ it('the migration step applies tool targets once, then finds them up to date wit
     ['ingest_globex', 'applied', 3],
     ['ingest_initech', 'applied', 3],
   ]);
+  // New tenants of a tool service are fresh, so their seed data goes in, as for devup's own engine.
+  expect(first.outcomes.map((o) => o.fresh)).toEqual([true, true, true]);
   expect(events.some((e) => e.type === 'output' && /Applying: 20250101120000_create_sources/.test(e.line))).toBe(true);
   expect(dbmate.count()).toBe(3);
 
   const second = await runMigrationStep(config, db);
   expect(second.outcomes.map((o) => o.status)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
+  expect(second.outcomes.map((o) => o.fresh)).toEqual([false, false, false]);
   expect(dbmate.count()).toBe(3);
 });

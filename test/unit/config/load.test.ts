@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { findConfigFile, loadConfig } from '../../../src/config/load.js';
 import { UserError } from '../../../src/errors.js';
@@ -85,6 +85,13 @@ it('creates .env from .env.example readable by its owner only, whatever the exam
   chmodSync(`${ws.dir}/.env.example`, 0o644);
   await loadConfig({ cwd: ws.dir });
   expect(statSync(`${ws.dir}/.env`).mode & 0o777).toBe(0o600);
+});
+
+it('a .env that appears while it is being copied (another devup, a race) is no error', async () => {
+  ws = createWorkspace({ 'devup.config.mjs': 'export default { services: { api: {} } }', '.env.example': 'A=1\n' });
+  // Invisible to existsSync, refused by the exclusive create: what losing the race looks like.
+  symlinkSync(`${ws.dir}/elsewhere`, `${ws.dir}/.env`);
+  await expect(loadConfig({ cwd: ws.dir })).resolves.toMatchObject({ project: expect.any(String) });
 });
 
 it('a config whose getter throws while it is read is a user error naming the file', async () => {

@@ -50,3 +50,18 @@ it('the schema check is real: a wrong type is refused', () => {
   (manifest.spec as Record<string, unknown>).backoffLimit = 'once';
   expect(() => validJob(manifest)).toThrow(/backoffLimit must be integer/);
 });
+
+it('a long project name still gives a valid Job name and label (63 characters, alphanumeric ends)', () => {
+  const long = ws.config({
+    project: `a.${'b'.repeat(70)}_`,
+    services: { api: { cwd: 'api', migrations: { dir: 'migrations' } } },
+  });
+  const job = migrationJob(long, { image: 'x', helmHook: false, secret: 's' }) as {
+    metadata: { name: string; labels: Record<string, string> };
+  };
+  expect(job.metadata.name).toMatch(/^a-b+-migrate$/);
+  expect(job.metadata.name.length).toBeLessThanOrEqual(63);
+  const label = job.metadata.labels['app.kubernetes.io/name'] ?? '';
+  expect(label.length).toBeLessThanOrEqual(63);
+  expect(label).toMatch(/^[a-z0-9](.*[a-z0-9])?$/);
+});

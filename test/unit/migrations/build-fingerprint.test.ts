@@ -42,3 +42,21 @@ it('changes with the migration files, the seed files and the config, and names w
   const moreTenants = ws.config(raw(['default', 'acme']));
   expect(describeFingerprintChange(buildFingerprint(config), buildFingerprint(moreTenants))).toEqual(['the config']);
 });
+
+it('changes with database.extensions and the contents of database.init', () => {
+  ws = createWorkspace({ 'app/migrations/0001_a.sql': 'select 1;', 'db/init.sql': 'create role app_reader;' });
+  const withSetup = (extensions: string[]) =>
+    ws.config({
+      project: 'fp',
+      database: { engine: 'embedded', password: 'x', extensions, init: 'db/init.sql' },
+      services: { app: { cwd: 'app', migrations: { dir: 'migrations' } } },
+    });
+  const first = buildFingerprint(withSetup(['uuid-ossp']));
+  ws.write('db/init.sql', 'create role app_writer;');
+  expect(describeFingerprintChange(first, buildFingerprint(withSetup(['uuid-ossp'])))).toEqual([
+    'database.extensions or database.init',
+  ]);
+  expect(describeFingerprintChange(first, buildFingerprint(withSetup(['pgcrypto'])))).toEqual([
+    'database.extensions or database.init',
+  ]);
+});

@@ -46,15 +46,20 @@ describe('decideToolCheck', () => {
     });
   });
 
-  it('a missing history table means nothing was applied', () => {
+  it('a missing history table means nothing was applied: the target is fresh (seed data may go there)', () => {
     expect(decideToolCheck(alembic, files(chain), { identity: '', rows: undefined }, recorded())).toEqual({
       upToDate: false,
       pending: ['a', 'b'],
+      fresh: true,
     });
     expect(decideToolCheck(liquibase, files(undefined), { identity: '', rows: undefined }, undefined)).toEqual({
       upToDate: false,
       pending: ['(not applied yet)'],
+      fresh: true,
     });
+    expect(decideToolCheck(alembic, files(chain), { identity: '', rows: [{ id: 'a' }] }, recorded()).fresh).toBe(
+      undefined,
+    );
   });
 
   it('runs when devup never recorded a run, or the files or the database changed since', () => {
