@@ -292,6 +292,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     database: input.database,
     migrations,
     seed,
+    restartOnMigrate: input.restartOnMigrate !== false,
   };
 }
 
@@ -461,6 +462,7 @@ export function normaliseConfig(
     stateDir,
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
+    watch: input.watch !== false,
     dotenv: {},
     database,
     schema: schemaDocs,
