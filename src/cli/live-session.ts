@@ -44,7 +44,8 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     afterApplied: options.refreshSchema
       ? async (result) => {
           const { refreshSchemaFiles } = await import('./prepare-database.js');
-          await refreshSchemaFiles(ctx, config, options.admin, result);
+          // A live run migrates the changed services only: the others' targets are looked up anew.
+          await refreshSchemaFiles(ctx, config, options.admin, result, false);
         }
       : undefined,
   });
