@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeF
 import path from 'node:path';
 import { liveChildren, onCleanup } from './cleanup.mjs';
 import { DOCKER_IMAGE, dockerUnavailable } from './engine.mjs';
+import { liveMigrationCase } from './live.mjs';
 import { runCases, skippedCase } from './measure.mjs';
 import { freePort, log, median, runSync, tail, timeCommand } from './util.mjs';
 
@@ -105,6 +106,7 @@ export const DEMO_ROWS = [
   { id: 'demo.reset-template', label: 'devup reset --yes --no-start (template unchanged)' },
   { id: 'demo.reset-full', label: 'devup reset --yes --no-start (a migration changed)' },
   { id: 'demo.snapshot-restore', label: 'devup snapshot restore (~100 MB) --yes' },
+  { id: 'demo.live-migration', label: 'migration saved during devup dev → applied, restarted, ready' },
 ];
 
 /** Waits until the background `devup tidy-copies` of this config (if any) has finished. */
@@ -298,6 +300,9 @@ export async function demoSuite({ repo, runs, node24 }) {
   try {
     const results = await runCases(cases, runs, { title: 'demo' });
     results.push(...(await snapshotRestoreCase({ repo, runs, engine, engineArgs, config, dir, env })));
+    // Last: each of its runs adds a migration to auth, which the template rows above must not see.
+    const live = { ...DEMO_ROWS[6], group: 'demo', kind: 'devup' };
+    results.push(...(await liveMigrationCase(live, { repo, runs, engine, engineArgs, config, dir, env })));
     return {
       results: [...results, ...skipped],
       engine,

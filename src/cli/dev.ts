@@ -74,7 +74,7 @@ async function runClaimedDevEnvironment(
     }),
   );
   if (!options.start) return 0;
-  return startServices(ctx, config, services, prepared, interrupts);
+  return startServices(ctx, config, services, prepared, interrupts, { watch: !options.skipMigrations });
 }
 
 /** `devup dev` (the default command). */

@@ -16,17 +16,20 @@ export class Interrupts {
       this.reject = reject;
     });
     this.interrupted.catch(() => {});
-    const handler = () => {
-      this.count++;
-      if (this.count === 1) {
-        this.controller.abort(new InterruptedError());
-        this.reject(new InterruptedError());
-      }
-      for (const listener of this.listeners) listener(this.count);
-    };
+    const handler = () => this.interrupt();
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
     process.on('SIGHUP', handler);
+  }
+
+  /** What a signal does; also the `q` key and Ctrl-C read from a raw-mode terminal (which sends no SIGINT). */
+  interrupt(): void {
+    this.count++;
+    if (this.count === 1) {
+      this.controller.abort(new InterruptedError());
+      this.reject(new InterruptedError());
+    }
+    for (const listener of this.listeners) listener(this.count);
   }
 
   get signal(): AbortSignal {

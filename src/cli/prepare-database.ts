@@ -38,7 +38,7 @@ export interface PreparedDatabase {
  * committed with the migration. Loaded only then; nothing applied costs nothing. A failure here is
  * a warning: the database is ready, only the docs are behind (and `devup schema` rebuilds them).
  */
-async function refreshSchemaFiles(
+export async function refreshSchemaFiles(
   ctx: CommandContext,
   config: ResolvedConfig,
   connection: ConnectionInfo,

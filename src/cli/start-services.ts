@@ -7,6 +7,7 @@ import { devSessionFile } from '../services/dev-session.js';
 import type { ServiceEvent } from '../services/service-status.js';
 import type { CommandContext } from './context.js';
 import type { Interrupts } from './interrupts.js';
+import type { LiveSession } from './live-session.js';
 import type { PreparedDatabase } from './prepare-database.js';
 
 /** Step 3 of `devup dev`: start the services, supervise them until Ctrl-C, stop them all. */
@@ -16,6 +17,7 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
+  options: { watch: boolean },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -52,6 +54,7 @@ export async function startServices(
   });
 
   const started = performance.now();
+  let live: LiveSession | undefined;
   try {
     const ready = await interrupts.race(supervisor.start());
     const width = Math.max(...ready.services.map((s) => s.name.length));
@@ -63,8 +66,21 @@ export async function startServices(
       output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
     }
     output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
-    output.line(`Press Ctrl-C to stop the services.`);
+    const { startLiveSession } = await import('./live-session.js');
+    live = await startLiveSession({
+      ctx,
+      config,
+      services,
+      admin: prepared.db.connection,
+      supervisor,
+      interrupts,
+      watch: options.watch,
+      // As after the migration step: local work only, never an external server's.
+      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
+    });
+    for (const line of live.lines) output.line(line);
   } catch (error) {
+    await live?.close();
     await (stopping ?? supervisor.stop());
     if (error instanceof InterruptedError) return finish(ctx, prepared, 130);
     throw error;
@@ -74,7 +90,8 @@ export async function startServices(
     supervisor.finished,
     interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
   ]);
-  await (stopping ?? supervisor.stop());
+  // A restart under way ends with the supervisor; a migration under way finishes its target.
+  await Promise.all([live.close(), stopping ?? supervisor.stop()]);
   if (end.reason === 'stop-all' && end.error) throw end.error;
   if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
   return finish(ctx, prepared, 0);

@@ -292,6 +292,7 @@ function normaliseService(ctx: Context, name: string, input: ServiceInput, names
     database: input.database,
     migrations,
     seed,
+    restartOnMigrate: input.restartOnMigrate !== false,
   };
 }
 
@@ -462,6 +463,7 @@ export function normaliseConfig(
     project,
     onServiceExit: input.onServiceExit ?? 'keep-running',
     ports: input.ports ?? 'auto',
+    watch: input.watch !== false,
     dotenv: {},
     database,
     schema: schemaDocs,

@@ -94,6 +94,8 @@ export const serviceSchema = z.strictObject({
   database: z.string().min(1).optional(),
   migrations: migrationsSchema.optional(),
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
+  /** Restarted (with what depends on it) after `devup dev` applied a new migration of its own. */
+  restartOnMigrate: z.boolean().default(true),
 });
 
 /**
@@ -149,6 +151,8 @@ export const configSchema = z.strictObject({
     .describe(
       "'auto': a second checkout of the project on this machine gets its own ports and container names; 'fixed': always the configured ones",
     ),
+  /** `devup dev` watches the migration directories and applies a new migration as it is saved. */
+  watch: z.boolean().default(true),
   database: databaseSchema.optional(),
   schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),

@@ -53,6 +53,8 @@ export interface ServiceSettings {
   database: string | undefined;
   migrations: MigrationSettings | undefined;
   seed: SeedSettings | undefined;
+  /** Restarted (with its dependents) after `devup dev` applied one of its migrations while running. */
+  restartOnMigrate: boolean;
 }
 
 export interface DatabaseSettings {
@@ -111,6 +113,8 @@ export interface ResolvedConfig {
   ports: 'auto' | 'fixed';
   /** Set once the checkout is resolved: whether this checkout moved off the configured ports. */
   checkout?: CheckoutPlacement;
+  /** `devup dev` applies migrations saved while it runs. */
+  watch: boolean;
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;

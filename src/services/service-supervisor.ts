@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { isPortInUse } from '../ports.js';
+import { formatDuration } from '../lib/format-duration.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
-import { dependentsOf } from './dependency-order.js';
+import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
 import { LogPrefixer } from './log-prefixer.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
+import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
 import type { ServiceEvent, ServiceSnapshot } from './service-status.js';
 import { type ServiceEnd, SupervisedService } from './supervised-service.js';
@@ -71,6 +71,10 @@ function serviceUrl(service: ServiceSettings): string | null {
   return service.port === undefined ? null : `http://localhost:${service.port}`;
 }
 
+function readyService(service: SupervisedService): ReadyService {
+  return { name: service.name, pid: service.pid, readyMs: service.readyMs ?? 0, url: serviceUrl(service.settings) };
+}
+
 /**
  * Runs a project's services for `devup dev`: starts each once its migrations (gate) and its
  * dependencies are ready, prefixes their output into one stream, restarts crashed ones per their
@@ -88,7 +92,11 @@ export class ServiceSupervisor {
   readonly #finished = deferred<SupervisionEnd>();
   /** Rejects when shutdown begins, to end every wait of start(). */
   readonly #halted = deferred<never>();
+  readonly #afterGivingUp: string;
   #phase: Phase = 'idle';
+  /** The restart under way (they run one at a time). */
+  #restarts: Promise<unknown> = Promise.resolve();
+  #restarting = false;
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
   #stateFileBroken = false;
@@ -105,32 +113,37 @@ export class ServiceSupervisor {
       { color: options.color },
     );
     this.#stateFile = options.stateFile === undefined ? undefined : new RuntimeStateFile(options.stateFile);
-    const afterGivingUp =
+    this.#afterGivingUp =
       (options.onServiceExit ?? 'keep-running') === 'stop-all'
         ? 'stopping all services (onServiceExit: "stop-all")'
         : 'the other services keep running';
     for (const service of options.services) {
-      if (service.command === undefined) continue; // migrations only: nothing to run
-      const supervised = new SupervisedService(service, {
-        clock: this.#clock,
-        restartPolicy: options.restartPolicy ?? {},
-        buildEnv: () =>
-          buildServiceEnv(service, {
-            inherited: options.inheritedEnv ?? process.env,
-            devup: options.env(service),
-            dotenv: options.dotenv,
-            services: options.services,
-            color: options.color,
-          }),
-        log: (source, lines) =>
-          this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
-        emit: (event) => options.onEvent?.(event),
-        onStatusChange: () => this.#writeState(),
-        onEnd: (end) => this.#onServiceEnd(service.name, end),
-        afterGivingUp,
-      });
-      this.#services.set(service.name, supervised);
+      // Migrations only: nothing to run.
+      if (service.command !== undefined) this.#services.set(service.name, this.#createService(service));
     }
+  }
+
+  /** A service ready to start: restart() makes a fresh one, since a stopped one stays stopped. */
+  #createService(service: ServiceSettings): SupervisedService {
+    const options = this.#options;
+    return new SupervisedService(service, {
+      clock: this.#clock,
+      restartPolicy: options.restartPolicy ?? {},
+      buildEnv: () =>
+        buildServiceEnv(service, {
+          inherited: options.inheritedEnv ?? process.env,
+          devup: options.env(service),
+          dotenv: options.dotenv,
+          services: options.services,
+          color: options.color,
+        }),
+      log: (source, lines) =>
+        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
+      emit: (event) => options.onEvent?.(event),
+      onStatusChange: () => this.#writeState(),
+      onEnd: (end) => this.#onServiceEnd(service.name, end),
+      afterGivingUp: this.#afterGivingUp,
+    });
   }
 
   /**
@@ -148,8 +161,10 @@ export class ServiceSupervisor {
     if (this.#stateFile) process.on('exit', this.#removeStateFileOnExit);
     this.#writeState();
     try {
-      await this.#checkPorts();
-      await this.#startAll();
+      // This project's own entry in the checkout registry: its ports are the ones being checked.
+      const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
+      await checkServicePorts([...this.#services.values()], stateDir);
+      await dependenciesFirst(this.#settings, (service) => this.#startOne(service));
       if (this.#shutdown) throw new InterruptedError();
     } catch (error) {
       const cause = this.#shutdownCause;
@@ -168,14 +183,52 @@ export class ServiceSupervisor {
     this.#phase = 'running';
     this.#endIfAllGone();
     return {
-      services: [...this.#services.values()].map((service) => ({
-        name: service.name,
-        pid: service.pid,
-        readyMs: service.readyMs ?? 0,
-        url: serviceUrl(service.settings),
-      })),
+      services: [...this.#services.values()].map(readyService),
       elapsedMs: Math.round(this.#clock.now() - started),
     };
+  }
+
+  /**
+   * Stops the named services, dependents first, and starts each again with a fresh process, in
+   * dependency order, resolving once they are all ready; the other services keep running
+   * untouched. Restarts run one at a time. Rejects with a UserError when one does not get ready
+   * again: it stays down (and what depends on it among the named is not started), the others run on.
+   */
+  restart(names: readonly string[]): Promise<ReadyService[]> {
+    const run = this.#restarts.then(() => this.#restart(names));
+    this.#restarts = run.catch(() => {});
+    return run;
+  }
+
+  async #restart(names: readonly string[]): Promise<ReadyService[]> {
+    if (this.#shutdown) throw new InterruptedError();
+    if (this.#phase !== 'running') throw new Error('ServiceSupervisor.restart() before start() finished');
+    const chosen = this.#settings.filter((service) => names.includes(service.name) && this.#services.has(service.name));
+    this.#restarting = true;
+    try {
+      await dependentsFirst(chosen, async (service) => this.#services.get(service.name)?.stop());
+      if (this.#shutdown) throw new InterruptedError();
+      for (const service of chosen) this.#services.set(service.name, this.#createService(service));
+      this.#writeState();
+      await dependenciesFirst(chosen, async (service) => {
+        if (this.#shutdown) throw new InterruptedError();
+        const readyMs = await this.#services.get(service.name)?.start();
+        this.#write(
+          this.#prefixer.format(service.name, 'devup', `restarted, ready in ${formatDuration(readyMs ?? 0)}`),
+        );
+      }).catch(async (error: unknown) => {
+        // What could not start because a dependency failed is down, not "starting" for ever.
+        await Promise.all(chosen.map((service) => this.#services.get(service.name)?.stop()));
+        throw error;
+      });
+    } finally {
+      this.#restarting = false;
+    }
+    if (this.#shutdown) throw new InterruptedError();
+    return chosen.flatMap((service) => {
+      const supervised = this.#services.get(service.name);
+      return supervised ? [readyService(supervised)] : [];
+    });
   }
 
   /**
@@ -204,73 +257,12 @@ export class ServiceSupervisor {
     });
   }
 
-  async #checkPorts(): Promise<void> {
-    const withPorts = [...this.#services.values()].filter((service) => service.settings.port !== undefined);
-    const taken = (
-      await Promise.all(
-        withPorts.map(async (service) => ((await isPortInUse(service.settings.port as number)) ? service : undefined)),
-      )
-    ).filter((service) => service !== undefined);
-    if (taken.length === 0) return;
-    const [first] = taken;
-    // This project's own entry in the registry: its ports are the ones being checked.
-    const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
-    const holderOf = (port: number) => findPortHolder(port, (_root, entry) => entry.stateDir === stateDir);
-    if (taken.length === 1 && first) {
-      const { name, settings } = first;
-      const holder = holderOf(settings.port as number);
-      throw new UserError(
-        `Port ${settings.port} of service "${name}" is already in use${holder ? ` by ${holder.what}` : ''}`,
-        {
-          hint: holder?.stop
-            ? `${stopHint(holder)}, or give the service another port: services.${name}.port.`
-            : `Stop whatever listens on it (lsof -i :${settings.port}), or give the service another port: services.${name}.port.`,
-        },
-      );
-    }
-    const holders = taken.map(({ settings }) => holderOf(settings.port as number));
-    const stops = new Set(holders.map((holder) => holder?.stop));
-    const [stop] = stops;
-    throw new UserError(`${taken.length} service ports are already in use`, {
-      details: taken.map(({ name, settings }, index) => {
-        const holder = holders[index];
-        return `services.${name}.port: ${settings.port}${holder ? ` (${holder.what})` : ''}`;
-      }),
-      hint:
-        stops.size === 1 && stop !== undefined
-          ? `Stop them (${stop}), or give the services other ports in the config.`
-          : 'Stop whatever listens on them (lsof -i :PORT), or give the services other ports in the config.',
-    });
-  }
-
-  /** Starts each service as soon as its gate and its dependencies allow; resolves when all are ready. */
-  async #startAll(): Promise<void> {
-    const ready = new Map<string, Promise<void>>();
-    const readyOf = (service: ServiceSettings): Promise<void> => {
-      let promise = ready.get(service.name);
-      if (promise === undefined) {
-        promise = this.#startOne(service, (name) => {
-          const dependency = this.#settings.find((other) => other.name === name);
-          return dependency ? readyOf(dependency) : Promise.resolve();
-        });
-        // Dependents await it too; a rejection is reported once, through Promise.all below.
-        promise.catch(() => {});
-        ready.set(service.name, promise);
-      }
-      return promise;
-    };
-    await Promise.all(this.#settings.map(readyOf));
-  }
-
-  async #startOne(service: ServiceSettings, readyOf: (name: string) => Promise<void>): Promise<void> {
-    // A dependency outside the selected subset counts as ready: the caller chose not to run it.
-    const dependencies = service.dependsOn.filter((name) => this.#settings.some((other) => other.name === name));
-    const allowed = Promise.all([this.#options.gate?.(service.name), ...dependencies.map(readyOf)]);
+  /** Starts a service once its migrations are done (its dependencies are, by dependenciesFirst). */
+  async #startOne(service: ServiceSettings): Promise<void> {
     // Migrations may hang; stop() must still end start().
-    await Promise.race([allowed, this.#halted.promise]);
+    await Promise.race([this.#options.gate?.(service.name), this.#halted.promise]);
     if (this.#shutdown) throw new InterruptedError();
-    const supervised = this.#services.get(service.name);
-    if (supervised) await supervised.start();
+    await this.#services.get(service.name)?.start();
   }
 
   #onServiceEnd(name: string, end: ServiceEnd): void {
@@ -288,6 +280,8 @@ export class ServiceSupervisor {
 
   /** With keep-running, supervision ends when no service is left running. */
   #endIfAllGone(): void {
+    // A restart's stopped services are about to run again.
+    if (this.#restarting) return;
     const services = [...this.#services.values()];
     if (services.some((service) => service.status !== 'exited' && service.status !== 'failed')) return;
     const failed = services.filter((service) => service.status === 'failed').map((service) => service.name);
@@ -313,18 +307,8 @@ export class ServiceSupervisor {
   }
 
   /** Dependents first: a service is stopped once everything that depends on it has stopped. */
-  async #stopAll(): Promise<void> {
-    const dependents = dependentsOf(this.#settings);
-    const stopped = new Map<string, Promise<void>>();
-    const stopOne = (name: string): Promise<void> => {
-      let promise = stopped.get(name);
-      if (promise === undefined) {
-        promise = Promise.all((dependents.get(name) ?? []).map(stopOne)).then(() => this.#services.get(name)?.stop());
-        stopped.set(name, promise);
-      }
-      return promise;
-    };
-    await Promise.all(this.#settings.map((service) => stopOne(service.name)));
+  #stopAll(): Promise<void> {
+    return dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
   }
 
   #write(text: string): void {

@@ -31,7 +31,14 @@ export class MigrationProgress {
     { resolve: () => void; reject: (e: unknown) => void; task?: ListrTaskLike }
   >();
 
-  constructor(private readonly output: Output) {}
+  /**
+   * `live`: migrations applied while the services run (`devup dev` watching), whose logs share
+   * the screen: plain lines only (no redrawn spinners), and nothing about up-to-date targets.
+   */
+  constructor(
+    private readonly output: Output,
+    private readonly options: { live?: boolean } = {},
+  ) {}
 
   /** Called once the check is done, before anything is applied. */
   async planned(targets: PlannedTarget[]): Promise<void> {
@@ -42,6 +49,10 @@ export class MigrationProgress {
       return;
     }
     if (targets.length === 0) return;
+    if (this.options.live) {
+      if (targets.some((t) => !t.upToDate)) out.line('Running database migrations...');
+      return;
+    }
     out.line('Running database migrations...');
     const upToDate = targets.filter((t) => t.upToDate);
     if (targets.length <= LIST_LIMIT) {

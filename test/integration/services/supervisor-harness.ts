@@ -42,6 +42,7 @@ export function service(name: string, overrides: Partial<ServiceSettings> = {}):
     database: undefined,
     migrations: undefined,
     seed: undefined,
+    restartOnMigrate: true,
     ...overrides,
   };
 }

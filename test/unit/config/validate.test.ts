@@ -158,3 +158,15 @@ it('refuses a data directory that holds the project, the config or a migration d
     expect(withDataDir(dataDir), dataDir).toEqual([]);
   }
 });
+
+it('watches migrations and restarts on migrate unless told not to', () => {
+  ws = createWorkspace();
+  const resolve = (raw: unknown) => resolveConfig(raw, { configPath: `${ws.dir}/devup.config.json`, env: {} });
+  const defaults = resolve({ services: { api: { command: 'node x.js' } } }).config;
+  expect(defaults?.watch).toBe(true);
+  expect(defaults?.services[0]?.restartOnMigrate).toBe(true);
+  const off = resolve({ watch: false, services: { api: { command: 'node x.js', restartOnMigrate: false } } }).config;
+  expect(off?.watch).toBe(false);
+  expect(off?.services[0]?.restartOnMigrate).toBe(false);
+  expect(problems({ watch: 'no', services: {} })).toContainEqual(expect.stringMatching(/^watch: /));
+});

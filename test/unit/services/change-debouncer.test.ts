@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeDebouncer, isEditorScratchFile } from '../../../src/services/change-debouncer.js';
+import type { Clock } from '../../../src/services/clock.js';
+import { isIgnoredChange, servicesOfPath } from '../../../src/services/migration-watcher.js';
+
+/** Time moves only when the test says so; sleeps end when their time comes or their signal aborts. */
+class ManualClock implements Clock {
+  time = 0;
+  readonly #sleepers = new Set<{ at: number; wake: () => void }>();
+  now(): number {
+    return this.time;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper = { at: this.time + ms, wake: resolve };
+      this.#sleepers.add(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.#sleepers.delete(sleeper);
+        resolve();
+      });
+    });
+  }
+  async advance(ms: number): Promise<void> {
+    this.time += ms;
+    for (const sleeper of [...this.#sleepers]) {
+      if (sleeper.at > this.time) continue;
+      this.#sleepers.delete(sleeper);
+      sleeper.wake();
+    }
+    // Let the woken sleepers' continuations run.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function debouncer(clock: ManualClock) {
+  const flushed: string[][] = [];
+  const d = new ChangeDebouncer<string>({ quietMs: 150, clock, flush: (keys) => flushed.push(keys) });
+  return { d, flushed };
+}
+
+describe('ChangeDebouncer', () => {
+  it('flushes once the changes have been quiet for the whole period, with every key seen', async () => {
+    const clock = new ManualClock();
+    const { d, flushed } = debouncer(clock);
+    d.add('auth');
+    await clock.advance(100);
+    d.add('workflow');
+    d.add('auth');
+    await clock.advance(100);
+    expect(flushed).toEqual([]);
+    await clock.advance(50);
+    expect(flushed).toEqual([['auth', 'workflow']]);
+  });
+
+  it('starts afresh after a flush', async () => {
+    const clock = new ManualClock();
+    const { d, flushed } = debouncer(clock);
+    d.add('auth');
+    await clock.advance(150);
+    d.add('ingestion');
+    await clock.advance(149);
+    expect(flushed).toEqual([['auth']]);
+    await clock.advance(1);
+    expect(flushed).toEqual([['auth'], ['ingestion']]);
+  });
+
+  it('flushes nothing after close', async () => {
+    const clock = new ManualClock();
+    const { d, flushed } = debouncer(clock);
+    d.add('auth');
+    d.close();
+    d.add('auth');
+    await clock.advance(1_000);
+    expect(flushed).toEqual([]);
+  });
+});
+
+describe('which changes count', () => {
+  it('ignores what editors write beside the real file', () => {
+    const scratch = [
+      '.0007_x.sql.swp',
+      '0007_x.sql.swo',
+      '0007_x.sql~',
+      '4913',
+      '#0007_x.sql#',
+      '.#0007_x.sql',
+      '0007_x.sql.tmp',
+      '0007_x.sql___jb_tmp___',
+      '.DS_Store',
+    ];
+    for (const name of scratch) expect(isEditorScratchFile(`/p/migrations/${name}`), name).toBe(true);
+    for (const name of ['0007_x.sql', '0007_x.up.sql', 'versions/abc_add.py', 'V2__x.sql', '20240101_x.sql']) {
+      expect(isEditorScratchFile(`/p/migrations/${name}`), name).toBe(false);
+    }
+  });
+
+  it('never ignores a watched directory itself, even a dotted one', () => {
+    const dirs = [{ service: 'auth', dir: '/p/.migrations' }];
+    expect(isIgnoredChange(dirs, '/p/.migrations')).toBe(false);
+    expect(isIgnoredChange(dirs, '/p/.migrations/.x.swp')).toBe(true);
+  });
+
+  it('names the services of the deepest directory holding the file', () => {
+    const dirs = [
+      { service: 'auth', dir: '/p/auth/migrations' },
+      { service: 'nested', dir: '/p/auth/migrations/extra' },
+      { service: 'twin', dir: '/p/auth/migrations/extra' },
+    ];
+    expect(servicesOfPath(dirs, '/p/auth/migrations/sub/0007.sql')).toEqual(['auth']);
+    expect(servicesOfPath(dirs, '/p/auth/migrations/extra/1.sql')).toEqual(['nested', 'twin']);
+    expect(servicesOfPath(dirs, '/p/auth/migrations-old/1.sql')).toEqual([]);
+  });
+});
