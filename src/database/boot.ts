@@ -6,7 +6,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection.js';
-import { containerName, DockerEngine } from './docker-engine.js';
+import { DockerEngine } from './docker-engine.js';
+import { containerName } from './docker-labels.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import {

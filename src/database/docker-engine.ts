@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { findPortHolder, type PortHolder, stopHint } from '../checkouts/port-holder.js';
 import { LEGACY_DEFAULT_PASSWORD } from '../config/default-password.js';
@@ -9,6 +7,27 @@ import { maskSecret } from '../lib/secret-mask.js';
 import { isPortFree } from '../ports.js';
 import { VERSION } from '../version.js';
 import { type ConnectionInfo, isLoopbackAddress, type PgError } from './connection.js';
+import {
+  credentialsChanged,
+  type DockerError,
+  demuxDockerLogs,
+  diagnoseServerLog,
+  dockerMessage,
+  engineUnreachable,
+  foreignResource,
+  formatBytes,
+  otherCheckout,
+} from './docker-diagnostics.js';
+import { dataVolumePath, ensureImage } from './docker-image.js';
+import {
+  containerLabels,
+  containerName,
+  describeLabelChanges,
+  imageMajor,
+  LABEL,
+  passwordHash,
+  volumeName,
+} from './docker-labels.js';
 import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './docker-socket.js';
 import {
   type DatabaseEngine,
@@ -19,120 +38,6 @@ import {
   type RunningDatabase,
 } from './engine.js';
 import { waitForPostgres } from './readiness.js';
-
-export const LABEL = {
-  project: 'dev.devup.project',
-  version: 'dev.devup.version',
-  optionsHash: 'dev.devup.options-hash',
-  image: 'dev.devup.image',
-  port: 'dev.devup.port',
-  bind: 'dev.devup.bind',
-  user: 'dev.devup.user',
-  database: 'dev.devup.database',
-  passwordHash: 'dev.devup.password-hash',
-  /** The checkout (directory of the config) that created the container and volume. */
-  checkout: 'dev.devup.checkout',
-} as const;
-
-interface DockerError extends Error {
-  statusCode?: number;
-  code?: string;
-  json?: { message?: string };
-}
-
-export function containerName(project: string): string {
-  return `${project}-postgres`;
-}
-export function volumeName(project: string): string {
-  return `${project}-pgdata`;
-}
-
-/** The leading major version of an image tag (`postgres:17.2-alpine` → 17), if it has one. */
-export function imageMajor(image: string): number | undefined {
-  const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
-  const match = /^(\d+)/.exec(tag);
-  return match ? Number(match[1]) : undefined;
-}
-
-function passwordHash(password: string): string {
-  return createHash('sha256').update(password).digest('hex').slice(0, 16);
-}
-
-export function containerLabels(project: string, db: DatabaseSettings, checkout?: string): Record<string, string> {
-  const fields = {
-    [LABEL.image]: db.image,
-    [LABEL.port]: String(db.port),
-    [LABEL.bind]: db.bind,
-    [LABEL.user]: db.user,
-    [LABEL.database]: db.database,
-    [LABEL.passwordHash]: passwordHash(db.password),
-  };
-  const optionsHash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
-  return {
-    [LABEL.project]: project,
-    [LABEL.version]: VERSION,
-    [LABEL.optionsHash]: optionsHash,
-    ...(checkout === undefined ? {} : { [LABEL.checkout]: checkout }),
-    ...fields,
-  };
-}
-
-/** Which settings differ between a container's labels and the wanted ones, for people. */
-export function describeLabelChanges(current: Record<string, string>, wanted: Record<string, string>): string[] {
-  const names: Record<string, string> = {
-    [LABEL.image]: 'database.image',
-    [LABEL.port]: 'database.port',
-    [LABEL.bind]: 'database.bind',
-    [LABEL.user]: 'database.user',
-    [LABEL.database]: 'database.database',
-    [LABEL.passwordHash]: 'database.password',
-  };
-  const changes: string[] = [];
-  for (const [label, name] of Object.entries(names)) {
-    if (current[label] === wanted[label]) continue;
-    changes.push(
-      label === LABEL.passwordHash
-        ? `${name} changed`
-        : `${name}: ${current[label] ?? '(unknown)'} → ${wanted[label] ?? '(unset)'}`,
-    );
-  }
-  return changes;
-}
-
-/** Docker multiplexes stdout/stderr in 8-byte-header frames when the container has no TTY. */
-export function demuxDockerLogs(buffer: Buffer): string {
-  const parts: string[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const kind = buffer[offset];
-    const size = buffer.readUInt32BE(offset + 4);
-    if (kind === undefined || kind > 2 || offset + 8 + size > buffer.length) {
-      return buffer.toString('utf8');
-    }
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
-    offset += 8 + size;
-  }
-  return parts.join('');
-}
-
-/** Reads the server log for a known cause of a failed start. */
-export function diagnoseServerLog(log: string, image: string): UserError | undefined {
-  const incompatible = /initialized by PostgreSQL version (\d+), which is not compatible with this version (\d+)/.exec(
-    log,
-  );
-  if (incompatible) {
-    const [, dataMajor, serverMajor] = incompatible;
-    return new UserError(
-      `the data volume holds Postgres ${dataMajor} data, but ${image} runs Postgres ${serverMajor}`,
-      {
-        hint:
-          `Either set database.image back to a Postgres ${dataMajor} image (e.g. postgres:${dataMajor}), ` +
-          `or dump your data and run \`devup reset\` to start over on Postgres ${serverMajor} (destroys the volume).`,
-      },
-    );
-  }
-  return undefined;
-}
 
 export class DockerEngine implements DatabaseEngine {
   readonly name = 'docker' as const;
@@ -200,21 +105,7 @@ export class DockerEngine implements DatabaseEngine {
   }
 
   private unreachable(error: unknown): EngineUnavailableError {
-    const where = this.endpoint ? describeEndpoint(this.endpoint) : 'no socket';
-    const code = (error as DockerError).code;
-    if (code === 'EACCES') {
-      return new EngineUnavailableError(`permission denied on the Docker socket ${where}`, {
-        hint: 'Add your user to the "docker" group (then log in again), or use --engine embedded.',
-        cause: error,
-      });
-    }
-    return new EngineUnavailableError(
-      `the Docker engine at ${where} does not answer (${code ?? (error as Error).message})`,
-      {
-        hint: 'Start Docker, or use --engine embedded.',
-        cause: error,
-      },
-    );
+    return engineUnreachable(this.endpoint ? describeEndpoint(this.endpoint) : 'no socket', error);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -250,9 +141,7 @@ export class DockerEngine implements DatabaseEngine {
   }
 
   private foreign(kind: 'container' | 'volume', name: string): UserError {
-    return new UserError(`a ${kind} named ${name} exists, but devup did not create it for project "${this.project}"`, {
-      hint: `devup never touches it. Rename or remove it yourself, or set "project" in the config to another name.`,
-    });
+    return foreignResource(kind, name, this.project);
   }
 
   /**
@@ -266,16 +155,10 @@ export class DockerEngine implements DatabaseEngine {
       Object.fromEntries(keys.map((k) => [k, wanted[k] ?? ''])),
     );
     if (changed.length === 0 || !(await this.call('inspect the volume', () => this.inspectVolume()))) return;
-    const legacy = current[LABEL.passwordHash] === passwordHash(LEGACY_DEFAULT_PASSWORD);
-    throw new UserError(
-      `${changed.join('; ')}, but the volume ${this.volumeName} was initialised with the old value${changed.length > 1 ? 's' : ''}`,
-      {
-        hint:
-          (legacy
-            ? `This volume was created with devup's old default password "${LEGACY_DEFAULT_PASSWORD}": set database.password: "${LEGACY_DEFAULT_PASSWORD}" in the config to keep using it, `
-            : 'Postgres applies these only to a fresh volume. Put the old value back in the config, ') +
-          'or run `devup reset` to recreate the volume with the new one (destroys its data).',
-      },
+    throw credentialsChanged(
+      changed,
+      this.volumeName,
+      current[LABEL.passwordHash] === passwordHash(LEGACY_DEFAULT_PASSWORD),
     );
   }
 
@@ -286,17 +169,7 @@ export class DockerEngine implements DatabaseEngine {
   private refuseOtherCheckout(kind: 'container' | 'volume', name: string, labels: Record<string, string> | undefined) {
     const owner = labels?.[LABEL.checkout];
     if (this.checkout === undefined || owner === undefined || owner === this.checkout) return;
-    if (!existsSync(owner)) {
-      throw new UserError(
-        `the ${kind} ${name} belongs to a checkout of project "${this.project}" in ${owner}, which no longer exists`,
-        { hint: '`devup prune` lists and removes what deleted checkouts left behind; then run again.' },
-      );
-    }
-    throw new UserError(`the ${kind} ${name} belongs to another checkout of project "${this.project}", in ${owner}`, {
-      hint:
-        `devup neither reuses nor resets it from here. Set "project" in ${this.checkout}'s config to a name of its own ` +
-        `(e.g. "${this.project}-2"; it names the container and volume), or work in ${owner}.`,
-    });
+    throw otherCheckout(kind, name, this.project, owner, this.checkout);
   }
 
   async start(sink: ProgressSink): Promise<RunningDatabase> {
@@ -435,7 +308,7 @@ export class DockerEngine implements DatabaseEngine {
   }
 
   private async create(docker: Docker, labels: Record<string, string>, sink: ProgressSink): Promise<void> {
-    const image = await this.ensureImage(docker, sink);
+    const image = await ensureImage(docker, this.db.image, sink);
     const dataPath = dataVolumePath(image);
     await this.call('create the volume', () =>
       docker.createVolume({
@@ -467,41 +340,6 @@ export class DockerEngine implements DatabaseEngine {
         },
       }),
     );
-  }
-
-  private async ensureImage(docker: Docker, sink: ProgressSink): Promise<Docker.ImageInspectInfo> {
-    try {
-      return await docker.getImage(this.db.image).inspect();
-    } catch (error) {
-      if ((error as DockerError).statusCode !== 404) throw error;
-    }
-    sink.notice(`Pulling ${this.db.image} (first run only)...`);
-    try {
-      const stream = await docker.pull(this.db.image);
-      const layers = new Map<string, string>();
-      await new Promise<void>((resolve, reject) => {
-        docker.modem.followProgress(
-          stream,
-          (error: Error | null) => (error ? reject(error) : resolve()),
-          (event: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
-            if (!event.id || !event.status) return;
-            const detail = event.progressDetail;
-            const bytes =
-              detail?.total && detail.current !== undefined
-                ? ` ${formatBytes(detail.current)}/${formatBytes(detail.total)}`
-                : '';
-            layers.set(event.id, `${event.status}${bytes}`);
-            sink.progress?.([...layers].map(([id, status]) => `${id}: ${status}`).join('\n'));
-          },
-        );
-      });
-    } catch (error) {
-      throw new UserError(`could not pull the image ${this.db.image}: ${dockerMessage(error)}`, {
-        hint: 'Check the image name (database.image) and your network or registry login; or use --engine embedded.',
-        cause: error,
-      });
-    }
-    return docker.getImage(this.db.image).inspect();
   }
 
   private async lastLogLines(count: number): Promise<string> {
@@ -582,28 +420,6 @@ export class DockerEngine implements DatabaseEngine {
       await this.call('remove the volume', () => docker.getVolume(this.volumeName).remove());
     }
   }
-}
-
-/** Where the image wants its data: the declared VOLUME under /var/lib/postgresql (18+ moved it). */
-export function dataVolumePath(image: Docker.ImageInspectInfo): { mount: string; pgdata: string } {
-  const volumes = Object.keys(image.Config?.Volumes ?? {});
-  const env = image.Config?.Env ?? [];
-  const pgdataEnv = env.find((e) => e.startsWith('PGDATA='))?.slice('PGDATA='.length);
-  const mount = volumes.find((v) => v.startsWith('/var/lib/postgresql')) ?? volumes[0] ?? '/var/lib/postgresql/data';
-  const pgdata = pgdataEnv?.startsWith(mount) ? pgdataEnv : mount === '/var/lib/postgresql' ? `${mount}/data` : mount;
-  return { mount, pgdata };
-}
-
-function dockerMessage(error: unknown): string {
-  const e = error as DockerError;
-  return (e.json?.message ?? e.message ?? String(error)).trim();
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
 function indentLines(text: string): string[] {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseSettings } from '../../../src/config/types.js';
 import { withClient } from '../../../src/database/connection.js';
-import { DockerEngine, LABEL } from '../../../src/database/docker-engine.js';
+import { DockerEngine } from '../../../src/database/docker-engine.js';
+import { LABEL } from '../../../src/database/docker-labels.js';
 import { freePort } from '../../helpers/ports.js';
 import { dockerClient, dockerStatus, removeTestResources, requireDocker, TEST_IMAGE } from '../helpers/docker.js';
 

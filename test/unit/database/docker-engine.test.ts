@@ -1,14 +1,8 @@
 import type Docker from 'dockerode';
 import { expect, it } from 'vitest';
-import {
-  containerLabels,
-  dataVolumePath,
-  demuxDockerLogs,
-  describeLabelChanges,
-  diagnoseServerLog,
-  imageMajor,
-  LABEL,
-} from '../../../src/database/docker-engine.js';
+import { demuxDockerLogs, diagnoseServerLog } from '../../../src/database/docker-diagnostics.js';
+import { dataVolumePath } from '../../../src/database/docker-image.js';
+import { containerLabels, describeLabelChanges, imageMajor, LABEL } from '../../../src/database/docker-labels.js';
 import { dockerSocketCandidates, findDockerEndpoint } from '../../../src/database/docker-socket.js';
 
 const db = {
