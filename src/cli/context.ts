@@ -39,7 +39,16 @@ export function createContext(options: GlobalOptions): CommandContext {
     loadConfig() {
       // Where this checkout runs beside the project's others, applied once for every command.
       config ??= loadConfig({ cwd, configPath: options.config, notice: (m) => output.notice(m) })
-        .then((loaded) => resolveCheckout(loaded))
+        .then((loaded) =>
+          resolveCheckout(loaded).catch((error: unknown) => {
+            // No writable home for the machine-wide list of checkouts (a deploy image running as
+            // a user without one, a read-only filesystem): this checkout keeps the configured ports.
+            const code = (error as NodeJS.ErrnoException).code;
+            if (!['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'].includes(code ?? '')) throw error;
+            output.debug(`checkouts list not writable (${code}): the configured ports and names are used`);
+            return loaded;
+          }),
+        )
         .then((resolved) => {
           const placement = describePlacement(resolved);
           if (placement) output.notice(placement);
