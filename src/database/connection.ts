@@ -140,6 +140,11 @@ export async function withClient<T>(
   }
 }
 
+/** A connection attempt failed because the database does not exist (yet): 3D000, wrapped by withClient. */
+export function isMissingDatabase(error: unknown): boolean {
+  return (error as { cause?: { code?: string } }).cause?.code === '3D000';
+}
+
 export interface PgError extends Error {
   code?: string;
   position?: string;

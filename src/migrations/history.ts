@@ -28,6 +28,16 @@ export function historyTable(schema: string): string {
  * The schema, created only when missing: `create schema if not exists` asks for CREATE on the
  * database even when the schema is there, which a deploy's role that owns its schemas lacks.
  */
+export async function createSchema(client: pg.Client, schema: string): Promise<void> {
+  try {
+    await client.query(createSchemaSql(schema));
+  } catch (error) {
+    // Another process created it between the check and the create.
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
+}
+
 export function createSchemaSql(schema: string): string {
   return `do $devup$ begin
   if not exists (select 1 from pg_namespace where nspname = ${quoteLiteral(schema)}) then

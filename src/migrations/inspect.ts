@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
-import type { UserError } from '../errors.js';
+import { type ConnectionInfo, isMissingDatabase, withClient } from '../database/connection.js';
 import type { SqlTarget } from './apply.js';
 import { readHistories } from './history.js';
 import { planTarget, type TargetPlan } from './plan.js';
@@ -40,7 +39,7 @@ export async function planTargets(
         : database === undefined
           ? await read(client)
           : await withClient(admin, read, { database }).catch((error: unknown) => {
-              if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return new Map();
+              if (isMissingDatabase(error)) return new Map();
               throw error;
             });
     for (const { service, target } of entries) {

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import { isMissingDatabase } from '../database/connection.js';
 import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { checksumSql } from './checksum.js';
 import { describePgError, failureFrame } from './error-frame.js';
+import { createSchema } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { runInSchemaTransaction } from './schema-transaction.js';
 import { readSqlFile } from './sql-file.js';
@@ -33,10 +35,7 @@ export async function markSeedsOwed(admin: ConnectionInfo, target: TargetBase): 
   await withClient(
     admin,
     async (client) => {
-      await client.query(`create schema if not exists ${quoteIdent(target.schema)}`).catch((error) => {
-        // Another process created it between the check and the create.
-        if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
-      });
+      await createSchema(client, target.schema);
       await client.query(createSeedTableSql(target.schema));
       await client.query(`comment on table ${seedTable(target.schema)} is ${quoteLiteral(SEEDS_OWED)}`);
     },
@@ -59,7 +58,7 @@ export async function schemasOwedSeeds(
     );
   if (open) return new Set((await query(open)).rows.map((r) => r.nspname));
   const { rows } = await withClient(admin, query, database ? { database } : {}).catch((error: unknown) => {
-    if (((error as UserError).cause as { code?: string } | undefined)?.code === '3D000') return { rows: [] };
+    if (isMissingDatabase(error)) return { rows: [] };
     throw error;
   });
   return new Set(rows.map((r) => r.nspname));

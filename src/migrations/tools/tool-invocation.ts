@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { readServiceEnvFile } from '../../config/env-file.js';
 import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import { type ConnectionInfo, withClient } from '../../database/connection.js';
+import { type ConnectionInfo, isMissingDatabase, withClient } from '../../database/connection.js';
 import { InterruptedError, UserError } from '../../errors.js';
 import { maskSecret } from '../../lib/secret-mask.js';
 import { describeHolder, withAdvisoryLock } from '../lock.js';
@@ -146,10 +146,6 @@ export async function runToolCommand(
   });
   if (result.canceled) throw new InterruptedError();
   if (result.failed) throw toolFailure(invocation, target, command, result, options.root, options.retry);
-}
-
-function isMissingDatabase(error: unknown): boolean {
-  return (error as { cause?: { code?: string } }).cause?.code === '3D000';
 }
 
 /** The target's state: on the open client for the main database, else on a short-lived one. */

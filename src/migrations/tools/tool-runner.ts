@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection.js';
-import { createSchemaSql } from '../history.js';
+import { createSchema } from '../history.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
@@ -33,16 +33,6 @@ export async function checkToolTarget(
   const files = readToolFiles(adapter, settings, config.stateDir);
   const state = await readStateFor(target, admin, client, adapter.history);
   return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
-}
-
-async function createSchema(client: pg.Client, schema: string): Promise<void> {
-  try {
-    await client.query(createSchemaSql(schema));
-  } catch (error) {
-    // Another process created it between the check and the create.
-    const code = (error as { code?: string }).code;
-    if (code !== '23505' && code !== '42P06') throw error;
-  }
 }
 
 /** Runs the tool once for this target; returns the ids it applied where known. */
