@@ -9,7 +9,7 @@ export default async function down(ctx: CommandContext, options: Record<string, 
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const engine = createEngine(config, name);
+  const engine = await createEngine(config, name);
   if (name === 'external') {
     output.line('The database is external (DATABASE_URL): devup does not run it, so there is nothing to stop.');
     return 0;

@@ -153,7 +153,7 @@ async function resetProject(
   const { output } = ctx;
   let db: RunningDatabase | undefined;
   if (name !== 'external') {
-    const engine = createEngine(config, name);
+    const engine = await createEngine(config, name);
     // A cluster devup remembers is checked by the boot's warm path without asking the engine;
     // listing what would be destroyed sizes the data (du, docker df): only when needed.
     const state = known ? 'known' : (await engine.status()).state;
