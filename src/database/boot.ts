@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection.js';
+import { createDatabaseUnlessExists } from './create-database.js';
 import { containerName } from './docker-labels.js';
 import { findDockerEndpoint } from './docker-socket.js';
 import {
@@ -78,12 +79,7 @@ export async function chooseEngine(
 export async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   const client = await connect({ ...info, database: 'postgres' });
   try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);
-    if (!rowCount)
-      await client.query(`create database "${info.database.replaceAll('"', '""')}"`).catch((error) => {
-        // Another devup created it meanwhile (42P04, or 23505 when both were creating it at once).
-        if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
-      });
+    await createDatabaseUnlessExists(client, info.database);
   } finally {
     await client.end().catch(() => {});
   }
