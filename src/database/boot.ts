@@ -13,6 +13,7 @@ import {
   type ConcreteEngine,
   type DatabaseEngine,
   EngineUnavailableError,
+  localConnection,
   type ProgressSink,
   type RunningDatabase,
 } from './engine.js';
@@ -113,7 +114,6 @@ export async function bootDatabase(
     config.database.password = savePassword(file, config.database.password);
     delete config.database.unsavedPasswordFile;
   }
-  const engine = await createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   const checkout = realPathSoFar(config.root);
   if (
@@ -122,7 +122,7 @@ export async function bootDatabase(
     remembered.optionsHash === optionsHash &&
     remembered.checkout === checkout
   ) {
-    const connection = engine.connection;
+    const connection = localConnection(name, config.database);
     let client: pg.Client | undefined;
     try {
       client = await connect(connection);
@@ -143,6 +143,7 @@ export async function bootDatabase(
     }
     await client?.end().catch(() => {});
   }
+  const engine = await createEngine(config, name);
   let running: RunningDatabase & { client?: pg.Client };
   try {
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
