@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { checkSchemaTemplate, renderSchemaName } from '../config/normalise.js';
+import { checkSchemaTemplate, renderSchemaName } from '../config/schema-template.js';
 import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { discoverMigrations } from './discover.js';
