@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultPassword } from './default-password.js';
+import { DATABASE_DEFAULTS } from './defaults.js';
 import { isDirectory, type NormaliseContext, relative } from './normalise-context.js';
 import type { DevupConfigInput } from './schema.js';
 import type { DatabaseSettings, DatabaseSetup } from './types.js';
@@ -15,7 +16,7 @@ export function normaliseDatabase(
 ): { database: DatabaseSettings; databaseSetup: DatabaseSetup } {
   const db = input ?? {};
   const url = db.url ?? ctx.env.DATABASE_URL;
-  const engine = db.engine ?? 'auto';
+  const engine = db.engine ?? DATABASE_DEFAULTS.engine;
   if (engine === 'external' && url === undefined) {
     ctx.problems.push({ path: 'database.url', message: 'engine "external" needs database.url or DATABASE_URL' });
   }
@@ -24,17 +25,17 @@ export function normaliseDatabase(
     db.password !== undefined ? { password: db.password } : defaultPassword(path.join(ctx.root, '.devup'));
   const database: DatabaseSettings = {
     engine,
-    image: db.image ?? 'postgres:17',
-    port: db.port ?? 54320,
-    user: db.user ?? 'devup',
+    image: db.image ?? DATABASE_DEFAULTS.image,
+    port: db.port ?? DATABASE_DEFAULTS.port,
+    user: db.user ?? DATABASE_DEFAULTS.user,
     password: password.password,
     ...(password.unsavedIn ? { unsavedPasswordFile: password.unsavedIn } : {}),
     database: db.database ?? project.replace(/[^a-z0-9_]/g, '_'),
-    bind: db.bind ?? '127.0.0.1',
+    bind: db.bind ?? DATABASE_DEFAULTS.bind,
     url,
-    dataDir: path.resolve(ctx.root, db.dataDir ?? '.devup/postgres'),
-    readyTimeoutMs: db.readyTimeout ?? 60_000,
-    createDatabases: db.createDatabases ?? false,
+    dataDir: path.resolve(ctx.root, db.dataDir ?? DATABASE_DEFAULTS.dataDir),
+    readyTimeoutMs: db.readyTimeout ?? DATABASE_DEFAULTS.readyTimeout,
+    createDatabases: db.createDatabases ?? DATABASE_DEFAULTS.createDatabases,
   };
   return { database, databaseSetup: normaliseDatabaseSetup(ctx, db) };
 }

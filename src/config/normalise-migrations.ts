@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MIGRATIONS_DEFAULTS } from './defaults.js';
 import { isDirectory, type NormaliseContext, normaliseEnv, relative, toCommand } from './normalise-context.js';
 import type { ServiceInput } from './schema.js';
 import { checkSchemaTemplate, IDENTIFIER } from './schema-template.js';
@@ -18,9 +19,9 @@ export function normaliseMigrations(
     ctx.problems.push({ path: at, message: 'needs "dir" (devup runs the SQL files) or "tool" (an external tool)' });
     return undefined;
   }
-  const tenants = normaliseTenants(ctx, at, input.tenants ?? ['default']);
-  const schemaTemplate = input.schema ?? '{service}_{tenant}';
-  const concurrency = input.concurrency ?? 4;
+  const tenants = normaliseTenants(ctx, at, input.tenants ?? [...MIGRATIONS_DEFAULTS.tenants]);
+  const schemaTemplate = input.schema ?? MIGRATIONS_DEFAULTS.schema;
+  const concurrency = input.concurrency ?? MIGRATIONS_DEFAULTS.concurrency;
   const sampleTenants = tenants.kind === 'list' ? tenants.tenants : ['tenant', 'other'];
   for (const message of checkSchemaTemplate(schemaTemplate, name, sampleTenants)) {
     ctx.problems.push({ path: `${at}.schema`, message });

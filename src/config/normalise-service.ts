@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { SERVICE_DEFAULTS } from './defaults.js';
 import { usesPlaceholder } from './env-placeholders.js';
 import { isDirectory, type NormaliseContext, normaliseEnv, relative, toCommand } from './normalise-context.js';
 import { normaliseMigrations } from './normalise-migrations.js';
@@ -24,7 +25,7 @@ export function normaliseService(
       message: 'service names use lower-case letters, digits, - and _, starting with a letter',
     });
   }
-  const cwd = path.resolve(ctx.root, input.cwd ?? '.');
+  const cwd = path.resolve(ctx.root, input.cwd ?? SERVICE_DEFAULTS.cwd);
   if (!isDirectory(cwd)) ctx.problems.push({ path: `${at}.cwd`, message: `no such directory: ${relative(ctx, cwd)}` });
   let envFile: string | undefined;
   if (input.envFile !== undefined) {
@@ -62,13 +63,13 @@ export function normaliseService(
     port: input.port,
     dependsOn,
     ready: normaliseReady(ctx, name, input),
-    readyTimeoutMs: input.ready?.timeout ?? 60_000,
-    restart: input.restart ?? 'no',
-    stopTimeoutMs: input.stopTimeout ?? 5_000,
+    readyTimeoutMs: input.ready?.timeout ?? SERVICE_DEFAULTS.readyTimeout,
+    restart: input.restart ?? SERVICE_DEFAULTS.restart,
+    stopTimeoutMs: input.stopTimeout ?? SERVICE_DEFAULTS.stopTimeout,
     database: input.database,
     migrations,
     seed,
-    restartOnMigrate: input.restartOnMigrate !== false,
+    restartOnMigrate: input.restartOnMigrate ?? SERVICE_DEFAULTS.restartOnMigrate,
   };
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseDuration } from '../duration.js';
-import { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS } from './defaults.js';
+import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from './defaults.js';
 import { findCycle } from './dependency-cycle.js';
 import type { ConfigProblem, NormaliseContext } from './normalise-context.js';
 import { relative } from './normalise-context.js';
@@ -73,9 +73,9 @@ export function normaliseConfig(
     root,
     stateDir,
     project,
-    onServiceExit: input.onServiceExit ?? 'keep-running',
-    ports: input.ports ?? 'auto',
-    watch: input.watch !== false,
+    onServiceExit: input.onServiceExit ?? CONFIG_DEFAULTS.onServiceExit,
+    ports: input.ports ?? CONFIG_DEFAULTS.ports,
+    watch: input.watch ?? CONFIG_DEFAULTS.watch,
     dotenv: {},
     database,
     schema: schemaDocs,
@@ -83,10 +83,9 @@ export function normaliseConfig(
     migrations: {
       lockTimeoutMs: toMs(input.migrations?.lockTimeout),
       statementTimeoutMs: toMs(input.migrations?.statementTimeout),
-      lockRetries: input.migrations?.lockRetries ?? 4,
+      lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
     },
     services,
-    // The schema fills these defaults; the fallbacks serve a raw config checked only for its rules.
     check: {
       tenants: input.check?.tenants,
       lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
@@ -158,7 +157,7 @@ function normaliseSchemaDocs(
   input: DevupConfigInput['schema'],
   services: readonly string[],
 ): SchemaDocsSettings {
-  const exclude = input?.exclude ?? SCHEMA_DOCS_DEFAULTS.exclude;
+  const exclude = input?.exclude ?? [...SCHEMA_DOCS_DEFAULTS.exclude];
   for (const entry of exclude) {
     const service = entry.split('.')[0] ?? '';
     if (service.includes('*') || services.includes(service)) continue;
