@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import reset from '../../../src/cli/reset.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { REPO } from '../tools/tool-fixtures.js';
@@ -63,14 +62,7 @@ const runs = () =>
 
 async function resetAll(): Promise<string> {
   const lines: string[] = [];
-  const ctx: CommandContext = {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: 'external',
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
-  expect(await reset(ctx, { yes: true, start: false }), lines.join('')).toBe(0);
+  expect(await reset(commandContext(config, lines, 'external'), { yes: true, start: false }), lines.join('')).toBe(0);
   return lines.join('');
 }
 
