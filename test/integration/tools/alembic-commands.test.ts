@@ -62,9 +62,7 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
         },
       };
     },
-    (project) => {
-      ({ db, client, ws, config, service, targets } = project);
-    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
   );
 
   it('status: every revision pending before the first run, without starting Python', async () => {

@@ -51,9 +51,7 @@ describe.skipIf(!available)('a common-style Alembic repo, as it is', () => {
         },
       };
     },
-    (project) => {
-      ({ db, client, ws, config, service, targets } = project);
-    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
   );
 
   it('finds alembic in the .venv, maps devup values onto env.py variables, and migrates each tenant', async () => {

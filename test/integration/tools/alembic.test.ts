@@ -38,9 +38,7 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
         },
       };
     },
-    (project) => {
-      ({ db, client, ws, config, service, targets } = project);
-    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
   );
 
   it('applies every revision to each tenant schema on the first run', async () => {

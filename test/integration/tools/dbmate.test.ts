@@ -33,9 +33,7 @@ describe('dbmate, for real (the Go binary from npm), in a database of its own', 
         },
       };
     },
-    (project) => {
-      ({ db, client, ws, config, service, targets } = project);
-    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
   );
 
   afterAll(async () => {

@@ -34,7 +34,7 @@ export interface OneServiceProject {
  */
 export function withToolProject(
   prepare: (ws: Workspace) => OneServiceProject,
-  use: (project: ToolProject) => void | Promise<void>,
+  use: (project: ToolProject) => unknown,
 ): void {
   let made: Partial<ToolProject> = {};
   beforeAll(async () => {
