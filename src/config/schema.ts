@@ -9,6 +9,7 @@ import {
   SCHEMA_DOCS_DEFAULTS,
   SERVICE_DEFAULTS,
 } from './defaults.js';
+import { IDENTIFIER } from './schema-template.js';
 
 export { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS };
 
@@ -124,7 +125,7 @@ export const lintSchema = z.strictObject({
 
 export const checkSchema = z.strictObject({
   tenants: z
-    .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a tenant name: lower-case letters, digits and _'))
+    .array(z.string().regex(IDENTIFIER, 'a tenant name: lower-case letters, digits and _'))
     .min(1)
     .optional()
     .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
