@@ -65,14 +65,14 @@ const WARM = new RegExp(
     String.raw`[a-z-]+\.ts`,
     under('checkouts', '[a-z-]+'),
     under('cli', 'main|context|dev|migrate|prepare-database|interrupts'),
-    under('config', '(?!validate|schema|json-schema|define)[a-z-]+'),
+    under('config', '(?!(?:validate|schema|json-schema|define)\\.ts)[a-z-]+'),
     under(
       'database',
       'boot|connection[a-z-]*|create-database|engine|engine-state|external-engine|readiness|server-errors|tls|docker-labels|docker-socket',
     ),
     under(
       'migrations',
-      '(?!baseline|build-fingerprint|new-migration|repair|reset-template|rollback|snapshots|seed-files|dry-run)[a-z-]+',
+      '(?!(?:baseline|build-fingerprint|new-migration|repair|reset-template|rollback|snapshots|seed-files|dry-run)\\.ts)[a-z-]+',
     ),
     under('lib', '[a-z-]+'),
     under('ui', 'output|format-error|migration-progress'),
