@@ -1,7 +1,7 @@
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
-import { describeDestroyable } from './reset.js';
+import { describeDestroyable } from './reset-items.js';
 import { snapshotLines } from './snapshot-lines.js';
 
 /** `devup down [--volumes]`: stop Postgres and keep the data, or destroy it too. */

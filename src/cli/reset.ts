@@ -19,13 +19,9 @@ import { formatAge } from '../ui/format-age.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';
-import { replacedWhole, schemaItems } from './reset-items.js';
+import { describeDestroyable, replacedWhole, schemaItems } from './reset-items.js';
 import { describeSnapshots } from './snapshot-lines.js';
 import { scheduleTidy } from './tidy-copies.js';
-
-export function describeDestroyable(item: Destroyable): string {
-  return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
-}
 
 async function confirmDestruction(
   ctx: CommandContext,

@@ -13,6 +13,7 @@ import {
   type ConcreteEngine,
   type DatabaseEngine,
   EngineUnavailableError,
+  localConnection,
   type ProgressSink,
   type RunningDatabase,
 } from './engine.js';
@@ -115,12 +116,12 @@ export async function bootDatabase(config: ResolvedConfig, options: BootOptions)
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
   if (name !== 'external') keepGeneratedPassword(config);
-  const engine = await createEngine(config, name);
   const identity = { optionsHash: engineOptionsHash(name, config.database), checkout: realPathSoFar(config.root) };
 
-  const warm = await tryWarmReuse(config, engine, remembered, identity, options.keepClient);
+  const warm = await tryWarmReuse(config, name, remembered, identity, options.keepClient);
   if (warm) return { ...warm, readyMs: performance.now() - started };
 
+  const engine = await createEngine(config, name);
   const running = await startEngine(config, engine, remembered, options);
   if (name !== 'external') {
     await ensureMainDatabase(running.connection);
@@ -140,34 +141,34 @@ function keepGeneratedPassword(config: ResolvedConfig): void {
 
 /**
  * The warm path: when the server that answers on the expected port is the very cluster devup
- * created (same system identifier, same options, same checkout), it is reused without asking the
- * engine. Undefined when any of that does not hold.
+ * created (same system identifier, same options, same checkout), it is reused without loading or
+ * asking the engine. Undefined when any of that does not hold.
  */
 async function tryWarmReuse(
   config: ResolvedConfig,
-  engine: DatabaseEngine,
+  name: ConcreteEngine,
   remembered: EngineState | undefined,
   identity: ClusterIdentity,
   keepClient: boolean | undefined,
 ): Promise<Omit<BootedDatabase, 'readyMs'> | undefined> {
   if (
-    engine.name === 'external' ||
+    name === 'external' ||
     !remembered?.systemIdentifier ||
     remembered.optionsHash !== identity.optionsHash ||
     remembered.checkout !== identity.checkout
   ) {
     return undefined;
   }
-  const connection = engine.connection;
+  const connection = localConnection(name, config.database);
   let client: pg.Client | undefined;
   try {
     client = await connect(connection);
     if ((await systemIdentifier(client)) === remembered.systemIdentifier) {
       if (!keepClient) await client.end().catch(() => {});
       return {
-        engine: engine.name,
+        engine: name,
         connection,
-        description: describeWarm(config, engine.name),
+        description: describeWarm(config, name),
         action: 'reused',
         ...(keepClient ? { client } : {}),
       };

@@ -17,7 +17,14 @@ import {
 } from './docker-labels.js';
 import { waitForContainerPostgres } from './docker-ready.js';
 import type { DockerEndpoint } from './docker-socket.js';
-import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type DatabaseEngine,
+  type Destroyable,
+  type EngineStatus,
+  localConnection,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 
 /**
  * The project's Postgres in a Docker container with a named volume, both labelled with the
@@ -51,8 +58,7 @@ export class DockerEngine implements DatabaseEngine {
 
   /** Where Postgres answers once the container runs: the published address (loopback for a wildcard). */
   get connection(): ConnectionInfo {
-    const host = this.db.bind === '0.0.0.0' || this.db.bind === '::' ? '127.0.0.1' : this.db.bind;
-    return { host, port: this.db.port, user: this.db.user, password: this.db.password, database: this.db.database };
+    return localConnection('docker', this.db);
   }
 
   get #plan(): ContainerPlan {

