@@ -13,12 +13,12 @@ import {
   type ConcreteEngine,
   type DatabaseEngine,
   EngineUnavailableError,
-  localConnection,
   type ProgressSink,
   type RunningDatabase,
 } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import type { ExternalEngine } from './external-engine.js';
+import { localConnection } from './local-connection.js';
 
 /**
  * The engine's module is loaded only for that engine: a run on an external server or a warm
