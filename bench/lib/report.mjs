@@ -104,7 +104,13 @@ export function checkTargets(results, scaling) {
     ]) {
       const over = difference(results, `warm.devup${suffix}`, `warm.node-pg${suffix}`);
       if (over !== undefined)
-        add(`warm-vs-node-pg${suffix}`, `warm devup within 20 ms of node + pg (${label}; median of per-round differences)`, over, 20, 'ms');
+        add(
+          `warm-vs-node-pg${suffix}`,
+          `warm devup within 20 ms of node + pg (${label}; median of per-round differences)`,
+          over,
+          20,
+          'ms',
+        );
     }
   }
   if (results.some((r) => r.group === 'tls')) {
