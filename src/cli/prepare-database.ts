@@ -92,7 +92,10 @@ export async function prepareDatabase(
   reportDatabaseReady(output, db);
 
   const seeded = servicesWithSeeds(config, options);
-  const owedMain = await seedsOwedInMainDatabase(db, seeded);
+  const owedMain = await seedsOwedInMainDatabase(db, seeded).catch(async (error: unknown) => {
+    await db.client?.end().catch(() => {}); // migrateWithProgress would have ended it
+    throw error;
+  });
   const migrations = await migrateWithProgress(output, config, db, options, seeded);
   if (options.skipMigrations) reportSkippedMigrations(output, migrations);
   if (migrations.failure) throw migrationsFailed(migrations);
