@@ -53,7 +53,8 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
     const exited = new Promise((resolve) => child.on('exit', resolve));
     const waiting = async () => {
       const { rows } = await admin.query<{ pid: number }>(
-        `select pid from pg_locks where not granted and relation = to_regclass($1)`,
+        `select pid from pg_locks where not granted and relation = to_regclass($1)
+            and database = (select oid from pg_database where datname = current_database())`,
         [`${schema}.second`],
       );
       expect(rows).toHaveLength(1);
