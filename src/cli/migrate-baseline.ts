@@ -1,11 +1,18 @@
 import { baselineTargets } from '../migrations/baseline.js';
 import type { CommandContext } from './context.js';
-import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from './select-sql-targets.js';
+import {
+  parseVersionFlag,
+  reportToolServices,
+  requireKnownVersion,
+  requireOneService,
+  withSqlTargets,
+} from './select-sql-targets.js';
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
 export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const version = parseVersionFlag(String(options.to), '--to');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
+    reportToolServices(ctx, targets, 'baseline');
     requireOneService(targets, 'devup migrate baseline');
     requireKnownVersion(targets, version, '--to');
     await baselineTargets(admin, targets, version, (target, marked) => {

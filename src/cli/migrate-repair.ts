@@ -1,12 +1,13 @@
 import { planRepairs, repairTargets } from '../migrations/repair.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
-import { withSqlTargets } from './select-sql-targets.js';
+import { reportToolServices, withSqlTargets } from './select-sql-targets.js';
 
 /** `devup migrate repair`: says what it will change, then accepts the files as they are. */
 export default async function migrateRepair(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const { output } = ctx;
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
+    reportToolServices(ctx, targets, 'repair');
     const planned = planRepairs(targets);
     if (planned.length === 0) {
       output.line('Nothing to repair: every applied migration matches its file and none has failed.');

@@ -5,6 +5,7 @@ import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseVersion } from '../migrations/discover.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { describeOwnHistory } from '../migrations/tools/tool-history-commands.js';
 import { type CommandContext, parseList } from './context.js';
 
 /** What a migrate subcommand acts on: the project's Postgres and the targets its flags select. */
@@ -93,4 +94,34 @@ export function requireKnownVersion(targets: InspectedTarget[], version: bigint,
       );
     }
   }
+}
+
+/**
+ * For commands that write devup's own history table (baseline, repair): says, per selected
+ * service that an external tool migrates, that it is left alone and what to run instead. When
+ * only such services are selected, nothing could be done: an error, so a script notices.
+ */
+export function reportToolServices(
+  ctx: CommandContext,
+  targets: InspectedTarget[],
+  command: 'baseline' | 'repair',
+): void {
+  const tools = new Map<string, string>();
+  for (const { service, sql } of targets) {
+    const migrations = service.service.migrations;
+    if (sql || migrations?.kind !== 'tool') continue;
+    tools.set(service.service.name, describeOwnHistory(service.service.name, migrations.tool, command));
+  }
+  if (tools.size === 0) return;
+  if (!targets.some((t) => t.sql)) {
+    const names = [...tools.keys()].join(', ');
+    throw new UserError(
+      `devup migrate ${command}: nothing to do; ${names} ${tools.size === 1 ? 'is' : 'are'} migrated by an external tool`,
+      {
+        details: [...tools.values()],
+        hint: 'Use the tool’s own command as said above; `devup migrate status` shows what each tool records.',
+      },
+    );
+  }
+  for (const message of tools.values()) ctx.output.warn(message);
 }
