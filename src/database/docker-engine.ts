@@ -48,13 +48,15 @@ export class DockerEngine implements DatabaseEngine {
   /**
    * `endpoint`: where the Docker API is; found (DOCKER_HOST, known sockets) only when first needed.
    * `checkout`: the directory of the config; another checkout with the same project name must not
-   * reuse (or reset) this one's container and volume.
+   * reuse (or reset) this one's container and volume. `extraLabels` go on both as well (a
+   * throwaway's owner).
    */
   constructor(
     private readonly project: string,
     private readonly db: DatabaseSettings,
     endpoint?: DockerEndpoint,
     private readonly checkout?: string,
+    private readonly extraLabels: Record<string, string> = {},
   ) {
     if (endpoint) this.#endpoint = endpoint;
   }
@@ -317,6 +319,7 @@ export class DockerEngine implements DatabaseEngine {
           [LABEL.project]: this.project,
           [LABEL.version]: VERSION,
           ...(this.checkout === undefined ? {} : { [LABEL.checkout]: this.checkout }),
+          ...this.extraLabels,
         },
       }),
     );
@@ -324,7 +327,7 @@ export class DockerEngine implements DatabaseEngine {
       docker.createContainer({
         name: this.containerName,
         Image: this.db.image,
-        Labels: labels,
+        Labels: { ...labels, ...this.extraLabels },
         Env: [
           `POSTGRES_USER=${this.db.user}`,
           `POSTGRES_PASSWORD=${this.db.password}`,

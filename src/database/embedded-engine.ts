@@ -421,7 +421,7 @@ export class EmbeddedEngine implements DatabaseEngine {
 }
 
 /** Whether `pid` is a live postmaster serving `dataDir` (not a zombie, not a reused pid). */
-function isPostmasterOf(pid: number, dataDir: string): boolean {
+export function isPostmasterOf(pid: number, dataDir: string): boolean {
   if (processStart(pid) === undefined) return false;
   let args: string[];
   try {
