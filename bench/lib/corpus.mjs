@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCases } from './measure.mjs';
-import { devupPhases, devupRunner, node24Cases, psqlFile } from './migrations.mjs';
+import { coldCases, devupPhases } from './migrations.mjs';
 import { log } from './util.mjs';
 
 /** The corpora the `corpus` section runs. */
@@ -207,37 +207,13 @@ export async function corpusSuite({ server, repo, runs, node24, tempRoot }) {
     const fresh = () => {
       server.freshDatabase(group.replaceAll('-', '_'));
     };
-    const devup = devupRunner(repo);
-    const cases = [
-      {
-        id: `${group}.devup`,
-        group,
-        kind: 'devup',
-        label: 'devup migrate',
-        prepare: fresh,
-        run: async () => (await devup(['migrate', '--config', config])).ms,
-      },
-      {
-        id: `${group}.floor`,
-        group,
-        kind: 'floor',
-        label: 'psql floor (1 process)',
-        prepare: fresh,
-        run: async () => (await psqlFile(server, database, corpus.floorCold)).ms,
-      },
-    ];
-    const base24 = { id: `${group}.devup-node24`, group, kind: 'devup', label: 'devup migrate (Node 24)' };
-    const on24 = node24Cases(node24, [base24], (node) => {
-      const devup24 = devupRunner(repo, node);
-      return [{ ...base24, prepare: fresh, run: async () => (await devup24(['migrate', '--config', config])).ms }];
-    });
-    cases.splice(1, 0, ...on24.cases);
+    const cold = coldCases({ repo, node24, server, group, database, config, fresh, floor: corpus.floorCold });
     const kb = Math.round(corpus.bytes / 1024);
     const title = `${group}: fresh database → ${corpus.files} files (${corpus.noTransaction} no-transaction, ${kb} kB; DO blocks and functions)`;
     groups.push({ group, title });
     corpora[group] = { files: corpus.files, noTransaction: corpus.noTransaction, bytes: corpus.bytes };
     log(`\n== ${title}`);
-    results.push(...(await runCases(cases, runs, { title: group })), ...on24.skipped);
+    results.push(...(await runCases(cold.cases, runs, { title: group })), ...cold.skipped);
     for (const [tag, node] of [
       ['', process.execPath],
       [' (Node 24)', node24?.binary],

@@ -105,20 +105,18 @@ function selectPeers(tools, skippedPeers, variant, { peers }) {
   });
 }
 
-export async function coldSuite({ server, repo, variant, tools, skippedPeers, runs, peers, node24, tag = '' }) {
+/**
+ * The cases of every cold group, each on the fresh database `fresh` makes: devup migrate (on Node
+ * 24 too, when there is one) and the psql floor running the file `floor` in one process.
+ */
+export function coldCases({ repo, node24, group, config, server, database, floor, fresh }) {
   const devup = devupRunner(repo);
-  const database = server.name(`cold${tag}`);
-  const config = variant.config(database);
-  const group = `cold${tag}`;
-  const fresh = () => {
-    server.freshDatabase(`cold${tag}`);
-  };
   const cases = [
     {
       id: `${group}.devup`,
       group,
       kind: 'devup',
-      label: `devup migrate`,
+      label: 'devup migrate',
       prepare: fresh,
       run: async () => (await devup(['migrate', '--config', config])).ms,
     },
@@ -128,16 +126,27 @@ export async function coldSuite({ server, repo, variant, tools, skippedPeers, ru
       kind: 'floor',
       label: 'psql floor (1 process)',
       prepare: fresh,
-      run: async () => (await psqlFile(server, database, variant.floorCold)).ms,
+      run: async () => (await psqlFile(server, database, floor)).ms,
     },
   ];
-  const devup24Base = { id: `${group}.devup-node24`, group, kind: 'devup', label: 'devup migrate (Node 24)' };
-  const on24 = node24Cases(node24, [devup24Base], (node) => {
+  const base24 = { id: `${group}.devup-node24`, group, kind: 'devup', label: 'devup migrate (Node 24)' };
+  const on24 = node24Cases(node24, [base24], (node) => {
     const devup24 = devupRunner(repo, node);
-    return [{ ...devup24Base, prepare: fresh, run: async () => (await devup24(['migrate', '--config', config])).ms }];
+    return [{ ...base24, prepare: fresh, run: async () => (await devup24(['migrate', '--config', config])).ms }];
   });
   cases.splice(1, 0, ...on24.cases);
-  const skipped = [...on24.skipped];
+  return { cases, skipped: [...on24.skipped] };
+}
+
+export async function coldSuite({ server, repo, variant, tools, skippedPeers, runs, peers, node24, tag = '' }) {
+  const database = server.name(`cold${tag}`);
+  const config = variant.config(database);
+  const group = `cold${tag}`;
+  const fresh = () => {
+    server.freshDatabase(`cold${tag}`);
+  };
+  const floor = variant.floorCold;
+  const { cases, skipped } = coldCases({ repo, node24, server, group, database, config, fresh, floor });
   for (const p of selectPeers(tools, skippedPeers, variant, { peers })) {
     const base = { id: `${group}.${p.key}`, group, kind: 'peer', label: p.label };
     if (p.skip) {

@@ -59,6 +59,13 @@ function ratio(results, group, otherId, devupId = `${group}.devup`) {
   return devup.median / other.median;
 }
 
+/** devup's median minus another row's, in ms (undefined when either is missing). */
+function difference(results, devupId, otherId) {
+  const devup = results.find((r) => r.id === devupId)?.median;
+  const other = results.find((r) => r.id === otherId)?.median;
+  return devup === undefined || other === undefined ? undefined : devup - other;
+}
+
 /** The issues' targets (8, 17 and later ones), checked against this run's medians. */
 export function checkTargets(results, scaling) {
   const targets = [];
@@ -83,6 +90,15 @@ export function checkTargets(results, scaling) {
       ratio(results, 'warm', 'warm.floor'),
       3,
     );
+    // Issue 19: the warm path at the Node floor, on each Node version measured.
+    for (const [suffix, label] of [
+      ['', 'Node 20'],
+      ['-node24', 'Node 24'],
+    ]) {
+      const over = difference(results, `warm.devup${suffix}`, `warm.node-pg${suffix}`);
+      if (over !== undefined)
+        add(`warm-vs-node-pg${suffix}`, `warm devup within 20 ms of node + pg (${label})`, over, 20, 'ms');
+    }
   }
   if (results.some((r) => r.group === 'tls')) {
     add(

@@ -1,3 +1,4 @@
+import { addExitHook } from '../lib/exit-hooks.js';
 import type { Output } from '../ui/output.js';
 
 export type DevKeyAction = 'restart' | 'migrate' | 'status' | 'clear' | 'quit';
@@ -47,11 +48,11 @@ export function listenForDevKeys(
   const restore = () => {
     if (restored) return;
     restored = true;
+    removeExitHook();
     input.off('data', onData);
     input.setRawMode(false);
     input.pause();
-    process.off('exit', restore);
   };
-  process.on('exit', restore);
+  const removeExitHook = addExitHook(restore);
   return restore;
 }

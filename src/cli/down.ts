@@ -1,7 +1,7 @@
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
-import { describeDestroyable } from './reset.js';
+import { describeDestroyable } from './reset-items.js';
 import { snapshotLines } from './snapshot-lines.js';
 
 /** `devup down [--volumes]`: stop Postgres and keep the data, or destroy it too. */
@@ -9,7 +9,7 @@ export default async function down(ctx: CommandContext, options: Record<string, 
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const engine = createEngine(config, name);
+  const engine = await createEngine(config, name);
   if (name === 'external') {
     output.line('The database is external (DATABASE_URL): devup does not run it, so there is nothing to stop.');
     return 0;

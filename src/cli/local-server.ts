@@ -15,7 +15,7 @@ export async function requireLocalServer(
   what: string,
 ): Promise<void> {
   if (engine !== 'external' || force) return;
-  const host = expectedConnection(config, 'external').host;
+  const host = (await expectedConnection(config, 'external')).host;
   // A name is resolved: `db.local` may point anywhere, and only addresses on this machine count.
   if (await resolvesToLoopback(host)) return;
   throw new UserError(`refusing to ${what} the external database on ${host}: it is not on this machine`, {

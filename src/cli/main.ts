@@ -1,12 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { InterruptedError } from '../errors.js';
+import { EXIT, InterruptedError } from '../errors.js';
 import { errorEvent, formatError } from '../ui/format-error.js';
 import { detectOutputMode, Output } from '../ui/output.js';
 import { VERSION } from '../version.js';
 import { createContext, type GlobalOptions } from './context.js';
-
-/** Exit codes: 0 ok; 1 a user-facing failure; 2 usage; 3 pending (`migrate status --exit-code`); 70 a bug in devup; 130 interrupted. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
 type Handler = (
   ctx: ReturnType<typeof createContext>,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
+import { EXIT } from '../errors.js';
 import { isUnfinishedRollback } from '../migrations/history.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
@@ -9,9 +10,6 @@ import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 import type { CommandContext } from './context.js';
 import { withSqlTargets } from './select-sql-targets.js';
-
-/** `--exit-code`: what a CI gate or a pre-deploy check reads (1, an error, comes from main). */
-export const STATUS_EXIT = { upToDate: 0, pending: 3 } as const;
 
 /**
  * For the gate: whether any target has work. A tool whose pending migrations cannot be read from
@@ -123,7 +121,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       // A tool target whose state contradicts its files makes the answer wrong: exit 1.
       const unanswered = [...tools.values()].filter((t) => t.problem).length;
       const hasWork = gate && (await targetsHaveWork(config, admin, client, targets, tools));
-      const exitCode = unanswered > 0 ? 1 : hasWork ? STATUS_EXIT.pending : STATUS_EXIT.upToDate;
+      const exitCode = unanswered > 0 ? EXIT.failure : hasWork ? EXIT.pending : EXIT.ok;
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);

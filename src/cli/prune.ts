@@ -4,7 +4,7 @@ import { processStart } from '../process-identity.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
 import { findLeftovers, registeredCheckouts } from './environments.js';
-import { describeDestroyable } from './reset.js';
+import { describeDestroyable } from './reset-items.js';
 
 /**
  * `devup prune [--yes]`: removes what checkouts whose directory no longer exists left behind

@@ -5,6 +5,11 @@ import type { Destroyable } from '../database/engine.js';
 import { HISTORY_TABLE } from '../migrations/history.js';
 import { inspectTargets } from '../migrations/inspect.js';
 
+/** One line naming what would be destroyed, as reset, down and prune list it before asking. */
+export function describeDestroyable(item: Destroyable): string {
+  return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
+}
+
 /** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
 export async function schemaItems(
   config: ResolvedConfig,

@@ -19,13 +19,9 @@ import { formatAge } from '../ui/format-age.js';
 import { type CommandContext, parseList } from './context.js';
 import { runDevEnvironment } from './dev.js';
 import { requireLocalServer } from './local-server.js';
-import { replacedWhole, schemaItems } from './reset-items.js';
+import { describeDestroyable, replacedWhole, schemaItems } from './reset-items.js';
 import { describeSnapshots } from './snapshot-lines.js';
 import { scheduleTidy } from './tidy-copies.js';
-
-export function describeDestroyable(item: Destroyable): string {
-  return `${item.kind.replace('-', ' ')} ${item.name}${item.detail ? ` (${item.detail})` : ''}`;
-}
 
 async function confirmDestruction(
   ctx: CommandContext,
@@ -153,7 +149,7 @@ async function resetProject(
   const { output } = ctx;
   let db: RunningDatabase | undefined;
   if (name !== 'external') {
-    const engine = createEngine(config, name);
+    const engine = await createEngine(config, name);
     // A cluster devup remembers is checked by the boot's warm path without asking the engine;
     // listing what would be destroyed sizes the data (du, docker df): only when needed.
     const state = known ? 'known' : (await engine.status()).state;

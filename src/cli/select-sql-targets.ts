@@ -45,7 +45,7 @@ export async function withSqlTargets<T>(
 /** Where the project's Postgres answers, if it runs: `command` starts, creates and writes nothing. */
 async function runningDatabase(ctx: CommandContext, config: ResolvedConfig, command: string): Promise<ConnectionInfo> {
   const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
-  const engine = createEngine(config, name);
+  const engine = await createEngine(config, name);
   const { state } = await engine.status();
   if (state !== 'running') {
     throw new UserError(

@@ -1,6 +1,6 @@
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { connectionEnv } from '../database/connection-env.js';
-import { InterruptedError } from '../errors.js';
+import { EXIT, InterruptedError } from '../errors.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { secretMasker } from '../lib/secret-mask.js';
 import { devSessionFile } from '../services/dev-session.js';
@@ -82,7 +82,7 @@ export async function startServices(
   } catch (error) {
     await live?.close();
     await (stopping ?? supervisor.stop());
-    if (error instanceof InterruptedError) return finish(ctx, prepared, 130);
+    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted);
     throw error;
   }
 

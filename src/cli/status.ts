@@ -8,12 +8,12 @@ export default async function status(ctx: CommandContext): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const engine = await createEngine(config, name).status();
+  const engine = await (await createEngine(config, name)).status();
   let targets: { service: string; tenant: string; schema: string; status: string; pending: string[] }[] = [];
   let migrationError: string | undefined;
   if (engine.state === 'running') {
     try {
-      const result = await runMigrationStep(config, expectedConnection(config, name), { readOnly: true });
+      const result = await runMigrationStep(config, await expectedConnection(config, name), { readOnly: true });
       targets = result.outcomes.map((o) => ({ ...o.target, status: o.status, pending: o.pending }));
     } catch (error) {
       migrationError = (error as Error).message;

@@ -38,7 +38,7 @@ export default async function tidyCopies(ctx: CommandContext): Promise<number> {
   try {
     const config = await ctx.loadConfig();
     const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-    await tidyProjectCopies(config, expectedConnection(config, name));
+    await tidyProjectCopies(config, await expectedConnection(config, name));
   } catch {
     // Nothing is lost: the next reset clones the template itself, and the next tidy drops the trash.
   }

@@ -1,5 +1,42 @@
-// Defaults that normalising needs too. Kept apart from the zod schema: a config that passed
+// Every fixed default of the config, in one place. The zod schema reads them (so the published
+// JSON Schema shows them to editors) and the normaliser reads them too: a config that passed
 // validation before skips zod (see validate() in load.ts), and then zod is not even loaded.
+// Defaults computed from other values (the database name from the project, the password) are
+// the normaliser's alone.
+
+export const CONFIG_DEFAULTS = {
+  onServiceExit: 'keep-running',
+  ports: 'auto',
+  watch: true,
+} as const;
+
+export const DATABASE_DEFAULTS = {
+  engine: 'auto',
+  image: 'postgres:17',
+  port: 54320,
+  user: 'devup',
+  bind: '127.0.0.1',
+  dataDir: '.devup/postgres',
+  readyTimeout: 60_000,
+  createDatabases: false,
+} as const;
+
+export const SERVICE_DEFAULTS = {
+  cwd: '.',
+  readyTimeout: 60_000,
+  restart: 'no',
+  stopTimeout: 5_000,
+  restartOnMigrate: true,
+} as const;
+
+export const MIGRATIONS_DEFAULTS = {
+  tenants: ['default'] as readonly string[],
+  schema: '{service}_{tenant}',
+  concurrency: 4,
+} as const;
+
+/** `migrations` at the top level: how every migration runs. */
+export const MIGRATION_POLICY_DEFAULTS = { lockRetries: 4 } as const;
 
 export const DEFAULT_LINT_WARN = [
   'prefer-robust-stmts',
@@ -13,4 +50,4 @@ export const DEFAULT_LINT_WARN = [
   'prefer-timestamptz',
 ] as const;
 
-export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as string[], refresh: true };
+export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as readonly string[], refresh: true } as const;

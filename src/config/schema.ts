@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
-import { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS } from './defaults.js';
+import {
+  CONFIG_DEFAULTS,
+  DATABASE_DEFAULTS,
+  DEFAULT_LINT_WARN,
+  MIGRATION_POLICY_DEFAULTS,
+  MIGRATIONS_DEFAULTS,
+  SCHEMA_DOCS_DEFAULTS,
+  SERVICE_DEFAULTS,
+} from './defaults.js';
+import { IDENTIFIER } from './schema-template.js';
 
 export { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS };
 
@@ -31,16 +40,16 @@ const duration = z.union([
 ]);
 
 export const databaseSchema = z.strictObject({
-  engine: z.enum(ENGINES).optional(),
-  image: z.string().min(1).optional(),
-  port: port.optional(),
-  user: z.string().min(1).optional(),
+  engine: z.enum(ENGINES).default(DATABASE_DEFAULTS.engine),
+  image: z.string().min(1).default(DATABASE_DEFAULTS.image),
+  port: port.default(DATABASE_DEFAULTS.port),
+  user: z.string().min(1).default(DATABASE_DEFAULTS.user),
   password: z.string().min(1).optional(),
   database: z.string().min(1).optional(),
-  bind: z.string().min(1).optional(),
+  bind: z.string().min(1).default(DATABASE_DEFAULTS.bind),
   url: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
-  readyTimeout: durationMs.optional(),
+  dataDir: z.string().min(1).default(DATABASE_DEFAULTS.dataDir),
+  readyTimeout: durationMs.default(DATABASE_DEFAULTS.readyTimeout),
   /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
   extensions: z
     .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
@@ -48,7 +57,7 @@ export const databaseSchema = z.strictObject({
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
   init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
-  createDatabases: z.boolean().optional(),
+  createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });
 
 const tenantsSchema = z.union([
@@ -66,36 +75,36 @@ export const migrationsSchema = z.strictObject({
   /** The tool's program without a subcommand, for down, dry-run and new migration. */
   program: command.optional(),
   cwd: z.string().min(1).optional(),
-  tenants: tenantsSchema.optional(),
-  schema: z.string().min(1).optional(),
+  tenants: tenantsSchema.default(() => [...MIGRATIONS_DEFAULTS.tenants]),
+  schema: z.string().min(1).default(MIGRATIONS_DEFAULTS.schema),
   /** Variables for the tool, e.g. `{ SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' }`. */
   env: envValues.optional(),
   /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
-  concurrency: z.number().int().min(1).optional(),
+  concurrency: z.number().int().min(1).default(MIGRATIONS_DEFAULTS.concurrency),
 });
 
 export const readySchema = z.strictObject({
   http: z.string().min(1).optional(),
   tcp: port.optional(),
   log: z.string().min(1).optional(),
-  timeout: durationMs.optional(),
+  timeout: durationMs.default(SERVICE_DEFAULTS.readyTimeout),
 });
 
 export const serviceSchema = z.strictObject({
-  cwd: z.string().min(1).optional(),
+  cwd: z.string().min(1).default(SERVICE_DEFAULTS.cwd),
   command: command.optional(),
   env: envValues.optional(),
   envFile: z.string().min(1).optional(),
   port: port.optional(),
   dependsOn: z.array(z.string().min(1)).optional(),
   ready: readySchema.optional(),
-  restart: z.enum(['no', 'on-failure']).optional(),
-  stopTimeout: durationMs.optional(),
+  restart: z.enum(['no', 'on-failure']).default(SERVICE_DEFAULTS.restart),
+  stopTimeout: durationMs.default(SERVICE_DEFAULTS.stopTimeout),
   database: z.string().min(1).optional(),
   migrations: migrationsSchema.optional(),
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
   /** Restarted (with what depends on it) after `devup dev` applied a new migration of its own. */
-  restartOnMigrate: z.boolean().default(true),
+  restartOnMigrate: z.boolean().default(SERVICE_DEFAULTS.restartOnMigrate),
 });
 
 /**
@@ -110,13 +119,13 @@ export const lintSchema = z.strictObject({
     .describe('squawk rules never reported (per file: a `-- devup:lint-ignore <rule>` comment)'),
   warn: z
     .array(z.string().min(1))
-    .default([...DEFAULT_LINT_WARN])
+    .default(() => [...DEFAULT_LINT_WARN])
     .describe('squawk rules reported as warnings; every other finding fails `devup check` ("*": none fails)'),
 });
 
 export const checkSchema = z.strictObject({
   tenants: z
-    .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a tenant name: lower-case letters, digits and _'))
+    .array(z.string().regex(IDENTIFIER, 'a tenant name: lower-case letters, digits and _'))
     .min(1)
     .optional()
     .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
@@ -127,7 +136,7 @@ export const checkSchema = z.strictObject({
 
 export const schemaDocsSchema = z.strictObject({
   dir: z.string().min(1).default(SCHEMA_DOCS_DEFAULTS.dir),
-  exclude: z.array(z.string().min(1)).default(SCHEMA_DOCS_DEFAULTS.exclude),
+  exclude: z.array(z.string().min(1)).default(() => [...SCHEMA_DOCS_DEFAULTS.exclude]),
   refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
 });
 
@@ -137,22 +146,22 @@ const migrationPolicySchema = z.strictObject({
   lockTimeout: duration.optional(),
   statementTimeout: duration.optional(),
   /** Retries, with backoff, of a migration that hit lock_timeout. */
-  lockRetries: z.number().int().min(0).max(20).optional(),
+  lockRetries: z.number().int().min(0).max(20).default(MIGRATION_POLICY_DEFAULTS.lockRetries),
 });
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
-  onServiceExit: z.enum(['keep-running', 'stop-all']).optional(),
+  onServiceExit: z.enum(['keep-running', 'stop-all']).default(CONFIG_DEFAULTS.onServiceExit),
   ports: z
     .enum(['auto', 'fixed'])
-    .default('auto')
+    .default(CONFIG_DEFAULTS.ports)
     .describe(
       "'auto': a second checkout of the project on this machine gets its own ports and container names; 'fixed': always the configured ones",
     ),
   /** `devup dev` watches the migration directories and applies a new migration as it is saved. */
-  watch: z.boolean().default(true),
+  watch: z.boolean().default(CONFIG_DEFAULTS.watch),
   database: databaseSchema.optional(),
   schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),

@@ -14,7 +14,8 @@ import {
 import { closest } from './suggest.js';
 import type { ResolvedConfig } from './types.js';
 
-export { checkSchemaTemplate, findCycle, renderSchemaName } from './normalise.js';
+export { findCycle } from './dependency-cycle.js';
+export { checkSchemaTemplate, renderSchemaName } from './schema-template.js';
 export type { ConfigProblem };
 
 // Read from the schema itself, so a new key never goes missing from the did-you-mean lists.

@@ -6,34 +6,44 @@ import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection.js';
-import { DockerEngine } from './docker-engine.js';
+import { createDatabaseUnlessExists } from './create-database.js';
 import { containerName } from './docker-labels.js';
 import { findDockerEndpoint } from './docker-socket.js';
-import { EmbeddedEngine } from './embedded-engine.js';
 import {
   type ConcreteEngine,
   type DatabaseEngine,
   EngineUnavailableError,
+  localConnection,
   type ProgressSink,
   type RunningDatabase,
 } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
-import { ExternalEngine } from './external-engine.js';
+import type { ExternalEngine } from './external-engine.js';
 
-export function createEngine(config: ResolvedConfig, name: ConcreteEngine): DatabaseEngine {
+/**
+ * The engine's module is loaded only for that engine: a run on an external server or a warm
+ * start never loads the Docker client or the embedded cluster's process handling.
+ */
+export async function createEngine(config: ResolvedConfig, name: ConcreteEngine): Promise<DatabaseEngine> {
   switch (name) {
-    case 'docker':
+    case 'docker': {
+      const { DockerEngine } = await import('./docker-engine.js');
       return new DockerEngine(config.project, config.database, undefined, realPathSoFar(config.root));
-    case 'embedded':
+    }
+    case 'embedded': {
+      const { EmbeddedEngine } = await import('./embedded-engine.js');
       return new EmbeddedEngine(config.database, projectPaths(config));
-    case 'external':
+    }
+    case 'external': {
+      const { ExternalEngine } = await import('./external-engine.js');
       return new ExternalEngine(config.database);
+    }
   }
 }
 
 /** Where a server of this engine answers, without asking the engine. */
-export function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): ConnectionInfo {
-  return createEngine(config, engine).connection;
+export async function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): Promise<ConnectionInfo> {
+  return (await createEngine(config, engine)).connection;
 }
 
 /**
@@ -56,6 +66,7 @@ export async function chooseEngine(
     return { name: requested, remembered: remembered?.engine === requested ? remembered : undefined };
   }
   if (remembered && remembered.engine !== 'external') return { name: remembered.engine, remembered };
+  const { DockerEngine } = await import('./docker-engine.js');
   const docker = new DockerEngine(config.project, config.database);
   if (findDockerEndpoint() && (await docker.ping())) {
     sink.notice('Docker engine found: Postgres runs in a container.');
@@ -69,12 +80,7 @@ export async function chooseEngine(
 export async function ensureMainDatabase(info: ConnectionInfo): Promise<void> {
   const client = await connect({ ...info, database: 'postgres' });
   try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [info.database]);
-    if (!rowCount)
-      await client.query(`create database "${info.database.replaceAll('"', '""')}"`).catch((error) => {
-        // Another devup created it meanwhile (42P04, or 23505 when both were creating it at once).
-        if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
-      });
+    await createDatabaseUnlessExists(client, info.database);
   } finally {
     await client.end().catch(() => {});
   }
@@ -108,7 +114,6 @@ export async function bootDatabase(
     config.database.password = savePassword(file, config.database.password);
     delete config.database.unsavedPasswordFile;
   }
-  const engine = createEngine(config, name);
   const optionsHash = engineOptionsHash(name, config.database);
   const checkout = realPathSoFar(config.root);
   if (
@@ -117,7 +122,7 @@ export async function bootDatabase(
     remembered.optionsHash === optionsHash &&
     remembered.checkout === checkout
   ) {
-    const connection = engine.connection;
+    const connection = localConnection(name, config.database);
     let client: pg.Client | undefined;
     try {
       client = await connect(connection);
@@ -138,6 +143,7 @@ export async function bootDatabase(
     }
     await client?.end().catch(() => {});
   }
+  const engine = await createEngine(config, name);
   let running: RunningDatabase & { client?: pg.Client };
   try {
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the

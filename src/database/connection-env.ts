@@ -7,6 +7,18 @@ export function searchPathOption(schema: string): string {
   return `-c search_path=${schema},public`;
 }
 
+/** The PG* variables (and TLS ones) with which libpq-based programs (psql, psycopg) reach `database` as `admin`. */
+export function libpqEnv(admin: ConnectionInfo, database: string): Record<string, string> {
+  return {
+    PGHOST: admin.host,
+    PGPORT: String(admin.port),
+    PGUSER: admin.user,
+    PGPASSWORD: admin.password,
+    PGDATABASE: database,
+    ...sslEnv(admin.ssl),
+  };
+}
+
 /**
  * The variables a service or tool gets to reach its database. DATABASE_URL is a plain
  * postgresql://user:pass@host:port/db, which every driver and ConfigParser-based tool (Alembic)
@@ -22,12 +34,7 @@ export function connectionEnv(
   const first = schemas[0];
   const env: Record<string, string> = {
     DATABASE_URL: connectionUrl(admin, { database }),
-    PGHOST: admin.host,
-    PGPORT: String(admin.port),
-    PGUSER: admin.user,
-    PGPASSWORD: admin.password,
-    PGDATABASE: database,
-    ...sslEnv(admin.ssl),
+    ...libpqEnv(admin, database),
     DEVUP_SERVICE: service.name,
   };
   if (first) {

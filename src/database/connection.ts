@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
@@ -64,6 +63,8 @@ export function isLoopbackAddress(host: string): boolean {
 export async function resolvesToLoopback(host: string): Promise<boolean> {
   if (host.startsWith('/') || isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0) return isLoopbackAddress(host);
   try {
+    // Loaded only for a host name: an address (the usual case) needs no resolver.
+    const { lookup } = await import('node:dns/promises');
     const addresses = await lookup(host, { all: true });
     return addresses.length > 0 && addresses.every((a) => isLoopbackAddress(a.address));
   } catch {

@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type Docker from 'dockerode';
 import type pg from 'pg';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { currentProcess, isRunning, type ProcessIdentity } from '../process-identity.js';
-import { findDockerEndpoint } from './docker-socket.js';
-import { isPostmasterOf } from './embedded-engine.js';
+import { DockerApi } from './docker-api.js';
+import { postmasterPid } from './embedded-leftovers.js';
 
 /*
  * A throwaway Postgres (devup check, devup schema) is removed by the process that made it, on
@@ -84,13 +83,9 @@ export function removeStaleTempDirs(tmp: string = os.tmpdir()): string[] {
       continue;
     }
     if (!isOwnerGone(owner, here)) continue;
-    const cluster = path.join(dir, 'cluster', 'data'); // EmbeddedEngine's data directory
-    try {
-      const pid = Number.parseInt(readFileSync(path.join(cluster, 'postmaster.pid'), 'utf8'), 10);
-      if (isPostmasterOf(pid, cluster)) process.kill(pid, 'SIGQUIT'); // no checkpoint: it is thrown away
-    } catch {
-      // no server ran there
-    }
+    // EmbeddedEngine's data directory; an immediate shutdown (no checkpoint): it is thrown away.
+    const pid = postmasterPid(path.join(dir, 'cluster', 'data'));
+    if (pid !== undefined) process.kill(pid, 'SIGQUIT');
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }
@@ -99,11 +94,9 @@ export function removeStaleTempDirs(tmp: string = os.tmpdir()): string[] {
 
 /** Removes the containers and volumes of Docker throwaways whose owner is gone; returns their names. */
 export async function removeStaleDockerThrowaways(): Promise<string[]> {
-  const endpoint = findDockerEndpoint();
-  if (!endpoint) return [];
-  const { default: DockerClass } = await import('dockerode');
-  const docker: Docker =
-    endpoint.kind === 'socket' ? new DockerClass({ socketPath: endpoint.socketPath }) : new DockerClass();
+  const api = new DockerApi();
+  if (!api.endpoint) return [];
+  const docker = await api.client();
   const here = throwawayOwner();
   const removed: string[] = [];
   const containers = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { addExitHook } from '../lib/exit-hooks.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { findFreePort } from '../ports.js';
 import { ensureMainDatabase } from './boot.js';
@@ -50,27 +51,6 @@ export interface ThrowawayOptions {
 interface Created {
   database: ThrowawayDatabase;
   remove(): Promise<void>;
-}
-
-/** Synchronous last-resort removals, run if the process exits while a throwaway still exists. */
-const exitRemovals = new Set<() => void>();
-let exitHookInstalled = false;
-
-function onExitRemove(remove: () => void): () => void {
-  if (!exitHookInstalled) {
-    process.on('exit', () => {
-      for (const removal of exitRemovals) {
-        try {
-          removal();
-        } catch {
-          // best effort: the process is leaving
-        }
-      }
-    });
-    exitHookInstalled = true;
-  }
-  exitRemovals.add(remove);
-  return () => exitRemovals.delete(remove);
 }
 
 /**
@@ -178,7 +158,7 @@ async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Pr
     if (pid !== undefined) process.kill(pid, 'SIGQUIT'); // immediate shutdown, no checkpoint
     rmSync(dir, { recursive: true, force: true });
   };
-  const forget = onExitRemove(removeNow);
+  const forget = addExitHook(removeNow);
   const remove = async () => {
     try {
       await engine.stop('immediate');
@@ -228,7 +208,7 @@ async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Prom
     // Whose it is: the next throwaway removes it if this process dies without doing so.
     ownerLabels(),
   );
-  const forget = onExitRemove(() => rmSync(dir, { recursive: true, force: true }));
+  const forget = addExitHook(() => rmSync(dir, { recursive: true, force: true }));
   const remove = async () => {
     await engine.destroy().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -267,7 +247,7 @@ async function externalThrowaway(config: ResolvedConfig): Promise<Created> {
     if (service.database) serviceDatabases.set(service.database, `${name}_${service.database}`.slice(0, 63));
   }
   const dir = makeTempDir();
-  const forget = onExitRemove(() => rmSync(dir, { recursive: true, force: true }));
+  const forget = addExitHook(() => rmSync(dir, { recursive: true, force: true }));
   const remove = async () => {
     await withClient(server, async (client) => {
       for (const database of [name, ...serviceDatabases.values()]) {

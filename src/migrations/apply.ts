@@ -14,7 +14,7 @@ import {
 } from './lock-timeout.js';
 import type { Migration } from './migration.js';
 import { connectionLost, failure } from './migration-failure.js';
-import { substitutePlaceholders } from './placeholders.js';
+import { type SubstitutedSql, substitutePlaceholders } from './placeholders.js';
 import { planTarget } from './plan.js';
 import { checkPlanSafety } from './plan-safety.js';
 import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
@@ -57,13 +57,22 @@ function pgErrorText(error: unknown): string {
   return `${e.code ?? 'ERROR'}: ${e.message}`;
 }
 
-async function applyInTransaction(
-  client: pg.Client,
-  target: SqlTarget,
-  migration: Migration,
-  options: ApplyOptions,
-): Promise<number> {
-  const sql = substitutePlaceholders(migration.up.sql, target);
+/** One pending migration about to run on a target, its placeholders substituted. */
+interface MigrationRun {
+  client: pg.Client;
+  target: SqlTarget;
+  migration: Migration;
+  sql: SubstitutedSql;
+  options: ApplyOptions;
+}
+
+/** A lock-timeout retry is worth a warning: the migration waited on live traffic. */
+function warnOnRetry(run: MigrationRun, where: string): (message: string) => void {
+  return (message) => run.options.onEvent?.({ type: 'warning', target: run.target, message: `${where}: ${message}` });
+}
+
+async function applyInTransaction(run: MigrationRun): Promise<number> {
+  const { client, target, migration, sql, options } = run;
   // A COMMIT in the file would commit devup's transaction early: half a migration, no history row.
   const control = await findTransactionControl(sql.text);
   if (control) {
@@ -87,7 +96,7 @@ async function applyInTransaction(
     options.timeouts ?? {},
     once,
     (failed) => isLockTimeout(failed?.error),
-    (message) => options.onEvent?.({ type: 'warning', target, message: `${migration.id}: ${message}` }),
+    warnOnRetry(run, migration.id),
   );
   const failed = retry.result;
   if (failed) {
@@ -104,13 +113,8 @@ async function applyInTransaction(
   return Math.round(performance.now() - started);
 }
 
-async function applyWithoutTransaction(
-  client: pg.Client,
-  target: SqlTarget,
-  migration: Migration,
-  options: ApplyOptions,
-): Promise<number> {
-  const sql = substitutePlaceholders(migration.up.sql, target);
+async function applyWithoutTransaction(run: MigrationRun): Promise<number> {
+  const { client, target, migration, sql, options } = run;
   let statements: Awaited<ReturnType<typeof splitStatements>>;
   try {
     statements = await splitStatements(sql.text, migration.up.file);
@@ -138,12 +142,7 @@ async function applyWithoutTransaction(
       options.timeouts ?? {},
       () => queryError(client, statement),
       isLockTimeout,
-      (message) =>
-        options.onEvent?.({
-          type: 'warning',
-          target,
-          message: `${migration.id}, statement ${index + 1}: ${message}`,
-        }),
+      warnOnRetry(run, `${migration.id}, statement ${index + 1}`),
     );
     return retry.result === undefined ? undefined : retry;
   });
@@ -198,9 +197,8 @@ export async function applyTarget(
           if (options.signal?.aborted) break;
           current = migration;
           options.onEvent?.({ type: 'file-start', target, migration });
-          const ms = migration.up.noTransaction
-            ? await applyWithoutTransaction(client, target, migration, options)
-            : await applyInTransaction(client, target, migration, options);
+          const run = { client, target, migration, sql: substitutePlaceholders(migration.up.sql, target), options };
+          const ms = migration.up.noTransaction ? await applyWithoutTransaction(run) : await applyInTransaction(run);
           applied.push({ migration, ms });
           current = undefined;
           options.onEvent?.({ type: 'file-done', target, migration, ms });

@@ -6,9 +6,9 @@ import { isPgError } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { checksumSql, normaliseSql } from './checksum.js';
-import { describePgError, failureFrame } from './error-frame.js';
+import { describePgError } from './error-frame.js';
 import { withAdvisoryLock } from './lock.js';
-import { runInSchemaTransaction } from './schema-transaction.js';
+import { applyRecordedSqlFile, createRecordTableSql } from './recorded-sql-file.js';
 
 /** Where devup records which `database.init` files ran in a database. */
 const INIT_TABLE = 'public.devup_database_init';
@@ -75,26 +75,16 @@ async function createExtension(client: pg.Client, extension: { name: string; sch
 
 async function runInitFile(client: pg.Client, file: string, root: string): Promise<void> {
   const name = path.relative(root, file);
-  const text = normaliseSql(readFileSync(file, 'utf8'));
-  await client.query(
-    `create table if not exists ${INIT_TABLE} (file text primary key, checksum text not null, applied_at timestamptz not null default now())`,
-  );
-  const failed = await runInSchemaTransaction(
-    client,
-    'public',
-    { text, toOriginal: (index) => index },
-    `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
-  );
-  if (failed) {
-    throw new UserError(`database.init file ${name} failed in database "${String(client.database)}"`, {
-      details: [
-        ...failureFrame(file, text, failed.index),
-        ...(isPgError(failed.error) ? describePgError(failed.error) : []),
-      ],
+  await client.query(createRecordTableSql(INIT_TABLE));
+  await applyRecordedSqlFile(client, {
+    schema: 'public',
+    table: INIT_TABLE,
+    file: { path: file, name, text: normaliseSql(readFileSync(file, 'utf8')) },
+    failure: {
+      message: `database.init file ${name} failed in database "${String(client.database)}"`,
       hint: 'Fix the file; nothing of it was kept, and it runs again before the next migration.',
-      cause: failed.error,
-    });
-  }
+    },
+  });
 }
 
 /**

@@ -2,14 +2,11 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { isMissingDatabase } from '../database/connection.js';
-import { type ConnectionInfo, connectionEnv, isPgError, withClient } from '../database/index.js';
-import { UserError } from '../errors.js';
+import { type ConnectionInfo, connectionEnv, withClient } from '../database/index.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
-import { checksumSql } from './checksum.js';
-import { describePgError, failureFrame } from './error-frame.js';
 import { createSchema } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
-import { runInSchemaTransaction } from './schema-transaction.js';
+import { applyRecordedSqlFile, createRecordTableSql } from './recorded-sql-file.js';
 import { readSqlFile } from './sql-file.js';
 import type { TargetBase } from './targets.js';
 
@@ -24,7 +21,7 @@ function seedTable(schema: string): string {
 const SEEDS_OWED = 'devup: seeds owed';
 
 function createSeedTableSql(schema: string): string {
-  return `create table if not exists ${seedTable(schema)} (file text primary key, checksum text not null, applied_at timestamptz not null default now())`;
+  return createRecordTableSql(seedTable(schema));
 }
 
 /**
@@ -127,22 +124,15 @@ async function applySeeds(
         const name = path.relative(config.root, file);
         if (done.has(name)) continue;
         const text = readSqlFile(file);
-        const sql = substitutePlaceholders(text, target);
-        const failed = await runInSchemaTransaction(
-          client,
-          target.schema,
-          sql,
-          `insert into ${seedTable(target.schema)} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`,
-        );
-        if (failed) {
-          const details = failureFrame(file, text.replace(/\r\n?/g, '\n'), failed.index);
-          if (isPgError(failed.error)) details.push(...describePgError(failed.error));
-          throw new UserError(`seed file ${name} failed in ${target.schema}`, {
-            details,
+        await applyRecordedSqlFile(client, {
+          schema: target.schema,
+          table: seedTable(target.schema),
+          file: { path: file, name, text, sql: substitutePlaceholders(text, target) },
+          failure: {
+            message: `seed file ${name} failed in ${target.schema}`,
             hint: 'Fix the seed file; it is applied again on the next run (nothing of it was kept).',
-            cause: failed.error,
-          });
-        }
+          },
+        });
         applied.push(path.basename(file));
       }
     },

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { applyDatabaseSetup, hasDatabaseSetup } from './database-setup.js';
@@ -42,10 +43,8 @@ export async function ensureDatabases(
       );
     }
     try {
-      await client.query(`create database ${quoteIdent(name)}`);
+      await createDatabaseUnlessExists(client, name);
     } catch (error) {
-      // Another devup process created it first (23505 when both were creating it at once).
-      if (['42P04', '23505'].includes((error as { code?: string }).code ?? '')) continue;
       throw new UserError(
         `cannot create the database "${name}" (a service's \`database\`): ${(error as Error).message}`,
         {

@@ -1,4 +1,3 @@
-import v8 from 'node:v8';
 import { UserError } from '../errors.js';
 import { transactionControlCandidatesEnd } from './sql-scan.js';
 
@@ -13,10 +12,11 @@ let parser: Promise<typeof import('libpg-query')> | undefined;
  * Node 24 ignores it once started. Process-wide, and libpg-query is the only WebAssembly devup loads.
  */
 function loadParser(): Promise<typeof import('libpg-query')> {
-  if (!parser) {
+  // node:v8 is loaded here, not at the top: most runs parse nothing and should not pay for it.
+  parser ??= import('node:v8').then((v8) => {
     v8.setFlagsFromString('--wasm-tiering-budget=2000000000');
-    parser = import('libpg-query');
-  }
+    return import('libpg-query');
+  });
   return parser;
 }
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { checkSchemaTemplate, renderSchemaName } from '../config/normalise.js';
+import { MIGRATIONS_DEFAULTS } from '../config/defaults.js';
+import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/schema-template.js';
 import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { discoverMigrations } from './discover.js';
@@ -54,7 +55,7 @@ async function resolveTenants(
     });
     tenants = output.split(/\s+/).filter(Boolean);
   }
-  const invalid = tenants.filter((t) => !/^[a-z_][a-z0-9_]*$/.test(t));
+  const invalid = tenants.filter((t) => !IDENTIFIER.test(t));
   if (invalid.length > 0) {
     throw new UserError(
       `services.${service.name}.migrations.tenants returned invalid tenant names: ${invalid.join(', ')}`,
@@ -66,7 +67,7 @@ async function resolveTenants(
   // The same rules as a static list: Postgres would truncate a long name, and two tenants would share a schema.
   const twice = tenants.filter((t, i) => tenants.indexOf(t) !== i);
   const problems = [
-    ...checkSchemaTemplate(service.migrations?.schemaTemplate ?? '{service}_{tenant}', service.name, tenants),
+    ...checkSchemaTemplate(service.migrations?.schemaTemplate ?? MIGRATIONS_DEFAULTS.schema, service.name, tenants),
     ...[...new Set(twice)].map((t) => `"${t}" is returned twice`),
   ];
   if (problems.length > 0) {

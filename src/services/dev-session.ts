@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { addExitHook } from '../lib/exit-hooks.js';
 import { currentProcess, isRunning, type ProcessIdentity } from '../process-identity.js';
 import { withProjectLock } from '../project-lock.js';
 
@@ -62,13 +63,15 @@ export async function claimDevSession(stateDir: string): Promise<() => void> {
       renameSync(temporary, claimFile(stateDir));
     });
   }
-  const release = () => {
+  const removeClaim = () => {
     const current = readJson<DevSessionClaim>(claimFile(stateDir));
     if (current?.pid === me.pid && current.started === me.started) rmSync(claimFile(stateDir), { force: true });
-    process.off('exit', release);
   };
-  process.on('exit', release);
-  return release;
+  const removeExitHook = addExitHook(removeClaim);
+  return () => {
+    removeExitHook();
+    removeClaim();
+  };
 }
 
 function alreadyRunning(other: DevSessionClaim): UserError {

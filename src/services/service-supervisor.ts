@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { addExitHook } from '../lib/exit-hooks.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
@@ -100,7 +101,8 @@ export class ServiceSupervisor {
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
   #stateFileBroken = false;
-  readonly #removeStateFileOnExit = () => this.#stateFile?.remove();
+  /** Removes the exit hook that removes the state file (set while services may be running). */
+  #forgetStateFileAtExit: (() => void) | undefined;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -158,7 +160,8 @@ export class ServiceSupervisor {
     const started = this.#clock.now();
     // Load execa while migrations run, rather than when the first service is due.
     loadExeca().catch(() => {});
-    if (this.#stateFile) process.on('exit', this.#removeStateFileOnExit);
+    const stateFile = this.#stateFile;
+    if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
     this.#writeState();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
@@ -297,10 +300,8 @@ export class ServiceSupervisor {
     for (const service of this.#services.values()) service.halt();
     this.#shutdown = this.#stopAll().then(() => {
       this.#phase = 'stopped';
-      if (this.#stateFile) {
-        this.#stateFile.remove();
-        process.off('exit', this.#removeStateFileOnExit);
-      }
+      this.#forgetStateFileAtExit?.();
+      this.#stateFile?.remove();
       this.#finished.resolve(cause);
     });
     return this.#shutdown;

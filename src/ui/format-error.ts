@@ -1,9 +1,10 @@
-import { InterruptedError, isUserError } from '../errors.js';
+import { EXIT, InterruptedError, isUserError } from '../errors.js';
 import type { Output } from './output.js';
 
 /** The top-level error report: a user's mistake gets message + hint; a bug gets its stack. */
 export function formatError(error: unknown, output: Output, verbose: boolean): { text: string; exitCode: number } {
-  if (error instanceof InterruptedError) return { text: output.style('yellow', 'Interrupted.'), exitCode: 130 };
+  if (error instanceof InterruptedError)
+    return { text: output.style('yellow', 'Interrupted.'), exitCode: EXIT.interrupted };
   if (isUserError(error)) {
     const lines = [`${output.style('red', '✗')} ${output.style('bold', error.message)}`];
     for (const detail of error.details) lines.push(detail);
@@ -20,7 +21,7 @@ export function formatError(error: unknown, output: Output, verbose: boolean): {
       stack,
       'Please report it with the command you ran and this output.',
     ].join('\n'),
-    exitCode: 70,
+    exitCode: EXIT.bug,
   };
 }
 

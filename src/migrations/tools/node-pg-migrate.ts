@@ -1,25 +1,13 @@
 import path from 'node:path';
 import type { FileEntry } from './file-snapshot.js';
-import {
-  appliedByIds,
-  byRelativePath,
-  type HistoryRow,
-  type MigrationSet,
-  pendingByIds,
-  type ToolAdapter,
-} from './tool-adapter.js';
+import { byRelativePath, type MigrationSet, migrationSetByIds, type ToolAdapter } from './tool-adapter.js';
 
 /** node-pg-migrate records each file under its base name without the extension. */
 export function parseNodePgMigrateFiles(files: readonly FileEntry[]): MigrationSet {
   const ids = [...files]
     .sort(byRelativePath)
     .map((f) => f.relative.slice(0, f.relative.length - path.extname(f.relative).length));
-  return {
-    ids,
-    status: (rows: readonly HistoryRow[]) => pendingByIds(ids, new Set(rows.map((r) => r.id ?? ''))),
-    applied: (rows: readonly HistoryRow[]) => appliedByIds(rows),
-    label: (id) => id,
-  };
+  return migrationSetByIds(ids);
 }
 
 export const nodePgMigrate: ToolAdapter = {

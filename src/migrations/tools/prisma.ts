@@ -1,13 +1,6 @@
 import path from 'node:path';
 import type { FileEntry } from './file-snapshot.js';
-import {
-  appliedByIds,
-  byRelativePath,
-  type HistoryRow,
-  type MigrationSet,
-  pendingByIds,
-  type ToolAdapter,
-} from './tool-adapter.js';
+import { byRelativePath, type MigrationSet, migrationSetByIds, type ToolAdapter } from './tool-adapter.js';
 
 const MIGRATION_SQL = /^([^/]+)\/migration\.sql$/;
 
@@ -17,12 +10,7 @@ export function parsePrismaFiles(files: readonly FileEntry[]): MigrationSet {
     .sort(byRelativePath)
     .map((f) => MIGRATION_SQL.exec(f.relative)?.[1])
     .filter((id): id is string => id !== undefined);
-  return {
-    ids,
-    status: (rows: readonly HistoryRow[]) => pendingByIds(ids, new Set(rows.map((r) => r.id ?? ''))),
-    applied: (rows: readonly HistoryRow[]) => appliedByIds(rows),
-    label: (id) => id,
-  };
+  return migrationSetByIds(ids);
 }
 
 export const prisma: ToolAdapter = {

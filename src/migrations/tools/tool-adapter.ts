@@ -89,18 +89,25 @@ export function byRelativePath(a: FileEntry, b: FileEntry): number {
   return a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0;
 }
 
-/** The status of tools whose history lists each applied migration by id. */
-export function pendingByIds(ids: readonly string[], applied: ReadonlySet<string>): { pending: string[] } {
-  return { pending: ids.filter((id) => !applied.has(id)) };
-}
-
 /** The command that applies everything when the user set none: `program` then `upgradeArgs`. */
 export function defaultToolCommand(adapter: ToolAdapter, context: ToolCommandContext): string[] {
   const program = adapter.program(context);
   return program.length === 0 ? [] : [...program, ...adapter.upgradeArgs(context)];
 }
 
-/** The ids the history rows name, in the rows' order (the order the tool rolls them back in reverse). */
-export function appliedByIds(rows: readonly HistoryRow[]): string[] {
-  return rows.map((r) => r.id ?? '');
+/**
+ * The migrations of a tool whose history records each applied one by the id it has on disk
+ * (node-pg-migrate, Prisma): pending is what the rows do not name, applied is the rows' order
+ * (the order the tool rolls them back in reverse).
+ */
+export function migrationSetByIds(ids: string[]): MigrationSet {
+  return {
+    ids,
+    status: (rows) => {
+      const applied = new Set(rows.map((r) => r.id ?? ''));
+      return { pending: ids.filter((id) => !applied.has(id)) };
+    },
+    applied: (rows) => rows.map((r) => r.id ?? ''),
+    label: (id) => id,
+  };
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { expandEnv, type PlaceholderValues } from '../../config/env-placeholders.js';
 import type { MigrationTool } from '../../config/schema.js';
 import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection.js';
-import { searchPathOption } from '../../database/connection-env.js';
-import { type SslSettings, sslEnv, sslUrlParams } from '../../database/tls.js';
+import { libpqEnv, searchPathOption } from '../../database/connection-env.js';
+import { type SslSettings, sslUrlParams } from '../../database/tls.js';
 import type { TargetBase } from '../targets.js';
 import type { ToolEnvContext } from './tool-adapter.js';
 
@@ -153,12 +153,7 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
     DEVUP_SCHEMA: target.schema,
     DEVUP_TENANT: target.tenant,
     DEVUP_SERVICE: target.service,
-    PGHOST: admin.host,
-    PGPORT: String(admin.port),
-    PGUSER: admin.user,
-    PGPASSWORD: admin.password,
-    PGDATABASE: database,
-    ...sslEnv(admin.ssl),
+    ...libpqEnv(admin, database),
     // psycopg, psql and node-postgres then start in the target's schema.
     PGOPTIONS: searchPathOption(target.schema),
   });

@@ -10,6 +10,7 @@ import type { TargetBase } from '../targets.js';
 import type { HistorySpec, ToolAdapter, ToolCommandContext, ToolSettings } from './tool-adapter.js';
 import { toolAdapter } from './tool-adapters.js';
 import { buildToolEnv, findProgram, secretsOf, toolSearchDirs } from './tool-env.js';
+import { readToolFiles, type ToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
 import { commandProgram, describeCommand, spawnTool, type ToolProcessResult } from './tool-process.js';
 
@@ -163,6 +164,20 @@ export async function readStateFor(
     if (isMissingDatabase(error)) return { identity: '', rows: undefined };
     throw error;
   }
+}
+
+/** What devup reads of a tool target without starting the tool: the tool's files and its history table. */
+export async function readToolTarget(
+  stateDir: string,
+  service: ServiceSettings,
+  target: TargetBase,
+  database: { admin: ConnectionInfo; client: pg.Client },
+): Promise<{ adapter: ToolAdapter; files: ToolFiles; state: TargetState }> {
+  const settings = toolSettings(service);
+  const adapter = toolAdapter(settings.tool);
+  const files = readToolFiles(adapter, settings, stateDir);
+  const state = await readStateFor(target, database.admin, database.client, adapter.history);
+  return { adapter, files, state };
 }
 
 /**

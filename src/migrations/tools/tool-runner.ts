@@ -5,17 +5,10 @@ import { createSchema } from '../history.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
-import { toolAdapter } from './tool-adapters.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
 import { readToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
-import {
-  prepareToolInvocation,
-  readStateFor,
-  runToolCommand,
-  toolSettings,
-  withTargetLock,
-} from './tool-invocation.js';
+import { prepareToolInvocation, readToolTarget, runToolCommand, withTargetLock } from './tool-invocation.js';
 import { upgradeCommand } from './tool-program.js';
 
 export type { ToolCheck } from './tool-check.js';
@@ -28,10 +21,7 @@ export async function checkToolTarget(
   admin: ConnectionInfo,
   client: pg.Client,
 ): Promise<ToolCheck> {
-  const settings = toolSettings(service);
-  const adapter = toolAdapter(settings.tool);
-  const files = readToolFiles(adapter, settings, config.stateDir);
-  const state = await readStateFor(target, admin, client, adapter.history);
+  const { adapter, files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
   return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
 }
 

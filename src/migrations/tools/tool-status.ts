@@ -5,8 +5,7 @@ import { type ConnectionInfo, withClient } from '../../database/connection.js';
 import type { TargetBase } from '../targets.js';
 import type { HistoryRow, MigrationSet, ToolAdapter } from './tool-adapter.js';
 import { toolAdapter } from './tool-adapters.js';
-import { readToolFiles } from './tool-files.js';
-import { readStateFor, toolSettings } from './tool-invocation.js';
+import { readToolTarget, toolSettings } from './tool-invocation.js';
 
 export interface ToolMigrationRef {
   /** The id the tool records and takes on its command line (Alembic's revision). */
@@ -59,8 +58,7 @@ export async function toolTargetStatus(
   admin: ConnectionInfo,
   client: pg.Client,
 ): Promise<ToolTargetStatus> {
-  const settings = toolSettings(service);
-  const adapter = toolAdapter(settings.tool);
+  const adapter = toolAdapter(toolSettings(service).tool);
   const base = { tool: adapter.tool, current: [], applied: [], problem: undefined, unknown: undefined };
   if (!adapter.history) {
     return {
@@ -69,8 +67,7 @@ export async function toolTargetStatus(
       unknown: 'run by migrations.command, which keeps no history devup can read',
     };
   }
-  const files = readToolFiles(adapter, settings, config.stateDir);
-  const state = await readStateFor(target, admin, client, adapter.history);
+  const { files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
   const rows = state.rows ?? [];
   if (files.problem) return { ...base, pending: undefined, problem: files.problem };
   if (!files.set) {

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import migrateDown from '../../../src/cli/migrate-down.js';
-import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { runMigrationStep } from '../../../src/migrations/migration-step.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 
@@ -16,16 +14,6 @@ withTestDatabase((created) => {
   db = created;
 });
 afterEach(() => ws?.cleanup());
-
-function context(config: ResolvedConfig, lines: string[]): CommandContext {
-  return {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: undefined,
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
-}
 
 async function migratedProject(schema: string) {
   ws = createWorkspace({
@@ -48,7 +36,7 @@ it('migrate down confirms exactly what it runs, a migration whose file changed i
   const config = await migratedProject('down_changed');
   ws.write('m/0003_c.up.sql', 'create table c (id int); -- edited');
   const lines: string[] = [];
-  expect(await migrateDown(context(config, lines), { steps: '1', yes: true })).toBe(0);
+  expect(await migrateDown(commandContext(config, lines), { steps: '1', yes: true })).toBe(0);
   const shown = lines.join('');
   expect(shown).toContain('down_changed: 0003_c (its file changed since it was applied)\n');
   expect(shown).toContain('down_changed: rolled back 0003_c\n');
@@ -58,7 +46,7 @@ it('migrate down confirms exactly what it runs, a migration whose file changed i
 it('a failed down names what it already rolled back, the file and the way on', async () => {
   const config = await migratedProject('down_failed');
   ws.write('m/0001_a.down.sql', 'drop table no_such_table;');
-  const error = await migrateDown(context(config, []), { to: '0', yes: true }).catch((e) => e);
+  const error = await migrateDown(commandContext(config), { to: '0', yes: true }).catch((e) => e);
   expect(error).toBeInstanceOf(UserError);
   expect(error.message).toBe('rolling back 0001_a failed in down_failed');
   expect(error.details.join('\n')).toContain('Already rolled back (and removed from the history): 0003_c, 0002_b.');

@@ -1,8 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import reset from '../../../src/cli/reset.js';
 import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 
@@ -20,13 +19,7 @@ it('reset of the public schema lists every object it drops, those devup never cr
     services: { api: { migrations: { dir: 'm', schema: 'public' } } },
   });
   const lines: string[] = [];
-  const ctx: CommandContext = {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: undefined,
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
+  const ctx = commandContext(config, lines);
   // First run migrates; then someone's own table and function appear in public.
   expect(await reset(ctx, { yes: true, start: false })).toBe(0);
   const { withClient } = await import('../../../src/database/connection.js');

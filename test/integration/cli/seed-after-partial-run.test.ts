@@ -1,8 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import { prepareDatabase } from '../../../src/cli/prepare-database.js';
 import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 
@@ -23,13 +22,7 @@ it('a new target is seeded even when its first run stopped after some migrations
     database: { engine: 'external', url: connectionUrl(db) },
     services: { api: { migrations: { dir: 'm', schema: 'seedy' }, seed: 'seeds/*.sql' } },
   });
-  const ctx: CommandContext = {
-    output: new Output('plain', () => {}),
-    engine: undefined,
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
+  const ctx = commandContext(config);
   await expect(prepareDatabase(ctx, config, {})).rejects.toThrow(/migrations failed for seedy/);
   ws.write('m/0002_broken.sql', 'create table broken (id int);');
   await prepareDatabase(ctx, config, {});

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import migrateStatus from '../../../src/cli/migrate-status.js';
 import status from '../../../src/cli/status.js';
-import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
@@ -17,16 +15,6 @@ withTestDatabase((created) => {
 });
 afterEach(() => ws?.cleanup());
 
-function context(config: ResolvedConfig, lines: string[]): CommandContext {
-  return {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: undefined,
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
-}
-
 it('status and migrate status create no database and no schema', async () => {
   ws = createWorkspace({ 'm/0001_a.sql': 'create table a (id int);' });
   const own = `${db.database}_own`;
@@ -35,9 +23,9 @@ it('status and migrate status create no database and no schema', async () => {
     services: { api: { database: own, migrations: { dir: 'm' } }, web: { migrations: { dir: 'm' } } },
   });
   const lines: string[] = [];
-  expect(await status(context(config, lines))).toBe(0);
+  expect(await status(commandContext(config, lines))).toBe(0);
   expect(lines.join('')).toMatch(/api_default: 1 pending/);
-  expect(await migrateStatus(context(config, lines), {})).toBe(0);
+  expect(await migrateStatus(commandContext(config, lines), {})).toBe(0);
   const exists = await withClient(db, async (c) => ({
     database: (await c.query('select 1 from pg_database where datname = $1', [own])).rowCount,
     schema: (await c.query("select 1 from pg_namespace where nspname = 'web_default'")).rowCount,
@@ -51,7 +39,7 @@ it('migrate status neither creates nor starts a cluster', async () => {
     database: { engine: 'embedded', port: await freePort(56100, 500) },
     services: { api: { migrations: { dir: 'm' } } },
   });
-  const error = await migrateStatus(context(config, []), {}).catch((e) => e);
+  const error = await migrateStatus(commandContext(config), {}).catch((e) => e);
   expect(error.message).toBe('Postgres (embedded) is not created yet: migrate status starts nothing');
   expect(existsSync(`${ws.dir}/.devup`)).toBe(false);
 });

@@ -5,7 +5,7 @@ import migrateRepair from '../../../src/cli/migrate-repair.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
 import type { UserError } from '../../../src/errors.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 
@@ -31,13 +31,7 @@ function project(): { config: ResolvedConfig; lines: string[]; ctx: CommandConte
     },
   });
   const lines: string[] = [];
-  const ctx: CommandContext = {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: undefined,
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
+  const ctx = commandContext(config, lines);
   return { config, lines, ctx };
 }
 

@@ -27,7 +27,7 @@ describe('embedded engine', () => {
     config = project(ws, { engine: 'embedded', port: await freePort(59000, 2000), password: 'embedded-secret' });
   });
   afterAll(async () => {
-    await createEngine(config, 'embedded').stop();
+    await (await createEngine(config, 'embedded')).stop();
     ws.cleanup();
   });
 
@@ -143,7 +143,7 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
   });
 
   it('stops with an explanation when the remembered engine is gone, instead of an empty database elsewhere', async () => {
-    await createEngine(config, 'docker').stop();
+    await (await createEngine(config, 'docker')).stop();
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
     const error = await bootDatabase(config, { sink }).catch((e) => e);
     expect(error.message).toMatch(/this project's database lives in the Docker engine, which is not available/);
@@ -151,7 +151,7 @@ describe.skipIf(!docker.available)('auto engine and the Docker warm path', () =>
   });
 
   it('with the engine there, a start failure says what failed (a taken port), not that Docker is unavailable', async () => {
-    await createEngine(config, 'docker').stop();
+    await (await createEngine(config, 'docker')).stop();
     // Another program on the port: it hangs up on whoever connects.
     const squatter = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(config.database.port, '127.0.0.1', resolve));

@@ -1,25 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { DatabaseSettings } from '../../../src/config/types.js';
 import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { embeddedSettings } from '../helpers/embedded-settings.js';
 
 let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
-const settings = (dataDir: string): DatabaseSettings => ({
-  engine: 'embedded',
-  image: '',
-  port: 1,
-  user: 'devup',
-  password: 'x',
-  database: 'x',
-  bind: '127.0.0.1',
-  url: undefined,
-  dataDir,
-  readyTimeoutMs: 1000,
-});
+const settings = (dataDir: string) => embeddedSettings(dataDir);
 
 it("removes the password file an interrupted initdb left behind, and keeps a live run's", async () => {
   const dead = spawnSync('true').pid;

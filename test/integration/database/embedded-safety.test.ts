@@ -1,24 +1,13 @@
 import { chmodSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { DatabaseSettings } from '../../../src/config/types.js';
 import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { embeddedSettings } from '../helpers/embedded-settings.js';
 
 let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
-const settings = (dataDir: string): DatabaseSettings => ({
-  engine: 'embedded',
-  image: '',
-  port: 1,
-  user: 'devup',
-  password: 'x',
-  database: 'x',
-  bind: '127.0.0.1',
-  url: undefined,
-  dataDir,
-  readyTimeoutMs: 1000,
-});
+const settings = (dataDir: string) => embeddedSettings(dataDir);
 
 it('never deletes a data directory it did not create', async () => {
   ws = createWorkspace({ 'src/index.ts': 'precious', 'data/notes.txt': 'precious' });

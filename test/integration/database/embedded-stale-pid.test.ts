@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { DatabaseSettings } from '../../../src/config/types.js';
 import { withClient } from '../../../src/database/connection.js';
 import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
 import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { embeddedSettings } from '../helpers/embedded-settings.js';
 
 let ws: Workspace;
 const children: ChildProcess[] = [];
@@ -14,18 +14,7 @@ afterEach(() => {
   ws?.cleanup();
 });
 
-const settings = (dataDir: string, port = 1): DatabaseSettings => ({
-  engine: 'embedded',
-  image: '',
-  port,
-  user: 'devup',
-  password: 'x',
-  database: 'x',
-  bind: '127.0.0.1',
-  url: undefined,
-  dataDir,
-  readyTimeoutMs: 60_000,
-});
+const settings = (dataDir: string, port = 1) => embeddedSettings(dataDir, { port, readyTimeoutMs: 60_000 });
 
 async function poll(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 20));

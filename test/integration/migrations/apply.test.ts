@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 let client: pg.Client;
 let ws: Workspace;
@@ -16,7 +16,7 @@ withTestDatabase((_db, connection) => {
 afterEach(() => ws?.cleanup());
 
 function target(dir: string, schema: string, tenant = 'default'): SqlTarget {
-  return { service: 'svc', tenant, schema, database: undefined, migrations: discoverMigrations(dir) };
+  return sqlTarget(dir, schema, { tenant });
 }
 
 async function tables(schema: string): Promise<string[]> {

@@ -3,11 +3,11 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect, connectionUrl } from '../../../src/database/connection.js';
-import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { applyTarget } from '../../../src/migrations/apply.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let admin: pg.Client;
@@ -38,13 +38,7 @@ for (const runners of [2, 8]) {
     const schema = `conc_${runners}`;
     const clients = await Promise.all(Array.from({ length: runners }, () => connect(db)));
     try {
-      const target = (): SqlTarget => ({
-        service: 'svc',
-        tenant: 'default',
-        schema,
-        database: undefined,
-        migrations: discoverMigrations(`${ws.dir}/m`),
-      });
+      const target = () => sqlTarget(`${ws.dir}/m`, schema);
       const results = await Promise.all(clients.map((c) => applyTarget(c, target())));
       const total = results.reduce((n, r) => n + r.applied.length, 0);
       expect(total).toBe(12);
@@ -107,13 +101,7 @@ it('a second runner waits for a no-transaction migration in progress instead of 
   const [a, b, gate] = [await connect(db), await connect(db), await connect(db)];
   await gate.query(`select pg_advisory_lock(${GATE})`);
   try {
-    const target = (): SqlTarget => ({
-      service: 'svc',
-      tenant: 'default',
-      schema: 'notx_conc',
-      database: undefined,
-      migrations: discoverMigrations(`${ws.dir}/m`),
-    });
+    const target = () => sqlTarget(`${ws.dir}/m`, 'notx_conc');
     const first = applyTarget(a, target());
     first.catch(() => {});
     // A holds the schema lock and has written its "did not finish" row once it waits for the gate.

@@ -3,10 +3,10 @@ import { afterEach, expect, it } from 'vitest';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 let db: ConnectionInfo;
 let client: pg.Client;
@@ -18,13 +18,7 @@ withTestDatabase((created, connection) => {
 afterEach(() => ws?.cleanup());
 
 function target(schema: string): SqlTarget {
-  return {
-    service: 'svc',
-    tenant: 'default',
-    schema,
-    database: undefined,
-    migrations: discoverMigrations(`${ws.dir}/m`),
-  };
+  return sqlTarget(`${ws.dir}/m`, schema);
 }
 
 async function failureOf(schema: string, on: pg.Client = client): Promise<UserError> {

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { applyTarget } from '../../../src/migrations/apply.js';
 import { readHistories } from '../../../src/migrations/history.js';
 import { isUpToDate, planTarget } from '../../../src/migrations/plan.js';
 import { rollbackTarget } from '../../../src/migrations/rollback.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 import { corpusStatement } from '../helpers/large-corpus.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 const COUNT = 240;
 let client: pg.Client;
@@ -42,13 +42,7 @@ for (const layout of ['diesel', 'pairs'] as const) {
   it(`${COUNT} ${layout} migrations: applied, re-checked as up to date, rolled back to nothing`, async () => {
     const ws = corpus(layout);
     const schema = `corpus_${layout}`;
-    const target: SqlTarget = {
-      service: 's',
-      tenant: 'default',
-      schema,
-      database: undefined,
-      migrations: discoverMigrations(`${ws.dir}/m`),
-    };
+    const target = sqlTarget(`${ws.dir}/m`, schema, { service: 's' });
     expect(target.migrations).toHaveLength(COUNT);
     const applied = await applyTarget(client, target);
     expect(applied.applied).toHaveLength(COUNT);

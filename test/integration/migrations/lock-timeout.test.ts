@@ -3,10 +3,10 @@ import { afterEach, expect, it } from 'vitest';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let admin: pg.Client;
@@ -30,13 +30,7 @@ async function open(): Promise<pg.Client> {
 
 function target(schema: string, files: Record<string, string>): SqlTarget {
   ws = createWorkspace(Object.fromEntries(Object.entries(files).map(([name, sql]) => [`m/${name}`, sql])));
-  return {
-    service: 'svc',
-    tenant: 'default',
-    schema,
-    database: undefined,
-    migrations: discoverMigrations(`${ws.dir}/m`),
-  };
+  return sqlTarget(`${ws.dir}/m`, schema);
 }
 
 /** Live traffic: a transaction holding a lock on the table, open until the test says. */

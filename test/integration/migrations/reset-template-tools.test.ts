@@ -1,39 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import reset from '../../../src/cli/reset.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { REPO } from '../tools/tool-fixtures.js';
-
-// A home-made migrator: applies sql/*.sql on DATABASE_URL and counts its starts.
-const MIGRATE = `
-const fs = require('node:fs');
-const path = require('node:path');
-const pg = require(${JSON.stringify(path.join(REPO, 'node_modules', 'pg'))});
-fs.appendFileSync(path.join(__dirname, '..', '..', 'runs.count'), 'run\\n');
-(async () => {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  for (const file of fs.readdirSync('sql').sort()) await client.query(fs.readFileSync(path.join('sql', file), 'utf8'));
-  await client.end();
-})().catch((error) => { console.error(error.message); process.exit(1); });
-`;
+import { commandMigrator } from '../tools/tool-project.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let ws: Workspace;
 let config: ResolvedConfig;
+let migrator: ReturnType<typeof commandMigrator>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ws = createWorkspace({
-    'reports/scripts/migrate.cjs': MIGRATE,
-    'reports/sql/001_reports.sql': 'create table if not exists reports (id int primary key);',
-  });
+  ws = createWorkspace();
+  migrator = commandMigrator(ws);
   config = ws.config({
     project: `tpl-tools-${db.database}`,
     database: { engine: 'external', url: connectionUrl(db) },
@@ -56,21 +38,11 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
-const runs = () =>
-  existsSync(path.join(ws.dir, 'runs.count'))
-    ? readFileSync(path.join(ws.dir, 'runs.count'), 'utf8').split('\n').filter(Boolean).length
-    : 0;
+const runs = () => migrator.runs();
 
 async function resetAll(): Promise<string> {
   const lines: string[] = [];
-  const ctx: CommandContext = {
-    output: new Output('plain', (text) => lines.push(text)),
-    engine: 'external',
-    verbose: false,
-    cwd: ws.dir,
-    loadConfig: async () => config,
-  };
-  expect(await reset(ctx, { yes: true, start: false }), lines.join('')).toBe(0);
+  expect(await reset(commandContext(config, lines, 'external'), { yes: true, start: false }), lines.join('')).toBe(0);
   return lines.join('');
 }
 

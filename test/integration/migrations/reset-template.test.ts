@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connect, connectionUrl, withClient } from '../../../src/database/connection.js';
 import { listCopies } from '../../../src/database/copy-labels.js';
 import { tidyProjectCopies } from '../../../src/migrations/reset-template.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { testServer } from '../helpers/database.js';
 
@@ -26,11 +26,6 @@ let ws: Workspace;
 let config: ResolvedConfig;
 let lines: string[] = [];
 
-function context(): CommandContext {
-  const output = new Output('plain', (text) => lines.push(text));
-  return { output, engine: 'external', verbose: false, cwd: ws.dir, loadConfig: async () => config };
-}
-
 /** Runs a command handler; returns its exit code and what it printed. */
 async function run(
   handler: (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>,
@@ -38,7 +33,7 @@ async function run(
   args: string[] = [],
 ) {
   lines = [];
-  const code = await handler(context(), options, args);
+  const code = await handler(commandContext(config, lines, 'external'), options, args);
   return { code, output: lines.join('') };
 }
 

@@ -2,19 +2,18 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
 import migrateStatus from '../../../src/cli/migrate-status.js';
 import { type ConnectionInfo, connect, connectionUrl } from '../../../src/database/connection.js';
-import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
+import { applyTarget } from '../../../src/migrations/apply.js';
 import { readHistory } from '../../../src/migrations/history.js';
 import { planTarget } from '../../../src/migrations/plan.js';
 import { checkPlanSafety } from '../../../src/migrations/plan-safety.js';
 import { planRepair } from '../../../src/migrations/repair.js';
 import { rollbackPreview, rollbackTarget } from '../../../src/migrations/rollback.js';
-import { Output } from '../../../src/ui/output.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 // The fixture runs the built devup (dist): `npm run build` first.
 const fixture = path.resolve(import.meta.dirname, '../../fixtures/rollback-target.mjs');
@@ -28,14 +27,6 @@ withTestDatabase((created, connection) => {
 });
 afterEach(() => ws?.cleanup());
 
-const target = (dir: string, schema: string): SqlTarget => ({
-  service: 'svc',
-  tenant: 'default',
-  schema,
-  database: undefined,
-  migrations: discoverMigrations(dir),
-});
-
 it('kill -9 during a no-transaction down: the history says the rollback did not finish, and `migrate down` finishes it', async () => {
   ws = createWorkspace({
     'm/0001_base.up.sql': 'create table base (id int);',
@@ -46,7 +37,7 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
   const client = await connect(db);
   const holder = await connect(db);
   try {
-    await applyTarget(client, target(`${ws.dir}/m`, schema));
+    await applyTarget(client, sqlTarget(`${ws.dir}/m`, schema));
     // The down's second statement waits on this lock: an observable point between its statements.
     await holder.query(`begin; lock table ${schema}.second in access exclusive mode`);
     const child = spawn(process.execPath, [fixture, connectionUrl(db), `${ws.dir}/m`, schema], { stdio: 'ignore' });
@@ -83,9 +74,9 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
     expect(row).toMatchObject({ success: false, transactional: false });
     expect(row?.error).toMatch(/^rollback did not finish: started at .* by pid \d+$/);
 
-    const plan = planTarget(target(`${ws.dir}/m`, schema).migrations, await readHistory(admin, schema));
+    const plan = planTarget(sqlTarget(`${ws.dir}/m`, schema).migrations, await readHistory(admin, schema));
     expect(plan.applied.map((a) => a.row.name)).toEqual(['0001_base']);
-    expect(() => checkPlanSafety(target(`${ws.dir}/m`, schema), plan, {})).toThrow(
+    expect(() => checkPlanSafety(sqlTarget(`${ws.dir}/m`, schema), plan, {})).toThrow(
       /the rollback of 0002_pair did not complete .* may be partly rolled back/,
     );
     // `migrate status` says so.
@@ -94,13 +85,7 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
       services: { killed: { migrations: { dir: 'm' } } },
     });
     const lines: string[] = [];
-    const ctx: CommandContext = {
-      output: new Output('plain', (text) => lines.push(text)),
-      engine: undefined,
-      verbose: false,
-      cwd: ws.dir,
-      loadConfig: async () => config,
-    };
+    const ctx = commandContext(config, lines);
     expect(await migrateStatus(ctx, {})).toBe(0);
     expect(lines.join('')).toMatch(/✗ 0002_pair +rollback did not finish: started at /);
     expect(planRepair(plan)[0]?.description).toMatch(/forget the unfinished rollback of 0002_pair/);
@@ -109,7 +94,7 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
     ]);
 
     // Running the down again (it is safe to re-run) completes it and forgets the row.
-    expect(await rollbackTarget(client, target(`${ws.dir}/m`, schema), { steps: 1 })).toEqual(['0002_pair']);
+    expect(await rollbackTarget(client, sqlTarget(`${ws.dir}/m`, schema), { steps: 1 })).toEqual(['0002_pair']);
     expect((await readHistory(admin, schema)).map((r) => r.name)).toEqual(['0001_base']);
   } finally {
     await holder.end();
@@ -124,8 +109,8 @@ it('a no-transaction down that fails leaves the migration marked as partly rolle
   });
   const client = await connect(db);
   try {
-    await applyTarget(client, target(`${ws.dir}/m`, 'rb_fail'));
-    await expect(rollbackTarget(client, target(`${ws.dir}/m`, 'rb_fail'), { steps: 1 })).rejects.toThrow(
+    await applyTarget(client, sqlTarget(`${ws.dir}/m`, 'rb_fail'));
+    await expect(rollbackTarget(client, sqlTarget(`${ws.dir}/m`, 'rb_fail'), { steps: 1 })).rejects.toThrow(
       /rolling back 0001_a failed/,
     );
     const [row] = await readHistory(admin, 'rb_fail');

@@ -1,8 +1,5 @@
 import path from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
@@ -12,16 +9,8 @@ import { planToolRollbacks, runToolRollback } from '../../../src/migrations/tool
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';
 import { isCI } from '../../../src/ui/output.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import {
-  alembicAvailable,
-  copyFixture,
-  countingWrapper,
-  SYSTEM_PYTHON,
-  tableExists,
-  targetsOf,
-} from './tool-fixtures.js';
+import { alembicAvailable, type countingWrapper, tableExists } from './tool-fixtures.js';
+import { alembicFixture, type ToolProject, withToolProject } from './tool-project.js';
 
 const available = alembicAvailable() || isCI();
 
@@ -40,12 +29,8 @@ def downgrade():
 `;
 
 describe.skipIf(!available)('status, down, dry-run and new migration for Alembic, for real', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   let alembic: ReturnType<typeof countingWrapper>;
   const output: string[] = [];
   const onOutput = (line: string) => output.push(line);
@@ -62,35 +47,23 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
     return plans.map((p) => ({ schema: p.target.schema, rolledBack: p.rolledBack, runs: p.runs }));
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace();
-    copyFixture('alembic', path.join(ws.dir, 'billing'));
-    // `program` alone: devup adds `upgrade head`, `downgrade <rev>`, `revision -m <name>`.
-    alembic = countingWrapper(path.join(ws.dir, 'bin'), 'alembic', [SYSTEM_PYTHON, '-m', 'alembic']);
-    config = ws.config({
-      project: 'tools-alembic-commands',
-      services: {
-        billing: {
-          cwd: 'billing',
-          migrations: {
-            tool: 'alembic',
-            program: [alembic.path],
-            tenants: ['acme', 'globex'],
-            schema: 'billing_{tenant}',
-          },
+  withToolProject(
+    (workspace) => {
+      // `program` alone: devup adds `upgrade head`, `downgrade <rev>`, `revision -m <name>`.
+      alembic = alembicFixture(workspace, 'bin');
+      return {
+        project: 'tools-alembic-commands',
+        service: 'billing',
+        migrations: {
+          tool: 'alembic',
+          program: [alembic.path],
+          tenants: ['acme', 'globex'],
+          schema: 'billing_{tenant}',
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'billing'));
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
+  );
 
   it('status: every revision pending before the first run, without starting Python', async () => {
     const [acme] = await statuses();

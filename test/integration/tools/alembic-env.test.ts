@@ -1,16 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { describe, expect, it } from 'vitest';
 import { connectionEnv } from '../../../src/database/connection-env.js';
-import type { TargetBase } from '../../../src/migrations/targets.js';
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { isCI } from '../../../src/ui/output.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { alembicAvailable, copyFixture, countingWrapper, REPO, SYSTEM_PYTHON, targetsOf } from './tool-fixtures.js';
+import { alembicAvailable, REPO, SYSTEM_PYTHON } from './tool-fixtures.js';
+import { alembicFixture, type ToolProject, withToolProject } from './tool-project.js';
 
 // The env.py most Alembic repos have: the URL from a variable of their own, through
 // config.set_main_option (ConfigParser interpolation: a "%" in it would raise), and the schema
@@ -36,44 +31,28 @@ with engine.connect() as connection:
 const available = alembicAvailable() || isCI();
 
 describe.skipIf(!available)('a common-style Alembic repo, as it is', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   const output: string[] = [];
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace();
-    copyFixture('alembic', path.join(ws.dir, 'billing'));
-    ws.write('billing/alembic/env.py', COMMON_ENV_PY);
-    // The tool lives in the service's virtualenv, as uv or poetry would put it; no `command`.
-    countingWrapper(path.join(ws.dir, 'billing', '.venv', 'bin'), 'alembic', [SYSTEM_PYTHON, '-m', 'alembic']);
-    config = ws.config({
-      project: 'alembic-env',
-      services: {
-        billing: {
-          cwd: 'billing',
-          migrations: {
-            tool: 'alembic',
-            tenants: ['acme', 'globex'],
-            schema: 'billing_{tenant}',
-            env: { SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' },
-          },
+  withToolProject(
+    (workspace) => {
+      // The tool lives in the service's virtualenv, as uv or poetry would put it; no `command`.
+      alembicFixture(workspace, path.join('billing', '.venv', 'bin'));
+      workspace.write('billing/alembic/env.py', COMMON_ENV_PY);
+      return {
+        project: 'alembic-env',
+        service: 'billing',
+        migrations: {
+          tool: 'alembic',
+          tenants: ['acme', 'globex'],
+          schema: 'billing_{tenant}',
+          env: { SQLALCHEMY_DATABASE_URL: '{url}', ALEMBIC_SCHEMA: '{schema}' },
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'billing'));
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
+  );
 
   it('finds alembic in the .venv, maps devup values onto env.py variables, and migrates each tenant', async () => {
     for (const target of targets) {

@@ -1,35 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { describe, expect, it } from 'vitest';
+import type { ServiceSettings } from '../../../src/config/types.js';
 import { UserError } from '../../../src/errors.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { isCI } from '../../../src/ui/output.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import {
-  alembicAvailable,
-  copyFixture,
-  countingWrapper,
-  SYSTEM_PYTHON,
-  tableExists,
-  targetsOf,
-} from './tool-fixtures.js';
+import { alembicAvailable, type countingWrapper, tableExists } from './tool-fixtures.js';
+import { alembicFixture, type ToolProject, withToolProject } from './tool-project.js';
 
 // CI installs python3-alembic; elsewhere a machine without it skips with a visible reason.
 const available = alembicAvailable() || isCI();
 const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   let alembic: ReturnType<typeof countingWrapper>;
   const output: string[] = [];
 
@@ -38,34 +24,22 @@ describe.skipIf(!available)('alembic, for real (python3 -m alembic)', () => {
     runToolTarget(config, service, target, db, { onOutput: (line) => output.push(line) });
   const [acme, globex] = [() => targets[0] as TargetBase, () => targets[1] as TargetBase];
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace();
-    copyFixture('alembic', path.join(ws.dir, 'billing'));
-    alembic = countingWrapper(path.join(ws.dir, 'bin'), 'alembic', [SYSTEM_PYTHON, '-m', 'alembic']);
-    config = ws.config({
-      project: 'tools-alembic',
-      services: {
-        billing: {
-          cwd: 'billing',
-          migrations: {
-            tool: 'alembic',
-            command: [alembic.path, 'upgrade', 'head'],
-            tenants: ['acme', 'globex'],
-            schema: 'billing_{tenant}',
-          },
+  withToolProject(
+    (workspace) => {
+      alembic = alembicFixture(workspace, 'bin');
+      return {
+        project: 'tools-alembic',
+        service: 'billing',
+        migrations: {
+          tool: 'alembic',
+          command: [alembic.path, 'upgrade', 'head'],
+          tenants: ['acme', 'globex'],
+          schema: 'billing_{tenant}',
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'billing'));
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
+  );
 
   it('applies every revision to each tenant schema on the first run', async () => {
     for (const target of targets) {

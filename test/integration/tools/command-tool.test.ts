@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
 import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
 import { InterruptedError } from '../../../src/errors.js';
@@ -10,29 +10,9 @@ import type { TargetBase } from '../../../src/migrations/targets.js';
 import { FINGERPRINT_FILE } from '../../../src/migrations/tools/fingerprint-store.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { processesUnder } from '../../helpers/processes.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { REPO, tableExists, targetsOf } from './tool-fixtures.js';
-
-// A home-made migrator: runs every sql/*.sql on DATABASE_URL, counting its starts.
-const MIGRATE = `
-const fs = require('node:fs');
-const path = require('node:path');
-const pg = require(${JSON.stringify(path.join(REPO, 'node_modules', 'pg'))});
-fs.appendFileSync(path.join(__dirname, '..', '..', 'runs.count'), 'run\\n');
-(async () => {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  for (const file of fs.readdirSync('sql').sort()) {
-    console.log('applying ' + file + ' to ' + process.env.DEVUP_SCHEMA);
-    const sql = fs.readFileSync(path.join('sql', file), 'utf8');
-    // A migration that takes its time (client side, so no server backend outlives the test).
-    if (sql.startsWith('-- slow')) await new Promise((resolve) => setTimeout(resolve, 30000));
-    await client.query(sql);
-  }
-  await client.end();
-})().catch((error) => { console.error(error.message); process.exit(1); });
-`;
+import type { Workspace } from '../../helpers/workspace.js';
+import { tableExists } from './tool-fixtures.js';
+import { commandMigrator, withToolProject } from './tool-project.js';
 
 describe('a command tool, decided by its fingerprint', () => {
   let db: ConnectionInfo & { drop(): Promise<void> };
@@ -45,43 +25,29 @@ describe('a command tool, decided by its fingerprint', () => {
   const check = () => checkToolTarget(config, service, target, db, client);
   const run = (signal?: AbortSignal, onOutput: (line: string) => void = () => {}) =>
     runToolTarget(config, service, target, db, { onOutput, ...(signal ? { signal } : {}) });
-  const runs = () =>
-    existsSync(path.join(ws.dir, 'runs.count'))
-      ? readFileSync(path.join(ws.dir, 'runs.count'), 'utf8').split('\n').filter(Boolean).length
-      : 0;
+  let migrator: ReturnType<typeof commandMigrator>;
+  const runs = () => migrator.runs();
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace({
-      'reports/scripts/migrate.cjs': MIGRATE,
-      'reports/sql/001_reports.sql': 'create table if not exists reports (id int primary key);',
-    });
-    config = ws.config({
-      project: 'tools-command',
-      services: {
-        reports: {
-          cwd: 'reports',
-          migrations: {
-            tool: 'command',
-            command: ['node', 'scripts/migrate.cjs'],
-            dir: 'sql',
-            tenants: ['acme'],
-            schema: 'reports_{tenant}',
-          },
+  withToolProject(
+    (workspace) => {
+      migrator = commandMigrator(workspace);
+      return {
+        project: 'tools-command',
+        service: 'reports',
+        migrations: {
+          tool: 'command',
+          command: ['node', 'scripts/migrate.cjs'],
+          dir: 'sql',
+          tenants: ['acme'],
+          schema: 'reports_{tenant}',
         },
-      },
-    });
-    const found = await targetsOf(config, client, 'reports');
-    service = found.service;
-    target = found.targets[0] as TargetBase;
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    (project) => {
+      ({ db, client, ws, config, service } = project);
+      target = project.targets[0] as TargetBase;
+    },
+  );
 
   it('runs the first time, records a fingerprint, then skips without spawning', async () => {
     expect(await check()).toEqual({ upToDate: false, pending: ['(not run by devup yet)'] });

@@ -1,57 +1,41 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { describe, expect, it } from 'vitest';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { dryRunToolTarget } from '../../../src/migrations/tools/tool-dry-run.js';
 import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';
 import { planToolRollbacks, runToolRollback } from '../../../src/migrations/tools/tool-rollback.js';
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, dbmateBinary, tableExists, targetsOf } from './tool-fixtures.js';
+import { type countingWrapper, tableExists } from './tool-fixtures.js';
+import { dbmateFixture, type ToolProject, withToolProject } from './tool-project.js';
 
 describe('status, rollback and new migration for dbmate, for real', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   let dbmate: ReturnType<typeof countingWrapper>;
 
   const selected = () => targets.map((target) => ({ service, target }));
   const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
 
-  beforeAll(async () => {
-    const binary = dbmateBinary();
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace();
-    copyFixture('dbmate', path.join(ws.dir, 'ingest'));
-    dbmate = countingWrapper(path.join(ws.dir, 'bin'), 'dbmate', [binary]);
-    config = ws.config({
-      project: 'tools-dbmate-commands',
-      services: {
-        ingest: {
-          cwd: 'ingest',
-          // The program for rollback and new is this command without its `up`.
-          migrations: { tool: 'dbmate', command: [dbmate.path, '--no-dump-schema', 'up'], tenants: ['acme', 'globex'] },
+  withToolProject(
+    (workspace) => {
+      dbmate = dbmateFixture(workspace);
+      return {
+        project: 'tools-dbmate-commands',
+        service: 'ingest',
+        // The program for rollback and new is this command without its `up`.
+        migrations: {
+          tool: 'dbmate',
+          command: [dbmate.path, '--no-dump-schema', 'up'],
+          tenants: ['acme', 'globex'],
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'ingest'));
-    for (const target of targets) await runToolTarget(config, service, target, db, { onOutput: () => {} });
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    async (project) => {
+      ({ db, client, ws, config, service, targets } = project);
+      for (const target of targets) await runToolTarget(config, service, target, db, { onOutput: () => {} });
+    },
+  );
 
   it('status: applied from schema_migrations, pending from the files, without starting dbmate', async () => {
     ws.write(

@@ -1,23 +1,16 @@
-import path from 'node:path';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withClient } from '../../../src/database/connection.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, dbmateBinary, tableExists, targetsOf } from './tool-fixtures.js';
+import { type countingWrapper, tableExists } from './tool-fixtures.js';
+import { dbmateFixture, type ToolProject, withToolProject } from './tool-project.js';
 
 const NAMES = ['20250101120000_create_sources', '20250108093000_create_jobs', '20250115141500_index_jobs_status'];
 
 describe('dbmate, for real (the Go binary from npm), in a database of its own', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   let dbmate: ReturnType<typeof countingWrapper>;
   const own = `${'devup_t_own_'}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -25,36 +18,26 @@ describe('dbmate, for real (the Go binary from npm), in a database of its own', 
   const run = (target: TargetBase) => runToolTarget(config, service, target, db, { onOutput: () => {} });
   const inOwn = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(db, fn, { database: own });
 
-  beforeAll(async () => {
-    const binary = dbmateBinary();
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace();
-    copyFixture('dbmate', path.join(ws.dir, 'ingest'));
-    dbmate = countingWrapper(path.join(ws.dir, 'bin'), 'dbmate', [binary]);
-    config = ws.config({
-      project: 'tools-dbmate',
-      services: {
-        ingest: {
-          cwd: 'ingest',
-          database: own,
-          migrations: {
-            tool: 'dbmate',
-            command: [dbmate.path, '--no-dump-schema', 'up'],
-            tenants: ['acme', 'globex'],
-            schema: 'ingest_{tenant}',
-          },
+  withToolProject(
+    (workspace) => {
+      dbmate = dbmateFixture(workspace);
+      return {
+        project: 'tools-dbmate',
+        service: 'ingest',
+        database: own,
+        migrations: {
+          tool: 'dbmate',
+          command: [dbmate.path, '--no-dump-schema', 'up'],
+          tenants: ['acme', 'globex'],
+          schema: 'ingest_{tenant}',
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'ingest'));
-  });
+      };
+    },
+    (project) => ({ db, client, ws, config, service, targets } = project),
+  );
 
   afterAll(async () => {
     await client?.query(`drop database if exists ${own} with (force)`);
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
   });
 
   it('is not up to date while its database does not exist yet', async () => {

@@ -1,11 +1,11 @@
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import type { ConnectionInfo } from '../../../src/database/connection.js';
 import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { copyFixture, countingWrapper, dbmateBinary } from './tool-fixtures.js';
+import type { countingWrapper } from './tool-fixtures.js';
+import { dbmateFixture } from './tool-project.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let ws: Workspace;
@@ -13,11 +13,9 @@ let config: ResolvedConfig;
 let dbmate: ReturnType<typeof countingWrapper>;
 
 beforeAll(async () => {
-  const binary = dbmateBinary();
   db = await createTestDatabase();
   ws = createWorkspace();
-  copyFixture('dbmate', path.join(ws.dir, 'ingest'));
-  dbmate = countingWrapper(path.join(ws.dir, 'bin'), 'dbmate', [binary]);
+  dbmate = dbmateFixture(ws);
   config = ws.config({
     project: 'tools-step',
     services: {

@@ -1,62 +1,43 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
-import type { TargetBase } from '../../../src/migrations/targets.js';
+import { describe, expect, it } from 'vitest';
 import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';
 import { planToolRollbacks, runToolRollback } from '../../../src/migrations/tools/tool-rollback.js';
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';
-import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { REPO, tableExists, targetsOf } from './tool-fixtures.js';
+import { REPO, tableExists } from './tool-fixtures.js';
+import { type ToolProject, withToolProject } from './tool-project.js';
 
 const migration = (table: string) =>
   `exports.up = (pgm) => { pgm.sql('create table ${table} (id int)'); };\nexports.down = (pgm) => { pgm.sql('drop table ${table}'); };\n`;
 
 describe('node-pg-migrate (a devDependency), for real: status, down and create', () => {
-  let db: ConnectionInfo & { drop(): Promise<void> };
-  let client: pg.Client;
-  let ws: Workspace;
-  let config: ResolvedConfig;
-  let service: ServiceSettings;
-  let targets: TargetBase[];
+  // Set by withToolProject before the first test.
+  let { db, client, ws, config, service, targets } = {} as ToolProject;
   const onOutput = () => {};
 
   const selected = () => targets.map((target) => ({ service, target }));
   const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    client = await connect(db);
-    ws = createWorkspace({
-      'api/migrations/1700000000000_create_a.js': migration('a'),
-      'api/migrations/1700000000001_create_b.js': migration('b'),
-    });
-    config = ws.config({
-      project: 'tools-node-pg-migrate',
-      services: {
-        api: {
-          cwd: 'api',
-          migrations: {
-            tool: 'node-pg-migrate',
-            program: [path.join(REPO, 'node_modules', '.bin', 'node-pg-migrate')],
-            tenants: ['acme', 'globex'],
-          },
+  withToolProject(
+    (workspace) => {
+      workspace.write('api/migrations/1700000000000_create_a.js', migration('a'));
+      workspace.write('api/migrations/1700000000001_create_b.js', migration('b'));
+      return {
+        project: 'tools-node-pg-migrate',
+        service: 'api',
+        migrations: {
+          tool: 'node-pg-migrate',
+          program: [path.join(REPO, 'node_modules', '.bin', 'node-pg-migrate')],
+          tenants: ['acme', 'globex'],
         },
-      },
-    });
-    ({ service, targets } = await targetsOf(config, client, 'api'));
-    for (const target of targets) await runToolTarget(config, service, target, db, { onOutput });
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-    ws?.cleanup();
-  });
+      };
+    },
+    async (project) => {
+      ({ db, client, ws, config, service, targets } = project);
+      for (const target of targets) await runToolTarget(config, service, target, db, { onOutput });
+    },
+  );
 
   it('status: pgmigrations against the files, per tenant', async () => {
     ws.write('api/migrations/1700000000002_create_c.js', migration('c'));
