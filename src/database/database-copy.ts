@@ -89,9 +89,13 @@ async function makeLabelledCopy(
   }
   await create(pending);
   try {
+    // One transaction: the copy is either the unlabelled pending one or labelled in place.
+    await client.query('begin');
     await client.query(`comment on database ${quoteIdent(pending)} is ${quoteLiteral(formatLabel(label))}`);
     await client.query(`alter database ${quoteIdent(pending)} rename to ${quoteIdent(target)}`);
+    await client.query('commit');
   } catch (error) {
+    await client.query('rollback').catch(() => {});
     await dropDatabaseCopy(client, pending).catch(() => {});
     throw copyError(what, error);
   }
@@ -177,8 +181,8 @@ export async function cloneCopy(
 }
 
 /**
- * Puts `replacement` (a clone nobody uses) in place of the live database with two renames, once
- * the live database's sessions are ended. The old one is left behind labelled `trash` for
+ * Puts `replacement` (a clone nobody uses) in place of the live database with two renames in one
+ * transaction, once the live database's sessions are ended. The old one is left behind labelled `trash` for
  * tidyCopies: dropping a database makes Postgres checkpoint, most of what a restore would cost.
  */
 export async function swapIn(
@@ -188,37 +192,37 @@ export async function swapIn(
   replacement: DatabaseCopy,
 ): Promise<{ ended: number }> {
   const exists = await client.query('select 1 from pg_database where datname = $1', [live]);
+  const trash = copyName(live, `trash_${Date.now().toString(36)}`);
+  const label: CopyLabel = {
+    project,
+    kind: 'trash',
+    source: live,
+    createdAt: new Date().toISOString(),
+    fingerprint: {},
+  };
   let ended = 0;
-  if (exists.rowCount) {
-    const trash = copyName(live, `trash_${Date.now().toString(36)}`);
-    for (let attempt = 1; ; attempt++) {
-      ended += await endConnections(client, live);
-      try {
+  for (let attempt = 1; ; attempt++) {
+    if (exists.rowCount) ended += await endConnections(client, live);
+    try {
+      // One transaction: interrupted anywhere, the live database keeps its name, and no copy
+      // is left unlabelled. New sessions wait for it on the database's lock.
+      await client.query('begin');
+      if (exists.rowCount) {
         await client.query(`alter database ${quoteIdent(live)} rename to ${quoteIdent(trash)}`);
-        break;
-      } catch (error) {
-        if (isBusy(error) && attempt < 5) continue;
-        throw copyError(`replace the database ${live}`, error);
+        await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
+        await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
       }
+      await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
+      await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
+      await client.query(`comment on database ${quoteIdent(live)} is null`);
+      await client.query('commit');
+      return { ended };
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      if (isBusy(error) && attempt < 5) continue;
+      throw copyError(`replace the database ${live} with ${replacement.database}`, error);
     }
-    const label: CopyLabel = {
-      project,
-      kind: 'trash',
-      source: live,
-      createdAt: new Date().toISOString(),
-      fingerprint: {},
-    };
-    await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
-    await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
   }
-  try {
-    await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
-    await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
-    await client.query(`comment on database ${quoteIdent(live)} is null`);
-  } catch (error) {
-    throw copyError(`rename ${replacement.database} to ${live}`, error);
-  }
-  return { ended };
 }
 
 /** Replaces a live database with a fresh clone of a copy (the clone is made first, under another name). */

@@ -9,6 +9,7 @@ import { copyName, listCopies } from '../../../src/database/copy-labels.js';
 import { pendingName } from '../../../src/database/database-copy.js';
 import { tidyProjectCopies } from '../../../src/migrations/reset-template.js';
 import { listSnapshots, saveSnapshot } from '../../../src/migrations/snapshots.js';
+import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { testServer } from '../helpers/database.js';
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
   ws = createWorkspace({ 'app/migrations/0001_items.sql': 'create table items (id int);' });
   const raw = {
     project,
-    database: { engine: 'external', url: connectionUrl(admin) },
+    database: { engine: 'external', url: connectionUrl(admin), createDatabases: true },
     services: { app: { cwd: 'app', migrations: { dir: 'migrations' } } },
   };
   ws.write('devup.config.json', JSON.stringify(raw));
@@ -58,15 +59,15 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
-it('a snapshot save killed between the copy and its label leaves nothing that blocks the next one', async () => {
+/**
+ * Runs the CLI with `args` until it waits to label a database (pg_shdescription held here) with a
+ * statement naming `naming`, then kills it outright, as kill -9 or a closed terminal would.
+ */
+async function killWhileLabelling(args: string[], naming: string): Promise<void> {
   const holder = await connect({ ...server, database: 'postgres' });
   try {
-    // Labelling a copy writes pg_shdescription: held here, the copy exists and waits for its label.
     await holder.query('begin; lock table pg_catalog.pg_shdescription in exclusive mode');
-    const child = spawn(process.execPath, [cli, 'snapshot', 'save', 'before', '--config', ws.dir], {
-      cwd: ws.dir,
-      stdio: 'ignore',
-    });
+    const child = spawn(process.execPath, [cli, ...args, '--config', ws.dir], { cwd: ws.dir, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     const backend = await vi.waitFor(
       async () => {
@@ -74,7 +75,7 @@ it('a snapshot save killed between the copy and its label leaves nothing that bl
           // Tests running beside this one label copies too: only this project's copy counts.
           `select l.pid from pg_locks l join pg_stat_activity a using (pid)
             where not l.granted and l.relation = 'pg_catalog.pg_shdescription'::regclass and strpos(a.query, $1) > 0`,
-          [`${main}__devup_`],
+          [naming],
         );
         expect(rows).toHaveLength(1);
         return rows[0]?.pid as number;
@@ -94,6 +95,11 @@ it('a snapshot save killed between the copy and its label leaves nothing that bl
   } finally {
     await holder.end();
   }
+}
+
+it('a snapshot save killed between the copy and its label leaves nothing that blocks the next one', async () => {
+  // Labelling a copy writes pg_shdescription: held, the copy exists and waits for its label.
+  await killWhileLabelling(['snapshot', 'save', 'before'], `${main}__devup_`);
   // The copy was made, its label never written.
   expect((await copiesOnServer()).filter((c) => c.comment === null)).toHaveLength(1);
 
@@ -123,4 +129,22 @@ it('an unlabelled copy left by an older devup at a template name does not block 
   await saveSnapshot(config, admin, 'older');
   const made = await withClient({ ...server, database: 'postgres' }, (c) => listCopies(c, project));
   expect(made.find((c) => c.database === target)?.label).toMatchObject({ kind: 'snapshot', name: 'older' });
+});
+
+it('a reset killed while it swaps a database for its template leaves the database in place, under its name', async () => {
+  const reset = (await import('../../../src/cli/reset.js')).default;
+  const lines: string[] = [];
+  expect(await reset(commandContext(config, lines), { yes: true, start: false }), lines.join('')).toBe(0);
+  await tidyProjectCopies(config, admin); // the spare: the next reset is renames only
+  await withClient(admin, (c) => c.query('insert into app_default.items values (42)'));
+
+  // The swap labels the replaced database `trash`: held, it waits there, its renames done.
+  await killWhileLabelling(['reset', '--yes', '--no-start'], '__devup_trash_');
+  const rows = await withClient(admin, (c) => c.query('select id from app_default.items'));
+  expect(rows.rows).toEqual([{ id: 42 }]);
+  const open = await maintenance.query(
+    `select datname from pg_database where starts_with(datname, $1) and datallowconn`,
+    [`${main}__devup_`],
+  );
+  expect(open.rows).toEqual([]);
 });
