@@ -139,7 +139,7 @@ it('a reset killed while it swaps a database for its template leaves the databas
   await withClient(admin, (c) => c.query('insert into app_default.items values (42)'));
 
   // The swap labels the replaced database `trash`: held, it waits there, its renames done.
-  await killWhileLabelling(['reset', '--yes', '--no-start'], '__devup_trash_');
+  await killWhileLabelling(['reset', '--yes', '--no-start'], `${main}__devup_trash_`);
   const rows = await withClient(admin, (c) => c.query('select id from app_default.items'));
   expect(rows.rows).toEqual([{ id: 42 }]);
   const open = await maintenance.query(
