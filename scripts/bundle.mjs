@@ -68,7 +68,7 @@ const WARM = new RegExp(
     under('config', '(?!(?:validate|schema|json-schema|define)\\.ts)[a-z-]+'),
     under(
       'database',
-      'boot|connection[a-z-]*|create-database|engine|engine-state|external-engine|readiness|server-errors|tls|docker-labels|docker-socket',
+      'boot|connection[a-z-]*|local-connection|create-database|engine|engine-state|external-engine|readiness|server-errors|tls|docker-labels|docker-socket',
     ),
     under(
       'migrations',

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection.js';
@@ -6,10 +7,17 @@ import type { RunningDatabase } from '../database/engine.js';
 import { errorMessage, UserError } from '../errors.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/migration-step.js';
-import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../migrations/seed.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
+import type { Output } from '../ui/output.js';
 import type { CommandContext } from './context.js';
+import {
+  markNewTargetsOwed,
+  seedsOwedInMainDatabase,
+  seedTargets,
+  servicesWithSeeds,
+  targetsToSeed,
+} from './seed-new-targets.js';
 
 export interface PrepareOptions {
   skipMigrations?: boolean;
@@ -81,6 +89,42 @@ export async function prepareDatabase(
     keepClient: true,
     waitMs: options.waitMs,
   });
+  reportDatabaseReady(output, db);
+
+  const seeded = servicesWithSeeds(config, options);
+  const owedMain = await seedsOwedInMainDatabase(db, seeded).catch(async (error: unknown) => {
+    await db.client?.end().catch(() => {}); // migrateWithProgress would have ended it
+    throw error;
+  });
+  const migrations = await migrateWithProgress(output, config, db, options, seeded);
+  if (options.skipMigrations) reportSkippedMigrations(output, migrations);
+  if (migrations.failure) throw migrationsFailed(migrations);
+  const prepared = { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
+
+  const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
+  const toSeed = await targetsToSeed(db.connection, migrations.outcomes, seeded, {
+    reseed: options.reseed,
+    created: db.action === 'created',
+    owedMain,
+  });
+  // A new cluster is built from zero too; a partial run (--only) or --no-seed is not what a reset restores.
+  const builtFromZero = options.keepTemplate === true || db.action === 'created';
+  const keepsTemplate = builtFromZero && !options.services && !options.skipMigrations && options.seed !== false;
+  // The warm path: nothing applied, nothing to seed, nothing built from zero.
+  if (applied === 0 && toSeed.length === 0 && !keepsTemplate) return prepared;
+
+  // Local work only: a deploy's `migrate` against an external server must not rewrite the docs.
+  if (applied > 0 && config.schema.refresh && db.engine !== 'external') {
+    // A run over every service and tenant has every target already: no second pass over the files.
+    const all = options.services === undefined && options.tenant === undefined;
+    await refreshSchemaFiles(ctx, config, db.connection, migrations, all);
+  }
+  await seedTargets(output, config, db.connection, toSeed);
+  if (keepsTemplate) await keepTemplate(ctx, config, db.connection);
+  return prepared;
+}
+
+function reportDatabaseReady(output: Output, db: RunningDatabase): void {
   const actionText = { reused: 'already running', started: 'started', created: 'created' }[db.action];
   output.line(
     `${output.style('green', '✔')} Postgres ready: ${db.description} (${actionText}, ${formatDuration(db.readyMs)})`,
@@ -92,12 +136,20 @@ export async function prepareDatabase(
     ms: Math.round(db.readyMs),
     description: db.description,
   });
+}
 
+/**
+ * The migration step with its progress on screen: checks every target on the warm path's open
+ * connection (ended here), marks new targets' seeds owed, applies what is pending.
+ */
+async function migrateWithProgress(
+  output: Output,
+  config: ResolvedConfig,
+  db: RunningDatabase & { client?: pg.Client },
+  options: PrepareOptions,
+  seeded: Set<string>,
+): Promise<MigrationStepResult> {
   const progress = new MigrationProgress(output);
-  const seeded = new Set(config.services.filter((s) => s.seed).map((s) => s.name));
-  const seeding = options.seed !== false && !options.skipMigrations && seeded.size > 0;
-  // Seeds still owed in the main database, read on the connection the migration step checks with.
-  const owedMain = seeding && db.client ? await schemasOwedSeeds(db.connection, undefined, db.client) : undefined;
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
@@ -110,75 +162,35 @@ export async function prepareDatabase(
       ? undefined
       : async (targets) => {
           await progress.planned(targets);
-          if (options.seed === false) return;
-          for (const t of targets) {
-            if (t.fresh && !t.upToDate && seeded.has(t.target.service)) await markSeedsOwed(db.connection, t.target);
-          }
+          await markNewTargetsOwed(db.connection, targets, seeded);
         },
     onEvent: (event) => progress.event(event),
     signal: options.signal,
   }).finally(() => db.client?.end().catch(() => {}));
   await progress.finish();
-  if (options.skipMigrations) {
-    const pending = migrations.outcomes.filter((o) => o.status === 'pending');
-    if (pending.length > 0) {
-      const count = pending.reduce((n, o) => n + o.pending.length, 0);
-      output.warn(
-        `Skipping migrations, but ${count} ${count === 1 ? 'is' : 'are'} pending in ${pending.map((o) => o.target.schema).join(', ')} (run \`devup migrate\`).`,
-      );
-    } else output.line(`${output.style('green', '✔')} Migrations skipped (nothing pending)`);
-  }
-  if (migrations.failure) {
-    // Each failure was shown in place, under its target; end with a summary, not a repeat.
-    const failed = migrations.outcomes.filter((o) => o.status === 'failed').map((o) => o.target.schema);
-    throw new UserError(`migrations failed for ${failed.join(', ')}`, {
-      hint: 'Fix what is shown above and run again; targets that succeeded keep their migrations.',
-      cause: migrations.failure,
-    });
-  }
+  return migrations;
+}
 
-  const applied = migrations.outcomes.reduce((n, o) => n + o.applied.length, 0);
-  // Local work only: a deploy's `migrate` against an external server must not rewrite the docs.
-  if (applied > 0 && config.schema.refresh && db.engine !== 'external') {
-    // A run over every service and tenant has every target already: no second pass over the files.
-    const all = options.services === undefined && options.tenant === undefined;
-    await refreshSchemaFiles(ctx, config, db.connection, migrations, all);
+/** --skip-migrations: what is pending is said, not applied. */
+function reportSkippedMigrations(output: Output, migrations: MigrationStepResult): void {
+  const pending = migrations.outcomes.filter((o) => o.status === 'pending');
+  if (pending.length === 0) {
+    output.line(`${output.style('green', '✔')} Migrations skipped (nothing pending)`);
+    return;
   }
+  const count = pending.reduce((n, o) => n + o.pending.length, 0);
+  output.warn(
+    `Skipping migrations, but ${count} ${count === 1 ? 'is' : 'are'} pending in ${pending.map((o) => o.target.schema).join(', ')} (run \`devup migrate\`).`,
+  );
+}
 
-  if (options.seed !== false && !options.skipMigrations) {
-    // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing,
-    // or one whose first run stopped before seeding), never into a developer's existing data
-    // because a migration was pulled.
-    const withSeeds = migrations.outcomes.filter((o) => seeded.has(o.target.service));
-    const owed = new Map<string | undefined, Set<string>>();
-    if (owedMain) owed.set(undefined, owedMain);
-    for (const database of new Set(withSeeds.map((o) => o.target.database))) {
-      if (!owed.has(database)) owed.set(database, await schemasOwedSeeds(db.connection, database));
-    }
-    const fresh = withSeeds.filter(
-      (o) =>
-        options.reseed === 'all' ||
-        options.reseed?.includes(o.target.schema) ||
-        db.action === 'created' ||
-        (o.status === 'applied' && o.fresh) ||
-        owed.get(o.target.database)?.has(o.target.schema),
-    );
-    for (const outcome of fresh) {
-      const service = config.services.find((s) => s.name === outcome.target.service);
-      if (!service?.seed) continue;
-      const files = await seedTarget(config, db.connection, service, outcome.target);
-      if (files.length > 0) {
-        output.line(`  ${output.style('green', '✔')} ${outcome.target.schema} seeded (${files.join(', ')})`);
-        output.event({ event: 'seeded', service: service.name, schema: outcome.target.schema, files });
-      }
-    }
-  }
-  // A new cluster is built from zero too; a partial run (--only) or --no-seed is not what a reset restores.
-  const builtFromZero = options.keepTemplate === true || db.action === 'created';
-  if (builtFromZero && !options.services && !options.skipMigrations && options.seed !== false) {
-    await keepTemplate(ctx, config, db.connection);
-  }
-  return { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
+/** Each failure was shown in place, under its target; the command ends with a summary, not a repeat. */
+function migrationsFailed(migrations: MigrationStepResult): UserError {
+  const failed = migrations.outcomes.filter((o) => o.status === 'failed').map((o) => o.target.schema);
+  return new UserError(`migrations failed for ${failed.join(', ')}`, {
+    hint: 'Fix what is shown above and run again; targets that succeeded keep their migrations.',
+    cause: migrations.failure,
+  });
 }
 
 /** A template is only a shortcut: failing to take one never fails the command. */

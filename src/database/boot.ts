@@ -13,12 +13,12 @@ import {
   type ConcreteEngine,
   type DatabaseEngine,
   EngineUnavailableError,
-  localConnection,
   type ProgressSink,
   type RunningDatabase,
 } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import type { ExternalEngine } from './external-engine.js';
+import { localConnection } from './local-connection.js';
 
 /**
  * The engine's module is loaded only for that engine: a run on an external server or a warm
@@ -91,105 +91,154 @@ async function systemIdentifier(client: pg.Client): Promise<string | undefined> 
   return rows[0]?.id;
 }
 
+export interface BootOptions {
+  engine?: EngineName | undefined;
+  sink: ProgressSink;
+  /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
+  keepClient?: boolean;
+  /** External engine: wait this long for a server that is not up yet. */
+  waitMs?: number | undefined;
+}
+
+type BootedDatabase = RunningDatabase & { client?: pg.Client };
+
+/** What ties a remembered cluster to this start: the options it was created with and the checkout. */
+interface ClusterIdentity {
+  optionsHash: string;
+  checkout: string;
+}
+
 /**
- * Gets Postgres ready. The warm path: when the server that answers on the expected port is
- * the very cluster devup created (same system identifier, same options), no engine API is asked.
+ * Gets Postgres ready: the engine chosen, then the warm path (the cluster devup created answers
+ * already, no engine API asked), else the engine started and the cluster remembered for next time.
  */
-export async function bootDatabase(
-  config: ResolvedConfig,
-  options: {
-    engine?: EngineName | undefined;
-    sink: ProgressSink;
-    /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
-    keepClient?: boolean;
-    /** External engine: wait this long for a server that is not up yet. */
-    waitMs?: number | undefined;
-  },
-): Promise<RunningDatabase & { client?: pg.Client }> {
+export async function bootDatabase(config: ResolvedConfig, options: BootOptions): Promise<BootedDatabase> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
-  const file = config.database.unsavedPasswordFile;
-  if (file !== undefined && name !== 'external') {
-    // The first server of this checkout: its generated password is kept from now on.
-    config.database.password = savePassword(file, config.database.password);
-    delete config.database.unsavedPasswordFile;
-  }
-  const optionsHash = engineOptionsHash(name, config.database);
-  const checkout = realPathSoFar(config.root);
-  if (
-    name !== 'external' &&
-    remembered?.systemIdentifier &&
-    remembered.optionsHash === optionsHash &&
-    remembered.checkout === checkout
-  ) {
-    const connection = localConnection(name, config.database);
-    let client: pg.Client | undefined;
-    try {
-      client = await connect(connection);
-      if ((await systemIdentifier(client)) === remembered.systemIdentifier) {
-        const kept = options.keepClient ? client : undefined;
-        if (!kept) await client.end().catch(() => {});
-        return {
-          engine: name,
-          connection,
-          description: describeWarm(config, name),
-          action: 'reused',
-          readyMs: performance.now() - started,
-          ...(kept ? { client: kept } : {}),
-        };
-      }
-    } catch {
-      // Not answering, or not ours: take the full path below.
-    }
-    await client?.end().catch(() => {});
-  }
+  if (name !== 'external') keepGeneratedPassword(config);
+  const identity = { optionsHash: engineOptionsHash(name, config.database), checkout: realPathSoFar(config.root) };
+
+  const warm = await tryWarmReuse(config, name, remembered, identity, options.keepClient);
+  if (warm) return { ...warm, readyMs: performance.now() - started };
+
   const engine = await createEngine(config, name);
-  let running: RunningDatabase & { client?: pg.Client };
-  try {
-    // Two first runs at once would each initdb (and delete the other's cluster) or race on the
-    // container name: one creates, the other waits and then finds it there.
-    const start = () => engine.start(options.sink, { waitMs: options.waitMs });
-    running =
-      name === 'external'
-        ? // The connection that proved the server ready is the one the migration step checks with.
-          await (engine as ExternalEngine).start(options.sink, {
-            waitMs: options.waitMs,
-            keepClient: options.keepClient,
-          })
-        : await withProjectLock(config.stateDir, 'database', start, {
-            onWait: () =>
-              options.sink.notice('Another devup of this project is starting its database; waiting for it.'),
-          });
-  } catch (error) {
-    // Only when Docker itself is missing: a taken port or refused credentials say so themselves.
-    if (remembered && options.engine === undefined && error instanceof EngineUnavailableError && name === 'docker') {
-      throw new UserError(
-        `this project's database lives in the Docker engine, which is not available: ${error.message}`,
-        {
-          hint:
-            'Start Docker and run again. To work without it, pass --engine embedded: that starts an empty embedded ' +
-            'database and leaves the Docker data where it is.',
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
+  const running = await startEngine(config, engine, remembered, options);
   if (name !== 'external') {
     await ensureMainDatabase(running.connection);
-    const id = await connect(running.connection)
-      .then((c) => systemIdentifier(c).finally(() => c.end().catch(() => {})))
-      .catch(() => undefined);
-    writeEngineState(config.stateDir, {
-      engine: name,
-      optionsHash,
-      ...(id === undefined ? {} : { systemIdentifier: id }),
-      checkout,
-      createdAt: remembered?.createdAt ?? new Date().toISOString(),
-    });
+    await rememberCluster(config, name, running.connection, identity, remembered);
   }
   // The whole engine step, initdb or container creation included.
   return { ...running, readyMs: performance.now() - started };
+}
+
+/** The first server of this checkout: its generated password is kept from now on. */
+function keepGeneratedPassword(config: ResolvedConfig): void {
+  const file = config.database.unsavedPasswordFile;
+  if (file === undefined) return;
+  config.database.password = savePassword(file, config.database.password);
+  delete config.database.unsavedPasswordFile;
+}
+
+/**
+ * The warm path: when the server that answers on the expected port is the very cluster devup
+ * created (same system identifier, same options, same checkout), it is reused without loading or
+ * asking the engine. Undefined when any of that does not hold.
+ */
+async function tryWarmReuse(
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  remembered: EngineState | undefined,
+  identity: ClusterIdentity,
+  keepClient: boolean | undefined,
+): Promise<Omit<BootedDatabase, 'readyMs'> | undefined> {
+  if (
+    name === 'external' ||
+    !remembered?.systemIdentifier ||
+    remembered.optionsHash !== identity.optionsHash ||
+    remembered.checkout !== identity.checkout
+  ) {
+    return undefined;
+  }
+  const connection = localConnection(name, config.database);
+  let client: pg.Client | undefined;
+  try {
+    client = await connect(connection);
+    if ((await systemIdentifier(client)) === remembered.systemIdentifier) {
+      if (!keepClient) await client.end().catch(() => {});
+      return {
+        engine: name,
+        connection,
+        description: describeWarm(config, name),
+        action: 'reused',
+        ...(keepClient ? { client } : {}),
+      };
+    }
+  } catch {
+    // Not answering, or not ours: the engine starts it.
+  }
+  await client?.end().catch(() => {});
+  return undefined;
+}
+
+/** Starts (creating when needed) the engine's server, or waits for the external one. */
+async function startEngine(
+  config: ResolvedConfig,
+  engine: DatabaseEngine,
+  remembered: EngineState | undefined,
+  options: BootOptions,
+): Promise<BootedDatabase> {
+  const { sink, waitMs } = options;
+  try {
+    if (engine.name === 'external') {
+      // The connection that proved the server ready is the one the migration step checks with.
+      return await (engine as ExternalEngine).start(sink, { waitMs, keepClient: options.keepClient });
+    }
+    // Two first runs at once would each initdb (and delete the other's cluster) or race on the
+    // container name: one creates, the other waits and then finds it there.
+    return await withProjectLock(config.stateDir, 'database', () => engine.start(sink, { waitMs }), {
+      onWait: () => sink.notice('Another devup of this project is starting its database; waiting for it.'),
+    });
+  } catch (error) {
+    // Only when Docker itself is missing: a taken port or refused credentials say so themselves.
+    if (
+      remembered &&
+      options.engine === undefined &&
+      error instanceof EngineUnavailableError &&
+      engine.name === 'docker'
+    ) {
+      throw dockerDataUnreachable(error);
+    }
+    throw error;
+  }
+}
+
+function dockerDataUnreachable(error: EngineUnavailableError): UserError {
+  return new UserError(`this project's database lives in the Docker engine, which is not available: ${error.message}`, {
+    hint:
+      'Start Docker and run again. To work without it, pass --engine embedded: that starts an empty embedded ' +
+      'database and leaves the Docker data where it is.',
+    cause: error,
+  });
+}
+
+/** Remembers which cluster this project's data is in, so that the next start can take the warm path. */
+async function rememberCluster(
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  connection: ConnectionInfo,
+  identity: ClusterIdentity,
+  remembered: EngineState | undefined,
+): Promise<void> {
+  const id = await connect(connection)
+    .then((c) => systemIdentifier(c).finally(() => c.end().catch(() => {})))
+    .catch(() => undefined);
+  writeEngineState(config.stateDir, {
+    engine: name,
+    optionsHash: identity.optionsHash,
+    ...(id === undefined ? {} : { systemIdentifier: id }),
+    checkout: identity.checkout,
+    createdAt: remembered?.createdAt ?? new Date().toISOString(),
+  });
 }
 
 function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {

@@ -17,14 +17,8 @@ import {
 } from './docker-labels.js';
 import { waitForContainerPostgres } from './docker-ready.js';
 import type { DockerEndpoint } from './docker-socket.js';
-import {
-  type DatabaseEngine,
-  type Destroyable,
-  type EngineStatus,
-  localConnection,
-  type ProgressSink,
-  type RunningDatabase,
-} from './engine.js';
+import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import { localConnection } from './local-connection.js';
 
 /**
  * The project's Postgres in a Docker container with a named volume, both labelled with the

