@@ -10,9 +10,10 @@ import {
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
 export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  // Before --to is read: a tool's revisions are not devup's versions.
+  reportToolServices(ctx, await ctx.loadConfig(), options, 'baseline');
   const version = parseVersionFlag(String(options.to), '--to');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
-    reportToolServices(ctx, targets, 'baseline');
     requireOneService(targets, 'devup migrate baseline');
     requireKnownVersion(targets, version, '--to');
     await baselineTargets(admin, targets, version, (target, marked) => {

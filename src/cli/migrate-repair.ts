@@ -6,8 +6,8 @@ import { reportToolServices, withSqlTargets } from './select-sql-targets.js';
 /** `devup migrate repair`: says what it will change, then accepts the files as they are. */
 export default async function migrateRepair(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const { output } = ctx;
+  reportToolServices(ctx, await ctx.loadConfig(), options, 'repair');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
-    reportToolServices(ctx, targets, 'repair');
     const planned = planRepairs(targets);
     if (planned.length === 0) {
       output.line('Nothing to repair: every applied migration matches its file and none has failed.');

@@ -98,22 +98,24 @@ export function requireKnownVersion(targets: InspectedTarget[], version: bigint,
 
 /**
  * For commands that write devup's own history table (baseline, repair): says, per selected
- * service that an external tool migrates, that it is left alone and what to run instead. When
- * only such services are selected, nothing could be done: an error, so a script notices.
+ * service (`--service`, else every one with migrations) that an external tool migrates, that it
+ * is left alone and what to run instead. When only such services are selected, nothing could be
+ * done: an error, before Postgres is even looked for, so a script notices.
  */
 export function reportToolServices(
   ctx: CommandContext,
-  targets: InspectedTarget[],
+  config: ResolvedConfig,
+  flags: Record<string, unknown>,
   command: 'baseline' | 'repair',
 ): void {
+  const named = parseList(flags.service as string | undefined);
+  const selected = config.services.filter((s) => s.migrations && (!named || named.includes(s.name)));
   const tools = new Map<string, string>();
-  for (const { service, sql } of targets) {
-    const migrations = service.service.migrations;
-    if (sql || migrations?.kind !== 'tool') continue;
-    tools.set(service.service.name, describeOwnHistory(service.service.name, migrations.tool, command));
+  for (const { name, migrations } of selected) {
+    if (migrations?.kind === 'tool') tools.set(name, describeOwnHistory(name, migrations.tool, command));
   }
   if (tools.size === 0) return;
-  if (!targets.some((t) => t.sql)) {
+  if (tools.size === selected.length) {
     const names = [...tools.keys()].join(', ');
     throw new UserError(
       `devup migrate ${command}: nothing to do; ${names} ${tools.size === 1 ? 'is' : 'are'} migrated by an external tool`,

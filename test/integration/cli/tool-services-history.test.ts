@@ -52,9 +52,9 @@ it('baseline and repair name each tool service they leave alone, once, with the 
   expect(repair).toMatch(/Nothing to repair/);
 });
 
-it('naming only tool services is an error that says what to run instead', async () => {
+it('naming only tool services is an error that says what to run instead (a revision in --to included)', async () => {
   const { ctx } = project();
-  const baseline = (await migrateBaseline(ctx, { service: 'billing', to: '1' }).catch((e) => e)) as UserError;
+  const baseline = (await migrateBaseline(ctx, { service: 'billing', to: 'ae1027a6acf' }).catch((e) => e)) as UserError;
   expect(baseline.message).toBe('devup migrate baseline: nothing to do; billing is migrated by an external tool');
   expect(baseline.details.join('\n')).toContain('use `alembic stamp <revision>` instead');
   const repair = (await migrateRepair(ctx, { service: 'billing,ingest', yes: true }).catch((e) => e)) as UserError;
