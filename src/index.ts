@@ -1,6 +1,7 @@
 /** devup's programmatic API. Kept light: the config file imports `defineConfig` from here. */
+// The config as the CLI sees it, this checkout's ports and names applied (see checkouts/).
+export { loadCheckoutConfig as loadConfig } from './checkouts/load-checkout-config.js';
 export { defineConfig } from './config/define.js';
-export { loadConfig } from './config/load.js';
 export type { DevupConfigInput as DevupConfig } from './config/schema.js';
 export type { ResolvedConfig, ServiceSettings } from './config/types.js';
 export { bootDatabase } from './database/boot.js';

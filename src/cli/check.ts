@@ -30,7 +30,8 @@ export default async function check(ctx: CommandContext, options: Record<string,
   else renderCheckReport(report, output, config.root);
   if (process.env.GITHUB_ACTIONS === 'true') {
     const annotations = githubAnnotations(report, process.env.GITHUB_WORKSPACE ?? process.cwd());
-    // Workflow commands are read from stdout; in JSON mode they would break the one-object contract.
+    // The Actions runner reads workflow commands from stderr as well as stdout (its script handler
+    // parses both streams), so in JSON mode they go to stderr and stdout stays the one report.
     for (const line of annotations) (output.mode === 'json' ? process.stderr : process.stdout).write(`${line}\n`);
   }
   return report.ok ? 0 : 1;

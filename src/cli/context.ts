@@ -1,5 +1,4 @@
-import { describePlacement, resolveCheckout } from '../checkouts/resolve-checkout.js';
-import { loadConfig } from '../config/load.js';
+import { loadCheckoutConfig } from '../checkouts/load-checkout-config.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
@@ -38,22 +37,12 @@ export function createContext(options: GlobalOptions): CommandContext {
     cwd,
     loadConfig() {
       // Where this checkout runs beside the project's others, applied once for every command.
-      config ??= loadConfig({ cwd, configPath: options.config, notice: (m) => output.notice(m) })
-        .then((loaded) =>
-          resolveCheckout(loaded).catch((error: unknown) => {
-            // No writable home for the machine-wide list of checkouts (a deploy image running as
-            // a user without one, a read-only filesystem): this checkout keeps the configured ports.
-            const code = (error as NodeJS.ErrnoException).code;
-            if (!['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'].includes(code ?? '')) throw error;
-            output.debug(`checkouts list not writable (${code}): the configured ports and names are used`);
-            return loaded;
-          }),
-        )
-        .then((resolved) => {
-          const placement = describePlacement(resolved);
-          if (placement) output.notice(placement);
-          return resolved;
-        });
+      config ??= loadCheckoutConfig({
+        cwd,
+        configPath: options.config,
+        notice: (m) => output.notice(m),
+        debug: (m) => output.debug(m),
+      });
       return config;
     },
   };

@@ -1,9 +1,17 @@
 import { baselineTargets } from '../migrations/baseline.js';
 import type { CommandContext } from './context.js';
-import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from './select-sql-targets.js';
+import {
+  parseVersionFlag,
+  reportToolServices,
+  requireKnownVersion,
+  requireOneService,
+  withSqlTargets,
+} from './select-sql-targets.js';
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
 export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+  // Before --to is read: a tool's revisions are not devup's versions.
+  reportToolServices(ctx, await ctx.loadConfig(), options, 'baseline');
   const version = parseVersionFlag(String(options.to), '--to');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
     requireOneService(targets, 'devup migrate baseline');

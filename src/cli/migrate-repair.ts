@@ -1,11 +1,12 @@
 import { planRepairs, repairTargets } from '../migrations/repair.js';
 import { confirm } from '../ui/confirm.js';
 import type { CommandContext } from './context.js';
-import { withSqlTargets } from './select-sql-targets.js';
+import { reportToolServices, withSqlTargets } from './select-sql-targets.js';
 
 /** `devup migrate repair`: says what it will change, then accepts the files as they are. */
 export default async function migrateRepair(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const { output } = ctx;
+  reportToolServices(ctx, await ctx.loadConfig(), options, 'repair');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
     const planned = planRepairs(targets);
     if (planned.length === 0) {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
 import { EXIT } from '../errors.js';
+import { isUnfinishedRollback } from '../migrations/history.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
 import type { TargetBase } from '../migrations/targets.js';
@@ -177,8 +178,11 @@ function printSqlTarget(output: Output, t: SqlReport): void {
       `  ${output.style('yellow', '≠')} ${c.name.padEnd(width)}   changed since applied (${c.appliedChecksum.slice(0, 8)} → ${c.fileChecksum.slice(0, 8)})`,
     );
   }
-  for (const f of t.failed)
-    output.line(`  ${output.style('red', '✗')} ${f.name.padEnd(width)}   failed: ${f.error ?? ''}`);
+  for (const f of t.failed) {
+    // "rollback did not finish: …" / "rollback failed: …" says what it is by itself.
+    const what = isUnfinishedRollback({ success: false, error: f.error }) ? f.error : `failed: ${f.error ?? ''}`;
+    output.line(`  ${output.style('red', '✗')} ${f.name.padEnd(width)}   ${what}`);
+  }
   for (const p of t.pending)
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)

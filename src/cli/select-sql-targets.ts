@@ -5,6 +5,7 @@ import { type ConnectionInfo, withClient } from '../database/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseVersion } from '../migrations/discover.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { describeOwnHistory } from '../migrations/tools/tool-history-commands.js';
 import { type CommandContext, parseList } from './context.js';
 
 /** What a migrate subcommand acts on: the project's Postgres and the targets its flags select. */
@@ -93,4 +94,36 @@ export function requireKnownVersion(targets: InspectedTarget[], version: bigint,
       );
     }
   }
+}
+
+/**
+ * For commands that write devup's own history table (baseline, repair): says, per selected
+ * service (`--service`, else every one with migrations) that an external tool migrates, that it
+ * is left alone and what to run instead. When only such services are selected, nothing could be
+ * done: an error, before Postgres is even looked for, so a script notices.
+ */
+export function reportToolServices(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  flags: Record<string, unknown>,
+  command: 'baseline' | 'repair',
+): void {
+  const named = parseList(flags.service as string | undefined);
+  const selected = config.services.filter((s) => s.migrations && (!named || named.includes(s.name)));
+  const tools = new Map<string, string>();
+  for (const { name, migrations } of selected) {
+    if (migrations?.kind === 'tool') tools.set(name, describeOwnHistory(name, migrations.tool, command));
+  }
+  if (tools.size === 0) return;
+  if (tools.size === selected.length) {
+    const names = [...tools.keys()].join(', ');
+    throw new UserError(
+      `devup migrate ${command}: nothing to do; ${names} ${tools.size === 1 ? 'is' : 'are'} migrated by an external tool`,
+      {
+        details: [...tools.values()],
+        hint: 'Use the tool’s own command as said above; `devup migrate status` shows what each tool records.',
+      },
+    );
+  }
+  for (const message of tools.values()) ctx.output.warn(message);
 }

@@ -1,90 +1,11 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection.js';
+import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies, parseLabel } from './copy-labels.js';
 
-/**
- * Copies of a project's databases that devup keeps on the same server: one template per
- * database (what `reset` restores) and named snapshots. Each carries a label in its database
- * comment; devup only ever drops a copy whose label names this project.
- */
-export type CopyKind = 'template' | 'snapshot' | 'spare' | 'incoming' | 'trash';
-
-export interface CopyLabel {
-  project: string;
-  kind: CopyKind;
-  /** The project database this is a copy of. */
-  source: string;
-  /** The snapshot's name (kind snapshot). */
-  name?: string;
-  createdAt: string;
-  /** What built it: per part (config, each service's migrations and seeds), a hash. */
-  fingerprint: Record<string, string>;
-  /** Per target schema at the time of the copy: how many migrations were applied, and the last. */
-  migrations?: Record<string, { count: number; last: string | undefined }>;
-}
-
-export interface DatabaseCopy {
-  database: string;
-  label: CopyLabel;
-  /** Bytes on disk, when asked for. */
-  size?: number;
-}
-
-const PREFIX = 'devup:';
-/** Postgres cuts identifiers at 63 bytes without a word: longer names are shortened with a hash. */
-const MAX_IDENTIFIER = 63;
-
-/** The name of a copy: `<source>__devup_<suffix>`, shortened (with a hash) to fit an identifier. */
-export function copyName(source: string, suffix: string): string {
-  const full = `${source}__devup_${suffix}`;
-  if (Buffer.byteLength(full) <= MAX_IDENTIFIER) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 10);
-  const tail = `_${hash}__devup_${suffix}`.slice(0, 40);
-  let head = source;
-  while (Buffer.byteLength(head + tail) > MAX_IDENTIFIER) head = head.slice(0, -1);
-  return head + tail;
-}
-
-export function formatLabel(label: CopyLabel): string {
-  return PREFIX + JSON.stringify(label);
-}
-
-/** The label in a database comment, or undefined when the comment is not devup's. */
-export function parseLabel(comment: string | null | undefined): CopyLabel | undefined {
-  if (!comment?.startsWith(PREFIX)) return undefined;
-  try {
-    const label = JSON.parse(comment.slice(PREFIX.length)) as CopyLabel;
-    return typeof label.project === 'string' && typeof label.source === 'string' && typeof label.kind === 'string'
-      ? label
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every copy of this project's databases on the server (sizes read only when asked: it costs a stat per file). */
-export async function listCopies(
-  client: pg.Client,
-  project: string,
-  options: { sizes?: boolean } = {},
-): Promise<DatabaseCopy[]> {
-  const { rows } = await client.query<{ datname: string; comment: string; size: string | null }>(
-    `select datname, shobj_description(oid, 'pg_database') as comment,
-            ${options.sizes ? 'pg_database_size(oid)::text' : 'null'} as size
-       from pg_database
-      where shobj_description(oid, 'pg_database') like 'devup:%'
-      order by datname`,
-  );
-  const copies: DatabaseCopy[] = [];
-  for (const row of rows) {
-    const label = parseLabel(row.comment);
-    if (label?.project !== project) continue;
-    copies.push({ database: row.datname, label, ...(row.size === null ? {} : { size: Number(row.size) }) });
-  }
-  return copies;
-}
+// Making, swapping and dropping the copies of a project's databases; what a copy is and how it is
+// labelled is in copy-labels.ts.
 
 /** Ends every other session on a database; returns how many there were. */
 export async function endConnections(client: pg.Client, database: string): Promise<number> {
@@ -116,6 +37,71 @@ function copyError(what: string, error: unknown): UserError {
 }
 
 /**
+ * Where a copy is made before it has its label: `create database` can't run in a transaction,
+ * so an interrupt between it and the comment would leave an unlabelled database. Under this
+ * name such a leftover blocks nothing, and the next copy to `target` (or tidyCopies) drops it.
+ */
+export function pendingName(target: string): string {
+  return copyName(target, PENDING);
+}
+
+const PENDING = 'pending';
+
+/**
+ * Whether the database `name` is what an interrupted copy of this project left: labelled for
+ * this project, or unlabelled and taking no connections (only devup makes such a database under
+ * its `__devup_` names). Anything else of that name is the user's, and is left alone.
+ */
+async function isLeftover(client: pg.Client, project: string, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ comment: string | null; datallowconn: boolean }>(
+    `select shobj_description(oid, 'pg_database') as comment, datallowconn from pg_database where datname = $1`,
+    [name],
+  );
+  const row = rows[0];
+  if (!row) return false;
+  if (row.comment === null) return !row.datallowconn;
+  return parseLabel(row.comment)?.project === project;
+}
+
+/**
+ * Makes a labelled copy at `target`: created (by `create`) under the pending name, labelled,
+ * then renamed into place. A leftover of an earlier interrupted copy at either name goes first;
+ * at `target` only an unlabelled one (a devup from before copies were made this way left it).
+ * `what` names the copy in errors ("copy the database app to app__devup_template").
+ */
+async function makeLabelledCopy(
+  client: pg.Client,
+  target: string,
+  label: CopyLabel,
+  what: string,
+  create: (name: string) => Promise<void>,
+): Promise<void> {
+  const pending = pendingName(target);
+  if (await isLeftover(client, label.project, pending)) await dropDatabaseCopy(client, pending);
+  const existing = await client.query<{ leftover: boolean }>(
+    `select shobj_description(oid, 'pg_database') is null and not datallowconn as leftover
+       from pg_database where datname = $1`,
+    [target],
+  );
+  if (existing.rows[0]?.leftover) await dropDatabaseCopy(client, target);
+  else if (existing.rows[0]) {
+    throw copyError(what, Object.assign(new Error(`database "${target}" already exists`), { code: '42P04' }));
+  }
+  await create(pending);
+  try {
+    // One transaction: the copy is either the unlabelled pending one or labelled in place.
+    await client.query('begin');
+    await client.query(`comment on database ${quoteIdent(pending)} is ${quoteLiteral(formatLabel(label))}`);
+    await client.query(`alter database ${quoteIdent(pending)} rename to ${quoteIdent(target)}`);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    await dropDatabaseCopy(client, pending).catch(() => {});
+    throw copyError(what, error);
+  }
+}
+
+/**
  * `create database <target> template <source>`: the source must have no other session, so its
  * sessions are ended first (again, if a client reconnects in between). The copy accepts no
  * connections: nothing can change it, and it can always serve as a template.
@@ -127,32 +113,39 @@ export async function copyDatabase(
   label: CopyLabel,
 ): Promise<{ ended: number }> {
   let ended = 0;
-  for (let attempt = 1; ; attempt++) {
-    ended += await endConnections(client, source);
-    try {
-      await client.query(
-        `create database ${quoteIdent(target)} template ${quoteIdent(source)} is_template true allow_connections false`,
-      );
-      break;
-    } catch (error) {
-      if (isBusy(error) && attempt < 5) continue;
-      throw copyError(`copy the database ${source} to ${target}`, error);
+  const what = `copy the database ${source} to ${target}`;
+  await makeLabelledCopy(client, target, label, what, async (name) => {
+    for (let attempt = 1; ; attempt++) {
+      ended += await endConnections(client, source);
+      try {
+        await client.query(
+          `create database ${quoteIdent(name)} template ${quoteIdent(source)} is_template true allow_connections false`,
+        );
+        return;
+      } catch (error) {
+        if (isBusy(error) && attempt < 5) continue;
+        throw copyError(what, error);
+      }
     }
-  }
-  await client.query(`comment on database ${quoteIdent(target)} is ${quoteLiteral(formatLabel(label))}`);
+  });
   return { ended };
 }
 
 /** Drops a copy found by listCopies (its label was checked there). */
 export async function dropCopy(client: pg.Client, copy: DatabaseCopy): Promise<void> {
-  const exists = await client.query('select 1 from pg_database where datname = $1', [copy.database]);
+  await dropDatabaseCopy(client, copy.database);
+}
+
+/** Drops a database known to be a copy of devup's (or its leftover), if it is still there. */
+async function dropDatabaseCopy(client: pg.Client, database: string): Promise<void> {
+  const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
   if (!exists.rowCount) return;
   try {
     // A template database can't be dropped; a copy takes no connections, so nobody is in it.
-    await client.query(`alter database ${quoteIdent(copy.database)} is_template false`);
-    await client.query(`drop database ${quoteIdent(copy.database)} with (force)`);
+    await client.query(`alter database ${quoteIdent(database)} is_template false`);
+    await client.query(`drop database ${quoteIdent(database)} with (force)`);
   } catch (error) {
-    throw copyError(`drop ${copy.database}`, error);
+    throw copyError(`drop ${database}`, error);
   }
 }
 
@@ -172,22 +165,24 @@ export async function cloneCopy(
   target: string,
   kind: 'spare' | 'incoming',
 ): Promise<DatabaseCopy> {
-  try {
-    // Nobody may use it before it is renamed into place (swapIn allows connections again).
-    await client.query(
-      `create database ${quoteIdent(target)} template ${quoteIdent(copy.database)} allow_connections false`,
-    );
-  } catch (error) {
-    throw copyError(`copy ${copy.database} to ${target}`, error);
-  }
   const label: CopyLabel = { ...copy.label, kind };
-  await client.query(`comment on database ${quoteIdent(target)} is ${quoteLiteral(formatLabel(label))}`);
+  const what = `copy ${copy.database} to ${target}`;
+  await makeLabelledCopy(client, target, label, what, async (name) => {
+    try {
+      // Nobody may use it before it is renamed into place (swapIn allows connections again).
+      await client.query(
+        `create database ${quoteIdent(name)} template ${quoteIdent(copy.database)} allow_connections false`,
+      );
+    } catch (error) {
+      throw copyError(what, error);
+    }
+  });
   return { database: target, label };
 }
 
 /**
- * Puts `replacement` (a clone nobody uses) in place of the live database with two renames, once
- * the live database's sessions are ended. The old one is left behind labelled `trash` for
+ * Puts `replacement` (a clone nobody uses) in place of the live database with two renames in one
+ * transaction, once the live database's sessions are ended. The old one is left behind labelled `trash` for
  * tidyCopies: dropping a database makes Postgres checkpoint, most of what a restore would cost.
  */
 export async function swapIn(
@@ -197,37 +192,37 @@ export async function swapIn(
   replacement: DatabaseCopy,
 ): Promise<{ ended: number }> {
   const exists = await client.query('select 1 from pg_database where datname = $1', [live]);
+  const trash = copyName(live, `trash_${Date.now().toString(36)}`);
+  const label: CopyLabel = {
+    project,
+    kind: 'trash',
+    source: live,
+    createdAt: new Date().toISOString(),
+    fingerprint: {},
+  };
   let ended = 0;
-  if (exists.rowCount) {
-    const trash = copyName(live, `trash_${Date.now().toString(36)}`);
-    for (let attempt = 1; ; attempt++) {
-      ended += await endConnections(client, live);
-      try {
+  for (let attempt = 1; ; attempt++) {
+    if (exists.rowCount) ended += await endConnections(client, live);
+    try {
+      // One transaction: interrupted anywhere, the live database keeps its name, and no copy
+      // is left unlabelled. New sessions wait for it on the database's lock.
+      await client.query('begin');
+      if (exists.rowCount) {
         await client.query(`alter database ${quoteIdent(live)} rename to ${quoteIdent(trash)}`);
-        break;
-      } catch (error) {
-        if (isBusy(error) && attempt < 5) continue;
-        throw copyError(`replace the database ${live}`, error);
+        await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
+        await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
       }
+      await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
+      await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
+      await client.query(`comment on database ${quoteIdent(live)} is null`);
+      await client.query('commit');
+      return { ended };
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      if (isBusy(error) && attempt < 5) continue;
+      throw copyError(`replace the database ${live} with ${replacement.database}`, error);
     }
-    const label: CopyLabel = {
-      project,
-      kind: 'trash',
-      source: live,
-      createdAt: new Date().toISOString(),
-      fingerprint: {},
-    };
-    await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
-    await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
   }
-  try {
-    await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
-    await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
-    await client.query(`comment on database ${quoteIdent(live)} is null`);
-  } catch (error) {
-    throw copyError(`rename ${replacement.database} to ${live}`, error);
-  }
-  return { ended };
 }
 
 /** Replaces a live database with a fresh clone of a copy (the clone is made first, under another name). */
@@ -250,7 +245,8 @@ export async function replaceFromCopy(
  * into a spare that the next reset renames into place. A checkpoint then writes the clones out,
  * so that the next drop does not have to.
  */
-export async function tidyCopies(client: pg.Client, project: string): Promise<void> {
+export async function tidyCopies(client: pg.Client, project: string, sources: readonly string[]): Promise<void> {
+  await dropPendingLeftovers(client, project, sources);
   const copies = await listCopies(client, project);
   for (const trash of copies.filter((c) => c.label.kind === 'trash')) await dropCopy(client, trash);
   for (const template of copies.filter((c) => c.label.kind === 'template')) {
@@ -261,6 +257,21 @@ export async function tidyCopies(client: pg.Client, project: string): Promise<vo
   }
   // Needs superuser or pg_checkpoint; without it the server's own checkpoint does the same later.
   await client.query('checkpoint').catch(() => {});
+}
+
+/**
+ * Drops what interrupted copies of the project's databases left under their pending names and
+ * nobody made again since (a snapshot never saved again under that name). Run under the copy lock:
+ * no copy of this project is being made meanwhile.
+ */
+async function dropPendingLeftovers(client: pg.Client, project: string, sources: readonly string[]): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(
+    'select datname from pg_database where right(datname, $1) = $2',
+    [`__devup_${PENDING}`.length, `__devup_${PENDING}`],
+  );
+  const ofProject = rows.filter(({ datname }) => sources.some((source) => datname.startsWith(`${source}__devup_`)));
+  for (const { datname } of ofProject)
+    if (await isLeftover(client, project, datname)) await dropDatabaseCopy(client, datname);
 }
 
 /** Serialises the commands that copy, swap and tidy one project's databases. */

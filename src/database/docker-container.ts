@@ -19,6 +19,8 @@ export interface ContainerPlan {
   volume: string;
   /** The container's labels, with the hash of the options it is created from. */
   labels: Record<string, string>;
+  /** On the container and the volume as well (a throwaway's owner). */
+  extraLabels: Record<string, string>;
 }
 
 /** Creates the volume (kept when it exists) and the container on it, pulling the image first if needed. */
@@ -33,6 +35,7 @@ export async function createContainer(api: DockerApi, plan: ContainerPlan, sink:
         [LABEL.project]: plan.project,
         [LABEL.version]: VERSION,
         ...(plan.checkout === undefined ? {} : { [LABEL.checkout]: plan.checkout }),
+        ...plan.extraLabels,
       },
     }),
   );
@@ -40,7 +43,7 @@ export async function createContainer(api: DockerApi, plan: ContainerPlan, sink:
     docker.createContainer({
       name: plan.container,
       Image: db.image,
-      Labels: plan.labels,
+      Labels: { ...plan.labels, ...plan.extraLabels },
       Env: [
         `POSTGRES_USER=${db.user}`,
         `POSTGRES_PASSWORD=${db.password}`,

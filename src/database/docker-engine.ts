@@ -31,13 +31,15 @@ export class DockerEngine implements DatabaseEngine {
   /**
    * `endpoint`: where the Docker API is; found (DOCKER_HOST, known sockets) only when first needed.
    * `checkout`: the directory of the config; another checkout with the same project name must not
-   * reuse (or reset) this one's container and volume.
+   * reuse (or reset) this one's container and volume. `extraLabels` go on both as well (a
+   * throwaway's owner).
    */
   constructor(
     private readonly project: string,
     private readonly db: DatabaseSettings,
     endpoint?: DockerEndpoint,
     private readonly checkout?: string,
+    private readonly extraLabels: Record<string, string> = {},
   ) {
     this.#api = new DockerApi(endpoint);
   }
@@ -63,6 +65,7 @@ export class DockerEngine implements DatabaseEngine {
       container: this.containerName,
       volume: this.volumeName,
       labels: containerLabels(this.project, this.db, this.checkout),
+      extraLabels: this.extraLabels,
     };
   }
 

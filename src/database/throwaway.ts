@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
-import { quoteIdent } from '../lib/sql-quote.js';
+import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { findFreePort } from '../ports.js';
 import { ensureMainDatabase } from './boot.js';
 import { type ConnectionInfo, connectionUrl, withClient } from './connection.js';
@@ -13,6 +13,15 @@ import { DockerEngine } from './docker-engine.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import type { ProgressSink } from './engine.js';
 import { ExternalEngine } from './external-engine.js';
+import {
+  ownerComment,
+  ownerLabels,
+  removeStaleDockerThrowaways,
+  removeStaleTempDirs,
+  removeStaleThrowawayDatabases,
+  TEMP_PREFIX,
+  writeOwnerFile,
+} from './throwaway-leftovers.js';
 
 export type ThrowawayEngine = 'embedded' | 'docker' | 'external';
 
@@ -76,7 +85,8 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   });
 }
 
-function createThrowaway(config: ResolvedConfig, engine: ThrowawayEngine, sink: ProgressSink): Promise<Created> {
+async function createThrowaway(config: ResolvedConfig, engine: ThrowawayEngine, sink: ProgressSink): Promise<Created> {
+  await removeStaleThrowaways(engine);
   switch (engine) {
     case 'embedded':
       return embeddedThrowaway(config, sink);
@@ -87,11 +97,22 @@ function createThrowaway(config: ResolvedConfig, engine: ThrowawayEngine, sink: 
   }
 }
 
+/** What throwaways of runs killed outright left (their owner is gone); never a live run's. Best effort. */
+async function removeStaleThrowaways(engine: ThrowawayEngine): Promise<void> {
+  try {
+    removeStaleTempDirs();
+    if (engine === 'docker') await removeStaleDockerThrowaways();
+  } catch {
+    // Whatever is left is found again by the next throwaway.
+  }
+}
+
 /** A temp directory for the cluster and the throwaway's own state (never the project's .devup/). */
 function makeTempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-throwaway-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), TEMP_PREFIX));
   // As root the server runs as an unprivileged user, which must traverse into the cluster.
   chmodSync(dir, 0o755);
+  writeOwnerFile(dir);
   return dir;
 }
 
@@ -172,14 +193,21 @@ async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Prom
   const dir = makeTempDir();
   // A project name of its own: its own container and volume, labelled, never the dev container.
   const project = `${config.project}-throwaway-${randomBytes(4).toString('hex')}`;
-  const engine = new DockerEngine(project, {
-    ...config.database,
-    engine: 'docker',
-    port: await findFreePort(),
-    bind: '127.0.0.1',
-    password: randomBytes(12).toString('hex'),
-    url: undefined,
-  });
+  const engine = new DockerEngine(
+    project,
+    {
+      ...config.database,
+      engine: 'docker',
+      port: await findFreePort(),
+      bind: '127.0.0.1',
+      password: randomBytes(12).toString('hex'),
+      url: undefined,
+    },
+    undefined,
+    undefined,
+    // Whose it is: the next throwaway removes it if this process dies without doing so.
+    ownerLabels(),
+  );
   const forget = addExitHook(() => rmSync(dir, { recursive: true, force: true }));
   const remove = async () => {
     await engine.destroy().catch(() => {});
@@ -230,7 +258,13 @@ async function externalThrowaway(config: ResolvedConfig): Promise<Created> {
     forget();
   };
   try {
-    await withClient(server, (client) => client.query(`create database ${quoteIdent(name)}`)).catch((error) => {
+    await withClient(server, async (client) => {
+      // Those of runs killed outright first (best effort: another user's are not ours to drop).
+      await removeStaleThrowawayDatabases(client).catch(() => {});
+      await client.query(`create database ${quoteIdent(name)}`);
+      // Whose it is: the next external throwaway drops it if this process dies without doing so.
+      await client.query(`comment on database ${quoteIdent(name)} is ${quoteLiteral(ownerComment())}`);
+    }).catch((error) => {
       throw new UserError(
         `cannot create a throwaway database on ${server.host}:${server.port}: ${(error as Error).message}`,
         {

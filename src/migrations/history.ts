@@ -203,6 +203,34 @@ export async function recordBaseline(client: pg.Client, schema: string, migratio
   );
 }
 
+/** How the error of a row whose down ran outside a transaction and did not complete begins. */
+const ROLLBACK_MARK = 'rollback ';
+
+/** Whether a row is a no-transaction down that did not complete: the migration is partly rolled back. */
+export function isUnfinishedRollback(row: Pick<HistoryRow, 'success' | 'error'>): boolean {
+  return !row.success && (row.error?.startsWith(ROLLBACK_MARK) ?? false);
+}
+
+/**
+ * A no-transaction down that has started, or failed at `statement`: until it completes (and its
+ * row is deleted) the migration counts as neither applied nor pending, as an unfinished up does.
+ */
+export async function recordRollbackUnfinished(
+  client: pg.Client,
+  schema: string,
+  version: bigint,
+  failure: { error: string; statement: number } | undefined,
+): Promise<void> {
+  const error = failure
+    ? `${ROLLBACK_MARK}failed: ${failure.error}`
+    : `${ROLLBACK_MARK}did not finish: started at ${new Date().toISOString()} by pid ${process.pid}`;
+  await client.query(
+    `update ${historyTable(schema)} set success = false, transactional = false, error = $2, statement = $3,
+       applied_at = now(), applied_by = current_user where version = $1`,
+    [version.toString(), error, failure?.statement ?? null],
+  );
+}
+
 /** Forgets a rolled-back migration; run in the down's own transaction when it has one. */
 export function deleteHistoryRowSql(schema: string, version: bigint): string {
   return `delete from ${historyTable(schema)} where version = ${version}`;

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
+import { isUnfinishedRollback } from './history.js';
 import type { TargetPlan } from './plan.js';
 
 /**
@@ -23,6 +24,15 @@ export function checkPlanSafety(target: SqlTarget, plan: TargetPlan, options: { 
     );
   }
   const blocked = plan.blocked[0];
+  if (blocked && isUnfinishedRollback(blocked.row)) {
+    const { row } = blocked;
+    throw new UserError(
+      `${where}: the rollback of ${row.name} did not complete (${row.error}); its down ran outside a transaction, so it may be partly rolled back`,
+      {
+        hint: 'Check which statements of its down took effect, make the down safe to re-run (e.g. IF EXISTS) and run `devup migrate down` to finish it; or run `devup migrate repair` to forget it, and it is applied again.',
+      },
+    );
+  }
   if (blocked) {
     const { row } = blocked;
     const what = row.error?.startsWith('did not finish')

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection.js';
 import type { SqlTarget } from './apply.js';
-import { acceptChecksum, forgetFailedRun } from './history.js';
+import { acceptChecksum, forgetFailedRun, isUnfinishedRollback } from './history.js';
 import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { TargetPlan } from './plan.js';
@@ -29,7 +29,9 @@ export function planRepair(plan: TargetPlan): RepairAction[] {
       kind: 'clear-failed',
       version: row.version,
       name: row.name,
-      description: `forget the failed run of ${row.name} (${row.error ?? 'failed'}) so it runs again`,
+      description: isUnfinishedRollback(row)
+        ? `forget the unfinished rollback of ${row.name} (${row.error}) so it is applied again`
+        : `forget the failed run of ${row.name} (${row.error ?? 'failed'}) so it runs again`,
     });
   }
   for (const row of plan.retried) {

@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
+import { copyName, type DatabaseCopy, listCopies } from '../database/copy-labels.js';
 import {
   copyDatabase,
-  copyName,
-  type DatabaseCopy,
   dropCopy,
   dropDatabaseNow,
-  listCopies,
   replaceFromCopy,
   swapIn,
   tidyCopies,
@@ -156,7 +154,8 @@ export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInf
 
 /** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
 export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
-  await withMaintenanceClient(admin, projectDatabases(config, admin), (client) =>
-    withCopyLock(client, config.project, () => tidyCopies(client, config.project)),
+  const databases = projectDatabases(config, admin);
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases)),
   );
 }

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { type ConnectionInfo, isPgError, withClient } from '../database/connection.js';
+import { type ConnectionInfo, isPgError, type PgError, withClient } from '../database/connection.js';
 import { UserError } from '../errors.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
-import { deleteHistoryRowSql, readHistory } from './history.js';
+import { deleteHistoryRowSql, isUnfinishedRollback, readHistory, recordRollbackUnfinished } from './history.js';
 import type { InspectedTarget } from './inspect.js';
 import { withAdvisoryLock } from './lock.js';
 import type { Migration } from './migration.js';
@@ -34,7 +34,9 @@ export function rollbackPreview(
     ...plan.changed.map(({ row }) => [row.version, 'its file changed since it was applied'] as const),
     ...plan.missing.map((row) => [row.version, 'no file has this version any more'] as const),
   ]);
-  const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing];
+  const unfinished = plan.blocked.filter((b) => isUnfinishedRollback(b.row)).map((b) => b.row);
+  for (const row of unfinished) notes.set(row.version, 'its rollback did not finish: it runs again');
+  const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing, ...unfinished];
   return selectRollback(rows, options).map((row) => ({ name: row.name, note: notes.get(row.version) }));
 }
 
@@ -85,8 +87,11 @@ export async function rollbackTarget(
   target: SqlTarget,
   options: { steps?: number | undefined; to?: bigint | undefined; expected?: string[] | undefined },
 ): Promise<string[]> {
+  // If devup dies mid-rollback, the server notices within a second and stops (PG 14+), as for an up.
+  await client.query(`set client_connection_check_interval = '1s'`).catch(() => {});
   return withAdvisoryLock(client, target.schema, async () => {
-    const history = (await readHistory(client, target.schema)).filter((r) => r.success);
+    // A down that did not complete is still to be rolled back: running `migrate down` again finishes it.
+    const history = (await readHistory(client, target.schema)).filter((r) => r.success || isUnfinishedRollback(r));
     const chosen = selectRollback(history, options);
     const names = chosen.map((r) => r.name);
     if (options.expected && names.join('\n') !== options.expected.join('\n')) {
@@ -141,8 +146,16 @@ async function runDown(client: pg.Client, target: SqlTarget, migration: Migratio
   };
   if (down.noTransaction) {
     const statements = await splitStatements(sql.text, down.file);
+    // Recorded before the first statement: if the process dies midway, status and the next run know.
+    await recordRollbackUnfinished(client, target.schema, migration.version, undefined);
     const failed = await runStatementsInSchema(client, target.schema, statements, (s) => queryError(client, s));
-    if (failed) throw fail(failed.failure, sql.toOriginal(errorOffset(failed.statement, failed.failure)));
+    if (failed) {
+      await recordRollbackUnfinished(client, target.schema, migration.version, {
+        error: `${(failed.failure as PgError).code ?? 'ERROR'}: ${(failed.failure as PgError).message}`,
+        statement: failed.index + 1,
+      }).catch(() => {});
+      throw fail(failed.failure, sql.toOriginal(errorOffset(failed.statement, failed.failure)));
+    }
     await client.query(deleteRow);
     return;
   }

@@ -1,11 +1,9 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection.js';
+import { copyName, type DatabaseCopy, listCopies } from '../database/copy-labels.js';
 import {
   copyDatabase,
-  copyName,
-  type DatabaseCopy,
   dropCopy,
-  listCopies,
   replaceFromCopy,
   withCopyLock,
   withMaintenanceClient,

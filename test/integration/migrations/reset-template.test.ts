@@ -8,7 +8,7 @@ import snapshotRestore from '../../../src/cli/snapshot-restore.js';
 import snapshotSave from '../../../src/cli/snapshot-save.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { type ConnectionInfo, connect, connectionUrl, withClient } from '../../../src/database/connection.js';
-import { listCopies } from '../../../src/database/database-copy.js';
+import { listCopies } from '../../../src/database/copy-labels.js';
 import { tidyProjectCopies } from '../../../src/migrations/reset-template.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';

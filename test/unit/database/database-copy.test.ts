@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyName, formatLabel, parseLabel } from '../../../src/database/database-copy.js';
+import { copyName, formatLabel, parseLabel } from '../../../src/database/copy-labels.js';
 import { describeFingerprintChange } from '../../../src/migrations/build-fingerprint.js';
 import { formatAge } from '../../../src/ui/format-age.js';
 

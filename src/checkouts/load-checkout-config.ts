@@ -1,0 +1,34 @@
+import { type LoadOptions, loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { describePlacement, resolveCheckout } from './resolve-checkout.js';
+
+export interface CheckoutLoadOptions extends LoadOptions {
+  /** Called with what only --verbose shows (why the configured ports were kept). */
+  debug?: (message: string) => void;
+}
+
+/** Errors that mean "there is no writable home for the machine-wide list of checkouts". */
+const NO_REGISTRY = ['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'];
+
+/**
+ * The config as this checkout runs it: loaded, then placed beside the project's other checkouts
+ * on this machine (their ports and container names). The CLI and the programmatic `loadConfig`
+ * both come here, so a script sees the ports `devup dev` uses.
+ */
+export async function loadCheckoutConfig(options: CheckoutLoadOptions): Promise<ResolvedConfig> {
+  const loaded = await loadConfig(options);
+  let resolved: ResolvedConfig;
+  try {
+    resolved = await resolveCheckout(loaded, options.env ?? process.env);
+  } catch (error) {
+    // No writable home for the list (a deploy image running as a user without one, a read-only
+    // filesystem): this checkout keeps the configured ports.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!NO_REGISTRY.includes(code ?? '')) throw error;
+    options.debug?.(`checkouts list not writable (${code}): the configured ports and names are used`);
+    return loaded;
+  }
+  const placement = describePlacement(resolved);
+  if (placement) options.notice?.(placement);
+  return resolved;
+}

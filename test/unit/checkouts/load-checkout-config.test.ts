@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, expect, it } from 'vitest';
+import { createContext } from '../../../src/cli/context.js';
+import { loadConfig } from '../../../src/index.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+
+const made: Workspace[] = [];
+afterEach(() => {
+  for (const ws of made.splice(0)) ws.cleanup();
+});
+
+function checkout(project: string): Workspace {
+  const ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      project,
+      database: { engine: 'embedded', port: 47432 },
+      services: { api: { command: 'node server.js', port: 47001 } },
+    }),
+  });
+  made.push(ws);
+  return ws;
+}
+
+it('the programmatic loadConfig gives a second checkout the ports and names the CLI gives it', async () => {
+  const project = `devup-lcc-${randomBytes(3).toString('hex')}`;
+  const first = checkout(project);
+  const second = checkout(project);
+  expect((await loadConfig({ cwd: first.dir })).database.port).toBe(47432);
+
+  const notices: string[] = [];
+  const programmatic = await loadConfig({ cwd: second.dir, notice: (m) => notices.push(m) });
+  expect(programmatic.database.port).not.toBe(47432);
+  expect(programmatic.checkout?.moved).toBe(true);
+  expect(notices.join('\n')).toMatch(/Another checkout of devup-lcc-\w+ .*holds its configured ports/);
+
+  const previous = process.cwd();
+  process.chdir(second.dir);
+  try {
+    const cli = await createContext({ json: true }).loadConfig();
+    expect(cli.database.port).toBe(programmatic.database.port);
+    expect(cli.database.dockerName).toBe(programmatic.database.dockerName);
+    expect(cli.services[0]?.port).toBe(programmatic.services[0]?.port);
+  } finally {
+    process.chdir(previous);
+  }
+});
