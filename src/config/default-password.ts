@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** What devup used for every project before it generated passwords. */
@@ -37,14 +37,33 @@ export function defaultPassword(stateDir: string): { password: string; unsavedIn
   return { password: generate(), unsavedIn: file };
 }
 
-/** Saves a proposed password; when another devup saved one first, that one wins and is returned. */
+/**
+ * Saves a proposed password; when another devup saved one first, that one wins and is returned.
+ * The file is written whole under a temporary name and then hard-linked into place: link() fails
+ * when the file exists, and nobody can read it half-written. (With a plain exclusive create, a
+ * second first run could read the file between its creation and its write, find it empty, keep
+ * its own password and then be refused by the server the first run created.)
+ */
 export function savePassword(file: string, password: string): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${password}\n`, { mode: 0o600 });
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(temp, file);
     return password;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readPassword(file) ?? password;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return readPassword(file) ?? password;
+    // A file system without hard links: an exclusive create, as close as it allows.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+    try {
+      writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+      return password;
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+      return readPassword(file) ?? password;
+    }
+  } finally {
+    rmSync(temp, { force: true });
   }
 }
