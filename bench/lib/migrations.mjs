@@ -43,6 +43,18 @@ export function node24Cases(node24, bases, make) {
  * Postgres ready (database-ready), the migration step (migrate-done), and the rest (node start,
  * module loading, config, exit), against the wall time of the process.
  */
+/**
+ * How many JavaScript module files a run reads (Node's own debug log of its ES module loader): the
+ * warm path's start-up cost is per file, and a lazy import added to it shows up here first.
+ */
+export async function moduleFiles(repo, config, node = process.execPath) {
+  const { output } = await devupRunner(repo, node)(['migrate', '--config', config], {
+    env: { NODE_DEBUG: 'esm' },
+    maxOutput: 16 * 1024 * 1024,
+  });
+  return new Set(output.match(/Storing file:\/\/\S+\.[cm]?js\b/g) ?? []).size;
+}
+
 export async function devupPhases(repo, config, node = process.execPath) {
   const { ms, output } = await devupRunner(repo, node)(['--json', 'migrate', '--config', config], {
     maxOutput: 64 * 1024 * 1024,
@@ -273,6 +285,7 @@ export async function warmSuite({
   const results = await runCases(cases, runs, { title: group });
 
   const phases = await devupPhases(repo, config).catch((error) => ({ error: error.message }));
+  if (!phases.error) phases.moduleFiles = await moduleFiles(repo, config).catch(() => undefined);
   let rss;
   if (timeBin) rss = peakRss(timeBin, repo, ['migrate', '--config', config], 3);
   for (const name of [...server.databases]) if (name.startsWith(server.name(`warm${tag}_`))) server.dropDatabase(name);

@@ -349,7 +349,8 @@ export function formatTable(report) {
       lines.push(
         `  ${pad(group, w)}${pad(formatMs(p.wallMs), 10, true)}  = Postgres ready ${formatMs(p.databaseReadyMs)} + migration step ${formatMs(p.migrationsMs)}` +
           (p.schemaDocsMs ? ` + schema docs ${formatMs(p.schemaDocsMs)}` : '') +
-          ` + the rest ${formatMs(p.restMs)} (node start, module loading, config, exit)`,
+          ` + the rest ${formatMs(p.restMs)} (node start, module loading, config, exit)` +
+          (p.moduleFiles ? `; ${p.moduleFiles} module files read` : ''),
       );
     }
   }
