@@ -18,7 +18,7 @@ import { type SubstitutedSql, substitutePlaceholders } from './placeholders.js';
 import { planTarget } from './plan.js';
 import { checkPlanSafety } from './plan-safety.js';
 import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './schema-transaction.js';
-import { findTransactionControl, splitStatements } from './split.js';
+import { findTransactionControl, preloadParser, splitStatements } from './split.js';
 import type { TargetBase } from './targets.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
@@ -191,6 +191,7 @@ export async function applyTarget(
       async () => {
         await client.query(createHistorySql(target.schema));
         const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        if (plan.pending.some((migration) => migration.up.noTransaction)) preloadParser();
         for (const message of checkPlanSafety(target, plan, options))
           options.onEvent?.({ type: 'warning', target, message });
         for (const migration of plan.pending) {
