@@ -166,10 +166,15 @@ async function validateEvaluated(raw: unknown, configPath: string, env: NodeJS.P
   }
 }
 
+/** How many validated configs `.devup/config-ok` remembers (one line each). */
+const REMEMBERED_CONFIGS = 8;
+
 /**
  * Schema validation (zod) is the slowest part of start-up. A config object identical to one
  * that passed before (same devup version) skips it; the rules that look at the disk and the
- * environment (directories, required variables) always run.
+ * environment (directories, required variables) always run. Several are remembered: two configs
+ * in one directory, or one config reading an environment variable that changes between runs
+ * (CI ports, TLS on and off), would otherwise throw each other out on every run.
  */
 async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv) {
   const cacheFile = path.join(path.dirname(configPath), '.devup', 'config-ok');
@@ -181,7 +186,8 @@ async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv
   } catch {
     key = undefined; // not JSON-serialisable: always validate in full
   }
-  if (key !== undefined && readIfExists(cacheFile) === key) {
+  const remembered = (readIfExists(cacheFile) ?? '').split('\n').filter(Boolean);
+  if (key !== undefined && remembered.includes(key)) {
     const { normaliseConfig } = await import('./normalise.js');
     return normaliseConfig(raw as DevupConfigInput, { configPath, env });
   }
@@ -190,7 +196,7 @@ async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv
   if (result.config && key !== undefined) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
-      writeFileSync(cacheFile, key);
+      writeFileSync(cacheFile, `${[key, ...remembered].slice(0, REMEMBERED_CONFIGS).join('\n')}\n`);
     } catch {
       // A read-only checkout just validates every time.
     }

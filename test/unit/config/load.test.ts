@@ -80,6 +80,21 @@ it('validates in full again when the config changes, so a cached success never h
   await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/1 problem/);
 });
 
+it('remembers several validated configs: two in one directory do not throw each other out', async () => {
+  ws = createWorkspace({
+    'a.devup.config.json': JSON.stringify({ services: { api: {} } }),
+    'b.devup.config.json': JSON.stringify({ services: { web: {} } }),
+  });
+  const remembered = () => readFileSync(`${ws.dir}/.devup/config-ok`, 'utf8').split('\n').filter(Boolean);
+  await loadConfig({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
+  await loadConfig({ cwd: ws.dir, configPath: 'b.devup.config.json', env: {} });
+  const both = remembered();
+  expect(both).toHaveLength(2);
+  // a is still remembered: loading it again validates nothing and writes nothing.
+  await loadConfig({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
+  expect(remembered()).toEqual(both);
+});
+
 it('creates .env from .env.example readable by its owner only, whatever the example allows', async () => {
   ws = createWorkspace({ 'devup.config.mjs': 'export default { services: { api: {} } }', '.env.example': 'A=1\n' });
   chmodSync(`${ws.dir}/.env.example`, 0o644);
