@@ -1,4 +1,4 @@
-import { chooseEngine, createEngine, expectedConnection } from '../database/boot.js';
+import { chooseEngine, createEngine } from '../database/boot.js';
 import { runMigrationStep } from '../migrations/migration-step.js';
 import { readDevSession } from '../services/dev-session.js';
 import type { CommandContext } from './context.js';
@@ -8,12 +8,13 @@ export default async function status(ctx: CommandContext): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const engine = await (await createEngine(config, name)).status();
+  const server = await createEngine(config, name);
+  const engine = await server.status();
   let targets: { service: string; tenant: string; schema: string; status: string; pending: string[] }[] = [];
   let migrationError: string | undefined;
   if (engine.state === 'running') {
     try {
-      const result = await runMigrationStep(config, await expectedConnection(config, name), { readOnly: true });
+      const result = await runMigrationStep(config, server.connection, { readOnly: true });
       targets = result.outcomes.map((o) => ({ ...o.target, status: o.status, pending: o.pending }));
     } catch (error) {
       migrationError = (error as Error).message;

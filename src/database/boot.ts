@@ -41,8 +41,9 @@ export async function createEngine(config: ResolvedConfig, name: ConcreteEngine)
   }
 }
 
-/** Where a server of this engine answers, without asking the engine. */
+/** Where a server of this engine answers, without asking the engine (nor loading it, for a local one). */
 export async function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): Promise<ConnectionInfo> {
+  if (engine !== 'external') return localConnection(engine, config.database);
   return (await createEngine(config, engine)).connection;
 }
 
@@ -66,14 +67,18 @@ export async function chooseEngine(
     return { name: requested, remembered: remembered?.engine === requested ? remembered : undefined };
   }
   if (remembered && remembered.engine !== 'external') return { name: remembered.engine, remembered };
-  const { DockerEngine } = await import('./docker-engine.js');
-  const docker = new DockerEngine(config.project, config.database);
-  if (findDockerEndpoint() && (await docker.ping())) {
+  if (findDockerEndpoint() && (await dockerAnswers(config))) {
     sink.notice('Docker engine found: Postgres runs in a container.');
     return { name: 'docker', remembered: undefined };
   }
   sink.notice('No Docker engine answered: using embedded Postgres (data in .devup/).');
   return { name: 'embedded', remembered: undefined };
+}
+
+/** Whether the Docker engine at the endpoint found answers (its module loaded only then). */
+async function dockerAnswers(config: ResolvedConfig): Promise<boolean> {
+  const { DockerEngine } = await import('./docker-engine.js');
+  return new DockerEngine(config.project, config.database).ping();
 }
 
 /** Creates the configured database when the server does not have it yet (a new cluster, a renamed database). */

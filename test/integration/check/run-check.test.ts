@@ -1,18 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import type { CheckReport, CheckResult } from '../../../src/migrations/check/check-report.js';
 import { runCheck } from '../../../src/migrations/check/run-check.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { result } from './check-result.js';
 
 let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
-
-function result(report: CheckReport, service: string, check: CheckResult['check']): CheckResult {
-  const found = report.results.find((r) => r.service === service && r.check === check);
-  if (!found) throw new Error(`no ${check} result for ${service}`);
-  return found;
-}
 
 function ordersConfig(workspace: Workspace, extra: Record<string, unknown> = {}) {
   return workspace.config({

@@ -1,19 +1,13 @@
 import { afterEach, expect, it } from 'vitest';
-import type { CheckReport, CheckResult } from '../../../src/migrations/check/check-report.js';
 import { runCheck } from '../../../src/migrations/check/run-check.js';
 import { buildSchemaDocs } from '../../../src/schema/build-schema.js';
 import { schemaFilesCheck } from '../../../src/schema/schema-check.js';
 import { writeSchemaDocs } from '../../../src/schema/schema-files.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { result } from './check-result.js';
 
 let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
-
-function result(report: CheckReport, service: string, check: CheckResult['check']): CheckResult {
-  const found = report.results.find((r) => r.service === service && r.check === check);
-  if (!found) throw new Error(`no ${check} result for ${service}`);
-  return found;
-}
 
 it('step 5: committed schema files that match pass; a new migration fails with a unified diff and the way out', async () => {
   ws = createWorkspace({

@@ -1,19 +1,13 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckReport, CheckResult } from '../../../src/migrations/check/check-report.js';
 import { runCheck } from '../../../src/migrations/check/run-check.js';
 import { isCI } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { alembicAvailable, copyFixture, SYSTEM_PYTHON } from '../tools/tool-fixtures.js';
+import { result } from './check-result.js';
 
 let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
-
-function result(report: CheckReport, service: string, check: CheckResult['check']): CheckResult {
-  const found = report.results.find((r) => r.service === service && r.check === check);
-  if (!found) throw new Error(`no ${check} result for ${service}`);
-  return found;
-}
 
 const revision = (id: string, down: string) => `revision = "${id}"
 down_revision = "${down}"

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection.js';
 import { UserError } from '../../../src/errors.js';
-import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
+import { applyTarget } from '../../../src/migrations/apply.js';
 import { baselineTarget } from '../../../src/migrations/baseline.js';
 import { discoverMigrations } from '../../../src/migrations/discover.js';
 import { dryRunMigrations } from '../../../src/migrations/dry-run.js';
@@ -17,6 +17,7 @@ import { rollbackTarget } from '../../../src/migrations/rollback.js';
 import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
+import { sqlTarget } from '../helpers/sql-target.js';
 
 let db: ConnectionInfo & { drop(): Promise<void> };
 let client: pg.Client;
@@ -28,13 +29,7 @@ withTestDatabase((created, connection) => {
 });
 afterEach(() => ws?.cleanup());
 
-const target = (dir: string, schema: string): SqlTarget => ({
-  service: 'svc',
-  tenant: 'default',
-  schema,
-  database: undefined,
-  migrations: discoverMigrations(dir),
-});
+const target = sqlTarget;
 
 async function tableNames(schema: string): Promise<string[]> {
   const { rows } = await client.query('select tablename from pg_tables where schemaname = $1 order by 1', [schema]);
