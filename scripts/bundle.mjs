@@ -77,33 +77,52 @@ const packageName = (specifier) => {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 };
 
-const SEP = String.raw`[\\/]`;
-const under = (dir, names) => `${dir}${SEP}(?:${names})\\.ts`;
 /**
- * The warm path of `devup migrate` and `devup dev` up to "services start": config, the engine's
- * warm reuse, one history query per database, the plan. Not here: zod validation (only when the
- * config changed), the Docker/embedded engines' start, external tools, schema docs, check.
+ * The chunks, decided by the source: a group is every module reachable by static imports from its
+ * seed modules (a lazy `import()` is where the reach stops), less what an earlier group took. So a
+ * module is warm exactly when the warm path imports it statically, and a new `await import()` of a
+ * rarely used part keeps it out with no list to edit. Seeds name files, never their dependencies.
  */
-const WARM = new RegExp(
-  `${SEP}src${SEP}(?:${[
-    String.raw`[a-z-]+\.ts`,
-    under('checkouts', '[a-z-]+'),
-    under('cli', 'main|context|dev|migrate|prepare-database|interrupts'),
-    under('config', '(?!(?:validate|schema|json-schema|define)\\.ts)[a-z-]+'),
-    under(
-      'database',
-      'boot|connection[a-z-]*|local-connection|create-database|engine|engine-state|external-engine|readiness|server-errors|tls|docker-labels|docker-socket',
-    ),
-    under(
-      'migrations',
-      '(?!(?:baseline|build-fingerprint|new-migration|repair|reset-template|rollback|snapshots|seed-files|dry-run)\\.ts)[a-z-]+',
-    ),
-    under('lib', '[a-z-]+'),
-    under('ui', 'output|format-error|migration-progress'),
-  ].join('|')})$`,
-);
-/** What `devup dev` adds once the database is ready: the supervisor and its processes. */
-const SERVICES = new RegExp(`${SEP}src${SEP}(?:services${SEP}[a-z-]+|cli${SEP}(?:start-services|dev-keys))\\.ts$`);
+const GROUPS = [
+  // `devup dev` / `devup migrate` up to "services start": the commands' own static closure.
+  { name: 'warm', seeds: ['cli/main.ts', 'index.ts', 'cli/dev.ts', 'cli/migrate.ts'] },
+  // What `devup dev` adds once the database is ready: the supervisor and the live session.
+  { name: 'services', seeds: ['services/service-supervisor.ts', 'app/dev/live-session.ts'] },
+  // pg loads lazily behind a shim (database/connection/connection.ts), and pg-connection-string
+  // with it: one file for both, not one each.
+  { name: 'pg', packages: ['pg', 'pg-connection-string'] },
+];
+const srcFile = (relative) => path.join(REPO, 'src', relative);
+
+/** Fills each group's module set from the module graph once the build has read every module. */
+function staticGroups() {
+  const members = GROUPS.map(() => new Set());
+  const owner = new Map();
+  return {
+    plugin: {
+      name: 'static-groups',
+      async buildEnd() {
+        const importer = srcFile('database/connection/connection.ts');
+        for (const [index, group] of GROUPS.entries()) {
+          const packages = await Promise.all((group.packages ?? []).map((name) => this.resolve(name, importer)));
+          const stack = [...(group.seeds ?? []).map(srcFile), ...packages.map((resolved) => resolved.id)];
+          while (stack.length > 0) {
+            const id = stack.pop();
+            if (owner.has(id)) continue;
+            const info = this.getModuleInfo(id);
+            if (!info) throw new Error(`bundle: ${path.relative(REPO, id)} is not in the module graph`);
+            owner.set(id, index);
+            members[index].add(id);
+            stack.push(...info.importedIds.filter((dep) => !dep.startsWith('node:') && !dep.startsWith('\0')));
+          }
+        }
+      },
+    },
+    groups: GROUPS.map((group, index) => ({ name: group.name, test: (id) => members[index].has(id) })),
+  };
+}
+const grouping = staticGroups();
+const ineffective = [];
 
 await build({
   // `index` is the package's entry ("exports" in package.json): a config file's
@@ -116,13 +135,14 @@ await build({
   resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
   external: (id) =>
     id.startsWith('node:') || (/^[^./]/.test(id) && !path.isAbsolute(id) && !BUNDLED.has(packageName(id))),
-  // A lazy import of a module that is also imported statically elsewhere loads with that chunk:
-  // expected here (the warm group), not worth a warning per build.
+  // A lazy import of a module that is also imported statically is no seam at all: the build says
+  // so (INEFFECTIVE_DYNAMIC_IMPORT), and fails, so that the source stays the one truth.
   onLog: (level, log, handler) => {
-    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
-    handler(level, log);
+    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') ineffective.push(log.message);
+    else handler(level, log);
   },
   plugins: [
+    grouping.plugin,
     {
       // src/version.ts reads ../package.json next to dist/; the bundle sits one level deeper.
       name: 'version',
@@ -142,10 +162,13 @@ await build({
     sourcemap: true,
     sourcemapExcludeSources: true,
     codeSplitting: {
-      groups: [
-        { name: 'warm', test: WARM },
-        { name: 'services', test: SERVICES },
-      ],
+      groups: grouping.groups,
     },
   },
 });
+if (ineffective.length > 0) {
+  console.error(
+    `bundle: lazy imports that load nothing lazily (make them static, or the others lazy):\n${ineffective.join('\n')}`,
+  );
+  process.exit(1);
+}

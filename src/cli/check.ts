@@ -1,10 +1,9 @@
-import type { ThrowawayEngine } from '../database/throwaway.js';
-import { formatDuration } from '../lib/format-duration.js';
-import { runCheck } from '../migrations/check/run-check.js';
-import { schemaFilesCheck } from '../schema/schema-check.js';
-import { checkReportJson, githubAnnotations, renderCheckReport } from '../ui/check-output.js';
-import type { CommandContext } from './context.js';
-import { Interrupts } from './interrupts.js';
+import type { CommandContext } from '../app/context.js';
+import { Interrupts } from '../app/interrupts.js';
+import { checkReportJson, githubAnnotations, renderCheckReport } from '../check/check-output.js';
+import { runCheck } from '../check/run-check.js';
+import type { ThrowawayEngine } from '../database/throwaway/throwaway.js';
+import { formatDuration } from '../lib/format.js';
 
 /** `devup check [--base REF] [--all] [--engine embedded|docker|external] [--json]`: the CI gate. */
 export default async function check(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
@@ -18,7 +17,7 @@ export default async function check(ctx: CommandContext, options: Record<string,
     engine,
     base: options.base as string | undefined,
     all: options.all === true,
-    schemaFiles: schemaFilesCheck(config),
+    schemaDocs: true,
     signal: interrupts.signal,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     onDatabase: (db) =>

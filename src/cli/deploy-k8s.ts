@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
+import type { CommandContext } from '../app/context.js';
 import { migrationJob } from '../deploy/k8s-job.js';
-import type { CommandContext } from './context.js';
 
 /** `devup deploy k8s [--helm-hook] [--image IMG] [--secret NAME]`: prints the migration Job. */
 export default async function deployK8s(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {

@@ -1,8 +1,8 @@
+import type { CommandContext } from '../app/context.js';
+import { describeDestroyable } from '../app/reset-items.js';
+import { snapshotLines } from '../app/snapshot-lines.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { confirm } from '../ui/confirm.js';
-import type { CommandContext } from './context.js';
-import { describeDestroyable } from './reset-items.js';
-import { snapshotLines } from './snapshot-lines.js';
 
 /** `devup down [--volumes]`: stop Postgres and keep the data, or destroy it too. */
 export default async function down(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {

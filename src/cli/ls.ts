@@ -1,5 +1,5 @@
-import type { CommandContext } from './context.js';
-import { describeEnvironment, type Environment, registeredCheckouts } from './environments.js';
+import type { CommandContext } from '../app/context.js';
+import { describeEnvironment, type Environment, registeredCheckouts } from '../app/environments.js';
 
 /** `devup ls [--json]`: every devup environment on this machine, from the checkout registry. */
 export default async function ls(ctx: CommandContext): Promise<number> {

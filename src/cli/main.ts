@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
+import { createContext, type GlobalOptions } from '../app/context.js';
 import { EXIT, InterruptedError } from '../errors.js';
 import { errorEvent, formatError } from '../ui/format-error.js';
 import { detectOutputMode, Output } from '../ui/output.js';
 import { VERSION } from '../version.js';
-import { createContext, type GlobalOptions } from './context.js';
 
 type Handler = (
   ctx: ReturnType<typeof createContext>,
@@ -154,7 +154,7 @@ export function buildProgram(): Command {
   program
     .command('tidy-copies', { hidden: true })
     .description('drop replaced databases and clone spares for the next reset (run in the background)')
-    .action(lazy(() => import('./tidy-copies.js')));
+    .action(lazy(() => import('../app/tidy-copies.js')));
 
   program
     .command('down')

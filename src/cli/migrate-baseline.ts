@@ -1,12 +1,12 @@
-import { baselineTargets } from '../migrations/baseline.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../app/context.js';
 import {
   parseVersionFlag,
   reportToolServices,
   requireKnownVersion,
   requireOneService,
   withSqlTargets,
-} from './select-sql-targets.js';
+} from '../app/select-sql-targets.js';
+import { baselineTargets } from '../migrations/sql/baseline.js';
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
 export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {

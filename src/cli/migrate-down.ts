@@ -1,12 +1,12 @@
+import type { CommandContext } from '../app/context.js';
+import { Interrupts } from '../app/interrupts.js';
+import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from '../app/select-sql-targets.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { ConnectionInfo } from '../database/connection.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
-import { planRollbacks, rollbackTargets } from '../migrations/rollback.js';
+import { planRollbacks, rollbackTargets } from '../migrations/sql/rollback.js';
 import { confirm } from '../ui/confirm.js';
-import type { CommandContext } from './context.js';
-import { Interrupts } from './interrupts.js';
-import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from './select-sql-targets.js';
 
 /** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
 async function migrateDownTool(

@@ -1,7 +1,7 @@
-import { planRepairs, repairTargets } from '../migrations/repair.js';
+import type { CommandContext } from '../app/context.js';
+import { reportToolServices, withSqlTargets } from '../app/select-sql-targets.js';
+import { planRepairs, repairTargets } from '../migrations/sql/repair.js';
 import { confirm } from '../ui/confirm.js';
-import type { CommandContext } from './context.js';
-import { reportToolServices, withSqlTargets } from './select-sql-targets.js';
 
 /** `devup migrate repair`: says what it will change, then accepts the files as they are. */
 export default async function migrateRepair(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {

@@ -1,15 +1,15 @@
 import type pg from 'pg';
+import type { CommandContext } from '../app/context.js';
+import { withSqlTargets } from '../app/select-sql-targets.js';
 import type { ResolvedConfig } from '../config/types.js';
-import type { ConnectionInfo } from '../database/connection.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
 import { EXIT } from '../errors.js';
-import { isUnfinishedRollback } from '../migrations/history.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
-import { isUpToDate, type TargetPlan } from '../migrations/plan.js';
+import { isUnfinishedRollback } from '../migrations/sql/history.js';
+import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
 import type { TargetBase } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
-import type { CommandContext } from './context.js';
-import { withSqlTargets } from './select-sql-targets.js';
 
 /**
  * For the gate: whether any target has work. A tool whose pending migrations cannot be read from

@@ -1,11 +1,11 @@
+import { type CommandContext, parseList } from '../app/context.js';
+import { prepareDatabase } from '../app/dev/prepare-database.js';
+import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
 import { UsageError, UserError } from '../errors.js';
-import { dryRunMigrations } from '../migrations/dry-run.js';
-import { type CommandContext, parseList } from './context.js';
-import { Interrupts } from './interrupts.js';
-import { prepareDatabase } from './prepare-database.js';
+import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { dryRunMigrations } from '../migrations/sql/dry-run.js';
 
 /** A duration flag (`--wait 30s`), or undefined when not given. */
 export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {

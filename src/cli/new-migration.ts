@@ -1,7 +1,7 @@
 import path from 'node:path';
+import type { CommandContext } from '../app/context.js';
 import { UsageError } from '../errors.js';
-import { createMigration } from '../migrations/new-migration.js';
-import type { CommandContext } from './context.js';
+import { createMigration } from '../migrations/sql/new-migration.js';
 
 /** `devup new migration <service> <name>` */
 export default async function newMigration(

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
+import type { CommandContext } from '../app/context.js';
+import { findLeftovers, registeredCheckouts } from '../app/environments.js';
+import { describeDestroyable } from '../app/reset-items.js';
 import { registryDir, updateRegistry } from '../checkouts/registry.js';
 import { processStart } from '../process-identity.js';
 import { confirm } from '../ui/confirm.js';
-import type { CommandContext } from './context.js';
-import { findLeftovers, registeredCheckouts } from './environments.js';
-import { describeDestroyable } from './reset-items.js';
 
 /**
  * `devup prune [--yes]`: removes what checkouts whose directory no longer exists left behind

@@ -1,27 +1,26 @@
+import { type CommandContext, parseList } from '../app/context.js';
+import { runDevEnvironment } from '../app/dev/dev-environment.js';
+import { requireLocalServer } from '../app/local-server.js';
+import { describeDestroyable, replacedWhole, schemaItems } from '../app/reset-items.js';
+import { describeSnapshots } from '../app/snapshot-lines.js';
+import { scheduleTidy } from '../app/tidy-copies.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
-import type { ConnectionInfo } from '../database/connection.js';
-import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
-import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
-import { errorMessage } from '../errors.js';
-import { formatDuration } from '../lib/format-duration.js';
 import {
   dropProjectDatabases,
   planReset,
   projectDatabases,
   type ResetPlan,
   restoreTemplates,
-} from '../migrations/reset-template.js';
-import { groupSnapshots } from '../migrations/snapshots.js';
+} from '../copies/reset-template.js';
+import { groupSnapshots } from '../copies/snapshots.js';
+import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
+import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
+import { errorMessage } from '../errors.js';
+import { formatAge, formatDuration } from '../lib/format.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
-import { formatAge } from '../ui/format-age.js';
-import { type CommandContext, parseList } from './context.js';
-import { runDevEnvironment } from './dev.js';
-import { requireLocalServer } from './local-server.js';
-import { describeDestroyable, replacedWhole, schemaItems } from './reset-items.js';
-import { describeSnapshots } from './snapshot-lines.js';
-import { scheduleTidy } from './tidy-copies.js';
 
 async function confirmDestruction(
   ctx: CommandContext,

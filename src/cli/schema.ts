@@ -1,16 +1,16 @@
 import path from 'node:path';
+import type { CommandContext } from '../app/context.js';
+import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { withClient } from '../database/connection.js';
-import type { ThrowawayEngine } from '../database/throwaway.js';
+import { withClient } from '../database/connection/connection.js';
+import type { ThrowawayEngine } from '../database/throwaway/throwaway.js';
 import { UserError } from '../errors.js';
-import { formatDuration } from '../lib/format-duration.js';
+import { formatDuration } from '../lib/format.js';
 import { collectTargets } from '../migrations/targets.js';
 import { buildSchemaDocs, readSchemaDocs } from '../schema/build-schema.js';
 import { describeSchemaWrite, type SchemaDocsWrite, writeSchemaDocs } from '../schema/schema-files.js';
 import type { Output } from '../ui/output.js';
-import type { CommandContext } from './context.js';
-import { Interrupts } from './interrupts.js';
 
 function report(output: Output, config: ResolvedConfig, cwd: string, result: SchemaDocsWrite): void {
   output.line(`${output.style('green', '✔')} ${describeSchemaWrite(path.relative(cwd, config.schema.dir), result)}`);

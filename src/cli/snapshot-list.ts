@@ -1,8 +1,7 @@
-import { formatBytes } from '../database/database-copy.js';
-import { listSnapshots } from '../migrations/snapshots.js';
-import { formatAge } from '../ui/format-age.js';
-import type { CommandContext } from './context.js';
-import { openSnapshotServer } from './snapshot-server.js';
+import type { CommandContext } from '../app/context.js';
+import { openSnapshotServer } from '../app/snapshot-server.js';
+import { listSnapshots } from '../copies/snapshots.js';
+import { formatAge, formatBytes } from '../lib/format.js';
 
 /** `devup snapshot list`: name, size, age, migration state, and whether the migrations changed since. */
 export default async function snapshotList(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {

@@ -1,12 +1,11 @@
-import { formatDuration } from '../lib/format-duration.js';
-import { findSnapshot, restoreSnapshot } from '../migrations/snapshots.js';
+import type { CommandContext } from '../app/context.js';
+import { prepareDatabase } from '../app/dev/prepare-database.js';
+import { openSnapshotServer } from '../app/snapshot-server.js';
+import { scheduleTidy } from '../app/tidy-copies.js';
+import { findSnapshot, restoreSnapshot } from '../copies/snapshots.js';
+import { formatAge, formatDuration } from '../lib/format.js';
 import { readDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
-import { formatAge } from '../ui/format-age.js';
-import type { CommandContext } from './context.js';
-import { prepareDatabase } from './prepare-database.js';
-import { openSnapshotServer } from './snapshot-server.js';
-import { scheduleTidy } from './tidy-copies.js';
 
 /**
  * `devup snapshot restore NAME`: replaces every project database with its copy in the snapshot,

@@ -1,7 +1,7 @@
-import { formatBytes } from '../database/database-copy.js';
-import { findSnapshot, removeSnapshot } from '../migrations/snapshots.js';
-import type { CommandContext } from './context.js';
-import { openSnapshotServer } from './snapshot-server.js';
+import type { CommandContext } from '../app/context.js';
+import { openSnapshotServer } from '../app/snapshot-server.js';
+import { findSnapshot, removeSnapshot } from '../copies/snapshots.js';
+import { formatBytes } from '../lib/format.js';
 
 /** `devup snapshot rm NAME`: drops the snapshot's copies (the name given is the confirmation). */
 export default async function snapshotRm(

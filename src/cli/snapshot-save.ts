@@ -1,7 +1,7 @@
-import { formatDuration } from '../lib/format-duration.js';
-import { checkSnapshotName, saveSnapshot } from '../migrations/snapshots.js';
-import type { CommandContext } from './context.js';
-import { openSnapshotServer } from './snapshot-server.js';
+import type { CommandContext } from '../app/context.js';
+import { openSnapshotServer } from '../app/snapshot-server.js';
+import { checkSnapshotName, saveSnapshot } from '../copies/snapshots.js';
+import { formatDuration } from '../lib/format.js';
 
 /** `devup snapshot save NAME`: a copy of every project database, kept on the same server. */
 export default async function snapshotSave(

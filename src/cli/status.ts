@@ -1,7 +1,7 @@
+import type { CommandContext } from '../app/context.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
-import { runMigrationStep } from '../migrations/migration-step.js';
+import { runMigrationStep } from '../migrations/step/migration-step.js';
 import { readDevSession } from '../services/dev-session.js';
-import type { CommandContext } from './context.js';
 
 /** `devup status [--json]`: never starts anything; reports what is there. */
 export default async function status(ctx: CommandContext): Promise<number> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { normaliseConfig } from './normalise/normalise.js';
 import type { DevupConfigInput } from './schema.js';
 import type { ResolvedConfig } from './types.js';
 
@@ -188,7 +189,6 @@ async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv
   }
   const remembered = (readIfExists(cacheFile) ?? '').split('\n').filter(Boolean);
   if (key !== undefined && remembered.includes(key)) {
-    const { normaliseConfig } = await import('./normalise.js');
     return normaliseConfig(raw as DevupConfigInput, { configPath, env });
   }
   const { resolveConfig } = await import('./validate.js');

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
+import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
 import {
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,

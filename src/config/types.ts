@@ -1,7 +1,7 @@
+import type { CommandSpec } from '../lib/run-command.js';
 import type { EngineName, MigrationTool } from './schema.js';
 
-/** A command as the user wrote it: a string run through a shell, or an argv array run directly. */
-export type CommandSpec = { shell: string } | { argv: string[] };
+export type { CommandSpec };
 
 export type TenantSource =
   | { kind: 'list'; tenants: string[] }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ConfigProblem, normaliseConfig } from './normalise.js';
+import { type ConfigProblem, normaliseConfig } from './normalise/normalise.js';
 import {
   checkSchema,
   configSchema,

@@ -5,10 +5,11 @@ import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
-import { type ConnectionInfo, connect } from './connection.js';
+import { type ConnectionInfo, connect } from './connection/connection.js';
+import { localConnection } from './connection/local-connection.js';
 import { createDatabaseUnlessExists } from './create-database.js';
-import { containerName } from './docker-labels.js';
-import { findDockerEndpoint } from './docker-socket.js';
+import { containerName } from './docker/labels.js';
+import { findDockerEndpoint } from './docker/socket.js';
 import {
   type ConcreteEngine,
   type DatabaseEngine,
@@ -18,7 +19,6 @@ import {
 } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import type { ExternalEngine } from './external-engine.js';
-import { localConnection } from './local-connection.js';
 
 /**
  * The engine's module is loaded only for that engine: a run on an external server or a warm
@@ -27,11 +27,11 @@ import { localConnection } from './local-connection.js';
 export async function createEngine(config: ResolvedConfig, name: ConcreteEngine): Promise<DatabaseEngine> {
   switch (name) {
     case 'docker': {
-      const { DockerEngine } = await import('./docker-engine.js');
+      const { DockerEngine } = await import('./docker/docker-engine.js');
       return new DockerEngine(config.project, config.database, undefined, realPathSoFar(config.root));
     }
     case 'embedded': {
-      const { EmbeddedEngine } = await import('./embedded-engine.js');
+      const { EmbeddedEngine } = await import('./embedded/embedded-engine.js');
       return new EmbeddedEngine(config.database, projectPaths(config));
     }
     case 'external': {
@@ -77,7 +77,7 @@ export async function chooseEngine(
 
 /** Whether the Docker engine at the endpoint found answers (its module loaded only then). */
 async function dockerAnswers(config: ResolvedConfig): Promise<boolean> {
-  const { DockerEngine } = await import('./docker-engine.js');
+  const { DockerEngine } = await import('./docker/docker-engine.js');
   return new DockerEngine(config.project, config.database).ping();
 }
 

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
-import { type ConnectionInfo, withClient } from './connection.js';
+import { type ConnectionInfo, withClient } from './connection/connection.js';
 
 /**
  * What `drop schema … cascade` would take with it, one line per kind ("tables: a, b"), so the

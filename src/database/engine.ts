@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { ConnectionInfo } from './connection.js';
+import type { ConnectionInfo } from './connection/connection.js';
 
 /** The engine itself cannot be reached (no Docker socket, a daemon that does not answer): not a failure of the database in it. */
 export class EngineUnavailableError extends UserError {}

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { DatabaseSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { type ConnectionInfo, connectionError, maskUrl } from './connection.js';
-import { parseConnectionUrl } from './connection-url.js';
+import { type ConnectionInfo, connectionError, maskUrl } from './connection/connection.js';
+import { parseConnectionUrl } from './connection/connection-url.js';
+import { waitForPostgres } from './connection/readiness.js';
 import type {
   DatabaseEngine,
   Destroyable,
@@ -11,7 +12,6 @@ import type {
   RunningDatabase,
   StartOptions,
 } from './engine.js';
-import { waitForPostgres } from './readiness.js';
 
 /** A server someone else runs, reached through DATABASE_URL; devup starts and stops nothing. */
 export class ExternalEngine implements DatabaseEngine {

@@ -1,6 +1,8 @@
-import type { CommandSpec } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { maskSecret } from './secret-mask.js';
+
+/** A command as the user wrote it: a string run through a shell, or an argv array run directly. */
+export type CommandSpec = { shell: string } | { argv: string[] };
 
 /** Runs a short command (tenant lists, seeds) and returns its stdout; fails with its stderr. */
 export async function runCommand(

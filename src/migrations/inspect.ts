@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, isMissingDatabase, withClient } from '../database/connection.js';
-import type { SqlTarget } from './apply.js';
-import { readHistories } from './history.js';
-import { planTarget, type TargetPlan } from './plan.js';
+import { type ConnectionInfo, isMissingDatabase, withClient } from '../database/connection/connection.js';
+import type { SqlTarget } from './sql/apply.js';
+import { readHistories } from './sql/history.js';
+import { planTarget, type TargetPlan } from './sql/plan.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
 
 export interface InspectedTarget {

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
+import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
-import { applyDatabaseSetup, hasDatabaseSetup } from './database-setup.js';
+import { applyDatabaseSetup, hasDatabaseSetup } from './seeds/database-setup.js';
 
 /** Every selected service's own database, migrations or not: its DATABASE_URL must point somewhere real. */
 export function ownDatabases(

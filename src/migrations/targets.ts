@@ -3,8 +3,8 @@ import { MIGRATIONS_DEFAULTS } from '../config/defaults.js';
 import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/schema-template.js';
 import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { discoverMigrations } from './discover.js';
 import type { Migration } from './migration.js';
+import { discoverMigrations } from './sql/discover.js';
 
 export interface TargetBase {
   service: string;

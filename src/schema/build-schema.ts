@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/types.js';
-import type { ConnectionInfo } from '../database/connection.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
 import type { ProgressSink } from '../database/engine.js';
-import { type ThrowawayEngine, withThrowawayDatabase } from '../database/throwaway.js';
-import { runMigrationStep } from '../migrations/migration-step.js';
+import { type ThrowawayEngine, withThrowawayDatabase } from '../database/throwaway/throwaway.js';
+import { runMigrationStep } from '../migrations/step/migration-step.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { renderSchemaDocs, type SchemaSource } from './schema-docs.js';
 

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
-import type { TargetOutcome } from '../migrations/migration-step.js';
+import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
+import type { TargetOutcome } from '../migrations/step/migration-step.js';
 import { collectTargets, type TargetBase } from '../migrations/targets.js';
 import { readSchemaDocs } from './build-schema.js';
 import { type SchemaDocsWrite, writeSchemaDocs } from './schema-files.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { type ConnectionInfo, withClient } from '../database/connection.js';
-import { HISTORY_TABLE } from '../migrations/history.js';
-import { SEEDS_TABLE } from '../migrations/seed.js';
+import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
+import { SEEDS_TABLE } from '../migrations/seeds/seed.js';
+import { HISTORY_TABLE } from '../migrations/sql/history.js';
 import { type Catalog, MissingSchemaError, readCatalog } from './catalog.js';
 import { renderSchemaSql } from './ddl.js';
 import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';

@@ -17,7 +17,7 @@ export async function migrationDirOf(service: ServiceSettings): Promise<string |
   const migrations = service.migrations;
   if (!migrations) return undefined;
   if (migrations.kind === 'sql') return migrations.dir;
-  const { toolAdapter } = await import('../migrations/tools/tool-adapters.js');
+  const { toolAdapter } = await import('../migrations/tools/adapters.js');
   return toolAdapter(migrations.tool).migrationsDir(migrations);
 }
 

@@ -1,5 +1,5 @@
 import type { ServiceSettings } from '../config/types.js';
-import { formatDuration } from '../lib/format-duration.js';
+import { formatDuration } from '../lib/format.js';
 
 export interface RestartPolicyOptions {
   /** Delay before the first restart; doubles with each further restart inside the window. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
-import { formatDuration } from '../lib/format-duration.js';
+import { formatDuration } from '../lib/format.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';

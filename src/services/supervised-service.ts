@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { formatDuration } from '../lib/format-duration.js';
+import { formatDuration } from '../lib/format.js';
 import type { Clock } from './clock.js';
 import { deferred } from './deferred.js';
 import type { LogSource } from './log-prefixer.js';

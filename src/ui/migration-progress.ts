@@ -1,6 +1,6 @@
-import { formatDuration } from '../lib/format-duration.js';
+import { formatDuration } from '../lib/format.js';
 import { describeHolder } from '../migrations/lock.js';
-import type { StepEvent } from '../migrations/migration-step.js';
+import type { StepEvent } from '../migrations/step/migration-step.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { errorEvent, formatError } from './format-error.js';
 import type { Output } from './output.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withClient } from '../../src/database/connection.js';
+import { withClient } from '../../src/database/connection/connection.js';
 import { isPortFree } from '../../src/ports.js';
 import { freePort } from '../helpers/ports.js';
 import { dockerClient, dockerStatus, TEST_IMAGE } from '../integration/helpers/docker.js';

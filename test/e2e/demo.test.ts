@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withClient } from '../../src/database/connection.js';
+import { withClient } from '../../src/database/connection/connection.js';
 import { dockerStatus, TEST_IMAGE } from '../integration/helpers/docker.js';
-import { copyDemo, httpStatus, processesUnder, runCli, startCli } from './demo-helpers.js';
+import { copyDemo, httpStatus, processesUnder, ROOT, runCli, startCli } from './demo-helpers.js';
 
 const docker = await dockerStatus();
 
@@ -99,6 +101,31 @@ for (const { engine, skip, extraEnv } of engines) {
       expect(await cli.exited).toBe(0);
       expect(processesUnder(`${demo.dir}/services`)).toEqual([]);
     });
+
+    it.runIf(engine === 'embedded')(
+      'a warm devup migrate reads the module files the source says it does: the bundle, pg and the config',
+      async () => {
+        await migrated();
+        const { code, output } = await runCli(args('migrate'), { cwd: demo.dir, env: { ...env, NODE_DEBUG: 'esm' } });
+        expect(code, output).toBe(0);
+        const files = [...new Set(output.match(/Storing file:\/\/\S+\.[cm]?js\b/g) ?? [])].map((line) =>
+          path.relative(ROOT, fileURLToPath(line.replace(/^Storing /, ''))).replace(/-[\w-]{8}\.mjs$/, '.mjs'),
+        );
+        // A static import added to the warm path joins the warm chunk; a lazy one adds a file here.
+        expect(files.sort()).toEqual(
+          [
+            'bin/devup.js',
+            'dist/bundle/chunk-pg.mjs',
+            'dist/bundle/chunk-rolldown-runtime.mjs',
+            'dist/bundle/chunk-warm.mjs',
+            'dist/bundle/devup.mjs',
+            'dist/bundle/index.mjs',
+            'node_modules/dotenv/dist/index.cjs',
+            path.relative(ROOT, `${demo.dir}/devup.config.mjs`),
+          ].sort(),
+        );
+      },
+    );
 
     it('status shows the services of a running devup dev; --skip-migrations still names what is pending', async () => {
       await afterOneDev();

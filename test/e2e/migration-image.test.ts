@@ -4,8 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { withClient } from '../../src/database/connection.js';
-import { waitForPostgres } from '../../src/database/readiness.js';
+import { withClient } from '../../src/database/connection/connection.js';
+import { waitForPostgres } from '../../src/database/connection/readiness.js';
 import { dockerStatus, requireDocker, TEST_IMAGE } from '../integration/helpers/docker.js';
 import { ROOT } from './demo-helpers.js';
 

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../src/cli/context.js';
+import type { CommandContext } from '../../src/app/context.js';
 import type { EngineName } from '../../src/config/schema.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { Output } from '../../src/ui/output.js';

@@ -5,21 +5,24 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → services, ui, deploy, schema → migrations → database → lib, checkouts → config → the files directly in src/ (errors,
- * ports, version...), which import none of the folders (README: Developing devup).
+ * cli → app → check → schema, copies, services, ui, deploy → migrations → database → checkouts → config → lib and the
+ * files directly in src/ (errors, ports, version...), which import none of the folders (docs/architecture.md).
  */
 const RANK: Record<string, number> = {
+  lib: 0,
   config: 1,
-  lib: 2,
   checkouts: 2,
   database: 3,
   migrations: 4,
+  copies: 5,
   services: 5,
   ui: 5,
   deploy: 5,
   schema: 5,
-  cli: 6,
-  'index.ts': 7,
+  check: 6,
+  app: 7,
+  cli: 8,
+  'index.ts': 9,
 };
 
 function rankOf(file: string): number {

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type FileEntry, memoBySignature } from './file-snapshot.js';
+import { type FileEntry, memoBySignature } from './file-listing.js';
 import {
   byRelativePath,
-  type HistoryRow,
   MigrationFilesError,
   type MigrationSet,
   type ToolAdapter,
+  type ToolHistoryRow,
 } from './tool-adapter.js';
 
 export interface AlembicRevision {
@@ -160,8 +160,8 @@ export function parseAlembicFiles(files: readonly FileEntry[]): AlembicSet {
   const names = new Map(revisions.map((r) => [r.revision, path.basename(r.file, '.py')]));
   return {
     ids: [...graph.order],
-    status: (rows: readonly HistoryRow[]) => graph.status(rows.map((r) => r.id ?? '')),
-    applied: (rows: readonly HistoryRow[]) => {
+    status: (rows: readonly ToolHistoryRow[]) => graph.status(rows.map((r) => r.id ?? '')),
+    applied: (rows: readonly ToolHistoryRow[]) => {
       const current = rows.map((r) => r.id ?? '');
       const below = graph.ancestors(current);
       return [...graph.order.filter((id) => below.has(id)), ...current.filter((id) => !graph.revisions.has(id))];

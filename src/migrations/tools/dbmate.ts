@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { FileEntry } from './file-snapshot.js';
-import { byRelativePath, type HistoryRow, type MigrationSet, type ToolAdapter } from './tool-adapter.js';
+import type { FileEntry } from './file-listing.js';
+import { byRelativePath, type MigrationSet, type ToolAdapter, type ToolHistoryRow } from './tool-adapter.js';
 
 // dbmate only considers `<digits>...sql` files at the top of its directory.
 const MIGRATION_FILE = /^(\d+)[^/]*\.sql$/;
@@ -25,11 +25,11 @@ export function parseDbmateFiles(files: readonly FileEntry[]): MigrationSet {
   const migrations = dbmateMigrations(files);
   return {
     ids: migrations.map((m) => m.name),
-    status(rows: readonly HistoryRow[]) {
+    status(rows: readonly ToolHistoryRow[]) {
       const applied = new Set(rows.map((r) => r.id));
       return { pending: migrations.filter((m) => !applied.has(m.version)).map((m) => m.name) };
     },
-    applied(rows: readonly HistoryRow[]) {
+    applied(rows: readonly ToolHistoryRow[]) {
       const names = new Map(migrations.map((m) => [m.version, m.name]));
       return rows.map((r) => names.get(r.id ?? '') ?? r.id ?? '');
     },

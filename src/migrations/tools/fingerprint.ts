@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FileEntry } from './file-snapshot.js';
+import type { FileEntry } from './file-listing.js';
 
 const fileHashes = new Map<string, { size: number; mtimeMs: number; ctimeMs: number; hash: string }>();
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { FileEntry } from './file-snapshot.js';
-import { byRelativePath, type HistoryRow, type MigrationSet, type ToolAdapter } from './tool-adapter.js';
+import type { FileEntry } from './file-listing.js';
+import { byRelativePath, type MigrationSet, type ToolAdapter, type ToolHistoryRow } from './tool-adapter.js';
 import { jdbcUrl } from './tool-env.js';
 
 // Versioned migrations: V<version>__<description>.sql, in any subdirectory of the location.
@@ -31,7 +31,7 @@ export function parseFlywayFiles(files: readonly FileEntry[]): MigrationSet {
     .sort((a, b) => compareFlywayVersions(a.version, b.version));
   return {
     ids: migrations.map((m) => m.id),
-    status(rows: readonly HistoryRow[]) {
+    status(rows: readonly ToolHistoryRow[]) {
       const applied = rows
         .filter((r) => r.id !== null)
         .map((r) => ({ version: flywayVersion(r.id as string), type: r.type }));
@@ -41,7 +41,7 @@ export function parseFlywayFiles(files: readonly FileEntry[]): MigrationSet {
         baselines.some((b) => compareFlywayVersions(version, b) <= 0);
       return { pending: migrations.filter((m) => !isApplied(m.version)).map((m) => m.id) };
     },
-    applied(rows: readonly HistoryRow[]) {
+    applied(rows: readonly ToolHistoryRow[]) {
       const versions = rows.filter((r) => r.id !== null).map((r) => flywayVersion(r.id as string));
       return migrations.filter((m) => versions.some((v) => compareFlywayVersions(v, m.version) === 0)).map((m) => m.id);
     },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { FileEntry } from './file-snapshot.js';
+import type { FileEntry } from './file-listing.js';
 import { byRelativePath, type MigrationSet, migrationSetByIds, type ToolAdapter } from './tool-adapter.js';
 
 const MIGRATION_SQL = /^([^/]+)\/migration\.sql$/;

@@ -1,12 +1,12 @@
 import type { MigrationTool } from '../../config/schema.js';
 import type { MigrationSettings } from '../../config/types.js';
-import type { SslSettings } from '../../database/tls.js';
-import type { FileEntry } from './file-snapshot.js';
+import type { SslSettings } from '../../database/connection/tls.js';
+import type { FileEntry } from './file-listing.js';
 
 export type ToolSettings = Extract<MigrationSettings, { kind: 'tool' }>;
 
 /** One row of a tool's history table, every column as text. */
-export type HistoryRow = Record<string, string | null>;
+export type ToolHistoryRow = Record<string, string | null>;
 
 /** Where a tool keeps its history, and the columns devup reads from it. */
 export interface HistorySpec {
@@ -25,9 +25,9 @@ export interface MigrationSet {
   /** Every migration on disk, in the order the tool applies them. */
   ids: string[];
   /** Compares with the history rows: what is pending, and anything that contradicts the files. */
-  status(rows: readonly HistoryRow[]): { pending: string[]; problem?: string };
+  status(rows: readonly ToolHistoryRow[]): { pending: string[]; problem?: string };
   /** The ids the rows mean as applied, in apply order (Alembic's table holds only its heads). */
-  applied(rows: readonly HistoryRow[]): string[];
+  applied(rows: readonly ToolHistoryRow[]): string[];
   /** A readable name for an id (the file it comes from), for status. */
   label(id: string): string;
   /** Something in the files themselves that `status` and `migrate --strict` report as an error. */

@@ -2,9 +2,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expandEnv, type PlaceholderValues } from '../../config/env-placeholders.js';
 import type { MigrationTool } from '../../config/schema.js';
-import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection.js';
-import { libpqEnv, searchPathOption } from '../../database/connection-env.js';
-import { type SslSettings, sslUrlParams } from '../../database/tls.js';
+import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection/connection.js';
+import { libpqEnv, searchPathOption } from '../../database/connection/connection-env.js';
+import { type SslSettings, sslUrlParams } from '../../database/connection/tls.js';
 import type { TargetBase } from '../targets.js';
 import type { ToolEnvContext } from './tool-adapter.js';
 

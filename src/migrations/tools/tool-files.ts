@@ -1,5 +1,5 @@
 import { errorMessage } from '../../errors.js';
-import { memoBySignature, snapshotDir } from './file-snapshot.js';
+import { listDir, memoBySignature } from './file-listing.js';
 import { hashFiles } from './fingerprint.js';
 import { MigrationFilesError, type MigrationSet, type ToolAdapter, type ToolSettings } from './tool-adapter.js';
 
@@ -16,7 +16,7 @@ export interface ToolFiles {
 
 export function readToolFiles(adapter: ToolAdapter, settings: ToolSettings, stateDir: string): ToolFiles {
   const migrationsDir = adapter.migrationsDir(settings);
-  const snapshot = snapshotDir(migrationsDir, {
+  const snapshot = listDir(migrationsDir, {
     recursive: adapter.recursive,
     include: (relative) => adapter.includes(relative),
     exclude: [stateDir],

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
-import type { HistoryRow, HistorySpec } from './tool-adapter.js';
+import type { HistorySpec, ToolHistoryRow } from './tool-adapter.js';
 
 /** What the database says about one target, read in one round trip. */
 export interface TargetState {
   /** Cluster, database and schema identity (see identitySql). */
   identity: string;
   /** The tool's history rows; undefined when its table does not exist (never applied). */
-  rows: HistoryRow[] | undefined;
+  rows: ToolHistoryRow[] | undefined;
 }
 
 // pg_control_system() names the cluster (a new initdb gets a new identifier); where a hosted
@@ -41,8 +41,8 @@ const MISSING = new Set([
   '3F000', // invalid_schema_name
 ]);
 
-function toRow(raw: Record<string, unknown>): HistoryRow {
-  const row: HistoryRow = {};
+function toRow(raw: Record<string, unknown>): ToolHistoryRow {
+  const row: ToolHistoryRow = {};
   for (const [key, value] of Object.entries(raw))
     row[key] = value === null || value === undefined ? null : String(value);
   return row;

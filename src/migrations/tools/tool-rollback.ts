@@ -1,12 +1,12 @@
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import { type ConnectionInfo, withClient } from '../../database/connection.js';
+import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
 import type { TargetBase } from '../targets.js';
+import { toolAdapter } from './adapters.js';
 import { alembicGraphOf } from './alembic.js';
 import { planAlembicDowngrade } from './alembic-plan.js';
 import { fingerprintKey, forgetFingerprint } from './fingerprint-store.js';
-import type { HistoryRow, MigrationSet, ToolAdapter } from './tool-adapter.js';
-import { toolAdapter } from './tool-adapters.js';
+import type { MigrationSet, ToolAdapter, ToolHistoryRow } from './tool-adapter.js';
 import { readToolFiles } from './tool-files.js';
 import {
   prepareToolInvocation,
@@ -58,7 +58,7 @@ function lastApplied(applied: readonly string[], request: RollbackRequest, adapt
 function planOne(
   adapter: ToolAdapter,
   set: MigrationSet,
-  rows: readonly HistoryRow[],
+  rows: readonly ToolHistoryRow[],
   request: RollbackRequest,
   invocation: ToolInvocation,
   target: TargetBase,

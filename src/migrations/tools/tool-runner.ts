@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import type { ConnectionInfo } from '../../database/connection.js';
-import { createSchema } from '../history.js';
+import type { ConnectionInfo } from '../../database/connection/connection.js';
+import { createSchema } from '../sql/history.js';
 import type { TargetBase } from '../targets.js';
 import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';

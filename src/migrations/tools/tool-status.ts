@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { MigrationTool } from '../../config/schema.js';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import { type ConnectionInfo, withClient } from '../../database/connection.js';
+import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import type { TargetBase } from '../targets.js';
-import type { HistoryRow, MigrationSet, ToolAdapter } from './tool-adapter.js';
-import { toolAdapter } from './tool-adapters.js';
+import { toolAdapter } from './adapters.js';
+import type { MigrationSet, ToolAdapter, ToolHistoryRow } from './tool-adapter.js';
 import { readToolTarget, toolSettings } from './tool-invocation.js';
 
 export interface ToolMigrationRef {
@@ -28,11 +28,11 @@ export interface ToolTargetStatus {
   unknown: string | undefined;
 }
 
-function liquibaseRef(row: HistoryRow): ToolMigrationRef {
+function liquibaseRef(row: ToolHistoryRow): ToolMigrationRef {
   return { version: row.id ?? '', name: `${row.filename ?? ''}::${row.id ?? ''}::${row.author ?? ''}` };
 }
 
-function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly HistoryRow[]): ToolTargetStatus {
+function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly ToolHistoryRow[]): ToolTargetStatus {
   const known = new Set(set.ids);
   const ref = (id: string) => ({ version: id, name: known.has(id) ? set.label(id) : `${id} (no file)` });
   const status = set.status(rows);

@@ -1,4 +1,4 @@
-import type { CheckReport, CheckResult } from '../../../src/migrations/check/check-report.js';
+import type { CheckReport, CheckResult } from '../../../src/check/check-report.js';
 
 /** The one result of `check` for `service` in a report; a missing one fails the test by name. */
 export function result(report: CheckReport, service: string, check: CheckResult['check']): CheckResult {

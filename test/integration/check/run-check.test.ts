@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
+import { runCheck } from '../../../src/check/run-check.js';
 import { UserError } from '../../../src/errors.js';
-import { runCheck } from '../../../src/migrations/check/run-check.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { result } from './check-result.js';
 

@@ -1,7 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { runCheck } from '../../../src/migrations/check/run-check.js';
+import { runCheck } from '../../../src/check/run-check.js';
 import { buildSchemaDocs } from '../../../src/schema/build-schema.js';
-import { schemaFilesCheck } from '../../../src/schema/schema-check.js';
 import { writeSchemaDocs } from '../../../src/schema/schema-files.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { result } from './check-result.js';
@@ -22,7 +21,7 @@ it('step 5: committed schema files that match pass; a new migration fails with a
       users: { cwd: 'users', migrations: { dir: 'migrations' } },
     },
   });
-  const check = () => runCheck(config, { engine: 'embedded', schemaFiles: schemaFilesCheck(config) });
+  const check = () => runCheck(config, { engine: 'embedded', schemaDocs: true });
 
   const without = await check();
   expect(result(without, 'orders', 'schema')).toMatchObject({

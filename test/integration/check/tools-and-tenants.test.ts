@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCheck } from '../../../src/migrations/check/run-check.js';
+import { runCheck } from '../../../src/check/run-check.js';
 import { isCI } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { alembicAvailable, copyFixture, SYSTEM_PYTHON } from '../tools/tool-fixtures.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import migrateDown from '../../../src/cli/migrate-down.js';
-import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection/connection.js';
 import { UserError } from '../../../src/errors.js';
-import { runMigrationStep } from '../../../src/migrations/migration-step.js';
+import { runMigrationStep } from '../../../src/migrations/step/migration-step.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import reset from '../../../src/cli/reset.js';
-import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection/connection.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
@@ -22,7 +22,7 @@ it('reset of the public schema lists every object it drops, those devup never cr
   const ctx = commandContext(config, lines);
   // First run migrates; then someone's own table and function appear in public.
   expect(await reset(ctx, { yes: true, start: false })).toBe(0);
-  const { withClient } = await import('../../../src/database/connection.js');
+  const { withClient } = await import('../../../src/database/connection/connection.js');
   await withClient(db, (c) =>
     c.query(
       'create table public.legacy_notes (id int); create function public.answer(int) returns int language sql as $$ select 42 $$',

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { prepareDatabase } from '../../../src/cli/prepare-database.js';
-import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection.js';
+import { prepareDatabase } from '../../../src/app/dev/prepare-database.js';
+import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection/connection.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';

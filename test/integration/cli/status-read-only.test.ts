@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import migrateStatus from '../../../src/cli/migrate-status.js';
 import status from '../../../src/cli/status.js';
-import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection/connection.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';

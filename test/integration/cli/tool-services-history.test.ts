@@ -1,9 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/cli/context.js';
+import type { CommandContext } from '../../../src/app/context.js';
 import migrateBaseline from '../../../src/cli/migrate-baseline.js';
 import migrateRepair from '../../../src/cli/migrate-repair.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection/connection.js';
 import type { UserError } from '../../../src/errors.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection/connection.js';
 import { processesUnder, runCli, startCli } from '../../e2e/demo-helpers.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { connect, withClient } from '../../../src/database/connection.js';
+import { connect, withClient } from '../../../src/database/connection/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { testServer } from '../helpers/database.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connect } from '../../../src/database/connection.js';
+import { connect } from '../../../src/database/connection/connection.js';
 import { createDatabaseUnlessExists } from '../../../src/database/create-database.js';
 import { testServer } from '../helpers/database.js';
 

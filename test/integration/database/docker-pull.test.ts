@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DockerEngine } from '../../../src/database/docker-engine.js';
+import { DockerEngine } from '../../../src/database/docker/docker-engine.js';
 import { isPortFree } from '../../../src/ports.js';
 import { isCI } from '../../../src/ui/output.js';
 import { freePort } from '../../helpers/ports.js';

@@ -1,6 +1,6 @@
 import { chmodSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
+import { EmbeddedEngine } from '../../../src/database/embedded/embedded-engine.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { embeddedSettings } from '../helpers/embedded-settings.js';
 

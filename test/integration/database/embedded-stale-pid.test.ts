@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { withClient } from '../../../src/database/connection.js';
-import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
+import { withClient } from '../../../src/database/connection/connection.js';
+import { EmbeddedEngine } from '../../../src/database/embedded/embedded-engine.js';
 import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { embeddedSettings } from '../helpers/embedded-settings.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection.js';
-import { parseConnectionUrl } from '../../../src/database/connection-url.js';
+import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection/connection.js';
+import { parseConnectionUrl } from '../../../src/database/connection/connection-url.js';
 
 /** The server the global setup started (or TEST_DATABASE_URL), as connection info. */
 export function testServer(): ConnectionInfo {

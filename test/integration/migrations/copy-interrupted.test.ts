@@ -4,11 +4,16 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect, connectionUrl, withClient } from '../../../src/database/connection.js';
-import { copyName, listCopies } from '../../../src/database/copy-labels.js';
-import { pendingName } from '../../../src/database/database-copy.js';
-import { tidyProjectCopies } from '../../../src/migrations/reset-template.js';
-import { listSnapshots, saveSnapshot } from '../../../src/migrations/snapshots.js';
+import { copyName, listCopies } from '../../../src/copies/copy-labels.js';
+import { pendingName } from '../../../src/copies/database-copy.js';
+import { tidyProjectCopies } from '../../../src/copies/reset-template.js';
+import { listSnapshots, saveSnapshot } from '../../../src/copies/snapshots.js';
+import {
+  type ConnectionInfo,
+  connect,
+  connectionUrl,
+  withClient,
+} from '../../../src/database/connection/connection.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { testServer } from '../helpers/database.js';

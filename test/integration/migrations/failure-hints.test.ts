@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection/connection.js';
 import { UserError } from '../../../src/errors.js';
-import { applyTarget, type SqlTarget } from '../../../src/migrations/apply.js';
-import { readHistory } from '../../../src/migrations/history.js';
+import { applyTarget, type SqlTarget } from '../../../src/migrations/sql/apply.js';
+import { readHistory } from '../../../src/migrations/sql/history.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 import { sqlTarget } from '../helpers/sql-target.js';

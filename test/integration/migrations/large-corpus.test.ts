@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { applyTarget } from '../../../src/migrations/apply.js';
-import { readHistories } from '../../../src/migrations/history.js';
-import { isUpToDate, planTarget } from '../../../src/migrations/plan.js';
-import { rollbackTarget } from '../../../src/migrations/rollback.js';
+import { applyTarget } from '../../../src/migrations/sql/apply.js';
+import { readHistories } from '../../../src/migrations/sql/history.js';
+import { isUpToDate, planTarget } from '../../../src/migrations/sql/plan.js';
+import { rollbackTarget } from '../../../src/migrations/sql/rollback.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 import { corpusStatement } from '../helpers/large-corpus.js';

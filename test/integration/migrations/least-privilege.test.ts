@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type ConnectionInfo, withClient } from '../../../src/database/connection.js';
-import { readHistory } from '../../../src/migrations/history.js';
-import { runMigrationStep } from '../../../src/migrations/migration-step.js';
+import { type ConnectionInfo, withClient } from '../../../src/database/connection/connection.js';
+import { readHistory } from '../../../src/migrations/sql/history.js';
+import { runMigrationStep } from '../../../src/migrations/step/migration-step.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 

@@ -2,8 +2,8 @@
 // starts unloaded, and the tests run in order (the first must see it unloaded).
 import type pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
-import { applyTarget } from '../../../src/migrations/apply.js';
-import { parserRequested } from '../../../src/migrations/split.js';
+import { applyTarget } from '../../../src/migrations/sql/apply.js';
+import { parserRequested } from '../../../src/migrations/sql/split.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
 import { sqlTarget } from '../helpers/sql-target.js';

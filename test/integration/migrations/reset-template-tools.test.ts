@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import reset from '../../../src/cli/reset.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connectionUrl } from '../../../src/database/connection/connection.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';

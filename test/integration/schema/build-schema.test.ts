@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { connectionUrl, withClient } from '../../../src/database/connection.js';
+import { connectionUrl, withClient } from '../../../src/database/connection/connection.js';
 import { UserError } from '../../../src/errors.js';
 import { buildSchemaDocs } from '../../../src/schema/build-schema.js';
 import { isCI } from '../../../src/ui/output.js';

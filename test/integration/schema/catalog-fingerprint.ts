@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { substitutePlaceholders } from '../../../src/migrations/placeholders.js';
+import { substitutePlaceholders } from '../../../src/migrations/sql/placeholders.js';
 
 /**
  * An independent description of a schema for comparing two of them: drawn from information_schema

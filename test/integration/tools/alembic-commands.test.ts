@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
+import { runMigrationStep, type StepEvent } from '../../../src/migrations/step/migration-step.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { dryRunToolTarget } from '../../../src/migrations/tools/tool-dry-run.js';
 import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectionEnv } from '../../../src/database/connection-env.js';
+import { connectionEnv } from '../../../src/database/connection/connection-env.js';
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { isCI } from '../../../src/ui/output.js';
 import { alembicAvailable, REPO, SYSTEM_PYTHON } from './tool-fixtures.js';

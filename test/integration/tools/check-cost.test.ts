@@ -2,7 +2,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection/connection.js';
 import type { ServiceTargets } from '../../../src/migrations/targets.js';
 import { collectTargets } from '../../../src/migrations/targets.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';

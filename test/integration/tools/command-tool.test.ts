@@ -3,7 +3,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import type { ResolvedConfig, ServiceSettings } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection/connection.js';
 import { InterruptedError } from '../../../src/errors.js';
 import { withAdvisoryLock } from '../../../src/migrations/lock.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withClient } from '../../../src/database/connection.js';
+import { withClient } from '../../../src/database/connection/connection.js';
 import type { TargetBase } from '../../../src/migrations/targets.js';
 import { checkToolTarget, runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { type countingWrapper, tableExists } from './tool-fixtures.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { type ConnectionInfo, connect } from '../../../src/database/connection.js';
+import { type ConnectionInfo, connect } from '../../../src/database/connection/connection.js';
 import { createToolMigration } from '../../../src/migrations/tools/tool-new-migration.js';
 import { planToolRollbacks } from '../../../src/migrations/tools/tool-rollback.js';
 import { toolTargetStatuses } from '../../../src/migrations/tools/tool-status.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import type { ConnectionInfo } from '../../../src/database/connection.js';
-import { runMigrationStep, type StepEvent } from '../../../src/migrations/migration-step.js';
+import type { ConnectionInfo } from '../../../src/database/connection/connection.js';
+import { runMigrationStep, type StepEvent } from '../../../src/migrations/step/migration-step.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { createTestDatabase } from '../helpers/database.js';
 import type { countingWrapper } from './tool-fixtures.js';

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { checkTargetsConfig } from '../../../src/check/check-config.js';
 import { DEFAULT_LINT_WARN } from '../../../src/config/schema.js';
 import { resolveConfig } from '../../../src/config/validate.js';
-import { checkTargetsConfig } from '../../../src/migrations/check/check-config.js';
 
 const services = {
   orders: { migrations: { dir: '.', tenants: { query: 'select name from tenants' } } },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../../src/migrations/check/check-report.js';
-import { describeDifference } from '../../../src/migrations/check/reversibility.js';
-import { checkReportJson, githubAnnotations, renderCheckReport } from '../../../src/ui/check-output.js';
+import { checkReportJson, githubAnnotations, renderCheckReport } from '../../../src/check/check-output.js';
+import type { CheckReport } from '../../../src/check/check-report.js';
+import { describeDifference } from '../../../src/check/reversibility.js';
 import { Output } from '../../../src/ui/output.js';
 
 const report: CheckReport = {

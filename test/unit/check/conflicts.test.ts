@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addedBelowBase, alembicConflicts, versionedFile } from '../../../src/migrations/check/conflicts.js';
+import { addedBelowBase, alembicConflicts, versionedFile } from '../../../src/check/conflicts.js';
 
 describe('versionedFile', () => {
   it('reads the version and id of every layout devup and the tools use', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ignoredInFile, lintableText, toLintFindings } from '../../../src/migrations/check/lint.js';
-import type { SquawkFinding } from '../../../src/migrations/check/squawk.js';
+import { ignoredInFile, lintableText, toLintFindings } from '../../../src/check/lint/lint.js';
+import type { SquawkFinding } from '../../../src/check/lint/squawk.js';
 
 describe('ignoredInFile', () => {
   it('collects the rules of every devup:lint-ignore comment', () => {

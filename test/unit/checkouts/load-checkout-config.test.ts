@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
-import { createContext } from '../../../src/cli/context.js';
+import { createContext } from '../../../src/app/context.js';
 import { loadConfig } from '../../../src/index.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { restoreLibrarySymlinks } from '../../../src/database/embedded-binaries.js';
+import { restoreLibrarySymlinks } from '../../../src/database/embedded/binaries.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
 let ws: Workspace;

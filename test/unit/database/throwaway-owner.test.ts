@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isOwnerGone, parseOwner, throwawayOwner } from '../../../src/database/throwaway-leftovers.js';
+import { isOwnerGone, parseOwner, throwawayOwner } from '../../../src/database/throwaway/leftovers.js';
 
 it('judges only owners it can see: this process lives; a gone pid here is gone; another host or pid namespace counts as alive', () => {
   const here = throwawayOwner();

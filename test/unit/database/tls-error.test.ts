@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { type SslSettings, tlsError } from '../../../src/database/tls.js';
+import { type SslSettings, tlsError } from '../../../src/database/connection/tls.js';
 
 const failure = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 const verifyFull: SslSettings = { mode: 'verify-full', rootCert: 'ca.pem', tls: {} };

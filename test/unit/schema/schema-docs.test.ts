@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIGRATION_TOOLS } from '../../../src/config/schema.js';
-import { toolAdapter } from '../../../src/migrations/tools/tool-adapters.js';
+import { toolAdapter } from '../../../src/migrations/tools/adapters.js';
 import { neutraliseSchema } from '../../../src/schema/placeholder.js';
 import { BOOKKEEPING_TABLES, isServiceExcluded } from '../../../src/schema/schema-docs.js';
 

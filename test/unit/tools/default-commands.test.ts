@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
+import { toolAdapter } from '../../../src/migrations/tools/adapters.js';
 import { defaultToolCommand } from '../../../src/migrations/tools/tool-adapter.js';
-import { toolAdapter } from '../../../src/migrations/tools/tool-adapters.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
 let ws: Workspace;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoBySignature, snapshotDir } from '../../../src/migrations/tools/file-snapshot.js';
+import { listDir, memoBySignature } from '../../../src/migrations/tools/file-listing.js';
 import { hashFiles, hashRows } from '../../../src/migrations/tools/fingerprint.js';
 import {
   FINGERPRINT_FILE,
@@ -23,8 +23,7 @@ afterEach(() => {
   for (const ws of workspaces.splice(0)) ws.cleanup();
 });
 
-const all = (dir: string, exclude: string[] = []) =>
-  snapshotDir(dir, { recursive: true, include: () => true, exclude });
+const all = (dir: string, exclude: string[] = []) => listDir(dir, { recursive: true, include: () => true, exclude });
 
 describe('hashFiles', () => {
   it('is the same for the same files wherever the directory is, whatever the listing order', () => {
@@ -58,7 +57,7 @@ describe('hashFiles', () => {
   });
 });
 
-describe('snapshotDir', () => {
+describe('listDir', () => {
   it('skips node_modules, .git, __pycache__, compiled and log files, and the state directory', () => {
     const ws = workspace({
       'a.xml': '',

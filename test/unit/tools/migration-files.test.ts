@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { alembic, parseAlembicFiles } from '../../../src/migrations/tools/alembic.js';
 import { dbmate, dbmateMigrations, parseDbmateFiles } from '../../../src/migrations/tools/dbmate.js';
-import { snapshotDir } from '../../../src/migrations/tools/file-snapshot.js';
+import { listDir } from '../../../src/migrations/tools/file-listing.js';
 import { flyway, parseFlywayFiles } from '../../../src/migrations/tools/flyway.js';
 import { nodePgMigrate, parseNodePgMigrateFiles } from '../../../src/migrations/tools/node-pg-migrate.js';
 import { parsePrismaFiles, prisma } from '../../../src/migrations/tools/prisma.js';
@@ -12,7 +12,7 @@ let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
 const files = (adapter: ToolAdapter, dir: string) =>
-  snapshotDir(dir, { recursive: adapter.recursive, include: (r) => adapter.includes(r) }).files;
+  listDir(dir, { recursive: adapter.recursive, include: (r) => adapter.includes(r) }).files;
 
 const settings = (cwd: string, dir?: string): ToolSettings => ({
   kind: 'tool',

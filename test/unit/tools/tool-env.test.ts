@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionInfo } from '../../../src/database/connection.js';
-import { parseConnectionUrl } from '../../../src/database/connection-url.js';
+import type { ConnectionInfo } from '../../../src/database/connection/connection.js';
+import { parseConnectionUrl } from '../../../src/database/connection/connection-url.js';
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
 import { flyway } from '../../../src/migrations/tools/flyway.js';
 import { liquibase } from '../../../src/migrations/tools/liquibase.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { toolAdapter } from '../../../src/migrations/tools/adapters.js';
 import type { ToolSettings } from '../../../src/migrations/tools/tool-adapter.js';
-import { toolAdapter } from '../../../src/migrations/tools/tool-adapters.js';
 import {
   programFromCommand,
   toolProgram,

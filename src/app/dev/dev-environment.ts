@@ -1,0 +1,78 @@
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { UserError } from '../../errors.js';
+import { claimDevSession } from '../../services/dev-session.js';
+import type { CommandContext } from '../context.js';
+import { Interrupts } from '../interrupts.js';
+import { prepareDatabase } from './prepare-database.js';
+import { startServices } from './start-services.js';
+
+export interface DevOptions {
+  skipMigrations: boolean;
+  only: string[] | undefined;
+  seed: boolean;
+  strict: boolean;
+  /** false: stop once the database is migrated and seeded (reset --no-start). */
+  start: boolean;
+  /** After a reset: the schemas (or all) to seed again. */
+  reseed?: 'all' | string[] | undefined;
+  /** Built from zero (a full reset): keep templates for the next reset. */
+  keepTemplate?: boolean;
+}
+
+/** The selected services plus everything they depend on, in config order. */
+export function selectServices(config: ResolvedConfig, only: string[] | undefined): ServiceSettings[] {
+  if (!only) return config.services;
+  const names = config.services.map((s) => s.name);
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    throw new UserError(`--only: no service named ${unknown.join(', ')}`, { hint: `Services: ${names.join(', ')}` });
+  }
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of config.services.find((s) => s.name === name)?.dependsOn ?? []) add(dep);
+  };
+  for (const name of only) add(name);
+  return config.services.filter((s) => wanted.has(s.name));
+}
+
+/** boot Postgres → migrate → seed → start services → supervise until Ctrl-C. */
+export async function runDevEnvironment(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  options: DevOptions,
+): Promise<number> {
+  const services = selectServices(config, options.only);
+  // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
+  const releaseSession = await claimDevSession(config.stateDir);
+  try {
+    return await runClaimedDevEnvironment(ctx, config, services, options);
+  } finally {
+    releaseSession();
+  }
+}
+
+async function runClaimedDevEnvironment(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  options: DevOptions,
+): Promise<number> {
+  const interrupts = new Interrupts();
+  // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
+  if (options.start) void import('../../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
+  const prepared = await interrupts.race(
+    prepareDatabase(ctx, config, {
+      skipMigrations: options.skipMigrations,
+      strict: options.strict,
+      seed: options.seed,
+      reseed: options.reseed,
+      keepTemplate: options.keepTemplate ?? false,
+      services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
+      signal: interrupts.signal,
+    }),
+  );
+  if (!options.start) return 0;
+  return startServices(ctx, config, services, prepared, interrupts, { watch: !options.skipMigrations });
+}

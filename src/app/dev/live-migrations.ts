@@ -1,0 +1,152 @@
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ConnectionInfo } from '../../database/connection/connection.js';
+import { InterruptedError } from '../../errors.js';
+import { formatDuration } from '../../lib/format.js';
+import { inspectTargets } from '../../migrations/inspect.js';
+import { type MigrationStepResult, runMigrationStep } from '../../migrations/step/migration-step.js';
+import { withDependents } from '../../services/dependency-order.js';
+import type { ServiceSupervisor } from '../../services/service-supervisor.js';
+import { errorEvent, formatError } from '../../ui/format-error.js';
+import { MigrationProgress } from '../../ui/migration-progress.js';
+import type { Output } from '../../ui/output.js';
+
+export interface LiveMigrationsOptions {
+  output: Output;
+  config: ResolvedConfig;
+  /** The services this `devup dev` runs (after --only). */
+  services: ServiceSettings[];
+  admin: ConnectionInfo;
+  supervisor: Pick<ServiceSupervisor, 'restart'>;
+  /** Aborted when `devup dev` stops: no new run starts. */
+  signal: AbortSignal;
+  /** After a run applied migrations and the services are ready again (the schema docs' refresh). */
+  afterApplied?: (result: MigrationStepResult) => Promise<void>;
+}
+
+/**
+ * Applies migrations while `devup dev` runs, one run at a time (requests made meanwhile wait and
+ * are merged into the next run): applied files edited or deleted are refused with a one-line
+ * warning; a failure leaves every service running on the old schema; after a success, the
+ * migrated services and what depends on them restart (unless `restartOnMigrate: false`).
+ */
+export class LiveMigrations {
+  readonly #options: LiveMigrationsOptions;
+  readonly #pending = new Set<string>();
+  /** Someone asked (the `m` key): say so even when nothing is pending. */
+  #asked = false;
+  #draining: Promise<void> | undefined;
+
+  constructor(options: LiveMigrationsOptions) {
+    this.#options = options;
+  }
+
+  /** Queues a run for these services; resolves once no run is left to do. */
+  request(services: readonly string[], options: { asked?: boolean } = {}): Promise<void> {
+    for (const name of services) this.#pending.add(name);
+    if (options.asked) this.#asked = true;
+    this.#draining ??= this.#drain();
+    return this.#draining;
+  }
+
+  /** Resolves when the run under way (and what queued behind it) is done. */
+  async idle(): Promise<void> {
+    await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.size > 0 && !this.#options.signal.aborted) {
+        const names = this.#options.services.filter((s) => this.#pending.has(s.name)).map((s) => s.name);
+        this.#pending.clear();
+        const asked = this.#asked;
+        this.#asked = false;
+        await this.#run(names, asked).catch((error: unknown) => this.#report(error));
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #run(names: string[], asked: boolean): Promise<void> {
+    const { output, config, admin, signal } = this.#options;
+    const started = performance.now();
+    const drifted = await this.#warnAboutDrift(names);
+    const clean = names.filter((name) => !drifted.has(name));
+    if (clean.length === 0) return;
+    const progress = new MigrationProgress(output, { live: true });
+    const result = await runMigrationStep(config, admin, {
+      services: clean,
+      onPlanned: (targets) => progress.planned(targets),
+      onEvent: (event) => progress.event(event),
+      signal,
+    });
+    await progress.finish();
+    if (asked && result.outcomes.every((o) => o.status === 'up-to-date')) {
+      output.line(`${output.style('green', '✔')} Migrations up-to-date (${clean.join(', ')})`);
+    }
+    const { migrated, failed } = outcomeByService(result);
+    if (failed.length > 0) {
+      output.line(
+        `${output.style('red', '✗')} ${failed.join(', ')}: migration failed; every service keeps running on the old schema. Fix the file and save it again.`,
+      );
+    }
+    if (migrated.length === 0) return;
+    const restart = this.#toRestart(migrated);
+    if (restart.length > 0) await this.#options.supervisor.restart(restart);
+    const ms = performance.now() - started;
+    const after = restart.length > 0 ? `; ${restart.join(', ')} ready again` : '';
+    output.line(`${output.style('green', '✔')} ${migrated.join(', ')} migrated${after} in ${formatDuration(ms)}`);
+    output.event({ event: 'live-migrated', services: migrated, restarted: restart, ms: Math.round(ms) });
+    await this.#options.afterApplied?.(result);
+  }
+
+  /** The migrated services and their dependents, less those that opted out. */
+  #toRestart(migrated: string[]): string[] {
+    const running = this.#options.services.filter((s) => s.command !== undefined);
+    const roots = migrated.filter((name) => running.find((s) => s.name === name)?.restartOnMigrate);
+    return withDependents(running, roots)
+      .filter((s) => s.restartOnMigrate)
+      .map((s) => s.name);
+  }
+
+  /**
+   * Applied migrations edited or deleted on disk: one line per service, and that service is left
+   * alone. External tools judge their own files when they run.
+   */
+  async #warnAboutDrift(names: string[]): Promise<Set<string>> {
+    const { output, config, admin } = this.#options;
+    const sql = this.#options.services.filter((s) => names.includes(s.name) && s.migrations?.kind === 'sql');
+    if (sql.length === 0) return new Set();
+    const inspected = await inspectTargets(config, admin, { services: sql.map((s) => s.name) });
+    const drifted = new Set<string>();
+    for (const service of sql) {
+      const plans = inspected.filter((i) => i.target.service === service.name && i.plan);
+      const edited = new Set(plans.flatMap((i) => i.plan?.changed.map((c) => c.migration.id) ?? []));
+      const deleted = new Set(plans.flatMap((i) => i.plan?.missing.map((row) => row.name) ?? []));
+      if (edited.size + deleted.size === 0) continue;
+      drifted.add(service.name);
+      const what = [...[...edited].map((id) => `${id} edited`), ...[...deleted].map((id) => `${id} deleted`)];
+      const where = plans.filter((i) => i.plan && i.plan.changed.length + i.plan.missing.length > 0);
+      output.warn(
+        `${service.name}: applied migrations changed on disk (${what.join(', ')}; in ${where.map((i) => i.target.schema).join(', ')}); nothing applied. Undo it (git checkout), or accept an edit with \`devup migrate repair\`.`,
+      );
+    }
+    return drifted;
+  }
+
+  #report(error: unknown): void {
+    if (error instanceof InterruptedError || this.#options.signal.aborted) return;
+    const { output } = this.#options;
+    if (output.mode === 'json') output.event({ ...errorEvent(error), event: 'live-migration-error' });
+    else output.line(formatError(error, output, output.verbose).text);
+  }
+}
+
+/** Services with something applied and nothing failed; services with a failure (or skipped for one). */
+function outcomeByService(result: MigrationStepResult): { migrated: string[]; failed: string[] } {
+  const services = [...new Set(result.outcomes.map((o) => o.target.service))];
+  const of = (name: string) => result.outcomes.filter((o) => o.target.service === name);
+  const failed = services.filter((name) => of(name).some((o) => o.status === 'failed' || o.status === 'skipped'));
+  const migrated = services.filter((name) => !failed.includes(name) && of(name).some((o) => o.status === 'applied'));
+  return { migrated, failed };
+}

@@ -1,0 +1,112 @@
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ConnectionInfo } from '../../database/connection/connection.js';
+import { InterruptedError } from '../../errors.js';
+import { MigrationWatcher, migrationDirOf, type WatchedDir } from '../../services/migration-watcher.js';
+import type { ServiceSupervisor } from '../../services/service-supervisor.js';
+import { formatError } from '../../ui/format-error.js';
+import type { Output } from '../../ui/output.js';
+import type { CommandContext } from '../context.js';
+import type { Interrupts } from '../interrupts.js';
+import { type DevKeyAction, devKeysHint, listenForDevKeys } from './dev-keys.js';
+import { LiveMigrations } from './live-migrations.js';
+
+export interface LiveSessionOptions {
+  ctx: CommandContext;
+  config: ResolvedConfig;
+  services: ServiceSettings[];
+  admin: ConnectionInfo;
+  supervisor: ServiceSupervisor;
+  interrupts: Interrupts;
+  /** false with --skip-migrations: nothing is applied unless asked (`m`). */
+  watch: boolean;
+  /** Rewrite the schema docs after applying (schema.refresh, and a local database). */
+  refreshSchema: boolean;
+}
+
+/** What runs beside the services once they are ready: the migration watcher and the keys. */
+export interface LiveSession {
+  /** Lines for the ready message (what is watched, which keys do what). */
+  lines: string[];
+  /** Stops watching and reading keys (the terminal back as it was); waits for a run under way. */
+  close(): Promise<void>;
+}
+
+export async function startLiveSession(options: LiveSessionOptions): Promise<LiveSession> {
+  const { ctx, config, services, supervisor, interrupts } = options;
+  const { output } = ctx;
+  const live = new LiveMigrations({
+    output,
+    config,
+    services,
+    admin: options.admin,
+    supervisor,
+    signal: interrupts.signal,
+    afterApplied: options.refreshSchema
+      ? async (result) => {
+          const { refreshSchemaFiles } = await import('./prepare-database.js');
+          // A live run migrates the changed services only: the others' targets are looked up anew.
+          await refreshSchemaFiles(ctx, config, options.admin, result, false);
+        }
+      : undefined,
+  });
+  const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
+  const lines: string[] = [];
+  let watcher: MigrationWatcher | undefined;
+  if (options.watch && config.watch && withMigrations.length > 0) {
+    watcher = await MigrationWatcher.start(await migrationDirs(services), {
+      onChange: (names) => void live.request(names),
+      onError: (error) => output.warn(`Watching the migration directories failed: ${error.message}`),
+    });
+    lines.push(`Watching the migrations of ${withMigrations.join(', ')}: a new one is applied as it is saved.`);
+  }
+  const report = (error: unknown) => {
+    if (!(error instanceof InterruptedError)) output.line(formatError(error, output, output.verbose).text);
+  };
+  const onKey = (action: DevKeyAction) => {
+    switch (action) {
+      case 'restart':
+        supervisor.restart(services.map((s) => s.name)).catch(report);
+        return;
+      case 'migrate':
+        void live.request(withMigrations, { asked: true });
+        return;
+      case 'status':
+        printStatus(output, supervisor);
+        return;
+      case 'clear':
+        output.write('\u001b[2J\u001b[3J\u001b[H');
+        return;
+      case 'quit':
+        interrupts.interrupt();
+        return;
+    }
+  };
+  const stopKeys = listenForDevKeys(output, onKey);
+  lines.push(stopKeys ? devKeysHint(output) : 'Press Ctrl-C to stop the services.');
+  return {
+    lines,
+    async close() {
+      stopKeys?.();
+      await watcher?.close();
+      await live.idle();
+    },
+  };
+}
+
+async function migrationDirs(services: ServiceSettings[]): Promise<WatchedDir[]> {
+  const dirs: WatchedDir[] = [];
+  for (const service of services) {
+    const dir = await migrationDirOf(service);
+    if (dir !== undefined) dirs.push({ service: service.name, dir });
+  }
+  return dirs;
+}
+
+function printStatus(output: Output, supervisor: ServiceSupervisor): void {
+  const services = supervisor.snapshot();
+  const width = Math.max(...services.map((s) => s.name.length));
+  for (const s of services) {
+    const pid = s.pid === undefined ? '' : `pid ${s.pid}`;
+    output.line(`  ${s.name.padEnd(width)}  ${s.status.padEnd(10)}  ${pid.padEnd(10)}  ${s.url ?? ''}`.trimEnd());
+  }
+}

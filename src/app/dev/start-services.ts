@@ -1,0 +1,114 @@
+import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { connectionEnv } from '../../database/connection/connection-env.js';
+import { EXIT, InterruptedError } from '../../errors.js';
+import { formatDuration } from '../../lib/format.js';
+import { secretMasker } from '../../lib/secret-mask.js';
+import { devSessionFile } from '../../services/dev-session.js';
+import type { ServiceEvent } from '../../services/service-status.js';
+import type { CommandContext } from '../context.js';
+import type { Interrupts } from '../interrupts.js';
+import type { LiveSession } from './live-session.js';
+import type { PreparedDatabase } from './prepare-database.js';
+
+/** Step 3 of `devup dev`: start the services, supervise them until Ctrl-C, stop them all. */
+export async function startServices(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  interrupts: Interrupts,
+  options: { watch: boolean },
+): Promise<number> {
+  const { output } = ctx;
+  const runnable = services.filter((s) => s.command);
+  if (runnable.length === 0) {
+    output.line('No service has a command to start; the database is ready.');
+    return 0;
+  }
+  const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
+  const mask = secretMasker(prepared.db.connection.password);
+  const schemasOf = (service: ServiceSettings) =>
+    prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
+  const supervisor = new ServiceSupervisor({
+    services,
+    env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
+    dotenv: config.dotenv,
+    // Passwords never reach the screen, even when a service logs its DATABASE_URL.
+    // --json: every log line becomes an event, so stdout stays one JSON object per line.
+    write:
+      output.mode === 'json'
+        ? (text) => {
+            for (const line of mask(text).split('\n')) if (line) output.event({ event: 'log', line });
+          }
+        : (text) => output.write(mask(text)),
+    color: output.color,
+    onEvent: (event) => reportServiceEvent(ctx, event),
+    onServiceExit: config.onServiceExit,
+    stateFile: devSessionFile(config.stateDir),
+  });
+  // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
+  let stopping: Promise<void> | undefined;
+  interrupts.onSignal((count) => {
+    if (count === 1) output.line(output.style('yellow', 'Stopping services (Ctrl-C again to kill them now)...'));
+    stopping = supervisor.stop();
+  });
+
+  const started = performance.now();
+  let live: LiveSession | undefined;
+  try {
+    const ready = await interrupts.race(supervisor.start());
+    const width = Math.max(...ready.services.map((s) => s.name.length));
+    // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
+    output.line(
+      `${output.style('green', '✔')} All services ready in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`,
+    );
+    for (const s of ready.services) {
+      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
+    }
+    output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
+    const { startLiveSession } = await import('./live-session.js');
+    live = await startLiveSession({
+      ctx,
+      config,
+      services,
+      admin: prepared.db.connection,
+      supervisor,
+      interrupts,
+      watch: options.watch,
+      // As after the migration step: local work only, never an external server's.
+      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
+    });
+    for (const line of live.lines) output.line(line);
+  } catch (error) {
+    await live?.close();
+    await (stopping ?? supervisor.stop());
+    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted);
+    throw error;
+  }
+
+  const end = await Promise.race([
+    supervisor.finished,
+    interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
+  ]);
+  // A restart under way ends with the supervisor; a migration under way finishes its target.
+  await Promise.all([live.close(), stopping ?? supervisor.stop()]);
+  if (end.reason === 'stop-all' && end.error) throw end.error;
+  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
+  return finish(ctx, prepared, 0);
+}
+
+function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {
+  const { output } = ctx;
+  const keeps =
+    prepared.db.engine === 'external'
+      ? 'The external database is untouched.'
+      : `Postgres keeps running for a fast next start (\`devup down\` stops it).`;
+  output.line(`Services stopped. ${keeps}`);
+  output.event({ event: 'stopped', code });
+  return code;
+}
+
+/** Crashes, restarts and give-ups are already in the log stream (`name * …`); JSON gets events. */
+function reportServiceEvent(ctx: CommandContext, event: ServiceEvent): void {
+  ctx.output.event({ event: `service-${event.type}`, ...event });
+}

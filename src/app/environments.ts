@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { listeningProcess } from '../checkouts/port-holder.js';
+import { type CheckoutEntry, readRegistry, registryDir } from '../checkouts/registry.js';
+import type { DatabaseSettings } from '../config/types.js';
+import { DockerEngine } from '../database/docker/docker-engine.js';
+import { findDockerEndpoint } from '../database/docker/socket.js';
+import { EmbeddedEngine } from '../database/embedded/embedded-engine.js';
+import type { ConcreteEngine, DatabaseEngine, Destroyable, EngineStatus } from '../database/engine.js';
+import { readEngineState } from '../database/engine-state.js';
+import { type DevSessionState, readDevSession } from '../services/dev-session.js';
+
+/** One devup environment on this machine, as `devup ls` shows it. */
+export interface Environment {
+  project: string;
+  checkout: string;
+  /** false: the checkout's directory was deleted; `devup prune` removes what it left. */
+  exists: boolean;
+  /** Holds the project's configured ports and names. */
+  first: boolean;
+  /** Runs on ports and container names of its own, beside the project's first checkout. */
+  moved: boolean;
+  engine: ConcreteEngine | null;
+  database: { port: number; state: EngineStatus['state'] | 'unknown' };
+  dev: DevSessionState | null;
+  disk: string | null;
+}
+
+export function registeredCheckouts(env: NodeJS.ProcessEnv = process.env): [string, CheckoutEntry][] {
+  return Object.entries(readRegistry(registryDir(env)).checkouts).sort(
+    ([a, x], [b, y]) => x.project.localeCompare(y.project) || a.localeCompare(b),
+  );
+}
+
+/** Enough settings to find, inspect and destroy a checkout's server: names, port, data directory. */
+function settingsOf(entry: CheckoutEntry): DatabaseSettings {
+  return {
+    engine: 'auto',
+    image: '',
+    port: entry.ports.database,
+    user: '',
+    password: '',
+    database: '',
+    bind: '127.0.0.1',
+    url: undefined,
+    dataDir: entry.dataDir,
+    readyTimeoutMs: 0,
+    dockerName: entry.dockerName,
+  };
+}
+
+/** The engines that may hold a checkout's data: the one it remembers, or (a deleted checkout) both. */
+export function enginesOf(root: string, entry: CheckoutEntry): DatabaseEngine[] {
+  const remembered = readEngineState(entry.stateDir)?.engine;
+  const docker = new DockerEngine(entry.project, settingsOf(entry), undefined, root);
+  const embedded = new EmbeddedEngine(settingsOf(entry));
+  if (remembered === 'docker') return [docker];
+  if (remembered === 'embedded') return [embedded];
+  if (remembered === 'external') return [];
+  return findDockerEndpoint() ? [docker, embedded] : [embedded];
+}
+
+export async function describeEnvironment(root: string, entry: CheckoutEntry): Promise<Environment> {
+  const engine = readEngineState(entry.stateDir)?.engine;
+  let state: Environment['database']['state'] = 'unknown';
+  let disk: string | undefined;
+  const [server] = engine === undefined ? [] : enginesOf(root, entry);
+  if (server) {
+    state = await server
+      .status()
+      .then((s) => s.state)
+      .catch(() => 'unknown' as const);
+    disk = await server
+      .listDestroyable()
+      .then(
+        (items) =>
+          items
+            .map((i) => i.detail)
+            .filter(Boolean)
+            .join(', ') || undefined,
+      )
+      .catch(() => undefined);
+  }
+  return {
+    project: entry.project,
+    checkout: root,
+    exists: existsSync(root),
+    first: entry.first,
+    moved: entry.dockerName !== entry.project,
+    engine: engine ?? null,
+    database: { port: entry.ports.database, state },
+    dev: readDevSession(entry.stateDir) ?? null,
+    disk: disk ?? null,
+  };
+}
+
+/** What a deleted checkout left behind: containers, volumes, data directories, and a server still running. */
+export interface Leftovers {
+  root: string;
+  entry: CheckoutEntry;
+  items: Destroyable[];
+  engines: DatabaseEngine[];
+  /** An embedded server still running from the deleted directory (its files are gone, its port is not). */
+  orphanServer: { pid: number; command: string } | undefined;
+  /** Resources found but not this checkout's to remove (another checkout's by now), with why. */
+  kept: string[];
+}
+
+export async function findLeftovers(root: string, entry: CheckoutEntry): Promise<Leftovers> {
+  const items: Destroyable[] = [];
+  const engines: DatabaseEngine[] = [];
+  const kept: string[] = [];
+  for (const engine of enginesOf(root, entry)) {
+    try {
+      const found = await engine.listDestroyable();
+      if (found.length > 0) engines.push(engine);
+      items.push(...found);
+    } catch (error) {
+      kept.push((error as Error).message);
+    }
+  }
+  const listener = listeningProcess(entry.ports.database);
+  const orphanServer =
+    listener && /postgres/.test(listener.command) && listener.args.includes(entry.dataDir) ? listener : undefined;
+  return { root, entry, items, engines, orphanServer, kept };
+}

@@ -1,0 +1,25 @@
+import type { ResolvedConfig } from '../config/types.js';
+
+/** The tenant `devup check` migrates for a service whose tenants a fresh database cannot list. */
+export const SAMPLE_TENANT = 'sample';
+
+/**
+ * The config `devup check` migrates with: tenants from a query or command (which a fresh database
+ * cannot answer) become `check.tenants`, else one sample tenant; services whose migrations could
+ * not be read are left out (their conflicts are reported instead).
+ */
+export function checkTargetsConfig(config: ResolvedConfig, unreadable: ReadonlySet<string>): ResolvedConfig {
+  return {
+    ...config,
+    services: config.services.map((service) => {
+      const migrations = service.migrations;
+      if (!migrations) return service;
+      if (unreadable.has(service.name)) return { ...service, migrations: undefined };
+      if (migrations.tenants.kind === 'list') return service;
+      return {
+        ...service,
+        migrations: { ...migrations, tenants: { kind: 'list', tenants: config.check.tenants ?? [SAMPLE_TENANT] } },
+      };
+    }),
+  };
+}

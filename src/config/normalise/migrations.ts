@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { MIGRATIONS_DEFAULTS } from '../defaults.js';
+import type { ServiceInput } from '../schema.js';
+import { checkSchemaTemplate, IDENTIFIER } from '../schema-template.js';
+import type { MigrationSettings, TenantSource } from '../types.js';
+import { isDirectory, type NormaliseContext, normaliseEnv, relative, toCommand } from './context.js';
+
+type MigrationsInput = NonNullable<ServiceInput['migrations']>;
+
+/** `services.NAME.migrations`: SQL files devup runs itself, or an external tool. */
+export function normaliseMigrations(
+  ctx: NormaliseContext,
+  name: string,
+  input: MigrationsInput,
+  serviceCwd: string,
+): MigrationSettings | undefined {
+  const at = `services.${name}.migrations`;
+  if (input.dir === undefined && input.tool === undefined) {
+    ctx.problems.push({ path: at, message: 'needs "dir" (devup runs the SQL files) or "tool" (an external tool)' });
+    return undefined;
+  }
+  const tenants = normaliseTenants(ctx, at, input.tenants ?? [...MIGRATIONS_DEFAULTS.tenants]);
+  const schemaTemplate = input.schema ?? MIGRATIONS_DEFAULTS.schema;
+  const concurrency = input.concurrency ?? MIGRATIONS_DEFAULTS.concurrency;
+  const sampleTenants = tenants.kind === 'list' ? tenants.tenants : ['tenant', 'other'];
+  for (const message of checkSchemaTemplate(schemaTemplate, name, sampleTenants)) {
+    ctx.problems.push({ path: `${at}.schema`, message });
+  }
+
+  const resolveDir = (dir: string, key: string): string | undefined => {
+    const absolute = path.resolve(serviceCwd, dir);
+    if (!isDirectory(absolute)) {
+      ctx.problems.push({ path: `${at}.${key}`, message: `no such directory: ${relative(ctx, absolute)}` });
+      return undefined;
+    }
+    return absolute;
+  };
+
+  if (input.tool === undefined) {
+    if (input.command !== undefined) {
+      ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
+    }
+    if (input.program !== undefined) {
+      ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
+    }
+    if (input.env !== undefined) {
+      ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
+    }
+    const dir = resolveDir(input.dir ?? '', 'dir');
+    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate, concurrency };
+  }
+  if (input.tool === 'command' && input.command === undefined) {
+    ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });
+  }
+  if (input.tool === 'command' && input.program !== undefined) {
+    ctx.problems.push({
+      path: `${at}.program`,
+      message: 'tool "command" has no subcommands; program is for alembic, dbmate, node-pg-migrate and the others',
+    });
+  }
+  const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
+  const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
+  if (cwd === undefined) return undefined;
+  return {
+    kind: 'tool',
+    tool: input.tool,
+    command: input.command === undefined ? undefined : toCommand(input.command),
+    program: input.program === undefined ? undefined : toCommand(input.program),
+    cwd,
+    dir,
+    env: normaliseEnv(ctx, `${at}.env`, input.env),
+    tenants,
+    schemaTemplate,
+    concurrency,
+  };
+}
+
+/** A list of tenant names (checked here), or the query or command that lists them at run time. */
+function normaliseTenants(
+  ctx: NormaliseContext,
+  at: string,
+  rawTenants: NonNullable<MigrationsInput['tenants']>,
+): TenantSource {
+  if (!Array.isArray(rawTenants)) {
+    return 'query' in rawTenants
+      ? { kind: 'query', sql: rawTenants.query }
+      : { kind: 'command', command: toCommand(rawTenants.command) };
+  }
+  const seen = new Set<string>();
+  for (const tenant of rawTenants) {
+    if (!IDENTIFIER.test(tenant)) {
+      ctx.problems.push({
+        path: `${at}.tenants`,
+        message: `"${tenant}" is not a valid tenant name: use lower-case letters, digits and _`,
+      });
+    }
+    if (seen.has(tenant)) ctx.problems.push({ path: `${at}.tenants`, message: `"${tenant}" is listed twice` });
+    seen.add(tenant);
+  }
+  return { kind: 'list', tenants: rawTenants };
+}

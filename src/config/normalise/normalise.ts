@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { parseDuration } from '../../lib/duration.js';
+import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
+import { findCycle } from '../dependency-cycle.js';
+import { heldProjectPath, projectPaths } from '../project-paths.js';
+import type { DevupConfigInput, ServiceInput } from '../schema.js';
+import { renderSchemaName } from '../schema-template.js';
+import { closest } from '../suggest.js';
+import type { DatabaseSettings, ResolvedConfig, SchemaDocsSettings, ServiceSettings } from '../types.js';
+import type { ConfigProblem, NormaliseContext } from './context.js';
+import { relative } from './context.js';
+import { normaliseDatabase } from './database.js';
+import { normaliseService } from './service.js';
+
+export type { ConfigProblem };
+
+const PROJECT = /^[a-z0-9][a-z0-9_.-]*$/;
+
+function sanitizeProjectName(dir: string): string {
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
+  return name || 'devup';
+}
+
+/**
+ * Steps two and three of validation: fill defaults, resolve paths, and check the rules that
+ * span keys (directories exist, dependencies are known and acyclic, ports are unique).
+ * Needs no schema library, so the warm path can skip zod for a config it has seen before.
+ */
+export function normaliseConfig(
+  input: DevupConfigInput,
+  options: { configPath: string; env: NodeJS.ProcessEnv },
+): { config: ResolvedConfig | undefined; problems: ConfigProblem[] } {
+  const root = path.dirname(options.configPath);
+  const ctx: NormaliseContext = { root, env: options.env, problems: [] };
+
+  const project = input.project ?? sanitizeProjectName(root);
+  if (!PROJECT.test(project)) {
+    ctx.problems.push({
+      path: 'project',
+      message: `"${project}" must be lower-case letters, digits, ".", "-" or "_" (it names the container and volume)`,
+    });
+  }
+  const { database, databaseSetup } = normaliseDatabase(ctx, input.database, project);
+
+  const names = Object.keys(input.services);
+  if (names.length === 0) ctx.problems.push({ path: 'services', message: 'declare at least one service' });
+  const services = names.map((name) => normaliseService(ctx, name, input.services[name] as ServiceInput, names));
+
+  const stateDir = path.join(root, '.devup');
+  checkServiceDatabases(ctx, services, database);
+  checkSharedSchemas(ctx, services);
+  checkDataDir(ctx, database, projectPaths({ configPath: options.configPath, stateDir, services }));
+  const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
+  if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
+  checkPorts(ctx, services, database);
+
+  const missingEnv = (input.requiredEnv ?? []).filter((name) => !options.env[name]);
+  if (missingEnv.length > 0) {
+    ctx.problems.push({
+      path: 'requiredEnv',
+      message: `missing environment variables: ${missingEnv.join(', ')} (set them in .env next to the config)`,
+    });
+  }
+
+  const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
+
+  const config: ResolvedConfig = {
+    configPath: options.configPath,
+    root,
+    stateDir,
+    project,
+    onServiceExit: input.onServiceExit ?? CONFIG_DEFAULTS.onServiceExit,
+    ports: input.ports ?? CONFIG_DEFAULTS.ports,
+    watch: input.watch ?? CONFIG_DEFAULTS.watch,
+    dotenv: {},
+    database,
+    schema: schemaDocs,
+    databaseSetup,
+    migrations: {
+      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
+      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
+      lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
+    },
+    services,
+    check: {
+      tenants: input.check?.tenants,
+      lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+    },
+  };
+  return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+function checkServiceDatabases(
+  ctx: NormaliseContext,
+  services: readonly ServiceSettings[],
+  database: DatabaseSettings,
+): void {
+  for (const service of services) {
+    if (service.database !== undefined && service.database === database.database) {
+      ctx.problems.push({
+        path: `services.${service.name}.database`,
+        message: `"${service.database}" is the main database (database.database); leave \`database\` out to share it`,
+      });
+    }
+  }
+}
+
+/** Two services rendering the same schema would share one history table (and one reset). */
+function checkSharedSchemas(ctx: NormaliseContext, services: readonly ServiceSettings[]): void {
+  const owners = new Map<string, string>();
+  for (const service of services) {
+    const m = service.migrations;
+    if (m?.tenants.kind !== 'list') continue;
+    for (const tenant of m.tenants.tenants) {
+      const schema = `${service.database ?? ''}.${renderSchemaName(m.schemaTemplate, service.name, tenant)}`;
+      const other = owners.get(schema);
+      if (other && other !== service.name) {
+        ctx.problems.push({
+          path: `services.${service.name}.migrations.schema`,
+          message: `schema "${schema.slice(schema.indexOf('.') + 1)}" is also used by services.${other}; give each service its own`,
+        });
+      }
+      owners.set(schema, service.name);
+    }
+  }
+}
+
+/** reset and `down --volumes` delete the data directory whole: it must hold nothing of the project. */
+function checkDataDir(ctx: NormaliseContext, database: DatabaseSettings, paths: ReturnType<typeof projectPaths>): void {
+  const held = heldProjectPath(database.dataDir, paths);
+  if (held === undefined) return;
+  ctx.problems.push({
+    path: 'database.dataDir',
+    message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
+  });
+}
+
+function checkPorts(ctx: NormaliseContext, services: readonly ServiceSettings[], database: DatabaseSettings): void {
+  const ports = new Map<number, string>([[database.port, 'database.port']]);
+  for (const service of services) {
+    if (service.port === undefined) continue;
+    const other = ports.get(service.port);
+    if (other) {
+      ctx.problems.push({ path: `services.${service.name}.port`, message: `${service.port} is also used by ${other}` });
+    }
+    ports.set(service.port, `services.${service.name}.port`);
+  }
+}
+
+/** `schema.exclude` entries must name services that exist (patterns with `*` may match none). */
+function normaliseSchemaDocs(
+  ctx: NormaliseContext,
+  input: DevupConfigInput['schema'],
+  services: readonly string[],
+): SchemaDocsSettings {
+  const exclude = input?.exclude ?? [...SCHEMA_DOCS_DEFAULTS.exclude];
+  for (const entry of exclude) {
+    const service = entry.split('.')[0] ?? '';
+    if (service.includes('*') || services.includes(service)) continue;
+    const suggestion = closest(service, services);
+    ctx.problems.push({
+      path: 'schema.exclude',
+      message: `"${entry}" names no service${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; use "service" or "service.table"`,
+    });
+  }
+  return {
+    dir: path.resolve(ctx.root, input?.dir ?? SCHEMA_DOCS_DEFAULTS.dir),
+    exclude,
+    refresh: input?.refresh ?? SCHEMA_DOCS_DEFAULTS.refresh,
+  };
+}
+
+/** A duration the schema accepted (milliseconds, or text with a unit) in milliseconds. */
+function toMs(value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? parseDuration(value) : value;
+}

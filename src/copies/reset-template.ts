@@ -1,0 +1,161 @@
+import type pg from 'pg';
+import type { ResolvedConfig } from '../config/types.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
+import { quoteIdent } from '../lib/sql-quote.js';
+import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerprint-store.js';
+import { identityInDatabase } from '../migrations/tools/tool-history.js';
+import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
+import {
+  copyDatabase,
+  dropCopy,
+  dropDatabaseNow,
+  replaceFromCopy,
+  swapIn,
+  tidyCopies,
+  withCopyLock,
+  withMaintenanceClient,
+} from './database-copy.js';
+
+/** The project's databases: the main one, then each service's own (`database: 'auth'`). */
+export function projectDatabases(config: ResolvedConfig, admin: ConnectionInfo): string[] {
+  const own = config.services.map((s) => s.database).filter((d): d is string => d !== undefined);
+  return [...new Set([admin.database, ...own])];
+}
+
+export type ResetPlan = (
+  | { path: 'template'; templates: Map<string, DatabaseCopy>; takenAt: string }
+  | { path: 'full'; reason: string }
+) & {
+  /** Every copy of the project's databases (snapshots included), as read for the plan. */
+  copies: DatabaseCopy[];
+  fingerprint: BuildFingerprint;
+};
+
+/**
+ * Whether `reset` can restore every project database from its template: each has one, and the
+ * migration files, seeds and config are what they were when the templates were taken.
+ */
+export async function planReset(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  options: { seed: boolean },
+): Promise<ResetPlan> {
+  const databases = projectDatabases(config, admin);
+  const copies = await withMaintenanceClient(admin, databases, (client) => listCopies(client, config.project));
+  const now = buildFingerprint(config);
+  const full = (reason: string): ResetPlan => ({ path: 'full', reason, copies, fingerprint: now });
+  if (!options.seed) return full('--no-seed, and the template holds the seed data');
+  const templates = new Map<string, DatabaseCopy>();
+  for (const database of databases) {
+    const template = copies.find((c) => c.label.kind === 'template' && c.label.source === database);
+    if (!template)
+      return full(templates.size === 0 ? 'no template yet' : `no template of the database ${database} yet`);
+    const changed = describeFingerprintChange(template.label.fingerprint, now);
+    if (changed.length > 0) return full(`${changed.join(', ')} changed since the template`);
+    templates.set(database, template);
+  }
+  const takenAt = [...templates.values()].map((t) => t.label.createdAt).sort()[0] ?? '';
+  return { path: 'template', templates, takenAt, copies, fingerprint: now };
+}
+
+/** Replaces each project database with a clone of its template; returns the sessions that were ended. */
+export async function restoreTemplates(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  templates: Map<string, DatabaseCopy>,
+): Promise<number> {
+  return withMaintenanceClient(admin, [...templates.keys()], (client) =>
+    withCopyLock(client, config.project, async () => {
+      const copies = await listCopies(client, config.project);
+      let ended = 0;
+      for (const [live, template] of templates) {
+        // The spare cloned after the last reset makes this two renames; without one, clone now.
+        const spare = copies.find(
+          (c) => c.label.kind === 'spare' && c.label.source === live && c.label.createdAt === template.label.createdAt,
+        );
+        const result = spare
+          ? await swapIn(client, config.project, live, spare)
+          : await replaceFromCopy(client, config.project, live, template);
+        ended += result.ended;
+      }
+      await carryToolFingerprints(config, admin, client, templates);
+      return ended;
+    }),
+  );
+}
+
+/**
+ * External tools' fingerprints name the database by its oid, so that a re-created database is
+ * noticed; a clone of a template has a new oid but the template's content and schema oids. Those
+ * recorded before the template was taken describe the clone as well: they follow it to its oid,
+ * and the tools are not spawned again for a database restored unchanged.
+ */
+async function carryToolFingerprints(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  client: pg.Client,
+  templates: Map<string, DatabaseCopy>,
+): Promise<void> {
+  if (!config.services.some((s) => s.migrations?.kind === 'tool')) return;
+  const { rows } = await client.query<{ datname: string; oid: string }>(
+    'select datname, oid::text as oid from pg_database where datname = any($1)',
+    [[...templates.keys()]],
+  );
+  const oids = new Map(rows.map((r) => [r.datname, r.oid]));
+  for (const [key, fingerprint] of Object.entries(listFingerprints(config.stateDir))) {
+    const database = key.slice(0, key.indexOf('/')) || admin.database;
+    const template = templates.get(database);
+    const oid = oids.get(database);
+    if (!template || !oid || fingerprint.recordedAt > template.label.createdAt) continue;
+    const identity = identityInDatabase(fingerprint.identity, oid);
+    if (identity) recordFingerprint(config.stateDir, key, { ...fingerprint, identity });
+  }
+}
+
+/**
+ * The full path on a server devup runs: drops the project databases (their sessions ended) and
+ * creates the main one again, empty; the migrations build the rest. Templates and snapshots stay.
+ */
+export async function dropProjectDatabases(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const databases = projectDatabases(config, admin);
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      for (const database of databases) await dropDatabaseNow(client, database);
+      await client.query(`create database ${quoteIdent(admin.database)}`);
+    }),
+  );
+}
+
+/**
+ * Takes (or refreshes) the template of every project database, right after they were built from
+ * zero. Old templates, and those of databases the config no longer names, are dropped.
+ */
+export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const databases = projectDatabases(config, admin);
+  const fingerprint = buildFingerprint(config);
+  const createdAt = new Date().toISOString();
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, async () => {
+      const templates = (await listCopies(client, config.project)).filter((c) => c.label.kind === 'template');
+      for (const old of templates) await dropCopy(client, old);
+      for (const database of databases) {
+        await copyDatabase(client, database, copyName(database, 'template'), {
+          project: config.project,
+          kind: 'template',
+          source: database,
+          createdAt,
+          fingerprint,
+        });
+      }
+    }),
+  );
+}
+
+/** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
+export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const databases = projectDatabases(config, admin);
+  await withMaintenanceClient(admin, databases, (client) =>
+    withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases)),
+  );
+}

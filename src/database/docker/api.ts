@@ -1,0 +1,104 @@
+import type Docker from 'dockerode';
+import { UserError } from '../../errors.js';
+import { EngineUnavailableError } from '../engine.js';
+import { type DockerError, dockerMessage, engineUnreachable } from './diagnostics.js';
+import { type DockerEndpoint, describeEndpoint, findDockerEndpoint } from './socket.js';
+
+/**
+ * The Docker Engine API as devup asks it: the endpoint is found (DOCKER_HOST, known sockets) and
+ * dockerode loaded only when first needed, and a failure becomes a sentence a user can act on.
+ */
+export class DockerApi {
+  #endpoint: DockerEndpoint | undefined | null = null;
+  #docker: Docker | undefined;
+
+  constructor(endpoint?: DockerEndpoint) {
+    if (endpoint) this.#endpoint = endpoint;
+  }
+
+  get endpoint(): DockerEndpoint | undefined {
+    if (this.#endpoint === null) this.#endpoint = findDockerEndpoint();
+    return this.#endpoint;
+  }
+
+  async client(): Promise<Docker> {
+    if (this.#docker) return this.#docker;
+    const endpoint = this.endpoint;
+    if (!endpoint) {
+      throw new EngineUnavailableError('no Docker engine found (DOCKER_HOST is unset and no Docker socket exists)', {
+        hint: 'Start Docker (or Colima, Rancher Desktop, Podman), or use --engine embedded.',
+      });
+    }
+    const { default: DockerClass } = await import('dockerode');
+    this.#docker =
+      endpoint.kind === 'socket' ? new DockerClass({ socketPath: endpoint.socketPath }) : new DockerClass();
+    return this.#docker;
+  }
+
+  /** Whether an engine answers; a socket devup may not use is an error, not a "no". */
+  async ping(): Promise<boolean> {
+    if (!this.endpoint) return false;
+    try {
+      const docker = await this.client();
+      await withTimeout(docker.ping(), 2_000);
+      return true;
+    } catch (error) {
+      if ((error as DockerError).code === 'EACCES') throw this.#unreachable(error);
+      return false;
+    }
+  }
+
+  /** Runs one API call; "Docker could not <what>: ..." when it fails, or the engine is unreachable. */
+  async call<T>(what: string, fn: (docker: Docker) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.client());
+    } catch (error) {
+      const code = (error as DockerError).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES') throw this.#unreachable(error);
+      throw error instanceof UserError
+        ? error
+        : new UserError(`Docker could not ${what}: ${dockerMessage(error)}`, { cause: error });
+    }
+  }
+
+  /** The container named `name`, or undefined when there is none. */
+  async inspectContainer(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    const docker = await this.client();
+    return orUndefinedIfMissing(docker.getContainer(name).inspect());
+  }
+
+  /** The volume named `name`, or undefined when there is none. */
+  async inspectVolume(name: string): Promise<Docker.VolumeInspectInfo | undefined> {
+    const docker = await this.client();
+    return orUndefinedIfMissing(docker.getVolume(name).inspect() as Promise<Docker.VolumeInspectInfo>);
+  }
+
+  #unreachable(error: unknown): EngineUnavailableError {
+    return engineUnreachable(this.endpoint ? describeEndpoint(this.endpoint) : 'no socket', error);
+  }
+}
+
+async function orUndefinedIfMissing<T>(inspect: Promise<T>): Promise<T | undefined> {
+  try {
+    return await inspect;
+  } catch (error) {
+    if ((error as DockerError).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { DatabaseSettings } from '../../config/types.js';
+import { VERSION } from '../../version.js';
+
+/**
+ * The labels devup puts on its container and volume: whose they are (project, checkout), and a
+ * hash of the options the container was created with, so "reuse if unchanged" is one lookup.
+ */
+export const LABEL = {
+  project: 'dev.devup.project',
+  version: 'dev.devup.version',
+  optionsHash: 'dev.devup.options-hash',
+  image: 'dev.devup.image',
+  port: 'dev.devup.port',
+  bind: 'dev.devup.bind',
+  user: 'dev.devup.user',
+  database: 'dev.devup.database',
+  passwordHash: 'dev.devup.password-hash',
+  /** The checkout (directory of the config) that created the container and volume. */
+  checkout: 'dev.devup.checkout',
+} as const;
+
+export function containerName(project: string): string {
+  return `${project}-postgres`;
+}
+export function volumeName(project: string): string {
+  return `${project}-pgdata`;
+}
+
+/** The leading major version of an image tag (`postgres:17.2-alpine` → 17), if it has one. */
+export function imageMajor(image: string): number | undefined {
+  const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
+  const match = /^(\d+)/.exec(tag);
+  return match ? Number(match[1]) : undefined;
+}
+
+export function passwordHash(password: string): string {
+  return createHash('sha256').update(password).digest('hex').slice(0, 16);
+}
+
+export function containerLabels(project: string, db: DatabaseSettings, checkout?: string): Record<string, string> {
+  const fields = {
+    [LABEL.image]: db.image,
+    [LABEL.port]: String(db.port),
+    [LABEL.bind]: db.bind,
+    [LABEL.user]: db.user,
+    [LABEL.database]: db.database,
+    [LABEL.passwordHash]: passwordHash(db.password),
+  };
+  const optionsHash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+  return {
+    [LABEL.project]: project,
+    [LABEL.version]: VERSION,
+    [LABEL.optionsHash]: optionsHash,
+    ...(checkout === undefined ? {} : { [LABEL.checkout]: checkout }),
+    ...fields,
+  };
+}
+
+/** Which settings differ between a container's labels and the wanted ones, for people. */
+export function describeLabelChanges(current: Record<string, string>, wanted: Record<string, string>): string[] {
+  const names: Record<string, string> = {
+    [LABEL.image]: 'database.image',
+    [LABEL.port]: 'database.port',
+    [LABEL.bind]: 'database.bind',
+    [LABEL.user]: 'database.user',
+    [LABEL.database]: 'database.database',
+    [LABEL.passwordHash]: 'database.password',
+  };
+  const changes: string[] = [];
+  for (const [label, name] of Object.entries(names)) {
+    if (current[label] === wanted[label]) continue;
+    changes.push(
+      label === LABEL.passwordHash
+        ? `${name} changed`
+        : `${name}: ${current[label] ?? '(unknown)'} → ${wanted[label] ?? '(unset)'}`,
+    );
+  }
+  return changes;
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import type { DatabaseSetup } from '../../config/types.js';
+import { isPgError } from '../../database/connection/connection.js';
+import { UserError } from '../../errors.js';
+import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
+import { withAdvisoryLock } from '../lock.js';
+import { checksumSql, normaliseSql } from '../sql/checksum.js';
+import { describePgError } from '../sql/error-frame.js';
+import { applyRecordedSqlFile, createRecordTableSql } from './recorded-sql-file.js';
+
+/** Where devup records which `database.init` files ran in a database. */
+const INIT_TABLE = 'public.devup_database_init';
+/** The advisory lock key for database-wide setup (not a schema name: it has a space). */
+const SETUP_LOCK = 'devup database setup';
+
+export function hasDatabaseSetup(setup: DatabaseSetup): boolean {
+  return setup.extensions.length > 0 || setup.init.length > 0;
+}
+
+interface SetupState {
+  missingExtensions: DatabaseSetup['extensions'];
+  /** Init files not recorded in this database yet. */
+  pendingInit: string[];
+  /** Init files that ran here, but whose contents changed since. */
+  changedInit: string[];
+}
+
+/** What is missing, in one round trip (two when init files are configured and recorded before). */
+async function readSetupState(client: pg.Client, setup: DatabaseSetup, root: string): Promise<SetupState> {
+  const { rows } = await client.query<{ present: string[]; recorded: boolean }>(
+    `select array(select extname::text from pg_extension where extname = any($1)) as present,
+            to_regclass(${quoteLiteral(INIT_TABLE)}) is not null as recorded`,
+    [setup.extensions.map((e) => e.name)],
+  );
+  const present = new Set(rows[0]?.present ?? []);
+  let done = new Map<string, string>();
+  if (setup.init.length > 0 && rows[0]?.recorded) {
+    const result = await client.query<{ file: string; checksum: string }>(`select file, checksum from ${INIT_TABLE}`);
+    done = new Map(result.rows.map((r) => [r.file, r.checksum]));
+  }
+  const recorded = (file: string) => done.get(path.relative(root, file));
+  return {
+    missingExtensions: setup.extensions.filter((e) => !present.has(e.name)),
+    pendingInit: setup.init.filter((file) => recorded(file) === undefined),
+    changedInit: setup.init.filter((file) => {
+      const checksum = recorded(file);
+      return checksum !== undefined && checksum !== checksumSql(readFileSync(file, 'utf8'));
+    }),
+  };
+}
+
+async function createExtension(client: pg.Client, extension: { name: string; schema: string }): Promise<void> {
+  try {
+    await client.query(`create schema if not exists ${quoteIdent(extension.schema)}`);
+    await client.query(
+      `create extension if not exists ${quoteIdent(extension.name)} schema ${quoteIdent(extension.schema)}`,
+    );
+  } catch (error) {
+    const code = isPgError(error) ? error.code : undefined;
+    const hint =
+      code === '42501'
+        ? `The database user may not create "${extension.name}": create it once as a superuser, or have an administrator allow it.`
+        : code === '0A000' || code === '58P01'
+          ? `The server has no "${extension.name}" extension: install its package on the server, or check the name.`
+          : 'Check the name in database.extensions.';
+    throw new UserError(`cannot create the extension "${extension.name}" (database.extensions)`, {
+      details: isPgError(error) ? describePgError(error) : [String(error)],
+      hint,
+      cause: error,
+    });
+  }
+}
+
+async function runInitFile(client: pg.Client, file: string, root: string): Promise<void> {
+  const name = path.relative(root, file);
+  await client.query(createRecordTableSql(INIT_TABLE));
+  await applyRecordedSqlFile(client, {
+    schema: 'public',
+    table: INIT_TABLE,
+    file: { path: file, name, text: normaliseSql(readFileSync(file, 'utf8')) },
+    failure: {
+      message: `database.init file ${name} failed in database "${String(client.database)}"`,
+      hint: 'Fix the file; nothing of it was kept, and it runs again before the next migration.',
+    },
+  });
+}
+
+/**
+ * `database.extensions` and `database.init` for the database `client` is connected to: done once,
+ * before any migration, under a lock so that two devups (or tenants) never race on them.
+ * Returns what it did, one line each.
+ */
+export async function applyDatabaseSetup(
+  client: pg.Client,
+  setup: DatabaseSetup,
+  root: string,
+): Promise<{ done: string[]; warnings: string[] }> {
+  if (!hasDatabaseSetup(setup)) return { done: [], warnings: [] };
+  const first = await readSetupState(client, setup, root);
+  // An init file runs once per database: an edit reaches new databases (and `devup reset`), not this one.
+  const warnings = first.changedInit.map(
+    (file) =>
+      `database.init file ${path.relative(root, file)} changed since it ran in this database; it runs once per database (\`devup reset\` runs it again)`,
+  );
+  if (first.missingExtensions.length === 0 && first.pendingInit.length === 0) return { done: [], warnings };
+  const done = await withAdvisoryLock(client, SETUP_LOCK, async () => {
+    // Another devup may have done it while this one waited.
+    const state = await readSetupState(client, setup, root);
+    const done: string[] = [];
+    for (const extension of state.missingExtensions) {
+      await createExtension(client, extension);
+      done.push(`extension ${extension.name} (in ${extension.schema})`);
+    }
+    for (const file of state.pendingInit) {
+      await runInitFile(client, file, root);
+      done.push(`init ${path.relative(root, file)}`);
+    }
+    return done;
+  });
+  return { done, warnings };
+}
