@@ -1,4 +1,4 @@
-import { type LoadOptions, loadConfig } from '../config/load.js';
+import { type LoadOptions, loadConfigFile } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describePlacement, resolveCheckout } from './resolve-checkout.js';
 
@@ -16,7 +16,7 @@ const NO_REGISTRY = ['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'];
  * both come here, so a script sees the ports `devup dev` uses.
  */
 export async function loadCheckoutConfig(options: CheckoutLoadOptions): Promise<ResolvedConfig> {
-  const loaded = await loadConfig(options);
+  const loaded = await loadConfigFile(options);
   let resolved: ResolvedConfig;
   try {
     resolved = await resolveCheckout(loaded, options.env ?? process.env);

@@ -118,7 +118,7 @@ async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
 }
 
 /** Finds, evaluates and validates the config; every problem is reported at once. */
-export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+export async function loadConfigFile(options: LoadOptions): Promise<ResolvedConfig> {
   const env = options.env ?? process.env;
   const notice = options.notice ?? (() => {});
   let file: string | undefined;

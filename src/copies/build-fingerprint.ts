@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import { matchSeedFiles } from '../migrations/seeds/seed-files.js';
 import { toolAdapter } from '../migrations/tools/adapters.js';
+import { hashFiles } from '../migrations/tools/content-hash.js';
 import { type FileEntry, listDir } from '../migrations/tools/file-listing.js';
-import { hashFiles } from '../migrations/tools/fingerprint.js';
 import { readToolFiles } from '../migrations/tools/tool-files.js';
 import { VERSION } from '../version.js';
 

@@ -1,12 +1,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../lib/atomic-json.js';
-import type { ServiceSnapshot } from './service-status.js';
+import type { ServiceState } from './service-status.js';
 
 /** What `.devup/…` says about a running `devup dev`, so other commands (status, down) can find it. */
 export interface RuntimeState {
   pid: number;
   startedAt: string;
-  services: ServiceSnapshot[];
+  services: ServiceState[];
 }
 
 /** Keeps the runtime state file current while devup supervises services; removed on stop. */
@@ -19,7 +19,7 @@ export class RuntimeStateFile {
   }
 
   /** Synchronous and small: called on every status change, and must be done before the next. */
-  write(services: ServiceSnapshot[]): void {
+  write(services: ServiceState[]): void {
     const state: RuntimeState = { pid: process.pid, startedAt: this.#startedAt, services };
     writeJsonAtomic(this.file, state);
   }

@@ -14,7 +14,7 @@ export type ServiceEvent =
   | { type: 'failed'; service: string; reason: string; lastLines: string[]; exit: ProcessExit | undefined };
 
 /** A service as the state file and status views show it. */
-export interface ServiceSnapshot {
+export interface ServiceState {
   name: string;
   /** Absent when no process runs (not started yet, exited, failed). */
   pid?: number;

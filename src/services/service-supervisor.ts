@@ -12,7 +12,7 @@ import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
-import type { ServiceEvent, ServiceSnapshot } from './service-status.js';
+import type { ServiceEvent, ServiceState } from './service-status.js';
 import { type ServiceEnd, SupervisedService } from './supervised-service.js';
 
 export interface SupervisorOptions {
@@ -248,15 +248,15 @@ export class ServiceSupervisor {
   }
 
   /** Each service as the state file shows it. */
-  snapshot(): ServiceSnapshot[] {
+  states(): ServiceState[] {
     return [...this.#services.values()].map((service) => {
-      const snapshot: ServiceSnapshot = { name: service.name, status: service.status };
+      const state: ServiceState = { name: service.name, status: service.status };
       const url = serviceUrl(service.settings);
-      if (service.pid !== null) snapshot.pid = service.pid;
-      if (service.settings.port !== undefined) snapshot.port = service.settings.port;
-      if (url !== null) snapshot.url = url;
-      if (service.readyMs !== null) snapshot.readyMs = service.readyMs;
-      return snapshot;
+      if (service.pid !== null) state.pid = service.pid;
+      if (service.settings.port !== undefined) state.port = service.settings.port;
+      if (url !== null) state.url = url;
+      if (service.readyMs !== null) state.readyMs = service.readyMs;
+      return state;
     });
   }
 
@@ -319,7 +319,7 @@ export class ServiceSupervisor {
   #writeState(): void {
     if (!this.#stateFile || this.#stateFileBroken || this.#phase === 'stopped') return;
     try {
-      this.#stateFile.write(this.snapshot());
+      this.#stateFile.write(this.states());
     } catch (error) {
       // The state file only serves other commands; supervision goes on without it.
       this.#stateFileBroken = true;

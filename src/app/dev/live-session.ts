@@ -103,7 +103,7 @@ async function migrationDirs(services: ServiceSettings[]): Promise<WatchedDir[]>
 }
 
 function printStatus(output: Output, supervisor: ServiceSupervisor): void {
-  const services = supervisor.snapshot();
+  const services = supervisor.states();
   const width = Math.max(...services.map((s) => s.name.length));
   for (const s of services) {
     const pid = s.pid === undefined ? '' : `pid ${s.pid}`;

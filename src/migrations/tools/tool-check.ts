@@ -1,4 +1,4 @@
-import { hashRows } from './fingerprint.js';
+import { hashRows } from './content-hash.js';
 import type { ToolFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
 import type { ToolFiles } from './tool-files.js';

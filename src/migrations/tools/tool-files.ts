@@ -1,6 +1,6 @@
 import { errorMessage } from '../../errors.js';
+import { hashFiles } from './content-hash.js';
 import { listDir, memoBySignature } from './file-listing.js';
-import { hashFiles } from './fingerprint.js';
 import { MigrationFilesError, type MigrationSet, type ToolAdapter, type ToolSettings } from './tool-adapter.js';
 
 /** A tool's migration files as devup read them, once per process while they stay unchanged. */

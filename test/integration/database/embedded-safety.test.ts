@@ -14,7 +14,9 @@ it('never deletes a data directory it did not create', async () => {
   const engine = new EmbeddedEngine(settings(ws.dir));
   await expect(engine.listDestroyable()).rejects.toThrow(/was not created by devup/);
   await expect(engine.destroy()).rejects.toThrow(/was not created by devup/);
-  expect(ws.dir).toBeTruthy();
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(`${ws.dir}/src/index.ts`, 'utf8')).toBe('precious');
+  expect(readFileSync(`${ws.dir}/data/notes.txt`, 'utf8')).toBe('precious');
 });
 
 it('refuses to initialise over a non-empty directory instead of clearing it', async () => {

@@ -31,11 +31,11 @@ describe('ServiceSupervisor.restart', () => {
       ],
     });
     await supervisor.start();
-    const before = supervisor.snapshot();
+    const before = supervisor.states();
 
     const restarted = await supervisor.restart(['web', 'api']);
 
-    const after = supervisor.snapshot();
+    const after = supervisor.states();
     expect(restarted.map((s) => s.name)).toEqual(['api', 'web']);
     expect(pidOf(after, 'jobs')).toBe(pidOf(before, 'jobs'));
     for (const name of ['api', 'web']) {
@@ -65,14 +65,14 @@ describe('ServiceSupervisor.restart', () => {
       ],
     });
     await supervisor.start();
-    const jobsPid = pidOf(supervisor.snapshot(), 'jobs');
+    const jobsPid = pidOf(supervisor.states(), 'jobs');
     writeFileSync(broken, '');
 
     const error = await supervisor.restart(['api', 'web']).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/Service "api" exited with code 1 before it was ready/);
-    const snapshot = supervisor.snapshot();
+    const snapshot = supervisor.states();
     expect(snapshot.map((s) => `${s.name}:${s.status}`)).toEqual(['api:failed', 'web:exited', 'jobs:ready']);
     expect(pidOf(snapshot, 'jobs')).toBe(jobsPid);
     expect(h.eventsOf('web', 'starting')).toHaveLength(1);
@@ -80,6 +80,6 @@ describe('ServiceSupervisor.restart', () => {
     // Fixed: the next restart brings both back.
     rmSync(broken);
     await supervisor.restart(['api', 'web']);
-    expect(supervisor.snapshot().map((s) => `${s.name}:${s.status}`)).toEqual(['api:ready', 'web:ready', 'jobs:ready']);
+    expect(supervisor.states().map((s) => `${s.name}:${s.status}`)).toEqual(['api:ready', 'web:ready', 'jobs:ready']);
   });
 });

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { findConfigFile, loadConfig } from '../../../src/config/load.js';
+import { findConfigFile, loadConfigFile } from '../../../src/config/load.js';
 import { UserError } from '../../../src/errors.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
@@ -22,7 +22,7 @@ it('loads a TypeScript config, with .env loaded first and copied from .env.examp
     '.env.example': 'DEVUP_T_PORT=4100\n',
   });
   const notices: string[] = [];
-  const config = await loadConfig({ cwd: ws.dir, notice: (m) => notices.push(m) });
+  const config = await loadConfigFile({ cwd: ws.dir, notice: (m) => notices.push(m) });
   expect(config.services[0]?.port).toBe(4100);
   expect(notices).toEqual(['Created .env from .env.example (edit it to change local settings).']);
   expect(readFileSync(`${ws.dir}/.env`, 'utf8')).toBe('DEVUP_T_PORT=4100\n');
@@ -35,7 +35,7 @@ it('real environment variables win over .env', async () => {
   });
   process.env.DEVUP_T_PORT2 = '4200';
   try {
-    const config = await loadConfig({ cwd: ws.dir });
+    const config = await loadConfigFile({ cwd: ws.dir });
     expect(config.services[0]?.port).toBe(4200);
   } finally {
     delete process.env.DEVUP_T_PORT2;
@@ -49,7 +49,7 @@ it('reports every problem of the file in one error, with the file name, and no s
       requiredEnv: ['A', 'B'],
     }),
   });
-  const error = (await loadConfig({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+  const error = (await loadConfigFile({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
   expect(error).toBeInstanceOf(UserError);
   expect(error.message).toBe('devup.config.json has 3 problems:');
   expect(error.details).toEqual([
@@ -62,22 +62,22 @@ it('reports every problem of the file in one error, with the file name, and no s
 
 it('says where a config that does not evaluate fails, and how to see more', async () => {
   ws = createWorkspace({ 'devup.config.mjs': 'export default { services: undefinedThing };' });
-  const error = (await loadConfig({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+  const error = (await loadConfigFile({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
   expect(error.message).toMatch(/could not evaluate devup\.config\.mjs: undefinedThing is not defined/);
   expect(error.hint).toMatch(/--verbose/);
 });
 
 it('names a broken JSON config', async () => {
   ws = createWorkspace({ 'devup.config.json': '{ "services": { ' });
-  await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/devup\.config\.json is not valid JSON/);
+  await expect(loadConfigFile({ cwd: ws.dir, env: {} })).rejects.toThrow(/devup\.config\.json is not valid JSON/);
 });
 
 it('validates in full again when the config changes, so a cached success never hides a new mistake', async () => {
   ws = createWorkspace({ 'devup.config.json': JSON.stringify({ services: { api: {} } }) });
-  await loadConfig({ cwd: ws.dir, env: {} });
+  await loadConfigFile({ cwd: ws.dir, env: {} });
   expect(existsSync(`${ws.dir}/.devup/config-ok`)).toBe(true);
   ws.write('devup.config.json', JSON.stringify({ services: { api: { prot: 1 } } }));
-  await expect(loadConfig({ cwd: ws.dir, env: {} })).rejects.toThrow(/1 problem/);
+  await expect(loadConfigFile({ cwd: ws.dir, env: {} })).rejects.toThrow(/1 problem/);
 });
 
 it('remembers several validated configs: two in one directory do not throw each other out', async () => {
@@ -86,19 +86,19 @@ it('remembers several validated configs: two in one directory do not throw each 
     'b.devup.config.json': JSON.stringify({ services: { web: {} } }),
   });
   const remembered = () => readFileSync(`${ws.dir}/.devup/config-ok`, 'utf8').split('\n').filter(Boolean);
-  await loadConfig({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
-  await loadConfig({ cwd: ws.dir, configPath: 'b.devup.config.json', env: {} });
+  await loadConfigFile({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
+  await loadConfigFile({ cwd: ws.dir, configPath: 'b.devup.config.json', env: {} });
   const both = remembered();
   expect(both).toHaveLength(2);
   // a is still remembered: loading it again validates nothing and writes nothing.
-  await loadConfig({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
+  await loadConfigFile({ cwd: ws.dir, configPath: 'a.devup.config.json', env: {} });
   expect(remembered()).toEqual(both);
 });
 
 it('creates .env from .env.example readable by its owner only, whatever the example allows', async () => {
   ws = createWorkspace({ 'devup.config.mjs': 'export default { services: { api: {} } }', '.env.example': 'A=1\n' });
   chmodSync(`${ws.dir}/.env.example`, 0o644);
-  await loadConfig({ cwd: ws.dir });
+  await loadConfigFile({ cwd: ws.dir });
   expect(statSync(`${ws.dir}/.env`).mode & 0o777).toBe(0o600);
 });
 
@@ -106,14 +106,14 @@ it('a .env that appears while it is being copied (another devup, a race) is no e
   ws = createWorkspace({ 'devup.config.mjs': 'export default { services: { api: {} } }', '.env.example': 'A=1\n' });
   // Invisible to existsSync, refused by the exclusive create: what losing the race looks like.
   symlinkSync(`${ws.dir}/elsewhere`, `${ws.dir}/.env`);
-  await expect(loadConfig({ cwd: ws.dir })).resolves.toMatchObject({ project: expect.any(String) });
+  await expect(loadConfigFile({ cwd: ws.dir })).resolves.toMatchObject({ project: expect.any(String) });
 });
 
 it('a config whose getter throws while it is read is a user error naming the file', async () => {
   ws = createWorkspace({
     'devup.config.mjs': `export default { services: { api: { get port() { throw new Error('PORT is not set'); } } } }`,
   });
-  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  const error = await loadConfigFile({ cwd: ws.dir }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserError);
   expect((error as UserError).message).toBe('devup.config.mjs threw while devup read it: PORT is not set');
   expect((error as UserError).hint).toMatch(/getter or Proxy/);
@@ -123,7 +123,7 @@ it('a config Proxy that throws on every key is a user error too', async () => {
   ws = createWorkspace({
     'devup.config.mjs': `export default new Proxy({}, { get() { throw new Error('no such setting'); }, ownKeys() { throw new Error('no keys'); } })`,
   });
-  const error = await loadConfig({ cwd: ws.dir }).catch((e: unknown) => e);
+  const error = await loadConfigFile({ cwd: ws.dir }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserError);
   expect((error as UserError).message).toMatch(/^devup.config.mjs (threw while devup read it|could not)/);
 });

@@ -78,11 +78,9 @@ describe('toolProgram', () => {
     expect(() => toolProgram(alembic, settings({ command: { argv: ['./migrate.sh'] } }), 'auth', context)).toThrow(
       /services\.auth\.migrations\.command \(\.\/migrate\.sh\) does not end with "upgrade head" or "upgrade heads"/,
     );
-    try {
-      toolProgram(alembic, settings({ command: { argv: ['./migrate.sh'] } }), 'auth', context);
-    } catch (error) {
-      expect((error as { hint: string }).hint).toContain('services.auth.migrations.program');
-    }
+    expect(() => toolProgram(alembic, settings({ command: { argv: ['./migrate.sh'] } }), 'auth', context)).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('services.auth.migrations.program') }),
+    );
   });
 });
 

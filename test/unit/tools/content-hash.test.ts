@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashFiles, hashRows } from '../../../src/migrations/tools/content-hash.js';
 import { listDir, memoBySignature } from '../../../src/migrations/tools/file-listing.js';
-import { hashFiles, hashRows } from '../../../src/migrations/tools/fingerprint.js';
 import {
   FINGERPRINT_FILE,
   fingerprintKey,
