@@ -84,6 +84,22 @@ it('every relative link and anchor in the README, docs/ and bench/README.md reso
   expect(files.flatMap((file) => brokenLinks(ROOT, file))).toEqual([]);
 });
 
+it('the README links every page of docs/, so that a newcomer finds it', () => {
+  const readme = path.join(ROOT, 'README.md');
+  const linked = new Set(
+    proseLines(readFileSync(readme, 'utf8')).flatMap(({ text }) =>
+      [...withoutCode(text).matchAll(/\]\(\s*<?(docs\/[^)\s>#]+)/g)].map((m) => m[1] as string),
+    ),
+  );
+  const pages = documents(ROOT)
+    .map((f) => path.relative(ROOT, f))
+    .filter((f) => f.startsWith('docs/'));
+  expect(
+    pages.filter((page) => !linked.has(page)),
+    "pages missing from the README's Documentation list",
+  ).toEqual([]);
+});
+
 describe('the link check itself', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'devup-docs-links-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
