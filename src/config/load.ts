@@ -145,7 +145,7 @@ export async function loadConfigFile(options: LoadOptions): Promise<ResolvedConf
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new UserError(`${path.relative(options.cwd, file) || file} has ${count}:`, {
       details: problems.map((p) => `  ${p.path}: ${p.message}`),
-      hint: 'Fix these keys; the README lists every key with its meaning.',
+      hint: "Fix these keys; devup's docs/config.md lists every key with its meaning.",
     });
   }
   return { ...config, dotenv };

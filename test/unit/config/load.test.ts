@@ -57,7 +57,7 @@ it('reports every problem of the file in one error, with the file name, and no s
     '  services.api.cwd: no such directory: nowhere',
     '  requiredEnv: missing environment variables: A, B (set them in .env next to the config)',
   ]);
-  expect(error.hint).toMatch(/README/);
+  expect(error.hint).toMatch(/docs\/config\.md lists every key/);
 });
 
 it('says where a config that does not evaluate fails, and how to see more', async () => {
