@@ -176,5 +176,21 @@ export function describePlacement(config: ResolvedConfig): string | undefined {
     ...config.services.filter((s) => s.port !== undefined).map((s) => `${s.name} ${s.port}`),
   ];
   const holder = checkout.firstRoot ? ` (in ${checkout.firstRoot})` : '';
-  return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}, and container ${config.database.dockerName}-postgres with Docker (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;
+  return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}${ownServer(config)} (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;
+}
+
+/** The server this checkout gets, named the way its engine knows it: a container, or a cluster directory. */
+function ownServer(config: ResolvedConfig): string {
+  const container = `container ${config.database.dockerName}-postgres`;
+  const cluster = `the embedded cluster in ${path.relative(config.root, config.database.dataDir) || '.'}`;
+  switch (config.database.engine) {
+    case 'docker':
+      return `, and ${container}`;
+    case 'embedded':
+      return `, and ${cluster}`;
+    case 'auto':
+      return `, and ${container} with Docker (${cluster} without)`;
+    default:
+      return '';
+  }
 }

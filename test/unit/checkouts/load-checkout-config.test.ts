@@ -32,6 +32,9 @@ it('the programmatic loadConfig gives a second checkout the ports and names the 
   expect(programmatic.database.port).not.toBe(47432);
   expect(programmatic.checkout?.moved).toBe(true);
   expect(notices.join('\n')).toMatch(/Another checkout of devup-lcc-\w+ .*holds its configured ports/);
+  // The embedded engine runs no container: the notice names this checkout's own cluster.
+  expect(notices.join('\n')).toContain(', and the embedded cluster in .devup/postgres (kept in .devup/checkout.json;');
+  expect(notices.join('\n')).not.toContain('container');
 
   const previous = process.cwd();
   process.chdir(second.dir);
