@@ -176,8 +176,14 @@ export function buildProgram(): Command {
     .command('k8s')
     .description('print a Kubernetes Job that runs the migrations (image: docker/Dockerfile)')
     .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
-    .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
-    .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .option(
+      '--image <image>',
+      'the migration image (default: <project>-migrations:latest, the project as a DNS name: my_proj → my-proj)',
+    )
+    .option(
+      '--secret <name>',
+      'the Secret whose DATABASE_URL key the Job reads (default: <project>-database, the project as a DNS name)',
+    )
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program

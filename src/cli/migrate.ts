@@ -4,17 +4,16 @@ import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
 import { UsageError, UserError } from '../errors.js';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { durationProblem, parseDuration } from '../lib/duration.js';
 import { dryRunMigrations } from '../migrations/sql/dry-run.js';
 
 /** A duration flag (`--wait 30s`), or undefined when not given. */
 export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
   const value = options[name];
   if (value === undefined) return undefined;
-  const ms = parseDuration(String(value));
-  if (ms === undefined)
-    throw new UsageError(`${flag} ${String(value)}: not a duration`, `Write it like ${DURATION_EXAMPLES}.`);
-  return ms;
+  const problem = durationProblem(String(value));
+  if (problem !== undefined) throw new UsageError(`${flag} ${String(value)}: ${problem}`);
+  return parseDuration(String(value)) as number;
 }
 
 /** The flags win over `migrations.*` in the config. */

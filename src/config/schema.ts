@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
 import {
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
@@ -28,14 +28,21 @@ export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
 export const ENGINES = ['auto', 'docker', 'embedded', 'external'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
-const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'expected a shell command (a string) or a program and its arguments (an array of strings)',
+});
 const port = z.number().int().min(1).max(65535);
-const durationMs = z.number().int().positive();
-/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`. */
+const durationMs = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_DURATION_MS, { error: (issue) => durationProblem(Number(issue.input)) });
+/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`, `1d`. */
 const duration = z.union([
   durationMs,
-  z.string().refine((text) => parseDuration(text) !== undefined, {
-    message: `not a duration (write e.g. ${DURATION_EXAMPLES})`,
+  z.string().check((ctx) => {
+    const problem = durationProblem(ctx.value);
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   }),
 ]);
 
@@ -52,19 +59,24 @@ export const databaseSchema = z.strictObject({
   readyTimeout: durationMs.default(DATABASE_DEFAULTS.readyTimeout),
   /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
   extensions: z
-    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .array(
+      z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })], {
+        error: 'expected an extension name or { name, schema }',
+      }),
+    )
     .optional(),
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
-  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  init: z
+    .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a SQL file path or a list of them' })
+    .optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });
 
-const tenantsSchema = z.union([
-  z.array(z.string().min(1)).min(1),
-  z.strictObject({ query: z.string().min(1) }),
-  z.strictObject({ command }),
-]);
+const tenantsSchema = z.union(
+  [z.array(z.string().min(1)).min(1), z.strictObject({ query: z.string().min(1) }), z.strictObject({ command })],
+  { error: 'expected a list of tenant names, { query: "select …" } or { command: "…" }' },
+);
 
 const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 

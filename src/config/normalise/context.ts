@@ -17,10 +17,15 @@ export interface NormaliseContext {
   problems: ConfigProblem[];
 }
 
-/** A path as the user would write it in the config: relative to the config's directory. */
+/** A path as the user would write it: relative inside the config's directory, absolute outside it ("/" is not "../.."). */
 export function relative(ctx: NormaliseContext, file: string): string {
-  return path.relative(ctx.root, file) || '.';
+  const inside = path.relative(ctx.root, file);
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return file;
+  return inside || '.';
 }
+
+/** A name a process environment can carry, and a shell or a tool's config can refer to. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function isDirectory(file: string): boolean {
   try {
@@ -34,10 +39,17 @@ export function toCommand(value: string | string[]): CommandSpec {
   return typeof value === 'string' ? { shell: value } : { argv: value };
 }
 
-/** Env values as strings; `{placeholders}` devup does not know are problems at `at.KEY`. */
+/** Env values as strings; a key that is no variable name, or a `{placeholder}` devup does not know, is a problem. */
 export function normaliseEnv(ctx: NormaliseContext, at: string, env: ServiceInput['env']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(env ?? {})) {
+    if (!ENV_NAME.test(key)) {
+      ctx.problems.push({
+        path: at,
+        message: `${JSON.stringify(key)} is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)`,
+      });
+      continue;
+    }
     const value = String(raw);
     for (const name of unknownPlaceholders(value)) {
       ctx.problems.push({

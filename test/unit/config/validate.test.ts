@@ -170,3 +170,37 @@ it('watches migrations and restarts on migrate unless told not to', () => {
   expect(off?.services[0]?.restartOnMigrate).toBe(false);
   expect(problems({ watch: 'no', services: {} })).toContainEqual(expect.stringMatching(/^watch: /));
 });
+
+it('names the key and what it takes where zod says only "Invalid input"', () => {
+  ws = createWorkspace();
+  expect(problems({ database: { init: 5 }, services: { a: {} } })).toContain(
+    'database.init: expected a SQL file path or a list of them',
+  );
+  expect(problems({ database: { extensions: [{ name: '' }] }, services: { a: {} } })).toEqual([
+    'database.extensions.0.name: must not be empty',
+    'database.extensions.0.schema: is required (a string)',
+  ]);
+  expect(problems({ services: { a: { command: 5 } } })).toContain(
+    'services.a.command: expected a shell command (a string) or a program and its arguments (an array of strings)',
+  );
+  expect(problems({ services: { a: { env: { A: {} } } } })).toContain(
+    'services.a.env.A: expected a string or a number or a boolean, got object',
+  );
+});
+
+it('shows a data directory outside the project as written, not as ../..', () => {
+  ws = createWorkspace();
+  expect(problems({ database: { dataDir: '/' }, services: { a: {} } })).toContainEqual(
+    expect.stringMatching(/^database\.dataDir: "\/" contains devup\.config\.json: /),
+  );
+});
+
+it('refuses migrations.env keys that are no variable name, naming each', () => {
+  ws = createWorkspace();
+  const env = { 'BAD KEY=': 'x', '': 'y', '1': 'z', GOOD_KEY: 5 };
+  expect(problems({ services: { a: { migrations: { tool: 'dbmate', env } } } }).sort()).toEqual([
+    'services.a.migrations.env: "" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+    'services.a.migrations.env: "1" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+    'services.a.migrations.env: "BAD KEY=" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+  ]);
+});
