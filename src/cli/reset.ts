@@ -5,6 +5,7 @@ import { describeDestroyable, replacedWhole, schemaItems } from '../app/reset-it
 import { describeSnapshots } from '../app/snapshot-lines.js';
 import { scheduleTidy } from '../app/tidy-copies.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
 import {
   dropProjectDatabases,
   planReset,
@@ -185,6 +186,7 @@ async function resetProject(
   }));
   if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
+  await noteClearedCopies(ctx, config, db.connection);
   await dropProjectDatabases(config, db.connection);
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', path: 'full', destroyed: items });
@@ -216,6 +218,7 @@ async function resetFromTemplates(
         }));
   if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
+  await noteClearedCopies(ctx, config, admin);
   const started = performance.now();
   const ended = await restoreTemplates(config, admin, plan.templates);
   const ms = performance.now() - started;
@@ -225,6 +228,12 @@ async function resetFromTemplates(
   output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
   await scheduleTidy(ctx, config, admin);
   return { done: 'template' };
+}
+
+/** What a killed snapshot save, restore or reset left goes first, in one line. */
+async function noteClearedCopies(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const cleared = await clearInterruptedCopies(config, admin);
+  if (cleared) ctx.output.notice(cleared);
 }
 
 async function destroyCluster(

@@ -6,12 +6,11 @@ import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerp
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
+import { cloneIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
   copyDatabase,
   dropCopy,
   dropDatabaseNow,
-  replaceFromCopy,
-  swapIn,
   tidyCopies,
   withCopyLock,
   withMaintenanceClient,
@@ -68,17 +67,16 @@ export async function restoreTemplates(
   return withMaintenanceClient(admin, [...templates.keys()], (client) =>
     withCopyLock(client, config.project, async () => {
       const copies = await listCopies(client, config.project);
-      let ended = 0;
+      const swaps: Swap[] = [];
       for (const [live, template] of templates) {
         // The spare cloned after the last reset makes this two renames; without one, clone now.
         const spare = copies.find(
           (c) => c.label.kind === 'spare' && c.label.source === live && c.label.createdAt === template.label.createdAt,
         );
-        const result = spare
-          ? await swapIn(client, config.project, live, spare)
-          : await replaceFromCopy(client, config.project, live, template);
-        ended += result.ended;
+        swaps.push({ live, replacement: spare ?? (await cloneIncoming(client, config.project, live, template)) });
       }
+      // All databases in one step: a reset interrupted anywhere never leaves a mix.
+      const { ended } = await swapIn(client, config.project, swaps);
       await carryToolFingerprints(config, admin, client, templates);
       return ended;
     }),

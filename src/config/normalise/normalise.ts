@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
 import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
-import { heldProjectPath, projectPaths } from '../project-paths.js';
+import { containsPath, heldProjectPath, projectPaths } from '../project-paths.js';
 import type { DevupConfigInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
@@ -67,6 +67,7 @@ export function normaliseConfig(
   }
 
   const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
+  checkSchemaDir(ctx, schemaDocs.dir, services);
 
   const config: ResolvedConfig = {
     configPath: options.configPath,
@@ -137,6 +138,37 @@ function checkDataDir(ctx: NormaliseContext, database: DatabaseSettings, paths: 
     path: 'database.dataDir',
     message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
   });
+}
+
+/**
+ * `devup schema` writes and removes files in schema.dir: outside the project it would write where
+ * nobody reviews it, and in a migration directory its .sql files would be taken for migrations.
+ */
+function checkSchemaDir(ctx: NormaliseContext, dir: string, services: readonly ServiceSettings[]): void {
+  const problem = schemaDirProblem(ctx, dir, services);
+  if (problem === undefined) return;
+  // Outside the project a path relative to it ("../../..") says less than the path itself.
+  const shown = containsPath(ctx.root, dir) ? relative(ctx, dir) : dir;
+  ctx.problems.push({
+    path: 'schema.dir',
+    message: `"${shown}" ${problem}; use a directory of its own inside the project (the default is docs/database)`,
+  });
+}
+
+function schemaDirProblem(
+  ctx: NormaliseContext,
+  dir: string,
+  services: readonly ServiceSettings[],
+): string | undefined {
+  if (path.parse(dir).root === dir) return 'is the filesystem root';
+  if (!containsPath(ctx.root, dir)) return 'is outside the project';
+  for (const service of services) {
+    const held = service.migrations?.dir;
+    if (held !== undefined && containsPath(held, dir)) {
+      return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
+    }
+  }
+  return undefined;
 }
 
 function checkPorts(ctx: NormaliseContext, services: readonly ServiceSettings[], database: DatabaseSettings): void {

@@ -204,3 +204,21 @@ it('refuses migrations.env keys that are no variable name, naming each', () => {
     'services.a.migrations.env: "BAD KEY=" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
   ]);
 });
+
+it('refuses a schema.dir at the filesystem root, outside the project or in a migration directory', () => {
+  ws = createWorkspace({ 'auth/migrations/0001_a.sql': '' });
+  symlinkSync('/tmp', `${ws.dir}/to-tmp`);
+  const withSchemaDir = (dir: string) =>
+    problems({ schema: { dir }, services: { auth: { cwd: 'auth', migrations: { dir: 'migrations' } } } });
+  const way = 'use a directory of its own inside the project (the default is docs/database)';
+  expect(withSchemaDir('/')).toEqual([`schema.dir: "/" is the filesystem root; ${way}`]);
+  for (const dir of ['../elsewhere', '/tmp/docs', 'to-tmp/docs']) {
+    expect(withSchemaDir(dir), dir).toEqual([expect.stringMatching(/^schema\.dir: "\/.*" is outside the project; /)]);
+  }
+  for (const dir of ['auth/migrations', 'auth/migrations/docs']) {
+    expect(withSchemaDir(dir), dir).toEqual([
+      `schema.dir: "${dir}" is in the migrations of services.auth (auth/migrations); ${way}`,
+    ]);
+  }
+  for (const dir of ['.', 'docs2', 'auth', 'auth/docs']) expect(withSchemaDir(dir), dir).toEqual([]);
+});
