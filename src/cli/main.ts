@@ -79,6 +79,13 @@ export function buildProgram(): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./migrate-down.js')));
   migrate
+    .command('redo')
+    .description('roll back the newest applied migration and apply it again (after editing it)')
+    .option('--service <names>', 'only this service')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(lazy(() => import('./migrate-redo.js')));
+  migrate
     .command('repair')
     .description('accept changed files and clear failed migrations, after saying what changes')
     .option('--service <names>', 'only these services')

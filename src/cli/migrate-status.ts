@@ -28,6 +28,7 @@ async function targetsHaveWork(
     const tool = tools.get(t.target);
     if (t.plan && !isUpToDate(t.plan)) return true;
     if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.changed.length > 0) return true;
     if (tool && tool.pending === undefined) unknown.push(t);
   }
   if (unknown.length === 0) return false;
@@ -88,7 +89,8 @@ function toolReport(target: TargetBase, tool: ToolTargetStatus) {
     // null, not []: a reader must not take "unknown" for "nothing pending".
     pending: tool.pending ?? null,
     failed: [],
-    changed: [],
+    // Its file differs from the one applied; what the tool applied then is not known, so no checksums.
+    changed: tool.changed,
     missing: [],
     problem: tool.problem ?? tool.unknown ?? null,
     externalTool: true as const,
@@ -148,7 +150,7 @@ function printStatus(
     const tool = tools.get(target);
     if (tool) {
       output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
-      printToolTarget(output, tool);
+      printToolTarget(output, tool, target);
       totalPending += tool.pending?.length ?? 0;
     } else {
       output.line(output.style('bold', target.schema));
@@ -187,13 +189,14 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)
     output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
+  if (t.changed.length > 0) printWayOut(output, t);
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
   if (t.changed.length) parts.push(`${t.changed.length} changed`);
   output.line(`  ${parts.join(', ')}`);
 }
 
-function printToolTarget(output: Output, tool: ToolTargetStatus): void {
+function printToolTarget(output: Output, tool: ToolTargetStatus, target: TargetBase): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
@@ -201,10 +204,22 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
     const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
     output.line(`  ${mark} ${named(a)}`);
   }
+  for (const c of tool.changed) output.line(`  ${output.style('yellow', '≠')} ${named(c)}   changed since applied`);
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);
+  const parts = [
+    `${tool.applied.length} applied`,
+    tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`,
+  ];
+  if (tool.changed.length > 0) parts.push(`${tool.changed.length} changed`);
+  output.line(`  ${parts.join(', ')}`);
+  if (tool.changed.length > 0) printWayOut(output, target);
+}
+
+/** After an applied migration that was edited: how to get the edit applied. */
+function printWayOut(output: Output, target: { service: string; tenant: string }): void {
   output.line(
-    `  ${tool.applied.length} applied, ${tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`}`,
+    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration`,
   );
 }
