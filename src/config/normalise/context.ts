@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { ENV_PLACEHOLDERS, unknownPlaceholders } from '../env-placeholders.js';
+import { parsePlaceholder, placeholderNames } from '../env-placeholders.js';
 import type { ServiceInput } from '../schema.js';
 import type { CommandSpec } from '../types.js';
 
@@ -39,7 +39,10 @@ export function toCommand(value: string | string[]): CommandSpec {
   return typeof value === 'string' ? { shell: value } : { argv: value };
 }
 
-/** Env values as strings; a key that is no variable name, or a `{placeholder}` devup does not know, is a problem. */
+/**
+ * Env values as strings; a key that is no variable name, or `{placeholders}` devup does not know are problems at `at.KEY`. References
+ * to other services (`{service.NAME.url}`) are checked once every service is read (normalise.ts).
+ */
 export function normaliseEnv(ctx: NormaliseContext, at: string, env: ServiceInput['env']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(env ?? {})) {
@@ -51,11 +54,9 @@ export function normaliseEnv(ctx: NormaliseContext, at: string, env: ServiceInpu
       continue;
     }
     const value = String(raw);
-    for (const name of unknownPlaceholders(value)) {
-      ctx.problems.push({
-        path: `${at}.${key}`,
-        message: `unknown placeholder {${name}}: use ${ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} (or {{ }} for literal braces)`,
-      });
+    for (const name of new Set(placeholderNames(value))) {
+      const { problem } = parsePlaceholder(name);
+      if (problem) ctx.problems.push({ path: `${at}.${key}`, message: problem });
     }
     out[key] = value;
   }

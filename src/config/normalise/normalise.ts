@@ -11,6 +11,7 @@ import type { ConfigProblem, NormaliseContext } from './context.js';
 import { relative } from './context.js';
 import { normaliseDatabase } from './database.js';
 import { normaliseService } from './service.js';
+import { checkServiceReferences } from './service-references.js';
 
 export type { ConfigProblem };
 
@@ -57,6 +58,7 @@ export function normaliseConfig(
   const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
   if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
   checkPorts(ctx, services, database);
+  checkServiceReferences(ctx, services);
 
   const missingEnv = (input.requiredEnv ?? []).filter((name) => !options.env[name]);
   if (missingEnv.length > 0) {

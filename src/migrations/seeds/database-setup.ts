@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { DatabaseSetup } from '../../config/types.js';
-import { isPgError } from '../../database/connection/connection.js';
+import { type ConnectionInfo, isPgError } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
 import { withAdvisoryLock } from '../lock.js';
 import { checksumSql, normaliseSql } from '../sql/checksum.js';
 import { describePgError } from '../sql/error-frame.js';
-import { applyRecordedSqlFile, createRecordTableSql } from './recorded-sql-file.js';
+import { runInitScript } from './init-script.js';
+import { createRecordTableSql } from './recorded-sql-file.js';
 
 /** Where devup records which `database.init` files ran in a database. */
 const INIT_TABLE = 'public.devup_database_init';
@@ -73,36 +74,33 @@ async function createExtension(client: pg.Client, extension: { name: string; sch
   }
 }
 
-async function runInitFile(client: pg.Client, file: string, root: string): Promise<void> {
+async function runInitFile(client: pg.Client, admin: ConnectionInfo, file: string, root: string): Promise<void> {
   const name = path.relative(root, file);
+  const text = normaliseSql(readFileSync(file, 'utf8'));
   await client.query(createRecordTableSql(INIT_TABLE));
-  await applyRecordedSqlFile(client, {
-    schema: 'public',
-    table: INIT_TABLE,
-    file: { path: file, name, text: normaliseSql(readFileSync(file, 'utf8')) },
-    failure: {
-      message: `database.init file ${name} failed in database "${String(client.database)}"`,
-      hint: 'Fix the file; nothing of it was kept, and it runs again before the next migration.',
-    },
-  });
+  const record = `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`;
+  await runInitScript(client, admin, { path: file, name, text }, record);
 }
 
 /**
- * `database.extensions` and `database.init` for the database `client` is connected to: done once,
- * before any migration, under a lock so that two devups (or tenants) never race on them.
- * Returns what it did, one line each.
+ * `database.extensions` for the database `client` is connected to, and, in the main database
+ * (`setup.init` given), the `database.init` files, which run once per cluster there, as the
+ * Postgres image runs its init scripts (a `\c DB` in one moves on to DB). Done before any
+ * migration, under a lock so that two devups (or tenants) never race on them. Returns what it
+ * did, one line each. `admin` reaches the other databases an init file connects to.
  */
 export async function applyDatabaseSetup(
   client: pg.Client,
   setup: DatabaseSetup,
   root: string,
+  admin: ConnectionInfo,
 ): Promise<{ done: string[]; warnings: string[] }> {
   if (!hasDatabaseSetup(setup)) return { done: [], warnings: [] };
   const first = await readSetupState(client, setup, root);
-  // An init file runs once per database: an edit reaches new databases (and `devup reset`), not this one.
+  // An init file runs once per cluster: an edit reaches a new one (and `devup reset`), not this one.
   const warnings = first.changedInit.map(
     (file) =>
-      `database.init file ${path.relative(root, file)} changed since it ran in this database; it runs once per database (\`devup reset\` runs it again)`,
+      `database.init file ${path.relative(root, file)} changed since it ran on this server; it runs once (\`devup reset\` runs it again)`,
   );
   if (first.missingExtensions.length === 0 && first.pendingInit.length === 0) return { done: [], warnings };
   const done = await withAdvisoryLock(client, SETUP_LOCK, async () => {
@@ -114,7 +112,7 @@ export async function applyDatabaseSetup(
       done.push(`extension ${extension.name} (in ${extension.schema})`);
     }
     for (const file of state.pendingInit) {
-      await runInitFile(client, file, root);
+      await runInitFile(client, admin, file, root);
       done.push(`init ${path.relative(root, file)}`);
     }
     return done;

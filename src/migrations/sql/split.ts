@@ -38,6 +38,8 @@ export interface Statement {
   sql: string;
   /** Character offset of the statement in the section's SQL. */
   offset: number;
+  /** The parser's node for it, e.g. `{ CreatedbStmt: { dbname: 'auth' } }` (undefined when split otherwise). */
+  tree?: Record<string, Record<string, unknown>> | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface Statement {
  */
 export async function splitStatements(sql: string, file: string): Promise<Statement[]> {
   const { parse } = await loadParser();
-  let result: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
+  let result: { stmts?: { stmt_location?: number; stmt_len?: number; stmt?: Statement['tree'] }[] };
   try {
     result = (await parse(sql)) as typeof result;
   } catch (error) {
@@ -66,7 +68,7 @@ export async function splitStatements(sql: string, file: string): Promise<Statem
     const leading = raw.length - raw.trimStart().length;
     const text = raw.trim();
     if (text === '') continue;
-    statements.push({ sql: text, offset: charIndexOfByte(sql, start) + leading });
+    statements.push({ sql: text, offset: charIndexOfByte(sql, start) + leading, tree: stmt.stmt });
   }
   return statements;
 }

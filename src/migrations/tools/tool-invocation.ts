@@ -61,6 +61,7 @@ export async function prepareToolInvocation(
     serviceEnvFile: await readServiceEnvFile(service),
     migrationEnv: settings.env,
     baseEnv: process.env,
+    services: config.services,
     toolEnv: adapter.env,
     timeouts: config.migrations,
   });

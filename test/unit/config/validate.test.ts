@@ -135,10 +135,54 @@ it('accepts env placeholders, names an unknown one with its key, and wants migra
       web: { cwd: 'web', env: { SCHEMA: '{schema}', DB: '{database}' } },
     },
   });
+  const known =
+    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
   expect(found).toEqual([
-    'services.api.migrations.env.Y: unknown placeholder {nope}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
-    'services.api.env.TYPO: unknown placeholder {shema}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    `services.api.migrations.env.Y: unknown placeholder {nope}: use ${known}`,
+    `services.api.env.TYPO: unknown placeholder {shema}: use ${known}`,
     'services.web.env.SCHEMA: {schema} and {tenant} name a tenant schema, and this service has no migrations',
+  ]);
+});
+
+it('accepts driver URLs and the parts of the connection, and names an unknown form with its key', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '' });
+  const found = problems({
+    services: {
+      api: {
+        cwd: 'api',
+        env: { ASYNC: '{url:asyncpg}', JDBC: '{url:jdbc}', PARTS: '{user}:{password}@{host}:{port}/{database}' },
+        migrations: { tool: 'alembic', env: { SYNC: '{url:psycopg2}', BAD: '{url:asyncpgg}' } },
+      },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.migrations.env.BAD: unknown URL form {url:asyncpgg}: use {url:asyncpg}, {url:psycopg}, {url:psycopg2}, {url:jdbc}',
+  ]);
+});
+
+it('names the key of a reference to a service that does not exist or has no address', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '' });
+  const found = problems({
+    services: {
+      ingestion: { command: 'node i.js', port: 4103 },
+      worker: { command: 'node w.js' },
+      api: {
+        cwd: 'api',
+        env: {
+          INGESTION_SERVICE_URL: '{service.ingestion.url}/v1',
+          TYPO: '{service.ingestoin.url}',
+          WORKER: '{service.worker.host}',
+          PART: '{service.ingestion.path}',
+        },
+        migrations: { tool: 'alembic', env: { GONE: '{service.billing.port}' } },
+      },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.env.PART: {service.ingestion.path}: write {service.NAME.url|host|port}',
+    'services.api.env.TYPO: {service.ingestoin.…} names no service (did you mean "ingestion"?): the services are ingestion, worker, api',
+    'services.api.env.WORKER: {service.worker.…}: services.worker has no address; give it a `port` or an http `ready` URL',
+    'services.api.migrations.env.GONE: {service.billing.…} names no service: the services are ingestion, worker, api',
   ]);
 });
 
