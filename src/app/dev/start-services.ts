@@ -17,7 +17,7 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean },
+  options: { watch: boolean; session: string },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -45,6 +45,7 @@ export async function startServices(
     onEvent: (event) => reportServiceEvent(ctx, event),
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
+    session: options.session,
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
