@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -9,12 +10,37 @@ import { withProjectLock } from '../project-lock.js';
 export interface DevSessionState {
   pid: number;
   startedAt: string;
-  services: { name: string; pid?: number; port?: number; url?: string; status: string; readyMs?: number }[];
+  services: {
+    name: string;
+    pid?: number;
+    /** The service process's start time (see ProcessIdentity), so a later session can tell it from a reused pid. */
+    started?: string;
+    port?: number;
+    url?: string;
+    status: string;
+    readyMs?: number;
+  }[];
 }
 
 /** .devup/dev-session.json: which process is this project's `devup dev`, from its first step to its exit. */
 interface DevSessionClaim extends ProcessIdentity {
   startedAt: string;
+  /** The session's id, which every service it starts inherits as DEVUP_SESSION (see session-processes.ts). */
+  session?: string;
+}
+
+/** This process's hold on the project's `devup dev`. */
+export interface ClaimedDevSession {
+  /** The session id its services inherit (DEVUP_SESSION). */
+  session: string;
+  /** Removes the claim, while it is still this process's. */
+  release(): void;
+  /**
+   * Stops what a session that died without stopping its services (kill -9, a crash) left running:
+   * its recorded service processes and whatever carries its marker. Resolves with the one line
+   * that says so, or undefined when nothing was left.
+   */
+  stopLeftovers(): Promise<string | undefined>;
 }
 
 export function devSessionFile(stateDir: string): string {
@@ -41,12 +67,14 @@ function liveClaim(stateDir: string): DevSessionClaim | undefined {
 
 /**
  * Makes this process the project's `devup dev`, before it touches the database or any file, or
- * refuses naming the one that runs. Returns the release, which removes the claim only while it
- * is still this process's.
+ * refuses naming the one that runs. A claim left by a dead session is taken over, and what that
+ * session left running can be stopped (`stopLeftovers`).
  */
-export async function claimDevSession(stateDir: string): Promise<() => void> {
+export async function claimDevSession(stateDir: string): Promise<ClaimedDevSession> {
   const me = currentProcess();
-  const claim = `${JSON.stringify({ ...me, startedAt: new Date().toISOString() } satisfies DevSessionClaim, null, 2)}\n`;
+  const session = randomBytes(8).toString('hex');
+  const claim = `${JSON.stringify({ ...me, startedAt: new Date().toISOString(), session } satisfies DevSessionClaim, null, 2)}\n`;
+  let dead: { claim: DevSessionClaim; state: DevSessionState | undefined } | undefined;
   mkdirSync(stateDir, { recursive: true });
   try {
     // The usual case, no claim yet: creating the file exclusively is the whole claim.
@@ -58,6 +86,9 @@ export async function claimDevSession(stateDir: string): Promise<() => void> {
     await withProjectLock(stateDir, 'dev-session', async () => {
       const other = liveClaim(stateDir);
       if (other && other.pid !== me.pid) throw alreadyRunning(other);
+      const stale = other ? undefined : readJson<DevSessionClaim>(claimFile(stateDir));
+      // Read before this session's own state file replaces it: the dead session's pids.
+      if (stale) dead = { claim: stale, state: readJson<DevSessionState>(devSessionFile(stateDir)) };
       const temporary = `${claimFile(stateDir)}.${process.pid}.tmp`;
       writeFileSync(temporary, claim);
       renameSync(temporary, claimFile(stateDir));
@@ -68,9 +99,18 @@ export async function claimDevSession(stateDir: string): Promise<() => void> {
     if (current?.pid === me.pid && current.started === me.started) rmSync(claimFile(stateDir), { force: true });
   };
   const removeExitHook = addExitHook(removeClaim);
-  return () => {
-    removeExitHook();
-    removeClaim();
+  return {
+    session,
+    release() {
+      removeExitHook();
+      removeClaim();
+    },
+    async stopLeftovers() {
+      if (!dead) return undefined;
+      // Only after a crash: the normal start never loads the /proc scan.
+      const { stopDeadSession } = await import('./dead-session.js');
+      return stopDeadSession(dead.claim, dead.state?.pid === dead.claim.pid ? dead.state : undefined);
+    },
   };
 }
 

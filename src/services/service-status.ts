@@ -18,6 +18,8 @@ export interface ServiceState {
   name: string;
   /** Absent when no process runs (not started yet, exited, failed). */
   pid?: number;
+  /** The process's start time (ProcessIdentity.started): a later session tells it from a reused pid. */
+  started?: string;
   port?: number;
   url?: string;
   status: ServiceStatus;

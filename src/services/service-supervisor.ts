@@ -3,6 +3,7 @@ import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
 import { formatDuration } from '../lib/format.js';
+import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
@@ -13,6 +14,13 @@ import { buildServiceEnv } from './service-env.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
 import type { ServiceEvent, ServiceState } from './service-status.js';
+import {
+  countProcesses,
+  describeProcesses,
+  processesOfSession,
+  SESSION_MARKER,
+  stopProcesses,
+} from './session-processes.js';
 import { type ServiceEnd, SupervisedService } from './supervised-service.js';
 
 export interface SupervisorOptions {
@@ -38,6 +46,11 @@ export interface SupervisorOptions {
   /** Backoff and cap for `restart: 'on-failure'` (defaults: 250 ms doubling to 8 s, 5 restarts per 60 s). */
   restartPolicy?: Partial<RestartPolicyOptions>;
   clock?: Clock;
+  /**
+   * The session id every service inherits as DEVUP_SESSION: at stop, a process that still carries
+   * it (a daemon a service detached with setsid) is found and stopped too.
+   */
+  session?: string;
 }
 
 export interface ReadyService {
@@ -131,14 +144,17 @@ export class ServiceSupervisor {
     return new SupervisedService(service, {
       clock: this.#clock,
       restartPolicy: options.restartPolicy ?? {},
-      buildEnv: () =>
-        buildServiceEnv(service, {
+      buildEnv: async () => {
+        const env = await buildServiceEnv(service, {
           inherited: options.inheritedEnv ?? process.env,
           devup: options.env(service),
           dotenv: options.dotenv,
           services: options.services,
           color: options.color,
-        }),
+        });
+        if (options.session !== undefined) env[SESSION_MARKER] = options.session;
+        return env;
+      },
       log: (source, lines) =>
         this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
       emit: (event) => options.onEvent?.(event),
@@ -252,7 +268,11 @@ export class ServiceSupervisor {
     return [...this.#services.values()].map((service) => {
       const state: ServiceState = { name: service.name, status: service.status };
       const url = serviceUrl(service.settings);
-      if (service.pid !== null) state.pid = service.pid;
+      if (service.pid !== null) {
+        state.pid = service.pid;
+        const started = processStart(service.pid);
+        if (started !== undefined) state.started = started;
+      }
       if (service.settings.port !== undefined) state.port = service.settings.port;
       if (url !== null) state.url = url;
       if (service.readyMs !== null) state.readyMs = service.readyMs;
@@ -308,8 +328,28 @@ export class ServiceSupervisor {
   }
 
   /** Dependents first: a service is stopped once everything that depends on it has stopped. */
-  #stopAll(): Promise<void> {
-    return dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+  async #stopAll(): Promise<void> {
+    await dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+    await this.#stopDetached();
+  }
+
+  /** What left its service's process group (setsid) but still carries the session's marker. */
+  async #stopDetached(): Promise<void> {
+    if (this.#options.session === undefined) return;
+    const left = processesOfSession(this.#options.session);
+    if (left.length === 0) return;
+    const survivors = await stopProcesses(left);
+    const stopped = left.filter((p) => !survivors.includes(p));
+    if (stopped.length > 0) {
+      this.#write(
+        `devup: stopped ${countProcesses(stopped.length)} that services had detached from their process group: ${describeProcesses(stopped)}\n`,
+      );
+    }
+    if (survivors.length > 0) {
+      this.#write(
+        `devup: ${countProcesses(survivors.length)} detached by services did not stop and are left running: ${describeProcesses(survivors)}\n`,
+      );
+    }
   }
 
   #write(text: string): void {

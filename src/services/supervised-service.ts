@@ -182,10 +182,14 @@ export class SupervisedService {
 
   #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
     this.#options.log(stream, lines);
-    for (const line of lines) {
-      const plain = stripVTControlCharacters(line);
-      this.#recent.add(plain);
-      this.#logProbe?.observe(plain);
+    const probe = this.#logProbe?.matched === false ? this.#logProbe : undefined;
+    // Only the lines a failure report can show are kept, and as copies: a line cut from a large
+    // chunk would otherwise hold the whole chunk in memory (a flood of output must stay cheap).
+    const keepFrom = Math.max(0, lines.length - REPORT_LINES);
+    for (let i = probe ? 0 : keepFrom; i < lines.length; i++) {
+      const plain = stripVTControlCharacters(lines[i] as string);
+      probe?.observe(plain);
+      if (i >= keepFrom) this.#recent.add(Buffer.from(plain).toString());
     }
   }
 

@@ -45,11 +45,14 @@ export async function runDevEnvironment(
 ): Promise<number> {
   const services = selectServices(config, options.only);
   // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
-  const releaseSession = await claimDevSession(config.stateDir);
+  const session = await claimDevSession(config.stateDir);
   try {
-    return await runClaimedDevEnvironment(ctx, config, services, options);
+    // A session killed with its services still running: they hold ports and would run twice.
+    const leftovers = await session.stopLeftovers();
+    if (leftovers !== undefined) ctx.output.notice(leftovers);
+    return await runClaimedDevEnvironment(ctx, config, services, { ...options, session: session.session });
   } finally {
-    releaseSession();
+    session.release();
   }
 }
 
@@ -57,7 +60,7 @@ async function runClaimedDevEnvironment(
   ctx: CommandContext,
   config: ResolvedConfig,
   services: ServiceSettings[],
-  options: DevOptions,
+  options: DevOptions & { session: string },
 ): Promise<number> {
   const interrupts = new Interrupts();
   // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
@@ -74,5 +77,8 @@ async function runClaimedDevEnvironment(
     }),
   );
   if (!options.start) return 0;
-  return startServices(ctx, config, services, prepared, interrupts, { watch: !options.skipMigrations });
+  return startServices(ctx, config, services, prepared, interrupts, {
+    watch: !options.skipMigrations,
+    session: options.session,
+  });
 }

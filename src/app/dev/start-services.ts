@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { connectionEnv } from '../../database/connection/connection-env.js';
 import { EXIT, InterruptedError } from '../../errors.js';
@@ -17,7 +18,7 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean },
+  options: { watch: boolean; session: string },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -26,6 +27,7 @@ export async function startServices(
     return 0;
   }
   const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
+  boundYoungGeneration();
   const mask = secretMasker(prepared.db.connection.password);
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
@@ -38,13 +40,17 @@ export async function startServices(
     write:
       output.mode === 'json'
         ? (text) => {
-            for (const line of mask(text).split('\n')) if (line) output.event({ event: 'log', line });
+            let events = '';
+            for (const line of mask(text).split('\n'))
+              if (line) events += `${JSON.stringify({ event: 'log', line })}\n`;
+            output.writeLog(events);
           }
-        : (text) => output.write(mask(text)),
+        : (text) => output.writeLog(mask(text)),
     color: output.color,
     onEvent: (event) => reportServiceEvent(ctx, event),
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
+    session: options.session,
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
@@ -95,6 +101,16 @@ export async function startServices(
   if (end.reason === 'stop-all' && end.error) throw end.error;
   if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
   return finish(ctx, prepared, 0);
+}
+
+/**
+ * Keeps V8's young generation at the size it has now. Each burst of service output (megabytes of
+ * short-lived strings per second) otherwise doubles it step by step up to 3 × 16 MB, and RSS
+ * never comes back down: 100 MB of logs took devup from 64 to 105 MB. The flag is read each time
+ * the space would grow, so setting it now takes effect; more frequent scavenges cost little here.
+ */
+function boundYoungGeneration(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {
