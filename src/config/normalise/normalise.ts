@@ -166,7 +166,11 @@ function schemaDirProblem(
   if (!containsPath(ctx.root, dir)) return 'is outside the project';
   for (const service of services) {
     const held = service.migrations?.dir;
-    if (held !== undefined && containsPath(held, dir)) {
+    if (held === undefined) continue;
+    // Migrations kept at the project root itself (dir: '.') hold every directory of the project:
+    // there only schema.dir = that directory would put its files among the migrations.
+    const inside = containsPath(held, ctx.root) ? path.resolve(held) === path.resolve(dir) : containsPath(held, dir);
+    if (inside) {
       return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
     }
   }
