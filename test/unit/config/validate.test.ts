@@ -105,8 +105,12 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
       a: { cwd: 'a', migrations: { dir: 'm', schema: 'shared' } },
       b: { cwd: 'b', migrations: { dir: 'm', schema: 'shared' } },
       c: { cwd: 'a', migrations: { dir: 'm', schema: 'pg_catalog' } },
+      d: { cwd: 'b', migrations: { dir: 'm', schema: '_devup' } },
     },
   });
+  expect(found).toContain(
+    'services.d.migrations.schema: "_devup" is reserved: devup keeps its own records of the database there',
+  );
   expect(found).toContain(
     'services.b.migrations.schema: schema "shared" is also used by services.a; give each service its own',
   );
