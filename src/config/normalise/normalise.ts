@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
 import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
-import { containsPath, heldProjectPath, projectPaths } from '../project-paths.js';
+import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
@@ -164,9 +164,14 @@ function schemaDirProblem(
   if (!containsPath(ctx.root, dir)) return 'is outside the project';
   for (const service of services) {
     const held = service.migrations?.dir;
-    if (held !== undefined && containsPath(held, dir)) {
-      return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
-    }
+    if (held === undefined) continue;
+    // Its .sql files would be read as migrations, and a folder in it is a malformed migration;
+    // migrations kept at the project root itself leave the folders below it to the project.
+    const inside =
+      realPathSoFar(held) === realPathSoFar(ctx.root)
+        ? realPathSoFar(held) === realPathSoFar(dir)
+        : containsPath(held, dir);
+    if (inside) return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
   }
   return undefined;
 }

@@ -191,4 +191,8 @@ it('refuses a schema.dir at the filesystem root, outside the project or in a mig
     ]);
   }
   for (const dir of ['.', 'docs2', 'auth', 'auth/docs']) expect(withSchemaDir(dir), dir).toEqual([]);
+  // Migrations at the project root: its own folder is refused, the folders below it are the project's.
+  const atRoot = (dir: string) => problems({ schema: { dir }, services: { app: { migrations: { dir: '.' } } } });
+  expect(atRoot('.')).toEqual([`schema.dir: "." is in the migrations of services.app (.); ${way}`]);
+  expect(atRoot('docs/database')).toEqual([]);
 });
