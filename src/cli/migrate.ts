@@ -58,6 +58,7 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
       tenant,
       strict: options.strict === true,
       seed: false,
+      deferSeeds: true,
       signal: interrupts.signal,
       waitMs,
     }),

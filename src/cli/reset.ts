@@ -18,9 +18,9 @@ import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { formatAge, formatDuration } from '../lib/format.js';
-import { stopDevSession } from '../services/dev-session.js';
+import { claimDevSession, stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 
 async function confirmDestruction(
@@ -47,6 +47,8 @@ interface ResetSettings {
   yes: boolean;
   seed: boolean;
   start: boolean;
+  /** Releases of the session this reset holds from its confirmation on (see stopRunningDev). */
+  claims: (() => void)[];
 }
 
 /** What a reset did, and so how the database is rebuilt afterwards. */
@@ -71,7 +73,21 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     yes: options.yes === true,
     seed: options.seed !== false,
     start: options.start !== false,
+    claims: [],
   };
+  try {
+    return await resetAndRebuild(ctx, config, options, settings);
+  } finally {
+    for (const release of settings.claims) release();
+  }
+}
+
+async function resetAndRebuild(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  options: Record<string, unknown>,
+  settings: ResetSettings,
+): Promise<number> {
   const { name, remembered } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
   await requireLocalServer(config, name, options.force === true, 'reset');
   const outcome =
@@ -90,16 +106,34 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     start: settings.start,
     reseed: outcome.done === 'schemas' ? outcome.reseed : outcome.done === 'template' ? [] : 'all',
     keepTemplate: outcome.done !== 'template' && outcome.done !== 'schemas',
+    sessionCommand: settings.start ? 'dev' : 'reset',
   });
 }
 
-/** Only once the user has confirmed: a refused reset must leave a running `devup dev` alone. */
+/**
+ * Only once the user has confirmed: a refused reset must leave a running `devup dev` alone. The
+ * session is then held by this reset until its rebuild is done, so that a `devup dev` started
+ * meanwhile waits instead of booting into databases being dropped (and a second reset waits too).
+ */
 async function stopRunningDev(ctx: CommandContext, config: ResolvedConfig, settings: ResetSettings) {
-  const stopped = await stopDevSession(config.stateDir);
-  if (stopped) {
-    ctx.output.notice(
-      `Stopped the running devup dev (pid ${stopped})${settings.start ? '' : '; start it again with `devup dev`'}.`,
-    );
+  for (let attempt = 1; ; attempt++) {
+    const stopped = await stopDevSession(config.stateDir);
+    if (stopped) {
+      ctx.output.notice(
+        `Stopped the running devup dev (pid ${stopped})${settings.start ? '' : '; start it again with `devup dev`'}.`,
+      );
+    }
+    try {
+      const claim = await claimDevSession(config.stateDir, {
+        command: 'reset',
+        onWaitForReset: (pid) => ctx.output.notice(`Waiting for the running devup reset (pid ${pid}) to finish…`),
+      });
+      settings.claims.push(() => claim.release());
+      return;
+    } catch (error) {
+      // A devup dev claimed the session between the stop and the claim: stop that one too.
+      if (!(error instanceof UserError) || attempt >= 3) throw error;
+    }
   }
 }
 

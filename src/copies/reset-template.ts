@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
-import { quoteIdent } from '../lib/sql-quote.js';
+import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerprint-store.js';
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
@@ -120,7 +120,8 @@ export async function dropProjectDatabases(config: ResolvedConfig, admin: Connec
   await withMaintenanceClient(admin, databases, (client) =>
     withCopyLock(client, config.project, async () => {
       for (const database of databases) await dropDatabaseNow(client, database);
-      await client.query(`create database ${quoteIdent(admin.database)}`);
+      // Race-tolerant: a client of an older devup (or any other) may have created it meanwhile.
+      await createDatabaseUnlessExists(client, admin.database);
     }),
   );
 }

@@ -14,7 +14,8 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-function isGenerated(content: string | undefined): boolean {
+/** Whether a file's first lines carry devup's mark (only such files are ever replaced or removed). */
+export function isGenerated(content: string | undefined): boolean {
   return content !== undefined && GENERATED_MARK.test(content.slice(0, 400));
 }
 

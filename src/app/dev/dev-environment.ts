@@ -17,6 +17,8 @@ export interface DevOptions {
   reseed?: 'all' | string[] | undefined;
   /** Built from zero (a full reset): keep templates for the next reset. */
   keepTemplate?: boolean;
+  /** `reset --no-start` holds the session as a reset, which a `devup dev` started meanwhile waits for. */
+  sessionCommand?: 'dev' | 'reset';
 }
 
 /** The selected services plus everything they depend on, in config order. */
@@ -45,7 +47,10 @@ export async function runDevEnvironment(
 ): Promise<number> {
   const services = selectServices(config, options.only);
   // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
-  const session = await claimDevSession(config.stateDir);
+  const session = await claimDevSession(config.stateDir, {
+    command: options.sessionCommand ?? 'dev',
+    onWaitForReset: (pid) => ctx.output.notice(`Waiting for the running devup reset (pid ${pid}) to finish…`),
+  });
   try {
     // A session killed with its services still running: they hold ports and would run twice.
     const leftovers = await session.stopLeftovers();

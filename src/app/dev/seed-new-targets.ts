@@ -28,15 +28,22 @@ export async function seedsOwedInMainDatabase(
   return schemasOwedSeeds(db.connection, undefined, db.client);
 }
 
-/** Before anything is applied: a run that stops half-way still seeds its new targets later. */
+/**
+ * Before anything is applied: a run that stops half-way, or one that seeds nothing (`devup
+ * migrate`), leaves its new targets marked, and a later run seeds them. Returns the schemas marked.
+ */
 export async function markNewTargetsOwed(
   admin: ConnectionInfo,
   planned: { target: TargetBase; upToDate: boolean; fresh: boolean }[],
   seeded: Set<string>,
-): Promise<void> {
+): Promise<string[]> {
+  const marked: string[] = [];
   for (const t of planned) {
-    if (t.fresh && !t.upToDate && seeded.has(t.target.service)) await markSeedsOwed(admin, t.target);
+    if (!t.fresh || t.upToDate || !seeded.has(t.target.service)) continue;
+    await markSeedsOwed(admin, t.target);
+    marked.push(t.target.schema);
   }
+  return marked;
 }
 
 /**

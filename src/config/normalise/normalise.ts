@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
 import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
-import { containsPath, heldProjectPath, projectPaths } from '../project-paths.js';
+import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
@@ -167,12 +167,13 @@ function schemaDirProblem(
   for (const service of services) {
     const held = service.migrations?.dir;
     if (held === undefined) continue;
-    // Migrations kept at the project root itself (dir: '.') hold every directory of the project:
-    // there only schema.dir = that directory would put its files among the migrations.
-    const inside = containsPath(held, ctx.root) ? path.resolve(held) === path.resolve(dir) : containsPath(held, dir);
-    if (inside) {
-      return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
-    }
+    // Its .sql files would be read as migrations, and a folder in it is a malformed migration;
+    // migrations kept at the project root itself leave the folders below it to the project.
+    const inside =
+      realPathSoFar(held) === realPathSoFar(ctx.root)
+        ? realPathSoFar(held) === realPathSoFar(dir)
+        : containsPath(held, dir);
+    if (inside) return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
   }
   return undefined;
 }

@@ -105,8 +105,12 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
       a: { cwd: 'a', migrations: { dir: 'm', schema: 'shared' } },
       b: { cwd: 'b', migrations: { dir: 'm', schema: 'shared' } },
       c: { cwd: 'a', migrations: { dir: 'm', schema: 'pg_catalog' } },
+      d: { cwd: 'b', migrations: { dir: 'm', schema: '_devup' } },
     },
   });
+  expect(found).toContain(
+    'services.d.migrations.schema: "_devup" is reserved: devup keeps its own records of the database there',
+  );
   expect(found).toContain(
     'services.b.migrations.schema: schema "shared" is also used by services.a; give each service its own',
   );
@@ -265,4 +269,8 @@ it('refuses a schema.dir at the filesystem root, outside the project or in a mig
     ]);
   }
   for (const dir of ['.', 'docs2', 'auth', 'auth/docs']) expect(withSchemaDir(dir), dir).toEqual([]);
+  // Migrations at the project root: its own folder is refused, the folders below it are the project's.
+  const atRoot = (dir: string) => problems({ schema: { dir }, services: { app: { migrations: { dir: '.' } } } });
+  expect(atRoot('.')).toEqual([`schema.dir: "." is in the migrations of services.app (.); ${way}`]);
+  expect(atRoot('docs/database')).toEqual([]);
 });
