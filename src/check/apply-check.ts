@@ -7,6 +7,7 @@ import type { Migration } from '../migrations/migration.js';
 import { applyTarget } from '../migrations/sql/apply.js';
 import { runMigrationStep, type TargetOutcome } from '../migrations/step/migration-step.js';
 import { alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
+import { CheckProgress, span } from './check-progress.js';
 import { type AppliedSchemas, type CheckResult, type Finding, plural, resultStatus, withHint } from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
@@ -17,7 +18,18 @@ export function frameLocation(details: readonly string[], cwd = process.cwd()): 
   return { file: path.resolve(cwd, match[1] as string), line: Number(match[2]) };
 }
 
-function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
+/** Postgres's query_canceled: here, the statement timeout the check set. */
+const CANCELED = '57014';
+
+function timeoutNote(error: unknown, statementTimeoutMs: number | undefined): string[] {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if ((cause as { code?: string } | undefined)?.code !== CANCELED || statementTimeoutMs === undefined) return [];
+  return [
+    `stopped by the check's statement timeout (${span(statementTimeoutMs)}): a migration that runs longer fails; raise check.statementTimeout or pass --statement-timeout`,
+  ];
+}
+
+function outcomeFinding(outcome: TargetOutcome, statementTimeoutMs: number | undefined): Finding | undefined {
   if (outcome.status === 'skipped') {
     return { severity: 'error', message: `${outcome.target.schema}: not applied, a service it depends on failed` };
   }
@@ -28,7 +40,9 @@ function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
     severity: 'error',
     message: errorMessage(error),
     ...frameLocation(details),
-    details: details.map((d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`),
+    details: [...details, ...timeoutNote(error, statementTimeoutMs)].map(
+      (d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`,
+    ),
   };
 }
 
@@ -84,10 +98,10 @@ function toolWalkResult(service: string, walk: ToolReversibility & { schema: str
 }
 
 /** One finding per distinct failure: every tenant runs the same files, so it usually fails alike. */
-function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
+function sameFailureOnce(outcomes: readonly TargetOutcome[], statementTimeoutMs: number | undefined): Finding[] {
   const groups = new Map<string, { finding: Finding; schemas: string[] }>();
   for (const outcome of outcomes) {
-    const finding = outcomeFinding(outcome);
+    const finding = outcomeFinding(outcome, statementTimeoutMs);
     if (!finding) continue;
     const key = finding.details?.length
       ? `${finding.file}\0${finding.line}\0${finding.details.join('\n')}`
@@ -109,13 +123,17 @@ function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
 export async function applyAndReverse(
   db: ThrowawayDatabase,
   migrations: ReadonlyMap<string, Migration[]>,
-  options: { signal?: AbortSignal | undefined },
+  options: { signal?: AbortSignal | undefined; onProgress?: ((line: string) => void) | undefined },
 ): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {
   const started = performance.now();
   const config: ResolvedConfig = db.config;
+  const statementTimeoutMs = config.migrations.statementTimeoutMs;
   const walked = sqlWalks(config, migrations);
+  const progress = options.onProgress && new CheckProgress(options.onProgress, statementTimeoutMs ?? 0);
+  progress?.start();
   const step = await runMigrationStep(config, db.connection, {
     signal: options.signal,
+    ...(progress ? { onEvent: progress.onEvent } : {}),
     applySql: (client, target, applyOptions) => {
       const walk = walked.get(target.service);
       if (walk?.schema !== target.schema) return applyTarget(client, target, applyOptions);
@@ -124,7 +142,7 @@ export async function applyAndReverse(
         walk.finished = true;
       })(client, target, applyOptions);
     },
-  });
+  }).finally(() => progress?.stop());
   const toolWalks = await walkAlembicServices(db, step.outcomes, options);
   const ms = performance.now() - started;
   const apply: CheckResult[] = [];
@@ -133,7 +151,7 @@ export async function applyAndReverse(
     const settings = service.migrations;
     if (!settings) continue;
     const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
-    const findings = sameFailureOnce(outcomes);
+    const findings = sameFailureOnce(outcomes, statementTimeoutMs);
     const belowHead = toolWalks.get(service.name)?.belowHead;
     if (belowHead) findings.push({ severity: 'error', message: belowHead });
     const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));

@@ -175,6 +175,10 @@ export function buildProgram(): Command {
     .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
     .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
     .option('--all', 'lint every migration, not only those added since --base')
+    .option(
+      '--statement-timeout <duration>',
+      'a migration running longer fails the check (check.statementTimeout, default 5m)',
+    )
     .action(lazy(() => import('./check.js')));
 
   program

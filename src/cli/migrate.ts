@@ -3,18 +3,9 @@ import { prepareDatabase } from '../app/dev/prepare-database.js';
 import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { UsageError, UserError } from '../errors.js';
-import { durationProblem, parseDuration } from '../lib/duration.js';
+import { UserError } from '../errors.js';
+import { durationFlag } from '../lib/duration.js';
 import { dryRunMigrations } from '../migrations/sql/dry-run.js';
-
-/** A duration flag (`--wait 30s`), or undefined when not given. */
-export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  const problem = durationProblem(String(value));
-  if (problem !== undefined) throw new UsageError(`${flag} ${String(value)}: ${problem}`);
-  return parseDuration(String(value)) as number;
-}
 
 /** The flags win over `migrations.*` in the config. */
 function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknown>): ResolvedConfig {

@@ -4,6 +4,7 @@ import { requireLocalServer } from '../app/local-server.js';
 import { describeDestroyable, replacedWhole, schemaItems } from '../app/reset-items.js';
 import { describeSnapshots } from '../app/snapshot-lines.js';
 import { scheduleTidy } from '../app/tidy-copies.js';
+import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
 import {
@@ -20,6 +21,7 @@ import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage, UserError } from '../errors.js';
 import { formatAge, formatDuration } from '../lib/format.js';
+import { isPortInUse } from '../ports.js';
 import { claimDevSession, stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 
@@ -198,8 +200,15 @@ async function resetProject(
     try {
       db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
     } catch (error) {
-      // The remedy for a cluster that no longer starts: remove it, as devup created it.
-      output.warn(`Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`);
+      // The remedy for a cluster that no longer starts: remove it, as devup created it. Never when
+      // another server answers on its port: that one's refusal says nothing of this cluster.
+      const answering = await answeringServer(config, name, engine);
+      if (answering === 'another') throw notThisCluster(config, name, error);
+      output.warn(
+        answering === 'own'
+          ? `Postgres answers but cannot be used (${errorMessage(error)}): the reset removes the whole ${name} cluster.`
+          : `Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`,
+      );
       return destroyCluster(ctx, config, engine, await engine.listDestroyable(), settings);
     }
   }
@@ -268,6 +277,31 @@ async function resetFromTemplates(
 async function noteClearedCopies(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
   const cleared = await clearInterruptedCopies(config, admin);
   if (cleared) ctx.output.notice(cleared);
+}
+
+/** Who answers on database.port after a failed boot: nobody, this checkout's own server, or another. */
+async function answeringServer(
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  engine: DatabaseEngine,
+): Promise<'nobody' | 'own' | 'another'> {
+  if (!(await isPortInUse(config.database.port))) return 'nobody';
+  if (engine.answersOnItsPort) return engine.answersOnItsPort() ? 'own' : 'another';
+  // Docker publishes the container's port: a running container of this project is what answers.
+  return name === 'docker' && (await engine.status()).state === 'running' ? 'own' : 'another';
+}
+
+function notThisCluster(config: ResolvedConfig, name: ConcreteEngine, error: unknown): UserError {
+  const port = config.database.port;
+  const holder = findPortHolder(port, (_root, entry) => entry.dataDir === config.database.dataDir);
+  return new UserError(
+    `port ${port} is answered by ${holder?.what ?? 'a server'} that is not this checkout's ${name} cluster: the reset destroys nothing`,
+    {
+      details: [errorMessage(error)],
+      hint: `${stopHint(holder)}, or set database.port to this checkout's own port; \`devup ls\` shows which checkout holds which ports.`,
+      cause: error,
+    },
+  );
 }
 
 async function destroyCluster(

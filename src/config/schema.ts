@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
 import {
+  CHECK_DEFAULTS,
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
   DEFAULT_LINT_WARN,
@@ -142,6 +143,11 @@ export const checkSchema = z.strictObject({
     .optional()
     .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
   lint: lintSchema.prefault({}),
+  statementTimeout: duration
+    .default(CHECK_DEFAULTS.statementTimeout)
+    .describe(
+      'statement_timeout for the migrations `devup check` applies (default 5m): one that never ends fails the check instead of hanging it',
+    ),
 });
 
 /** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */

@@ -83,6 +83,8 @@ export interface CheckSettings {
   /** For services whose tenants come from a query or command (a fresh database has none). */
   tenants: string[] | undefined;
   lint: { ignore: string[]; warn: string[] };
+  /** statement_timeout for the migrations the check applies (--statement-timeout wins). */
+  statementTimeoutMs: number;
 }
 
 /** `schema`: the committed schema snapshots and database docs (`devup schema`). */

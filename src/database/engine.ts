@@ -57,6 +57,8 @@ export interface DatabaseEngine {
   /** Stops the server and keeps its data. */
   stop(): Promise<'stopped' | 'not-running'>;
   status(): Promise<EngineStatus>;
+  /** Whether this project's own server is what listens on database.port (where the engine can tell). */
+  answersOnItsPort?(): boolean;
   /** What `destroy` would remove; only resources devup created for this project. */
   listDestroyable(): Promise<Destroyable[]>;
   destroy(): Promise<void>;

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /** Durations as people write them in flags and config: `500ms`, `30s`, `2m`, `1h`, `1d`. */
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
@@ -26,4 +28,13 @@ export function durationProblem(value: string | number): string | undefined {
     return `${typeof value === 'number' ? `${value} ms` : value.trim()} is longer than 24.8 days (${MAX_DURATION_MS} ms), the most Postgres and Node timers accept`;
   }
   return undefined;
+}
+
+/** A duration flag (`--wait 30s`) in milliseconds, or undefined when not given; a usage error when unusable. */
+export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  const problem = durationProblem(String(value));
+  if (problem !== undefined) throw new UsageError(`${flag} ${String(value)}: ${problem}`);
+  return parseDuration(String(value));
 }

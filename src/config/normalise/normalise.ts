@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
-import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
+import {
+  CHECK_DEFAULTS,
+  CONFIG_DEFAULTS,
+  DEFAULT_LINT_WARN,
+  MIGRATION_POLICY_DEFAULTS,
+  SCHEMA_DOCS_DEFAULTS,
+} from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
 import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, ServiceInput } from '../schema.js';
@@ -92,6 +98,7 @@ export function normaliseConfig(
     check: {
       tenants: input.check?.tenants,
       lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+      statementTimeoutMs: toMs(input.check?.statementTimeout) ?? CHECK_DEFAULTS.statementTimeout,
     },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };

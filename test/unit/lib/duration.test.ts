@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
-import { durationFlag } from '../../../src/cli/migrate.js';
 import { UsageError } from '../../../src/errors.js';
-import { durationProblem, parseDuration } from '../../../src/lib/duration.js';
+import { durationFlag, durationProblem, parseDuration } from '../../../src/lib/duration.js';
 import { createWorkspace } from '../../helpers/workspace.js';
 
 it('reads durations written 500ms, 30s, 2m, 1h, 1d', () => {
