@@ -83,6 +83,31 @@ describe.skipIf(!alembicAvailable() && !isCI())('alembic', () => {
     expect(reversibility.findings[1]?.details?.join('\n')).toMatch(/t_0004" already exists/);
   });
 
+  it('reversibility in public ignores what devup set up there: database.extensions and database.init', async () => {
+    ws = createWorkspace({ 'db/init.sql': 'create table public.countries (code text primary key);\n' });
+    copyFixture('alembic', path.join(ws.dir, 'ingestion'));
+    const config = ws.config({
+      project: 'check-alembic-public',
+      database: { extensions: ['uuid-ossp'], init: 'db/init.sql' },
+      services: {
+        ingestion: {
+          cwd: 'ingestion',
+          migrations: {
+            tool: 'alembic',
+            command: [SYSTEM_PYTHON, '-m', 'alembic', 'upgrade', 'head'],
+            schema: 'public',
+          },
+        },
+      },
+    });
+    const report = await runCheck(config, { engine: 'embedded' });
+    expect(result(report, 'ingestion', 'reversibility')).toMatchObject({
+      status: 'pass',
+      note: '3 revisions, downgrade to base and upgrade again in public',
+      findings: [],
+    });
+  });
+
   it('two revisions on one parent are named, both of them, with the way out', async () => {
     ws = createWorkspace();
     copyFixture('alembic', path.join(ws.dir, 'billing'));
