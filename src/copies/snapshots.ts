@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { inspectTargets } from '../migrations/inspect.js';
+import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
 import { copyDatabase, dropCopy, replaceFromCopy, withCopyLock, withMaintenanceClient } from './database-copy.js';
@@ -88,11 +89,20 @@ export async function findSnapshot(config: ResolvedConfig, admin: ConnectionInfo
   return found;
 }
 
+/** Applied migrations per target: devup's history for SQL targets, the tool's history table for the others. */
 async function migrationState(config: ResolvedConfig, admin: ConnectionInfo): Promise<Snapshot['migrations']> {
   const state: Snapshot['migrations'] = {};
-  for (const { target, plan } of await inspectTargets(config, admin, {})) {
-    if (!plan) continue;
-    const applied = plan.applied.map((a) => a.migration?.id ?? String(a.row.version));
+  const inspected = await inspectTargets(config, admin, {});
+  const tools = inspected.filter((i) => !i.plan && i.service.service.migrations?.kind === 'tool');
+  const statuses = await toolTargetStatuses(
+    config,
+    admin,
+    tools.map((i) => ({ service: i.service.service, target: i.target })),
+  );
+  for (const { target, plan } of inspected) {
+    const applied = plan
+      ? plan.applied.map((a) => a.migration?.id ?? String(a.row.version))
+      : (statuses.get(target)?.applied.map((ref) => ref.version) ?? []);
     state[target.schema] = { count: applied.length, last: applied.at(-1) };
   }
   return state;
