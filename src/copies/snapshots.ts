@@ -6,7 +6,7 @@ import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
 import { copyDatabase, dropCopy, replaceFromCopy, withCopyLock, withMaintenanceClient } from './database-copy.js';
-import { projectDatabases } from './reset-template.js';
+import { carryToolFingerprints, projectDatabases } from './reset-template.js';
 
 /** A named copy of every project database, taken at one moment. */
 export interface Snapshot {
@@ -171,10 +171,13 @@ export async function restoreSnapshot(
       let ended = 0;
       const restored: string[] = [];
       // A database the config no longer names is not brought back.
-      for (const copy of snapshot.copies.filter((c) => databases.includes(c.label.source))) {
+      const copies = snapshot.copies.filter((c) => databases.includes(c.label.source));
+      for (const copy of copies) {
         ended += (await replaceFromCopy(client, config.project, copy.label.source, copy)).ended;
         restored.push(copy.label.source);
       }
+      // The tools' no-spawn check then knows the restored databases (else: "database re-created").
+      await carryToolFingerprints(config, admin, client, new Map(copies.map((c) => [c.label.source, c])));
       return { restored, untouched: databases.filter((d) => !restored.includes(d)), ended };
     }),
   );
