@@ -19,7 +19,7 @@ export async function loadCheckoutConfig(options: CheckoutLoadOptions): Promise<
   const loaded = await loadConfigFile(options);
   let resolved: ResolvedConfig;
   try {
-    resolved = await resolveCheckout(loaded, options.env ?? process.env);
+    resolved = await resolveCheckout(loaded, options.env ?? process.env, { readOnly: options.readOnly === true });
   } catch (error) {
     // No writable home for the list (a deploy image running as a user without one, a read-only
     // filesystem): this checkout keeps the configured ports.

@@ -51,7 +51,10 @@ function readRecord(stateDir: string): MovedRecord | undefined {
 export async function resolveCheckout(
   config: ResolvedConfig,
   env: NodeJS.ProcessEnv = process.env,
+  /** Place the checkout as a run would, but write neither the list nor `.devup/checkout.json` (status). */
+  options: { readOnly?: boolean } = {},
 ): Promise<ResolvedConfig> {
+  const readOnly = options.readOnly === true;
   const root = realpathSync(config.root);
   const dir = registryDir(env);
   const configured = configuredPorts(config);
@@ -70,7 +73,7 @@ export async function resolveCheckout(
     placed = { ports: configured, dockerName: config.project };
   }
   const placedNow = placed === undefined;
-  if (placed === undefined) placed = await place(config, root, dir, configured, record);
+  if (placed === undefined) placed = await place(config, root, dir, configured, record, readOnly);
   const moved = placed.dockerName !== config.project;
   const entry: CheckoutEntry = {
     project: config.project,
@@ -81,7 +84,7 @@ export async function resolveCheckout(
     dockerName: placed.dockerName,
     dataDir: config.database.dataDir,
   };
-  if (!sameEntry(registry.checkouts[root], entry)) {
+  if (!readOnly && !sameEntry(registry.checkouts[root], entry)) {
     await updateRegistry(dir, (latest) => {
       latest.checkouts[root] = entry;
     });
@@ -100,8 +103,13 @@ async function place(
   dir: string,
   configured: PortSet,
   record: MovedRecord | undefined,
+  readOnly: boolean,
 ): Promise<{ ports: PortSet; dockerName: string; firstRoot?: string }> {
-  return updateRegistry(dir, async (registry) => {
+  // Read-only: the same decision on the list as it is, changes to it dropped.
+  const withRegistry = readOnly
+    ? <T>(change: (registry: Registry) => T) => change(readRegistry(dir))
+    : <T>(change: (registry: Registry) => T) => updateRegistry(dir, change);
+  return withRegistry(async (registry) => {
     const firstRoot = firstCheckout(registry, config.project);
     const movedBefore = record?.root === root;
     // A checkout that moved once stays moved: its data lives under its own names.
@@ -120,14 +128,15 @@ async function place(
     const ports = shiftPorts(configured, offset);
     const dockerName = movedDockerName(config.project, root);
     registry.checkouts[root] = { ...entryStub(config), first: false, ports, dockerName };
-    writeJsonAtomic(path.join(config.stateDir, 'checkout.json'), {
-      root,
-      project: config.project,
-      configured,
-      offset,
-      ports,
-      dockerName,
-    } satisfies MovedRecord);
+    if (!readOnly)
+      writeJsonAtomic(path.join(config.stateDir, 'checkout.json'), {
+        root,
+        project: config.project,
+        configured,
+        offset,
+        ports,
+        dockerName,
+      } satisfies MovedRecord);
     return { ports, dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
   });
 }
