@@ -23,7 +23,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
   const session = readDevSession(config.stateDir);
   if (output.mode === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null })}\n`,
+      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null })}\n`,
     );
     return 0;
   }
@@ -32,6 +32,11 @@ export default async function status(ctx: CommandContext): Promise<number> {
   output.line(
     `  ${mark} Postgres (${engine.engine}): ${engine.state}, ${engine.description}${engine.port ? `, port ${engine.port}` : ''}`,
   );
+  if (engine.problem) {
+    const { error, answered } = engine.problem;
+    output.line(`  ! ${answered ? 'the server answered, but ' : ''}${error.message}`);
+    if (error.hint) output.line(`    ${error.hint}`);
+  }
   if (migrationError) output.line(`  ! migrations: ${migrationError}`);
   for (const t of targets) {
     output.line(
