@@ -88,6 +88,10 @@ async function readDotenv(root: string, name = '.env'): Promise<Record<string, s
   return parse(readFileSync(envPath));
 }
 
+/** devup's npm package (the command is `devup`; the npm name `devup` belongs to another project). */
+export const PACKAGE_NAME = 'devup-env';
+const OLD_PACKAGE_IMPORT = /\bfrom\s*['"]devup['"]|\b(?:require|import)\s*\(\s*['"]devup['"]\s*\)/;
+
 /** The value is boxed: a config that is a Proxy must not be probed for `then` when awaited. */
 async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
   const extension = path.extname(file);
@@ -122,6 +126,16 @@ async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
     return { value: loaded.default ?? loaded };
   } catch (error) {
     if (error instanceof UserError) throw error;
+    // Whether 'devup' is missing or someone else's package is installed under it, the config fails here.
+    if (OLD_PACKAGE_IMPORT.test(readIfExists(file) ?? '')) {
+      throw new UserError(
+        `${path.basename(file)} imports 'devup': devup's package is ${PACKAGE_NAME} ('devup' on npm is another project)`,
+        {
+          hint: `Write import { defineConfig } from '${PACKAGE_NAME}' (npm install --save-dev ${PACKAGE_NAME}); the command stays devup.`,
+          cause: error,
+        },
+      );
+    }
     throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
       hint: `Fix the error in ${file}; run with --verbose for the stack.`,
       cause: error,
