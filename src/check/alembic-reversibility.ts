@@ -19,7 +19,7 @@ import {
   type FingerprintDifference,
   readCatalogFingerprint,
 } from '../schema/catalog-fingerprint.js';
-import { type Finding, withHint } from './check-report.js';
+import { CHECK_RETRY, type Finding, withHint } from './check-report.js';
 import { describeDifference } from './reversibility.js';
 
 export interface ToolReversibility {
@@ -72,6 +72,7 @@ export async function alembicReversibility(
       root: config.root,
       onOutput: () => {},
       signal: options.signal,
+      retry: CHECK_RETRY,
     });
   return withTargetLock(
     admin,

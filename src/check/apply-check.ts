@@ -10,7 +10,15 @@ import { runMigrationStep, type TargetOutcome } from '../migrations/step/migrati
 import type { TargetBase } from '../migrations/targets.js';
 import { type CatalogFingerprint, readCatalogFingerprint } from '../schema/catalog-fingerprint.js';
 import { ALEMBIC_HISTORY, alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
-import { type AppliedSchemas, type CheckResult, type Finding, plural, resultStatus, withHint } from './check-report.js';
+import {
+  type AppliedSchemas,
+  CHECK_RETRY,
+  type CheckResult,
+  type Finding,
+  plural,
+  resultStatus,
+  withHint,
+} from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
 /** The frame's first line ("services/auth/migrations/0003_x.sql:12:5") as an absolute file and a line. */
@@ -148,6 +156,7 @@ export async function applyAndReverse(
   let bases = new Map<string, CatalogFingerprint>();
   const step = await runMigrationStep(config, db.connection, {
     signal: options.signal,
+    retry: CHECK_RETRY,
     // After devup's database setup, before any upgrade: what the Alembic walks come back down to.
     onPlanned: async (planned) => {
       bases = await alembicBases(
