@@ -19,6 +19,7 @@ export async function loadCheckoutConfig(options: CheckoutLoadOptions): Promise<
     resolved = await resolveCheckout(loaded, options.env ?? process.env, {
       ...(options.notice ? { warn: options.notice } : {}),
       ...(options.debug ? { debug: options.debug } : {}),
+      readOnly: options.readOnly === true,
     });
   } catch (error) {
     // No writable home for the list (a deploy image running as a user without one, a read-only

@@ -18,6 +18,7 @@ import {
   type CheckoutEntry,
   firstCheckout,
   type Registry,
+  readRegistry,
   readRegistryFile,
   registryDir,
   sameEntry,
@@ -32,6 +33,8 @@ export interface CheckoutHooks {
   warn?: (message: string) => void;
   /** What only --verbose shows. */
   debug?: (message: string) => void;
+  /** Place the checkout as a run would, but write neither the list nor `.devup/checkout.json` (status). */
+  readOnly?: boolean;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function resolveCheckout(
     placed = { ports: configured, dockerName: config.project };
   }
   const placedNow = placed === undefined;
-  if (placed === undefined) placed = await place(config, root, dir, configured, record, hooks.warn);
+  if (placed === undefined) placed = await place(config, root, dir, configured, record, hooks);
   const moved = placed.dockerName !== config.project;
   const entry: CheckoutEntry = {
     project: config.project,
@@ -74,7 +77,7 @@ export async function resolveCheckout(
     dockerName: placed.dockerName,
     dataDir: config.database.dataDir,
   };
-  if (damage !== undefined || !sameEntry(registry.checkouts[root], entry)) {
+  if (!hooks.readOnly && (damage !== undefined || !sameEntry(registry.checkouts[root], entry))) {
     await recordEntry(dir, root, entry, hooks);
   }
   const resolved = moved ? applyPorts(config, placed.ports, placed.dockerName) : config;
@@ -111,29 +114,31 @@ async function place(
   dir: string,
   configured: PortSet,
   record: CheckoutRecord | undefined,
-  warn: ((message: string) => void) | undefined,
+  hooks: CheckoutHooks,
 ): Promise<{ ports: PortSet; dockerName: string; firstRoot?: string }> {
-  return updateRegistry(
-    dir,
-    async (registry) => {
-      const firstRoot = firstCheckout(registry, config.project);
-      const movedBefore = record?.root === root;
-      // A checkout that moved once stays moved: its data lives under its own names.
-      if (firstRoot === root || (firstRoot === undefined && !movedBefore)) {
-        registry.checkouts[root] = { ...entryStub(config), first: true, ports: configured, dockerName: config.project };
-        return { ports: configured, dockerName: config.project };
-      }
-      // Stable across restarts: the offset recorded here, else the one the registry remembers for this checkout.
-      const known = registry.checkouts[root];
-      const preferred = movedBefore
-        ? record?.offset
-        : known && !known.first
-          ? known.ports.database - configured.database
-          : undefined;
-      const offset = await chooseOffset(registry, root, configured, preferred, config.database.bind);
-      const ports = shiftPorts(configured, offset);
-      const dockerName = movedDockerName(config.project, root);
-      registry.checkouts[root] = { ...entryStub(config), first: false, ports, dockerName };
+  // Read-only: the same decision on the list as it is, changes to it dropped.
+  const withRegistry = <T>(change: (registry: Registry) => Promise<T>): Promise<T> =>
+    hooks.readOnly ? change(readRegistry(dir)) : updateRegistry(dir, change, hooks.warn);
+  return withRegistry(async (registry) => {
+    const firstRoot = firstCheckout(registry, config.project);
+    const movedBefore = record?.root === root;
+    // A checkout that moved once stays moved: its data lives under its own names.
+    if (firstRoot === root || (firstRoot === undefined && !movedBefore)) {
+      registry.checkouts[root] = { ...entryStub(config), first: true, ports: configured, dockerName: config.project };
+      return { ports: configured, dockerName: config.project };
+    }
+    // Stable across restarts: the offset recorded here, else the one the registry remembers for this checkout.
+    const known = registry.checkouts[root];
+    const preferred = movedBefore
+      ? record?.offset
+      : known && !known.first
+        ? known.ports.database - configured.database
+        : undefined;
+    const offset = await chooseOffset(registry, root, configured, preferred, config.database.bind);
+    const ports = shiftPorts(configured, offset);
+    const dockerName = movedDockerName(config.project, root);
+    registry.checkouts[root] = { ...entryStub(config), first: false, ports, dockerName };
+    if (!hooks.readOnly)
       writeJsonAtomic(path.join(config.stateDir, RECORD_FILE), {
         root,
         project: config.project,
@@ -144,10 +149,8 @@ async function place(
         configPath: config.configPath,
         dataDir: config.database.dataDir,
       } satisfies CheckoutRecord);
-      return { ports, dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
-    },
-    warn,
-  );
+    return { ports, dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
+  });
 }
 
 function entryStub(config: ResolvedConfig) {

@@ -11,13 +11,13 @@ type Handler = (
   args: string[],
 ) => Promise<number>;
 
-/** Each command module is loaded only when that command runs. */
-function lazy(load: () => Promise<{ default: Handler }>) {
+/** Each command module is loaded only when that command runs; a `readOnly` one writes no file. */
+function lazy(load: () => Promise<{ default: Handler }>, kind: { readOnly?: boolean } = {}) {
   return async function (this: Command, ...rest: unknown[]) {
     const command = rest.at(-1) as Command;
     const options = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
     const args = command.args;
-    const ctx = createContext(options);
+    const ctx = createContext(options, kind);
     const handler = (await load()).default;
     exitCode = await handler(ctx, options, args);
   };
@@ -68,7 +68,7 @@ export function buildProgram(): Command {
     .option('--service <names>', 'only these services')
     .option('--tenant <tenant>', 'only this tenant')
     .option('--exit-code', 'exit 3 when something is pending, 0 when nothing is (1 on error): for CI and deploy gates')
-    .action(lazy(() => import('./migrate-status.js')));
+    .action(lazy(() => import('./migrate-status.js'), { readOnly: true }));
   migrate
     .command('down')
     .description('roll back through down files (default: the last migration)')
@@ -150,7 +150,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('snapshots with size, age, migration state and whether the migrations changed since')
     .option('--force', 'allow it on an external database that is not on this machine')
-    .action(lazy(() => import('./snapshot-list.js')));
+    .action(lazy(() => import('./snapshot-list.js'), { readOnly: true }));
   snapshot
     .command('rm')
     .description('remove a snapshot')
@@ -211,7 +211,7 @@ export function buildProgram(): Command {
   program
     .command('status')
     .description('engine, database health, migration state and running services')
-    .action(lazy(() => import('./status.js')));
+    .action(lazy(() => import('./status.js'), { readOnly: true }));
 
   return program;
 }

@@ -7,7 +7,7 @@ import { EXIT } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
-import type { TargetBase } from '../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 
@@ -43,11 +43,12 @@ function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
+function sqlReport(target: TargetBase, plan: TargetPlan | undefined, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     applied: (plan?.applied ?? []).map(({ row }) => ({
       version: row.version.toString(),
       name: row.name,
@@ -78,11 +79,12 @@ function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
 }
 type SqlReport = ReturnType<typeof sqlReport>;
 
-function toolReport(target: TargetBase, tool: ToolTargetStatus) {
+function toolReport(target: TargetBase, tool: ToolTargetStatus, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     tool: tool.tool,
     current: tool.current,
     applied: tool.applied,
@@ -127,7 +129,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          return tool ? toolReport(target, tool) : sqlReport(target, plan);
+          return tool ? toolReport(target, tool, admin.database) : sqlReport(target, plan, admin.database);
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
       } else {
@@ -149,12 +151,12 @@ function printStatus(
   for (const { target, plan } of inspected) {
     const tool = tools.get(target);
     if (tool) {
-      output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
+      output.line(`${output.style('bold', targetLabel(target))}  (${tool.tool})`);
       printToolTarget(output, tool, target);
       totalPending += tool.pending?.length ?? 0;
     } else {
-      output.line(output.style('bold', target.schema));
-      const report = sqlReport(target, plan);
+      output.line(output.style('bold', targetLabel(target)));
+      const report = sqlReport(target, plan, '');
       printSqlTarget(output, report);
       totalPending += report.pending.length;
     }

@@ -85,11 +85,12 @@ export async function restoreTemplates(
 
 /**
  * External tools' fingerprints name the database by its oid, so that a re-created database is
- * noticed; a clone of a template has a new oid but the template's content and schema oids. Those
- * recorded before the template was taken describe the clone as well: they follow it to its oid,
- * and the tools are not spawned again for a database restored unchanged.
+ * noticed; a clone of a template (or of a snapshot) has a new oid but the copy's content and
+ * schema oids. Those recorded before the copy was taken describe the clone as well: they follow
+ * it to its oid, and the tools are not spawned again for a database restored unchanged. (One
+ * recorded later may describe newer migrations: left as it is, so the tool runs.)
  */
-async function carryToolFingerprints(
+export async function carryToolFingerprints(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,

@@ -4,11 +4,12 @@ import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { inspectTargets } from '../migrations/inspect.js';
+import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies } from './copy-labels.js';
 import { cloneIncoming, type Swap, swapIn } from './copy-swap.js';
 import { copyDatabase, databaseExists, dropCopy, withCopyLock, withMaintenanceClient } from './database-copy.js';
-import { projectDatabases } from './reset-template.js';
+import { carryToolFingerprints, projectDatabases } from './reset-template.js';
 
 /** A named copy of every project database, taken at one moment. */
 export interface Snapshot {
@@ -94,11 +95,20 @@ export async function findSnapshot(config: ResolvedConfig, admin: ConnectionInfo
   return found;
 }
 
+/** Applied migrations per target: devup's history for SQL targets, the tool's history table for the others. */
 async function migrationState(config: ResolvedConfig, admin: ConnectionInfo): Promise<Snapshot['migrations']> {
   const state: Snapshot['migrations'] = {};
-  for (const { target, plan } of await inspectTargets(config, admin, {})) {
-    if (!plan) continue;
-    const applied = plan.applied.map((a) => a.migration?.id ?? String(a.row.version));
+  const inspected = await inspectTargets(config, admin, {});
+  const tools = inspected.filter((i) => !i.plan && i.service.service.migrations?.kind === 'tool');
+  const statuses = await toolTargetStatuses(
+    config,
+    admin,
+    tools.map((i) => ({ service: i.service.service, target: i.target })),
+  );
+  for (const { target, plan } of inspected) {
+    const applied = plan
+      ? plan.applied.map((a) => a.migration?.id ?? String(a.row.version))
+      : (statuses.get(target)?.applied.map((ref) => ref.version) ?? []);
     state[target.schema] = { count: applied.length, last: applied.at(-1) };
   }
   return state;
@@ -221,6 +231,13 @@ export async function restoreSnapshot(
       }
       const { ended } = await swapIn(client, config.project, swaps);
       const restored = swaps.map((s) => s.live);
+      // The tools' no-spawn check then knows the restored databases (else: "database re-created").
+      await carryToolFingerprints(
+        config,
+        admin,
+        client,
+        new Map(copies.filter((c) => databases.includes(c.label.source)).map((c) => [c.label.source, c])),
+      );
       return { restored, untouched: databases.filter((d) => !restored.includes(d)), ended };
     }),
   );

@@ -32,6 +32,8 @@ export interface EngineStatus {
   state: 'running' | 'stopped' | 'absent' | 'unreachable';
   description: string;
   port: number | undefined;
+  /** External: why the server cannot be used, in words to act on (refused, TLS, credentials). */
+  problem?: { error: UserError; answered: boolean } | undefined;
 }
 
 export interface ProgressSink {

@@ -14,6 +14,17 @@ export interface TargetBase {
   database: string | undefined;
 }
 
+/**
+ * A target as people read it: its schema when the schema names its service (`auth_acme`), else
+ * the service with the schema and its own database: `ingestion (public)`, `ingestion (public,
+ * database ingest)`. A bare `public` says neither whose it is nor where.
+ */
+export function targetLabel(target: TargetBase): string {
+  const service = target.service.replaceAll('-', '_');
+  if (target.schema.includes(service) || target.schema.includes(target.service)) return target.schema;
+  return `${target.service} (${target.schema}${target.database ? `, database ${target.database}` : ''})`;
+}
+
 export interface ServiceTargets {
   service: ServiceSettings;
   /** Parsed once per service; every tenant runs the same files. */

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../../migrations/seeds/seed.js';
 import type { TargetOutcome } from '../../migrations/step/step-outcomes.js';
-import type { TargetBase } from '../../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../../migrations/targets.js';
 import type { Output } from '../../ui/output.js';
 
 // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing, or
@@ -86,7 +86,7 @@ export async function seedTargets(
     if (!service?.seed) continue;
     const files = await seedTarget(config, admin, service, outcome.target);
     if (files.length > 0) {
-      output.line(`  ${output.style('green', '✔')} ${outcome.target.schema} seeded (${files.join(', ')})`);
+      output.line(`  ${output.style('green', '✔')} ${targetLabel(outcome.target)} seeded (${files.join(', ')})`);
       output.event({ event: 'seeded', service: service.name, schema: outcome.target.schema, files });
     }
   }

@@ -32,7 +32,7 @@ export async function runToolTarget(
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
-  options: { onOutput: (line: string) => void; signal?: AbortSignal },
+  options: { onOutput: (line: string) => void; signal?: AbortSignal; retry?: string },
 ): Promise<string[]> {
   const invocation = await prepareToolInvocation(config, service, target, admin);
   const { adapter, settings } = invocation;
@@ -52,6 +52,7 @@ export async function runToolTarget(
         root: config.root,
         onOutput: options.onOutput,
         signal: options.signal,
+        ...(options.retry ? { retry: options.retry } : {}),
       });
     } catch (error) {
       invalidateFingerprint(config.stateDir, key);
