@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--only <services>', 'start only these services (comma-separated) and what they depend on')
     .option('--no-seed', 'do not apply seed data to a fresh database')
     .option('--strict', 'out-of-order migrations are errors')
+    .option('--keep-going', 'a failing service leaves the others running; it restarts on r or when its files change')
     .action(lazy(() => import('./dev.js')));
 
   const migrate = program
