@@ -193,6 +193,13 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./prune.js')));
 
   program
+    .command('logs')
+    .description("the running devup dev's service logs (the last session's when none runs)")
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .action(lazy(() => import('./logs.js')));
+
+  program
     .command('status')
     .description('engine, database health, migration state and running services')
     .action(lazy(() => import('./status.js')));

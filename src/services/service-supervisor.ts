@@ -8,7 +8,8 @@ import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
 import { KeepGoing } from './keep-going.js';
-import { LogPrefixer } from './log-prefixer.js';
+import { LogPrefixer, type LogSource } from './log-prefixer.js';
+import { LogStore } from './log-store.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
 import { checkServicePorts } from './service-ports.js';
@@ -59,6 +60,8 @@ export class ServiceSupervisor {
   /** Removes the exit hook that removes the state file (set while services may be running). */
   #forgetStateFileAtExit: (() => void) | undefined;
   readonly #keepGoing: KeepGoing | undefined;
+  readonly #logStore: LogStore | undefined;
+  #logStoreBroken = false;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -76,6 +79,7 @@ export class ServiceSupervisor {
       : (options.onServiceExit ?? 'keep-running') === 'stop-all'
         ? 'stopping all services (onServiceExit: "stop-all")'
         : 'the other services keep running';
+    this.#logStore = options.logs === undefined ? undefined : new LogStore(options.logs.dir);
     this.#keepGoing = options.keepGoing
       ? new KeepGoing({
           services: options.services.filter((service) => service.command !== undefined),
@@ -108,8 +112,10 @@ export class ServiceSupervisor {
         if (options.session !== undefined) env[SESSION_MARKER] = options.session;
         return env;
       },
-      log: (source, lines) =>
-        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
+      log: (source, lines) => {
+        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join(''));
+        this.#keep(service.name, source, lines);
+      },
       emit: (event) => options.onEvent?.(event),
       onStatusChange: () => {
         this.#writeState();
@@ -137,6 +143,7 @@ export class ServiceSupervisor {
     const stateFile = this.#stateFile;
     if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
     this.#writeState();
+    this.#resetLogs();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
       const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
@@ -308,6 +315,7 @@ export class ServiceSupervisor {
       this.#phase = 'stopped';
       this.#forgetStateFileAtExit?.();
       this.#stateFile?.remove();
+      this.#logStore?.close();
       this.#finished.resolve(cause);
     });
     return this.#shutdown;
@@ -323,6 +331,30 @@ export class ServiceSupervisor {
   async #stopDetached(): Promise<void> {
     if (this.#options.session === undefined) return;
     for (const line of await stopDetachedProcesses(this.#options.session)) this.#write(`devup: ${line}\n`);
+  }
+
+  #resetLogs(): void {
+    try {
+      this.#logStore?.reset();
+    } catch (error) {
+      this.#logsFailed(error);
+    }
+  }
+
+  /** Also into the log files (masked as the screen is); a failure to write them ends only that. */
+  #keep(service: string, source: LogSource, lines: string[]): void {
+    if (!this.#logStore || this.#logStoreBroken) return;
+    try {
+      const mask = this.#options.logs?.mask ?? ((text: string) => text);
+      this.#logStore.append(service, source, mask(lines.join('\n')).split('\n'));
+    } catch (error) {
+      this.#logsFailed(error);
+    }
+  }
+
+  #logsFailed(error: unknown): void {
+    this.#logStoreBroken = true;
+    this.#write(`devup: could not write the logs in ${this.#logStore?.dir}: ${(error as Error).message}\n`);
   }
 
   #write(text: string): void {

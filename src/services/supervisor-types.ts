@@ -37,6 +37,11 @@ export interface SupervisorOptions {
    * devup running; it restarts on restart() or when one of its files changes.
    */
   keepGoing?: boolean;
+  /**
+   * Where every service's lines are also kept, in bounded files (`devup logs` reads them); the
+   * last session's are removed at start. `mask` hides secrets, as on the screen.
+   */
+  logs?: { dir: string; mask: (text: string) => string };
 }
 
 export interface ReadyService {

@@ -5,6 +5,7 @@ import { EXIT, InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { secretMasker } from '../../lib/secret-mask.js';
 import { devSessionFile } from '../../services/dev-session.js';
+import { logDir } from '../../services/log-dir.js';
 import type { ServiceEvent } from '../../services/service-status.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
@@ -52,6 +53,7 @@ export async function startServices(
     stateFile: devSessionFile(config.stateDir),
     session: options.session,
     keepGoing: options.keepGoing,
+    logs: { dir: logDir(config.stateDir), mask },
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
