@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--only <services>', 'start only these services (comma-separated) and what they depend on')
     .option('--no-seed', 'do not apply seed data to a fresh database')
     .option('--strict', 'out-of-order migrations are errors')
+    .option('--keep-going', 'a failing service leaves the others running; it restarts on r or when its files change')
     .action(lazy(() => import('./dev.js')));
 
   const migrate = program
@@ -207,6 +208,13 @@ export function buildProgram(): Command {
     .description('remove what checkouts whose directory no longer exists left behind (containers, volumes, data)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./prune.js')));
+
+  program
+    .command('logs')
+    .description("the running devup dev's service logs (the last session's when none runs)")
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .action(lazy(() => import('./logs.js')));
 
   program
     .command('status')

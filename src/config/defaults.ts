@@ -6,6 +6,7 @@
 
 export const CONFIG_DEFAULTS = {
   onServiceExit: 'keep-running',
+  keepGoing: false,
   ports: 'auto',
   watch: true,
 } as const;

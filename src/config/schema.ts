@@ -172,6 +172,12 @@ export const configSchema = z.strictObject({
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).default(CONFIG_DEFAULTS.onServiceExit),
+  keepGoing: z
+    .boolean()
+    .default(CONFIG_DEFAULTS.keepGoing)
+    .describe(
+      '`devup dev` keeps the other services running when one fails to start or gives up; the failed one restarts on `r` or when one of its files changes (also `devup dev --keep-going`)',
+    ),
   ports: z
     .enum(['auto', 'fixed'])
     .default(CONFIG_DEFAULTS.ports)

@@ -111,6 +111,8 @@ export interface ResolvedConfig {
   stateDir: string;
   project: string;
   onServiceExit: 'keep-running' | 'stop-all';
+  /** A failing service does not stop the others; it restarts on `r` or when its files change. */
+  keepGoing: boolean;
   /** 'auto': other checkouts of the project get ports and names of their own (src/checkouts); 'fixed': never. */
   ports: 'auto' | 'fixed';
   /** Set once the checkout is resolved: whether this checkout moved off the configured ports. */

@@ -1,7 +1,10 @@
 import type { ProcessExit } from './restart-policy.js';
 
-/** Where a supervised service is in its life. 'starting' covers waiting for migrations and dependencies too. */
-export type ServiceStatus = 'starting' | 'ready' | 'exited' | 'failed' | 'restarting';
+/**
+ * Where a supervised service is in its life. 'starting' covers waiting for migrations and
+ * dependencies too; 'blocked' (keep-going) is not started because a dependency failed.
+ */
+export type ServiceStatus = 'starting' | 'ready' | 'exited' | 'failed' | 'restarting' | 'blocked';
 
 /** What the supervisor reports as it goes; the UI renders these, the log stream shows crashes too. */
 export type ServiceEvent =

@@ -102,3 +102,26 @@ export function describeProcesses(processes: readonly SessionProcess[], max = 3)
 export function countProcesses(count: number): string {
   return `${count} process${count === 1 ? '' : 'es'}`;
 }
+
+/**
+ * At the end of a session, after every service's process group is gone: stops what still carries
+ * the session's marker (daemons a service detached with setsid). Returns the lines that say so.
+ */
+export async function stopDetachedProcesses(session: string): Promise<string[]> {
+  const left = processesOfSession(session);
+  if (left.length === 0) return [];
+  const survivors = await stopProcesses(left);
+  const stopped = left.filter((p) => !survivors.includes(p));
+  const lines: string[] = [];
+  if (stopped.length > 0) {
+    lines.push(
+      `stopped ${countProcesses(stopped.length)} that services had detached from their process group: ${describeProcesses(stopped)}`,
+    );
+  }
+  if (survivors.length > 0) {
+    lines.push(
+      `${countProcesses(survivors.length)} detached by services did not stop and are left running: ${describeProcesses(survivors)}`,
+    );
+  }
+  return lines;
+}

@@ -11,6 +11,8 @@ export interface DevOptions {
   only: string[] | undefined;
   seed: boolean;
   strict: boolean;
+  /** A failing service leaves the others running (`--keep-going`, or the config's keepGoing). */
+  keepGoing?: boolean;
   /** false: stop once the database is migrated and seeded (reset --no-start). */
   start: boolean;
   /** After a reset: the schemas (or all) to seed again. */
@@ -85,5 +87,6 @@ async function runClaimedDevEnvironment(
   return startServices(ctx, config, services, prepared, interrupts, {
     watch: !options.skipMigrations,
     session: options.session,
+    keepGoing: options.keepGoing ?? config.keepGoing,
   });
 }

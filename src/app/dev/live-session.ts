@@ -65,7 +65,8 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const onKey = (action: DevKeyAction) => {
     switch (action) {
       case 'restart':
-        supervisor.restart(services.map((s) => s.name)).catch(report);
+        // Keep-going with a service down: that one (and what waits for it), else every service.
+        supervisor.restart(supervisor.restartTargets()).catch(report);
         return;
       case 'migrate':
         void live.request(withMigrations, { asked: true });

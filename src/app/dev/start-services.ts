@@ -5,6 +5,7 @@ import { EXIT, InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { secretMasker } from '../../lib/secret-mask.js';
 import { devSessionFile } from '../../services/dev-session.js';
+import { logDir } from '../../services/log-dir.js';
 import type { ServiceEvent } from '../../services/service-status.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
@@ -18,7 +19,7 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean; session: string },
+  options: { watch: boolean; session: string; keepGoing: boolean },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -51,6 +52,8 @@ export async function startServices(
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
     session: options.session,
+    keepGoing: options.keepGoing,
+    logs: { dir: logDir(config.stateDir), mask },
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
@@ -63,15 +66,25 @@ export async function startServices(
   let live: LiveSession | undefined;
   try {
     const ready = await interrupts.race(supervisor.start());
-    const width = Math.max(...ready.services.map((s) => s.name.length));
+    const width = Math.max(0, ...ready.services.map((s) => s.name.length));
     // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
-    output.line(
-      `${output.style('green', '✔')} All services ready in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`,
-    );
+    const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
+    if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
+    else {
+      const count = ready.services.length + ready.down.length;
+      output.line(
+        `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
+      );
+    }
     for (const s of ready.services) {
       output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
     }
-    output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
+    output.event({
+      event: 'services-ready',
+      ms: Math.round(performance.now() - started),
+      services: ready.services,
+      down: ready.down,
+    });
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
       ctx,

@@ -83,6 +83,7 @@ export function normaliseConfig(
     stateDir,
     project,
     onServiceExit: input.onServiceExit ?? CONFIG_DEFAULTS.onServiceExit,
+    keepGoing: input.keepGoing ?? CONFIG_DEFAULTS.keepGoing,
     ports: input.ports ?? CONFIG_DEFAULTS.ports,
     watch: input.watch ?? CONFIG_DEFAULTS.watch,
     dotenv: {},
