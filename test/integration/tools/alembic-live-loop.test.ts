@@ -99,7 +99,12 @@ describe.skipIf(!available)("devup dev's live loop with real Alembic (two tenant
       config,
       services: config.services,
       admin: db,
-      supervisor: { restart: async (names) => void restarts.push(names) },
+      supervisor: {
+        restart: async (names) => {
+          restarts.push([...names]);
+          return [];
+        },
+      },
       signal: stop.signal,
     });
   });
