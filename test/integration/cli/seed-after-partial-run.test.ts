@@ -63,7 +63,7 @@ it('seeds owed to the targets a `devup migrate` created with the cluster are app
     );
     const dev: string[] = [];
     const { db: running } = await prepareDatabase(ctx(dev), config, {});
-    expect(dev.join('')).toMatch(/migrated_first seeded \(accounts\.sql\)/);
+    expect(dev.join('')).toMatch(/api \(migrated_first\) seeded \(accounts\.sql\)/);
     const names = async () =>
       (
         await withClient(running.connection, (c) =>

@@ -76,7 +76,7 @@ describe('database.init as the Postgres image runs it', () => {
       'workflow_default: applied',
     ]);
     // Once per cluster, recorded in the main database.
-    expect(await query(db.database, 'select file from public.devup_database_init')).toEqual([{ file: 'db/init.sql' }]);
+    expect(await query(db.database, 'select file from _devup.database_init')).toEqual([{ file: 'db/init.sql' }]);
     const again: StepEvent[] = [];
     await runMigrationStep(config, db, { onEvent: (e) => again.push(e) });
     expect(again.some((e) => e.type === 'database-setup')).toBe(false);
