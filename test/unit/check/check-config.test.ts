@@ -21,7 +21,7 @@ it('check settings default to no tenants, no ignores and the advisory rules as w
   });
 });
 
-it('the check applies migrations under check.statementTimeout, or the project\'s own shorter one', () => {
+it("the check applies migrations under check.statementTimeout, or the project's own shorter one", () => {
   const unreadable = new Set<string>();
   const plain = resolve({ check: { statementTimeout: '90s' } }).config;
   if (!plain) throw new Error('config');

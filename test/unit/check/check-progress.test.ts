@@ -9,7 +9,11 @@ const migration = (id: string) => ({ id }) as Migration;
 it('names the migration that keeps the check waiting, longest first, and forgets finished targets', () => {
   let now = 0;
   const lines: string[] = [];
-  const progress = new CheckProgress((line) => lines.push(line), 300_000, () => now);
+  const progress = new CheckProgress(
+    (line) => lines.push(line),
+    300_000,
+    () => now,
+  );
   progress.start();
   progress.stop(); // the interval is driven by hand here
   expect(lines).toEqual(['› Applying migrations (statement timeout 5 min: check.statementTimeout)']);
