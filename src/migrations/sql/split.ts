@@ -39,9 +39,11 @@ export interface Statement {
   sql: string;
   /** Character offset of the statement in the section's SQL. */
   offset: number;
+  /** The parser's node for it, e.g. `{ CreatedbStmt: { dbname: 'auth' } }` (undefined when split otherwise). */
+  tree?: Record<string, Record<string, unknown>> | undefined;
 }
 
-type ParsedSplit = { stmts?: { stmt_location?: number; stmt_len?: number }[] };
+type ParsedSplit = { stmts?: { stmt_location?: number; stmt_len?: number; stmt?: Statement['tree'] }[] };
 
 /** About this many characters go to the parser at once: its output (the whole syntax tree) stays small. */
 export const SPLIT_CHUNK_CHARS = 256 * 1024;
@@ -78,7 +80,7 @@ function statementsOf(text: string, from: number, result: ParsedSplit): Statemen
     const raw = text.slice(start, end);
     const leading = raw.length - raw.trimStart().length;
     const sql = raw.trim();
-    if (sql !== '') statements.push({ sql, offset: from + start + leading });
+    if (sql !== '') statements.push({ sql, offset: from + start + leading, tree: stmt.stmt });
   }
   return statements;
 }
@@ -112,7 +114,7 @@ export async function splitStatements(
     await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) throw new InterruptedError();
     const piece = sql.slice(from, end);
-    let result: ParsedSplit | undefined = await parse(piece).catch(() => undefined);
+    let result = (await parse(piece).catch(() => undefined)) as ParsedSplit | undefined;
     let parsed = piece;
     if (result === undefined) {
       // A cut in the wrong place, or a real syntax error: the rest in one piece tells which.

@@ -100,3 +100,12 @@ it('a syntax error after multi-byte and astral characters points at its token (t
   const position = (error as { position: number }).position;
   expect(sql.slice(position, position + 5)).toBe('notes');
 });
+
+it("each statement carries the parser's node for it, from whichever piece parsed it", async () => {
+  let sql = '';
+  while (sql.length < CHUNK * 3) sql += 'select 1;\n';
+  sql += 'create database auth;\n';
+  const statements = await splitStatements(sql, 'trees.sql', { chunkChars: CHUNK });
+  expect(Object.keys(statements[0]?.tree ?? {})).toEqual(['SelectStmt']);
+  expect(statements.at(-1)?.tree).toEqual({ CreatedbStmt: { dbname: 'auth' } });
+});
