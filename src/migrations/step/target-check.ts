@@ -60,8 +60,10 @@ export async function checkTargets(
     if (result.done.length > 0 || result.warnings.length > 0) emit({ type: 'database-setup', database, ...result });
   };
   const setUp = !options.readOnly && !options.checkOnly;
-  // The init files first: one written for the Postgres image creates the services' databases itself.
-  if (setUp) await setUpMainDatabase(config, admin, client, report);
+  // The init files first: one written for the Postgres image creates the services' databases
+  // itself. Whenever devup may create those databases (--skip-migrations too), as the image runs
+  // its init scripts whatever comes after: else the file's CREATE DATABASE would meet devup's.
+  if (!options.readOnly) await setUpMainDatabase(config, admin, client, report);
   // A database that does not exist yet has no history: read-only checks report it as all pending.
   if (!options.readOnly) {
     await ensureDatabases(client, databases, {

@@ -114,6 +114,30 @@ describe('database.init as the Postgres image runs it', () => {
     expect(await existing()).toEqual([auth, workflow]);
   });
 
+  it('runs before the services databases are created with --skip-migrations too, so a later migrate works', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const skipped = `init_skip_${suffix}`;
+      ws.write(
+        'db/skip.sql',
+        `CREATE DATABASE ${skipped};\n\\c ${skipped}\nCREATE EXTENSION IF NOT EXISTS "uuid-ossp";\n`,
+      );
+      const config = ws.config({
+        project: 'init-skip',
+        database: { init: 'db/skip.sql' },
+        services: { auth: { ...services.auth, database: skipped } },
+      });
+      const checked = await runMigrationStep(config, fresh, { checkOnly: true });
+      expect(checked.outcomes.map((o) => o.status)).toEqual(['pending']);
+      const migrated = await runMigrationStep(config, fresh);
+      expect(migrated.failure).toBeUndefined();
+      expect(migrated.outcomes.map((o) => o.status)).toEqual(['applied']);
+    } finally {
+      await withClient({ ...db, database: 'postgres' }, (c) => c.query(`drop database if exists init_skip_${suffix}`));
+      await fresh.drop();
+    }
+  });
+
   it('names the file and line of a psql meta-command devup does not run, and runs nothing of the file', async () => {
     ws.write('db/copy.sql', 'CREATE TABLE public.loaded (x int);\n\\copy public.loaded from data.csv\n');
     const config = ws.config({ project: 'init', database: { init: ['db/init.sql', 'db/copy.sql'] }, services });
