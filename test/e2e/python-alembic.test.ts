@@ -10,11 +10,12 @@ import { ROOT, runCli, startCli } from './demo-helpers.js';
 // CI installs python3-alembic and python3-venv; elsewhere a machine without them skips.
 const available = alembicAvailable() || process.env.CI === 'true';
 
-/** The example's JSON status: one object with every target. */
+/** The example's JSON status for billing's targets (ledger's are beside them). */
 function statusOf(output: string) {
-  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+  const status = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
     targets: { schema: string; current: string[]; pending: { version: string; name: string }[] | null }[];
   };
+  return { targets: status.targets.filter((t) => t.schema.startsWith('billing_')) };
 }
 
 // The example as a user has it: Debian's python3 + psycopg2 + Alembic in a virtualenv that sees
@@ -26,6 +27,7 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
   const devup = (...args: string[]) => runCli([...args, '--engine', 'embedded'], { cwd: dir, env });
   let revision = '';
   let appPort = 0;
+  let ledgerPort = 0;
 
   beforeAll(async () => {
     mkdirSync(path.dirname(dir), { recursive: true });
@@ -39,10 +41,15 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     config.database.port = await freePort(54400);
     appPort = await freePort(8100);
     config.services.billing.port = appPort;
+    ledgerPort = await freePort(appPort + 1);
+    config.services.ledger.port = ledgerPort;
+    config.services.ledger.env.BILLING_SERVICE_URL = `http://127.0.0.1:${appPort}`;
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-    execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', 'billing/.venv'], {
-      cwd: dir,
-    });
+    for (const service of ['billing', 'ledger']) {
+      execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', `${service}/.venv`], {
+        cwd: dir,
+      });
+    }
   });
   afterAll(async () => {
     await devup('down', '--volumes', '--yes');
@@ -125,6 +132,9 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
       const response = await fetch(`http://127.0.0.1:${appPort}/tenants/acme/accounts`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual([]);
+      // ledger reads its database through ASYNC_DATABASE_URL and calls billing as BILLING_SERVICE_URL.
+      const ledger = await fetch(`http://127.0.0.1:${ledgerPort}/tenants/acme/entries`);
+      expect(await ledger.json()).toEqual({ entries: [], accounts: 0 });
     } finally {
       cli.child.kill('SIGINT');
       await cli.exited;
