@@ -95,7 +95,7 @@ function sqlMigrationsOf(scanned: ScannedDir): { migrations: FoundMigrations; ev
       if (count > 0)
         return {
           migrations: { kind: 'sql', dir: relative, count },
-          evidence: `${relative}/ (${count} SQL migrations)`,
+          evidence: `${relative}/ (${count} SQL migration${count === 1 ? '' : 's'})`,
         };
     } catch {
       // Not a layout devup reads (or a tool's directory): not SQL migrations for devup.
@@ -104,12 +104,20 @@ function sqlMigrationsOf(scanned: ScannedDir): { migrations: FoundMigrations; ev
   return undefined;
 }
 
+/** A package.json's scripts; one that does not parse has none (init only reads it). */
+function packageScripts(file: string): Record<string, string> | undefined {
+  try {
+    const scripts = (JSON.parse(read(file)) as { scripts?: unknown } | null)?.scripts;
+    return scripts && typeof scripts === 'object' ? (scripts as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How the service starts: its package.json script, or the Python or Node entry file it has. */
 function commandOf(scanned: ScannedDir): { command: string; entry?: string; evidence: string } | undefined {
   if (scanned.files.includes('package.json')) {
-    const scripts = (
-      JSON.parse(read(path.join(scanned.dir, 'package.json')) || '{}') as { scripts?: Record<string, string> }
-    ).scripts;
+    const scripts = packageScripts(path.join(scanned.dir, 'package.json'));
     const script = scripts?.dev ? 'dev' : scripts?.start ? 'start' : undefined;
     if (script) {
       // The file the script runs (`node server.js`), else the usual entry: where the port is read.

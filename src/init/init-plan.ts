@@ -67,9 +67,17 @@ function serviceEnv(
   return { env, dependsOn };
 }
 
-function gitignorePlan(root: string): PlannedFile | undefined {
+function gitignorePlan(root: string, notes: string[]): PlannedFile | undefined {
   const file = path.join(root, '.gitignore');
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  let text = '';
+  try {
+    text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  } catch (error) {
+    notes.push(
+      `.gitignore cannot be read (${(error as NodeJS.ErrnoException).code}): add ${GITIGNORE_LINES.join(' and ')} to it yourself.`,
+    );
+    return undefined;
+  }
   const have = new Set(text.split('\n').map((line) => line.trim().replace(/^\//, '')));
   const missing = GITIGNORE_LINES.filter((line) => !have.has(line) && !have.has(line.replace(/\/$/, '')));
   if (missing.length === 0) return undefined;
@@ -147,8 +155,9 @@ export function planInit(root: string): InitPlan {
   const notes: string[] = [];
   const packageJson = scripts ? packageJsonPlan(root, scripts) : undefined;
   if (packageJson) files.push(packageJson);
-  if (!scripts) notes.push('No package.json here: run devup as `npx devup dev` (or add it to your package.json).');
-  const gitignore = gitignorePlan(root);
+  if (!scripts && rootFiles.includes('package.json')) notes.push('package.json does not parse: no npm scripts added.');
+  else if (!scripts) notes.push('No package.json here: run devup as `npx devup dev` (or add it to your package.json).');
+  const gitignore = gitignorePlan(root, notes);
   if (gitignore) files.push(gitignore);
   const lines = found.map((s) => `${s.name} (${path.relative(root, s.dir) || '.'}): ${s.evidence.join('; ')}`);
   if (compose) lines.push(`Postgres: ${compose.image} in ${compose.file} (service "${compose.service}")`);

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { type InitPlan, planInit } from './init-plan.js';
 
@@ -45,11 +46,31 @@ export async function runInit(output: Output, root: string, options: InitOptions
       return 1;
     }
   }
+  const written: string[] = [];
   for (const file of plan.files) {
-    // 'wx' for a new file: one that appeared since the plan is not overwritten.
-    writeFileSync(path.join(root, file.file), file.content, { flag: file.action === 'create' ? 'wx' : 'w' });
+    try {
+      // 'wx' for a new file: one that appeared since the plan is not overwritten.
+      writeFileSync(path.join(root, file.file), file.content, { flag: file.action === 'create' ? 'wx' : 'w' });
+    } catch (error) {
+      throw writeError(file.file, error, written);
+    }
+    written.push(file.file);
   }
   output.line(`${output.style('green', '✔')} Wrote ${plan.files.map((file) => file.file).join(', ')}. Next: devup dev`);
   output.event({ event: 'init', files: plan.files.map((file) => file.file) });
   return 0;
+}
+
+function writeError(file: string, error: unknown, written: readonly string[]): UserError {
+  const why =
+    (error as NodeJS.ErrnoException).code === 'EEXIST'
+      ? 'it appeared meanwhile (devup init never overwrites it)'
+      : (error as Error).message;
+  return new UserError(`devup init could not write ${file}: ${why}`, {
+    hint:
+      written.length > 0
+        ? `Already written: ${written.join(', ')}. Fix the cause; devup init then refuses (the config exists): finish by hand.`
+        : 'Nothing was written. Fix the cause, then run devup init again.',
+    cause: error,
+  });
 }
