@@ -10,6 +10,7 @@ import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/clean
 import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
+import { initSuite } from '../bench/lib/init.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
 import { NODE24_DIR, prepareNode24 } from '../bench/lib/node24.mjs';
@@ -32,7 +33,7 @@ import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split', 'init'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -245,6 +246,11 @@ async function main() {
     results.push(...(await splitSuite({ repo: REPO, runs: args.runs })));
   }
 
+  if (only.has('init')) {
+    groups.push({ group: 'init', title: 'init: devup init on a repo of three services, until its files are written' });
+    results.push(...(await initSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
@@ -272,6 +278,17 @@ async function main() {
   }
 
   const targets = checkTargets(results, scaling);
+  const init = results.find((r) => r.id === 'init.demo');
+  if (init?.median !== undefined) {
+    targets.push({
+      id: 'init-demo',
+      description: 'devup init on a repo of three services ≤ 1 s',
+      value: init.median,
+      limit: 1000,
+      unit: 'ms',
+      met: init.median <= 1000,
+    });
+  }
   const checkDemo = results.find((r) => r.id === 'check.demo');
   if (checkDemo?.median !== undefined) {
     targets.push({

@@ -210,6 +210,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./prune.js')));
 
   program
+    .command('init')
+    .description('write a first devup.config.mjs from what this repo has (shows it first)')
+    .option('-y, --yes', 'write without asking')
+    .action(lazy(() => import('./init.js')));
+
+  program
     .command('logs')
     .description("the running devup dev's service logs (the last session's when none runs)")
     .argument('[services...]', 'only these services')

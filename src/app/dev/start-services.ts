@@ -96,6 +96,7 @@ export async function startServices(
       watch: options.watch,
       // As after the migration step: local work only, never an external server's.
       refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
+      keepGoing: options.keepGoing,
     });
     for (const line of live.lines) output.line(line);
   } catch (error) {
