@@ -26,6 +26,27 @@ export async function cloneIncoming(
 }
 
 /**
+ * The first half of replacing several databases: a clone of each copy under its live database's
+ * incoming name. A failure midway drops the clones already made (nothing was replaced yet).
+ */
+export async function cloneAllIncoming(
+  client: pg.Client,
+  project: string,
+  sources: readonly { live: string; copy: DatabaseCopy }[],
+): Promise<Swap[]> {
+  const swaps: Swap[] = [];
+  try {
+    for (const { live, copy } of sources) {
+      swaps.push({ live, replacement: await cloneIncoming(client, project, live, copy) });
+    }
+  } catch (error) {
+    for (const { replacement } of swaps) await dropCopy(client, replacement).catch(() => {});
+    throw error;
+  }
+  return swaps;
+}
+
+/**
  * Puts every replacement in place of its live database with renames in one transaction, once the
  * live databases' sessions are ended: interrupted anywhere, either all of them were replaced or
  * none was (never one database from the copy and another from before). The old ones are left

@@ -6,7 +6,7 @@ import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerp
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
-import { cloneIncoming, type Swap, swapIn } from './copy-swap.js';
+import { cloneAllIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
   copyDatabase,
   dropCopy,
@@ -68,13 +68,16 @@ export async function restoreTemplates(
     withCopyLock(client, config.project, async () => {
       const copies = await listCopies(client, config.project);
       const swaps: Swap[] = [];
+      const toClone: { live: string; copy: DatabaseCopy }[] = [];
       for (const [live, template] of templates) {
         // The spare cloned after the last reset makes this two renames; without one, clone now.
         const spare = copies.find(
           (c) => c.label.kind === 'spare' && c.label.source === live && c.label.createdAt === template.label.createdAt,
         );
-        swaps.push({ live, replacement: spare ?? (await cloneIncoming(client, config.project, live, template)) });
+        if (spare) swaps.push({ live, replacement: spare });
+        else toClone.push({ live, copy: template });
       }
+      swaps.push(...(await cloneAllIncoming(client, config.project, toClone)));
       // All databases in one step: a reset interrupted anywhere never leaves a mix.
       const { ended } = await swapIn(client, config.project, swaps);
       await carryToolFingerprints(config, admin, client, templates);

@@ -7,7 +7,7 @@ import { inspectTargets } from '../migrations/inspect.js';
 import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies } from './copy-labels.js';
-import { cloneIncoming, type Swap, swapIn } from './copy-swap.js';
+import { cloneAllIncoming, swapIn } from './copy-swap.js';
 import { copyDatabase, databaseExists, dropCopy, withCopyLock, withMaintenanceClient } from './database-copy.js';
 import { carryToolFingerprints, projectDatabases } from './reset-template.js';
 
@@ -221,14 +221,13 @@ export async function restoreSnapshot(
         (c) => c.label.kind === 'snapshot' && c.label.name === snapshot.name,
       );
       if (copies.length === 0 || copies.some((c) => c.label.incomplete)) throw incompleteSnapshot(snapshot.name);
-      const swaps: Swap[] = [];
       // A database the config no longer names is not brought back.
-      for (const copy of copies.filter((c) => databases.includes(c.label.source))) {
-        swaps.push({
-          live: copy.label.source,
-          replacement: await cloneIncoming(client, config.project, copy.label.source, copy),
-        });
-      }
+      const sources = copies.filter((c) => databases.includes(c.label.source));
+      const swaps = await cloneAllIncoming(
+        client,
+        config.project,
+        sources.map((copy) => ({ live: copy.label.source, copy })),
+      );
       const { ended } = await swapIn(client, config.project, swaps);
       const restored = swaps.map((s) => s.live);
       // The tools' no-spawn check then knows the restored databases (else: "database re-created").
