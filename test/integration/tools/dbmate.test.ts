@@ -102,7 +102,7 @@ describe('dbmate, for real (the Go binary from npm), in a database of its own', 
     expect(await check(targets[1] as TargetBase)).toEqual({
       upToDate: false,
       pending: ['20250201000000_add_priority'],
-      // The edit of the test before: applied before it was made, so dbmate never ran it.
+      // globex has not run since the edit above: its applied file still differs from what ran.
       edited: ['20250115141500_index_jobs_status'],
     });
   });
