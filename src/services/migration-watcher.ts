@@ -79,7 +79,22 @@ function inodeOf(dir: string): number | undefined {
 /** Whether a change to `file` is an editor's scratch work rather than a migration (the watched directories themselves never are). */
 export function isIgnoredChange(dirs: readonly WatchedDir[], file: string): boolean {
   if (dirs.some((watched) => watched.dir === file)) return false;
-  return isEditorScratchFile(file);
+  return isEditorScratchFile(file) || isToolByproduct(dirs, file);
+}
+
+/** Directories and files a tool run writes beside the migrations (Python's bytecode cache). */
+const BYPRODUCT_DIRS = new Set(['__pycache__', 'node_modules', '.git']);
+
+/**
+ * What running a migration writes into its own directory: Alembic's Python (without
+ * PYTHONDONTWRITEBYTECODE) leaves
+ * `versions/__pycache__/*.pyc` behind, which must not look like a save (a run after every run).
+ */
+function isToolByproduct(dirs: readonly WatchedDir[], file: string): boolean {
+  if (/\.py[co]$/.test(file)) return true;
+  const root = dirs.find((watched) => !path.relative(watched.dir, file).startsWith('..'));
+  const relative = root ? path.relative(root.dir, file) : file;
+  return relative.split(path.sep).some((segment) => BYPRODUCT_DIRS.has(segment));
 }
 
 export interface MigrationWatcherOptions {
