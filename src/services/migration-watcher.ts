@@ -87,8 +87,8 @@ const BYPRODUCT_DIRS = new Set(['__pycache__', 'node_modules', '.git']);
 
 /**
  * What running a migration writes into its own directory: Alembic's Python (without
- * PYTHONDONTWRITEBYTECODE) leaves
- * `versions/__pycache__/*.pyc` behind, which must not look like a save (a run after every run).
+ * PYTHONDONTWRITEBYTECODE) leaves `versions/__pycache__/*.pyc` behind, which must not look like
+ * a save (a run after every run).
  */
 function isToolByproduct(dirs: readonly WatchedDir[], file: string): boolean {
   if (/\.py[co]$/.test(file)) return true;
