@@ -191,7 +191,7 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)
     output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
-  if (t.changed.length > 0) printWayOut(output, t);
+  if (t.changed.length > 0) printWayOut(output, t, true);
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
   if (t.changed.length) parts.push(`${t.changed.length} changed`);
@@ -216,12 +216,13 @@ function printToolTarget(output: Output, tool: ToolTargetStatus, target: TargetB
   ];
   if (tool.changed.length > 0) parts.push(`${tool.changed.length} changed`);
   output.line(`  ${parts.join(', ')}`);
-  if (tool.changed.length > 0) printWayOut(output, target);
+  if (tool.changed.length > 0) printWayOut(output, target, false);
 }
 
 /** After an applied migration that was edited: how to get the edit applied. */
-function printWayOut(output: Output, target: { service: string; tenant: string }): void {
+function printWayOut(output: Output, target: { service: string; tenant: string }, sql: boolean): void {
+  const repair = sql ? ', or accept the file as it is with `devup migrate repair`' : '';
   output.line(
-    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration`,
+    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration${repair}`,
   );
 }

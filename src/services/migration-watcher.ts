@@ -32,6 +32,42 @@ export function servicesOfPath(dirs: readonly WatchedDir[], file: string): strin
   return holding.filter((watched) => watched.dir.length === deepest).map((watched) => watched.service);
 }
 
+type Watch = typeof import('chokidar').watch;
+type Watcher = ReturnType<Watch>;
+
+/**
+ * inotify follows a directory's inode: one moved away is still watched where it went, and one
+ * moved in under its name is not seen. On any event (of the directories or of their parents,
+ * watched one level deep), a root whose inode changed is watched anew and counts as changed.
+ * Returns the parents' watcher.
+ */
+function followReplacedDirs(watch: Watch, watcher: Watcher, roots: string[], changed: (file: string) => void): Watcher {
+  const parents = [...new Set(roots.map((dir) => path.dirname(dir)))];
+  const parentWatcher = watch(parents, {
+    ignoreInitial: true,
+    depth: 0,
+    ignored: (file) => !parents.includes(file) && !roots.includes(file),
+  });
+  const inodes = new Map(roots.map((dir) => [dir, inodeOf(dir)]));
+  const follow = () => {
+    for (const dir of roots) {
+      const inode = inodeOf(dir);
+      if (inode === undefined || inode === inodes.get(dir)) continue;
+      inodes.set(dir, inode);
+      watcher.unwatch(dir);
+      watcher.add(dir);
+      changed(dir);
+    }
+  };
+  // Registered before the caller's own listener: the new directory is watched before its change counts.
+  watcher.on('all', follow);
+  parentWatcher.on('all', (_event, file) => {
+    follow();
+    if (roots.includes(file)) changed(file);
+  });
+  return parentWatcher;
+}
+
 function inodeOf(dir: string): number | undefined {
   try {
     return statSync(dir).ino;
@@ -43,7 +79,22 @@ function inodeOf(dir: string): number | undefined {
 /** Whether a change to `file` is an editor's scratch work rather than a migration (the watched directories themselves never are). */
 export function isIgnoredChange(dirs: readonly WatchedDir[], file: string): boolean {
   if (dirs.some((watched) => watched.dir === file)) return false;
-  return isEditorScratchFile(file);
+  return isEditorScratchFile(file) || isToolByproduct(dirs, file);
+}
+
+/** Directories and files a tool run writes beside the migrations (Python's bytecode cache). */
+const BYPRODUCT_DIRS = new Set(['__pycache__', 'node_modules', '.git']);
+
+/**
+ * What running a migration writes into its own directory: Alembic's Python (without
+ * PYTHONDONTWRITEBYTECODE) leaves `versions/__pycache__/*.pyc` behind, which must not look like
+ * a save (a run after every run).
+ */
+function isToolByproduct(dirs: readonly WatchedDir[], file: string): boolean {
+  if (/\.py[co]$/.test(file)) return true;
+  const root = dirs.find((watched) => !path.relative(watched.dir, file).startsWith('..'));
+  const relative = root ? path.relative(root.dir, file) : file;
+  return relative.split(path.sep).some((segment) => BYPRODUCT_DIRS.has(segment));
 }
 
 export interface MigrationWatcherOptions {
@@ -100,37 +151,11 @@ export class MigrationWatcher {
     });
     const roots = dirs.map((watched) => watched.dir);
     const watcher = watch(roots, { ignoreInitial: true, ignored: (file) => isIgnoredChange(dirs, file) });
-    // inotify follows a directory's inode: one moved away is still watched where it went, and one
-    // moved in is not seen. The parents tell when a directory of that name appears again.
-    const parents = [...new Set(roots.map((dir) => path.dirname(dir)))];
-    const parentWatcher = watch(parents, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (file) => !parents.includes(file) && !roots.includes(file),
-    });
     const changed = (file: string) => {
       for (const service of servicesOfPath(dirs, file)) debouncer.add(service);
     };
-    // Which directory (inode) each root is: one swapped in under the same name is watched anew.
-    const inodes = new Map(roots.map((dir) => [dir, inodeOf(dir)]));
-    const followReplaced = () => {
-      for (const dir of roots) {
-        const inode = inodeOf(dir);
-        if (inode === undefined || inode === inodes.get(dir)) continue;
-        inodes.set(dir, inode);
-        watcher.unwatch(dir);
-        watcher.add(dir);
-        changed(dir);
-      }
-    };
-    watcher.on('all', (_event, file) => {
-      followReplaced();
-      changed(file);
-    });
-    parentWatcher.on('all', (_event, file) => {
-      followReplaced();
-      if (roots.includes(file)) changed(file);
-    });
+    const parentWatcher = followReplacedDirs(watch, watcher, roots, changed);
+    watcher.on('all', (_event, file) => changed(file));
     for (const w of [watcher, parentWatcher]) w.on('error', (error) => options.onError(error as Error));
     await Promise.all(
       [watcher, parentWatcher].map((w) => new Promise<void>((resolve) => w.once('ready', () => resolve()))),

@@ -71,6 +71,13 @@ describe('which changes count', () => {
     expect(isIgnoredChange(dirs, '/p/.migrations/.x.swp')).toBe(true);
   });
 
+  it("ignores what a tool run writes there (Alembic's __pycache__), not a migration beside it", () => {
+    const dirs = [{ service: 'billing', dir: '/p/billing/alembic/versions' }];
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/__pycache__')).toBe(true);
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/__pycache__/0004.cpython-311.pyc')).toBe(true);
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/0004_account_note.py')).toBe(false);
+  });
+
   it('names the services of the deepest directory holding the file', () => {
     const dirs = [
       { service: 'auth', dir: '/p/auth/migrations' },
