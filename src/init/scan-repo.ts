@@ -1,23 +1,6 @@
 import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
-
-/** Never descended into: dependencies, caches, build output, VCS and devup's own state. */
-const SKIPPED = new Set([
-  'node_modules',
-  '.git',
-  '.devup',
-  '.venv',
-  'venv',
-  '__pycache__',
-  '.pytest_cache',
-  '.mypy_cache',
-  'dist',
-  'build',
-  'coverage',
-  'target',
-  '.next',
-  '.turbo',
-]);
+import { NOT_SOURCE_DIRS } from '../lib/not-source-dirs.js';
 
 /** How deep `devup init` looks: a monorepo's services sit at `services/<name>/db/migrations` at most. */
 const MAX_DEPTH = 5;
@@ -47,7 +30,7 @@ export function scanRepo(root: string): ScannedDir[] {
         continue; // unreadable: nothing to learn there
       }
       const files = entries.filter((e) => e.isFile()).map((e) => e.name);
-      const dirs = entries.filter((e) => e.isDirectory() && !SKIPPED.has(e.name)).map((e) => e.name);
+      const dirs = entries.filter((e) => e.isDirectory() && !NOT_SOURCE_DIRS.has(e.name)).map((e) => e.name);
       found.push({ dir, files, dirs });
       next.push(...dirs.filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name)));
     }

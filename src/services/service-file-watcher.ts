@@ -1,29 +1,13 @@
 import path from 'node:path';
+import { NOT_SOURCE_DIRS } from '../lib/not-source-dirs.js';
 import { ChangeDebouncer, isEditorScratchFile } from './change-debouncer.js';
 import { type Clock, systemClock } from './clock.js';
-
-/** Directories that change without the service's own code changing (dependencies, caches, devup's state). */
-const IGNORED_DIRS = new Set([
-  'node_modules',
-  '.git',
-  '.devup',
-  '.venv',
-  'venv',
-  '__pycache__',
-  '.pytest_cache',
-  '.mypy_cache',
-  'dist',
-  'build',
-  'coverage',
-  '.next',
-  'target',
-]);
 
 /** Whether a change under `root` is not the service's code: an ignored directory or an editor's scratch file. */
 export function isIgnoredServiceChange(root: string, file: string): boolean {
   const relative = path.relative(root, file);
   if (relative === '') return false;
-  if (relative.split(path.sep).some((part) => IGNORED_DIRS.has(part))) return true;
+  if (relative.split(path.sep).some((part) => NOT_SOURCE_DIRS.has(part))) return true;
   return isEditorScratchFile(file);
 }
 
