@@ -42,8 +42,17 @@ export function planStep(
   }
   for (const w of works) {
     const edited = w.toolCheck?.edited ?? [];
-    if (edited.length === 0) continue;
-    emit({ type: 'warning', target: w.target, message: editedWarning(w, edited) });
+    if (edited.length > 0) emit({ type: 'warning', target: w.target, message: editedWarning(w, edited) });
+    const unwritten = w.toolCheck?.unwritten ?? [];
+    // Applied as asked (`devup dev` watching waits for these instead): the revision is recorded
+    // with nothing run, so writing its upgrade() afterwards needs `devup migrate redo`.
+    if (unwritten.length > 0) {
+      emit({
+        type: 'warning',
+        target: w.target,
+        message: `${unwritten.join(', ')}: upgrade() is still empty; applying records ${unwritten.length === 1 ? 'it' : 'them'} with nothing run (after writing it, \`devup migrate redo\`)`,
+      });
+    }
   }
   return works.filter((w) => needsWork(w) && !outcomes.hasFailed(w.target));
 }

@@ -16,6 +16,8 @@ export interface ToolCheck {
   fresh?: boolean;
   /** Applied migrations whose file changed since they were applied (the tool will not run them again). */
   edited?: string[];
+  /** Pending migrations still the tool's empty template (Alembic: upgrade() is only `pass`). */
+  unwritten?: string[];
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
@@ -71,7 +73,9 @@ export function decideToolCheck(
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
   const edited = editedSinceApplied(files.set, state.rows, recorded);
+  const unwritten = status.pending.filter((id) => files.set?.unwritten?.has(id));
   const problem = {
+    ...(unwritten.length > 0 ? { unwritten } : {}),
     ...(files.set?.problem ? { filesProblem: files.set.problem } : {}),
     ...(edited.length > 0 ? { edited } : {}),
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),

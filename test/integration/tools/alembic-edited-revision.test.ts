@@ -37,6 +37,8 @@ describe.skipIf(!available)('an applied Alembic revision edited afterwards, with
   let db: ConnectionInfo & { drop(): Promise<void> };
   let ws: Workspace;
   let config: ResolvedConfig;
+  const firstWarnings: string[] = [];
+  const warningOf = (e: StepEvent) => (e.type === 'warning' ? [`${e.target.schema}: ${e.message}`] : []);
   const hasNote = (schema: string) =>
     withClient(db, async (c) => {
       const { rowCount } = await c.query(
@@ -72,13 +74,20 @@ describe.skipIf(!available)('an applied Alembic revision edited afterwards, with
       },
     });
     ws.write('billing/alembic/versions/0004_account_note.py', EMPTY_0004);
-    const first = await runMigrationStep(config, db);
+    const first = await runMigrationStep(config, db, { onEvent: (e) => firstWarnings.push(...warningOf(e)) });
     expect(first.failure).toBeUndefined();
     ws.write('billing/alembic/versions/0004_account_note.py', REAL_0004);
   });
   afterAll(async () => {
     await db?.drop();
     ws?.cleanup();
+  });
+
+  it('migrate applied the template revision as asked, saying that its upgrade() was still empty', () => {
+    expect(firstWarnings).toEqual([
+      'billing_acme: 0004: upgrade() is still empty; applying records it with nothing run (after writing it, `devup migrate redo`)',
+      'billing_globex: 0004: upgrade() is still empty; applying records it with nothing run (after writing it, `devup migrate redo`)',
+    ]);
   });
 
   it('migrate status names the edited revision in text, with the way out, and --exit-code returns 3', async () => {
