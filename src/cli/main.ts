@@ -53,6 +53,10 @@ export function buildProgram(): Command {
     .description('apply pending migrations for every service and tenant')
     .option('--service <names>', 'only these services (comma-separated)')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'run migrations and seeds of these contexts (comma-separated; default migrations.context, else dev)',
+    )
     .option('--dry-run', 'print the SQL each target would run; change nothing')
     .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
     .option('--wait <duration>', 'wait this long for the server to answer (external engine): 30s, 2m')
@@ -67,6 +71,10 @@ export function buildProgram(): Command {
     .description('per target: applied, pending, failed and changed migrations')
     .option('--service <names>', 'only these services')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'what a run of these contexts would apply and skip (default migrations.context, else dev)',
+    )
     .option('--exit-code', 'exit 3 when something is pending, 0 when nothing is (1 on error): for CI and deploy gates')
     .action(lazy(() => import('./migrate-status.js')));
   migrate
@@ -178,6 +186,7 @@ export function buildProgram(): Command {
     .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
     .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
     .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .option('--context <names>', 'the migration contexts the Job runs, e.g. production (default: migrations.context)')
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program

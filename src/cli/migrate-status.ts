@@ -42,11 +42,12 @@ function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
+function sqlReport(target: TargetBase, plan: TargetPlan | undefined, contexts: readonly string[]) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    contexts: [...contexts],
     applied: (plan?.applied ?? []).map(({ row }) => ({
       version: row.version.toString(),
       name: row.name,
@@ -72,6 +73,12 @@ function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
       fileChecksum: migration.checksum,
     })),
     missing: (plan?.missing ?? []).map((row) => ({ version: row.version.toString(), name: row.name })),
+    /** Not applied, declared for contexts this run does not run. */
+    skipped: (plan?.skipped ?? []).map((m) => ({
+      version: m.version.toString(),
+      name: m.id,
+      contexts: m.contexts ?? [],
+    })),
     externalTool: false as const,
   };
 }
@@ -125,11 +132,11 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          return tool ? toolReport(target, tool) : sqlReport(target, plan);
+          return tool ? toolReport(target, tool) : sqlReport(target, plan, config.migrations.contexts);
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
       } else {
-        printStatus(output, targets, tools, unanswered);
+        printStatus(output, targets, tools, { unanswered, contexts: config.migrations.contexts });
       }
       return exitCode;
     },
@@ -141,7 +148,7 @@ function printStatus(
   output: Output,
   inspected: InspectedTarget[],
   tools: Map<TargetBase, ToolTargetStatus>,
-  unanswered: number,
+  { unanswered, contexts }: { unanswered: number; contexts: readonly string[] },
 ): void {
   let totalPending = 0;
   for (const { target, plan } of inspected) {
@@ -152,7 +159,7 @@ function printStatus(
       totalPending += tool.pending?.length ?? 0;
     } else {
       output.line(output.style('bold', target.schema));
-      const report = sqlReport(target, plan);
+      const report = sqlReport(target, plan, contexts);
       printSqlTarget(output, report);
       totalPending += report.pending.length;
     }
@@ -167,7 +174,12 @@ function printStatus(
 }
 
 function printSqlTarget(output: Output, t: SqlReport): void {
-  const width = Math.max(0, ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name)].map((n) => n.length));
+  const width = Math.max(
+    0,
+    ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name), ...t.skipped.map((k) => k.name)].map(
+      (n) => n.length,
+    ),
+  );
   for (const a of t.applied) {
     output.line(
       `  ${output.style('green', '✔')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
@@ -187,7 +199,12 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)
     output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
+  for (const k of t.skipped)
+    output.line(
+      `  ${output.style('dim', '-')} ${k.name.padEnd(width)}   skipped: only in ${k.contexts.join(', ')} (this run: ${t.contexts.join(', ')})`,
+    );
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
+  if (t.skipped.length) parts.push(`${t.skipped.length} skipped`);
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
   if (t.changed.length) parts.push(`${t.changed.length} changed`);
   output.line(`  ${parts.join(', ')}`);

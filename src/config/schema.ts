@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { CONTEXT_NAME } from './context-name.js';
 import {
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
@@ -140,6 +141,8 @@ export const schemaDocsSchema = z.strictObject({
   refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
 });
 
+const contextName = z.string().regex(CONTEXT_NAME, 'a context name: letters, digits, _ . - (e.g. dev, production)');
+
 /** How every migration runs (deploys against live traffic). */
 const migrationPolicySchema = z.strictObject({
   /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
@@ -147,6 +150,12 @@ const migrationPolicySchema = z.strictObject({
   statementTimeout: duration.optional(),
   /** Retries, with backoff, of a migration that hit lock_timeout. */
   lockRetries: z.number().int().min(0).max(20).default(MIGRATION_POLICY_DEFAULTS.lockRetries),
+  context: z
+    .union([contextName, z.array(contextName).min(1)])
+    .optional()
+    .describe(
+      "the contexts `devup dev` and a plain `devup migrate` run (default 'dev'): a migration or seed with `-- devup:context` runs only in those it names",
+    ),
 });
 
 export const configSchema = z.strictObject({

@@ -132,6 +132,8 @@ export interface MigrationPolicy {
   statementTimeoutMs: number | undefined;
   /** Retries of a migration that hit lock_timeout, with backoff. */
   lockRetries: number;
+  /** The contexts a run runs (`migrations.context`, `--context`): default `dev`. */
+  contexts: string[];
 }
 
 /** Where this checkout of the project runs, beside the others on this machine. */

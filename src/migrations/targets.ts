@@ -18,6 +18,8 @@ export interface ServiceTargets {
   service: ServiceSettings;
   /** Parsed once per service; every tenant runs the same files. */
   migrations: Migration[] | undefined;
+  /** The contexts this run runs (`migrations.context` or `--context`). */
+  contexts: readonly string[];
   targets: TargetBase[];
 }
 
@@ -129,6 +131,7 @@ export async function collectTargets(
     result.push({
       service,
       migrations,
+      contexts: config.migrations.contexts,
       targets: tenants.map((tenant) => ({
         service: service.name,
         tenant,

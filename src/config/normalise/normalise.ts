@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
+import { DEFAULT_CONTEXT } from '../context-name.js';
 import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
 import { heldProjectPath, projectPaths } from '../project-paths.js';
@@ -84,6 +85,7 @@ export function normaliseConfig(
       lockTimeoutMs: toMs(input.migrations?.lockTimeout),
       statementTimeoutMs: toMs(input.migrations?.statementTimeout),
       lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
+      contexts: [...new Set([input.migrations?.context ?? DEFAULT_CONTEXT].flat())],
     },
     services,
     check: {

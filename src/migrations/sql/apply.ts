@@ -29,6 +29,8 @@ export interface SqlTarget {
   /** The service's own database, or undefined for the project's main database. */
   database: string | undefined;
   migrations: Migration[];
+  /** The contexts this run runs (`--context`, `migrations.context`); undefined: every migration. */
+  contexts?: readonly string[] | undefined;
 }
 
 export type MigrationEvent =
@@ -190,7 +192,7 @@ export async function applyTarget(
       `${target.schema}`,
       async () => {
         await client.query(createHistorySql(target.schema));
-        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        const plan = planTarget(target.migrations, await readHistory(client, target.schema), target.contexts);
         if (plan.pending.some((migration) => migration.up.noTransaction)) preloadParser();
         for (const message of checkPlanSafety(target, plan, options))
           options.onEvent?.({ type: 'warning', target, message });

@@ -13,6 +13,8 @@ export interface ToolFingerprint {
   history: string;
   /** Cluster, database and schema identity: a reset or re-created database no longer matches. */
   identity: string;
+  /** The contexts it ran with, for tools that have contexts (Liquibase). */
+  contexts?: string;
   recordedAt: string;
 }
 

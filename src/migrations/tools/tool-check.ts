@@ -16,8 +16,15 @@ export interface ToolCheck {
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
-export function currentFingerprint(adapter: ToolAdapter, files: ToolFiles, state: TargetState): ToolFingerprint {
+export function currentFingerprint(
+  adapter: ToolAdapter,
+  files: ToolFiles,
+  state: TargetState,
+  contexts: readonly string[] = [],
+): ToolFingerprint {
   return {
+    // A run in another context applies other changesets: the same files are not the same state.
+    ...(adapter.tool === 'liquibase' ? { contexts: contexts.join(',') } : {}),
     tool: adapter.tool,
     files: files.hash,
     history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
@@ -32,6 +39,7 @@ function fingerprintChange(recorded: ToolFingerprint | undefined, current: ToolF
   if (recorded.identity !== current.identity) return 'database re-created';
   if (recorded.files !== current.files) return 'migration files changed';
   if (recorded.history !== current.history) return 'history table changed';
+  if (recorded.contexts !== current.contexts) return `contexts changed (now ${current.contexts})`;
   return undefined;
 }
 
@@ -58,6 +66,7 @@ export function decideToolCheck(
   files: ToolFiles,
   state: TargetState,
   recorded: ToolFingerprint | undefined,
+  contexts: readonly string[] = [],
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
   const problem = {
@@ -65,7 +74,7 @@ export function decideToolCheck(
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
   };
   if (!status.upToDate) return { ...status, ...problem };
-  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
+  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state, contexts));
   return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };
 }
 

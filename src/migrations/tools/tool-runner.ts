@@ -22,7 +22,8 @@ export async function checkToolTarget(
   client: pg.Client,
 ): Promise<ToolCheck> {
   const { adapter, files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
-  return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
+  const recorded = readFingerprint(config.stateDir, fingerprintKey(target));
+  return decideToolCheck(adapter, files, state, recorded, config.migrations.contexts);
 }
 
 /** Runs the tool once for this target; returns the ids it applied where known. */
@@ -58,7 +59,7 @@ export async function runToolTarget(
     }
     const files = readToolFiles(adapter, settings, config.stateDir);
     const state = await readTargetState(client, target.schema, adapter.history);
-    recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state));
+    recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state, config.migrations.contexts));
     const after = historyStatus(adapter, files, state);
     warnIfStillPending(adapter, target, after, state, options.onOutput);
     return appliedBetween(before, after);

@@ -1,0 +1,135 @@
+import { chmodSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
+import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { runCli } from './demo-helpers.js';
+
+const env = { ...process.env, CI: 'true' };
+
+interface StatusTarget {
+  schema: string;
+  contexts: string[];
+  applied: { name: string }[];
+  pending: { name: string }[];
+  changed: { name: string }[];
+  skipped: { name: string; contexts: string[] }[];
+  tags?: { name: string; at: string | null }[];
+}
+
+function statusOf(output: string): StatusTarget[] {
+  return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { targets: StatusTarget[] }).targets;
+}
+
+// One project on the embedded engine for the whole file: migrations, seeds and tags of one
+// service in two tenants, driven through the built CLI and read back from Postgres itself.
+describe('contexts and tags on the SQL engine, through the built CLI', () => {
+  let ws: Workspace;
+  let port = 0;
+  const devup = (...args: string[]) => runCli(args, { cwd: ws.dir, env });
+  const query = async (sql: string) => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'devup', password: 'wf-secret', database: 'shop' });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    port = await freePort(59100);
+    ws = createWorkspace({
+      'devup.config.json': JSON.stringify({
+        project: 'workflows-e2e-contexts',
+        database: { engine: 'embedded', port, password: 'wf-secret', database: 'shop' },
+        services: {
+          api: {
+            migrations: { dir: 'migrations', tenants: ['acme', 'globex'], schema: 'api_{tenant}' },
+            seed: 'seeds/*.sql',
+          },
+        },
+      }),
+      'migrations/0001_users.sql':
+        '-- migrate:up\ncreate table users (id bigint primary key, email text not null);\n-- migrate:down\ndrop table users;\n',
+      'migrations/0002_demo_users.sql':
+        "-- migrate:up\n-- devup:context dev,test\ninsert into users values (1, 'demo@example.com');\n-- migrate:down\ndelete from users where id = 1;\n",
+      'migrations/0003_orders.sql':
+        '-- migrate:up\ncreate table orders (id bigint primary key, user_id bigint);\n-- migrate:down\ndrop table orders;\n',
+      'seeds/01_everywhere.sql': 'insert into orders values (100, null);\n',
+      'seeds/02_test_only.sql': '-- devup:context test\ninsert into orders values (200, null);\n',
+    });
+    // As root, the embedded server runs as "postgres", which must reach the data directory.
+    chmodSync(ws.dir, 0o755);
+  });
+  afterAll(async () => {
+    if (!ws) return;
+    await devup('down', '--volumes', '--yes');
+    ws.cleanup();
+  });
+
+  it('migrate --context production skips the dev,test migration and status names what it skips', async () => {
+    const run = await devup('migrate', '--context', 'production');
+    expect(run.output).toMatch(/api_acme applied 2 \(0001_users, 0003_orders\)/);
+    expect(run.code).toBe(0);
+    expect(await query('select count(*)::int as n from api_acme.users')).toEqual([{ n: 0 }]);
+
+    const text = await devup('migrate', 'status', '--context', 'production');
+    expect(text.output).toMatch(/- 0002_demo_users +skipped: only in dev, test \(this run: production\)/);
+    expect(text.output).toMatch(/2 applied, 0 pending, 1 skipped/);
+    const json = statusOf((await devup('migrate', 'status', '--context', 'production', '--json')).output);
+    expect(json.map((t) => t.skipped)).toEqual([
+      [{ version: '2', name: '0002_demo_users', contexts: ['dev', 'test'] }],
+      [{ version: '2', name: '0002_demo_users', contexts: ['dev', 'test'] }],
+    ]);
+    // Seen from the default context (dev) the same migration is simply pending.
+    const dev = statusOf((await devup('migrate', 'status', '--json')).output);
+    expect(dev[0]?.contexts).toEqual(['dev']);
+    expect(dev[0]?.pending.map((p) => p.name)).toEqual(['0002_demo_users']);
+  });
+
+  it('a plain migrate runs the dev context: the skipped migration applies, not out of order', async () => {
+    const run = await devup('migrate');
+    expect(run.output).toMatch(/api_acme applied 1 \(0002_demo_users\)/);
+    expect(run.output).not.toMatch(/out of order/);
+    expect(run.code).toBe(0);
+    expect(await query('select email from api_globex.users')).toEqual([{ email: 'demo@example.com' }]);
+    const again = statusOf((await devup('migrate', 'status', '--context', 'production', '--json')).output);
+    expect(again[0]?.applied.map((a) => a.name)).toEqual(['0001_users', '0002_demo_users', '0003_orders']);
+    expect(again[0]?.skipped).toEqual([]);
+  });
+
+  it('changing the contexts of a migration that ran is reported as an edit', async () => {
+    const file = 'migrations/0002_demo_users.sql';
+    ws.write(
+      file,
+      "-- migrate:up\n-- devup:context test\ninsert into users values (1, 'demo@example.com');\n-- migrate:down\ndelete from users where id = 1;\n",
+    );
+    try {
+      const status = await devup('migrate', 'status');
+      expect(status.output).toMatch(/≠ 0002_demo_users +changed since applied/);
+      const refused = await devup('migrate');
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/an applied migration was changed since it ran/);
+      expect(refused.output).toMatch(/0002_demo_users\.sql/);
+    } finally {
+      ws.write(
+        file,
+        "-- migrate:up\n-- devup:context dev,test\ninsert into users values (1, 'demo@example.com');\n-- migrate:down\ndelete from users where id = 1;\n",
+      );
+    }
+  });
+
+  it('seed files follow the context too: a reset in dev seeds the plain file, not the test-only one', async () => {
+    const reset = await devup('reset', '--yes', '--no-start');
+    expect(reset.code, reset.output).toBe(0);
+    expect(await query('select id::int from api_acme.orders order by id')).toEqual([{ id: 100 }]);
+  });
+
+  it('a bad --context is refused before anything runs', async () => {
+    const run = await devup('migrate', '--context', 'prod;drop');
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/--context prod;drop: not a context name: prod;drop/);
+    expect(run.output).not.toMatch(/\n\s+at /);
+  });
+});
