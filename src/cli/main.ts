@@ -84,8 +84,17 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--steps <n>', 'how many migrations to roll back', '1')
     .option('--to <version>', 'roll back every migration newer than this version')
+    .option('--to-tag <name>', 'roll each target back to where `devup migrate tag <name>` found it')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./migrate-down.js')));
+  migrate
+    .command('tag')
+    .description('name the migration each target is at, to roll back to with `migrate down --to-tag`')
+    .argument('<name>', 'the tag, e.g. release-1.4')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--force', 'move the tag where it exists already')
+    .action(lazy(() => import('./migrate-tag.js')));
   migrate
     .command('repair')
     .description('accept changed files and clear failed migrations, after saying what changes')

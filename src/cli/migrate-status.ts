@@ -7,6 +7,7 @@ import { EXIT } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
+import { type MigrationTag, readTargetTags } from '../migrations/tags/tag-store.js';
 import type { TargetBase } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
@@ -40,6 +41,16 @@ async function targetsHaveWork(
 
 function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** `at` null: the tag was made before anything was applied (rolling back to it undoes all). */
+function tagReport(tags: readonly MigrationTag[] | undefined) {
+  return (tags ?? []).map((t) => ({
+    name: t.name,
+    at: t.at,
+    taggedAt: t.taggedAt.toISOString(),
+    taggedBy: t.taggedBy,
+  }));
 }
 
 function sqlReport(target: TargetBase, plan: TargetPlan | undefined, contexts: readonly string[]) {
@@ -125,6 +136,11 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     async ({ config, admin, targets, client }) => {
       // One connection for the SQL histories, the tools' history tables and the gate's questions.
       const tools = await readToolStatuses(config, targets, admin, client);
+      const tags = await readTargetTags(
+        admin,
+        client,
+        targets.map((t) => t.target),
+      );
       // A tool target whose state contradicts its files makes the answer wrong: exit 1.
       const unanswered = [...tools.values()].filter((t) => t.problem).length;
       const hasWork = gate && (await targetsHaveWork(config, admin, client, targets, tools));
@@ -132,11 +148,12 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          return tool ? toolReport(target, tool) : sqlReport(target, plan, config.migrations.contexts);
+          const report = tool ? toolReport(target, tool) : sqlReport(target, plan, config.migrations.contexts);
+          return { ...report, tags: tagReport(tags.get(target)) };
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
       } else {
-        printStatus(output, targets, tools, { unanswered, contexts: config.migrations.contexts });
+        printStatus(output, targets, tools, { unanswered, contexts: config.migrations.contexts, tags });
       }
       return exitCode;
     },
@@ -148,7 +165,11 @@ function printStatus(
   output: Output,
   inspected: InspectedTarget[],
   tools: Map<TargetBase, ToolTargetStatus>,
-  { unanswered, contexts }: { unanswered: number; contexts: readonly string[] },
+  {
+    unanswered,
+    contexts,
+    tags,
+  }: { unanswered: number; contexts: readonly string[]; tags: Map<TargetBase, MigrationTag[]> },
 ): void {
   let totalPending = 0;
   for (const { target, plan } of inspected) {
@@ -162,6 +183,10 @@ function printStatus(
       const report = sqlReport(target, plan, contexts);
       printSqlTarget(output, report);
       totalPending += report.pending.length;
+    }
+    const tagged = tagReport(tags.get(target));
+    if (tagged.length > 0) {
+      output.line(`  tags: ${tagged.map((t) => `${t.name} → ${t.at ?? '(nothing applied)'}`).join(', ')}`);
     }
   }
   output.line();

@@ -126,6 +126,83 @@ describe('contexts and tags on the SQL engine, through the built CLI', () => {
     expect(await query('select id::int from api_acme.orders order by id')).toEqual([{ id: 100 }]);
   });
 
+  const dbmate = (up: string, down?: string) => `-- migrate:up\n${up}\n${down ? `-- migrate:down\n${down}\n` : ''}`;
+  const tablesOf = async (schema: string) =>
+    (
+      await query(
+        `select table_name::text as t from information_schema.tables where table_schema = '${schema}' and table_name not like 'devup%' order by 1`,
+      )
+    ).map((r) => r.t);
+
+  it('migrate tag records per target the migration it is at; status shows it; a second tag of that name is refused', async () => {
+    const tag = await devup('migrate', 'tag', 'release-1');
+    expect(tag.output).toMatch(/✔ api_acme: tagged release-1 at 0003_orders/);
+    expect(tag.output).toMatch(/✔ api_globex: tagged release-1 at 0003_orders/);
+    expect(tag.code).toBe(0);
+    expect((await devup('migrate', 'status')).output).toMatch(/tags: release-1 → 0003_orders/);
+    const json = statusOf((await devup('migrate', 'status', '--json')).output);
+    expect(json[0]?.tags?.map((t) => [t.name, t.at])).toEqual([['release-1', '0003_orders']]);
+    const again = await devup('migrate', 'tag', 'release-1');
+    expect(again.code).toBe(1);
+    expect(again.output).toMatch(/tag release-1 exists already; nothing was tagged/);
+    expect(again.output).toMatch(/--force/);
+  });
+
+  it('tags survive a reset from the template (taken before the tag was made)', async () => {
+    const reset = await devup('reset', '--yes', '--no-start');
+    expect(reset.output).toMatch(/Reset from the template/);
+    expect(reset.code).toBe(0);
+    const json = statusOf((await devup('migrate', 'status', '--json')).output);
+    expect(json.map((t) => t.tags?.map((tag) => `${tag.name}@${tag.at}`))).toEqual([
+      ['release-1@0003_orders'],
+      ['release-1@0003_orders'],
+    ]);
+  });
+
+  it('down --to-tag refuses an unknown tag, a tag some targets lack, and a migration on the way without a down', async () => {
+    ws.write('migrations/0004_invoices.sql', dbmate('create table invoices (id bigint);', 'drop table invoices;'));
+    ws.write('migrations/0005_audit.sql', dbmate('create table audit (id bigint);'));
+    expect((await devup('migrate')).code).toBe(0);
+
+    const unknown = await devup('migrate', 'down', '--to-tag', 'nope', '--yes');
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toMatch(/no selected target has the tag nope/);
+    expect(unknown.output).toMatch(/Tags: release-1/);
+
+    expect((await devup('migrate', 'tag', 'acme-only', '--tenant', 'acme')).code).toBe(0);
+    const partial = await devup('migrate', 'down', '--to-tag', 'acme-only', '--yes');
+    expect(partial.code).toBe(1);
+    expect(partial.output).toMatch(/tag acme-only is not on every selected target; nothing was rolled back/);
+    expect(partial.output).toMatch(/without it: api_globex/);
+
+    const noDown = await devup('migrate', 'down', '--to-tag', 'release-1', '--yes');
+    expect(noDown.code).toBe(1);
+    expect(noDown.output).toMatch(/cannot roll back to tag release-1/);
+    expect(noDown.output).toMatch(/api_acme: 0005_audit has no down section/);
+    expect(await tablesOf('api_acme')).toEqual(['audit', 'invoices', 'orders', 'users']);
+  });
+
+  it('down --to-tag rolls every target back to its tag through the down sections', async () => {
+    expect((await devup('migrate', 'tag', 'release-2')).output).toMatch(/api_globex: tagged release-2 at 0005_audit/);
+    ws.write('migrations/0006_refunds.sql', dbmate('create table refunds (id bigint);', 'drop table refunds;'));
+    expect((await devup('migrate')).code).toBe(0);
+    const toTwo = await devup('migrate', 'down', '--to-tag', 'release-2', '--yes');
+    expect(toTwo.output).toMatch(/✔ api_acme: rolled back 0006_refunds \(now at release-2\)/);
+    expect(toTwo.code).toBe(0);
+    expect(await tablesOf('api_globex')).toEqual(['audit', 'invoices', 'orders', 'users']);
+
+    // Given a down, accepted as the file that ran, the way back to release-1 is open.
+    ws.write('migrations/0005_audit.sql', dbmate('create table audit (id bigint);', 'drop table audit;'));
+    expect((await devup('migrate', 'repair', '--yes')).code).toBe(0);
+    const toOne = await devup('migrate', 'down', '--to-tag', 'release-1', '--yes');
+    expect(toOne.output).toMatch(/✔ api_globex: rolled back 0005_audit, 0004_invoices \(now at release-1\)/);
+    expect(toOne.code).toBe(0);
+    expect(await tablesOf('api_acme')).toEqual(['orders', 'users']);
+    const status = statusOf((await devup('migrate', 'status', '--json')).output);
+    expect(status[0]?.pending.map((p) => p.name)).toEqual(['0004_invoices', '0005_audit', '0006_refunds']);
+    expect((await devup('migrate', 'down', '--to-tag', 'release-1', '--yes')).output).toMatch(/Nothing to roll back/);
+  });
+
   it('a bad --context is refused before anything runs', async () => {
     const run = await devup('migrate', '--context', 'prod;drop');
     expect(run.code).toBe(1);
