@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { SEEDS_TABLE } from '../migrations/seeds/seed.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
+import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
 import { type Catalog, MissingSchemaError, readCatalog } from './catalog.js';
 import { renderSchemaSql } from './ddl.js';
 import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';
@@ -13,6 +14,7 @@ import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';
 export const BOOKKEEPING_TABLES: readonly string[] = [
   HISTORY_TABLE,
   SEEDS_TABLE,
+  TAGS_TABLE,
   'alembic_version',
   'schema_migrations',
   'flyway_schema_history',
