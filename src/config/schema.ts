@@ -91,6 +91,34 @@ export const readySchema = z.strictObject({
   timeout: durationMs.default(SERVICE_DEFAULTS.readyTimeout),
 });
 
+/** `services.NAME.check`: what `devup check` runs for the service on the throwaway at head. */
+export const serviceCheckSchema = z.strictObject({
+  commands: z
+    .array(command)
+    .optional()
+    .describe(
+      'commands run against the throwaway database at head, with the connection environment; a non-zero exit fails the check',
+    ),
+  generated: z
+    .array(
+      z.strictObject({
+        command: command.describe('writes the files from the migrated database, e.g. sqlacodegen'),
+        files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      }),
+    )
+    .optional()
+    .describe('generated files that must equal the committed ones (a diff and the command to regenerate when not)'),
+  drift: z
+    .boolean()
+    .optional()
+    .describe("Alembic: compare the models (env.py's target_metadata) with the migrated database (default true)"),
+  python: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Alembic: the Python that has the models and Alembic, when devup cannot tell it from migrations.program'),
+});
+
 export const serviceSchema = z.strictObject({
   cwd: z.string().min(1).default(SERVICE_DEFAULTS.cwd),
   command: command.optional(),
@@ -106,6 +134,7 @@ export const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
   /** Restarted (with what depends on it) after `devup dev` applied a new migration of its own. */
   restartOnMigrate: z.boolean().default(SERVICE_DEFAULTS.restartOnMigrate),
+  check: serviceCheckSchema.optional(),
 });
 
 /**

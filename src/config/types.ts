@@ -55,6 +55,18 @@ export interface ServiceSettings {
   seed: SeedSettings | undefined;
   /** Restarted (with its dependents) after `devup dev` applied one of its migrations while running. */
   restartOnMigrate: boolean;
+  /** `services.NAME.check`: what `devup check` runs for it on the throwaway at head. */
+  check?: ServiceCheckSettings | undefined;
+}
+
+export interface ServiceCheckSettings {
+  commands: CommandSpec[];
+  /** Each generator and the files it writes (absolute), which must equal the committed ones. */
+  generated: { command: CommandSpec; files: string[] }[];
+  /** Alembic services: models against the migrated database. */
+  drift: boolean;
+  /** The Python with the models and Alembic (else derived from migrations.program). */
+  python: string | undefined;
 }
 
 export interface DatabaseSettings {
