@@ -185,6 +185,7 @@ export function buildProgram(): Command {
     .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
     .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
     .option('--all', 'lint every migration, not only those added since --base')
+    .option('--context <names>', 'the migration contexts the throwaway runs (default migrations.context, else dev)')
     .action(lazy(() => import('./check.js')));
 
   program

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { runCli } from './demo-helpers.js';
+import { CLI, runCli } from './demo-helpers.js';
 
 const env = { ...process.env, CI: 'true' };
 
@@ -201,6 +202,21 @@ describe('contexts and tags on the SQL engine, through the built CLI', () => {
     const status = statusOf((await devup('migrate', 'status', '--json')).output);
     expect(status[0]?.pending.map((p) => p.name)).toEqual(['0004_invoices', '0005_audit', '0006_refunds']);
     expect((await devup('migrate', 'down', '--to-tag', 'release-1', '--yes')).output).toMatch(/Nothing to roll back/);
+  });
+
+  it('deploy k8s: the Job takes --context; without it, stderr says which migrations the dev context would run', () => {
+    const job = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'deploy', 'k8s', ...args], { cwd: ws.dir, env, encoding: 'utf8' });
+    const plain = job();
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toMatch(
+      /The Job runs the context dev \(migrations\.context\): 0002_demo_users would run in the deploy/,
+    );
+    expect(plain.stdout).not.toMatch(/--context/);
+    const production = job('--context', 'production');
+    expect(production.status).toBe(0);
+    expect(production.stderr).toBe('');
+    expect(production.stdout).toMatch(/- --context\n\s+- production\n/);
   });
 
   it('a bad --context is refused before anything runs', async () => {
