@@ -11,6 +11,7 @@ export const CHECK_KINDS = [
   'reversibility',
   'lint',
   'schema',
+  'bootstrap',
   'drift',
   'generated',
   'commands',

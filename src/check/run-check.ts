@@ -94,12 +94,18 @@ async function checksAtHead(
   db: ThrowawayDatabase,
   applied: AppliedSchemas,
   options: CheckOptions,
+  migrations: ReadonlyMap<string, Migration[]>,
 ): Promise<CheckResult[]> {
   const alembic = config.services.some(
     (s) => s.migrations?.kind === 'tool' && s.migrations.tool === 'alembic' && s.check?.drift !== false,
   );
   const own = config.services.some((s) => (s.check?.commands.length ?? 0) + (s.check?.generated.length ?? 0) > 0);
+  const bootstrap = config.services.some((s) => s.migrations?.kind === 'sql' && s.migrations.bootstrap === 'schema');
   const results: CheckResult[] = [];
+  if (bootstrap) {
+    const { checkBootstraps } = await import('./bootstrap-check.js');
+    results.push(...(await checkBootstraps(config, db, applied, migrations)));
+  }
   if (alembic)
     results.push(...(await (await import('./alembic-drift.js')).alembicDrift(config, db, applied, options.signal)));
   if (own) {
@@ -154,7 +160,7 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
         ...reversibility,
         ...(await lint),
         ...schema,
-        ...(await checksAtHead(config, db, applied, options)),
+        ...(await checksAtHead(config, db, applied, options, conflicts.migrations)),
       ];
     },
   );

@@ -82,6 +82,12 @@ export const migrationsSchema = z.strictObject({
   env: envValues.optional(),
   /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
   concurrency: z.number().int().min(1).default(MIGRATIONS_DEFAULTS.concurrency),
+  bootstrap: z
+    .enum(['replay', 'schema'])
+    .optional()
+    .describe(
+      "SQL engine: how a target with no history is built. 'replay' (default) runs every migration; 'schema' loads the committed snapshot `devup schema` writes (schema.dir/<service>.sql), records the migrations it covers as applied, then applies what is newer",
+    ),
 });
 
 export const readySchema = z.strictObject({

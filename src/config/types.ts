@@ -9,7 +9,12 @@ export type TenantSource =
   | { kind: 'command'; command: CommandSpec };
 
 export type MigrationSettings = (
-  | { kind: 'sql'; dir: string }
+  | {
+      kind: 'sql';
+      dir: string;
+      /** A target with no history: every migration run, or the committed schema snapshot loaded. */
+      bootstrap: 'replay' | 'schema';
+    }
   | {
       kind: 'tool';
       tool: MigrationTool;

@@ -43,11 +43,11 @@ export async function planTargets(
               throw error;
             });
     for (const { service, target } of entries) {
-      const { migrations, contexts } = service;
+      const { migrations, contexts, bootstrap } = service;
       result.push({
         service,
         target,
-        sql: migrations ? { ...target, migrations, contexts } : undefined,
+        sql: migrations ? { ...target, migrations, contexts, bootstrap } : undefined,
         plan: migrations ? planTarget(migrations, histories.get(target.schema) ?? [], contexts) : undefined,
       });
     }
