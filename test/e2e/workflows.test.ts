@@ -15,7 +15,7 @@ interface StatusTarget {
   pending: { name: string }[];
   changed: { name: string }[];
   skipped: { name: string; contexts: string[] }[];
-  tags?: { name: string; at: string | null }[];
+  tags?: { name: string; at: string | null; taggedAt: string }[];
 }
 
 function statusOf(output: string): StatusTarget[] {
@@ -149,7 +149,9 @@ describe('contexts and tags on the SQL engine, through the built CLI', () => {
     expect(again.output).toMatch(/--force/);
   });
 
-  it('tags survive a reset from the template (taken before the tag was made)', async () => {
+  it('tags survive a reset from the template (taken before the tag was made), with when they were made', async () => {
+    const before = statusOf((await devup('migrate', 'status', '--json')).output)[0]?.tags?.[0]?.taggedAt;
+    expect(before).toMatch(/^\d{4}-/);
     const reset = await devup('reset', '--yes', '--no-start');
     expect(reset.output).toMatch(/Reset from the template/);
     expect(reset.code).toBe(0);
@@ -158,6 +160,7 @@ describe('contexts and tags on the SQL engine, through the built CLI', () => {
       ['release-1@0003_orders'],
       ['release-1@0003_orders'],
     ]);
+    expect(json[0]?.tags?.[0]?.taggedAt).toBe(before);
   });
 
   it('down --to-tag refuses an unknown tag, a tag some targets lack, and a migration on the way without a down', async () => {

@@ -62,18 +62,28 @@ export async function readTags(client: pg.Client, schema: string): Promise<Migra
   }));
 }
 
-/** Records (or, when `move`, moves) a tag; false when it exists and `move` is not set. */
+/**
+ * Records (or, when `move`, moves) a tag; false when it exists and `move` is not set. A tag
+ * carried over a reset keeps when and by whom it was made.
+ */
 export async function writeTag(
   client: pg.Client,
   schema: string,
-  tag: Pick<MigrationTag, 'name' | 'at' | 'version'>,
+  tag: Pick<MigrationTag, 'name' | 'at' | 'version'> & Partial<Pick<MigrationTag, 'taggedAt' | 'taggedBy'>>,
   move: boolean,
 ): Promise<boolean> {
   await client.query(createTagsSql(schema));
   const { rowCount } = await client.query(
-    `insert into ${tagsTable(schema)} (name, migration, version) values ($1, $2, $3)
-     on conflict (name) do ${move ? 'update set migration = excluded.migration, version = excluded.version, tagged_at = now(), tagged_by = current_user' : 'nothing'}`,
-    [tag.name, tag.at, tag.version === null ? null : tag.version.toString()],
+    `insert into ${tagsTable(schema)} (name, migration, version, tagged_at, tagged_by)
+     values ($1, $2, $3, coalesce($4::timestamptz, now()), coalesce($5, current_user))
+     on conflict (name) do ${move ? 'update set migration = excluded.migration, version = excluded.version, tagged_at = excluded.tagged_at, tagged_by = excluded.tagged_by' : 'nothing'}`,
+    [
+      tag.name,
+      tag.at,
+      tag.version === null ? null : tag.version.toString(),
+      tag.taggedAt?.toISOString() ?? null,
+      tag.taggedBy ?? null,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
