@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { CommandContext } from '../app/context.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { migrationJob } from '../deploy/k8s-job.js';
+import { checkDeployFlags, deployNames } from '../deploy/k8s-names.js';
 import { parseContextFlag } from '../migrations/sql/contexts.js';
 import { discoverMigrations } from '../migrations/sql/discover.js';
 
@@ -28,12 +29,13 @@ export default async function deployK8s(ctx: CommandContext, options: Record<str
   const contexts = context === undefined ? undefined : parseContextFlag(context, `--context ${context}`);
   const config = await ctx.loadConfig();
   if (contexts === undefined) warnOfDevContext(config);
-  const manifest = migrationJob(config, {
-    image: (options.image as string | undefined) ?? `${config.project}-migrations:latest`,
-    helmHook: options.helmHook === true,
-    secret: (options.secret as string | undefined) ?? `${config.project}-database`,
-    contexts,
-  });
+  const names = deployNames(config.project);
+  const flags = {
+    image: (options.image as string | undefined) ?? names.image,
+    secret: (options.secret as string | undefined) ?? names.secret,
+  };
+  checkDeployFlags(flags);
+  const manifest = migrationJob(config, { ...flags, helmHook: options.helmHook === true, contexts });
   process.stdout.write(
     ctx.output.mode === 'json'
       ? `${JSON.stringify(manifest)}\n`

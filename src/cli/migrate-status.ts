@@ -8,7 +8,7 @@ import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
 import { type MigrationTag, readTargetTags } from '../migrations/tags/tag-store.js';
-import type { TargetBase } from '../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 
@@ -29,6 +29,7 @@ async function targetsHaveWork(
     const tool = tools.get(t.target);
     if (t.plan && !isUpToDate(t.plan)) return true;
     if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.changed.length > 0) return true;
     if (tool && tool.pending === undefined) unknown.push(t);
   }
   if (unknown.length === 0) return false;
@@ -53,12 +54,18 @@ function tagReport(tags: readonly MigrationTag[] | undefined) {
   }));
 }
 
-function sqlReport(target: TargetBase, plan: TargetPlan | undefined, contexts: readonly string[]) {
+function sqlReport(
+  target: TargetBase,
+  plan: TargetPlan | undefined,
+  mainDatabase: string,
+  contexts: readonly string[],
+) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
     contexts: [...contexts],
+    database: target.database ?? mainDatabase,
     applied: (plan?.applied ?? []).map(({ row }) => ({
       version: row.version.toString(),
       name: row.name,
@@ -95,18 +102,20 @@ function sqlReport(target: TargetBase, plan: TargetPlan | undefined, contexts: r
 }
 type SqlReport = ReturnType<typeof sqlReport>;
 
-function toolReport(target: TargetBase, tool: ToolTargetStatus) {
+function toolReport(target: TargetBase, tool: ToolTargetStatus, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     tool: tool.tool,
     current: tool.current,
     applied: tool.applied,
     // null, not []: a reader must not take "unknown" for "nothing pending".
     pending: tool.pending ?? null,
     failed: [],
-    changed: [],
+    // Its file differs from the one applied; what the tool applied then is not known, so no checksums.
+    changed: tool.changed,
     missing: [],
     problem: tool.problem ?? tool.unknown ?? null,
     externalTool: true as const,
@@ -148,7 +157,9 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          const report = tool ? toolReport(target, tool) : sqlReport(target, plan, config.migrations.contexts);
+          const report = tool
+            ? toolReport(target, tool, admin.database)
+            : sqlReport(target, plan, admin.database, config.migrations.contexts);
           return { ...report, tags: tagReport(tags.get(target)) };
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
@@ -175,12 +186,12 @@ function printStatus(
   for (const { target, plan } of inspected) {
     const tool = tools.get(target);
     if (tool) {
-      output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
-      printToolTarget(output, tool);
+      output.line(`${output.style('bold', targetLabel(target))}  (${tool.tool})`);
+      printToolTarget(output, tool, target);
       totalPending += tool.pending?.length ?? 0;
     } else {
-      output.line(output.style('bold', target.schema));
-      const report = sqlReport(target, plan, contexts);
+      output.line(output.style('bold', targetLabel(target)));
+      const report = sqlReport(target, plan, '', contexts);
       printSqlTarget(output, report);
       totalPending += report.pending.length;
     }
@@ -228,6 +239,7 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(
       `  ${output.style('dim', '-')} ${k.name.padEnd(width)}   skipped: only in ${k.contexts.join(', ')} (this run: ${t.contexts.join(', ')})`,
     );
+  if (t.changed.length > 0) printWayOut(output, t, true);
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
   if (t.skipped.length) parts.push(`${t.skipped.length} skipped`);
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
@@ -235,7 +247,7 @@ function printSqlTarget(output: Output, t: SqlReport): void {
   output.line(`  ${parts.join(', ')}`);
 }
 
-function printToolTarget(output: Output, tool: ToolTargetStatus): void {
+function printToolTarget(output: Output, tool: ToolTargetStatus, target: TargetBase): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
@@ -243,10 +255,23 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
     const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
     output.line(`  ${mark} ${named(a)}`);
   }
+  for (const c of tool.changed) output.line(`  ${output.style('yellow', '≠')} ${named(c)}   changed since applied`);
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);
+  const parts = [
+    `${tool.applied.length} applied`,
+    tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`,
+  ];
+  if (tool.changed.length > 0) parts.push(`${tool.changed.length} changed`);
+  output.line(`  ${parts.join(', ')}`);
+  if (tool.changed.length > 0) printWayOut(output, target, false);
+}
+
+/** After an applied migration that was edited: how to get the edit applied. */
+function printWayOut(output: Output, target: { service: string; tenant: string }, sql: boolean): void {
+  const repair = sql ? ', or accept the file as it is with `devup migrate repair`' : '';
   output.line(
-    `  ${tool.applied.length} applied, ${tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`}`,
+    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration${repair}`,
   );
 }

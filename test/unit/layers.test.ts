@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
   schema: 5,
   check: 6,
   app: 7,
+  init: 7,
   cli: 8,
   'index.ts': 9,
 };

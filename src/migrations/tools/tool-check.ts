@@ -1,3 +1,4 @@
+import { editedSinceApplied } from './applied-files.js';
 import { hashRows } from './content-hash.js';
 import type { ToolFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
@@ -13,6 +14,8 @@ export interface ToolCheck {
   filesProblem?: string | undefined;
   /** The tool's history table is missing or empty: nothing was applied here yet (seed data may go here). */
   fresh?: boolean;
+  /** Applied migrations whose file changed since they were applied (the tool will not run them again). */
+  edited?: string[];
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
@@ -20,6 +23,7 @@ export function currentFingerprint(
   adapter: ToolAdapter,
   files: ToolFiles,
   state: TargetState,
+  applied?: { hashes?: Record<string, string> | undefined; unwritten?: string[] | undefined },
   contexts: readonly string[] = [],
 ): ToolFingerprint {
   return {
@@ -29,6 +33,8 @@ export function currentFingerprint(
     files: files.hash,
     history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
     identity: state.identity,
+    ...(applied?.hashes ? { applied: applied.hashes } : {}),
+    ...(applied?.unwritten && applied.unwritten.length > 0 ? { unwritten: applied.unwritten } : {}),
     recordedAt: new Date().toISOString(),
   };
 }
@@ -69,12 +75,14 @@ export function decideToolCheck(
   contexts: readonly string[] = [],
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
+  const edited = editedSinceApplied(files.set, state.rows, recorded);
   const problem = {
     ...(files.set?.problem ? { filesProblem: files.set.problem } : {}),
+    ...(edited.length > 0 ? { edited } : {}),
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
   };
   if (!status.upToDate) return { ...status, ...problem };
-  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state, contexts));
+  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state, undefined, contexts));
   return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };
 }
 

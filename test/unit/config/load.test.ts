@@ -67,6 +67,23 @@ it('says where a config that does not evaluate fails, and how to see more', asyn
   expect(error.hint).toMatch(/--verbose/);
 });
 
+it("a config importing from 'devup' (another project's npm name) is told the package is devup-env", async () => {
+  for (const file of ['devup.config.mjs', 'devup.config.ts']) {
+    ws = createWorkspace({
+      [file]: "import { defineConfig } from 'devup';\nexport default defineConfig({ services: {} });\n",
+    });
+    const error = (await loadConfigFile({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+    expect(error, file).toBeInstanceOf(UserError);
+    expect(error.message, file).toBe(
+      `${file} imports 'devup': devup's package is devup-env ('devup' on npm is another project)`,
+    );
+    expect(error.hint).toBe(
+      "Write import { defineConfig } from 'devup-env' (npm install --save-dev devup-env); the command stays devup.",
+    );
+    ws.cleanup();
+  }
+});
+
 it('names a broken JSON config', async () => {
   ws = createWorkspace({ 'devup.config.json': '{ "services": { ' });
   await expect(loadConfigFile({ cwd: ws.dir, env: {} })).rejects.toThrow(/devup\.config\.json is not valid JSON/);
