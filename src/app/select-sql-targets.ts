@@ -6,7 +6,7 @@ import { UsageError, UserError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { parseVersion } from '../migrations/sql/discover.js';
 import { describeOwnHistory } from '../migrations/tools/tool-history-commands.js';
-import { type CommandContext, parseList } from './context.js';
+import { type CommandContext, parseList, withContextFlag } from './context.js';
 
 /** What a migrate subcommand acts on: the project's Postgres and the targets its flags select. */
 export interface SqlTargets {
@@ -28,7 +28,8 @@ export async function withSqlTargets<T>(
   fn: (scope: SqlTargets) => Promise<T>,
   options: { startsNothing?: string } = {},
 ): Promise<T> {
-  const config = await ctx.loadConfig();
+  // Only `status` takes --context: what the other subcommands do does not depend on one.
+  const config = withContextFlag(await ctx.loadConfig(), flags);
   const admin = options.startsNothing
     ? await runningDatabase(ctx, config, options.startsNothing)
     : (await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } })).connection;

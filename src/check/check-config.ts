@@ -25,10 +25,12 @@ export function checkTargetsConfig(
       const migrations = service.migrations;
       if (!migrations) return service;
       if (unreadable.has(service.name)) return { ...service, migrations: undefined };
-      if (migrations.tenants.kind === 'list') return service;
+      // Every migration is replayed from zero; the bootstrap check loads the snapshot beside it.
+      const replayed = migrations.kind === 'sql' ? { ...migrations, bootstrap: 'replay' as const } : migrations;
+      if (replayed.tenants.kind === 'list') return { ...service, migrations: replayed };
       return {
         ...service,
-        migrations: { ...migrations, tenants: { kind: 'list', tenants: config.check.tenants ?? [SAMPLE_TENANT] } },
+        migrations: { ...replayed, tenants: { kind: 'list', tenants: config.check.tenants ?? [SAMPLE_TENANT] } },
       };
     }),
   };

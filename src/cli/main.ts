@@ -54,6 +54,10 @@ export function buildProgram(): Command {
     .description('apply pending migrations for every service and tenant')
     .option('--service <names>', 'only these services (comma-separated)')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'run migrations and seeds of these contexts (comma-separated; default migrations.context, else dev)',
+    )
     .option('--dry-run', 'print the SQL each target would run; change nothing')
     .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
     .option('--wait <duration>', 'wait this long for the server to answer (external engine): 30s, 2m')
@@ -68,6 +72,10 @@ export function buildProgram(): Command {
     .description('per target: applied, pending, failed and changed migrations')
     .option('--service <names>', 'only these services')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'what a run of these contexts would apply and skip (default migrations.context, else dev)',
+    )
     .option('--exit-code', 'exit 3 when something is pending, 0 when nothing is (1 on error): for CI and deploy gates')
     .action(lazy(() => import('./migrate-status.js'), { readOnly: true }));
   migrate
@@ -77,8 +85,17 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--steps <n>', 'how many migrations to roll back', '1')
     .option('--to <version>', 'roll back every migration newer than this version')
+    .option('--to-tag <name>', 'roll each target back to where `devup migrate tag <name>` found it')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./migrate-down.js')));
+  migrate
+    .command('tag')
+    .description('name the migration each target is at, to roll back to with `migrate down --to-tag`')
+    .argument('<name>', 'the tag, e.g. release-1.4')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--force', 'move the tag where it exists already')
+    .action(lazy(() => import('./migrate-tag.js')));
   migrate
     .command('redo')
     .description('roll back the newest applied migration and apply it again (after editing it)')
@@ -176,6 +193,7 @@ export function buildProgram(): Command {
     .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
     .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
     .option('--all', 'lint every migration, not only those added since --base')
+    .option('--context <names>', 'the migration contexts the throwaway runs (default migrations.context, else dev)')
     .option(
       '--statement-timeout <duration>',
       'a migration running longer fails the check (check.statementTimeout, default 5m)',
@@ -196,6 +214,7 @@ export function buildProgram(): Command {
       '--secret <name>',
       'the Secret whose DATABASE_URL key the Job reads (default: <project>-database, the project as a DNS name)',
     )
+    .option('--context <names>', 'the migration contexts the Job runs, e.g. production (default: migrations.context)')
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program

@@ -1,4 +1,4 @@
-import { type CommandContext, parseList } from '../app/context.js';
+import { type CommandContext, parseList, withContextFlag } from '../app/context.js';
 import { prepareDatabase } from '../app/dev/prepare-database.js';
 import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -21,10 +21,10 @@ function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknow
   };
 }
 
-/** `devup migrate [--service S] [--tenant T] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
+/** `devup migrate [--service S] [--tenant T] [--context C] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
 export default async function migrate(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const waitMs = durationFlag(options, 'wait', '--wait');
-  const config = withTimeoutFlags(await ctx.loadConfig(), options);
+  const config = withContextFlag(withTimeoutFlags(await ctx.loadConfig(), options), options);
   const services = parseList(options.service as string | undefined);
   const tenant = options.tenant as string | undefined;
   // Said before anything is booted or created.

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
+import { CONTEXT_NAME } from './context-name.js';
 import {
   CHECK_DEFAULTS,
   CONFIG_DEFAULTS,
@@ -94,6 +95,12 @@ export const migrationsSchema = z.strictObject({
   env: envValues.optional(),
   /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
   concurrency: z.number().int().min(1).default(MIGRATIONS_DEFAULTS.concurrency),
+  bootstrap: z
+    .enum(['replay', 'schema'])
+    .optional()
+    .describe(
+      "SQL engine: how a target with no history is built. 'replay' (default) runs every migration; 'schema' loads the committed snapshot `devup schema` writes (schema.dir/<service>.sql), records the migrations it covers as applied, then applies what is newer",
+    ),
 });
 
 export const readySchema = z.strictObject({
@@ -101,6 +108,34 @@ export const readySchema = z.strictObject({
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.default(SERVICE_DEFAULTS.readyTimeout),
+});
+
+/** `services.NAME.check`: what `devup check` runs for the service on the throwaway at head. */
+export const serviceCheckSchema = z.strictObject({
+  commands: z
+    .array(command)
+    .optional()
+    .describe(
+      'commands run against the throwaway database at head, with the connection environment; a non-zero exit fails the check',
+    ),
+  generated: z
+    .array(
+      z.strictObject({
+        command: command.describe('writes the files from the migrated database, e.g. sqlacodegen'),
+        files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      }),
+    )
+    .optional()
+    .describe('generated files that must equal the committed ones (a diff and the command to regenerate when not)'),
+  drift: z
+    .boolean()
+    .optional()
+    .describe("Alembic: compare the models (env.py's target_metadata) with the migrated database (default true)"),
+  python: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Alembic: the Python that has the models and Alembic, when devup cannot tell it from migrations.program'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -118,6 +153,7 @@ export const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
   /** Restarted (with what depends on it) after `devup dev` applied a new migration of its own. */
   restartOnMigrate: z.boolean().default(SERVICE_DEFAULTS.restartOnMigrate),
+  check: serviceCheckSchema.optional(),
 });
 
 /**
@@ -158,6 +194,8 @@ export const schemaDocsSchema = z.strictObject({
   refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
 });
 
+const contextName = z.string().regex(CONTEXT_NAME, 'a context name: letters, digits, _ . - (e.g. dev, production)');
+
 /** How every migration runs (deploys against live traffic). */
 const migrationPolicySchema = z.strictObject({
   /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
@@ -165,6 +203,12 @@ const migrationPolicySchema = z.strictObject({
   statementTimeout: duration.optional(),
   /** Retries, with backoff, of a migration that hit lock_timeout. */
   lockRetries: z.number().int().min(0).max(20).default(MIGRATION_POLICY_DEFAULTS.lockRetries),
+  context: z
+    .union([contextName, z.array(contextName).min(1)])
+    .optional()
+    .describe(
+      "the contexts `devup dev` and a plain `devup migrate` run (default 'dev'): a migration or seed with `-- devup:context` runs only in those it names",
+    ),
 });
 
 export const configSchema = z.strictObject({

@@ -9,7 +9,12 @@ export type TenantSource =
   | { kind: 'command'; command: CommandSpec };
 
 export type MigrationSettings = (
-  | { kind: 'sql'; dir: string }
+  | {
+      kind: 'sql';
+      dir: string;
+      /** A target with no history: every migration run, or the committed schema snapshot loaded. */
+      bootstrap: 'replay' | 'schema';
+    }
   | {
       kind: 'tool';
       tool: MigrationTool;
@@ -55,6 +60,18 @@ export interface ServiceSettings {
   seed: SeedSettings | undefined;
   /** Restarted (with its dependents) after `devup dev` applied one of its migrations while running. */
   restartOnMigrate: boolean;
+  /** `services.NAME.check`: what `devup check` runs for it on the throwaway at head. */
+  check?: ServiceCheckSettings | undefined;
+}
+
+export interface ServiceCheckSettings {
+  commands: CommandSpec[];
+  /** Each generator and the files it writes (absolute), which must equal the committed ones. */
+  generated: { command: CommandSpec; files: string[] }[];
+  /** Alembic services: models against the migrated database. */
+  drift: boolean;
+  /** The Python with the models and Alembic (else derived from migrations.program). */
+  python: string | undefined;
 }
 
 export interface DatabaseSettings {
@@ -136,6 +153,8 @@ export interface MigrationPolicy {
   statementTimeoutMs: number | undefined;
   /** Retries of a migration that hit lock_timeout, with backoff. */
   lockRetries: number;
+  /** The contexts a run runs (`migrations.context`, `--context`): default `dev`. */
+  contexts: string[];
 }
 
 /** Where this checkout of the project runs, beside the others on this machine. */

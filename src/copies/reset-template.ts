@@ -5,6 +5,7 @@ import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerprint-store.js';
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { readProjectTags, restoreProjectTags } from './carry-tags.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
 import { cloneAllIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
@@ -64,7 +65,9 @@ export async function restoreTemplates(
   admin: ConnectionInfo,
   templates: Map<string, DatabaseCopy>,
 ): Promise<number> {
-  return withMaintenanceClient(admin, [...templates.keys()], (client) =>
+  // Tags name points in the migrations, not data: they outlive the data a reset throws away.
+  const tags = await readProjectTags(admin, [...templates.keys()]);
+  const ended = await withMaintenanceClient(admin, [...templates.keys()], (client) =>
     withCopyLock(client, config.project, async () => {
       const copies = await listCopies(client, config.project);
       const swaps: Swap[] = [];
@@ -84,6 +87,8 @@ export async function restoreTemplates(
       return ended;
     }),
   );
+  await restoreProjectTags(admin, tags);
+  return ended;
 }
 
 /**

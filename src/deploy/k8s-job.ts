@@ -11,6 +11,8 @@ export interface JobManifestOptions {
   helmHook: boolean;
   /** The Secret holding DATABASE_URL (key DATABASE_URL). */
   secret: string;
+  /** The migration contexts the Job runs (`--context`); undefined: the config's (`migrations.context`). */
+  contexts?: readonly string[] | undefined;
 }
 
 /** A manifest as plain data, ready to print as YAML or JSON. */
@@ -69,7 +71,7 @@ export function migrationJob(config: Pick<ResolvedConfig, 'project'>, options: J
               name: 'migrate',
               image: options.image,
               // Appended to the image's entrypoint: wait for a database created by the same release.
-              args: ['--wait', '2m'],
+              args: ['--wait', '2m', ...(options.contexts ? ['--context', options.contexts.join(',')] : [])],
               env: [
                 { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: options.secret, key: 'DATABASE_URL' } } },
               ],

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import { MIGRATIONS_DEFAULTS } from '../config/defaults.js';
 import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/schema-template.js';
@@ -29,6 +30,10 @@ export interface ServiceTargets {
   service: ServiceSettings;
   /** Parsed once per service; every tenant runs the same files. */
   migrations: Migration[] | undefined;
+  /** The contexts this run runs (`migrations.context` or `--context`). */
+  contexts: readonly string[];
+  /** `migrations.bootstrap: 'schema'`: the snapshot a target with no history is built from. */
+  bootstrap: string | undefined;
   targets: TargetBase[];
 }
 
@@ -151,6 +156,11 @@ export async function collectTargets(
     result.push({
       service,
       migrations,
+      contexts: config.migrations.contexts,
+      bootstrap:
+        settings.kind === 'sql' && settings.bootstrap === 'schema'
+          ? path.join(config.schema.dir, `${service.name}.sql`)
+          : undefined,
       targets: tenants.map((tenant) => ({
         service: service.name,
         tenant,

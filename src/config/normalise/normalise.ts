@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
+import { DEFAULT_CONTEXT } from '../context-name.js';
 import {
   CHECK_DEFAULTS,
   CONFIG_DEFAULTS,
@@ -94,6 +95,7 @@ export function normaliseConfig(
       lockTimeoutMs: toMs(input.migrations?.lockTimeout),
       statementTimeoutMs: toMs(input.migrations?.statementTimeout),
       lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
+      contexts: [...new Set([input.migrations?.context ?? DEFAULT_CONTEXT].flat())],
     },
     services,
     check: {

@@ -29,6 +29,10 @@ export interface SqlTarget {
   /** The service's own database, or undefined for the project's main database. */
   database: string | undefined;
   migrations: Migration[];
+  /** The contexts this run runs (`--context`, `migrations.context`); undefined: every migration. */
+  contexts?: readonly string[] | undefined;
+  /** `migrations.bootstrap: 'schema'`: the snapshot a target with no history is built from. */
+  bootstrap?: string | undefined;
 }
 
 export type MigrationEvent =
@@ -191,7 +195,15 @@ export async function applyTarget(
       `${target.schema}`,
       async () => {
         await client.query(createHistorySql(target.schema));
-        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        let history = await readHistory(client, target.schema);
+        if (history.length === 0 && target.bootstrap) {
+          // Lazy: only a target with no history and `migrations.bootstrap: 'schema'` comes here.
+          const { bootstrapFromSnapshot } = await import('./bootstrap.js');
+          const covered = await bootstrapFromSnapshot(client, { ...target, bootstrap: target.bootstrap });
+          for (const migration of covered) applied.push({ migration, ms: 0 });
+          if (covered.length > 0) history = await readHistory(client, target.schema);
+        }
+        const plan = planTarget(target.migrations, history, target.contexts);
         if (plan.pending.some((migration) => migration.up.noTransaction)) preloadParser();
         for (const message of checkPlanSafety(target, plan, options))
           options.onEvent?.({ type: 'warning', target, message });

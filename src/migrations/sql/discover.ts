@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Migration, MigrationFormat, SqlSection } from '../migration.js';
 import { checksumSql } from './checksum.js';
+import { parseContexts } from './contexts.js';
 import { readSqlFile } from './sql-file.js';
 
 // `.SQL` counts too: a file named in capitals must not be skipped without a word.
@@ -39,6 +40,8 @@ interface Candidate {
   /** Path relative to the migrations directory, for messages. */
   entry: string;
   build: () => Pick<Migration, 'up' | 'down'>;
+  /** dbmate: the whole file, whose header above `-- migrate:up` may declare the contexts. */
+  text?: string;
 }
 
 const read = readSqlFile;
@@ -128,6 +131,7 @@ function fileCandidate(dir: string, entry: string, problems: string[]): Candidat
     name: ordered[2] ?? '',
     entry,
     build: () => (isDbmate ? parseDbmateFile(full, text) : { up: section(full, text), down: undefined }),
+    ...(isDbmate ? { text } : {}),
   };
 }
 
@@ -226,6 +230,20 @@ export function discoverMigrations(dir: string): Migration[] {
     .map((c) => {
       const { up, down } = c.build();
       const id = c.format === 'diesel' ? path.basename(path.dirname(up.file)) : c.entry.replace(/(\.up)?\.sql$/i, '');
-      return { version: c.version, id, name: c.name, format: c.format, up, down, checksum: checksumSql(up.sql) };
+      const { contexts, checksum } = contextsAndChecksum(up, c.text);
+      return { version: c.version, id, name: c.name, format: c.format, up, down, checksum, contexts };
     });
+}
+
+/**
+ * The contexts a migration declares, and its checksum. A declaration inside the up SQL is in
+ * the checksum already; one in a dbmate header above `-- migrate:up` is added to it, so changing
+ * a migration's contexts after it ran is reported like any other edit.
+ */
+function contextsAndChecksum(up: SqlSection, text: string | undefined): Pick<Migration, 'contexts' | 'checksum'> {
+  const inUp = parseContexts(up.file, up.sql);
+  const contexts = inUp ?? (text === undefined ? undefined : parseContexts(up.file, text));
+  const outside = contexts !== undefined && inUp === undefined;
+  const checksum = checksumSql(outside ? `${up.sql}\n-- devup:context ${contexts.join(',')}` : up.sql);
+  return { contexts, checksum };
 }

@@ -19,7 +19,12 @@ export function planStep(
   for (const w of works) {
     if (!w.sqlPlan || !w.service.migrations || needsWork(w)) continue;
     try {
-      const target: SqlTarget = { ...w.target, migrations: w.service.migrations };
+      const target: SqlTarget = {
+        ...w.target,
+        migrations: w.service.migrations,
+        contexts: w.service.contexts,
+        bootstrap: w.service.bootstrap,
+      };
       for (const message of checkPlanSafety(target, w.sqlPlan, { strict: options.strict ?? false }))
         emit({ type: 'warning', target, message });
     } catch (error) {

@@ -35,7 +35,12 @@ export async function migrateTarget(
       ...(options.retry ? { retry: options.retry } : {}),
     });
   }
-  const sqlTarget: SqlTarget = { ...work.target, migrations: work.service.migrations };
+  const sqlTarget: SqlTarget = {
+    ...work.target,
+    migrations: work.service.migrations,
+    contexts: work.service.contexts,
+    bootstrap: work.service.bootstrap,
+  };
   const database = work.target.database ? { database: work.target.database } : {};
   const client = await connect(admin, database).catch((error) => {
     throw connectionError(admin, error, work.target.database);

@@ -13,6 +13,8 @@ export interface ToolFingerprint {
   history: string;
   /** Cluster, database and schema identity: a reset or re-created database no longer matches. */
   identity: string;
+  /** The contexts it ran with, for tools that have contexts (Liquibase). */
+  contexts?: string;
   /** Each applied migration's file hash as it was applied, by id (tools devup can read). */
   applied?: Record<string, string>;
   /** Applied while still the empty template: nothing ran, so going down needs nothing undone. */

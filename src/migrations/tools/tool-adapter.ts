@@ -48,6 +48,8 @@ export interface ToolCommandContext {
   migrationsDir: string;
   cwd: string;
   root: string;
+  /** The contexts of this run, for tools with contexts of their own (Liquibase `--contexts`). */
+  contexts: readonly string[];
 }
 
 /** What devup knows about one external migration tool. */

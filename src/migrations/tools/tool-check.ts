@@ -26,8 +26,11 @@ export function currentFingerprint(
   files: ToolFiles,
   state: TargetState,
   applied?: { hashes?: Record<string, string> | undefined; unwritten?: string[] | undefined },
+  contexts: readonly string[] = [],
 ): ToolFingerprint {
   return {
+    // A run in another context applies other changesets: the same files are not the same state.
+    ...(adapter.tool === 'liquibase' ? { contexts: contexts.join(',') } : {}),
     tool: adapter.tool,
     files: files.hash,
     history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
@@ -44,6 +47,7 @@ function fingerprintChange(recorded: ToolFingerprint | undefined, current: ToolF
   if (recorded.identity !== current.identity) return 'database re-created';
   if (recorded.files !== current.files) return 'migration files changed';
   if (recorded.history !== current.history) return 'history table changed';
+  if (recorded.contexts !== current.contexts) return `contexts changed (now ${current.contexts})`;
   return undefined;
 }
 
@@ -70,6 +74,7 @@ export function decideToolCheck(
   files: ToolFiles,
   state: TargetState,
   recorded: ToolFingerprint | undefined,
+  contexts: readonly string[] = [],
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
   const edited = editedSinceApplied(files.set, state.rows, recorded);
@@ -81,7 +86,7 @@ export function decideToolCheck(
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
   };
   if (!status.upToDate) return { ...status, ...problem };
-  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
+  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state, undefined, contexts));
   return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };
 }
 

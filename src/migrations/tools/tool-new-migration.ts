@@ -53,7 +53,13 @@ export async function createToolMigration(
   const settings = toolSettings(service);
   const adapter = toolAdapter(settings.tool);
   const migrationsDir = adapter.migrationsDir(settings);
-  const context = { schema: '', migrationsDir, cwd: settings.cwd, root: config.root };
+  const context = {
+    schema: '',
+    migrationsDir,
+    cwd: settings.cwd,
+    root: config.root,
+    contexts: config.migrations.contexts,
+  };
   const args = createArgs(adapter, name, context);
   if (!args) {
     throw new UserError(`devup new migration cannot create ${adapter.tool} migrations (services.${service.name})`, {

@@ -23,7 +23,8 @@ export async function checkToolTarget(
   client: pg.Client,
 ): Promise<ToolCheck> {
   const { adapter, files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
-  return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
+  const recorded = readFingerprint(config.stateDir, fingerprintKey(target));
+  return decideToolCheck(adapter, files, state, recorded, config.migrations.contexts);
 }
 
 /** Runs the tool once for this target; returns the ids it applied where known. */
@@ -64,7 +65,11 @@ export async function runToolTarget(
       hashes: appliedFileHashes(files.set, state.rows, recorded, appliedBefore),
       unwritten: appliedUnwritten(files.set, state.rows, recorded, appliedBefore),
     };
-    recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state, applied));
+    recordFingerprint(
+      config.stateDir,
+      key,
+      currentFingerprint(adapter, files, state, applied, config.migrations.contexts),
+    );
     const after = historyStatus(adapter, files, state);
     warnIfStillPending(adapter, target, after, state, options.onOutput);
     return appliedBetween(before, after);

@@ -219,6 +219,42 @@ it('watches migrations and restarts on migrate unless told not to', () => {
   expect(problems({ watch: 'no', services: {} })).toContainEqual(expect.stringMatching(/^watch: /));
 });
 
+it("workflow settings: bootstrap 'schema' is the SQL engine's, a bad context name is named, per-service check is normalised", () => {
+  ws = createWorkspace({ 'billing/alembic.ini': '', 'shop/migrations/.keep': '' });
+  expect(
+    problems({
+      migrations: { context: ['dev', 'prod;x'] },
+      services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } },
+    }),
+  ).toEqual(['migrations.context.1: a context name: letters, digits, _ . - (e.g. dev, production)']);
+  expect(
+    problems({ services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } } }),
+  ).toEqual([
+    "services.billing.migrations.bootstrap: 'schema' is for the SQL engine only: an external tool builds its schemas itself",
+  ]);
+  const { config } = resolveConfig(
+    {
+      migrations: { context: 'ci' },
+      services: {
+        shop: {
+          cwd: 'shop',
+          migrations: { dir: 'migrations', bootstrap: 'schema' },
+          check: { commands: ['make test'], generated: [{ command: ['gen'], files: 'models_gen.py' }] },
+        },
+      },
+    },
+    { configPath: `${ws.dir}/devup.config.json`, env: {} },
+  );
+  expect(config?.migrations.contexts).toEqual(['ci']);
+  expect(config?.services[0]?.migrations).toMatchObject({ kind: 'sql', bootstrap: 'schema' });
+  expect(config?.services[0]?.check).toEqual({
+    commands: [{ shell: 'make test' }],
+    generated: [{ command: { argv: ['gen'] }, files: [`${ws.dir}/shop/models_gen.py`] }],
+    drift: true,
+    python: undefined,
+  });
+});
+
 it('names the key and what it takes where zod says only "Invalid input"', () => {
   ws = createWorkspace();
   expect(problems({ database: { init: 5 }, services: { a: {} } })).toContain(

@@ -33,7 +33,12 @@ it('takes migrations.lockTimeout as text or milliseconds, and names a bad one', 
   const ws = createWorkspace();
   try {
     const config = ws.config({ migrations: { lockTimeout: '2s', statementTimeout: 60_000 }, services: { api: {} } });
-    expect(config.migrations).toEqual({ lockTimeoutMs: 2_000, statementTimeoutMs: 60_000, lockRetries: 4 });
+    expect(config.migrations).toEqual({
+      lockTimeoutMs: 2_000,
+      statementTimeoutMs: 60_000,
+      lockRetries: 4,
+      contexts: ['dev'],
+    });
     expect(ws.config({ services: { api: {} } }).migrations.lockTimeoutMs).toBeUndefined();
     expect(() => ws.config({ migrations: { lockTimeout: 'soon' }, services: { api: {} } })).toThrow(
       /migrations\.lockTimeout.*not a duration \(write e\.g\. 500ms, 30s, 2m, 1d\)/,
