@@ -6,7 +6,7 @@ import { formatDuration } from '../lib/format.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
-import { LogPrefixer } from './log-prefixer.js';
+import { LogPrefixer, type LogSource } from './log-prefixer.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
@@ -29,6 +29,8 @@ export interface SupervisorOptions {
   /** Coloured prefixes; children get FORCE_COLOR=1 (true) or NO_COLOR=1 (false). */
   color: boolean;
   onEvent?: (event: ServiceEvent) => void;
+  /** Each service's lines as they come, unprefixed (the dashboard's log store). */
+  onLines?: (service: string, source: LogSource, lines: string[]) => void;
   /** What happens to the others when one service stops for good after being ready. */
   onServiceExit?: 'keep-running' | 'stop-all';
   /** A JSON file kept current while supervising (see RuntimeState); removed on stop. */
@@ -98,6 +100,8 @@ export class ServiceSupervisor {
   /** The restart under way (they run one at a time). */
   #restarts: Promise<unknown> = Promise.resolve();
   #restarting = false;
+  /** Stopped on request (the dashboard): not gone for good, they may be started again. */
+  readonly #stoppedOnRequest = new Set<string>();
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
   #stateFileBroken = false;
@@ -139,8 +143,10 @@ export class ServiceSupervisor {
           services: options.services,
           color: options.color,
         }),
-      log: (source, lines) =>
-        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
+      log: (source, lines) => {
+        options.onLines?.(service.name, source, lines);
+        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join(''));
+      },
       emit: (event) => options.onEvent?.(event),
       onStatusChange: () => this.#writeState(),
       onEnd: (end) => this.#onServiceEnd(service.name, end),
@@ -203,10 +209,42 @@ export class ServiceSupervisor {
     return run;
   }
 
+  /** Stops one service (and nothing else: what depends on it keeps running); it can be started again. */
+  stopOne(name: string): Promise<void> {
+    const run = this.#restarts.then(async () => {
+      if (this.#shutdown || this.#phase !== 'running') throw new InterruptedError();
+      this.#stoppedOnRequest.add(name);
+      await this.#services.get(name)?.stop();
+      this.#writeState();
+    });
+    this.#restarts = run.catch(() => {});
+    return run;
+  }
+
+  /** Starts a service stopped by stopOne() (or one that gave up) with a fresh process; resolves once it is ready. */
+  async startOne(name: string): Promise<void> {
+    await this.restart([name]);
+  }
+
+  /** The environment devup gives a service, without what it inherits from devup's own shell. */
+  environment(name: string): Promise<Record<string, string>> | undefined {
+    const service = this.#settings.find((s) => s.name === name);
+    if (!service) return undefined;
+    const options = this.#options;
+    return buildServiceEnv(service, {
+      inherited: {},
+      devup: options.env(service),
+      dotenv: options.dotenv,
+      services: options.services,
+      color: options.color,
+    });
+  }
+
   async #restart(names: readonly string[]): Promise<ReadyService[]> {
     if (this.#shutdown) throw new InterruptedError();
     if (this.#phase !== 'running') throw new Error('ServiceSupervisor.restart() before start() finished');
     const chosen = this.#settings.filter((service) => names.includes(service.name) && this.#services.has(service.name));
+    for (const service of chosen) this.#stoppedOnRequest.delete(service.name);
     this.#restarting = true;
     try {
       await dependentsFirst(chosen, async (service) => this.#services.get(service.name)?.stop());
@@ -285,7 +323,7 @@ export class ServiceSupervisor {
   #endIfAllGone(): void {
     // A restart's stopped services are about to run again.
     if (this.#restarting) return;
-    const services = [...this.#services.values()];
+    const services = [...this.#services.values()].filter((service) => !this.#stoppedOnRequest.has(service.name));
     if (services.some((service) => service.status !== 'exited' && service.status !== 'failed')) return;
     const failed = services.filter((service) => service.status === 'failed').map((service) => service.name);
     void this.#beginShutdown({ reason: 'all-exited', failed });

@@ -17,6 +17,8 @@ export interface DevOptions {
   reseed?: 'all' | string[] | undefined;
   /** Built from zero (a full reset): keep templates for the next reset. */
   keepTemplate?: boolean;
+  /** Serve the dashboard (--ui, or `ui` in the config). */
+  ui?: { readOnly: boolean } | undefined;
 }
 
 /** The selected services plus everything they depend on, in config order. */
@@ -74,5 +76,8 @@ async function runClaimedDevEnvironment(
     }),
   );
   if (!options.start) return 0;
-  return startServices(ctx, config, services, prepared, interrupts, { watch: !options.skipMigrations });
+  return startServices(ctx, config, services, prepared, interrupts, {
+    watch: !options.skipMigrations,
+    ui: options.ui,
+  });
 }

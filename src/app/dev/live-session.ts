@@ -27,6 +27,8 @@ export interface LiveSessionOptions {
 export interface LiveSession {
   /** Lines for the ready message (what is watched, which keys do what). */
   lines: string[];
+  /** The session's migration runner (the dashboard applies and resets through it). */
+  migrations: LiveMigrations;
   /** Stops watching and reading keys (the terminal back as it was); waits for a run under way. */
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   lines.push(stopKeys ? devKeysHint(output) : 'Press Ctrl-C to stop the services.');
   return {
     lines,
+    migrations: live,
     async close() {
       stopKeys?.();
       await watcher?.close();

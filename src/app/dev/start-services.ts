@@ -1,10 +1,12 @@
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { Dashboard } from '../../dashboard/dashboard.js';
 import { connectionEnv } from '../../database/connection/connection-env.js';
 import { EXIT, InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { secretMasker } from '../../lib/secret-mask.js';
 import { devSessionFile } from '../../services/dev-session.js';
 import type { ServiceEvent } from '../../services/service-status.js';
+import type { ServiceSupervisor } from '../../services/service-supervisor.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
 import type { LiveSession } from './live-session.js';
@@ -17,7 +19,7 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean },
+  options: { watch: boolean; ui?: { readOnly: boolean } | undefined },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -29,6 +31,7 @@ export async function startServices(
   const mask = secretMasker(prepared.db.connection.password);
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
+  let dashboard: Dashboard | undefined;
   const supervisor = new ServiceSupervisor({
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
@@ -42,7 +45,11 @@ export async function startServices(
           }
         : (text) => output.write(mask(text)),
     color: output.color,
-    onEvent: (event) => reportServiceEvent(ctx, event),
+    onEvent: (event) => {
+      dashboard?.onEvent(event);
+      reportServiceEvent(ctx, event);
+    },
+    onLines: options.ui ? (service, source, lines) => dashboard?.onLines(service, source, lines) : undefined,
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
   });
@@ -56,6 +63,8 @@ export async function startServices(
   const started = performance.now();
   let live: LiveSession | undefined;
   try {
+    // Before the services start, so the page has their first lines; loaded only when asked for.
+    if (options.ui) dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly);
     const ready = await interrupts.race(supervisor.start());
     const width = Math.max(...ready.services.map((s) => s.name.length));
     // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
@@ -65,6 +74,7 @@ export async function startServices(
     for (const s of ready.services) {
       output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
     }
+    if (dashboard) output.line(`  ${'dashboard'.padEnd(width)}  ${dashboard.url}`);
     output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
@@ -78,9 +88,11 @@ export async function startServices(
       // As after the migration step: local work only, never an external server's.
       refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
     });
+    dashboard?.attach(live.migrations);
     for (const line of live.lines) output.line(line);
   } catch (error) {
     await live?.close();
+    await dashboard?.close();
     await (stopping ?? supervisor.stop());
     if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted);
     throw error;
@@ -92,9 +104,21 @@ export async function startServices(
   ]);
   // A restart under way ends with the supervisor; a migration under way finishes its target.
   await Promise.all([live.close(), stopping ?? supervisor.stop()]);
+  await dashboard?.close();
   if (end.reason === 'stop-all' && end.error) throw end.error;
   if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
   return finish(ctx, prepared, 0);
+}
+
+async function openDashboard(
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  supervisor: ServiceSupervisor,
+  readOnly: boolean,
+): Promise<Dashboard> {
+  const { startDashboard } = await import('../../dashboard/dashboard.js');
+  return startDashboard({ config, services, db: prepared.db, supervisor, readOnly });
 }
 
 function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {

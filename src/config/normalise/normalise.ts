@@ -76,6 +76,10 @@ export function normaliseConfig(
     onServiceExit: input.onServiceExit ?? CONFIG_DEFAULTS.onServiceExit,
     ports: input.ports ?? CONFIG_DEFAULTS.ports,
     watch: input.watch ?? CONFIG_DEFAULTS.watch,
+    ui:
+      typeof input.ui === 'object'
+        ? { enabled: true, port: input.ui.port, readOnly: input.ui.readOnly ?? false }
+        : { enabled: input.ui === true, port: undefined, readOnly: false },
     dotenv: {},
     database,
     schema: schemaDocs,

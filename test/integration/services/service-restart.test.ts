@@ -83,3 +83,46 @@ describe('ServiceSupervisor.restart', () => {
     expect(supervisor.states().map((s) => `${s.name}:${s.status}`)).toEqual(['api:ready', 'web:ready', 'jobs:ready']);
   });
 });
+
+describe('ServiceSupervisor.stopOne / startOne (the dashboard)', () => {
+  it('stops one service and no other, keeps supervising, and starts it again with a new process', async () => {
+    const ready = { kind: 'log', pattern: /^ready to accept/ } as const;
+    const supervisor = h.supervisor({
+      services: [
+        service('api', { command: h.command('log-ready.mjs'), ready }),
+        service('web', { command: h.command('log-ready.mjs'), dependsOn: ['api'], ready }),
+      ],
+    });
+    await supervisor.start();
+    const before = supervisor.states();
+    const apiPid = pidOf(before, 'api') as number;
+
+    await supervisor.stopOne('api');
+
+    const stopped = supervisor.states();
+    expect(stopped.map((s) => [s.name, s.status])).toEqual([
+      ['api', 'exited'],
+      ['web', 'ready'],
+    ]);
+    expect(pidOf(stopped, 'api')).toBeUndefined();
+    expect(() => process.kill(apiPid, 0)).toThrow();
+    expect(pidOf(stopped, 'web')).toBe(pidOf(before, 'web'));
+
+    await supervisor.startOne('api');
+
+    const after = supervisor.states();
+    expect(after.map((s) => s.status)).toEqual(['ready', 'ready']);
+    expect(pidOf(after, 'api')).toBeDefined();
+    expect(pidOf(after, 'api')).not.toBe(apiPid);
+  });
+
+  it('gives the environment devup sets for a service, without its own shell’s variables', async () => {
+    const supervisor = h.supervisor({
+      services: [service('api', { command: h.command('log-ready.mjs'), env: { A: '1' } })],
+    });
+    const env = await supervisor.environment('api');
+    expect(env?.A).toBe('1');
+    expect(env?.PATH).toBeUndefined();
+    expect(supervisor.environment('nope')).toBeUndefined();
+  });
+});
