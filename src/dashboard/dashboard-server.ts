@@ -62,7 +62,7 @@ export async function serveDashboard(
       return;
     }
     if (req.method === 'POST') {
-      model.requireWritable();
+      if (model.readOnly) return sendJson(res, 403, { error: 'the dashboard is read-only (--ui-read-only)' });
       return sendJson(res, 200, await post(url.pathname, await readJsonBody(req)));
     }
     if (url.pathname === '/api/events') return openStream(req, res);
@@ -147,7 +147,10 @@ export async function serveDashboard(
     port,
     async close() {
       for (const res of sockets) res.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // An open page's keep-alive connections would hold close() until the browser lets go.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

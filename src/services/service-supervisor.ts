@@ -254,9 +254,9 @@ export class ServiceSupervisor {
       await dependenciesFirst(chosen, async (service) => {
         if (this.#shutdown) throw new InterruptedError();
         const readyMs = await this.#services.get(service.name)?.start();
-        this.#write(
-          this.#prefixer.format(service.name, 'devup', `restarted, ready in ${formatDuration(readyMs ?? 0)}`),
-        );
+        const notice = `restarted, ready in ${formatDuration(readyMs ?? 0)}`;
+        this.#options.onLines?.(service.name, 'devup', [notice]);
+        this.#write(this.#prefixer.format(service.name, 'devup', notice));
       }).catch(async (error: unknown) => {
         // What could not start because a dependency failed is down, not "starting" for ever.
         await Promise.all(chosen.map((service) => this.#services.get(service.name)?.stop()));

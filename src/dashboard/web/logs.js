@@ -59,7 +59,12 @@ function Filters({
   timestamps,
   setTimestamps,
 }) {
-  const toggle = (name) => setChosen(chosen.includes(name) ? chosen.filter((n) => n !== name) : [...chosen, name]);
+  // No choice means every resource (those that appear later too).
+  const toggle = (name) => {
+    const shown = chosen.length === 0 ? names : chosen;
+    const next = shown.includes(name) ? shown.filter((n) => n !== name) : [...shown, name];
+    setChosen(next.length === names.length ? [] : next);
+  };
   return html`<div class="filters" role="group" aria-label="Log filters">
     <fieldset><legend>Resources</legend>
       ${names.map(
