@@ -8,6 +8,7 @@ import { formatEvent, type StreamEvent } from './event-stream.js';
 import { readJsonBody, sendAsset, sendError, sendJson, webDir } from './http-helpers.js';
 import { guardRequest, sessionCookie } from './request-guard.js';
 import type { ResourceAction } from './resource-state.js';
+import type { SnapshotActions } from './snapshot-actions.js';
 
 const ACTIONS: readonly ResourceAction[] = ['start', 'stop', 'restart'];
 
@@ -38,6 +39,7 @@ function listen(server: Server, port: number): Promise<number> {
 export async function serveDashboard(
   model: DashboardModel,
   database: DatabaseActions,
+  snapshots: SnapshotActions,
   preferredPort: number,
 ): Promise<RunningDashboard> {
   const token = randomBytes(24).toString('base64url');
@@ -88,6 +90,8 @@ export async function serveDashboard(
         return database.pendingSql(list('services'));
       case '/api/database/reset-plan':
         return database.resetPlan(list('services'));
+      case '/api/snapshots':
+        return snapshots.list();
       default:
         throw new UserError(`no such endpoint: ${url.pathname}`);
     }
@@ -111,6 +115,16 @@ export async function serveDashboard(
         model.databaseChanged();
         return { ok: true, dropped };
       }
+      case '/api/snapshots/save':
+        return { ok: true, ...(await snapshots.save(String(body.name ?? ''))) };
+      case '/api/snapshots/restore': {
+        const restored = await snapshots.restore(String(body.name ?? ''), database.runner());
+        model.databaseChanged();
+        return { ok: true, ...restored };
+      }
+      case '/api/snapshots/remove':
+        await snapshots.remove(String(body.name ?? ''));
+        return { ok: true };
       default:
         throw new UserError(`no such action: ${path}`);
     }

@@ -16,6 +16,7 @@ import { RingLogStore } from './log-store.js';
 import { PostgresResource } from './postgres-resource.js';
 import type { ResourceSource } from './resource-state.js';
 import { ServiceResources } from './service-resources.js';
+import { SnapshotActions } from './snapshot-actions.js';
 
 /** The first port tried when none is configured or remembered; a moved checkout adds its offset. */
 export const DEFAULT_DASHBOARD_PORT = 4900;
@@ -78,7 +79,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
   const database = new DatabaseActions(config, db.connection, withMigrations);
-  const server = await serveDashboard(model, database, preferredPort(config));
+  const snapshots = new SnapshotActions(config, db.connection, withMigrations);
+  const server = await serveDashboard(model, database, snapshots, preferredPort(config));
   // A saved, edited or deleted migration file: the Database page reads the state again.
   const watcher =
     withMigrations.length > 0

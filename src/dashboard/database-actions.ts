@@ -70,6 +70,11 @@ export class DatabaseActions {
     return dropped;
   }
 
+  /** The session's runner, once the services are ready. */
+  runner(): SessionMigrations {
+    return this.#runner();
+  }
+
   #runner(): SessionMigrations {
     if (!this.#migrations) throw new UserError('the services are not ready yet: try again in a moment');
     return this.#migrations;

@@ -184,9 +184,32 @@ describe.skipIf(browserSkip !== undefined)(
       const dialog = page.locator('dialog.confirm');
       await dialog.getByText('workflow_default').waitFor();
       await dialog.locator('button[data-confirm]').click();
+      await page.locator('p.done', { hasText: 'Reset workflow' }).waitFor();
       await page.locator('td[data-schema="workflow_default"][data-state="applied"]').waitFor();
-      await page.waitForFunction(() => !document.querySelector('.busy'));
       expect(Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n)).toBe(0);
+    });
+
+    it('saves a snapshot, restores it after a confirmation (a row written since is gone), and deletes it', async () => {
+      const count = async () =>
+        Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n);
+      await page.locator('input[name="snapshot-name"]').fill('e2e-before');
+      await page.getByRole('button', { name: 'save a snapshot' }).click();
+      await page.locator('tr[data-snapshot="e2e-before"]').waitFor();
+      await page.screenshot({ path: path.join(IMAGES, 'dashboard-snapshots.png'), fullPage: true });
+      const before = await count();
+      await query(
+        "insert into workflow_default.workflows (slug, name) values ('after-snapshot', 'After the snapshot')",
+      );
+      expect(await count()).toBe(before + 1);
+      await page.locator('button[data-restore="e2e-before"]').click();
+      const dialog = page.locator('dialog.confirm');
+      await dialog.getByText(String(demo.env.DEMO_PROJECT).replace(/[^a-z0-9_]/g, '_'), { exact: true }).waitFor();
+      await dialog.locator('button[data-confirm]').click();
+      await page.locator('.snapshots p.done', { hasText: 'Restored e2e-before' }).waitFor();
+      expect(await count()).toBe(before);
+      await page.locator('button[data-delete="e2e-before"]').click();
+      await page.locator('dialog.confirm button[data-confirm]').click();
+      await page.locator('.snapshots').getByText('No snapshot yet.').waitFor();
     });
 
     it('in read-only mode shows no action and refuses every POST; the port is the one remembered', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmDialog } from './confirm.js';
 import { html } from './html.js';
+import { Snapshots } from './snapshots.js';
 import { getJson, postJson } from './store.js';
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
@@ -56,6 +57,7 @@ export function DatabasePage({ store }) {
   const [selected, setSelected] = useState(null);
   const [dialog, setDialog] = useState(null);
   const [busy, setBusy] = useState(null);
+  const [done, setDone] = useState(null);
   const reload = () =>
     getJson('/api/database').then(
       (r) => setCells(r.cells),
@@ -72,8 +74,10 @@ export function DatabasePage({ store }) {
     setDialog(null);
     setBusy(label);
     setError(null);
+    setDone(null);
     try {
       await postJson(path, { services });
+      setDone(`${label === 'Applying' ? 'Applied the pending migrations of' : 'Reset'} ${services.join(', ')}`);
     } catch (e) {
       setError(e.message);
     } finally {
@@ -95,6 +99,7 @@ export function DatabasePage({ store }) {
     <h1>Database</h1>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${busy ? html`<p role="status" class="busy">${busy}…</p>` : null}
+    ${done ? html`<p role="status" class="done">✔ ${done}</p>` : null}
     <table class="matrix">
       <thead><tr><th>service</th>${tenants.map((t) => html`<th scope="col">${t}</th>`)}<th></th></tr></thead>
       <tbody>
@@ -121,6 +126,7 @@ export function DatabasePage({ store }) {
           </p>`
     }
     ${cell ? html`<${Details} cell=${cell} />` : html`<p class="hint">Choose a cell to see its migrations, files and times.</p>`}
+    <${Snapshots} readOnly=${store.readOnly} version=${store.databaseVersion} onChanged=${reload} />
     ${
       dialog?.kind === 'apply'
         ? html`<${ConfirmDialog} title=${`Apply ${dialog.sql.length} pending migration${dialog.sql.length === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${() => setDialog(null)} onConfirm=${() => run('Applying', '/api/database/apply', dialog.services)}>
