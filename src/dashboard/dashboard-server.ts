@@ -92,6 +92,10 @@ export async function serveDashboard(
         return database.resetPlan(list('services'));
       case '/api/snapshots':
         return snapshots.list();
+      case '/api/schema':
+        return database.schema();
+      case '/api/activity':
+        return database.activity();
       default:
         throw new UserError(`no such endpoint: ${url.pathname}`);
     }
@@ -122,6 +126,8 @@ export async function serveDashboard(
         model.databaseChanged();
         return { ok: true, ...restored };
       }
+      case '/api/activity/cancel':
+        return { cancelled: await database.cancel(Number(body.pid)) };
       case '/api/snapshots/remove':
         await snapshots.remove(String(body.name ?? ''));
         return { ok: true };

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connectionUrl, maskUrl } from '../database/connection/connection.js';
 import { dropSchemas } from '../database/drop-schemas.js';
 import { UserError } from '../errors.js';
+import { cancelQuery, readActivity } from './activity.js';
 import { type MatrixCell, pendingSql, readMatrix } from './database-matrix.js';
 
 /** What the Database page needs from the running session: its migration runner. */
@@ -28,6 +29,20 @@ export class DatabaseActions {
 
   attach(migrations: SessionMigrations): void {
     this.#migrations = migrations;
+  }
+
+  /** The Schema page: ER diagrams from the live database, and whether schema.dir matches them. */
+  async schema() {
+    const { readSchemaView } = await import('./schema-view.js');
+    return readSchemaView(this.#config, this.#admin, await this.matrix());
+  }
+
+  activity() {
+    return readActivity(this.#config, this.#admin);
+  }
+
+  cancel(pid: number) {
+    return cancelQuery(this.#config, this.#admin, pid);
   }
 
   matrix(): Promise<MatrixCell[]> {

@@ -2,6 +2,7 @@
 // The page functions run inside Chromium: they see its document.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/database/connection/connection.js';
@@ -210,6 +211,58 @@ describe.skipIf(browserSkip !== undefined)(
       await page.locator('button[data-delete="e2e-before"]').click();
       await page.locator('dialog.confirm button[data-confirm]').click();
       await page.locator('.snapshots').getByText('No snapshot yet.').waitFor();
+    });
+
+    it('draws each service’s ER diagram from the live database and says whether the committed docs match', async () => {
+      writeFileSync(`${demo.dir}/docs/database/ingestion.md`, '# edited by hand\n');
+      await page.locator('a[data-page="schema"]').click();
+      await page.locator('section[data-service="auth"] [data-docs="match"]').waitFor();
+      await page
+        .locator('section[data-service="ingestion"] [data-docs="differ"]', { hasText: 'ingestion.md' })
+        .waitFor();
+      for (const table of ['users', 'sessions', 'api_keys']) {
+        await page.locator(`section[data-service="auth"] svg g[data-entity="${table}"]`).waitFor();
+      }
+      // The diagram shows the key columns, as in the committed <service>.md.
+      expect(await page.locator('section[data-service="auth"] svg g[data-entity="users"]').innerHTML()).toContain(
+        'text email UK',
+      );
+      await page.screenshot({ path: path.join(IMAGES, 'dashboard-schema.png'), fullPage: true });
+    });
+
+    it('shows who waits for whom, and cancels the waiting query from the page', async () => {
+      const connect = async (name: string) => {
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: Number(demo.env.DEMO_DB_PORT),
+          user: 'devup',
+          password: readFileSync(`${demo.dir}/.devup/password`, 'utf8').trim(),
+          database: String(demo.env.DEMO_PROJECT).replace(/[^a-z0-9_]/g, '_'),
+          application_name: name,
+        });
+        await client.connect();
+        return client;
+      };
+      const holder = await connect('e2e-holder');
+      const waiter = await connect('e2e-waiter');
+      try {
+        await holder.query('begin');
+        await holder.query('lock table auth_default.users in access exclusive mode');
+        const waiterPid = (await waiter.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+        const holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+        const waiting = waiter
+          .query('select count(*) from auth_default.users')
+          .catch((error: { code?: string }) => error);
+        await page.locator('a[data-page="activity"]').click();
+        await page.locator(`li[data-waiting="${waiterPid}"]`, { hasText: `waits for ${holderPid}` }).waitFor();
+        await page.screenshot({ path: path.join(IMAGES, 'dashboard-activity.png'), fullPage: true });
+        await page.locator(`button[data-cancel="${waiterPid}"]`).click();
+        expect(await waiting).toMatchObject({ code: '57014' });
+        await page.locator(`li[data-waiting="${waiterPid}"]`).waitFor({ state: 'detached' });
+      } finally {
+        await holder.end();
+        await waiter.end();
+      }
     });
 
     it('in read-only mode shows no action and refuses every POST; the port is the one remembered', async () => {

@@ -1,6 +1,7 @@
 // The dashboard's shell: a header with the pages, one live stream, a page per hash route.
-import { render } from 'preact';
+import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { ActivityPage } from './activity.js';
 import { DatabasePage } from './database.js';
 import { html } from './html.js';
 import { LogsPage } from './logs.js';
@@ -11,7 +12,18 @@ const PAGES = [
   { id: 'resources', title: 'Resources', view: ResourcesPage },
   { id: 'logs', title: 'Logs', view: LogsPage },
   { id: 'database', title: 'Database', view: DatabasePage },
+  { id: 'schema', title: 'Schema', view: LazySchemaPage },
+  { id: 'activity', title: 'Activity', view: ActivityPage },
 ];
+
+/** The Schema page (and its diagram code) is its own asset, fetched when the page is first opened. */
+function LazySchemaPage(props) {
+  const [page, setPage] = useState(null);
+  useEffect(() => {
+    import('./schema.js').then((module) => setPage(() => module.SchemaPage));
+  }, []);
+  return page ? h(page, props) : html`<h1>Schema</h1><p>Loading…</p>`;
+}
 
 function currentPage() {
   const id = location.hash.replace(/^#\/?/, '') || 'resources';
