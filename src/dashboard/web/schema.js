@@ -97,8 +97,8 @@ export function SchemaPage() {
         <h2>${s.service}
           ${
             s.differences.length === 0
-              ? html`<span class="badge applied" data-docs="match">docs match</span>`
-              : html`<span class="badge pending" data-docs="differ">docs differ: ${s.differences.join(', ')}</span>`
+              ? html`<span class="badge applied docs" data-docs="match">docs match</span>`
+              : html`<span class="badge pending docs" data-docs="differ">docs differ: ${s.differences.join(', ')}</span>`
           }
         </h2>
         ${
