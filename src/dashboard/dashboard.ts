@@ -81,14 +81,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const database = new DatabaseActions(config, db.connection, withMigrations);
   const snapshots = new SnapshotActions(config, db.connection, withMigrations);
   const server = await serveDashboard(model, database, snapshots, preferredPort(config));
-  // A saved, edited or deleted migration file: the Database page reads the state again.
+  // A saved, edited or deleted migration file: the Database page reads the state again. Started
+  // beside the services (its first scan of the directories is not worth a delay of the ready table).
   const watcher =
     withMigrations.length > 0
-      ? await MigrationWatcher.start(await migrationDirs(services), {
-          onChange: () => model.databaseChanged(),
-          onError: () => {},
-        })
+      ? migrationDirs(services).then((dirs) =>
+          MigrationWatcher.start(dirs, { onChange: () => model.databaseChanged(), onError: () => {} }),
+        )
       : undefined;
+  watcher?.catch(() => {});
   writeDashboardRecord(config.stateDir, {
     port: server.port,
     url: server.url,
@@ -102,7 +103,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     attach: (migrations) => database.attach(migrations),
     async close() {
       model.close();
-      await watcher?.close();
+      await (await watcher?.catch(() => undefined))?.close();
       await server.close();
       forgetDashboardUrl(config.stateDir);
     },

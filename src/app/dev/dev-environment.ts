@@ -64,6 +64,8 @@ async function runClaimedDevEnvironment(
   const interrupts = new Interrupts();
   // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
   if (options.start) void import('../../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
+  // The dashboard's chunk too, when asked for: its server then starts at once after the migrations.
+  if (options.start && options.ui) void import('../../dashboard/dashboard.js').catch(() => {});
   const prepared = await interrupts.race(
     prepareDatabase(ctx, config, {
       skipMigrations: options.skipMigrations,
