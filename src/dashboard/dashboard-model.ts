@@ -108,7 +108,7 @@ export class DashboardModel {
     if (this.#pendingLines.length > 0) {
       const lines = this.#pendingLines;
       this.#pendingLines = [];
-      this.stream.publish('logs', lines);
+      this.stream.publish('logs', lines, lines.length);
     }
   }
 }

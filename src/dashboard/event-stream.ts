@@ -1,5 +1,3 @@
-import { Ring } from './log-store.js';
-
 /** One Server-Sent Event: `id` increases by one per event for the whole session. */
 export interface StreamEvent {
   id: number;
@@ -10,30 +8,37 @@ export interface StreamEvent {
 export type Subscriber = (event: StreamEvent) => void;
 
 /**
- * The page's one live stream. Events are kept in a bounded ring so a page that reconnects with
- * `Last-Event-ID` gets what it missed; one that fell further behind than the ring gets a fresh
- * snapshot instead (resume() says which).
+ * The page's one live stream. Recent events are kept so a page that reconnects with
+ * `Last-Event-ID` gets what it missed; one that fell further behind gets a fresh snapshot instead
+ * (resume() says which). What is kept is bounded twice: by events, and by weight (log lines), so
+ * a service printing 10,000 lines a second does not fill devup's memory with batches.
  */
 export class EventStream {
-  readonly #ring: Ring<StreamEvent>;
+  readonly #kept: { event: StreamEvent; weight: number }[] = [];
   readonly #subscribers = new Set<Subscriber>();
-  #lastId = 0;
-  #oldestKept = 1;
   readonly #capacity: number;
+  readonly #maxWeight: number;
+  #weight = 0;
+  #lastId = 0;
 
-  constructor(capacity = 2000) {
+  constructor(capacity = 2000, maxWeight = 10_000) {
     this.#capacity = capacity;
-    this.#ring = new Ring<StreamEvent>(capacity);
+    this.#maxWeight = maxWeight;
   }
 
   get lastId(): number {
     return this.#lastId;
   }
 
-  publish(type: string, data: unknown): StreamEvent {
+  /** `weight`: what the event holds (a log batch counts its lines). */
+  publish(type: string, data: unknown, weight = 1): StreamEvent {
     const event = { id: ++this.#lastId, type, data };
-    this.#ring.push(event);
-    this.#oldestKept = Math.max(1, this.#lastId - this.#capacity + 1);
+    this.#kept.push({ event, weight });
+    this.#weight += weight;
+    // The newest event always stays, however heavy.
+    while (this.#kept.length > 1 && (this.#kept.length > this.#capacity || this.#weight > this.#maxWeight)) {
+      this.#weight -= (this.#kept.shift() as { weight: number }).weight;
+    }
     for (const subscriber of this.#subscribers) subscriber(event);
     return event;
   }
@@ -41,8 +46,9 @@ export class EventStream {
   /** The events after `lastId`, or undefined when some of them are no longer kept. */
   resume(lastId: number): StreamEvent[] | undefined {
     if (!Number.isInteger(lastId) || lastId < 0 || lastId > this.#lastId) return undefined;
-    if (lastId + 1 < this.#oldestKept) return undefined;
-    return this.#ring.toArray().filter((event) => event.id > lastId);
+    const oldest = this.#kept[0]?.event.id ?? this.#lastId + 1;
+    if (lastId + 1 < oldest) return undefined;
+    return this.#kept.filter((k) => k.event.id > lastId).map((k) => k.event);
   }
 
   subscribe(subscriber: Subscriber): () => void {

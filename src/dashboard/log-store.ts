@@ -20,7 +20,7 @@ export interface LogStore {
 }
 
 /** Fixed-size circular buffer: memory stays bounded however much a service prints. */
-class Ring<T> {
+export class Ring<T> {
   readonly #items: (T | undefined)[];
   #next = 0;
   #size = 0;
@@ -42,8 +42,6 @@ class Ring<T> {
     return out;
   }
 }
-
-export { Ring };
 
 /** A bounded ring of lines per resource. */
 export class RingLogStore implements LogStore {

@@ -19,6 +19,15 @@ describe('EventStream', () => {
     expect(stream.resume(Number.NaN)).toBeUndefined();
   });
 
+  it('keeps no more log lines than its weight bound, the newest batch always', () => {
+    const stream = new EventStream(100, 1000);
+    for (let i = 0; i < 5; i++) stream.publish('logs', [], 400);
+    expect(stream.resume(2)).toBeUndefined();
+    expect(stream.resume(3)?.map((e) => e.id)).toEqual([4, 5]);
+    stream.publish('logs', [], 5000);
+    expect(stream.resume(5)?.map((e) => e.id)).toEqual([6]);
+  });
+
   it('hands each event to subscribers until they unsubscribe, in the SSE wire format', () => {
     const stream = new EventStream();
     const seen: number[] = [];
