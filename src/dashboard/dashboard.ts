@@ -80,7 +80,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
   const database = new DatabaseActions(config, db.connection, withMigrations);
   const snapshots = new SnapshotActions(config, db.connection, withMigrations);
-  const server = await serveDashboard(model, database, snapshots, preferredPort(config));
+  const server = await serveDashboard({ model, database, snapshots }, preferredPort(config));
   // A saved, edited or deleted migration file: the Database page reads the state again. Started
   // beside the services (its first scan of the directories is not worth a delay of the ready table).
   const watcher =

@@ -286,6 +286,10 @@ describe.skipIf(browserSkip !== undefined)(
       });
       expect(refused).toBe(403);
       await stopDev();
+      const after = await runCli(args('ui'), { cwd: demo.dir, env: demo.env });
+      expect(after.code).toBe(1);
+      expect(after.output).toMatch(/no dashboard is running for this project/);
+      expect(readFileSync(`${demo.dir}/.devup/dashboard.json`, 'utf8')).not.toContain(token());
     });
   },
 );

@@ -51,6 +51,53 @@ function Details({ cell }) {
   </section>`;
 }
 
+function Matrix({ cells, readOnly, selected, onSelect, askApply, askReset }) {
+  const services = [...new Set(cells.map((c) => c.service))];
+  const tenants = [...new Set(cells.map((c) => c.tenant))];
+  const pending = services.filter((s) => cells.some((c) => c.service === s && c.pending.length > 0));
+  const at = (s, t) => cells.find((c) => c.service === s && c.tenant === t);
+  return html`<table class="matrix">
+      <thead><tr><th>service</th>${tenants.map((t) => html`<th scope="col">${t}</th>`)}<th></th></tr></thead>
+      <tbody>
+        ${services.map(
+          (s) => html`<tr data-service=${s}>
+            <th scope="row">${s}</th>
+            ${tenants.map((t) => html`<${Cell} cell=${at(s, t)} selected=${selected === at(s, t)?.schema} onSelect=${onSelect} />`)}
+            <td class="actions">${
+              readOnly
+                ? null
+                : html`${pending.includes(s) ? html`<button type="button" data-apply=${s} onClick=${() => askApply([s])}>apply pending…</button>` : null}
+                  <button type="button" class="danger" data-reset=${s} onClick=${() => askReset([s])}>reset…</button>`
+            }</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      readOnly
+        ? null
+        : html`<p class="page-actions">
+            <button type="button" disabled=${pending.length === 0} onClick=${() => askApply(pending)}>apply all pending…</button>
+            <button type="button" class="danger" data-reset-project onClick=${() => askReset(services)}>reset the project…</button>
+          </p>`
+    }`;
+}
+
+/** The confirmation of an apply (the SQL it runs) or a reset (the schemas it drops). */
+function ActionDialog({ dialog, onCancel, run }) {
+  if (dialog.kind === 'apply') {
+    const count = dialog.sql.length;
+    return html`<${ConfirmDialog} title=${`Apply ${count} pending migration${count === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${onCancel} onConfirm=${() => run('Applying', '/api/database/apply', dialog.services)}>
+        <p>devup runs this SQL, then restarts ${dialog.services.join(', ')} (as when a migration is saved):</p>
+        ${dialog.sql.map((m) => html`<h3>${m.schema}: ${m.name}</h3><pre class="sql">${m.sql}</pre>`)}
+      </${ConfirmDialog}>`;
+  }
+  return html`<${ConfirmDialog} danger title=${`Reset ${dialog.services.join(', ')}`} confirmLabel="Drop and rebuild" onCancel=${onCancel} onConfirm=${() => run('Resetting', '/api/database/reset', dialog.services)}>
+      <p>These schemas are dropped with everything in them, then migrated again from zero (seed data is not applied again: <code>devup reset</code> does that):</p>
+      <ul>${dialog.plan.map((p) => html`<li><code>${p.schema}</code>${p.database ? ` in database ${p.database}` : ''}</li>`)}</ul>
+    </${ConfirmDialog}>`;
+}
+
 export function DatabasePage({ store }) {
   const [cells, setCells] = useState(null);
   const [error, setError] = useState(null);
@@ -68,8 +115,6 @@ export function DatabasePage({ store }) {
   }, [store.databaseVersion]);
   if (error && !cells) return html`<h1>Database</h1><p class="error">${error}</p>`;
   if (!cells) return html`<h1>Database</h1><p>Reading the migration state…</p>`;
-  const services = [...new Set(cells.map((c) => c.service))];
-  const tenants = [...new Set(cells.map((c) => c.tenant))];
   const run = async (label, path, services) => {
     setDialog(null);
     setBusy(label);
@@ -85,63 +130,23 @@ export function DatabasePage({ store }) {
       reload();
     }
   };
-  const askApply = async (services) => {
-    const sql = await getJson(`/api/database/pending-sql?services=${services.join(',')}`);
-    setDialog({ kind: 'apply', services, sql });
+  const ask = (kind, endpoint, key) => async (services) => {
+    try {
+      setDialog({ kind, services, [key]: await getJson(`${endpoint}?services=${services.join(',')}`) });
+    } catch (e) {
+      setError(e.message);
+    }
   };
-  const askReset = async (services) => {
-    const plan = await getJson(`/api/database/reset-plan?services=${services.join(',')}`);
-    setDialog({ kind: 'reset', services, plan });
-  };
-  const pendingServices = services.filter((s) => cells.some((c) => c.service === s && c.pending.length > 0));
   const cell = cells.find((c) => c.schema === selected);
   return html`
     <h1>Database</h1>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${busy ? html`<p role="status" class="busy">${busy}…</p>` : null}
     ${done ? html`<p role="status" class="done">✔ ${done}</p>` : null}
-    <table class="matrix">
-      <thead><tr><th>service</th>${tenants.map((t) => html`<th scope="col">${t}</th>`)}<th></th></tr></thead>
-      <tbody>
-        ${services.map(
-          (s) => html`<tr data-service=${s}>
-            <th scope="row">${s}</th>
-            ${tenants.map((t) => html`<${Cell} cell=${cells.find((c) => c.service === s && c.tenant === t)} selected=${selected === cells.find((c) => c.service === s && c.tenant === t)?.schema} onSelect=${setSelected} />`)}
-            <td class="actions">${
-              store.readOnly
-                ? null
-                : html`${pendingServices.includes(s) ? html`<button type="button" data-apply=${s} onClick=${() => askApply([s])}>apply pending…</button>` : null}
-                  <button type="button" class="danger" data-reset=${s} onClick=${() => askReset([s])}>reset…</button>`
-            }</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${
-      store.readOnly
-        ? null
-        : html`<p class="page-actions">
-            <button type="button" disabled=${pendingServices.length === 0} onClick=${() => askApply(pendingServices)}>apply all pending…</button>
-            <button type="button" class="danger" data-reset-project onClick=${() => askReset(services)}>reset the project…</button>
-          </p>`
-    }
+    <${Matrix} cells=${cells} readOnly=${store.readOnly} selected=${selected} onSelect=${setSelected}
+      askApply=${ask('apply', '/api/database/pending-sql', 'sql')} askReset=${ask('reset', '/api/database/reset-plan', 'plan')} />
     ${cell ? html`<${Details} cell=${cell} />` : html`<p class="hint">Choose a cell to see its migrations, files and times.</p>`}
     <${Snapshots} readOnly=${store.readOnly} version=${store.databaseVersion} onChanged=${reload} />
-    ${
-      dialog?.kind === 'apply'
-        ? html`<${ConfirmDialog} title=${`Apply ${dialog.sql.length} pending migration${dialog.sql.length === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${() => setDialog(null)} onConfirm=${() => run('Applying', '/api/database/apply', dialog.services)}>
-        <p>devup runs this SQL, then restarts ${dialog.services.join(', ')} (as when a migration is saved):</p>
-        ${dialog.sql.map((m) => html`<h3>${m.schema}: ${m.name}</h3><pre class="sql">${m.sql}</pre>`)}
-      </${ConfirmDialog}>`
-        : null
-    }
-    ${
-      dialog?.kind === 'reset'
-        ? html`<${ConfirmDialog} danger title=${`Reset ${dialog.services.join(', ')}`} confirmLabel="Drop and rebuild" onCancel=${() => setDialog(null)} onConfirm=${() => run('Resetting', '/api/database/reset', dialog.services)}>
-        <p>These schemas are dropped with everything in them, then migrated again from zero (seed data is not applied again: <code>devup reset</code> does that):</p>
-        <ul>${dialog.plan.map((p) => html`<li><code>${p.schema}</code>${p.database ? ` in database ${p.database}` : ''}</li>`)}</ul>
-      </${ConfirmDialog}>`
-        : null
-    }
+    ${dialog ? html`<${ActionDialog} dialog=${dialog} onCancel=${() => setDialog(null)} run=${run} />` : null}
   `;
 }
