@@ -22,7 +22,8 @@ export interface CommandContext {
 
 const ENGINES = ['auto', 'docker', 'embedded', 'external'];
 
-export function createContext(options: GlobalOptions): CommandContext {
+/** `readOnly`: a command that changes nothing (status): loading its config writes no file either. */
+export function createContext(options: GlobalOptions, command: { readOnly?: boolean } = {}): CommandContext {
   const output = new Output(detectOutputMode(options));
   output.verbose = options.verbose ?? false;
   if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
@@ -42,6 +43,7 @@ export function createContext(options: GlobalOptions): CommandContext {
         configPath: options.config,
         notice: (m) => output.notice(m),
         debug: (m) => output.debug(m),
+        readOnly: command.readOnly,
       });
       return config;
     },

@@ -8,9 +8,19 @@ export const SAMPLE_TENANT = 'sample';
  * cannot answer) become `check.tenants`, else one sample tenant; services whose migrations could
  * not be read are left out (their conflicts are reported instead).
  */
-export function checkTargetsConfig(config: ResolvedConfig, unreadable: ReadonlySet<string>): ResolvedConfig {
+export function checkTargetsConfig(
+  config: ResolvedConfig,
+  unreadable: ReadonlySet<string>,
+  statementTimeoutMs: number = config.check.statementTimeoutMs,
+): ResolvedConfig {
+  const configured = config.migrations.statementTimeoutMs;
   return {
     ...config,
+    // The project's own limit where it is shorter: the check runs what a deploy runs.
+    migrations: {
+      ...config.migrations,
+      statementTimeoutMs: configured === undefined ? statementTimeoutMs : Math.min(configured, statementTimeoutMs),
+    },
     services: config.services.map((service) => {
       const migrations = service.migrations;
       if (!migrations) return service;

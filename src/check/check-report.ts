@@ -69,3 +69,6 @@ export function plural(count: number, word: string): string {
 export function withHint(error: UserError): string[] {
   return error.hint ? [...error.details, `hint: ${error.hint}`] : error.details;
 }
+
+/** What a failed tool run inside check tells to run again: the check, on its throwaway Postgres. */
+export const CHECK_RETRY = 'devup check again';

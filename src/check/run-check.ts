@@ -28,6 +28,10 @@ export interface CheckOptions {
   schemaDocs?: boolean | undefined;
   /** Called once the database is ready, before the checks that need it. */
   onDatabase?: (db: ThrowawayDatabase) => void;
+  /** statement_timeout for the migrations applied (--statement-timeout); else check.statementTimeout. */
+  statementTimeoutMs?: number | undefined;
+  /** Progress lines while migrations apply: which one runs when it takes long. */
+  onProgress?: ((line: string) => void) | undefined;
 }
 
 /** Step 2 for every service: what its files say, before anything runs. */
@@ -92,7 +96,8 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
   // A wrong --base is an error before anything starts.
   const base = options.base === undefined ? undefined : openGitBase(config.root, options.base);
   const conflicts = checkConflicts(config, base);
-  const checkConfig = checkTargetsConfig(config, conflicts.unreadable);
+  const statementTimeoutMs = options.statementTimeoutMs ?? config.check.statementTimeoutMs;
+  const checkConfig = checkTargetsConfig(config, conflicts.unreadable, statementTimeoutMs);
   let description: string | undefined;
   const results = await withThrowawayDatabase(
     checkConfig,
@@ -112,6 +117,7 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
       lint.catch(() => {});
       const { apply, reversibility, applied } = await applyAndReverse(db, conflicts.migrations, {
         signal: options.signal,
+        onProgress: options.onProgress,
       });
       const schema = options.schemaDocs
         ? await checkSchemaDocs(config, db, applied)

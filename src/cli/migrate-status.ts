@@ -7,7 +7,7 @@ import { EXIT } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
-import type { TargetBase } from '../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 
@@ -28,6 +28,7 @@ async function targetsHaveWork(
     const tool = tools.get(t.target);
     if (t.plan && !isUpToDate(t.plan)) return true;
     if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.changed.length > 0) return true;
     if (tool && tool.pending === undefined) unknown.push(t);
   }
   if (unknown.length === 0) return false;
@@ -42,11 +43,12 @@ function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
+function sqlReport(target: TargetBase, plan: TargetPlan | undefined, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     applied: (plan?.applied ?? []).map(({ row }) => ({
       version: row.version.toString(),
       name: row.name,
@@ -77,18 +79,20 @@ function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
 }
 type SqlReport = ReturnType<typeof sqlReport>;
 
-function toolReport(target: TargetBase, tool: ToolTargetStatus) {
+function toolReport(target: TargetBase, tool: ToolTargetStatus, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     tool: tool.tool,
     current: tool.current,
     applied: tool.applied,
     // null, not []: a reader must not take "unknown" for "nothing pending".
     pending: tool.pending ?? null,
     failed: [],
-    changed: [],
+    // Its file differs from the one applied; what the tool applied then is not known, so no checksums.
+    changed: tool.changed,
     missing: [],
     problem: tool.problem ?? tool.unknown ?? null,
     externalTool: true as const,
@@ -125,7 +129,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          return tool ? toolReport(target, tool) : sqlReport(target, plan);
+          return tool ? toolReport(target, tool, admin.database) : sqlReport(target, plan, admin.database);
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
       } else {
@@ -147,12 +151,12 @@ function printStatus(
   for (const { target, plan } of inspected) {
     const tool = tools.get(target);
     if (tool) {
-      output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
-      printToolTarget(output, tool);
+      output.line(`${output.style('bold', targetLabel(target))}  (${tool.tool})`);
+      printToolTarget(output, tool, target);
       totalPending += tool.pending?.length ?? 0;
     } else {
-      output.line(output.style('bold', target.schema));
-      const report = sqlReport(target, plan);
+      output.line(output.style('bold', targetLabel(target)));
+      const report = sqlReport(target, plan, '');
       printSqlTarget(output, report);
       totalPending += report.pending.length;
     }
@@ -187,13 +191,14 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)
     output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
+  if (t.changed.length > 0) printWayOut(output, t, true);
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
   if (t.changed.length) parts.push(`${t.changed.length} changed`);
   output.line(`  ${parts.join(', ')}`);
 }
 
-function printToolTarget(output: Output, tool: ToolTargetStatus): void {
+function printToolTarget(output: Output, tool: ToolTargetStatus, target: TargetBase): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
@@ -201,10 +206,23 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
     const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
     output.line(`  ${mark} ${named(a)}`);
   }
+  for (const c of tool.changed) output.line(`  ${output.style('yellow', '≠')} ${named(c)}   changed since applied`);
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);
+  const parts = [
+    `${tool.applied.length} applied`,
+    tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`,
+  ];
+  if (tool.changed.length > 0) parts.push(`${tool.changed.length} changed`);
+  output.line(`  ${parts.join(', ')}`);
+  if (tool.changed.length > 0) printWayOut(output, target, false);
+}
+
+/** After an applied migration that was edited: how to get the edit applied. */
+function printWayOut(output: Output, target: { service: string; tenant: string }, sql: boolean): void {
+  const repair = sql ? ', or accept the file as it is with `devup migrate repair`' : '';
   output.line(
-    `  ${tool.applied.length} applied, ${tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`}`,
+    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration${repair}`,
   );
 }

@@ -3,19 +3,9 @@ import { prepareDatabase } from '../app/dev/prepare-database.js';
 import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { UsageError, UserError } from '../errors.js';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { UserError } from '../errors.js';
+import { durationFlag } from '../lib/duration.js';
 import { dryRunMigrations } from '../migrations/sql/dry-run.js';
-
-/** A duration flag (`--wait 30s`), or undefined when not given. */
-export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  const ms = parseDuration(String(value));
-  if (ms === undefined)
-    throw new UsageError(`${flag} ${String(value)}: not a duration`, `Write it like ${DURATION_EXAMPLES}.`);
-  return ms;
-}
 
 /** The flags win over `migrations.*` in the config. */
 function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknown>): ResolvedConfig {
@@ -59,6 +49,7 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
       tenant,
       strict: options.strict === true,
       seed: false,
+      deferSeeds: true,
       signal: interrupts.signal,
       waitMs,
     }),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
 import {
+  CHECK_DEFAULTS,
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
   DEFAULT_LINT_WARN,
@@ -28,14 +29,21 @@ export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
 export const ENGINES = ['auto', 'docker', 'embedded', 'external'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
-const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'expected a shell command (a string) or a program and its arguments (an array of strings)',
+});
 const port = z.number().int().min(1).max(65535);
-const durationMs = z.number().int().positive();
-/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`. */
+const durationMs = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_DURATION_MS, { error: (issue) => durationProblem(Number(issue.input)) });
+/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`, `1d`. */
 const duration = z.union([
   durationMs,
-  z.string().refine((text) => parseDuration(text) !== undefined, {
-    message: `not a duration (write e.g. ${DURATION_EXAMPLES})`,
+  z.string().check((ctx) => {
+    const problem = durationProblem(ctx.value);
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   }),
 ]);
 
@@ -52,19 +60,24 @@ export const databaseSchema = z.strictObject({
   readyTimeout: durationMs.default(DATABASE_DEFAULTS.readyTimeout),
   /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
   extensions: z
-    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .array(
+      z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })], {
+        error: 'expected an extension name or { name, schema }',
+      }),
+    )
     .optional(),
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
-  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  init: z
+    .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a SQL file path or a list of them' })
+    .optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });
 
-const tenantsSchema = z.union([
-  z.array(z.string().min(1)).min(1),
-  z.strictObject({ query: z.string().min(1) }),
-  z.strictObject({ command }),
-]);
+const tenantsSchema = z.union(
+  [z.array(z.string().min(1)).min(1), z.strictObject({ query: z.string().min(1) }), z.strictObject({ command })],
+  { error: 'expected a list of tenant names, { query: "select …" } or { command: "…" }' },
+);
 
 const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -130,6 +143,11 @@ export const checkSchema = z.strictObject({
     .optional()
     .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
   lint: lintSchema.prefault({}),
+  statementTimeout: duration
+    .default(CHECK_DEFAULTS.statementTimeout)
+    .describe(
+      'statement_timeout for the migrations `devup check` applies (default 5m): one that never ends fails the check instead of hanging it',
+    ),
 });
 
 /** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
@@ -154,6 +172,12 @@ export const configSchema = z.strictObject({
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).default(CONFIG_DEFAULTS.onServiceExit),
+  keepGoing: z
+    .boolean()
+    .default(CONFIG_DEFAULTS.keepGoing)
+    .describe(
+      '`devup dev` keeps the other services running when one fails to start or gives up; the failed one restarts on `r` or when one of its files changes (also `devup dev --keep-going`)',
+    ),
   ports: z
     .enum(['auto', 'fixed'])
     .default(CONFIG_DEFAULTS.ports)

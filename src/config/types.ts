@@ -83,6 +83,8 @@ export interface CheckSettings {
   /** For services whose tenants come from a query or command (a fresh database has none). */
   tenants: string[] | undefined;
   lint: { ignore: string[]; warn: string[] };
+  /** statement_timeout for the migrations the check applies (--statement-timeout wins). */
+  statementTimeoutMs: number;
 }
 
 /** `schema`: the committed schema snapshots and database docs (`devup schema`). */
@@ -116,6 +118,8 @@ export interface ResolvedConfig {
   stateDir: string;
   project: string;
   onServiceExit: 'keep-running' | 'stop-all';
+  /** A failing service does not stop the others; it restarts on `r` or when its files change. */
+  keepGoing: boolean;
   /** 'auto': other checkouts of the project get ports and names of their own (src/checkouts); 'fixed': never. */
   ports: 'auto' | 'fixed';
   /** Set once the checkout is resolved: whether this checkout moved off the configured ports. */

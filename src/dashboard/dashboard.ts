@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
 import type { RunningDatabase } from '../database/engine.js';
 import { currentProcess } from '../process-identity.js';
+import { logDir } from '../services/log-dir.js';
 import type { LogSource } from '../services/log-prefixer.js';
 import { MigrationWatcher, migrationDirOf, type WatchedDir } from '../services/migration-watcher.js';
 import type { ServiceEvent } from '../services/service-status.js';
@@ -12,7 +13,8 @@ import { DashboardModel } from './dashboard-model.js';
 import { serveDashboard } from './dashboard-server.js';
 import { DatabaseActions, type SessionMigrations } from './database-actions.js';
 import { infraResourceSource } from './infra-resources.js';
-import { RingLogStore } from './log-store.js';
+import { SessionLogStore } from './log-store.js';
+import { maskValue } from './mask-env.js';
 import { PostgresResource } from './postgres-resource.js';
 import type { ResourceSource } from './resource-state.js';
 import { ServiceResources } from './service-resources.js';
@@ -73,7 +75,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const sources: ResourceSource[] = [new PostgresResource(db), ...(infra ? [infra] : []), serviceResources];
   const model = new DashboardModel({
     sources,
-    logs: new RingLogStore(),
+    // The history comes from the files the supervisor writes for `devup logs` (one bounded buffer).
+    logs: new SessionLogStore(logDir(config.stateDir), (text) => maskValue(text, db.connection.password)),
     readOnly: options.readOnly,
     password: db.connection.password,
   });
@@ -99,7 +102,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   return {
     url: server.url,
     onEvent: (event) => serviceResources.observe(event),
-    onLines: (service, source, lines) => model.addLines(service, source, lines),
+    onLines: (service, source, lines) => {
+      model.addLines(service, source, lines);
+      // devup's own line about a service comes with each change no event carries (keep-going's blocked).
+      if (source === 'devup') serviceResources.changed();
+    },
     attach: (migrations) => database.attach(migrations),
     async close() {
       model.close();

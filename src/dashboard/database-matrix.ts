@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { targetLabel } from '../migrations/targets.js';
 
 export type CellState = 'applied' | 'pending' | 'failed' | 'changed' | 'tool' | 'empty';
 
@@ -74,9 +75,15 @@ export async function pendingSql(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   services: readonly string[],
-): Promise<{ schema: string; name: string; sql: string }[]> {
+): Promise<{ schema: string; label: string; name: string; sql: string }[]> {
   const inspected = await inspectTargets(config, admin, { services: [...services] });
   return inspected.flatMap(({ target, plan }) =>
-    (plan?.pending ?? []).map((m) => ({ schema: target.schema, name: m.id, sql: m.up.sql })),
+    // The label as every other output names a target: `ingestion (public)`, not a bare `public`.
+    (plan?.pending ?? []).map((m) => ({
+      schema: target.schema,
+      label: targetLabel(target),
+      name: m.id,
+      sql: m.up.sql,
+    })),
   );
 }

@@ -1,3 +1,5 @@
+import { loggedResources, readLog } from '../services/log-store.js';
+
 /** One line of a resource's log, as the page and `devup logs` read it (ANSI colours kept). */
 export interface LogLine {
   /** Increasing across every resource of the session. */
@@ -10,63 +12,51 @@ export interface LogLine {
 }
 
 /**
- * Where the dashboard keeps and reads log lines. Small on purpose, so the log store `devup logs`
- * gets (src/services/, built beside this) can take this one's place behind the same interface.
+ * Where the dashboard numbers and reads log lines. Small on purpose: the page needs no more of
+ * the store behind it.
  */
 export interface LogStore {
+  /** A line the supervisor has just handed over, numbered for the live stream. */
   append(resource: string, source: LogLine['source'], text: string): LogLine;
   /** The kept lines of the named resources (all when none), oldest first. */
   lines(resources?: readonly string[]): LogLine[];
 }
 
-/** Fixed-size circular buffer: memory stays bounded however much a service prints. */
-export class Ring<T> {
-  readonly #items: (T | undefined)[];
-  #next = 0;
-  #size = 0;
-
-  constructor(capacity: number) {
-    this.#items = new Array<T | undefined>(capacity);
-  }
-
-  push(item: T): void {
-    this.#items[this.#next] = item;
-    this.#next = (this.#next + 1) % this.#items.length;
-    this.#size = Math.min(this.#size + 1, this.#items.length);
-  }
-
-  toArray(): T[] {
-    const start = (this.#next - this.#size + this.#items.length) % this.#items.length;
-    const out: T[] = [];
-    for (let i = 0; i < this.#size; i++) out.push(this.#items[(start + i) % this.#items.length] as T);
-    return out;
-  }
-}
-
-/** A bounded ring of lines per resource. */
-export class RingLogStore implements LogStore {
-  readonly #capacity: number;
-  readonly #rings = new Map<string, Ring<LogLine>>();
+/**
+ * The Logs page's history read from the session's log files (src/services/log-store.ts), the ones
+ * `devup logs` reads: one bounded buffer per resource (two files of 5 MB) for both, and nothing
+ * kept twice in devup's memory. The supervisor writes each line there in the same call that hands
+ * it to the dashboard, so this store only numbers the live lines; the history is numbered back
+ * from the newest, which is the last line handed out, and the page's next live line follows it.
+ */
+export class SessionLogStore implements LogStore {
+  readonly #dir: string;
+  readonly #mask: (text: string) => string;
   #seq = 0;
 
-  constructor(capacityPerResource = 5000) {
-    this.#capacity = capacityPerResource;
+  /** `mask`: what the page may see of a line (the files hold what the screen shows). */
+  constructor(dir: string, mask: (text: string) => string) {
+    this.#dir = dir;
+    this.#mask = mask;
   }
 
   append(resource: string, source: LogLine['source'], text: string): LogLine {
-    let ring = this.#rings.get(resource);
-    if (!ring) {
-      ring = new Ring<LogLine>(this.#capacity);
-      this.#rings.set(resource, ring);
-    }
-    const line: LogLine = { seq: ++this.#seq, time: Date.now(), resource, source, text };
-    ring.push(line);
-    return line;
+    return { seq: ++this.#seq, time: Date.now(), resource, source, text };
   }
 
   lines(resources?: readonly string[]): LogLine[] {
-    const names = resources && resources.length > 0 ? resources : [...this.#rings.keys()];
-    const all = names.flatMap((name) => this.#rings.get(name)?.toArray() ?? []);
-    return all.sort((a, b) => a.seq - b.seq);
+    const names = resources && resources.length > 0 ? resources : loggedResources(this.#dir);
+    // Stable: lines of one resource keep their order, whatever their timestamps.
+    const entries = names.flatMap((name) => readLog(this.#dir, name).entries).sort((a, b) => a.time - b.time);
+    // Lines that reached the files but not the stream (none, unless a write raced the page's start).
+    if (entries.length > this.#seq) this.#seq = entries.length;
+    const first = this.#seq - entries.length + 1;
+    return entries.map((entry, i) => ({
+      seq: first + i,
+      time: entry.time,
+      resource: entry.resource,
+      source: entry.stream,
+      text: this.#mask(entry.line),
+    }));
   }
 }

@@ -32,6 +32,7 @@ export class PostgresResource implements ResourceSource {
         readyMs: Math.round(readyMs),
         restarts: 0,
         lastExit: null,
+        detail: null,
         env: {},
         actions: [],
       },

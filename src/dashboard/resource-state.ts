@@ -8,7 +8,7 @@ export type ResourceAction = 'start' | 'stop' | 'restart';
 export interface ResourceState {
   kind: ResourceKind;
   name: string;
-  /** starting, ready, exited, failed, restarting, stopped (the supervisor's words, plus stopped). */
+  /** The supervisor's words: starting, ready, restarting, exited, failed, blocked (keep-going). */
   state: string;
   pid: number | null;
   /** A Docker container's name, for Postgres in Docker and infra. */
@@ -22,6 +22,8 @@ export interface ResourceState {
   restarts: number;
   /** The last exit devup saw, in words ("exited with code 1", "killed by SIGTERM"). */
   lastExit: string | null;
+  /** Why it is down: why devup gave up on it, or (blocked) the dependency that is down. */
+  detail: string | null;
   /** What it runs with, secrets masked; filled on request (GET /api/env), empty in the stream. */
   env: Record<string, string>;
   /** What the dashboard may ask of it (none in read-only mode). */

@@ -11,7 +11,12 @@ interface History {
   startedAt: string | null;
   restarts: number;
   lastExit: string | null;
+  /** Why devup gave up on it (its 'failed' event), until it starts again. */
+  failure: string | null;
 }
+
+/** The down states of keep-going: failed for good, or not started because a dependency is. */
+const DOWN = ['failed', 'blocked'];
 
 function readinessOf(ready: ReadyCheck): string {
   switch (ready.kind) {
@@ -41,7 +46,8 @@ export class ServiceResources implements ResourceSource {
   constructor(supervisor: Supervisor, services: ServiceSettings[], options: { readOnly: boolean }) {
     this.#supervisor = supervisor;
     this.#settings = new Map(services.filter((s) => s.command !== undefined).map((s) => [s.name, s]));
-    for (const name of this.#settings.keys()) this.#history.set(name, { startedAt: null, restarts: 0, lastExit: null });
+    for (const name of this.#settings.keys())
+      this.#history.set(name, { startedAt: null, restarts: 0, lastExit: null, failure: null });
     this.#readOnly = options.readOnly;
   }
 
@@ -51,13 +57,17 @@ export class ServiceResources implements ResourceSource {
     if (!history) return;
     if (event.type === 'starting') {
       history.startedAt = new Date().toISOString();
+      history.failure = null;
       if (event.attempt > 1) history.restarts++;
     }
     if (event.type === 'exited') {
       history.startedAt = null;
       history.lastExit = `${describeExit(event)}${event.expected ? ' (stopped by devup)' : ''}`;
     }
-    if (event.type === 'failed' && event.exit) history.lastExit = describeExit(event.exit);
+    if (event.type === 'failed') {
+      if (event.exit) history.lastExit = describeExit(event.exit);
+      history.failure = event.reason;
+    }
     this.changed();
   }
 
@@ -67,11 +77,15 @@ export class ServiceResources implements ResourceSource {
   }
 
   states(): ResourceState[] {
-    return this.#supervisor.states().map((s) => {
+    const states = this.#supervisor.states();
+    return states.map((s) => {
       const history = this.#history.get(s.name);
       const settings = this.#settings.get(s.name);
       const running = s.pid !== undefined;
-      const actions: ResourceAction[] = this.#readOnly ? [] : running ? ['stop', 'restart'] : ['start'];
+      // Blocked starts with the dependency it waits for (starting that one starts it too).
+      const actions: ResourceAction[] =
+        this.#readOnly || s.status === 'blocked' ? [] : running ? ['stop', 'restart'] : ['start'];
+      const down = settings?.dependsOn.find((name) => DOWN.includes(states.find((d) => d.name === name)?.status ?? ''));
       return {
         kind: 'service',
         name: s.name,
@@ -84,6 +98,12 @@ export class ServiceResources implements ResourceSource {
         readyMs: s.readyMs ?? null,
         restarts: history?.restarts ?? 0,
         lastExit: history?.lastExit ?? null,
+        detail:
+          s.status === 'blocked'
+            ? `not started: it depends on ${down ?? 'a service'}, which is down (start that one)`
+            : s.status === 'failed'
+              ? (history?.failure ?? null)
+              : null,
         env: {},
         actions,
       };

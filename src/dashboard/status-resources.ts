@@ -31,7 +31,16 @@ export async function statusResources(
 }
 
 function fromStateFile(engine: EngineStatus, session: DevSessionState | undefined): ResourceState[] {
-  const base = { container: null, startedAt: null, readyMs: null, restarts: 0, lastExit: null, env: {}, actions: [] };
+  const base = {
+    container: null,
+    startedAt: null,
+    readyMs: null,
+    restarts: 0,
+    lastExit: null,
+    detail: null,
+    env: {},
+    actions: [],
+  };
   const postgres: ResourceState = {
     ...base,
     kind: 'postgres',

@@ -2,6 +2,7 @@
 // OpenAPI schema, so a misspelt field fails the typecheck, not a deploy.
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { ResolvedConfig } from '../config/types.js';
+import { deployNames } from './k8s-names.js';
 
 export interface JobManifestOptions {
   /** The migration image (docker/Dockerfile). */
@@ -23,17 +24,10 @@ export const IMAGE_UID = 10001;
  * The Kubernetes Job that runs the project's migrations once per release: the image's
  * entrypoint is `devup migrate --engine external --strict --json`; a failure fails the Job.
  */
-export function migrationJob(config: ResolvedConfig, options: JobManifestOptions): Manifest {
-  // DNS-1123 names and label values: at most 63 characters, starting and ending alphanumeric.
-  const dnsName = (text: string) =>
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 63)
-      .replace(/^-+|-+$/g, '');
-  const name = dnsName(`${config.project.slice(0, 55)}-migrate`);
+export function migrationJob(config: Pick<ResolvedConfig, 'project'>, options: JobManifestOptions): Manifest {
+  const names = deployNames(config.project);
   const labels = {
-    'app.kubernetes.io/name': dnsName(config.project),
+    'app.kubernetes.io/name': names.app,
     'app.kubernetes.io/component': 'migrations',
     'app.kubernetes.io/managed-by': 'devup',
   };
@@ -41,7 +35,7 @@ export function migrationJob(config: ResolvedConfig, options: JobManifestOptions
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name,
+      name: names.job,
       labels,
       ...(options.helmHook
         ? {

@@ -2,81 +2,25 @@ import path from 'node:path';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
-import { formatDuration } from '../lib/format.js';
+import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
-import { LogPrefixer, type LogSource } from './log-prefixer.js';
-import type { RestartPolicyOptions } from './restart-policy.js';
+import { KeepGoing } from './keep-going.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
+import { readyService, ServiceOperations, serviceUrl } from './service-operations.js';
+import { ServiceOutput } from './service-output.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
-import type { ServiceEvent, ServiceState } from './service-status.js';
+import type { ServiceState } from './service-status.js';
+import { SESSION_MARKER, stopDetachedProcesses } from './session-processes.js';
 import { type ServiceEnd, SupervisedService } from './supervised-service.js';
+import type { ReadyService, StartedServices, SupervisionEnd, SupervisorOptions } from './supervisor-types.js';
 
-export interface SupervisorOptions {
-  /** The services to run (already the selected subset), in config order. */
-  services: ServiceSettings[];
-  /** devup's connection variables for a service (DATABASE_URL, PG*, DEVUP_*); see service-env.ts for precedence. */
-  env: (service: ServiceSettings) => Record<string, string>;
-  /** The project's .env, parsed. */
-  dotenv: Record<string, string>;
-  /** Resolves when the service's migrations are done. A service starts after its gate and its dependsOn are ready. */
-  gate?: (service: string) => Promise<void>;
-  /** Where the prefixed log lines go (stdout). */
-  write: (text: string) => void;
-  /** Coloured prefixes; children get FORCE_COLOR=1 (true) or NO_COLOR=1 (false). */
-  color: boolean;
-  onEvent?: (event: ServiceEvent) => void;
-  /** Each service's lines as they come, unprefixed (the dashboard's log store). */
-  onLines?: (service: string, source: LogSource, lines: string[]) => void;
-  /** What happens to the others when one service stops for good after being ready. */
-  onServiceExit?: 'keep-running' | 'stop-all';
-  /** A JSON file kept current while supervising (see RuntimeState); removed on stop. */
-  stateFile?: string;
-  /** The environment services inherit; process.env unless a test says otherwise. */
-  inheritedEnv?: NodeJS.ProcessEnv;
-  /** Backoff and cap for `restart: 'on-failure'` (defaults: 250 ms doubling to 8 s, 5 restarts per 60 s). */
-  restartPolicy?: Partial<RestartPolicyOptions>;
-  clock?: Clock;
-}
-
-export interface ReadyService {
-  name: string;
-  pid: number | null;
-  /** From the process running to the readiness check passing: the service's own start-up time. */
-  readyMs: number;
-  url: string | null;
-}
-
-export interface StartedServices {
-  /** In config order; services without a command (migrations only) are not listed. */
-  services: ReadyService[];
-  elapsedMs: number;
-}
-
-/** Why supervision ended. `finished` resolves with one of these exactly once. */
-export type SupervisionEnd =
-  /** stop() was called. */
-  | { reason: 'stopped' }
-  /** start() failed; the error is the one start() rejected with. */
-  | { reason: 'start-failed'; error: unknown }
-  /** Every service stopped by itself for good (onServiceExit: keep-running). */
-  | { reason: 'all-exited'; failed: string[] }
-  /** A service stopped for good and onServiceExit is 'stop-all'; `error` is set when it failed (vs. exited with 0). */
-  | { reason: 'stop-all'; service: string; error: UserError | undefined };
+export type { ReadyService, StartedServices, SupervisionEnd, SupervisorOptions } from './supervisor-types.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-function serviceUrl(service: ServiceSettings): string | null {
-  if (service.ready.kind === 'http') return new URL(service.ready.url).origin;
-  return service.port === undefined ? null : `http://localhost:${service.port}`;
-}
-
-function readyService(service: SupervisedService): ReadyService {
-  return { name: service.name, pid: service.pid, readyMs: service.readyMs ?? 0, url: serviceUrl(service.settings) };
-}
 
 /**
  * Runs a project's services for `devup dev`: starts each once its migrations (gate) and its
@@ -88,7 +32,8 @@ export class ServiceSupervisor {
   readonly finished: Promise<SupervisionEnd>;
   readonly #options: SupervisorOptions;
   readonly #clock: Clock;
-  readonly #prefixer: LogPrefixer;
+  readonly #output: ServiceOutput;
+  readonly #operations: ServiceOperations;
   readonly #services = new Map<string, SupervisedService>();
   readonly #settings: ServiceSettings[];
   readonly #stateFile: RuntimeStateFile | undefined;
@@ -97,16 +42,12 @@ export class ServiceSupervisor {
   readonly #halted = deferred<never>();
   readonly #afterGivingUp: string;
   #phase: Phase = 'idle';
-  /** The restart under way (they run one at a time). */
-  #restarts: Promise<unknown> = Promise.resolve();
-  #restarting = false;
-  /** Stopped on request (the dashboard): not gone for good, they may be started again. */
-  readonly #stoppedOnRequest = new Set<string>();
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
   #stateFileBroken = false;
   /** Removes the exit hook that removes the state file (set while services may be running). */
   #forgetStateFileAtExit: (() => void) | undefined;
+  readonly #keepGoing: KeepGoing | undefined;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -114,15 +55,31 @@ export class ServiceSupervisor {
     this.#settings = options.services;
     this.finished = this.#finished.promise;
     this.#halted.promise.catch(() => {});
-    this.#prefixer = new LogPrefixer(
-      options.services.map((service) => service.name),
-      { color: options.color },
-    );
+    this.#output = new ServiceOutput(options);
     this.#stateFile = options.stateFile === undefined ? undefined : new RuntimeStateFile(options.stateFile);
-    this.#afterGivingUp =
-      (options.onServiceExit ?? 'keep-running') === 'stop-all'
+    this.#afterGivingUp = options.keepGoing
+      ? 'the others keep running (keep-going): it restarts when one of its files changes, or on r'
+      : (options.onServiceExit ?? 'keep-running') === 'stop-all'
         ? 'stopping all services (onServiceExit: "stop-all")'
         : 'the other services keep running';
+    this.#keepGoing = options.keepGoing
+      ? new KeepGoing({
+          services: options.services.filter((service) => service.command !== undefined),
+          statusOf: (name) => this.#services.get(name)?.status,
+          restart: (names) => this.restart(names),
+          notice: (service, text) => this.#output.notice(service, text),
+          canRestart: () => this.#phase === 'running' && !this.#shutdown,
+        })
+      : undefined;
+    this.#operations = new ServiceOperations({
+      settings: this.#settings,
+      services: this.#services,
+      keepGoing: this.#keepGoing,
+      create: (service) => this.#createService(service),
+      phase: () => (this.#shutdown ? 'stopping' : this.#phase === 'running' ? 'running' : 'idle'),
+      stateChanged: () => this.#writeState(),
+      notice: (service, text) => this.#output.notice(service, text),
+    });
     for (const service of options.services) {
       // Migrations only: nothing to run.
       if (service.command !== undefined) this.#services.set(service.name, this.#createService(service));
@@ -135,22 +92,21 @@ export class ServiceSupervisor {
     return new SupervisedService(service, {
       clock: this.#clock,
       restartPolicy: options.restartPolicy ?? {},
-      buildEnv: () =>
-        buildServiceEnv(service, {
-          inherited: options.inheritedEnv ?? process.env,
-          devup: options.env(service),
-          dotenv: options.dotenv,
-          services: options.services,
-          color: options.color,
-        }),
-      log: (source, lines) => {
-        options.onLines?.(service.name, source, lines);
-        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join(''));
+      buildEnv: async () => {
+        const env = await this.#envOf(service, options.inheritedEnv ?? process.env);
+        if (options.session !== undefined) env[SESSION_MARKER] = options.session;
+        return env;
       },
+      log: (source, lines) => this.#output.lines(service.name, source, lines),
       emit: (event) => options.onEvent?.(event),
-      onStatusChange: () => this.#writeState(),
+      onStatusChange: () => {
+        this.#writeState();
+        const status = this.#services.get(service.name)?.status;
+        if (status !== undefined) this.#keepGoing?.statusChanged(service.name, status);
+      },
       onEnd: (end) => this.#onServiceEnd(service.name, end),
       afterGivingUp: this.#afterGivingUp,
+      keepGoing: options.keepGoing ?? false,
     });
   }
 
@@ -169,6 +125,7 @@ export class ServiceSupervisor {
     const stateFile = this.#stateFile;
     if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
     this.#writeState();
+    this.#output.reset();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
       const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
@@ -191,8 +148,10 @@ export class ServiceSupervisor {
     }
     this.#phase = 'running';
     this.#endIfAllGone();
+    const down = this.#keepGoing?.down() ?? [];
     return {
-      services: [...this.#services.values()].map(readyService),
+      services: [...this.#services.values()].filter((s) => !down.includes(s.name)).map(readyService),
+      down,
       elapsedMs: Math.round(this.#clock.now() - started),
     };
   }
@@ -204,72 +163,34 @@ export class ServiceSupervisor {
    * again: it stays down (and what depends on it among the named is not started), the others run on.
    */
   restart(names: readonly string[]): Promise<ReadyService[]> {
-    const run = this.#restarts.then(() => this.#restart(names));
-    this.#restarts = run.catch(() => {});
-    return run;
+    return this.#operations.restart(names);
   }
 
   /** Stops one service (and nothing else: what depends on it keeps running); it can be started again. */
   stopOne(name: string): Promise<void> {
-    const run = this.#restarts.then(async () => {
-      if (this.#shutdown || this.#phase !== 'running') throw new InterruptedError();
-      this.#stoppedOnRequest.add(name);
-      await this.#services.get(name)?.stop();
-      this.#writeState();
-    });
-    this.#restarts = run.catch(() => {});
-    return run;
+    return this.#operations.stop(name);
   }
 
-  /** Starts a service stopped by stopOne() (or one that gave up) with a fresh process; resolves once it is ready. */
-  async startOne(name: string): Promise<void> {
-    await this.restart([name]);
+  /** Starts a service stopped by stopOne() (or one that is down) with a fresh process; resolves once it is ready. */
+  startOne(name: string): Promise<void> {
+    return this.#operations.start(name);
+  }
+
+  /** The services `r` restarts: the down ones while any is (keep-going), else every one. */
+  restartTargets(): string[] {
+    return this.#operations.restartTargets();
   }
 
   /** The environment devup gives a service, without what it inherits from devup's own shell. */
   environment(name: string): Promise<Record<string, string>> | undefined {
     const service = this.#settings.find((s) => s.name === name);
-    if (!service) return undefined;
-    const options = this.#options;
-    return buildServiceEnv(service, {
-      inherited: {},
-      devup: options.env(service),
-      dotenv: options.dotenv,
-      services: options.services,
-      color: options.color,
-    });
+    return service === undefined ? undefined : this.#envOf(service, {});
   }
 
-  async #restart(names: readonly string[]): Promise<ReadyService[]> {
-    if (this.#shutdown) throw new InterruptedError();
-    if (this.#phase !== 'running') throw new Error('ServiceSupervisor.restart() before start() finished');
-    const chosen = this.#settings.filter((service) => names.includes(service.name) && this.#services.has(service.name));
-    for (const service of chosen) this.#stoppedOnRequest.delete(service.name);
-    this.#restarting = true;
-    try {
-      await dependentsFirst(chosen, async (service) => this.#services.get(service.name)?.stop());
-      if (this.#shutdown) throw new InterruptedError();
-      for (const service of chosen) this.#services.set(service.name, this.#createService(service));
-      this.#writeState();
-      await dependenciesFirst(chosen, async (service) => {
-        if (this.#shutdown) throw new InterruptedError();
-        const readyMs = await this.#services.get(service.name)?.start();
-        const notice = `restarted, ready in ${formatDuration(readyMs ?? 0)}`;
-        this.#options.onLines?.(service.name, 'devup', [notice]);
-        this.#write(this.#prefixer.format(service.name, 'devup', notice));
-      }).catch(async (error: unknown) => {
-        // What could not start because a dependency failed is down, not "starting" for ever.
-        await Promise.all(chosen.map((service) => this.#services.get(service.name)?.stop()));
-        throw error;
-      });
-    } finally {
-      this.#restarting = false;
-    }
-    if (this.#shutdown) throw new InterruptedError();
-    return chosen.flatMap((service) => {
-      const supervised = this.#services.get(service.name);
-      return supervised ? [readyService(supervised)] : [];
-    });
+  #envOf(service: ServiceSettings, inherited: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+    const options = this.#options;
+    const { dotenv, services, color } = options;
+    return buildServiceEnv(service, { inherited, devup: options.env(service), dotenv, services, color });
   }
 
   /**
@@ -290,7 +211,11 @@ export class ServiceSupervisor {
     return [...this.#services.values()].map((service) => {
       const state: ServiceState = { name: service.name, status: service.status };
       const url = serviceUrl(service.settings);
-      if (service.pid !== null) state.pid = service.pid;
+      if (service.pid !== null) {
+        state.pid = service.pid;
+        const started = processStart(service.pid);
+        if (started !== undefined) state.started = started;
+      }
       if (service.settings.port !== undefined) state.port = service.settings.port;
       if (url !== null) state.url = url;
       if (service.readyMs !== null) state.readyMs = service.readyMs;
@@ -303,11 +228,19 @@ export class ServiceSupervisor {
     // Migrations may hang; stop() must still end start().
     await Promise.race([this.#options.gate?.(service.name), this.#halted.promise]);
     if (this.#shutdown) throw new InterruptedError();
-    await this.#services.get(service.name)?.start();
+    const supervised = this.#services.get(service.name);
+    if (!this.#keepGoing || !supervised) return void (await supervised?.start());
+    const downDependency = service.dependsOn.find((name) => this.#keepGoing?.down().includes(name));
+    if (downDependency !== undefined) return supervised.block(downDependency);
+    // Keep-going: the failure is reported by the service (with its last lines); the others go on.
+    await supervised.start().catch((error: unknown) => {
+      if (!(error instanceof UserError) || this.#shutdown) throw error;
+    });
   }
 
   #onServiceEnd(name: string, end: ServiceEnd): void {
-    if (this.#shutdown) return;
+    // Keep-going: supervision goes on, even with every service down, until Ctrl-C.
+    if (this.#shutdown || this.#keepGoing) return;
     if ((this.#options.onServiceExit ?? 'keep-running') === 'stop-all') {
       void this.#beginShutdown({
         reason: 'stop-all',
@@ -322,8 +255,9 @@ export class ServiceSupervisor {
   /** With keep-running, supervision ends when no service is left running. */
   #endIfAllGone(): void {
     // A restart's stopped services are about to run again.
-    if (this.#restarting) return;
-    const services = [...this.#services.values()].filter((service) => !this.#stoppedOnRequest.has(service.name));
+    if (this.#operations.restarting || this.#keepGoing) return;
+    // Stopped from the dashboard: not gone for good, it may be started again.
+    const services = [...this.#services.values()].filter((service) => !this.#operations.stoppedOnRequest(service.name));
     if (services.some((service) => service.status !== 'exited' && service.status !== 'failed')) return;
     const failed = services.filter((service) => service.status === 'failed').map((service) => service.name);
     void this.#beginShutdown({ reason: 'all-exited', failed });
@@ -336,22 +270,31 @@ export class ServiceSupervisor {
     this.#halted.reject(new InterruptedError());
     // No more spawns or restarts anywhere, even for services whose turn to stop comes later.
     for (const service of this.#services.values()) service.halt();
-    this.#shutdown = this.#stopAll().then(() => {
+    const watchers = this.#keepGoing?.close();
+    this.#shutdown = Promise.all([this.#stopAll(), watchers]).then(() => {
       this.#phase = 'stopped';
       this.#forgetStateFileAtExit?.();
       this.#stateFile?.remove();
+      this.#output.close();
       this.#finished.resolve(cause);
     });
     return this.#shutdown;
   }
 
   /** Dependents first: a service is stopped once everything that depends on it has stopped. */
-  #stopAll(): Promise<void> {
-    return dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+  async #stopAll(): Promise<void> {
+    await dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+    await this.#stopDetached();
+  }
+
+  /** What left its service's process group (setsid) but still carries the session's marker. */
+  async #stopDetached(): Promise<void> {
+    if (this.#options.session === undefined) return;
+    for (const line of await stopDetachedProcesses(this.#options.session)) this.#write(`devup: ${line}\n`);
   }
 
   #write(text: string): void {
-    if (text.length > 0) this.#options.write(text);
+    this.#output.write(text);
   }
 
   #writeState(): void {

@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
   schema: 5,
   check: 6,
   app: 7,
+  init: 7,
   // The local dashboard (devup dev --ui): beside app/, which loads it lazily; cli/ui.ts and status read it.
   dashboard: 7,
   cli: 8,

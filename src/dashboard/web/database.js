@@ -89,7 +89,7 @@ function ActionDialog({ dialog, onCancel, run }) {
     const count = dialog.sql.length;
     return html`<${ConfirmDialog} title=${`Apply ${count} pending migration${count === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${onCancel} onConfirm=${() => run('Applying', '/api/database/apply', dialog.services)}>
         <p>devup runs this SQL, then restarts ${dialog.services.join(', ')} (as when a migration is saved):</p>
-        ${dialog.sql.map((m) => html`<h3>${m.schema}: ${m.name}</h3><pre class="sql">${m.sql}</pre>`)}
+        ${dialog.sql.map((m) => html`<h3>${m.label}: ${m.name}</h3><pre class="sql">${m.sql}</pre>`)}
       </${ConfirmDialog}>`;
   }
   return html`<${ConfirmDialog} danger title=${`Reset ${dialog.services.join(', ')}`} confirmLabel="Drop and rebuild" onCancel=${onCancel} onConfirm=${() => run('Resetting', '/api/database/reset', dialog.services)}>

@@ -39,7 +39,10 @@ function ResourceRow({ resource, now, busy, onAction, open, onToggle }) {
   return html`
     <tr data-resource=${r.name} data-state=${r.state}>
       <th scope="row">${r.name} <small class="kind">${r.kind}</small></th>
-      <td><span class=${`badge ${r.state}`}>${busy ? `${busy}…` : r.state}</span></td>
+      <td>
+        <span class=${`badge ${r.state}`} title=${r.detail ?? ''}>${busy ? `${busy}…` : r.state}</span>
+        ${r.detail ? html`<small class="detail">${r.detail}</small>` : null}
+      </td>
       <td class="pid">${r.pid ?? r.container ?? ''}</td>
       <td>${uptime(r.startedAt, now)}</td>
       <td>${r.url ? (r.url.startsWith('http') ? html`<a href=${r.url} target="_blank" rel="noreferrer">${r.url}</a>` : html`<code>${r.url}</code>`) : ''}</td>

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { PgError } from '../../database/connection/connection.js';
 import { isConnectionLost } from '../../database/connection/server-errors.js';
-import { UserError } from '../../errors.js';
+import { InterruptedError, UserError } from '../../errors.js';
 import { type LockHolder, withAdvisoryLock } from '../lock.js';
 import type { Migration } from '../migration.js';
 import type { TargetBase } from '../targets.js';
@@ -117,8 +117,9 @@ async function applyWithoutTransaction(run: MigrationRun): Promise<number> {
   const { client, target, migration, sql, options } = run;
   let statements: Awaited<ReturnType<typeof splitStatements>>;
   try {
-    statements = await splitStatements(sql.text, migration.up.file);
+    statements = await splitStatements(sql.text, migration.up.file, { signal: options.signal });
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     const position = (error as { position?: number }).position;
     throw failure(
       target,

@@ -40,5 +40,15 @@ export function planStep(
       );
     } else emit({ type: 'warning', target: w.target, message: problem });
   }
+  for (const w of works) {
+    const edited = w.toolCheck?.edited ?? [];
+    if (edited.length === 0) continue;
+    emit({ type: 'warning', target: w.target, message: editedWarning(w, edited) });
+  }
   return works.filter((w) => needsWork(w) && !outcomes.hasFailed(w.target));
+}
+
+/** The tool never runs an applied migration again: an edit to one is not in the database. */
+function editedWarning(w: TargetWork, edited: string[]): string {
+  return `${edited.join(', ')} changed since ${edited.length === 1 ? 'it was' : 'they were'} applied; the tool will not run ${edited.length === 1 ? 'it' : 'them'} again. \`devup migrate redo --service ${w.target.service} --tenant ${w.target.tenant}\` rolls back the newest applied migration and applies it again.`;
 }

@@ -1,3 +1,4 @@
+import { editedSinceApplied } from './applied-files.js';
 import { hashRows } from './content-hash.js';
 import type { ToolFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
@@ -13,15 +14,24 @@ export interface ToolCheck {
   filesProblem?: string | undefined;
   /** The tool's history table is missing or empty: nothing was applied here yet (seed data may go here). */
   fresh?: boolean;
+  /** Applied migrations whose file changed since they were applied (the tool will not run them again). */
+  edited?: string[];
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
-export function currentFingerprint(adapter: ToolAdapter, files: ToolFiles, state: TargetState): ToolFingerprint {
+export function currentFingerprint(
+  adapter: ToolAdapter,
+  files: ToolFiles,
+  state: TargetState,
+  applied?: { hashes?: Record<string, string> | undefined; unwritten?: string[] | undefined },
+): ToolFingerprint {
   return {
     tool: adapter.tool,
     files: files.hash,
     history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
     identity: state.identity,
+    ...(applied?.hashes ? { applied: applied.hashes } : {}),
+    ...(applied?.unwritten && applied.unwritten.length > 0 ? { unwritten: applied.unwritten } : {}),
     recordedAt: new Date().toISOString(),
   };
 }
@@ -60,8 +70,10 @@ export function decideToolCheck(
   recorded: ToolFingerprint | undefined,
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
+  const edited = editedSinceApplied(files.set, state.rows, recorded);
   const problem = {
     ...(files.set?.problem ? { filesProblem: files.set.problem } : {}),
+    ...(edited.length > 0 ? { edited } : {}),
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
   };
   if (!status.upToDate) return { ...status, ...problem };

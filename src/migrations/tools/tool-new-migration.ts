@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readServiceEnvFile } from '../../config/env-file.js';
+import { placeholderNames } from '../../config/env-placeholders.js';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { UsageError, UserError } from '../../errors.js';
 import { toolAdapter } from './adapters.js';
@@ -65,7 +66,9 @@ export async function createToolMigration(
     cwd: settings.cwd,
     serviceCwd: service.cwd,
     root: config.root,
-    serviceEnv: Object.fromEntries(Object.entries(service.env).filter(([, value]) => !/\{\w+\}/.test(value))),
+    serviceEnv: Object.fromEntries(
+      Object.entries(service.env).filter(([, value]) => placeholderNames(value).length === 0),
+    ),
     serviceEnvFile: await readServiceEnvFile(service),
     baseEnv: process.env,
   });
