@@ -53,7 +53,7 @@ export class DashboardModel {
     return {
       readOnly: this.readOnly,
       resources: this.resources(),
-      logs: this.logs.lines().slice(-SNAPSHOT_LINES),
+      logs: this.logs.lines(undefined, SNAPSHOT_LINES),
     };
   }
 

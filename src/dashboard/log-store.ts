@@ -1,4 +1,4 @@
-import { loggedResources, readLog } from '../services/log-store.js';
+import { type LogEntry, loggedResources, readLog, readLogTail } from '../services/log-store.js';
 
 /** One line of a resource's log, as the page and `devup logs` read it (ANSI colours kept). */
 export interface LogLine {
@@ -18,8 +18,8 @@ export interface LogLine {
 export interface LogStore {
   /** A line the supervisor has just handed over, numbered for the live stream. */
   append(resource: string, source: LogLine['source'], text: string): LogLine;
-  /** The kept lines of the named resources (all when none), oldest first. */
-  lines(resources?: readonly string[]): LogLine[];
+  /** The kept lines of the named resources (all when none), oldest first; the newest `limit` when given. */
+  lines(resources?: readonly string[], limit?: number): LogLine[];
 }
 
 /**
@@ -44,10 +44,14 @@ export class SessionLogStore implements LogStore {
     return { seq: ++this.#seq, time: Date.now(), resource, source, text };
   }
 
-  lines(resources?: readonly string[]): LogLine[] {
+  lines(resources?: readonly string[], limit?: number): LogLine[] {
     const names = resources && resources.length > 0 ? resources : loggedResources(this.#dir);
-    // Stable: lines of one resource keep their order, whatever their timestamps.
-    const entries = names.flatMap((name) => readLog(this.#dir, name).entries).sort((a, b) => a.time - b.time);
+    const read = (name: string): LogEntry[] =>
+      limit === undefined ? readLog(this.#dir, name).entries : readLogTail(this.#dir, name, limit);
+    // Stable: lines of one resource keep their order, whatever their timestamps. The newest
+    // `limit` of all are among the newest `limit` of each.
+    let entries = names.flatMap(read).sort((a, b) => a.time - b.time);
+    if (limit !== undefined) entries = entries.slice(-limit);
     // Lines that reached the files but not the stream (none, unless a write raced the page's start).
     if (entries.length > this.#seq) this.#seq = entries.length;
     const first = this.#seq - entries.length + 1;

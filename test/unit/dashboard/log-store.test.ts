@@ -58,3 +58,16 @@ it('masks what the page is given', () => {
   feed('auth', 'stdout', 'password=s3cret');
   expect(page.lines()[0]?.text).toBe('password=****');
 });
+
+it('with a limit, the newest lines of all resources, numbered as without one', () => {
+  const { page, feed } = both();
+  for (let i = 1; i <= 5; i++) {
+    feed('auth', 'stdout', `auth ${i}`);
+    feed('web', 'stdout', `web ${i}`);
+  }
+  const all = page.lines();
+  const newest = page.lines(undefined, 3);
+  expect(newest).toHaveLength(3);
+  expect(newest.at(-1)?.seq).toBe(10);
+  expect(newest.map((l) => l.seq)).toEqual(all.slice(-3).map((l) => l.seq));
+});
