@@ -8,7 +8,7 @@ import { secretMasker } from '../../lib/secret-mask.js';
 import { devSessionFile } from '../../services/dev-session.js';
 import { logDir } from '../../services/log-dir.js';
 import type { ServiceEvent } from '../../services/service-status.js';
-import type { ServiceSupervisor } from '../../services/service-supervisor.js';
+import type { ServiceSupervisor, StartedServices } from '../../services/service-supervisor.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
 import type { LiveSession } from './live-session.js';
@@ -29,38 +29,11 @@ export async function startServices(
     output.line('No service has a command to start; the database is ready.');
     return 0;
   }
-  const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
   boundYoungGeneration();
-  const mask = secretMasker(prepared.db.connection.password);
-  const schemasOf = (service: ServiceSettings) =>
-    prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
   let dashboard: Dashboard | undefined;
-  const supervisor = new ServiceSupervisor({
-    services,
-    env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
-    dotenv: config.dotenv,
-    // Passwords never reach the screen, even when a service logs its DATABASE_URL.
-    // --json: every log line becomes an event, so stdout stays one JSON object per line.
-    write:
-      output.mode === 'json'
-        ? (text) => {
-            let events = '';
-            for (const line of mask(text).split('\n'))
-              if (line) events += `${JSON.stringify({ event: 'log', line })}\n`;
-            output.writeLog(events);
-          }
-        : (text) => output.writeLog(mask(text)),
-    color: output.color,
-    onEvent: (event) => {
-      dashboard?.onEvent(event);
-      reportServiceEvent(ctx, event);
-    },
-    onLines: options.ui ? (service, source, lines) => dashboard?.onLines(service, source, lines) : undefined,
-    onServiceExit: config.onServiceExit,
-    stateFile: devSessionFile(config.stateDir),
-    session: options.session,
-    keepGoing: options.keepGoing,
-    logs: { dir: logDir(config.stateDir), mask },
+  const supervisor = await createSupervisor(ctx, config, services, prepared, {
+    ...options,
+    dashboard: options.ui ? () => dashboard : undefined,
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
@@ -74,27 +47,7 @@ export async function startServices(
   try {
     // Before the services start, so the page has their first lines; loaded only when asked for.
     if (options.ui) dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly);
-    const ready = await interrupts.race(supervisor.start());
-    const width = Math.max(0, ...ready.services.map((s) => s.name.length));
-    // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
-    const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
-    if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
-    else {
-      const count = ready.services.length + ready.down.length;
-      output.line(
-        `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
-      );
-    }
-    for (const s of ready.services) {
-      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
-    }
-    if (dashboard) output.line(`  ${'dashboard'.padEnd(width)}  ${dashboard.url}`);
-    output.event({
-      event: 'services-ready',
-      ms: Math.round(performance.now() - started),
-      services: ready.services,
-      down: ready.down,
-    });
+    reportReady(ctx, await interrupts.race(supervisor.start()), started, dashboard?.url);
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
       ctx,
@@ -128,6 +81,74 @@ export async function startServices(
   if (end.reason === 'stop-all' && end.error) throw end.error;
   if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
   return finish(ctx, prepared, 0);
+}
+
+/** The supervisor of this session, its lines masked and (with the dashboard) handed to the page too. */
+async function createSupervisor(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  options: { session: string; keepGoing: boolean; dashboard: (() => Dashboard | undefined) | undefined },
+): Promise<ServiceSupervisor> {
+  const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
+  const { output } = ctx;
+  const mask = secretMasker(prepared.db.connection.password);
+  const schemasOf = (service: ServiceSettings) =>
+    prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
+  const dashboard = options.dashboard;
+  return new ServiceSupervisor({
+    services,
+    env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
+    dotenv: config.dotenv,
+    // Passwords never reach the screen, even when a service logs its DATABASE_URL.
+    // --json: every log line becomes an event, so stdout stays one JSON object per line.
+    write:
+      output.mode === 'json'
+        ? (text) => {
+            let events = '';
+            for (const line of mask(text).split('\n'))
+              if (line) events += `${JSON.stringify({ event: 'log', line })}\n`;
+            output.writeLog(events);
+          }
+        : (text) => output.writeLog(mask(text)),
+    color: output.color,
+    onEvent: (event) => {
+      dashboard?.()?.onEvent(event);
+      reportServiceEvent(ctx, event);
+    },
+    onLines: dashboard ? (service, source, lines) => dashboard()?.onLines(service, source, lines) : undefined,
+    onServiceExit: config.onServiceExit,
+    stateFile: devSessionFile(config.stateDir),
+    session: options.session,
+    keepGoing: options.keepGoing,
+    logs: { dir: logDir(config.stateDir), mask },
+  });
+}
+
+/** The ready table: each service's URL and start-up time (and the dashboard's URL). */
+function reportReady(ctx: CommandContext, ready: StartedServices, started: number, dashboardUrl: string | undefined) {
+  const { output } = ctx;
+  const width = Math.max(0, ...ready.services.map((s) => s.name.length));
+  // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
+  const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
+  if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
+  else {
+    const count = ready.services.length + ready.down.length;
+    output.line(
+      `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
+    );
+  }
+  for (const s of ready.services) {
+    output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
+  }
+  if (dashboardUrl) output.line(`  ${'dashboard'.padEnd(width)}  ${dashboardUrl}`);
+  output.event({
+    event: 'services-ready',
+    ms: Math.round(performance.now() - started),
+    services: ready.services,
+    down: ready.down,
+  });
 }
 
 /**
