@@ -23,8 +23,11 @@ export default async function status(ctx: CommandContext): Promise<number> {
   }
   const session = readDevSession(config.stateDir);
   if (output.mode === 'json') {
+    // The dashboard's resource model, loaded only for --json.
+    const { statusResources } = await import('../dashboard/status-resources.js');
+    const resources = await statusResources(config.stateDir, engine, session);
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null })}\n`,
+      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, resources })}\n`,
     );
     return 0;
   }
