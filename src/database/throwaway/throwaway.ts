@@ -152,6 +152,8 @@ async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Pr
     [],
     // Nothing on a throwaway cluster has to survive a crash: no flush waits, no full-page images.
     { fsync: 'off', full_page_writes: 'off' },
+    // initdb's bytes are the same every time: copied from the user's cache (cluster-cache.ts).
+    { fromCache: true },
   );
   const removeNow = () => {
     const pid = engine.runningPid();
