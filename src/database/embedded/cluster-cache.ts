@@ -15,8 +15,9 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { connect } from '../connection/connection.js';
 import { type Binaries, binariesVersion } from './binaries.js';
-import { copyDirectory, initdbArgs, runInitdb } from './cluster-process.js';
+import { copyDirectory, initdbArgs, runInitdb, runPgCtl } from './cluster-process.js';
 import type { ServerUserIds } from './server-user.js';
 
 /**
@@ -32,6 +33,8 @@ export interface CachedCluster {
 
 /** What decides the cached bytes: any change is another entry, never a shared one. */
 export interface CacheKey {
+  /** What devup puts in the cluster beyond initdb (the spare database): bumped when that changes. */
+  layout: number;
   version: string;
   user: string;
   initdb: string[];
@@ -58,8 +61,14 @@ export function clusterCacheRoot(): string {
 }
 
 export function cacheKey(bins: Binaries, user: string, ids: ServerUserIds | undefined): CacheKey {
-  return { version: binariesVersion(bins), user, initdb: initdbArgs('', user, ''), serverUid: ids?.uid };
+  return { layout: 1, version: binariesVersion(bins), user, initdb: initdbArgs('', user, ''), serverUid: ids?.uid };
 }
+
+/**
+ * A database made in the cached cluster, so that a copy's main database is a rename (instant)
+ * rather than a CREATE DATABASE (hundreds of files written) on every throwaway.
+ */
+export const SPARE_DATABASE = 'devup_spare_main';
 
 function entryName(key: CacheKey): string {
   const digest = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16);
@@ -177,6 +186,7 @@ async function buildEntry(
         hint: `Check that ${os.tmpdir()} is writable by the server user.`,
       });
     }
+    await createSpareDatabase(bins, work, key.user, password, ids);
     mkdirSync(building, { mode: 0o700 });
     await copyDirectory(dataDir, path.join(building, 'data'));
     writeFileSync(path.join(building, PASSWORD), `${password}\n`, { mode: 0o600 });
@@ -192,6 +202,43 @@ async function buildEntry(
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Made by a normal server (a single-user backend would give it an OID from the range reserved for
+ * initdb's objects), listening on a socket in the private build directory only, and stopped cleanly.
+ */
+async function createSpareDatabase(
+  bins: Binaries,
+  work: string,
+  user: string,
+  password: string,
+  ids: ServerUserIds | undefined,
+): Promise<void> {
+  const dataDir = path.join(work, 'data');
+  const options = `-p 5432 -c listen_addresses='' -c unix_socket_directories='${work}' -c fsync=off`;
+  const started = await runPgCtl(
+    bins,
+    ['start', '-D', dataDir, '-l', path.join(work, 'server.log'), '-w', '-o', options],
+    ids,
+  );
+  try {
+    if (started.code !== 0) throw new Error(`pg_ctl start: ${started.output.trim()}`);
+    const client = await connect({ host: work, port: 5432, user, password, database: 'postgres' });
+    try {
+      await client.query(`create database ${SPARE_DATABASE}`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } catch (error) {
+    throw new UserError('could not make the cached Postgres cluster', {
+      details: [(error as Error).message],
+      hint: `See ${path.join(work, 'server.log')}, or run again.`,
+      cause: error,
+    });
+  } finally {
+    await runPgCtl(bins, ['stop', '-D', dataDir, '-m', 'fast', '-w'], ids);
   }
 }
 

@@ -6,7 +6,7 @@ import { maskSecret } from '../../lib/secret-mask.js';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
 import type { Binaries } from './binaries.js';
 import type { EmbeddedCluster } from './cluster.js';
-import { cacheKey, ensureCachedCluster } from './cluster-cache.js';
+import { cacheKey, ensureCachedCluster, SPARE_DATABASE } from './cluster-cache.js';
 import { copyDirectory, runSingleUser } from './cluster-process.js';
 import type { ServerUserIds } from './server-user.js';
 
@@ -32,13 +32,19 @@ export async function copyCachedCluster(
     path.join(dataDir, 'postgresql.auto.conf'),
     `${CLUSTER_ID_SETTING} = '${randomBytes(12).toString('hex')}'\n`,
   );
-  const sql = `alter role ${quoteIdent(db.user)} password ${quoteLiteral(db.password)}`;
-  const result = await runSingleUser(bins, dataDir, sql, ids);
+  const sql = [`alter role ${quoteIdent(db.user)} password ${quoteLiteral(db.password)}`, mainDatabaseSql(db.database)];
+  const result = await runSingleUser(bins, dataDir, sql.join(';\n\n'), ids);
   if (result.code === 0 && !/\bERROR:/.test(result.output)) return;
   throw new UserError(`could not set the password of the copied embedded cluster in ${db.dataDir}`, {
     details: maskSecret(result.output, db.password).trim().split('\n').slice(-15),
     hint: 'Run again; if it persists, remove the cluster cache (~/.cache/devup/clusters).',
   });
+}
+
+/** The spare database becomes the main one, unless that is one initdb made. */
+function mainDatabaseSql(database: string): string {
+  if (['postgres', 'template0', 'template1'].includes(database)) return `drop database ${SPARE_DATABASE}`;
+  return `alter database ${SPARE_DATABASE} rename to ${quoteIdent(database)}`;
 }
 
 /** Whether a password can go through single-user mode's input (a blank line would end the statement early). */

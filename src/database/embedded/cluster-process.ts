@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cp, rm } from 'node:fs/promises';
 import type { Binaries } from './binaries.js';
 import type { ServerUserIds } from './server-user.js';
 
@@ -24,13 +25,25 @@ export function runInitdb(bins: Binaries, args: string[], ids: ServerUserIds | u
   return run(bins.initdb, args, ids);
 }
 
+export function runPgCtl(bins: Binaries, args: string[], ids: ServerUserIds | undefined): Promise<ProcessResult> {
+  return run(bins.pg_ctl, args, ids);
+}
+
 /**
  * A full copy (cp -a keeps modes and the server user's ownership; --reflink=auto shares blocks
  * copy-on-write where the file system can). Never hard links: Postgres rewrites files in place.
  */
 export async function copyDirectory(from: string, to: string): Promise<void> {
-  const result = await run('cp', ['-a', '--reflink=auto', from, to], undefined);
-  if (result.code !== 0) throw new Error(`cp -a ${from} ${to} failed: ${result.output.trim()}`);
+  // GNU cp on Linux; BSD cp on macOS clones on APFS with -c. Anywhere else (or if cp fails
+  // outright), Node's own copy, which keeps modes but not ownership (not needed without root).
+  const flags = process.platform === 'linux' ? ['--reflink=auto'] : process.platform === 'darwin' ? ['-c'] : undefined;
+  if (flags) {
+    const result = await run('cp', ['-a', ...flags, from, to], undefined);
+    if (result.code === 0) return;
+    if (process.getuid?.() === 0) throw new Error(`cp -a ${from} ${to} failed: ${result.output.trim()}`);
+    await rm(to, { recursive: true, force: true });
+  }
+  await cp(from, to, { recursive: true, errorOnExist: true, preserveTimestamps: true });
 }
 
 /**
