@@ -92,9 +92,10 @@ const SHM = '/dev/shm';
 const TMPFS_MAGIC = 0x01021994;
 const SHM_MIN_FREE = 4 * 1024 ** 3;
 
-/** Where a new throwaway's temp directory goes: /dev/shm when it is a roomy tmpfs, else os.tmpdir(). */
+/** Where a new throwaway's temp directory goes: /dev/shm when it is a roomy tmpfs and TMPDIR is not set, else os.tmpdir(). */
 export function throwawayTempRoot(): string {
-  if (process.platform !== 'linux') return os.tmpdir();
+  // A TMPDIR the user set is where they want temp files: it wins.
+  if (process.platform !== 'linux' || process.env.TMPDIR) return os.tmpdir();
   try {
     const fs = statfsSync(SHM);
     if (fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= SHM_MIN_FREE) {
