@@ -24,6 +24,7 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { RESET_SIZES, resetSizeSuite } from '../bench/lib/reset-size.mjs';
 import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
 import { SPLIT_SIZES, splitGrowth, splitSuite } from '../bench/lib/split.mjs';
@@ -32,7 +33,7 @@ import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split', 'reset'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -243,6 +244,14 @@ async function main() {
       title: `split: a no-transaction migration cut into statements (${SPLIT_SIZES.map((n) => `${n / 1000}k`).join(' and ')})`,
     });
     results.push(...(await splitSuite({ repo: REPO, runs: args.runs })));
+  }
+
+  if (only.has('reset')) {
+    groups.push({
+      group: 'reset',
+      title: `reset at size: the demo grown to ${RESET_SIZES.join(' and ')} relations, the template path right after a rebuild`,
+    });
+    results.push(...(await resetSizeSuite({ repo: REPO, runs: args.runs })));
   }
 
   if (only.has('engine')) {
