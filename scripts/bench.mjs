@@ -25,6 +25,7 @@ import {
   node24Ratios,
   pairedRatio,
 } from '../bench/lib/report.mjs';
+import { RESET_SIZES, resetSizeSuite } from '../bench/lib/reset-size.mjs';
 import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
 import { SPLIT_SIZES, splitGrowth, splitSuite } from '../bench/lib/split.mjs';
@@ -33,7 +34,20 @@ import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split', 'init'];
+const SECTIONS = [
+  'cold',
+  'warm',
+  'corpus',
+  'tls',
+  'engine',
+  'services',
+  'demo',
+  'schema',
+  'check',
+  'split',
+  'init',
+  'reset',
+];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -249,6 +263,14 @@ async function main() {
   if (only.has('init')) {
     groups.push({ group: 'init', title: 'init: devup init on a repo of three services, until its files are written' });
     results.push(...(await initSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+
+  if (only.has('reset')) {
+    groups.push({
+      group: 'reset',
+      title: `reset at size: the demo grown to ${RESET_SIZES.join(' and ')} relations, the template path right after a rebuild`,
+    });
+    results.push(...(await resetSizeSuite({ repo: REPO, runs: args.runs })));
   }
 
   if (only.has('engine')) {

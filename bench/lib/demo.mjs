@@ -110,7 +110,7 @@ export const DEMO_ROWS = [
 ];
 
 /** Waits until the background `devup tidy-copies` of this config (if any) has finished. */
-async function tidyFinished(config) {
+export async function tidyFinished(config) {
   const running = () =>
     readdirSync('/proc').some((entry) => {
       if (!/^\d+$/.test(entry)) return false;
@@ -125,7 +125,7 @@ async function tidyFinished(config) {
 }
 
 /** `devup ARGS` to its exit; fails unless the output matches `expected` (the path it took). */
-async function timedDevup(repo, args, expected, { cwd, env }) {
+export async function timedDevup(repo, args, expected, { cwd, env }) {
   const { ms, output } = await timeCommand(process.execPath, [path.join(repo, 'bin', 'devup.js'), ...args], {
     cwd,
     env,

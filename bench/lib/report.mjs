@@ -150,6 +150,24 @@ export function checkTargets(results, scaling) {
       1000,
       'ms',
     );
+  // Issue 30: throwaway clusters copied from the user's cache instead of initdb.
+  const throwaway = results.find((r) => r.id === 'check.throwaway');
+  if (throwaway?.median !== undefined)
+    add('throwaway-ready', 'throwaway embedded cluster ready ≤ 0.3 s', throwaway.median, 300, 'ms');
+  const checkDemo = results.find((r) => r.id === 'check.demo');
+  if (checkDemo?.median !== undefined)
+    add('check-demo', '`devup check` on the demo ≤ 1.2 s', checkDemo.median, 1200, 'ms');
+  for (const relations of [900, 2000]) {
+    const sized = results.find((r) => r.id === `reset.template-${relations}`);
+    if (sized?.median !== undefined)
+      add(
+        `reset-template-${relations}`,
+        `reset right after a rebuild, ${relations} relations, ≤ 0.5 s`,
+        sized.median,
+        500,
+        'ms',
+      );
+  }
   const largeWarm = results.find((r) => r.id === 'warm-large.devup');
   if (largeWarm) add('large-warm', 'large workspace: warm devup < 0.3 s', largeWarm.median, 300, 'ms');
   if (scaling?.growth !== undefined) {
@@ -268,6 +286,10 @@ const TARGET_FOR_ROW = {
   'cold.floor': 'cold-vs-floor',
   'warm-large.devup': 'large-warm',
   'demo.live-migration': 'live-migration',
+  'check.throwaway': 'throwaway-ready',
+  'check.demo': 'check-demo',
+  'reset.template-900': 'reset-template-900',
+  'reset.template-2000': 'reset-template-2000',
 };
 
 /** The line under the warm table: the Node 24 devup row against the target rows. */

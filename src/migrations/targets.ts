@@ -5,7 +5,7 @@ import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/sch
 import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import type { Migration } from './migration.js';
-import { discoverMigrations } from './sql/discover.js';
+import { ChecksumCache } from './sql/checksum-cache.js';
 
 export interface TargetBase {
   service: string;
@@ -134,6 +134,8 @@ export async function collectTargets(
     services?: string[] | undefined;
     tenant?: string | undefined;
     query: (sql: string) => Promise<pg.QueryResult | pg.QueryResult[]>;
+    /** Write what was read to the checksum cache in .devup/ (the migration step; never a read-only command). */
+    recordChecksums?: boolean | undefined;
   },
 ): Promise<ServiceTargets[]> {
   const known = config.services.filter((s) => s.migrations).map((s) => s.name);
@@ -146,13 +148,14 @@ export async function collectTargets(
     if (!known.includes(name)) throw new UserError(`--service ${name}: has no migrations configured`);
   }
   const result: ServiceTargets[] = [];
+  const checksums = new ChecksumCache(config.stateDir);
   for (const service of config.services) {
     const settings = service.migrations;
     if (!settings) continue;
     if (options.services && !options.services.includes(service.name)) continue;
     let tenants = await resolveTenants(service, settings.tenants, options.query);
     if (options.tenant !== undefined) tenants = tenants.filter((t) => t === options.tenant);
-    const migrations = settings.kind === 'sql' ? discoverMigrations(settings.dir) : undefined;
+    const migrations = settings.kind === 'sql' ? checksums.discover(settings.dir) : undefined;
     result.push({
       service,
       migrations,
@@ -170,6 +173,8 @@ export async function collectTargets(
     });
   }
   checkSchemasUnique(result);
+  // Read-only commands (status, dry runs) use the cache but write nothing.
+  if (options.recordChecksums) checksums.save();
   if (options.tenant !== undefined && result.every((r) => r.targets.length === 0)) {
     throw new UserError(`--tenant ${options.tenant}: no selected service has that tenant`);
   }

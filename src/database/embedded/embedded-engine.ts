@@ -26,6 +26,8 @@ export class EmbeddedEngine implements DatabaseEngine {
     private readonly projectPaths: readonly string[] = [],
     /** Extra server settings (`-c name=value`); a throwaway cluster turns durability off. */
     private readonly settings: Readonly<Record<string, string>> = {},
+    /** fromCache: a new cluster is a copy of the user's cached one (throwaways; see cluster-copy.ts). */
+    private readonly options: { fromCache?: boolean } = {},
   ) {}
 
   /** Config validation refuses such a directory; this guard holds whatever the settings came from. */
@@ -113,7 +115,7 @@ export class EmbeddedEngine implements DatabaseEngine {
   async #initialise(sink: ProgressSink, bins: Binaries): Promise<void> {
     sink.progress?.('initialising a new cluster (first run only)');
     this.refuseProjectDirectory();
-    await initialiseCluster(this.#cluster, bins);
+    await initialiseCluster(this.#cluster, bins, { fromCache: this.options.fromCache === true });
   }
 
   /** `immediate`: no shutdown checkpoint, for a cluster that is deleted right after. */

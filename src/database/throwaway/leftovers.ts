@@ -1,4 +1,13 @@
-import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -70,10 +79,50 @@ export function writeOwnerFile(dir: string): void {
  * Removes the temp directories of throwaways whose owner is gone, after an immediate shutdown of
  * an embedded server still running on one. Directories without an owner file are left alone.
  */
-export function removeStaleTempDirs(tmp: string = os.tmpdir()): string[] {
+export function removeStaleTempDirs(roots: readonly string[] = throwawayTempRoots()): string[] {
+  const removed: string[] = [];
+  for (const tmp of roots) removed.push(...removeStaleIn(tmp));
+  return removed;
+}
+
+// Linux's RAM-backed file system: a throwaway's files there are made in a fraction of the time
+// a journaling disk takes (copying the cached cluster: ~0.2 s against ~0.6 s, measured on the
+// project's 2-core VM). Only with room to spare: a container's default /dev/shm is 64 MB.
+const SHM = '/dev/shm';
+const TMPFS_MAGIC = 0x01021994;
+const SHM_MIN_FREE = 4 * 1024 ** 3;
+
+/** Where a new throwaway's temp directory goes: /dev/shm when it is a roomy tmpfs and TMPDIR is not set, else os.tmpdir(). */
+export function throwawayTempRoot(): string {
+  // A TMPDIR the user set is where they want temp files: it wins.
+  if (process.platform !== 'linux' || process.env.TMPDIR) return os.tmpdir();
+  try {
+    const fs = statfsSync(SHM);
+    if (fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= SHM_MIN_FREE) {
+      accessSync(SHM, constants.W_OK);
+      return SHM;
+    }
+  } catch {
+    // no /dev/shm here
+  }
+  return os.tmpdir();
+}
+
+/** Every place a throwaway's temp directory may be. */
+export function throwawayTempRoots(): string[] {
+  return [...new Set([os.tmpdir(), throwawayTempRoot()])];
+}
+
+function removeStaleIn(tmp: string): string[] {
   const here = throwawayOwner();
   const removed: string[] = [];
-  for (const entry of readdirSync(tmp)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(tmp);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
     if (!entry.startsWith(TEMP_PREFIX)) continue;
     const dir = path.join(tmp, entry);
     let owner: ThrowawayOwner | undefined;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedConfig } from '../../config/types.js';
 import { InterruptedError, UserError } from '../../errors.js';
@@ -20,6 +19,7 @@ import {
   removeStaleTempDirs,
   removeStaleThrowawayDatabases,
   TEMP_PREFIX,
+  throwawayTempRoot,
   writeOwnerFile,
 } from './leftovers.js';
 
@@ -109,7 +109,7 @@ async function removeStaleThrowaways(engine: ThrowawayEngine): Promise<void> {
 
 /** A temp directory for the cluster and the throwaway's own state (never the project's .devup/). */
 function makeTempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), TEMP_PREFIX));
+  const dir = mkdtempSync(path.join(throwawayTempRoot(), TEMP_PREFIX));
   // As root the server runs as an unprivileged user, which must traverse into the cluster.
   chmodSync(dir, 0o755);
   writeOwnerFile(dir);
@@ -152,6 +152,8 @@ async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Pr
     [],
     // Nothing on a throwaway cluster has to survive a crash: no flush waits, no full-page images.
     { fsync: 'off', full_page_writes: 'off' },
+    // initdb's bytes are the same every time: copied from the user's cache (cluster-cache.ts).
+    { fromCache: true },
   );
   const removeNow = () => {
     const pid = engine.runningPid();

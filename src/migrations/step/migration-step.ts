@@ -3,12 +3,10 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import type { applyTarget } from '../sql/apply.js';
 import type { TargetBase } from '../targets.js';
-import { runInDependencyOrder } from './migration-scheduler.js';
 import type { StepEvent } from './step-outcomes.js';
 import { StepOutcomes, type TargetOutcome } from './step-outcomes.js';
 import { planStep } from './step-plan.js';
 import { checkTargets, isFresh, needsWork, type TargetWork } from './target-check.js';
-import { explainTargetFailure, migrateTarget } from './target-executor.js';
 
 export type { StepEvent, TargetOutcome } from './step-outcomes.js';
 
@@ -72,10 +70,16 @@ export async function runMigrationStep(
   const result = () => ({ outcomes: outcomes.list(), failure: outcomes.failure, ms: performance.now() - started });
   if (options.checkOnly || options.readOnly || toMigrate.length === 0) return result();
 
+  // A lazy seam: the warm path (nothing pending) returns above, and never loads the applying
+  // side (the executor, the SQL engine's apply, split, scan and failure reporting).
+  const [{ runInDependencyOrder }, executor] = await Promise.all([
+    import('./migration-scheduler.js'),
+    import('./target-executor.js'),
+  ]);
   await runInDependencyOrder(config.services, toMigrate, {
     concurrency: options.concurrency ?? 4,
     skip: (work) => outcomes.skipped(work.target, 'a dependency failed'),
-    run: (work) => migrateAndRecord(config, admin, work, options, outcomes),
+    run: (work) => migrateAndRecord(config, admin, work, options, outcomes, executor),
   });
   return result();
 }
@@ -87,6 +91,7 @@ async function migrateAndRecord(
   work: TargetWork,
   options: MigrationStepOptions,
   outcomes: StepOutcomes,
+  { migrateTarget, explainTargetFailure }: typeof import('./target-executor.js'),
 ): Promise<boolean> {
   const emit = options.onEvent ?? (() => {});
   try {

@@ -54,6 +54,7 @@ export async function checkTargets(
     services: options.services,
     tenant: options.tenant,
     query: (sql) => client.query(sql),
+    recordChecksums: !options.readOnly,
   });
   const databases = ownDatabases(config, options.services);
   const report = (database: string, result: { done: string[]; warnings: string[] }) => {

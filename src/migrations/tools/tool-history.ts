@@ -15,7 +15,10 @@ export interface TargetState {
 let systemIdentifier = true;
 
 function identitySql(schema: string): string {
-  const cluster = systemIdentifier ? '(select system_identifier::text from pg_control_system())' : "'-'";
+  // devup.cluster_id: set in every copy of a cached cluster (cluster-copy.ts), whose copies share
+  // the system identifier and OID counter; absent elsewhere, leaving the identity as it was.
+  const copy = "coalesce('/' || nullif(current_setting('devup.cluster_id', true), ''), '')";
+  const cluster = systemIdentifier ? `(select system_identifier::text from pg_control_system()) || ${copy}` : "'-'";
   return `select ${cluster} || ':' || (select oid::text from pg_database where datname = current_database()) || ':' || coalesce((select oid::text from pg_namespace where nspname = ${quoteLiteral(schema)}), '-') as identity`;
 }
 
