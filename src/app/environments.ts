@@ -8,6 +8,7 @@ import { EmbeddedEngine } from '../database/embedded/embedded-engine.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, EngineStatus } from '../database/engine.js';
 import { readEngineState } from '../database/engine-state.js';
 import { type DevSessionState, readDevSession } from '../services/dev-session.js';
+import { findMovedCheckout, type MovedCheckout } from './moved-checkout.js';
 
 /** One devup environment on this machine, as `devup ls` shows it. */
 export interface Environment {
@@ -103,9 +104,14 @@ export interface Leftovers {
   orphanServer: { pid: number; command: string } | undefined;
   /** Resources found but not this checkout's to remove (another checkout's by now), with why. */
   kept: string[];
+  /** The checkout was moved, not deleted, and its `devup dev` runs there: nothing of it is removed. */
+  moved: MovedCheckout | undefined;
 }
 
 export async function findLeftovers(root: string, entry: CheckoutEntry): Promise<Leftovers> {
+  // A live session holds its containers, volumes and server: none of them is left behind.
+  const moved = findMovedCheckout(root, entry);
+  if (moved) return { root, entry, items: [], engines: [], orphanServer: undefined, kept: [], moved };
   const items: Destroyable[] = [];
   const engines: DatabaseEngine[] = [];
   const kept: string[] = [];
@@ -121,5 +127,5 @@ export async function findLeftovers(root: string, entry: CheckoutEntry): Promise
   const listener = listeningProcess(entry.ports.database);
   const orphanServer =
     listener && /postgres/.test(listener.command) && listener.args.includes(entry.dataDir) ? listener : undefined;
-  return { root, entry, items, engines, orphanServer, kept };
+  return { root, entry, items, engines, orphanServer, kept, moved };
 }
