@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { listeningProcess } from '../checkouts/port-holder.js';
 import { type CheckoutEntry, readRegistry, registryDir } from '../checkouts/registry.js';
 import type { DatabaseSettings } from '../config/types.js';
@@ -16,6 +17,8 @@ export interface Environment {
   checkout: string;
   /** false: the checkout's directory was deleted; `devup prune` removes what it left. */
   exists: boolean;
+  /** Where a checkout that no longer exists at `checkout` is now: moved while its devup dev runs. */
+  movedTo: string | null;
   /** Holds the project's configured ports and names. */
   first: boolean;
   /** Runs on ports and container names of its own, beside the project's first checkout. */
@@ -81,15 +84,19 @@ export async function describeEnvironment(root: string, entry: CheckoutEntry): P
       )
       .catch(() => undefined);
   }
+  const exists = existsSync(root);
+  const movedTo = exists ? undefined : findMovedCheckout(root, entry);
+  const stateDir = movedTo ? path.join(movedTo.root, path.relative(root, entry.stateDir)) : entry.stateDir;
   return {
     project: entry.project,
     checkout: root,
-    exists: existsSync(root),
+    exists,
+    movedTo: movedTo?.root ?? null,
     first: entry.first,
     moved: entry.dockerName !== entry.project,
     engine: engine ?? null,
     database: { port: entry.ports.database, state },
-    dev: readDevSession(entry.stateDir) ?? null,
+    dev: readDevSession(stateDir) ?? null,
     disk: disk ?? null,
   };
 }

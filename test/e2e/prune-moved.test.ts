@@ -40,6 +40,10 @@ describe('prune and a checkout moved while its devup dev runs (embedded engine)'
     expect(processStart(postgres)).toBeDefined();
 
     renameSync(demo.dir, moved);
+    const listed = await runCli(['ls'], { cwd: path.dirname(moved), env });
+    expect(listed.output).toContain(`(moved to ${moved}, where its devup dev runs)`);
+    expect(listed.output).toContain(`devup dev running (pid ${cli.child.pid}`);
+    expect(listed.output).not.toContain('devup prune');
     const pruned = await runCli(['prune', '--yes'], { cwd: path.dirname(moved), env });
     expect(pruned.output).toContain(`its devup dev (pid ${cli.child.pid}, since`);
     expect(pruned.output).toContain(moved);
