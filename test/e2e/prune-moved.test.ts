@@ -57,5 +57,10 @@ describe('prune and a checkout moved while its devup dev runs (embedded engine)'
     expect(existsSync(demo.dir)).toBe(false);
     // What the session wrote went to where the checkout is now.
     expect(existsSync(path.join(moved, '.devup/logs'))).toBe(true);
+
+    // The server still runs with -D naming the old path: down at the new one stops it too.
+    const down = await runCli(['down', '--volumes', '--yes', '--engine', 'embedded'], { cwd: moved, env });
+    expect(down.code, down.output).toBe(0);
+    expect(processStart(postgres)).toBeUndefined();
   });
 });
