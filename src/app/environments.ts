@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { listeningProcess } from '../checkouts/port-holder.js';
 import { type CheckoutEntry, readRegistry, registryDir } from '../checkouts/registry.js';
 import type { DatabaseSettings } from '../config/types.js';
@@ -8,6 +9,7 @@ import { EmbeddedEngine } from '../database/embedded/embedded-engine.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, EngineStatus } from '../database/engine.js';
 import { readEngineState } from '../database/engine-state.js';
 import { type DevSessionState, readDevSession } from '../services/dev-session.js';
+import { findMovedCheckout, type MovedCheckout } from './moved-checkout.js';
 
 /** One devup environment on this machine, as `devup ls` shows it. */
 export interface Environment {
@@ -15,6 +17,8 @@ export interface Environment {
   checkout: string;
   /** false: the checkout's directory was deleted; `devup prune` removes what it left. */
   exists: boolean;
+  /** Where a checkout that no longer exists at `checkout` is now: moved while its devup dev runs. */
+  movedTo: string | null;
   /** Holds the project's configured ports and names. */
   first: boolean;
   /** Runs on ports and container names of its own, beside the project's first checkout. */
@@ -80,15 +84,19 @@ export async function describeEnvironment(root: string, entry: CheckoutEntry): P
       )
       .catch(() => undefined);
   }
+  const exists = existsSync(root);
+  const movedTo = exists ? undefined : findMovedCheckout(root, entry);
+  const stateDir = movedTo ? path.join(movedTo.root, path.relative(root, entry.stateDir)) : entry.stateDir;
   return {
     project: entry.project,
     checkout: root,
-    exists: existsSync(root),
+    exists,
+    movedTo: movedTo?.root ?? null,
     first: entry.first,
     moved: entry.dockerName !== entry.project,
     engine: engine ?? null,
     database: { port: entry.ports.database, state },
-    dev: readDevSession(entry.stateDir) ?? null,
+    dev: readDevSession(stateDir) ?? null,
     disk: disk ?? null,
   };
 }
@@ -103,9 +111,14 @@ export interface Leftovers {
   orphanServer: { pid: number; command: string } | undefined;
   /** Resources found but not this checkout's to remove (another checkout's by now), with why. */
   kept: string[];
+  /** The checkout was moved, not deleted, and its `devup dev` runs there: nothing of it is removed. */
+  moved: MovedCheckout | undefined;
 }
 
 export async function findLeftovers(root: string, entry: CheckoutEntry): Promise<Leftovers> {
+  // A live session holds its containers, volumes and server: none of them is left behind.
+  const moved = findMovedCheckout(root, entry);
+  if (moved) return { root, entry, items: [], engines: [], orphanServer: undefined, kept: [], moved };
   const items: Destroyable[] = [];
   const engines: DatabaseEngine[] = [];
   const kept: string[] = [];
@@ -121,5 +134,5 @@ export async function findLeftovers(root: string, entry: CheckoutEntry): Promise
   const listener = listeningProcess(entry.ports.database);
   const orphanServer =
     listener && /postgres/.test(listener.command) && listener.args.includes(entry.dataDir) ? listener : undefined;
-  return { root, entry, items, engines, orphanServer, kept };
+  return { root, entry, items, engines, orphanServer, kept, moved };
 }

@@ -1,7 +1,12 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
-import { type PlannedRollback, planRollbacks, rollbackTargets } from '../migrations/sql/rollback.js';
+import {
+  type PlannedRollback,
+  planRollbacks,
+  requireDownMigrations,
+  rollbackTargets,
+} from '../migrations/sql/rollback.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/step/migration-step.js';
 import type { ToolRollback } from '../migrations/tools/tool-rollback.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
@@ -25,6 +30,7 @@ export async function planRedo(
     targets.filter((t) => t.sql),
     { steps: 1 },
   );
+  requireDownMigrations(sql);
   const toolTargets = targets.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
   if (toolTargets.length === 0) return { sql, tools: [] };
   const { planToolRollbacks } = await import('../migrations/tools/tool-rollback.js');

@@ -16,14 +16,15 @@ export default async function ls(ctx: CommandContext): Promise<number> {
     return 0;
   }
   for (const environment of environments) printEnvironment(ctx, environment);
-  if (environments.some((e) => !e.exists)) {
+  if (environments.some((e) => !e.exists && !e.movedTo)) {
     output.line(`Some checkouts no longer exist: \`devup prune\` removes what they left behind.`);
   }
   return 0;
 }
 
 function printEnvironment({ output }: CommandContext, e: Environment): void {
-  const where = e.exists ? e.checkout : `${e.checkout} ${output.style('yellow', '(deleted)')}`;
+  const gone = e.movedTo ? `(moved to ${e.movedTo}, where its devup dev runs)` : '(deleted)';
+  const where = e.exists ? e.checkout : `${e.checkout} ${output.style('yellow', gone)}`;
   output.line(
     `${output.style('bold', e.project)}  ${where}${e.moved ? output.style('gray', '  (ports of its own)') : ''}`,
   );

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
-import { planRollbacks, rollbackTargets } from '../migrations/sql/rollback.js';
+import { planRollbacks, requireDownMigrations, rollbackTargets } from '../migrations/sql/rollback.js';
 import { confirm } from '../ui/confirm.js';
 
 /** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
@@ -78,6 +78,7 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
       ctx.output.line('Nothing to roll back.');
       return 0;
     }
+    requireDownMigrations(planned);
     ctx.output.line('devup migrate down will run the down migrations of:');
     for (const { target, preview } of planned) {
       const names = preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));

@@ -17,7 +17,20 @@ export default async function prune(ctx: CommandContext, options: Record<string,
     output.line('Nothing to prune: every checkout devup knows of still exists.');
     return 0;
   }
-  const leftovers = await Promise.all(gone.map(([root, entry]) => findLeftovers(root, entry)));
+  const found = await Promise.all(gone.map(([root, entry]) => findLeftovers(root, entry)));
+  const held = found.filter((l) => l.moved);
+  for (const { root, entry, moved } of held) {
+    output.line(
+      `${output.style('yellow', '!')} ${output.style('bold', entry.project)} in ${root} was moved to ${moved?.root}, where its devup dev (pid ${moved?.session.pid}, since ${moved?.session.startedAt}) runs: devup prune leaves it alone.`,
+    );
+  }
+  if (held.length > 0) {
+    output.line(
+      `  Stop that session (Ctrl-C in its terminal, or \`kill ${held[0]?.moved?.session.pid}\`); its next devup dev records where the checkout is now.`,
+    );
+  }
+  const leftovers = found.filter((l) => !l.moved);
+  if (leftovers.length === 0) return 1;
   output.line('These checkouts no longer exist; devup prune removes what they left:');
   for (const l of leftovers) {
     output.line(`  ${output.style('bold', l.entry.project)} in ${l.root}`);
@@ -46,7 +59,7 @@ export default async function prune(ctx: CommandContext, options: Record<string,
     event: 'pruned',
     checkouts: leftovers.map((l) => ({ checkout: l.root, project: l.entry.project, items: l.items })),
   });
-  return 0;
+  return held.length > 0 ? 1 : 0;
 }
 
 /** A fast shutdown (SIGINT) of a server whose data directory is gone, waiting until it has exited. */

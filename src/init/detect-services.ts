@@ -57,15 +57,15 @@ export function placeholderFor(variable: string): string | undefined {
   return undefined;
 }
 
-/** `billing-api` for `Billing API`: a name the config accepts. */
+/** `billing-api` for `Billing API`: a name the config accepts (it starts with a letter). */
 export function serviceName(dir: string): string {
-  return (
-    path
-      .basename(dir)
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'app'
-  );
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '');
+  if (name === '') return 'app';
+  return /^[a-z]/.test(name) ? name : `svc-${name}`;
 }
 
 function alembicOf(scanned: ScannedDir): { migrations: FoundMigrations; evidence: string } | undefined {

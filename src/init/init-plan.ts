@@ -141,7 +141,9 @@ export function planInit(root: string): InitPlan {
     path
       .basename(root)
       .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, '-') || 'app';
+      .replace(/[^a-z0-9_-]+/g, '-')
+      // The config wants a letter or digit first (it names containers and volumes).
+      .replace(/^[-_]+|-+$/g, '') || 'app';
   const files: PlannedFile[] = [
     {
       file: 'devup.config.mjs',

@@ -4,9 +4,14 @@ import path from 'node:path';
 /**
  * Writes `value` as pretty JSON through a temporary file and a rename, so a reader or a crash never
  * sees half a file. The temporary name is unique per call: parallel writers can't share one.
+ * `createDir: false`: the directory must exist already (ENOENT otherwise).
  */
-export function writeJsonAtomic(file: string, value: unknown, options: { mode?: number } = {}): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+export function writeJsonAtomic(
+  file: string,
+  value: unknown,
+  options: { mode?: number; createDir?: boolean } = {},
+): void {
+  if (options.createDir !== false) mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(
     temporary,

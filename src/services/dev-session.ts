@@ -34,6 +34,11 @@ interface DevSessionClaim extends ProcessIdentity {
   session?: string;
   /** Absent in claims of an older devup: a dev. */
   command?: 'dev' | 'reset';
+  /**
+   * The state directory as it was when claimed: a checkout moved while its session runs is found
+   * by it (`devup prune` must not take it for a deleted one). Absent in claims of an older devup.
+   */
+  stateDir?: string;
 }
 
 /** This process's hold on the project's `devup dev`. */
@@ -102,7 +107,7 @@ export async function claimDevSession(
   const me = currentProcess();
   const command = options.command ?? 'dev';
   const session = randomBytes(8).toString('hex');
-  const claim = `${JSON.stringify({ ...me, startedAt: new Date().toISOString(), session, command } satisfies DevSessionClaim, null, 2)}\n`;
+  const claim = `${JSON.stringify({ ...me, startedAt: new Date().toISOString(), session, command, stateDir: path.resolve(stateDir) } satisfies DevSessionClaim, null, 2)}\n`;
   let dead: { claim: DevSessionClaim; state: DevSessionState | undefined } | undefined;
   mkdirSync(stateDir, { recursive: true });
   let told = false;
@@ -167,6 +172,15 @@ export function readDevSession(stateDir: string): DevSessionState | undefined {
   if (!claim) return undefined;
   const state = readJson<DevSessionState>(devSessionFile(stateDir));
   return { pid: claim.pid, startedAt: claim.startedAt, services: state?.pid === claim.pid ? state.services : [] };
+}
+
+/**
+ * The running `devup dev` whose claim sits in `stateDir` now but was made in `claimedIn`: the
+ * session of a checkout that was moved while it ran.
+ */
+export function movedDevSession(stateDir: string, claimedIn: string): { pid: number; startedAt: string } | undefined {
+  const claim = liveDevClaim(stateDir);
+  return claim?.stateDir === claimedIn ? { pid: claim.pid, startedAt: claim.startedAt } : undefined;
 }
 
 /** Asks a running `devup dev` to stop its services (as Ctrl-C would) and waits until it exits. */

@@ -61,6 +61,8 @@ export class LogStore {
   readonly dir: string;
   readonly #maxBytes: number;
   readonly #files = new Map<string, { fd: number; bytes: number }>();
+  /** Whether this store made its directory: one that vanished since is not made again. */
+  #made = false;
 
   constructor(dir: string, options: { maxBytes?: number } = {}) {
     this.dir = dir;
@@ -72,6 +74,7 @@ export class LogStore {
     this.close();
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
+    this.#made = true;
   }
 
   append(resource: string, stream: LogSource, lines: string | readonly string[]): void {
@@ -81,8 +84,9 @@ export class LogStore {
     // A line's own newlines would split it into rows the parser cannot read.
     const text = `${head}${batch.map((line) => line.replaceAll('\n', ' ')).join(`\n${head}`)}\n`;
     let file = this.#open(resource);
+    if (!file) return;
     if (file.bytes > 0 && file.bytes + text.length > this.#maxBytes) file = this.#rotate(resource, file);
-    file.bytes += writeSync(file.fd, text);
+    if (file) file.bytes += writeSync(file.fd, text);
   }
 
   /** The entries of `resource` after `from` (the start of the current file without it), and where they end. */
@@ -95,21 +99,38 @@ export class LogStore {
     this.#files.clear();
   }
 
-  #open(resource: string): { fd: number; bytes: number } {
+  /**
+   * The resource's open file. Undefined when the directory this store made is gone (the checkout
+   * was moved or deleted while the session ran): the line is dropped rather than an empty
+   * `.devup/logs` made again at the old path (issue 26 item 8).
+   */
+  #open(resource: string): { fd: number; bytes: number } | undefined {
     let file = this.#files.get(resource);
     if (!file) {
-      mkdirSync(this.dir, { recursive: true });
-      const fd = openSync(fileOf(this.dir, resource), 'a');
+      if (!this.#made) mkdirSync(this.dir, { recursive: true });
+      this.#made = true;
+      let fd: number;
+      try {
+        fd = openSync(fileOf(this.dir, resource), 'a');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
       file = { fd, bytes: fstatSync(fd).size };
       this.#files.set(resource, file);
     }
     return file;
   }
 
-  #rotate(resource: string, file: { fd: number }): { fd: number; bytes: number } {
+  #rotate(resource: string, file: { fd: number }): { fd: number; bytes: number } | undefined {
     closeSync(file.fd);
     this.#files.delete(resource);
-    renameSync(fileOf(this.dir, resource), `${fileOf(this.dir, resource)}.1`);
+    try {
+      renameSync(fileOf(this.dir, resource), `${fileOf(this.dir, resource)}.1`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
     return this.#open(resource);
   }
 }

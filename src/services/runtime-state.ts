@@ -13,6 +13,7 @@ export interface RuntimeState {
 export class RuntimeStateFile {
   readonly file: string;
   readonly #startedAt = new Date().toISOString();
+  #written = false;
 
   constructor(file: string) {
     this.file = file;
@@ -21,7 +22,15 @@ export class RuntimeStateFile {
   /** Synchronous and small: called on every status change, and must be done before the next. */
   write(services: ServiceState[]): void {
     const state: RuntimeState = { pid: process.pid, startedAt: this.#startedAt, services };
-    writeJsonAtomic(this.file, state);
+    // The directory is made once, at the first write. After that, a directory gone means the
+    // checkout was moved or deleted while the session ran: recreating it would leave an empty
+    // `.devup/` at the old path (issue 26 item 8), so the state is not published any more.
+    try {
+      writeJsonAtomic(this.file, state, { createDir: !this.#written });
+      this.#written = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.#written) throw error;
+    }
   }
 
   /** Removes the file only while it is this process's: another session's file is not ours to delete. */

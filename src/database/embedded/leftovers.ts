@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { realPathSoFar } from '../../config/project-paths.js';
 import { processStart } from '../../process-identity.js';
@@ -76,10 +76,20 @@ function isPostmasterOf(pid: number, dataDir: string): boolean {
   }
   const program = path.basename(args[0] ?? '');
   const dir = args[args.indexOf('-D') + 1];
-  return (
-    (program === 'postgres' || program === 'postmaster') &&
-    args.includes('-D') &&
-    dir !== undefined &&
-    realPathSoFar(dir) === realPathSoFar(dataDir)
-  );
+  if (!(program === 'postgres' || program === 'postmaster') || !args.includes('-D') || dir === undefined) return false;
+  return realPathSoFar(dir) === realPathSoFar(dataDir) || workingDirectory(pid) === realPathSoFar(dataDir);
+}
+
+/**
+ * Linux: where the process works now. The postmaster works in its data directory, so this follows
+ * a checkout renamed while its server ran, whose `-D` still names the old path: without it,
+ * `devup down` there deleted the data and left the server running.
+ */
+function workingDirectory(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
 }

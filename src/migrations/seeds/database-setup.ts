@@ -17,6 +17,13 @@ import { createRecordTableSql } from './recorded-sql-file.js';
  * no migration names (a migration that drops and recreates `public` took the record with it).
  */
 const INIT_TABLE = `${DEVUP_SCHEMA}.database_init`;
+/**
+ * The databases an init file's run created, until that run is recorded: a run killed half-way
+ * (SIGKILL, a crash) left them behind, and the next run drops them before it starts again, as a
+ * failed run drops its own (they hold only what the file put there). Without this, CREATE DATABASE
+ * failed on every later run.
+ */
+const CREATED_TABLE = `${DEVUP_SCHEMA}.database_init_created`;
 /** Where an older devup kept that record: read, and moved to INIT_TABLE. */
 const LEGACY_INIT_TABLE = 'public.devup_database_init';
 /** The advisory lock key for database-wide setup (not a schema name: it has a space). */
@@ -68,6 +75,24 @@ async function readSetupState(client: pg.Client, setup: DatabaseSetup, root: str
 async function createInitRecord(client: pg.Client): Promise<void> {
   await client.query(`create schema if not exists ${quoteIdent(DEVUP_SCHEMA)}`);
   await client.query(createRecordTableSql(INIT_TABLE));
+  await client.query(`create table if not exists ${CREATED_TABLE} (file text not null, database text not null)`);
+}
+
+/** Drops what an interrupted run of the init file `name` created; one line per database dropped. */
+async function dropInterruptedRun(client: pg.Client, name: string): Promise<string[]> {
+  const { rows } = await client.query<{ database: string; present: boolean }>(
+    `select database, exists (select from pg_database where datname = database) as present from ${CREATED_TABLE} where file = $1`,
+    [name],
+  );
+  const dropped: string[] = [];
+  for (const { database, present } of rows) {
+    if (!present) continue;
+    // FORCE: the killed run's own connection to it may still be open on the server.
+    await client.query(`drop database if exists ${quoteIdent(database)} with (force)`);
+    dropped.push(`database ${database} dropped: an interrupted run of ${name} had created it`);
+  }
+  await client.query(`delete from ${CREATED_TABLE} where file = $1`, [name]);
+  return dropped;
 }
 
 /** An older devup's record in public, moved to devup's schema in one transaction. */
@@ -108,12 +133,17 @@ async function createExtension(client: pg.Client, extension: { name: string; sch
   }
 }
 
-async function runInitFile(client: pg.Client, admin: ConnectionInfo, file: string, root: string): Promise<void> {
+async function runInitFile(client: pg.Client, admin: ConnectionInfo, file: string, root: string): Promise<string[]> {
   const name = path.relative(root, file);
   const text = normaliseSql(readFileSync(file, 'utf8'));
   await createInitRecord(client);
-  const record = `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))})`;
-  await runInitScript(client, admin, { path: file, name, text }, record);
+  const dropped = await dropInterruptedRun(client, name);
+  // The record and the end of the run's list of created databases commit together.
+  const record = `insert into ${INIT_TABLE} (file, checksum) values (${quoteLiteral(name)}, ${quoteLiteral(checksumSql(text))}); delete from ${CREATED_TABLE} where file = ${quoteLiteral(name)}`;
+  await runInitScript(client, admin, { path: file, name, text }, record, async (database) => {
+    await client.query(`insert into ${CREATED_TABLE} (file, database) values ($1, $2)`, [name, database]);
+  });
+  return dropped;
 }
 
 /**
@@ -149,7 +179,7 @@ export async function applyDatabaseSetup(
       done.push(`extension ${extension.name} (in ${extension.schema})`);
     }
     for (const file of state.pendingInit) {
-      await runInitFile(client, admin, file, root);
+      done.push(...(await runInitFile(client, admin, file, root)));
       done.push(`init ${path.relative(root, file)}`);
     }
     return done;

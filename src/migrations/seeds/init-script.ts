@@ -59,6 +59,8 @@ function stepsOf(statements: Statement[]): Step[] {
 interface Progress {
   /** Databases this run created: dropped again on a failure (they hold only what the file put there). */
   created: string[];
+  /** Told of each database once it is created, so that a run killed later can still undo it. */
+  onCreated: (database: string) => Promise<void>;
   /** Work committed that cannot be undone, as "lines 1–4 in database app". */
   kept: string[];
 }
@@ -70,9 +72,15 @@ interface Progress {
  * one transaction each, through the one SQL executor. `record` (the row saying the file ran) goes
  * into the main database with the last statements there, or after the file when it ended elsewhere.
  */
-export async function runInitScript(main: pg.Client, admin: ConnectionInfo, file: InitFile, record: string) {
+export async function runInitScript(
+  main: pg.Client,
+  admin: ConnectionInfo,
+  file: InitFile,
+  record: string,
+  onCreated: Progress['onCreated'] = async () => {},
+) {
   const sections = readPsqlScript(file.text, file.name);
-  const progress: Progress = { created: [], kept: [] };
+  const progress: Progress = { created: [], kept: [], onCreated };
   const endsInMain = sections.at(-1)?.database === undefined;
   try {
     for (const [index, section] of sections.entries()) {
@@ -143,8 +151,10 @@ async function runSection(
     const first = step.statements[0] as Statement;
     const lastStatement = step.statements.at(-1) as Statement;
     const created = first.tree?.CreatedbStmt?.dbname;
-    if (typeof created === 'string') progress.created.push(created);
-    else {
+    if (typeof created === 'string') {
+      progress.created.push(created);
+      await progress.onCreated(created);
+    } else {
       const [from, to] = [lineOf(file.text, first.offset), lineOf(file.text, lastStatement.offset)];
       progress.kept.push(`${from === to ? `line ${from}` : `lines ${from}–${to}`} in database "${database}"`);
     }

@@ -29,7 +29,7 @@ export function selectRollback(
 export function rollbackPreview(
   plan: TargetPlan,
   options: { steps?: number | undefined; to?: bigint | undefined },
-): { name: string; note: string | undefined }[] {
+): { name: string; version: bigint; note: string | undefined }[] {
   const notes = new Map<bigint, string>([
     ...plan.changed.map(({ row }) => [row.version, 'its file changed since it was applied'] as const),
     ...plan.missing.map((row) => [row.version, 'no file has this version any more'] as const),
@@ -37,7 +37,11 @@ export function rollbackPreview(
   const unfinished = plan.blocked.filter((b) => isUnfinishedRollback(b.row)).map((b) => b.row);
   for (const row of unfinished) notes.set(row.version, 'its rollback did not finish: it runs again');
   const rows = [...plan.applied.map((a) => a.row), ...plan.changed.map((c) => c.row), ...plan.missing, ...unfinished];
-  return selectRollback(rows, options).map((row) => ({ name: row.name, note: notes.get(row.version) }));
+  return selectRollback(rows, options).map((row) => ({
+    name: row.name,
+    version: row.version,
+    note: notes.get(row.version),
+  }));
 }
 
 interface RollbackOptions {
@@ -48,7 +52,23 @@ interface RollbackOptions {
 /** A target with what a rollback would take back there, for people to confirm. */
 export interface PlannedRollback {
   target: SqlTarget;
-  preview: { name: string; note: string | undefined }[];
+  preview: { name: string; version: bigint; note: string | undefined }[];
+}
+
+/**
+ * Refuses, before anyone confirms, a rollback of which some migration has no down section (or no
+ * file any more): rollbackTarget would refuse it only after the tenants before it were rolled
+ * back, which left a redo half-done (one tenant rolled back and not migrated again).
+ */
+export function requireDownMigrations(planned: PlannedRollback[]): void {
+  const missing = planned.flatMap(({ target, preview }) => {
+    const files = new Map(target.migrations.map((m) => [m.version, m]));
+    return preview.filter((m) => !files.get(m.version)?.down).map((m) => `${target.schema}: ${m.name}`);
+  });
+  if (missing.length === 0) return;
+  throw new UserError(`cannot roll back ${missing.join(', ')}: no down migration; nothing was rolled back`, {
+    hint: 'Add a down file (or a -- migrate:down section), or restore the database another way.',
+  });
 }
 
 /** Every selected SQL target with something to roll back. */

@@ -90,7 +90,7 @@ it('kill -9 during a no-transaction down: the history says the rollback did not 
     expect(lines.join('')).toMatch(/✗ 0002_pair +rollback did not finish: started at /);
     expect(planRepair(plan)[0]?.description).toMatch(/forget the unfinished rollback of 0002_pair/);
     expect(rollbackPreview(plan, { steps: 1 })).toEqual([
-      { name: '0002_pair', note: 'its rollback did not finish: it runs again' },
+      { name: '0002_pair', version: 2n, note: 'its rollback did not finish: it runs again' },
     ]);
 
     // Running the down again (it is safe to re-run) completes it and forgets the row.

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { defaultPort, envVariablesRead } from '../../../src/init/detect-services.js';
+import { defaultPort, envVariablesRead, serviceName } from '../../../src/init/detect-services.js';
 import { planInit } from '../../../src/init/init-plan.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
@@ -77,4 +77,19 @@ it('reads the variables env.py takes and the port a service falls back to', () =
   expect(defaultPort('port = int(os.environ.get("PORT", "8030"))')).toBe(8030);
   expect(defaultPort('const port = Number(process.env.PORT || 3000);')).toBe(3000);
   expect(defaultPort('listen(port)')).toBeUndefined();
+});
+
+// Found by the round-two adversarial pass: a directory named `-é-` gave `project: '---'`, and one
+// named `9lives` the service `9lives`, which the config itself then refused.
+it('names the project and the services as the config accepts them, whatever the directories are called', () => {
+  ws = createWorkspace({
+    '-é-/9lives/package.json': JSON.stringify({ scripts: { start: 'node server.js' } }),
+    '-é-/_web_/package.json': JSON.stringify({ scripts: { start: 'node server.js' } }),
+  });
+  const content = planInit(`${ws.dir}/-é-`).files.find((f) => f.file === 'devup.config.mjs')?.content ?? '';
+  expect(content).toContain("project: 'app',");
+  expect(serviceName('/x/9lives')).toBe('svc-9lives');
+  expect(serviceName('/x/_web_')).toBe('web');
+  expect(serviceName('/x/Billing API')).toBe('billing-api');
+  expect(serviceName('/x/é')).toBe('app');
 });
