@@ -22,7 +22,7 @@ it('reports every problem at once, each with its key path', () => {
     },
   });
   expect(found).toContain('services.auth.migrations.dir: no such directory: services/auth/migrations');
-  expect(found).toContain('services.auth.dependsOn: unknown service "wokflow" (did you mean "workflow"?)');
+  expect(found).toContain('services.auth.dependsOn: unknown service or infra "wokflow" (did you mean "workflow"?)');
   expect(found).toContain('services.workflow.cwd: no such directory: services/workflow');
   expect(found).toContain('services.billing.port: 4001 is also used by services.workflow.port');
 });
