@@ -116,6 +116,7 @@ export function buildProgram(): Command {
     .option('--no-start', 'stop after migrating and seeding')
     .option('--no-seed', 'do not apply seed data')
     .option('--force', 'allow resetting an external database that is not on this machine')
+    .option('--infra <name>', "empty one infra entry's data (its container and volumes) instead of the database")
     .addHelpText(
       'after',
       '\nA full reset restores every database from the template taken after the last rebuild when the\nmigrations, seeds and config are unchanged since; otherwise it rebuilds through the migrations.',
@@ -159,7 +160,7 @@ export function buildProgram(): Command {
   program
     .command('down')
     .description('stop Postgres and keep its data (--volumes destroys it)')
-    .option('--volumes', "also destroy the container's volume or the embedded data directory")
+    .option('--volumes', "also destroy the container's volume or the embedded data directory, and the infra's volumes")
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./down.js')));
 

@@ -21,9 +21,11 @@ export default async function status(ctx: CommandContext): Promise<number> {
     }
   }
   const session = readDevSession(config.stateDir);
+  const infra =
+    config.infra.length > 0 ? await (await import('../app/infra-commands.js')).projectInfraStates(config) : undefined;
   if (output.mode === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null })}\n`,
+      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}) })}\n`,
     );
     return 0;
   }
@@ -32,6 +34,14 @@ export default async function status(ctx: CommandContext): Promise<number> {
   output.line(
     `  ${mark} Postgres (${engine.engine}): ${engine.state}, ${engine.description}${engine.port ? `, port ${engine.port}` : ''}`,
   );
+  if (config.infra.length > 0 && !infra) output.line('  ○ infra: no Docker engine answers');
+  for (const i of infra ?? []) {
+    const on = i.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
+    const note = i.outdated ? ' (config changed: the next `devup dev` recreates it)' : '';
+    output.line(
+      `  ${on} ${i.name} (${i.kind ?? i.image}): ${i.state}, ${i.url || 'no port'}, container ${i.container}${note}`,
+    );
+  }
   if (migrationError) output.line(`  ! migrations: ${migrationError}`);
   for (const t of targets) {
     output.line(

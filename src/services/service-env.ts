@@ -9,6 +9,8 @@ export interface ServiceEnvSources {
   devup: Record<string, string>;
   /** The project's .env, already parsed. */
   dotenv: Record<string, string>;
+  /** `{infra.NAME.FIELD}` values (keyed `infra.cache.url`). */
+  infra?: Readonly<Record<string, string>>;
   /** Every service of the run, to tell a service where the ones it depends on answer (DEVUP_URL_*). */
   services?: readonly ServiceSettings[];
   /** Whether the combined log is coloured; children are told to keep (or drop) their colours to match. */
@@ -24,7 +26,8 @@ export interface ServiceEnvSources {
  *      whatever DATABASE_URL the shell or .env carry for other purposes; and DEVUP_URL_<SERVICE> for
  *      each service it depends on, so calls between services follow a checkout's ports
  *   5. the service's envFile
- *   6. the service's `env` in the config, with {url} {schema} {tenant} {database} {service} expanded
+ *   6. the service's `env` in the config, with {url} {schema} {tenant} {database} {service} and
+ *      {infra.NAME.FIELD} expanded
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
  * So a service's own settings (5-6) can still point it elsewhere on purpose, and the config beats files.
  */
@@ -53,6 +56,7 @@ export async function buildServiceEnv(
       tenant: devup.DEVUP_TENANT ?? '',
       database: devup.PGDATABASE ?? '',
       service: service.name,
+      ...(sources.infra ? { infra: sources.infra } : {}),
     }),
   );
   if (service.port !== undefined) env.PORT = String(service.port);

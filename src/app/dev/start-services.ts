@@ -7,6 +7,7 @@ import { devSessionFile } from '../../services/dev-session.js';
 import type { ServiceEvent } from '../../services/service-status.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
+import type { DevInfra } from './dev-infra.js';
 import type { LiveSession } from './live-session.js';
 import type { PreparedDatabase } from './prepare-database.js';
 
@@ -17,22 +18,26 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean },
+  options: { watch: boolean; infra?: DevInfra | undefined },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
   if (runnable.length === 0) {
-    output.line('No service has a command to start; the database is ready.');
+    output.line(`No service has a command to start; the database${options.infra ? ' and infra are' : ' is'} ready.`);
     return 0;
   }
   const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
-  const mask = secretMasker(prepared.db.connection.password);
+  const masks = [prepared.db.connection.password, ...(options.infra?.started.map((s) => s.entry.password) ?? [])].map(
+    (secret) => secretMasker(secret),
+  );
+  const mask = (text: string) => masks.reduce((masked, m) => m(masked), text);
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
   const supervisor = new ServiceSupervisor({
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
     dotenv: config.dotenv,
+    ...(options.infra ? { infra: options.infra.values } : {}),
     // Passwords never reach the screen, even when a service logs its DATABASE_URL.
     // --json: every log line becomes an event, so stdout stays one JSON object per line.
     write:
@@ -55,16 +60,19 @@ export async function startServices(
 
   const started = performance.now();
   let live: LiveSession | undefined;
+  let closeWatch: (() => void) | undefined;
   try {
     const ready = await interrupts.race(supervisor.start());
-    const width = Math.max(...ready.services.map((s) => s.name.length));
     // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
     output.line(
       `${output.style('green', '✔')} All services ready in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`,
     );
-    for (const s of ready.services) {
-      output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
+    const rows = [...(options.infra?.rows ?? []), ...ready.services.map((s) => ({ ...s, url: s.url ?? '' }))];
+    const width = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) {
+      output.line(`  ${r.name.padEnd(width)}  ${r.url.padEnd(24)}  ready in ${formatDuration(r.readyMs)}`);
     }
+    closeWatch = await options.infra?.watch(output);
     output.event({ event: 'services-ready', ms: Math.round(performance.now() - started), services: ready.services });
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
@@ -80,9 +88,10 @@ export async function startServices(
     });
     for (const line of live.lines) output.line(line);
   } catch (error) {
+    closeWatch?.();
     await live?.close();
     await (stopping ?? supervisor.stop());
-    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted);
+    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted, options.infra);
     throw error;
   }
 
@@ -90,19 +99,21 @@ export async function startServices(
     supervisor.finished,
     interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
   ]);
+  closeWatch?.();
   // A restart under way ends with the supervisor; a migration under way finishes its target.
   await Promise.all([live.close(), stopping ?? supervisor.stop()]);
   if (end.reason === 'stop-all' && end.error) throw end.error;
-  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
-  return finish(ctx, prepared, 0);
+  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1, options.infra);
+  return finish(ctx, prepared, 0, options.infra);
 }
 
-function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {
+function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number, infra: DevInfra | undefined): number {
   const { output } = ctx;
+  const what = infra ? 'Postgres and infra keep' : 'Postgres keeps';
   const keeps =
     prepared.db.engine === 'external'
-      ? 'The external database is untouched.'
-      : `Postgres keeps running for a fast next start (\`devup down\` stops it).`;
+      ? `The external database is untouched.${infra ? ' Infra keeps running (`devup down` stops it).' : ''}`
+      : `${what} running for a fast next start (\`devup down\` stops ${infra ? 'them' : 'it'}).`;
   output.line(`Services stopped. ${keeps}`);
   output.event({ event: 'stopped', code });
   return code;

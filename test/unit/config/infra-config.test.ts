@@ -112,3 +112,17 @@ it('a host port shared with Postgres or a service is named', () => {
   });
   expect(found).toContain('infra.cache.ports.6379: 6379 is also used by database.port');
 });
+
+it('expands {infra.NAME.FIELD} from the values it is given and leaves an unknown one as written', async () => {
+  const { expandPlaceholders } = await import('../../../src/config/env-placeholders.js');
+  const values = {
+    url: 'pg',
+    schema: '',
+    tenant: '',
+    database: '',
+    service: 'api',
+    infra: { 'infra.cache.url': 'redis://x' },
+  };
+  expect(expandPlaceholders('{infra.cache.url}/0 {url}', values)).toBe('redis://x/0 pg');
+  expect(expandPlaceholders('{infra.other.url}', values)).toBe('{infra.other.url}');
+});

@@ -1,0 +1,73 @@
+import { infraNeededBy } from '../../config/normalise/infra-rules.js';
+import type { InfraSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { DockerApi } from '../../database/docker/api.js';
+import { bootInfra, infraOwner } from '../../infra/boot-infra.js';
+import { displayUrl, infraPlaceholderValues } from '../../infra/infra-values.js';
+import type { StartedInfra } from '../../infra/start-infra.js';
+import { watchInfraExits } from '../../infra/watch-infra.js';
+import { formatDuration } from '../../lib/format.js';
+import type { Output } from '../../ui/output.js';
+import type { CommandContext } from '../context.js';
+
+/** The infra of a `devup dev` run: what started, the values services read, and the exit watch. */
+export interface DevInfra {
+  started: StartedInfra[];
+  /** `{infra.NAME.FIELD}` values for the services' env. */
+  values: Record<string, string>;
+  /** Rows of the ready table: name, URL, how long it took. */
+  rows: { name: string; url: string; readyMs: number }[];
+  /** Reports (one line) an infra container that dies while services run; the closer ends the watch. */
+  watch(output: Output): Promise<() => void>;
+}
+
+/** The entries this run needs: all of them, or with --only those the chosen services use. */
+export function infraForRun(config: ResolvedConfig, services: ServiceSettings[], only: boolean): InfraSettings[] {
+  if (!only) return config.infra;
+  const needed = new Set(infraNeededBy(services, config.infra));
+  return config.infra.filter((entry) => needed.has(entry.name));
+}
+
+/** Starts the entries (in parallel with Postgres: the caller does not wait for one before the other). */
+export async function bootDevInfra(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  entries: InfraSettings[],
+): Promise<DevInfra> {
+  const { output } = ctx;
+  const api = new DockerApi();
+  const { engine, started } = await bootInfra(
+    config,
+    entries,
+    { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
+    api,
+  );
+  return {
+    started,
+    values: infraPlaceholderValues(entries),
+    rows: started.map((s) => ({ name: s.entry.name, url: displayUrl(s.entry), readyMs: s.readyMs })),
+    watch: async (out) => {
+      if (engine !== 'docker') return () => {};
+      return watchInfraExits(api, infraOwner(config), (line, event) => {
+        out.warn(line);
+        out.event({ event: 'infra-exited', ...event });
+      }).catch(() => () => {});
+    },
+  };
+}
+
+/** One line per entry: what devup did and how long it took (the URL is in the ready table). */
+export function reportInfraReady(output: Output, infra: DevInfra): void {
+  const actions = { reused: 'already running', started: 'started', created: 'created', recreated: 'recreated' };
+  for (const s of infra.started) {
+    output.line(
+      `${output.style('green', '✔')} ${s.entry.name} ready: ${s.container} (${s.entry.image}, ${actions[s.action]}, ${formatDuration(s.readyMs)})`,
+    );
+    output.event({
+      event: 'infra-ready',
+      name: s.entry.name,
+      action: s.action,
+      ms: Math.round(s.readyMs),
+      url: displayUrl(s.entry),
+    });
+  }
+}
