@@ -3,7 +3,7 @@ import { savePassword } from '../config/default-password.js';
 import type { InfraSettings } from '../config/types.js';
 import type { DockerApi } from '../database/docker/api.js';
 import { createLabelledContainer, portTaken, startNamedContainer } from '../database/docker/container.js';
-import { foreignResource } from '../database/docker/diagnostics.js';
+import { foreignResource, otherCheckout } from '../database/docker/diagnostics.js';
 import { ensureImage } from '../database/docker/image.js';
 import { LABEL } from '../database/docker/labels.js';
 import type { ProgressSink } from '../database/engine.js';
@@ -137,8 +137,15 @@ async function bringUp(
 }
 
 async function createInfraContainer(api: DockerApi, plan: InfraPlan, owner: InfraOwner, sink: ProgressSink) {
-  const foreign = await api.call('inspect the container', () => api.inspectContainer(plan.container));
-  if (foreign) throw foreignResource('container', plan.container, owner.project);
+  const taken = await api.call('inspect the container', () => api.inspectContainer(plan.container));
+  if (taken) {
+    const labels = taken.Config.Labels ?? {};
+    const other = labels[LABEL.checkout];
+    if (labels[LABEL.project] === owner.project && other !== undefined && owner.checkout !== undefined) {
+      throw otherCheckout('container', plan.container, owner.project, other, owner.checkout);
+    }
+    throw foreignResource('container', plan.container, owner.project);
+  }
   for (const p of plan.spec.ports) {
     if (!(await isPortFree(p.host, p.bind)))
       throw await portTaken(api, p.host, owner.checkout, portKey(plan, p.container));

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortHash } from '../../src/checkouts/checkout-ports.js';
+import { freePort } from '../helpers/ports.js';
+import { dockerClient, REDIS_TEST_IMAGE, redisImageStatus } from '../integration/helpers/docker.js';
+import { ROOT, type RunningCli, runCli, startCli } from './demo-helpers.js';
+
+const status = await redisImageStatus();
+
+// A service that opens its Redis connection at start-up and dies without it, as real ones do.
+const SERVICE = `
+const net = require('node:net');
+const http = require('node:http');
+const url = new URL(process.env.REDIS_URL);
+const socket = net.connect(Number(url.port), url.hostname, () => socket.write('PING\\r\\n'));
+socket.once('data', (data) => {
+  console.log('redis said ' + data.toString().trim());
+  http.createServer((_, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');
+});
+socket.on('error', (error) => { console.error('no redis: ' + error.message); process.exit(1); });
+`;
+
+function config(project: string): string {
+  return `export default {
+  project: '${project}',
+  database: { engine: 'embedded', port: Number(process.env.T_DB_PORT) },
+  infra: { cache: { kind: 'redis', image: '${REDIS_TEST_IMAGE}', ports: { 6379: Number(process.env.T_REDIS_PORT) } } },
+  services: {
+    api: { command: 'node api.cjs', port: Number(process.env.T_API_PORT), env: { REDIS_URL: '{infra.cache.url}' } },
+  },
+};
+`;
+}
+
+describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` (skipped: ${status.reason})`}`, () => {
+  // Inside the repo, as the other e2e tests: embedded Postgres runs as a user that must reach it.
+  const base = path.join(ROOT, 'test/e2e/.work', `infra-${randomBytes(4).toString('hex')}`);
+  const first = path.join(base, 'first');
+  const second = path.join(base, 'second');
+  const project = `infrae${randomBytes(3).toString('hex')}`;
+  const running: RunningCli[] = [];
+  let env: NodeJS.ProcessEnv;
+  let redisPort: number;
+
+  beforeAll(async () => {
+    mkdirSync(first, { recursive: true });
+    writeFileSync(path.join(first, 'devup.config.mjs'), config(project));
+    writeFileSync(path.join(first, 'api.cjs'), SERVICE);
+    cpSync(first, second, { recursive: true });
+    redisPort = await freePort(57600, 300);
+    env = {
+      ...process.env,
+      CI: 'true',
+      DEVUP_STATE_HOME: path.join(base, 'state'),
+      T_DB_PORT: String(await freePort(57000, 300)),
+      T_REDIS_PORT: String(redisPort),
+      T_API_PORT: String(await freePort(57300, 300)),
+    };
+  });
+
+  afterAll(async () => {
+    for (const cli of running) if (cli.child.exitCode === null) cli.child.kill('SIGINT');
+    await Promise.all(running.map((cli) => cli.exited));
+    for (const dir of [first, second]) await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  const dev = (cwd: string) => {
+    const cli = startCli(['dev'], { cwd, env });
+    running.push(cli);
+    return cli;
+  };
+
+  it('a service that reads Redis starts after Redis is ready; a killed Redis is reported in one line', async () => {
+    const cli = dev(first);
+    await cli.waitFor(/Press Ctrl-C to stop/, 120_000);
+    const out = cli.output();
+    expect(out.indexOf('✔ cache ready:')).toBeGreaterThan(-1);
+    expect(out.indexOf('✔ cache ready:')).toBeLessThan(out.indexOf('redis said +PONG'));
+    expect(out).toMatch(new RegExp(`\\n  cache +redis://127\\.0\\.0\\.1:${redisPort} +ready in `));
+
+    await dockerClient().getContainer(`${project}-cache`).kill();
+    await cli.waitFor(/infra\.cache: container \S+ exited/);
+    expect(cli.output().match(/infra\.cache: container/g)).toHaveLength(1);
+    expect(cli.output()).toContain(`infra.cache: container ${project}-cache exited (code 137)`);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain('Postgres and infra keep running');
+  });
+
+  it('a second checkout gets a Redis of its own on shifted ports; the first one keeps its own', async () => {
+    const again = dev(first);
+    await again.waitFor(/Press Ctrl-C to stop/, 120_000);
+    expect(again.output()).toMatch(/✔ cache ready: .*started/);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+
+    const cli = dev(second);
+    await cli.waitFor(/Press Ctrl-C to stop/, 120_000);
+    const moved = `${project}-${shortHash(realpathSync(second))}-cache`;
+    expect(cli.output()).toContain(`✔ cache ready: ${moved}`);
+    expect(cli.output()).toMatch(new RegExp(`\\n  cache +redis://127\\.0\\.0\\.1:${redisPort + 100} +ready in `));
+    const info = await dockerClient().getContainer(moved).inspect();
+    expect(info.HostConfig.PortBindings?.['6379/tcp']?.[0]?.HostPort).toBe(String(redisPort + 100));
+    expect((await dockerClient().getContainer(`${project}-cache`).inspect()).State.Running).toBe(true);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('down --volumes removes exactly this checkout’s containers and volumes', async () => {
+    const docker = dockerClient();
+    await docker.createVolume({ Name: `${project}-cache-data-mine` });
+    const { code, output } = await runCli(['down', '--volumes', '--yes'], { cwd: first, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`container ${project}-cache (infra.cache)`);
+    expect(output).toContain(`volume ${project}-cache-data (infra.cache)`);
+    const names = (await docker.listContainers({ all: true })).map((c) => c.Names[0]);
+    expect(names).not.toContain(`/${project}-cache`);
+    expect(names).toContain(`/${project}-${shortHash(realpathSync(second))}-cache`);
+    const volumes = ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
+    expect(volumes).not.toContain(`${project}-cache-data`);
+    expect(volumes).toContain(`${project}-${shortHash(realpathSync(second))}-cache-data`);
+    expect(volumes).toContain(`${project}-cache-data-mine`);
+    await docker.getVolume(`${project}-cache-data-mine`).remove();
+  });
+});
