@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { DockerApi } from '../database/docker/api.js';
 import type { Destroyable } from '../database/engine.js';
 import { infraOwner } from '../infra/boot-infra.js';
+import { infraNameOf, listInfraContainers } from '../infra/infra-containers.js';
 import {
   type InfraResource,
   infraEntryResources,
@@ -68,6 +69,14 @@ export async function infraResetPlan(
     config.infra.map((i) => i.name),
   );
   return { items: resources.map(toDestroyable), remove: () => removeInfraResources(api, resources) };
+}
+
+/** `devup ls`: a checkout's infra containers and their state, in one call (none when no engine answers). */
+export async function infraContainerStates(owner: InfraOwner): Promise<{ name: string; state: string }[]> {
+  const api = await dockerOrUndefined();
+  if (!api) return [];
+  const containers = await listInfraContainers(api, owner);
+  return containers.map((c) => ({ name: infraNameOf(c.Labels) ?? c.Names[0] ?? c.Id, state: c.State }));
 }
 
 /** `devup status`: each entry's state, from one Docker call; undefined when no engine answers. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortHash } from '../../src/checkouts/checkout-ports.js';
@@ -63,7 +63,9 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
   afterAll(async () => {
     for (const cli of running) if (cli.child.exitCode === null) cli.child.kill('SIGINT');
     await Promise.all(running.map((cli) => cli.exited));
-    for (const dir of [first, second]) await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
+    for (const dir of [first, second]) {
+      if (existsSync(dir)) await runCli(['down', '--volumes', '--yes'], { cwd: dir, env });
+    }
     rmSync(base, { recursive: true, force: true });
   });
 
@@ -107,6 +109,19 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
     expect((await dockerClient().getContainer(`${project}-cache`).inspect()).State.Running).toBe(true);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
+
+    const status = await runCli(['status', '--json'], { cwd: second, env });
+    const infra = JSON.parse(status.output.trim().split('\n').at(-1) ?? '{}').infra;
+    expect(infra).toEqual([
+      expect.objectContaining({
+        name: 'cache',
+        kind: 'redis',
+        state: 'running',
+        url: `redis://127.0.0.1:${redisPort + 100}`,
+      }),
+    ]);
+    const ls = await runCli(['ls'], { cwd: base, env });
+    expect(ls.output.match(/● infra: cache running/g)).toHaveLength(2);
   });
 
   it('down --volumes removes exactly this checkout’s containers and volumes', async () => {
@@ -124,5 +139,16 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
     expect(volumes).toContain(`${project}-${shortHash(realpathSync(second))}-cache-data`);
     expect(volumes).toContain(`${project}-cache-data-mine`);
     await docker.getVolume(`${project}-cache-data-mine`).remove();
+  });
+
+  it('prune removes the infra a deleted checkout left behind', async () => {
+    const moved = `${project}-${shortHash(realpathSync(second))}`;
+    rmSync(second, { recursive: true, force: true });
+    const { code, output } = await runCli(['prune', '--yes'], { cwd: base, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`container ${moved}-cache (infra.cache)`);
+    const docker = dockerClient();
+    expect((await docker.listContainers({ all: true })).map((c) => c.Names[0])).not.toContain(`/${moved}-cache`);
+    expect(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name)).not.toContain(`${moved}-cache-data`);
   });
 });
