@@ -16,7 +16,8 @@ import { waitForInfra } from './wait-for-infra.js';
 /** An entry that is ready, and what devup had to do for it. */
 export interface StartedInfra {
   entry: InfraSettings;
-  container: string;
+  /** What runs it, for people: `container shop-cache (redis:7)`, `redis-server (pid 4242)`. */
+  description: string;
   action: 'reused' | 'started' | 'created' | 'recreated';
   readyMs: number;
 }
@@ -84,7 +85,7 @@ function warmReuse(
   });
   if (!unchanged) return undefined;
   const readyMs = performance.now() - started;
-  return plans.map((plan) => ({ entry: plan.entry, container: plan.container, action: 'reused', readyMs }));
+  return plans.map((plan) => ({ entry: plan.entry, description: describe(plan), action: 'reused', readyMs }));
 }
 
 /** Runs `fn` for each plan once those it depends on are done; the others at the same time. */
@@ -133,7 +134,7 @@ async function bringUp(
     if (action === 'reused') action = 'started';
   }
   await waitForInfra(api, plan);
-  return { entry: plan.entry, container: plan.container, action, readyMs: performance.now() - began };
+  return { entry: plan.entry, description: describe(plan), action, readyMs: performance.now() - began };
 }
 
 async function createInfraContainer(api: DockerApi, plan: InfraPlan, owner: InfraOwner, sink: ProgressSink) {
@@ -160,6 +161,10 @@ async function portTakenFor(api: DockerApi, plan: InfraPlan, owner: InfraOwner) 
   }
   const first = plan.spec.ports[0];
   return portTaken(api, first?.host ?? 0, owner.checkout, portKey(plan, first?.container ?? 0));
+}
+
+function describe(plan: InfraPlan): string {
+  return `container ${plan.container} (${plan.entry.image})`;
 }
 
 function portKey(plan: InfraPlan, containerPort: number): string {

@@ -102,7 +102,7 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
     const cli = dev(second);
     await cli.waitFor(/Press Ctrl-C to stop/, 120_000);
     const moved = `${project}-${shortHash(realpathSync(second))}-cache`;
-    expect(cli.output()).toContain(`✔ cache ready: ${moved}`);
+    expect(cli.output()).toContain(`✔ cache ready: container ${moved}`);
     expect(cli.output()).toMatch(new RegExp(`\\n  cache +redis://127\\.0\\.0\\.1:${redisPort + 100} +ready in `));
     const info = await dockerClient().getContainer(moved).inspect();
     expect(info.HostConfig.PortBindings?.['6379/tcp']?.[0]?.HostPort).toBe(String(redisPort + 100));

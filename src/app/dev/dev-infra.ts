@@ -60,7 +60,7 @@ export function reportInfraReady(output: Output, infra: DevInfra): void {
   const actions = { reused: 'already running', started: 'started', created: 'created', recreated: 'recreated' };
   for (const s of infra.started) {
     output.line(
-      `${output.style('green', '✔')} ${s.entry.name} ready: ${s.container} (${s.entry.image}, ${actions[s.action]}, ${formatDuration(s.readyMs)})`,
+      `${output.style('green', '✔')} ${s.entry.name} ready: ${s.description} (${actions[s.action]}, ${formatDuration(s.readyMs)})`,
     );
     output.event({
       event: 'infra-ready',

@@ -66,7 +66,7 @@ export async function startNative(
     }
     started.push({
       entry,
-      container: `${native.program} (pid ${runningPid(dir) ?? '?'})`,
+      description: `${native.program} (pid ${runningPid(dir) ?? '?'}) on 127.0.0.1:${port}`,
       action,
       readyMs: performance.now() - began,
     });
