@@ -182,6 +182,16 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program
+    .command('import')
+    .description("adopt another tool's setup")
+    .command('compose [files...]')
+    .description(
+      'write infra (and database settings) from docker-compose files; shows it first, lists what it does not carry',
+    )
+    .option('-y, --yes', 'write without asking')
+    .action(lazy(() => import('./import-compose.js')));
+
+  program
     .command('ls')
     .description('every devup environment on this machine: checkout, engine, Postgres port and state, running services')
     .action(lazy(() => import('./ls.js')));

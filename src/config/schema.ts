@@ -128,7 +128,9 @@ export const infraSchema = z.strictObject({
   ports: z
     .record(z.string().regex(/^\d+$/, 'a container port number'), port)
     .optional()
-    .describe('container port → host port (bound on 127.0.0.1, shifted with the checkout)'),
+    .describe(
+      "container port → host port (bound on 127.0.0.1, shifted with the checkout); replaces the preset's ports",
+    ),
   env: envValues.optional(),
   command: command.optional(),
   volumes: z

@@ -71,14 +71,15 @@ function presetKind(ctx: NormaliseContext, at: string, kind: string | undefined)
   return undefined;
 }
 
-/** The preset's ports (host = container port), each overridden by `ports`, then the others `ports` adds. */
+/** `ports` as given (in order); without any, the preset's, each on the same host port. */
 function normalisePorts(input: InfraInput, preset: InfraPreset | undefined): InfraSettings['ports'] {
-  const given = new Map(Object.entries(input.ports ?? {}).map(([container, host]) => [Number(container), host]));
-  const ports = (preset?.ports ?? []).map((container) => ({ container, host: given.get(container) ?? container }));
-  for (const [container, host] of given) {
-    if (!ports.some((p) => p.container === container)) ports.push({ container, host });
+  const given = Object.entries(input.ports ?? {}).map(([container, host]) => ({ container: Number(container), host }));
+  if (given.length > 0) {
+    // The preset's main port first, when given: it is the one the URL names.
+    const main = preset?.ports[0];
+    return [...given.filter((p) => p.container === main), ...given.filter((p) => p.container !== main)];
   }
-  return ports;
+  return (preset?.ports ?? []).map((container) => ({ container, host: container }));
 }
 
 /** The preset's credentials: what `env` sets wins, else kept in `.devup/` (generated on first use). */

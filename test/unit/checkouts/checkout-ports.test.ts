@@ -71,14 +71,11 @@ describe('checkout ports', () => {
       services: { api: { command: 'x' } },
     });
     const ports = configuredPorts(config);
-    expect(ports.infra).toEqual({ 'cache/6379': 6379, 'queue/5672': 5680, 'queue/15672': 15672 });
+    expect(ports.infra).toEqual({ 'cache/6379': 6379, 'queue/5672': 5680 });
     const moved = applyPorts(config, shiftPorts(ports, 200), 'x-abc123');
     expect(moved.infra.map((i) => i.ports)).toEqual([
       [{ container: 6379, host: 6579 }],
-      [
-        { container: 5672, host: 5880 },
-        { container: 15672, host: 15872 },
-      ],
+      [{ container: 5672, host: 5880 }],
     ]);
     // A record written before infra existed has none: the same as an empty set.
     expect(samePorts({ database: 1, services: {} }, { database: 1, services: {}, infra: {} })).toBe(true);
