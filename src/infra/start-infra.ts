@@ -11,7 +11,6 @@ import { isPortFree } from '../ports.js';
 import { withProjectLock } from '../project-lock.js';
 import { infraNameOf, listInfraContainers } from './infra-containers.js';
 import { type InfraOwner, type InfraPlan, planInfra } from './infra-plan.js';
-import { waitForInfra } from './wait-for-infra.js';
 
 /** An entry that is ready, and what devup had to do for it. */
 export interface StartedInfra {
@@ -133,6 +132,8 @@ async function bringUp(
     await startNamedContainer(api, plan.container, () => portTakenFor(api, plan, owner));
     if (action === 'reused') action = 'started';
   }
+  // The probes (and Postgres's readiness module they share) load only when something is started.
+  const { waitForInfra } = await import('./wait-for-infra.js');
   await waitForInfra(api, plan);
   return { entry: plan.entry, description: describe(plan), action, readyMs: performance.now() - began };
 }
