@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { composeToConfig, type ImportedConfig } from '../infra/compose/compose-to-config.js';
 import { composeFiles, readCompose } from '../infra/compose/read-compose.js';
 import { mergeIntoJsonConfig, renderConfigModule } from '../infra/compose/render-config.js';
+import { secretMasker } from '../lib/secret-mask.js';
 import type { Output } from '../ui/output.js';
 
 /** What the import would write where, or (a JS/TS config devup cannot edit safely) what to paste. */
@@ -47,7 +48,10 @@ export async function planComposeImport(
 export function showComposeImport(output: Output, plan: ComposeImportPlan, cwd: string): void {
   const { imported } = plan;
   output.line(`Read ${plan.files.join(', ')} (${plan.via}):`);
-  if (imported.database) output.line(`  database: ${JSON.stringify(imported.database)}`);
+  if (imported.database) {
+    const shown = { ...imported.database, ...(imported.database.password ? { password: '***' } : {}) };
+    output.line(`  database: ${JSON.stringify(shown)}`);
+  }
   for (const [name, entry] of Object.entries(imported.infra)) {
     output.line(`  infra.${name}: ${entry.kind ? `kind ${entry.kind}, ` : ''}image ${entry.image}`);
   }
@@ -58,7 +62,17 @@ export function showComposeImport(output: Output, plan: ComposeImportPlan, cwd: 
   }
   if (plan.target) {
     output.line(`${plan.target.exists ? 'Would rewrite' : 'Would write'} ${path.relative(cwd, plan.target.file)}:`);
-    for (const line of plan.target.text.trimEnd().split('\n')) output.line(`  ${line}`);
+    // The file holds the repo's own passwords; the screen (and CI logs) does not.
+    const secrets = [
+      imported.database?.password,
+      ...Object.values(imported.infra).flatMap((i) =>
+        Object.entries(i.env ?? {})
+          .filter(([k]) => /PASS|SECRET|TOKEN|KEY/i.test(k))
+          .map(([, v]) => v),
+      ),
+    ];
+    const masks = secrets.filter((x): x is string => typeof x === 'string' && x.length > 0).map((x) => secretMasker(x));
+    for (const line of plan.target.text.trimEnd().split('\n')) output.line(`  ${masks.reduce((t, m) => m(t), line)}`);
   }
 }
 

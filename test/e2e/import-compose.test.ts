@@ -81,6 +81,9 @@ describe.skipIf(!status.available)(
       expect(output).toContain('services.sessions.cap_add: devup has no equivalent');
       expect(output).toContain('services.api.network_mode: infra publishes ports on 127.0.0.1');
       expect(output).toContain('Would write devup.config.mjs:');
+      // The repo's password goes into the file, not onto the screen.
+      expect(output).not.toContain('compose-secret');
+      expect(output).toContain('"password":"***"');
       expect(output).toContain('✗ nothing written: no terminal to confirm on');
       expect(existsSync(path.join(dir, 'devup.config.mjs'))).toBe(false);
     });
