@@ -5,6 +5,7 @@ import type { InfraSettings } from '../../../src/config/types.js';
 import { DockerApi } from '../../../src/database/docker/api.js';
 import { execInContainer } from '../../../src/database/docker/exec.js';
 import { LABEL } from '../../../src/database/docker/labels.js';
+import { findDockerEndpoint } from '../../../src/database/docker/socket.js';
 import { listInfraResources, removeInfraResources, stopInfra } from '../../../src/infra/infra-lifecycle.js';
 import { infraStates } from '../../../src/infra/infra-state.js';
 import { startInfra } from '../../../src/infra/start-infra.js';
@@ -182,4 +183,61 @@ function redisPing(port: number): Promise<string> {
     });
     socket.once('error', reject);
   });
+}
+
+describe.skipIf(!status.available)(`the warm path${status.available ? '' : ` (skipped: ${status.reason})`}`, () => {
+  afterAll(() => removeTestResources(`${PREFIX}-warm`));
+
+  it('asks Docker once for every running entry, whatever their number', async () => {
+    const project = `${PREFIX}-warm`;
+    const infra = await entries({
+      one: { kind: 'redis', image: REDIS_TEST_IMAGE, ports: { 6379: await freePort(57100) } },
+      two: {
+        image: REDIS_TEST_IMAGE,
+        ports: { 6379: await freePort(57200) },
+        ready: { command: ['redis-cli', 'ping'] },
+      },
+    });
+    const options = { stateDir: `${ws?.dir}/.devup`, sink };
+    expect((await startInfra(api, infra, ownerOf(project), options)).map((s) => s.action)).toEqual([
+      'created',
+      'created',
+    ]);
+
+    // The real engine behind a socket that counts the requests reaching it.
+    const endpoint = findDockerEndpoint();
+    const socket = endpoint?.kind === 'socket' ? endpoint.socketPath : '/var/run/docker.sock';
+    const proxy = await countingProxy(socket, `${ws?.dir}/docker.sock`);
+    try {
+      const counted = new DockerApi({ kind: 'socket', socketPath: proxy.path });
+      const warm = await startInfra(counted, infra, ownerOf(project), options);
+      expect(warm.map((s) => s.action)).toEqual(['reused', 'reused']);
+      expect(proxy.requests).toEqual([expect.stringMatching(/^GET \/containers\/json\?all=1&filters=/)]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/** A unix socket that forwards to `target` and records each HTTP request line. */
+async function countingProxy(target: string, socketPath: string) {
+  const requests: string[] = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    client.once('data', (first) => {
+      requests.push(
+        first
+          .toString('utf8')
+          .split('\r\n')[0]
+          ?.replace(/ HTTP\/1\.1$/, '') ?? '',
+      );
+      upstream.write(first);
+      client.pipe(upstream);
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return { path: socketPath, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
