@@ -23,6 +23,8 @@ export interface InfraState {
   outdated: boolean;
   /** When the container was created (Docker's list gives no start time without one call per container). */
   createdAt: string | undefined;
+  /** Docker's own words: `Up 5 minutes`, `Exited (137) 2 seconds ago`, `Up 3 minutes (healthy)`. */
+  status: string | undefined;
 }
 
 /** Every entry's state from one Docker API call (list by label); entries without a container are `absent`. */
@@ -50,6 +52,7 @@ export async function infraStates(
       ready: c?.State === 'running' && !outdated,
       outdated,
       createdAt: c ? new Date(c.Created * 1000).toISOString() : undefined,
+      status: c?.Status,
     };
   });
 }
