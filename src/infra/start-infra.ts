@@ -152,6 +152,13 @@ async function createInfraContainer(api: DockerApi, plan: InfraPlan, owner: Infr
     if (!(await isPortFree(p.host, p.bind)))
       throw await portTaken(api, p.host, owner.checkout, portKey(plan, p.container));
   }
+  // Docker hands back an existing volume of that name as if it created it: one not labelled as
+  // this project's would end up mounted.
+  for (const { volume } of plan.spec.mounts) {
+    const found = await api.call('inspect the volume', () => api.inspectVolume(volume));
+    if (found && found.Labels?.[LABEL.project] !== owner.project)
+      throw foreignResource('volume', volume, owner.project);
+  }
   await ensureImage(await api.client(), plan.entry.image, sink, `infra.${plan.entry.name}.image`);
   await createLabelledContainer(api, plan.spec);
 }

@@ -22,7 +22,12 @@ export async function watchInfraExits(
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
-      const event = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+      let event: { Actor?: { Attributes?: Record<string, string> } };
+      try {
+        event = JSON.parse(line);
+      } catch {
+        continue; // not an event line: nothing to report
+      }
       const attributes = event.Actor?.Attributes ?? {};
       const checkout = attributes[LABEL.checkout];
       if (owner.checkout !== undefined && checkout !== undefined && checkout !== owner.checkout) continue;

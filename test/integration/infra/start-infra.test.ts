@@ -110,6 +110,21 @@ describe.skipIf(!status.available)(`infra in Docker${status.available ? '' : ` (
     expect(error.hint).toMatch(/^Set infra\.odd\.ready to a command the image has/);
   });
 
+  it('a volume of its name that devup did not create is refused, never mounted', async () => {
+    const project = `${PREFIX}-vol`;
+    await dockerClient().createVolume({ Name: `${project}-cache-data` });
+    const infra = await entries({
+      cache: { kind: 'redis', image: REDIS_TEST_IMAGE, ports: { 6379: await freePort(57450) } },
+    });
+    const error = await startInfra(api, infra, ownerOf(project), { stateDir: `${ws?.dir}/.devup`, sink }).catch(
+      (e) => e,
+    );
+    expect(error.message).toBe(
+      `a volume named ${project}-cache-data exists, but devup did not create it for project "${project}"`,
+    );
+    expect(await dockerClient().listContainers({ all: true, filters: { name: [`${project}-cache`] } })).toEqual([]);
+  });
+
   it('a host port another program holds is named before anything is created', async () => {
     const project = `${PREFIX}-port`;
     const server = net.createServer();

@@ -126,3 +126,41 @@ it('expands {infra.NAME.FIELD} from the values it is given and leaves an unknown
   expect(expandPlaceholders('{infra.cache.url}/0 {url}', values)).toBe('redis://x/0 pg');
   expect(expandPlaceholders('{infra.other.url}', values)).toBe('{infra.other.url}');
 });
+
+it('--only brings the infra the chosen services depend on or name in env, with what that infra depends on', async () => {
+  const { infraNeededBy } = await import('../../../src/config/normalise/infra-rules.js');
+  ws = createWorkspace();
+  const { config } = resolve({
+    infra: {
+      cache: { kind: 'redis' },
+      queue: { kind: 'rabbitmq', dependsOn: ['store'] },
+      store: { kind: 'minio' },
+      mail: { kind: 'mailpit' },
+    },
+    services: {
+      api: { dependsOn: ['cache'] },
+      worker: { env: { AMQP_URL: '{infra.queue.url}' } },
+      web: { dependsOn: ['api'] },
+    },
+  });
+  const services = config?.services ?? [];
+  const infra = config?.infra ?? [];
+  expect(
+    infraNeededBy(
+      services.filter((s) => s.name === 'api'),
+      infra,
+    ),
+  ).toEqual(['cache']);
+  expect(
+    infraNeededBy(
+      services.filter((s) => s.name === 'worker'),
+      infra,
+    ),
+  ).toEqual(['queue', 'store']);
+  expect(
+    infraNeededBy(
+      services.filter((s) => s.name === 'web'),
+      infra,
+    ),
+  ).toEqual([]);
+});
