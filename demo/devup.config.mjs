@@ -1,5 +1,5 @@
 // @ts-check
-import { defineConfig } from 'devup';
+import { defineConfig } from 'devup-env';
 
 // Every port can be moved with an env var so the e2e tests can run this workspace next to a
 // developer's own `npm run dev` without the two fighting over 54329/4001-4003.

@@ -10,6 +10,7 @@ import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/clean
 import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
+import { initSuite } from '../bench/lib/init.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
 import { NODE24_DIR, prepareNode24 } from '../bench/lib/node24.mjs';
@@ -26,12 +27,13 @@ import {
 } from '../bench/lib/report.mjs';
 import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
+import { SPLIT_SIZES, splitGrowth, splitSuite } from '../bench/lib/split.mjs';
 import { tlsSuite } from '../bench/lib/tls.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check'];
+const SECTIONS = ['cold', 'warm', 'corpus', 'tls', 'engine', 'services', 'demo', 'schema', 'check', 'split', 'init'];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
 /** Tenant counts of the large workspace's cold rows: the scaling check compares ms per target. */
@@ -236,6 +238,19 @@ async function main() {
     checkReversibility = check.reversibility;
   }
 
+  if (only.has('split')) {
+    groups.push({
+      group: 'split',
+      title: `split: a no-transaction migration cut into statements (${SPLIT_SIZES.map((n) => `${n / 1000}k`).join(' and ')})`,
+    });
+    results.push(...(await splitSuite({ repo: REPO, runs: args.runs })));
+  }
+
+  if (only.has('init')) {
+    groups.push({ group: 'init', title: 'init: devup init on a repo of three services, until its files are written' });
+    results.push(...(await initSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
@@ -263,6 +278,17 @@ async function main() {
   }
 
   const targets = checkTargets(results, scaling);
+  const init = results.find((r) => r.id === 'init.demo');
+  if (init?.median !== undefined) {
+    targets.push({
+      id: 'init-demo',
+      description: 'devup init on a repo of three services ≤ 1 s',
+      value: init.median,
+      limit: 1000,
+      unit: 'ms',
+      met: init.median <= 1000,
+    });
+  }
   const checkDemo = results.find((r) => r.id === 'check.demo');
   if (checkDemo?.median !== undefined) {
     targets.push({
@@ -282,6 +308,17 @@ async function main() {
       limit: 1,
       unit: '×',
       met: checkReversibility.addedRatio <= 1,
+    });
+  }
+  const growth = splitGrowth(results);
+  if (growth !== undefined) {
+    targets.push({
+      id: 'split-linear',
+      description: `a 100k-statement no-transaction file splits in ≤ 12× the time of a 10k one (linear: 10×)`,
+      value: growth,
+      limit: 12,
+      unit: '×',
+      met: growth <= 12,
     });
   }
   const finishedAt = new Date();

@@ -126,7 +126,7 @@ const ineffective = [];
 
 await build({
   // `index` is the package's entry ("exports" in package.json): a config file's
-  // `import { defineConfig } from 'devup'` then reuses the modules the CLI already loaded instead
+  // `import { defineConfig } from 'devup-env'` then reuses the modules the CLI already loaded instead
   // of reading ~100 files of dist/ (≈40 ms of every start of such a config).
   input: { devup: path.join(REPO, 'src', 'cli', 'main.ts'), index: path.join(REPO, 'src', 'index.ts') },
   platform: 'node',

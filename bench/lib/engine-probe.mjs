@@ -5,10 +5,10 @@ import { pathToFileURL } from 'node:url';
 
 const [repo, configPath] = process.argv.slice(2);
 const dist = (file) => pathToFileURL(path.join(repo, 'dist', file)).href;
-const { loadConfig } = await import(dist('config/load.js'));
+const { loadConfigFile } = await import(dist('config/load.js'));
 const { bootDatabase } = await import(dist('database/boot.js'));
 
-const config = await loadConfig({ cwd: path.dirname(configPath), configPath });
+const config = await loadConfigFile({ cwd: path.dirname(configPath), configPath });
 const sink = { notice: (m) => process.stderr.write(`${m}\n`), progress: (m) => process.stderr.write(`${m}\n`) };
 const started = performance.now();
 const db = await bootDatabase(config, { sink });

@@ -37,7 +37,7 @@ export async function schemaSuite({ server, repo, runs }) {
   const schema = 'bench_schema';
   server.sql(schemaSql(schema), database);
   const dist = (file) => import(pathToFileURL(path.join(repo, 'dist', file)).href);
-  const { connect } = await dist('database/connection.js');
+  const { connect } = await dist('database/connection/connection.js');
   const { readServiceCatalog, renderServiceFiles } = await dist('schema/schema-docs.js');
   const client = await connect({ ...server.info, database });
   const group = 'schema';

@@ -2,6 +2,7 @@ import { loadCheckoutConfig } from '../checkouts/load-checkout-config.js';
 import type { EngineName } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { parseContextFlag } from '../migrations/sql/contexts.js';
 import { detectOutputMode, Output } from '../ui/output.js';
 
 /** Flags every command takes. */
@@ -22,7 +23,8 @@ export interface CommandContext {
 
 const ENGINES = ['auto', 'docker', 'embedded', 'external'];
 
-export function createContext(options: GlobalOptions): CommandContext {
+/** `readOnly`: a command that changes nothing (status): loading its config writes no file either. */
+export function createContext(options: GlobalOptions, command: { readOnly?: boolean } = {}): CommandContext {
   const output = new Output(detectOutputMode(options));
   output.verbose = options.verbose ?? false;
   if (options.engine !== undefined && !ENGINES.includes(options.engine)) {
@@ -42,6 +44,7 @@ export function createContext(options: GlobalOptions): CommandContext {
         configPath: options.config,
         notice: (m) => output.notice(m),
         debug: (m) => output.debug(m),
+        readOnly: command.readOnly,
       });
       return config;
     },
@@ -55,4 +58,12 @@ export function parseList(value: string | undefined): string[] | undefined {
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+}
+
+/** `--context dev,test` wins over `migrations.context` in the config. */
+export function withContextFlag(config: ResolvedConfig, flags: Record<string, unknown>): ResolvedConfig {
+  const value = flags.context;
+  if (value === undefined) return config;
+  const contexts = parseContextFlag(String(value), `--context ${String(value)}`);
+  return { ...config, migrations: { ...config.migrations, contexts } };
 }

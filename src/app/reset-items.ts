@@ -4,6 +4,7 @@ import { describeSchemaContents } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
+import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
 
 /** One line naming what would be destroyed, as reset, down and prune list it before asking. */
 export function describeDestroyable(item: Destroyable): string {
@@ -33,6 +34,7 @@ export async function schemaItems(
         const contents = await describeSchemaContents(admin, t.target.database, t.target.schema, [
           HISTORY_TABLE,
           'devup_seeds',
+          TAGS_TABLE,
         ]);
         const where = t.target.database ? `in database ${t.target.database}, ` : '';
         return {
@@ -64,7 +66,11 @@ export async function replacedWhole(admin: ConnectionInfo, databases: string[]):
       { database },
     );
     for (const { nspname } of rows) {
-      const contents = await describeSchemaContents(admin, database, nspname, [HISTORY_TABLE, 'devup_seeds']);
+      const contents = await describeSchemaContents(admin, database, nspname, [
+        HISTORY_TABLE,
+        'devup_seeds',
+        TAGS_TABLE,
+      ]);
       if (contents.count === 0) continue;
       const where = database === admin.database ? '' : `in database ${database}, `;
       const objects = `${contents.count} ${contents.count === 1 ? 'object' : 'objects'}`;

@@ -6,7 +6,7 @@ import { UsageError, UserError } from '../errors.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { parseVersion } from '../migrations/sql/discover.js';
 import { describeOwnHistory } from '../migrations/tools/tool-history-commands.js';
-import { type CommandContext, parseList } from './context.js';
+import { type CommandContext, parseList, withContextFlag } from './context.js';
 
 /** What a migrate subcommand acts on: the project's Postgres and the targets its flags select. */
 export interface SqlTargets {
@@ -28,7 +28,8 @@ export async function withSqlTargets<T>(
   fn: (scope: SqlTargets) => Promise<T>,
   options: { startsNothing?: string } = {},
 ): Promise<T> {
-  const config = await ctx.loadConfig();
+  // Only `status` takes --context: what the other subcommands do does not depend on one.
+  const config = withContextFlag(await ctx.loadConfig(), flags);
   const admin = options.startsNothing
     ? await runningDatabase(ctx, config, options.startsNothing)
     : (await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } })).connection;
@@ -46,16 +47,38 @@ export async function withSqlTargets<T>(
 async function runningDatabase(ctx: CommandContext, config: ResolvedConfig, command: string): Promise<ConnectionInfo> {
   const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
   const engine = await createEngine(config, name);
-  const { state } = await engine.status();
-  if (state !== 'running') {
-    throw new UserError(
-      `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: ${command} starts nothing`,
-      {
-        hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
-      },
-    );
+  const { state, problem } = await engine.status();
+  if (state === 'running') return engine.connection;
+  if (name === 'external') throw externalNotUsable(engine.connection, command, problem);
+  throw new UserError(
+    `Postgres (${name}) is ${state === 'absent' ? 'not created yet' : state}: ${command} starts nothing`,
+    {
+      hint: '`devup dev` or `devup migrate` starts it and applies the migrations; `devup status` shows the whole picture.',
+    },
+  );
+}
+
+/** An external server that cannot be used: it answered and refused (TLS, credentials), or it does not answer. */
+function externalNotUsable(
+  connection: ConnectionInfo,
+  command: string,
+  problem: { error: UserError; answered: boolean } | undefined,
+): UserError {
+  const where = `${connection.host}:${connection.port}`;
+  if (problem?.answered) {
+    return new UserError(`Postgres (external) at ${where} answered, but ${problem.error.message}`, {
+      ...(problem.error.hint ? { hint: problem.error.hint } : {}),
+      cause: problem.error,
+    });
   }
-  return engine.connection;
+  const code = (problem?.error.cause as { code?: string } | undefined)?.code;
+  return new UserError(
+    `Postgres (external) at ${where} does not answer${code ? ` (${code})` : ''}: ${command} starts nothing`,
+    {
+      hint: 'devup never starts an external server: start it, or point DATABASE_URL (database.url) at one that runs; `devup status` shows the whole picture.',
+      ...(problem ? { cause: problem.error } : {}),
+    },
+  );
 }
 
 /** `--to 20240101` or `--to 2024-01-01-000000`: a migration version, as its file name starts. */

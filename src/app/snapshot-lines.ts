@@ -6,7 +6,8 @@ import { formatAge, formatBytes } from '../lib/format.js';
 /** One line per snapshot, for the lists of what a command keeps or destroys. */
 export function describeSnapshots(snapshots: Snapshot[], options: { sizes: boolean }): string[] {
   return snapshots.map(
-    (s) => `snapshot ${s.name} (${options.sizes ? `${formatBytes(s.size)}, ` : ''}taken ${formatAge(s.createdAt)} ago)`,
+    (s) =>
+      `snapshot ${s.name} (${options.sizes ? `${formatBytes(s.size)}, ` : ''}taken ${formatAge(s.createdAt)} ago${s.complete ? '' : '; incomplete: its save was interrupted'})`,
   );
 }
 

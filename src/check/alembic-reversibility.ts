@@ -19,7 +19,7 @@ import {
   type FingerprintDifference,
   readCatalogFingerprint,
 } from '../schema/catalog-fingerprint.js';
-import { type Finding, withHint } from './check-report.js';
+import { CHECK_RETRY, type Finding, withHint } from './check-report.js';
 import { describeDifference } from './reversibility.js';
 
 export interface ToolReversibility {
@@ -31,18 +31,23 @@ export interface ToolReversibility {
   belowHead?: string;
 }
 
+/** The tool's history table, left out of every fingerprint (its rows change at every step). */
+export const ALEMBIC_HISTORY = 'alembic_version';
+
 /**
  * Alembic's reversibility, on one migrated tenant: `downgrade -1` down to base, reading the
  * catalog at every revision, then `upgrade +1` back to head, reading it again. The schema at
  * each revision must be the same coming down as going up; a difference at a revision is charged
  * to the downgrade that led there (the highest such revision: a leftover travels down with it).
+ * At base the schema must be as `base` found it before the first upgrade: what devup itself set
+ * up there (database.extensions, database.init: in `public`, say) is not a downgrade's leftover.
  */
 export async function alembicReversibility(
   config: ResolvedConfig,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
-  options: { signal?: AbortSignal | undefined },
+  options: { signal?: AbortSignal | undefined; base?: CatalogFingerprint | undefined },
 ): Promise<ToolReversibility> {
   const settings = toolSettings(service);
   const files = readToolFiles(toolAdapter(settings.tool), settings, config.stateDir);
@@ -67,13 +72,14 @@ export async function alembicReversibility(
       root: config.root,
       onOutput: () => {},
       signal: options.signal,
+      retry: CHECK_RETRY,
     });
   return withTargetLock(
     admin,
     target,
     async (client) => {
-      const fingerprint = () => readCatalogFingerprint(client, target.schema, ['alembic_version']);
-      const walk = await walkDownAndUp(order, run, fingerprint);
+      const fingerprint = () => readCatalogFingerprint(client, target.schema, [ALEMBIC_HISTORY]);
+      const walk = await walkDownAndUp(order, run, fingerprint, options.base ?? new Map());
       const findings = [
         ...(walk.failedDown
           ? [
@@ -114,8 +120,9 @@ async function walkDownAndUp(
   order: readonly string[],
   run: (args: string[]) => Promise<void>,
   fingerprint: () => Promise<CatalogFingerprint>,
+  base: CatalogFingerprint,
 ): Promise<Walk> {
-  const walk: Walk = { down: [], up: [new Map()], lowest: order.length }; // base: an empty schema
+  const walk: Walk = { down: [], up: [base], lowest: order.length };
   walk.down[order.length] = await fingerprint();
   for (let level = order.length - 1; level >= 0; level--) {
     try {
@@ -162,7 +169,8 @@ function compareWalk(
   // At base nothing should be left. A leftover also rides the way back up, so no level above
   // tells which downgrade missed it.
   if (walk.lowest === 0) {
-    const left = compareFingerprints(new Map(), walk.down[0] as CatalogFingerprint).filter((d) => !reported.has(d.key));
+    const base = walk.up[0] as CatalogFingerprint;
+    const left = compareFingerprints(base, walk.down[0] as CatalogFingerprint).filter((d) => !reported.has(d.key));
     if (left.length > 0) {
       const lines = left.map((d) => `${d.key} still exists after downgrading to base`);
       findings.push({

@@ -1,13 +1,25 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { renderSchemaName } from '../config/validate.js';
+import { withClient } from '../database/connection/connection.js';
 import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { errorMessage, UserError } from '../errors.js';
 import type { Migration } from '../migrations/migration.js';
 import { applyTarget } from '../migrations/sql/apply.js';
 import { runMigrationStep, type TargetOutcome } from '../migrations/step/migration-step.js';
-import { alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
-import { type AppliedSchemas, type CheckResult, type Finding, plural, resultStatus, withHint } from './check-report.js';
+import type { TargetBase } from '../migrations/targets.js';
+import { type CatalogFingerprint, readCatalogFingerprint } from '../schema/catalog-fingerprint.js';
+import { ALEMBIC_HISTORY, alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
+import { CheckProgress, span } from './check-progress.js';
+import {
+  type AppliedSchemas,
+  CHECK_RETRY,
+  type CheckResult,
+  type Finding,
+  plural,
+  resultStatus,
+  withHint,
+} from './check-report.js';
 import { reversibilityWalk } from './reversibility.js';
 
 /** The frame's first line ("services/auth/migrations/0003_x.sql:12:5") as an absolute file and a line. */
@@ -17,7 +29,18 @@ export function frameLocation(details: readonly string[], cwd = process.cwd()): 
   return { file: path.resolve(cwd, match[1] as string), line: Number(match[2]) };
 }
 
-function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
+/** Postgres's query_canceled: here, the statement timeout the check set. */
+const CANCELED = '57014';
+
+function timeoutNote(error: unknown, statementTimeoutMs: number | undefined): string[] {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if ((cause as { code?: string } | undefined)?.code !== CANCELED || statementTimeoutMs === undefined) return [];
+  return [
+    `stopped by the check's statement timeout (${span(statementTimeoutMs)}): a migration that runs longer fails; raise check.statementTimeout or pass --statement-timeout`,
+  ];
+}
+
+function outcomeFinding(outcome: TargetOutcome, statementTimeoutMs: number | undefined): Finding | undefined {
   if (outcome.status === 'skipped') {
     return { severity: 'error', message: `${outcome.target.schema}: not applied, a service it depends on failed` };
   }
@@ -28,7 +51,9 @@ function outcomeFinding(outcome: TargetOutcome): Finding | undefined {
     severity: 'error',
     message: errorMessage(error),
     ...frameLocation(details),
-    details: details.map((d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`),
+    details: [...details, ...timeoutNote(error, statementTimeoutMs)].map(
+      (d) => `  ${path.isAbsolute(d) ? path.relative(process.cwd(), d) : d}`,
+    ),
   };
 }
 
@@ -54,18 +79,46 @@ function sqlWalks(config: ResolvedConfig, migrations: ReadonlyMap<string, Migrat
   return walked;
 }
 
+const baseKey = (target: TargetBase) => `${target.service}\0${target.database ?? ''}\0${target.schema}`;
+
+/**
+ * The schemas an Alembic walk may take down to base, as they are before the first upgrade: with
+ * only what devup set up in them (extensions and init objects in `public`, for one).
+ */
+async function alembicBases(
+  db: ThrowawayDatabase,
+  targets: readonly TargetBase[],
+): Promise<Map<string, CatalogFingerprint>> {
+  const bases = new Map<string, CatalogFingerprint>();
+  for (const target of targets) {
+    const service = db.config.services.find((s) => s.name === target.service);
+    if (service?.migrations?.kind !== 'tool' || service.migrations.tool !== 'alembic') continue;
+    const database = target.database ?? db.connection.database;
+    const base = await withClient(
+      db.connection,
+      (client) => readCatalogFingerprint(client, target.schema, [ALEMBIC_HISTORY]),
+      { database },
+    );
+    bases.set(baseKey(target), base);
+  }
+  return bases;
+}
+
 /** Alembic services: the first tenant, once applied, walks down to base and up again. */
 async function walkAlembicServices(
   db: ThrowawayDatabase,
   outcomes: readonly TargetOutcome[],
-  options: { signal?: AbortSignal | undefined },
+  options: { signal?: AbortSignal | undefined; bases: ReadonlyMap<string, CatalogFingerprint> },
 ): Promise<Map<string, ToolReversibility & { schema: string }>> {
   const walks = new Map<string, ToolReversibility & { schema: string }>();
   for (const service of db.config.services) {
     if (service.migrations?.kind !== 'tool' || service.migrations.tool !== 'alembic') continue;
     const first = outcomes.find((o) => o.target.service === service.name);
     if (!first || (first.status !== 'applied' && first.status !== 'up-to-date')) continue;
-    const walk = await alembicReversibility(db.config, service, first.target, db.connection, options);
+    const walk = await alembicReversibility(db.config, service, first.target, db.connection, {
+      signal: options.signal,
+      base: options.bases.get(baseKey(first.target)),
+    });
     walks.set(service.name, { ...walk, schema: first.target.schema });
   }
   return walks;
@@ -84,10 +137,10 @@ function toolWalkResult(service: string, walk: ToolReversibility & { schema: str
 }
 
 /** One finding per distinct failure: every tenant runs the same files, so it usually fails alike. */
-function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
+function sameFailureOnce(outcomes: readonly TargetOutcome[], statementTimeoutMs: number | undefined): Finding[] {
   const groups = new Map<string, { finding: Finding; schemas: string[] }>();
   for (const outcome of outcomes) {
-    const finding = outcomeFinding(outcome);
+    const finding = outcomeFinding(outcome, statementTimeoutMs);
     if (!finding) continue;
     const key = finding.details?.length
       ? `${finding.file}\0${finding.line}\0${finding.details.join('\n')}`
@@ -109,13 +162,26 @@ function sameFailureOnce(outcomes: readonly TargetOutcome[]): Finding[] {
 export async function applyAndReverse(
   db: ThrowawayDatabase,
   migrations: ReadonlyMap<string, Migration[]>,
-  options: { signal?: AbortSignal | undefined },
+  options: { signal?: AbortSignal | undefined; onProgress?: ((line: string) => void) | undefined },
 ): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {
   const started = performance.now();
   const config: ResolvedConfig = db.config;
+  const statementTimeoutMs = config.migrations.statementTimeoutMs;
   const walked = sqlWalks(config, migrations);
+  const progress = options.onProgress && new CheckProgress(options.onProgress, statementTimeoutMs ?? 0);
+  progress?.start();
+  let bases = new Map<string, CatalogFingerprint>();
   const step = await runMigrationStep(config, db.connection, {
     signal: options.signal,
+    retry: CHECK_RETRY,
+    ...(progress ? { onEvent: progress.onEvent } : {}),
+    // After devup's database setup, before any upgrade: what the Alembic walks come back down to.
+    onPlanned: async (planned) => {
+      bases = await alembicBases(
+        db,
+        planned.map((p) => p.target),
+      );
+    },
     applySql: (client, target, applyOptions) => {
       const walk = walked.get(target.service);
       if (walk?.schema !== target.schema) return applyTarget(client, target, applyOptions);
@@ -124,8 +190,8 @@ export async function applyAndReverse(
         walk.finished = true;
       })(client, target, applyOptions);
     },
-  });
-  const toolWalks = await walkAlembicServices(db, step.outcomes, options);
+  }).finally(() => progress?.stop());
+  const toolWalks = await walkAlembicServices(db, step.outcomes, { signal: options.signal, bases });
   const ms = performance.now() - started;
   const apply: CheckResult[] = [];
   const reversibility: CheckResult[] = [];
@@ -133,7 +199,7 @@ export async function applyAndReverse(
     const settings = service.migrations;
     if (!settings) continue;
     const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
-    const findings = sameFailureOnce(outcomes);
+    const findings = sameFailureOnce(outcomes, statementTimeoutMs);
     const belowHead = toolWalks.get(service.name)?.belowHead;
     if (belowHead) findings.push({ severity: 'error', message: belowHead });
     const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));

@@ -8,17 +8,29 @@ export const SAMPLE_TENANT = 'sample';
  * cannot answer) become `check.tenants`, else one sample tenant; services whose migrations could
  * not be read are left out (their conflicts are reported instead).
  */
-export function checkTargetsConfig(config: ResolvedConfig, unreadable: ReadonlySet<string>): ResolvedConfig {
+export function checkTargetsConfig(
+  config: ResolvedConfig,
+  unreadable: ReadonlySet<string>,
+  statementTimeoutMs: number = config.check.statementTimeoutMs,
+): ResolvedConfig {
+  const configured = config.migrations.statementTimeoutMs;
   return {
     ...config,
+    // The project's own limit where it is shorter: the check runs what a deploy runs.
+    migrations: {
+      ...config.migrations,
+      statementTimeoutMs: configured === undefined ? statementTimeoutMs : Math.min(configured, statementTimeoutMs),
+    },
     services: config.services.map((service) => {
       const migrations = service.migrations;
       if (!migrations) return service;
       if (unreadable.has(service.name)) return { ...service, migrations: undefined };
-      if (migrations.tenants.kind === 'list') return service;
+      // Every migration is replayed from zero; the bootstrap check loads the snapshot beside it.
+      const replayed = migrations.kind === 'sql' ? { ...migrations, bootstrap: 'replay' as const } : migrations;
+      if (replayed.tenants.kind === 'list') return { ...service, migrations: replayed };
       return {
         ...service,
-        migrations: { ...migrations, tenants: { kind: 'list', tenants: config.check.tenants ?? [SAMPLE_TENANT] } },
+        migrations: { ...replayed, tenants: { kind: 'list', tenants: config.check.tenants ?? [SAMPLE_TENANT] } },
       };
     }),
   };

@@ -1,8 +1,21 @@
 import type { UserError } from '../errors.js';
 import type { TargetBase } from '../migrations/targets.js';
 
-/** The five checks `devup check` runs for every service, in the order they are shown. */
-export const CHECK_KINDS = ['conflicts', 'apply', 'reversibility', 'lint', 'schema'] as const;
+/**
+ * The checks `devup check` runs, in the order they are shown: five for every service with
+ * migrations, then those a service asks for (`services.NAME.check`) and Alembic's model drift.
+ */
+export const CHECK_KINDS = [
+  'conflicts',
+  'apply',
+  'reversibility',
+  'lint',
+  'schema',
+  'bootstrap',
+  'drift',
+  'generated',
+  'commands',
+] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 /** One thing a check found, pointing at a file (and line) where it can. */
@@ -69,3 +82,6 @@ export function plural(count: number, word: string): string {
 export function withHint(error: UserError): string[] {
   return error.hint ? [...error.details, `hint: ${error.hint}`] : error.details;
 }
+
+/** What a failed tool run inside check tells to run again: the check, on its throwaway Postgres. */
+export const CHECK_RETRY = 'devup check again';

@@ -10,7 +10,15 @@ import { UserError } from '../errors.js';
 import type { Migration } from '../migrations/migration.js';
 import { applyAndReverse } from './apply-check.js';
 import { checkTargetsConfig } from './check-config.js';
-import { CHECK_KINDS, type CheckReport, type CheckResult, plural, resultStatus, summarise } from './check-report.js';
+import {
+  type AppliedSchemas,
+  CHECK_KINDS,
+  type CheckReport,
+  type CheckResult,
+  plural,
+  resultStatus,
+  summarise,
+} from './check-report.js';
 import { sqlConflicts, toolConflicts } from './conflicts.js';
 import { type GitBase, openGitBase } from './git-base.js';
 import { lintServices } from './lint/lint-check.js';
@@ -28,6 +36,10 @@ export interface CheckOptions {
   schemaDocs?: boolean | undefined;
   /** Called once the database is ready, before the checks that need it. */
   onDatabase?: (db: ThrowawayDatabase) => void;
+  /** statement_timeout for the migrations applied (--statement-timeout); else check.statementTimeout. */
+  statementTimeoutMs?: number | undefined;
+  /** Progress lines while migrations apply: which one runs when it takes long. */
+  onProgress?: ((line: string) => void) | undefined;
 }
 
 /** Step 2 for every service: what its files say, before anything runs. */
@@ -78,6 +90,37 @@ function skipped(
 }
 
 /**
+ * What runs against the schema at head once the migrations are checked: Alembic's models against
+ * it, the services' generated files and their own commands. Loaded only where a service has any.
+ */
+async function checksAtHead(
+  config: ResolvedConfig,
+  db: ThrowawayDatabase,
+  applied: AppliedSchemas,
+  options: CheckOptions,
+  migrations: ReadonlyMap<string, Migration[]>,
+): Promise<CheckResult[]> {
+  const alembic = config.services.some(
+    (s) => s.migrations?.kind === 'tool' && s.migrations.tool === 'alembic' && s.check?.drift !== false,
+  );
+  const own = config.services.some((s) => (s.check?.commands.length ?? 0) + (s.check?.generated.length ?? 0) > 0);
+  const bootstrap = config.services.some((s) => s.migrations?.kind === 'sql' && s.migrations.bootstrap === 'schema');
+  const results: CheckResult[] = [];
+  if (bootstrap) {
+    const { checkBootstraps } = await import('./bootstrap-check.js');
+    results.push(...(await checkBootstraps(config, db, applied, migrations)));
+  }
+  if (alembic)
+    results.push(...(await (await import('./alembic-drift.js')).alembicDrift(config, db, applied, options.signal)));
+  if (own) {
+    const { checkCommands, checkGenerated } = await import('./service-commands-check.js');
+    const scope = { config, db, applied, signal: options.signal };
+    results.push(...(await checkGenerated(scope)), ...(await checkCommands(scope)));
+  }
+  return results;
+}
+
+/**
  * `devup check`: on a throwaway Postgres, for every service with migrations, (1) apply from zero,
  * (2) conflicts, (3) reversibility, (4) lint, (5) schema files current. Returns one report; a
  * check that fails does not stop the others.
@@ -92,7 +135,8 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
   // A wrong --base is an error before anything starts.
   const base = options.base === undefined ? undefined : openGitBase(config.root, options.base);
   const conflicts = checkConflicts(config, base);
-  const checkConfig = checkTargetsConfig(config, conflicts.unreadable);
+  const statementTimeoutMs = options.statementTimeoutMs ?? config.check.statementTimeoutMs;
+  const checkConfig = checkTargetsConfig(config, conflicts.unreadable, statementTimeoutMs);
   let description: string | undefined;
   const results = await withThrowawayDatabase(
     checkConfig,
@@ -112,11 +156,18 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
       lint.catch(() => {});
       const { apply, reversibility, applied } = await applyAndReverse(db, conflicts.migrations, {
         signal: options.signal,
+        onProgress: options.onProgress,
       });
       const schema = options.schemaDocs
         ? await checkSchemaDocs(config, db, applied)
         : skipped(config, 'schema', 'not checked');
-      return [...apply, ...reversibility, ...(await lint), ...schema];
+      return [
+        ...apply,
+        ...reversibility,
+        ...(await lint),
+        ...schema,
+        ...(await checksAtHead(config, db, applied, options, conflicts.migrations)),
+      ];
     },
   );
   const unreadableRows = [

@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { readSchemaDocs } from '../schema/build-schema.js';
-import { diffSchemaDocs, type SchemaDocDifference } from '../schema/schema-files.js';
+import { diffSchemaDocs, isGenerated, type SchemaDocDifference } from '../schema/schema-files.js';
 import type { AppliedSchemas, CheckResult, Finding } from './check-report.js';
 
 /** At most this many diff lines per file; a whole rewritten schema would drown the report. */
@@ -28,6 +28,14 @@ export function unifiedDiff(label: string, difference: SchemaDocDifference): str
 
 function differenceFinding(dir: string, root: string, difference: SchemaDocDifference): Finding {
   const label = path.relative(root, path.join(dir, difference.file)) || difference.file;
+  if (difference.actual !== undefined && !isGenerated(difference.actual)) {
+    // `devup schema` would refuse to replace it: "run devup schema" would not help.
+    return {
+      severity: 'error',
+      message: `${label} was not written by devup, and \`devup schema\` leaves it alone: point schema.dir at a directory of its own, or move the file away`,
+      file: path.join(dir, difference.file),
+    };
+  }
   const what =
     difference.actual === undefined
       ? 'is missing'

@@ -1,14 +1,11 @@
 import { type LoadOptions, loadConfigFile } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { describePlacement, resolveCheckout } from './resolve-checkout.js';
+import { describePlacement, NO_REGISTRY, resolveCheckout } from './resolve-checkout.js';
 
 export interface CheckoutLoadOptions extends LoadOptions {
   /** Called with what only --verbose shows (why the configured ports were kept). */
   debug?: (message: string) => void;
 }
-
-/** Errors that mean "there is no writable home for the machine-wide list of checkouts". */
-const NO_REGISTRY = ['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'];
 
 /**
  * The config as this checkout runs it: loaded, then placed beside the project's other checkouts
@@ -19,7 +16,11 @@ export async function loadCheckoutConfig(options: CheckoutLoadOptions): Promise<
   const loaded = await loadConfigFile(options);
   let resolved: ResolvedConfig;
   try {
-    resolved = await resolveCheckout(loaded, options.env ?? process.env);
+    resolved = await resolveCheckout(loaded, options.env ?? process.env, {
+      ...(options.notice ? { warn: options.notice } : {}),
+      ...(options.debug ? { debug: options.debug } : {}),
+      readOnly: options.readOnly === true,
+    });
   } catch (error) {
     // No writable home for the list (a deploy image running as a user without one, a read-only
     // filesystem): this checkout keeps the configured ports.

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { writeJsonAtomic } from '../lib/atomic-json.js';
@@ -13,33 +13,28 @@ import {
   samePorts,
   shiftPorts,
 } from './checkout-ports.js';
+import { type CheckoutRecord, RECORD_FILE, readCheckoutRecord } from './checkout-record.js';
 import {
   type CheckoutEntry,
   firstCheckout,
   type Registry,
   readRegistry,
+  readRegistryFile,
   registryDir,
   sameEntry,
   updateRegistry,
 } from './registry.js';
 
-/** `.devup/checkout.json`: the ports a moved checkout was given, kept so they stay put across restarts. */
-interface MovedRecord {
-  root: string;
-  project: string;
-  /** What the config asked for when the ports were chosen: a change means choosing again. */
-  configured: PortSet;
-  offset: number;
-  ports: PortSet;
-  dockerName: string;
-}
+/** Errors that mean "there is no writable home for the machine-wide list of checkouts". */
+export const NO_REGISTRY = ['ENOENT', 'ENOTDIR', 'EACCES', 'EROFS', 'EPERM'];
 
-function readRecord(stateDir: string): MovedRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(stateDir, 'checkout.json'), 'utf8')) as MovedRecord;
-  } catch {
-    return undefined;
-  }
+export interface CheckoutHooks {
+  /** One line when the machine-wide list was damaged and rebuilt. */
+  warn?: (message: string) => void;
+  /** What only --verbose shows. */
+  debug?: (message: string) => void;
+  /** Place the checkout as a run would, but write neither the list nor `.devup/checkout.json` (status). */
+  readOnly?: boolean;
 }
 
 /**
@@ -51,12 +46,13 @@ function readRecord(stateDir: string): MovedRecord | undefined {
 export async function resolveCheckout(
   config: ResolvedConfig,
   env: NodeJS.ProcessEnv = process.env,
+  hooks: CheckoutHooks = {},
 ): Promise<ResolvedConfig> {
   const root = realpathSync(config.root);
   const dir = registryDir(env);
   const configured = configuredPorts(config);
-  const registry = readRegistry(dir);
-  const record = readRecord(config.stateDir);
+  const { registry, damage } = readRegistryFile(dir);
+  const record = readCheckoutRecord(config.stateDir);
   const stillMoved =
     config.ports === 'auto' &&
     record?.root === root &&
@@ -70,7 +66,7 @@ export async function resolveCheckout(
     placed = { ports: configured, dockerName: config.project };
   }
   const placedNow = placed === undefined;
-  if (placed === undefined) placed = await place(config, root, dir, configured, record);
+  if (placed === undefined) placed = await place(config, root, dir, configured, record, hooks);
   const moved = placed.dockerName !== config.project;
   const entry: CheckoutEntry = {
     project: config.project,
@@ -81,10 +77,8 @@ export async function resolveCheckout(
     dockerName: placed.dockerName,
     dataDir: config.database.dataDir,
   };
-  if (!sameEntry(registry.checkouts[root], entry)) {
-    await updateRegistry(dir, (latest) => {
-      latest.checkouts[root] = entry;
-    });
+  if (!hooks.readOnly && (damage !== undefined || !sameEntry(registry.checkouts[root], entry))) {
+    await recordEntry(dir, root, entry, hooks);
   }
   const resolved = moved ? applyPorts(config, placed.ports, placed.dockerName) : config;
   return {
@@ -93,15 +87,39 @@ export async function resolveCheckout(
   };
 }
 
+/**
+ * Writes this checkout's entry. Where the list cannot be written (a read-only state home), the
+ * placement already made stands: a moved checkout keeps the ports its own record gives it.
+ */
+async function recordEntry(dir: string, root: string, entry: CheckoutEntry, hooks: CheckoutHooks): Promise<void> {
+  try {
+    await updateRegistry(
+      dir,
+      (latest) => {
+        latest.checkouts[root] = entry;
+      },
+      hooks.warn,
+    );
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!NO_REGISTRY.includes(code)) throw error;
+    hooks.debug?.(`checkouts list not writable (${code}): this checkout's entry is not recorded`);
+  }
+}
+
 /** The slow path, under the registry's lock: take the configured ports if no live checkout holds them, else choose others. */
 async function place(
   config: ResolvedConfig,
   root: string,
   dir: string,
   configured: PortSet,
-  record: MovedRecord | undefined,
+  record: CheckoutRecord | undefined,
+  hooks: CheckoutHooks,
 ): Promise<{ ports: PortSet; dockerName: string; firstRoot?: string }> {
-  return updateRegistry(dir, async (registry) => {
+  // Read-only: the same decision on the list as it is, changes to it dropped.
+  const withRegistry = <T>(change: (registry: Registry) => Promise<T>): Promise<T> =>
+    hooks.readOnly ? change(readRegistry(dir)) : updateRegistry(dir, change, hooks.warn);
+  return withRegistry(async (registry) => {
     const firstRoot = firstCheckout(registry, config.project);
     const movedBefore = record?.root === root;
     // A checkout that moved once stays moved: its data lives under its own names.
@@ -120,14 +138,17 @@ async function place(
     const ports = shiftPorts(configured, offset);
     const dockerName = movedDockerName(config.project, root);
     registry.checkouts[root] = { ...entryStub(config), first: false, ports, dockerName };
-    writeJsonAtomic(path.join(config.stateDir, 'checkout.json'), {
-      root,
-      project: config.project,
-      configured,
-      offset,
-      ports,
-      dockerName,
-    } satisfies MovedRecord);
+    if (!hooks.readOnly)
+      writeJsonAtomic(path.join(config.stateDir, RECORD_FILE), {
+        root,
+        project: config.project,
+        configured,
+        offset,
+        ports,
+        dockerName,
+        configPath: config.configPath,
+        dataDir: config.database.dataDir,
+      } satisfies CheckoutRecord);
     return { ports, dockerName, ...(firstRoot === undefined ? {} : { firstRoot }) };
   });
 }
@@ -178,5 +199,21 @@ export function describePlacement(config: ResolvedConfig): string | undefined {
     ...config.infra.flatMap((i) => i.ports.slice(0, 1).map((p) => `${i.name} ${p.host}`)),
   ];
   const holder = checkout.firstRoot ? ` (in ${checkout.firstRoot})` : '';
-  return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}, and container ${config.database.dockerName}-postgres with Docker (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;
+  return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}${ownServer(config)} (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;
+}
+
+/** The server this checkout gets, named the way its engine knows it: a container, or a cluster directory. */
+function ownServer(config: ResolvedConfig): string {
+  const container = `container ${config.database.dockerName}-postgres`;
+  const cluster = `the embedded cluster in ${path.relative(config.root, config.database.dataDir) || '.'}`;
+  switch (config.database.engine) {
+    case 'docker':
+      return `, and ${container}`;
+    case 'embedded':
+      return `, and ${cluster}`;
+    case 'auto':
+      return `, and ${container} with Docker (${cluster} without)`;
+    default:
+      return '';
+  }
 }

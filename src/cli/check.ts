@@ -1,13 +1,15 @@
-import type { CommandContext } from '../app/context.js';
+import { type CommandContext, withContextFlag } from '../app/context.js';
 import { Interrupts } from '../app/interrupts.js';
 import { checkReportJson, githubAnnotations, renderCheckReport } from '../check/check-output.js';
 import { runCheck } from '../check/run-check.js';
 import type { ThrowawayEngine } from '../database/throwaway/throwaway.js';
+import { durationFlag } from '../lib/duration.js';
 import { formatDuration } from '../lib/format.js';
 
-/** `devup check [--base REF] [--all] [--engine embedded|docker|external] [--json]`: the CI gate. */
+/** `devup check [--base REF] [--all] [--context C] [--statement-timeout D] [--engine embedded|docker|external] [--json]`: the CI gate. */
 export default async function check(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const config = await ctx.loadConfig();
+  // The contexts the throwaway migrates: migrations.context (dev) unless --context says otherwise.
+  const config = withContextFlag(await ctx.loadConfig(), options);
   const { output } = ctx;
   // Never the dev database: `auto` (and no flag) means a throwaway embedded cluster.
   const engine: ThrowawayEngine = ctx.engine === undefined || ctx.engine === 'auto' ? 'embedded' : ctx.engine;
@@ -20,6 +22,8 @@ export default async function check(ctx: CommandContext, options: Record<string,
     schemaDocs: true,
     signal: interrupts.signal,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
+    statementTimeoutMs: durationFlag(options, 'statementTimeout', '--statement-timeout'),
+    onProgress: (line) => output.line(output.style('cyan', line)),
     onDatabase: (db) =>
       output.line(
         `${output.style('cyan', '›')} Checking on a throwaway ${db.description}, ready in ${formatDuration(db.readyMs)}`,

@@ -12,6 +12,7 @@ export default async function dev(ctx: CommandContext, options: Record<string, u
     only: parseList(options.only as string | undefined),
     seed: options.seed !== false,
     strict: options.strict === true,
+    keepGoing: options.keepGoing === true ? true : undefined,
     start: true,
   });
 }

@@ -11,13 +11,13 @@ type Handler = (
   args: string[],
 ) => Promise<number>;
 
-/** Each command module is loaded only when that command runs. */
-function lazy(load: () => Promise<{ default: Handler }>) {
+/** Each command module is loaded only when that command runs; a `readOnly` one writes no file. */
+function lazy(load: () => Promise<{ default: Handler }>, kind: { readOnly?: boolean } = {}) {
   return async function (this: Command, ...rest: unknown[]) {
     const command = rest.at(-1) as Command;
     const options = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
     const args = command.args;
-    const ctx = createContext(options);
+    const ctx = createContext(options, kind);
     const handler = (await load()).default;
     exitCode = await handler(ctx, options, args);
   };
@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--only <services>', 'start only these services (comma-separated) and what they depend on')
     .option('--no-seed', 'do not apply seed data to a fresh database')
     .option('--strict', 'out-of-order migrations are errors')
+    .option('--keep-going', 'a failing service leaves the others running; it restarts on r or when its files change')
     .action(lazy(() => import('./dev.js')));
 
   const migrate = program
@@ -53,6 +54,10 @@ export function buildProgram(): Command {
     .description('apply pending migrations for every service and tenant')
     .option('--service <names>', 'only these services (comma-separated)')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'run migrations and seeds of these contexts (comma-separated; default migrations.context, else dev)',
+    )
     .option('--dry-run', 'print the SQL each target would run; change nothing')
     .option('--strict', 'out-of-order or missing migrations are errors (for CI and deploys)')
     .option('--wait <duration>', 'wait this long for the server to answer (external engine): 30s, 2m')
@@ -67,8 +72,12 @@ export function buildProgram(): Command {
     .description('per target: applied, pending, failed and changed migrations')
     .option('--service <names>', 'only these services')
     .option('--tenant <tenant>', 'only this tenant')
+    .option(
+      '--context <names>',
+      'what a run of these contexts would apply and skip (default migrations.context, else dev)',
+    )
     .option('--exit-code', 'exit 3 when something is pending, 0 when nothing is (1 on error): for CI and deploy gates')
-    .action(lazy(() => import('./migrate-status.js')));
+    .action(lazy(() => import('./migrate-status.js'), { readOnly: true }));
   migrate
     .command('down')
     .description('roll back through down files (default: the last migration)')
@@ -76,8 +85,24 @@ export function buildProgram(): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--steps <n>', 'how many migrations to roll back', '1')
     .option('--to <version>', 'roll back every migration newer than this version')
+    .option('--to-tag <name>', 'roll each target back to where `devup migrate tag <name>` found it')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./migrate-down.js')));
+  migrate
+    .command('tag')
+    .description('name the migration each target is at, to roll back to with `migrate down --to-tag`')
+    .argument('<name>', 'the tag, e.g. release-1.4')
+    .option('--service <names>', 'only these services')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--force', 'move the tag where it exists already')
+    .action(lazy(() => import('./migrate-tag.js')));
+  migrate
+    .command('redo')
+    .description('roll back the newest applied migration and apply it again (after editing it)')
+    .option('--service <names>', 'only this service')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(lazy(() => import('./migrate-redo.js')));
   migrate
     .command('repair')
     .description('accept changed files and clear failed migrations, after saying what changes')
@@ -144,7 +169,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('snapshots with size, age, migration state and whether the migrations changed since')
     .option('--force', 'allow it on an external database that is not on this machine')
-    .action(lazy(() => import('./snapshot-list.js')));
+    .action(lazy(() => import('./snapshot-list.js'), { readOnly: true }));
   snapshot
     .command('rm')
     .description('remove a snapshot')
@@ -169,6 +194,11 @@ export function buildProgram(): Command {
     .description('CI gate: every migration from zero on a throwaway Postgres, conflicts, reversibility, lint')
     .option('--base <ref>', 'a git ref (e.g. origin/main): lint what was added since, refuse versions below its newest')
     .option('--all', 'lint every migration, not only those added since --base')
+    .option('--context <names>', 'the migration contexts the throwaway runs (default migrations.context, else dev)')
+    .option(
+      '--statement-timeout <duration>',
+      'a migration running longer fails the check (check.statementTimeout, default 5m)',
+    )
     .action(lazy(() => import('./check.js')));
 
   program
@@ -177,8 +207,15 @@ export function buildProgram(): Command {
     .command('k8s')
     .description('print a Kubernetes Job that runs the migrations (image: docker/Dockerfile)')
     .option('--helm-hook', 'as a Helm pre-install/pre-upgrade hook')
-    .option('--image <image>', 'the migration image (default: <project>-migrations:latest)')
-    .option('--secret <name>', 'the Secret whose DATABASE_URL key the Job reads (default: <project>-database)')
+    .option(
+      '--image <image>',
+      'the migration image (default: <project>-migrations:latest, the project as a DNS name: my_proj → my-proj)',
+    )
+    .option(
+      '--secret <name>',
+      'the Secret whose DATABASE_URL key the Job reads (default: <project>-database, the project as a DNS name)',
+    )
+    .option('--context <names>', 'the migration contexts the Job runs, e.g. production (default: migrations.context)')
     .action(lazy(() => import('./deploy-k8s.js')));
 
   program
@@ -203,9 +240,22 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./prune.js')));
 
   program
+    .command('init')
+    .description('write a first devup.config.mjs from what this repo has (shows it first)')
+    .option('-y, --yes', 'write without asking')
+    .action(lazy(() => import('./init.js')));
+
+  program
+    .command('logs')
+    .description("the running devup dev's service logs (the last session's when none runs)")
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .action(lazy(() => import('./logs.js')));
+
+  program
     .command('status')
     .description('engine, database health, migration state and running services')
-    .action(lazy(() => import('./status.js')));
+    .action(lazy(() => import('./status.js'), { readOnly: true }));
 
   return program;
 }

@@ -1,5 +1,6 @@
 import type { CommandContext } from '../app/context.js';
 import { Interrupts } from '../app/interrupts.js';
+import { rollBackToTag } from '../app/rollback-to-tag.js';
 import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTargets } from '../app/select-sql-targets.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
@@ -50,13 +51,20 @@ async function migrateDownTool(
   return 0;
 }
 
-/** `devup migrate down [--steps N | --to VERSION]` */
+/** `devup migrate down [--steps N | --to VERSION | --to-tag NAME]` */
 export default async function migrateDown(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const steps = Number(options.steps ?? 1);
   if (!Number.isInteger(steps) || steps < 1)
     throw new UsageError(`--steps ${options.steps}: expected a whole number ≥ 1`);
   const yes = options.yes === true;
-  return withSqlTargets(ctx, options, async ({ config, admin, targets }) => {
+  const toTag = options.toTag === undefined ? undefined : String(options.toTag);
+  if (toTag !== undefined && options.to !== undefined) {
+    throw new UsageError('--to and --to-tag: give one', '--to takes a version of one service; --to-tag a tag name.');
+  }
+  return withSqlTargets(ctx, options, async (scope) => {
+    // A tag holds each target's own migration: services need not be chosen one at a time.
+    if (toTag !== undefined) return rollBackToTag(ctx, scope, toTag, yes);
+    const { config, admin, targets } = scope;
     if (targets.some((t) => !t.sql)) {
       requireOneService(targets, 'devup migrate down', { includeTools: true });
       const to = options.to === undefined ? undefined : String(options.to);

@@ -7,7 +7,8 @@ import { EXIT } from '../errors.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
-import type { TargetBase } from '../migrations/targets.js';
+import { type MigrationTag, readTargetTags } from '../migrations/tags/tag-store.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
 
@@ -28,6 +29,7 @@ async function targetsHaveWork(
     const tool = tools.get(t.target);
     if (t.plan && !isUpToDate(t.plan)) return true;
     if (tool?.pending && tool.pending.length > 0) return true;
+    if (tool && tool.changed.length > 0) return true;
     if (tool && tool.pending === undefined) unknown.push(t);
   }
   if (unknown.length === 0) return false;
@@ -42,11 +44,28 @@ function timestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
+/** `at` null: the tag was made before anything was applied (rolling back to it undoes all). */
+function tagReport(tags: readonly MigrationTag[] | undefined) {
+  return (tags ?? []).map((t) => ({
+    name: t.name,
+    at: t.at,
+    taggedAt: t.taggedAt.toISOString(),
+    taggedBy: t.taggedBy,
+  }));
+}
+
+function sqlReport(
+  target: TargetBase,
+  plan: TargetPlan | undefined,
+  mainDatabase: string,
+  contexts: readonly string[],
+) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    contexts: [...contexts],
+    database: target.database ?? mainDatabase,
     applied: (plan?.applied ?? []).map(({ row }) => ({
       version: row.version.toString(),
       name: row.name,
@@ -72,23 +91,31 @@ function sqlReport(target: TargetBase, plan: TargetPlan | undefined) {
       fileChecksum: migration.checksum,
     })),
     missing: (plan?.missing ?? []).map((row) => ({ version: row.version.toString(), name: row.name })),
+    /** Not applied, declared for contexts this run does not run. */
+    skipped: (plan?.skipped ?? []).map((m) => ({
+      version: m.version.toString(),
+      name: m.id,
+      contexts: m.contexts ?? [],
+    })),
     externalTool: false as const,
   };
 }
 type SqlReport = ReturnType<typeof sqlReport>;
 
-function toolReport(target: TargetBase, tool: ToolTargetStatus) {
+function toolReport(target: TargetBase, tool: ToolTargetStatus, mainDatabase: string) {
   return {
     service: target.service,
     tenant: target.tenant,
     schema: target.schema,
+    database: target.database ?? mainDatabase,
     tool: tool.tool,
     current: tool.current,
     applied: tool.applied,
     // null, not []: a reader must not take "unknown" for "nothing pending".
     pending: tool.pending ?? null,
     failed: [],
-    changed: [],
+    // Its file differs from the one applied; what the tool applied then is not known, so no checksums.
+    changed: tool.changed,
     missing: [],
     problem: tool.problem ?? tool.unknown ?? null,
     externalTool: true as const,
@@ -118,6 +145,11 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
     async ({ config, admin, targets, client }) => {
       // One connection for the SQL histories, the tools' history tables and the gate's questions.
       const tools = await readToolStatuses(config, targets, admin, client);
+      const tags = await readTargetTags(
+        admin,
+        client,
+        targets.map((t) => t.target),
+      );
       // A tool target whose state contradicts its files makes the answer wrong: exit 1.
       const unanswered = [...tools.values()].filter((t) => t.problem).length;
       const hasWork = gate && (await targetsHaveWork(config, admin, client, targets, tools));
@@ -125,11 +157,14 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
       if (output.mode === 'json') {
         const report = targets.map(({ target, plan }) => {
           const tool = tools.get(target);
-          return tool ? toolReport(target, tool) : sqlReport(target, plan);
+          const report = tool
+            ? toolReport(target, tool, admin.database)
+            : sqlReport(target, plan, admin.database, config.migrations.contexts);
+          return { ...report, tags: tagReport(tags.get(target)) };
         });
         process.stdout.write(`${JSON.stringify({ targets: report, ...(gate ? { pending: hasWork } : {}) })}\n`);
       } else {
-        printStatus(output, targets, tools, unanswered);
+        printStatus(output, targets, tools, { unanswered, contexts: config.migrations.contexts, tags });
       }
       return exitCode;
     },
@@ -141,20 +176,28 @@ function printStatus(
   output: Output,
   inspected: InspectedTarget[],
   tools: Map<TargetBase, ToolTargetStatus>,
-  unanswered: number,
+  {
+    unanswered,
+    contexts,
+    tags,
+  }: { unanswered: number; contexts: readonly string[]; tags: Map<TargetBase, MigrationTag[]> },
 ): void {
   let totalPending = 0;
   for (const { target, plan } of inspected) {
     const tool = tools.get(target);
     if (tool) {
-      output.line(`${output.style('bold', target.schema)}  (${tool.tool})`);
-      printToolTarget(output, tool);
+      output.line(`${output.style('bold', targetLabel(target))}  (${tool.tool})`);
+      printToolTarget(output, tool, target);
       totalPending += tool.pending?.length ?? 0;
     } else {
-      output.line(output.style('bold', target.schema));
-      const report = sqlReport(target, plan);
+      output.line(output.style('bold', targetLabel(target)));
+      const report = sqlReport(target, plan, '', contexts);
       printSqlTarget(output, report);
       totalPending += report.pending.length;
+    }
+    const tagged = tagReport(tags.get(target));
+    if (tagged.length > 0) {
+      output.line(`  tags: ${tagged.map((t) => `${t.name} → ${t.at ?? '(nothing applied)'}`).join(', ')}`);
     }
   }
   output.line();
@@ -167,7 +210,12 @@ function printStatus(
 }
 
 function printSqlTarget(output: Output, t: SqlReport): void {
-  const width = Math.max(0, ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name)].map((n) => n.length));
+  const width = Math.max(
+    0,
+    ...[...t.applied.map((a) => a.name), ...t.pending.map((p) => p.name), ...t.skipped.map((k) => k.name)].map(
+      (n) => n.length,
+    ),
+  );
   for (const a of t.applied) {
     output.line(
       `  ${output.style('green', '✔')} ${a.name.padEnd(width)}   ${timestamp(new Date(a.appliedAt))}   ${String(a.executionMs).padStart(5)} ms`,
@@ -187,13 +235,19 @@ function printSqlTarget(output: Output, t: SqlReport): void {
     output.line(`  ${output.style('cyan', '•')} ${p.name}${p.outOfOrder ? '   (out of order)' : ''}`);
   for (const m of t.missing)
     output.line(`  ${output.style('yellow', '?')} ${m.name.padEnd(width)}   applied, but no file`);
+  for (const k of t.skipped)
+    output.line(
+      `  ${output.style('dim', '-')} ${k.name.padEnd(width)}   skipped: only in ${k.contexts.join(', ')} (this run: ${t.contexts.join(', ')})`,
+    );
+  if (t.changed.length > 0) printWayOut(output, t, true);
   const parts = [`${t.applied.length} applied`, `${t.pending.length} pending`];
+  if (t.skipped.length) parts.push(`${t.skipped.length} skipped`);
   if (t.failed.length) parts.push(`${t.failed.length} failed`);
   if (t.changed.length) parts.push(`${t.changed.length} changed`);
   output.line(`  ${parts.join(', ')}`);
 }
 
-function printToolTarget(output: Output, tool: ToolTargetStatus): void {
+function printToolTarget(output: Output, tool: ToolTargetStatus, target: TargetBase): void {
   const named = (r: { version: string; name: string }) =>
     r.name.includes(r.version) ? r.name : `${r.version} (${r.name})`;
   if (tool.tool === 'alembic') output.line(`  current: ${tool.current.join(', ') || '(none: nothing applied)'}`);
@@ -201,10 +255,23 @@ function printToolTarget(output: Output, tool: ToolTargetStatus): void {
     const mark = a.name.endsWith('(no file)') ? output.style('yellow', '?') : output.style('green', '✔');
     output.line(`  ${mark} ${named(a)}`);
   }
+  for (const c of tool.changed) output.line(`  ${output.style('yellow', '≠')} ${named(c)}   changed since applied`);
   for (const p of tool.pending ?? []) output.line(`  ${output.style('cyan', '•')} ${named(p)}`);
   if (tool.problem) output.line(`  ${output.style('red', '✗')} ${tool.problem}`);
   if (tool.unknown) output.line(`  ${output.style('yellow', '?')} pending unknown: ${tool.unknown}`);
+  const parts = [
+    `${tool.applied.length} applied`,
+    tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`,
+  ];
+  if (tool.changed.length > 0) parts.push(`${tool.changed.length} changed`);
+  output.line(`  ${parts.join(', ')}`);
+  if (tool.changed.length > 0) printWayOut(output, target, false);
+}
+
+/** After an applied migration that was edited: how to get the edit applied. */
+function printWayOut(output: Output, target: { service: string; tenant: string }, sql: boolean): void {
+  const repair = sql ? ', or accept the file as it is with `devup migrate repair`' : '';
   output.line(
-    `  ${tool.applied.length} applied, ${tool.pending === undefined ? 'pending unknown' : `${tool.pending.length} pending`}`,
+    `  → ${output.style('bold', `devup migrate redo --service ${target.service} --tenant ${target.tenant}`)} rolls back the newest applied migration and applies it again; or undo the edit (git checkout) and put the change in a new migration${repair}`,
   );
 }

@@ -1,21 +1,11 @@
-import { type CommandContext, parseList } from '../app/context.js';
+import { type CommandContext, parseList, withContextFlag } from '../app/context.js';
 import { prepareDatabase } from '../app/dev/prepare-database.js';
 import { Interrupts } from '../app/interrupts.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase } from '../database/boot.js';
-import { UsageError, UserError } from '../errors.js';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { UserError } from '../errors.js';
+import { durationFlag } from '../lib/duration.js';
 import { dryRunMigrations } from '../migrations/sql/dry-run.js';
-
-/** A duration flag (`--wait 30s`), or undefined when not given. */
-export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  const ms = parseDuration(String(value));
-  if (ms === undefined)
-    throw new UsageError(`${flag} ${String(value)}: not a duration`, `Write it like ${DURATION_EXAMPLES}.`);
-  return ms;
-}
 
 /** The flags win over `migrations.*` in the config. */
 function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknown>): ResolvedConfig {
@@ -31,10 +21,10 @@ function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknow
   };
 }
 
-/** `devup migrate [--service S] [--tenant T] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
+/** `devup migrate [--service S] [--tenant T] [--context C] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
 export default async function migrate(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const waitMs = durationFlag(options, 'wait', '--wait');
-  const config = withTimeoutFlags(await ctx.loadConfig(), options);
+  const config = withContextFlag(withTimeoutFlags(await ctx.loadConfig(), options), options);
   const services = parseList(options.service as string | undefined);
   const tenant = options.tenant as string | undefined;
   // Said before anything is booted or created.
@@ -59,6 +49,7 @@ export default async function migrate(ctx: CommandContext, options: Record<strin
       tenant,
       strict: options.strict === true,
       seed: false,
+      deferSeeds: true,
       signal: interrupts.signal,
       waitMs,
     }),

@@ -4,7 +4,9 @@ import { requireLocalServer } from '../app/local-server.js';
 import { describeDestroyable, replacedWhole, schemaItems } from '../app/reset-items.js';
 import { describeSnapshots } from '../app/snapshot-lines.js';
 import { scheduleTidy } from '../app/tidy-copies.js';
+import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
 import {
   dropProjectDatabases,
   planReset,
@@ -17,9 +19,10 @@ import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { formatAge, formatDuration } from '../lib/format.js';
-import { stopDevSession } from '../services/dev-session.js';
+import { isPortInUse } from '../ports.js';
+import { claimDevSession, stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 
 async function confirmDestruction(
@@ -46,6 +49,8 @@ interface ResetSettings {
   yes: boolean;
   seed: boolean;
   start: boolean;
+  /** Releases of the session this reset holds from its confirmation on (see stopRunningDev). */
+  claims: (() => void)[];
 }
 
 /** What a reset did, and so how the database is rebuilt afterwards. */
@@ -70,7 +75,21 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     yes: options.yes === true,
     seed: options.seed !== false,
     start: options.start !== false,
+    claims: [],
   };
+  try {
+    return await resetAndRebuild(ctx, config, options, settings);
+  } finally {
+    for (const release of settings.claims) release();
+  }
+}
+
+async function resetAndRebuild(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  options: Record<string, unknown>,
+  settings: ResetSettings,
+): Promise<number> {
   if (typeof options.infra === 'string') {
     if (!(await resetInfra(ctx, config, options.infra, settings))) return 1;
     return settings.start ? runDevEnvironment(ctx, config, { ...DEV_AFTER_INFRA_RESET, seed: settings.seed }) : 0;
@@ -93,6 +112,7 @@ export default async function reset(ctx: CommandContext, options: Record<string,
     start: settings.start,
     reseed: outcome.done === 'schemas' ? outcome.reseed : outcome.done === 'template' ? [] : 'all',
     keepTemplate: outcome.done !== 'template' && outcome.done !== 'schemas',
+    sessionCommand: settings.start ? 'dev' : 'reset',
   });
 }
 
@@ -119,13 +139,30 @@ async function resetInfra(ctx: CommandContext, config: ResolvedConfig, name: str
   return true;
 }
 
-/** Only once the user has confirmed: a refused reset must leave a running `devup dev` alone. */
+/**
+ * Only once the user has confirmed: a refused reset must leave a running `devup dev` alone. The
+ * session is then held by this reset until its rebuild is done, so that a `devup dev` started
+ * meanwhile waits instead of booting into databases being dropped (and a second reset waits too).
+ */
 async function stopRunningDev(ctx: CommandContext, config: ResolvedConfig, settings: ResetSettings) {
-  const stopped = await stopDevSession(config.stateDir);
-  if (stopped) {
-    ctx.output.notice(
-      `Stopped the running devup dev (pid ${stopped})${settings.start ? '' : '; start it again with `devup dev`'}.`,
-    );
+  for (let attempt = 1; ; attempt++) {
+    const stopped = await stopDevSession(config.stateDir);
+    if (stopped) {
+      ctx.output.notice(
+        `Stopped the running devup dev (pid ${stopped})${settings.start ? '' : '; start it again with `devup dev`'}.`,
+      );
+    }
+    try {
+      const claim = await claimDevSession(config.stateDir, {
+        command: 'reset',
+        onWaitForReset: (pid) => ctx.output.notice(`Waiting for the running devup reset (pid ${pid}) to finish…`),
+      });
+      settings.claims.push(() => claim.release());
+      return;
+    } catch (error) {
+      // A devup dev claimed the session between the stop and the claim: stop that one too.
+      if (!(error instanceof UserError) || attempt >= 3) throw error;
+    }
   }
 }
 
@@ -190,8 +227,15 @@ async function resetProject(
     try {
       db = await bootDatabase(config, { engine: ctx.engine, sink: bootSink(ctx) });
     } catch (error) {
-      // The remedy for a cluster that no longer starts: remove it, as devup created it.
-      output.warn(`Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`);
+      // The remedy for a cluster that no longer starts: remove it, as devup created it. Never when
+      // another server answers on its port: that one's refusal says nothing of this cluster.
+      const answering = await answeringServer(config, name, engine);
+      if (answering === 'another') throw notThisCluster(config, name, error);
+      output.warn(
+        answering === 'own'
+          ? `Postgres answers but cannot be used (${errorMessage(error)}): the reset removes the whole ${name} cluster.`
+          : `Postgres does not start (${errorMessage(error)}): the reset removes the whole ${name} cluster.`,
+      );
       return destroyCluster(ctx, config, engine, await engine.listDestroyable(), settings);
     }
   }
@@ -212,6 +256,7 @@ async function resetProject(
   }));
   if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
+  await noteClearedCopies(ctx, config, db.connection);
   await dropProjectDatabases(config, db.connection);
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', path: 'full', destroyed: items });
@@ -243,6 +288,7 @@ async function resetFromTemplates(
         }));
   if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
+  await noteClearedCopies(ctx, config, admin);
   const started = performance.now();
   const ended = await restoreTemplates(config, admin, plan.templates);
   const ms = performance.now() - started;
@@ -252,6 +298,37 @@ async function resetFromTemplates(
   output.event({ event: 'reset', path: 'template', destroyed: items, ms: Math.round(ms) });
   await scheduleTidy(ctx, config, admin);
   return { done: 'template' };
+}
+
+/** What a killed snapshot save, restore or reset left goes first, in one line. */
+async function noteClearedCopies(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+  const cleared = await clearInterruptedCopies(config, admin);
+  if (cleared) ctx.output.notice(cleared);
+}
+
+/** Who answers on database.port after a failed boot: nobody, this checkout's own server, or another. */
+async function answeringServer(
+  config: ResolvedConfig,
+  name: ConcreteEngine,
+  engine: DatabaseEngine,
+): Promise<'nobody' | 'own' | 'another'> {
+  if (!(await isPortInUse(config.database.port))) return 'nobody';
+  if (engine.answersOnItsPort) return engine.answersOnItsPort() ? 'own' : 'another';
+  // Docker publishes the container's port: a running container of this project is what answers.
+  return name === 'docker' && (await engine.status()).state === 'running' ? 'own' : 'another';
+}
+
+function notThisCluster(config: ResolvedConfig, name: ConcreteEngine, error: unknown): UserError {
+  const port = config.database.port;
+  const holder = findPortHolder(port, (_root, entry) => entry.dataDir === config.database.dataDir);
+  return new UserError(
+    `port ${port} is answered by ${holder?.what ?? 'a server'} that is not this checkout's ${name} cluster: the reset destroys nothing`,
+    {
+      details: [errorMessage(error)],
+      hint: `${stopHint(holder)}, or set database.port to this checkout's own port; \`devup ls\` shows which checkout holds which ports.`,
+      cause: error,
+    },
+  );
 }
 
 async function destroyCluster(

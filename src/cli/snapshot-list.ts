@@ -18,6 +18,7 @@ export default async function snapshotList(ctx: CommandContext, options: Record<
         databases: s.copies.map((c) => c.label.source),
         migrations: s.migrations,
         changedSince: s.changedSince,
+        complete: s.complete,
       })),
     });
     return 0;
@@ -33,7 +34,11 @@ export default async function snapshotList(ctx: CommandContext, options: Record<
       formatBytes(s.size),
       `${formatAge(s.createdAt)} ago`,
       `${applied} applied in ${Object.keys(s.migrations).length} schemas`,
-      s.changedSince.length > 0 ? `${s.changedSince.join(', ')} changed since` : 'migrations unchanged since',
+      !s.complete
+        ? 'INCOMPLETE: its save was interrupted (or is running); not restorable'
+        : s.changedSince.length > 0
+          ? `${s.changedSince.join(', ')} changed since`
+          : 'migrations unchanged since',
     ];
   });
   const header = ['NAME', 'SIZE', 'TAKEN', 'MIGRATIONS', 'ON DISK'];

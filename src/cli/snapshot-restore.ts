@@ -2,7 +2,8 @@ import type { CommandContext } from '../app/context.js';
 import { prepareDatabase } from '../app/dev/prepare-database.js';
 import { openSnapshotServer } from '../app/snapshot-server.js';
 import { scheduleTidy } from '../app/tidy-copies.js';
-import { findSnapshot, restoreSnapshot } from '../copies/snapshots.js';
+import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
+import { findSnapshot, incompleteSnapshot, restoreSnapshot } from '../copies/snapshots.js';
 import { formatAge, formatDuration } from '../lib/format.js';
 import { readDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
@@ -19,6 +20,7 @@ export default async function snapshotRestore(
   const { output } = ctx;
   const { config, db } = await openSnapshotServer(ctx, options, 'restore a snapshot over');
   const snapshot = await findSnapshot(config, db.connection, args[0] ?? '');
+  if (!snapshot.complete) throw incompleteSnapshot(snapshot.name);
   output.line(
     `devup snapshot restore replaces, with snapshot ${snapshot.name} (taken ${formatAge(snapshot.createdAt)} ago):`,
   );
@@ -30,6 +32,8 @@ export default async function snapshotRestore(
     output.line('Nothing changed.');
     return 1;
   }
+  const cleared = await clearInterruptedCopies(config, db.connection);
+  if (cleared) output.notice(cleared);
   const started = performance.now();
   const { restored, untouched, ended } = await restoreSnapshot(config, db.connection, snapshot);
   const ms = performance.now() - started;

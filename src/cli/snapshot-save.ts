@@ -1,5 +1,6 @@
 import type { CommandContext } from '../app/context.js';
 import { openSnapshotServer } from '../app/snapshot-server.js';
+import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
 import { checkSnapshotName, saveSnapshot } from '../copies/snapshots.js';
 import { formatDuration } from '../lib/format.js';
 
@@ -13,6 +14,8 @@ export default async function snapshotSave(
   checkSnapshotName(name);
   const { output } = ctx;
   const { config, db } = await openSnapshotServer(ctx, options, 'snapshot');
+  const cleared = await clearInterruptedCopies(config, db.connection);
+  if (cleared) output.notice(cleared);
   const started = performance.now();
   const { snapshot, ended } = await saveSnapshot(config, db.connection, name);
   const ms = performance.now() - started;

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../app/context.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { runMigrationStep } from '../migrations/step/migration-step.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import { readDevSession } from '../services/dev-session.js';
 
 /** `devup status [--json]`: never starts anything; reports what is there. */
@@ -10,7 +11,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
   const server = await createEngine(config, name);
   const engine = await server.status();
-  let targets: { service: string; tenant: string; schema: string; status: string; pending: string[] }[] = [];
+  let targets: (TargetBase & { status: string; pending: string[] })[] = [];
   let migrationError: string | undefined;
   if (engine.state === 'running') {
     try {
@@ -25,7 +26,7 @@ export default async function status(ctx: CommandContext): Promise<number> {
     config.infra.length > 0 ? await (await import('../app/infra-commands.js')).projectInfraStates(config) : undefined;
   if (output.mode === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}) })}\n`,
+      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}) })}\n`,
     );
     return 0;
   }
@@ -34,6 +35,11 @@ export default async function status(ctx: CommandContext): Promise<number> {
   output.line(
     `  ${mark} Postgres (${engine.engine}): ${engine.state}, ${engine.description}${engine.port ? `, port ${engine.port}` : ''}`,
   );
+  if (engine.problem) {
+    const { error, answered } = engine.problem;
+    output.line(`  ! ${answered ? 'the server answered, but ' : ''}${error.message}`);
+    if (error.hint) output.line(`    ${error.hint}`);
+  }
   if (config.infra.length > 0 && !infra) output.line('  ○ infra: no Docker engine answers');
   for (const i of infra ?? []) {
     const on = i.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
@@ -46,8 +52,8 @@ export default async function status(ctx: CommandContext): Promise<number> {
   for (const t of targets) {
     output.line(
       t.status === 'up-to-date'
-        ? `  ${output.style('green', '✔')} ${t.schema} up-to-date`
-        : `  ${output.style('cyan', '•')} ${t.schema}: ${t.pending.length} pending (${t.pending.slice(0, 3).join(', ')}${t.pending.length > 3 ? ', …' : ''})`,
+        ? `  ${output.style('green', '✔')} ${targetLabel(t)} up-to-date`
+        : `  ${output.style('cyan', '•')} ${targetLabel(t)}: ${t.pending.length} pending (${t.pending.slice(0, 3).join(', ')}${t.pending.length > 3 ? ', …' : ''})`,
     );
   }
   if (session) {

@@ -6,6 +6,7 @@
 
 export const CONFIG_DEFAULTS = {
   onServiceExit: 'keep-running',
+  keepGoing: false,
   ports: 'auto',
   watch: true,
 } as const;
@@ -55,5 +56,8 @@ export const DEFAULT_LINT_WARN = [
   'prefer-text-field',
   'prefer-timestamptz',
 ] as const;
+
+/** `devup check`: a migration that never ends fails the check after this long, instead of hanging CI. */
+export const CHECK_DEFAULTS = { statementTimeout: 300_000 } as const;
 
 export const SCHEMA_DOCS_DEFAULTS = { dir: 'docs/database', exclude: [] as readonly string[], refresh: true } as const;

@@ -37,6 +37,12 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with one-line notices (e.g. ".env created from .env.example"). */
   notice?: (message: string) => void;
+  /**
+   * For commands that change nothing (`status`, `migrate status`): write no file. A missing .env
+   * is read from .env.example as the first real run would create it; the validation cache is not
+   * updated.
+   */
+  readOnly?: boolean | undefined;
 }
 
 /**
@@ -47,10 +53,13 @@ export async function loadDotenv(
   root: string,
   env: NodeJS.ProcessEnv,
   notice: (message: string) => void,
+  readOnly = false,
 ): Promise<Record<string, string>> {
   const envPath = path.join(root, '.env');
   const examplePath = path.join(root, '.env.example');
-  if (!existsSync(envPath) && existsSync(examplePath)) {
+  const fromExample = !existsSync(envPath) && existsSync(examplePath);
+  if (fromExample && readOnly) return applyDotenv(await readDotenv(root, '.env.example'), env);
+  if (fromExample) {
     try {
       // .env holds local secrets: readable by the user only, whatever the example's mode.
       writeFileSync(envPath, readFileSync(examplePath), { mode: 0o600, flag: 'wx' });
@@ -62,19 +71,26 @@ export async function loadDotenv(
       if (code !== 'EEXIST' && code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw error;
     }
   }
-  const values = await readDotenv(root);
-  // Real environment variables win over .env, as with every dotenv-based tool.
+  return applyDotenv(await readDotenv(root), env);
+}
+
+/** Real environment variables win over .env, as with every dotenv-based tool. */
+function applyDotenv(values: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
   for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
   return values;
 }
 
-/** The values of `.env` next to the config ({} when there is none). */
-async function readDotenv(root: string): Promise<Record<string, string>> {
-  const envPath = path.join(root, '.env');
+/** The values of `.env` (or another such file) next to the config ({} when there is none). */
+async function readDotenv(root: string, name = '.env'): Promise<Record<string, string>> {
+  const envPath = path.join(root, name);
   if (!existsSync(envPath)) return {};
   const { parse } = await import('dotenv');
   return parse(readFileSync(envPath));
 }
+
+/** devup's npm package (the command is `devup`; the npm name `devup` belongs to another project). */
+export const PACKAGE_NAME = 'devup-env';
+const OLD_PACKAGE_IMPORT = /\bfrom\s*['"]devup['"]|\b(?:require|import)\s*\(\s*['"]devup['"]\s*\)/;
 
 /** The value is boxed: a config that is a Proxy must not be probed for `then` when awaited. */
 async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
@@ -110,6 +126,16 @@ async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
     return { value: loaded.default ?? loaded };
   } catch (error) {
     if (error instanceof UserError) throw error;
+    // Whether 'devup' is missing or someone else's package is installed under it, the config fails here.
+    if (OLD_PACKAGE_IMPORT.test(readIfExists(file) ?? '')) {
+      throw new UserError(
+        `${path.basename(file)} imports 'devup': devup's package is ${PACKAGE_NAME} ('devup' on npm is another project)`,
+        {
+          hint: `Write import { defineConfig } from '${PACKAGE_NAME}' (npm install --save-dev ${PACKAGE_NAME}); the command stays devup.`,
+          cause: error,
+        },
+      );
+    }
     throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
       hint: `Fix the error in ${file}; run with --verbose for the stack.`,
       cause: error,
@@ -138,23 +164,23 @@ export async function loadConfigFile(options: LoadOptions): Promise<ResolvedConf
       hint: `Create devup.config.mjs (see the README's "Adopt devup" section), or pass --config PATH.`,
     });
   }
-  const dotenv = await loadDotenv(path.dirname(file), env, notice);
+  const dotenv = await loadDotenv(path.dirname(file), env, notice, options.readOnly);
   const { value: raw } = await evaluateConfigFile(file);
-  const { config, problems } = await validateEvaluated(raw, file, env);
+  const { config, problems } = await validateEvaluated(raw, file, env, options.readOnly === true);
   if (config === undefined) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new UserError(`${path.relative(options.cwd, file) || file} has ${count}:`, {
       details: problems.map((p) => `  ${p.path}: ${p.message}`),
-      hint: 'Fix these keys; the README lists every key with its meaning.',
+      hint: "Fix these keys; devup's docs/config.md lists every key with its meaning.",
     });
   }
   return { ...config, dotenv };
 }
 
 /** A getter or Proxy in the config may throw while it is read: that is the user's code failing. */
-async function validateEvaluated(raw: unknown, configPath: string, env: NodeJS.ProcessEnv) {
+async function validateEvaluated(raw: unknown, configPath: string, env: NodeJS.ProcessEnv, readOnly: boolean) {
   try {
-    return await validate(raw, configPath, env);
+    return await validate(raw, configPath, env, readOnly);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(
@@ -177,7 +203,7 @@ const REMEMBERED_CONFIGS = 8;
  * in one directory, or one config reading an environment variable that changes between runs
  * (CI ports, TLS on and off), would otherwise throw each other out on every run.
  */
-async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv) {
+async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv, readOnly: boolean) {
   const cacheFile = path.join(path.dirname(configPath), '.devup', 'config-ok');
   let key: string | undefined;
   try {
@@ -193,7 +219,7 @@ async function validate(raw: unknown, configPath: string, env: NodeJS.ProcessEnv
   }
   const { resolveConfig } = await import('./validate.js');
   const result = resolveConfig(raw, { configPath, env });
-  if (result.config && key !== undefined) {
+  if (result.config && key !== undefined && !readOnly) {
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
       writeFileSync(cacheFile, `${[key, ...remembered].slice(0, REMEMBERED_CONFIGS).join('\n')}\n`);

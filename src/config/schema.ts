@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { DURATION_EXAMPLES, parseDuration } from '../lib/duration.js';
+import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
+import { CONTEXT_NAME } from './context-name.js';
 import {
+  CHECK_DEFAULTS,
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
   DEFAULT_LINT_WARN,
@@ -29,14 +31,21 @@ export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
 export const ENGINES = ['auto', 'docker', 'embedded', 'external'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
-const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: 'expected a shell command (a string) or a program and its arguments (an array of strings)',
+});
 const port = z.number().int().min(1).max(65535);
-const durationMs = z.number().int().positive();
-/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`. */
+const durationMs = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_DURATION_MS, { error: (issue) => durationProblem(Number(issue.input)) });
+/** Milliseconds, or text with a unit: `500ms`, `30s`, `2m`, `1d`. */
 const duration = z.union([
   durationMs,
-  z.string().refine((text) => parseDuration(text) !== undefined, {
-    message: `not a duration (write e.g. ${DURATION_EXAMPLES})`,
+  z.string().check((ctx) => {
+    const problem = durationProblem(ctx.value);
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   }),
 ]);
 
@@ -53,19 +62,24 @@ export const databaseSchema = z.strictObject({
   readyTimeout: durationMs.default(DATABASE_DEFAULTS.readyTimeout),
   /** Extensions created once per database, before any migration (in `public` unless a schema is given). */
   extensions: z
-    .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })]))
+    .array(
+      z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), schema: z.string().min(1) })], {
+        error: 'expected an extension name or { name, schema }',
+      }),
+    )
     .optional(),
   /** SQL files run once per database, before any migration, and recorded so they never run twice. */
-  init: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  init: z
+    .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a SQL file path or a list of them' })
+    .optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });
 
-const tenantsSchema = z.union([
-  z.array(z.string().min(1)).min(1),
-  z.strictObject({ query: z.string().min(1) }),
-  z.strictObject({ command }),
-]);
+const tenantsSchema = z.union(
+  [z.array(z.string().min(1)).min(1), z.strictObject({ query: z.string().min(1) }), z.strictObject({ command })],
+  { error: 'expected a list of tenant names, { query: "select …" } or { command: "…" }' },
+);
 
 const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -82,6 +96,12 @@ export const migrationsSchema = z.strictObject({
   env: envValues.optional(),
   /** How many tenants of this service migrate at once, after the first has run alone (default 4). */
   concurrency: z.number().int().min(1).default(MIGRATIONS_DEFAULTS.concurrency),
+  bootstrap: z
+    .enum(['replay', 'schema'])
+    .optional()
+    .describe(
+      "SQL engine: how a target with no history is built. 'replay' (default) runs every migration; 'schema' loads the committed snapshot `devup schema` writes (schema.dir/<service>.sql), records the migrations it covers as applied, then applies what is newer",
+    ),
 });
 
 export const readySchema = z.strictObject({
@@ -89,6 +109,34 @@ export const readySchema = z.strictObject({
   tcp: port.optional(),
   log: z.string().min(1).optional(),
   timeout: durationMs.default(SERVICE_DEFAULTS.readyTimeout),
+});
+
+/** `services.NAME.check`: what `devup check` runs for the service on the throwaway at head. */
+export const serviceCheckSchema = z.strictObject({
+  commands: z
+    .array(command)
+    .optional()
+    .describe(
+      'commands run against the throwaway database at head, with the connection environment; a non-zero exit fails the check',
+    ),
+  generated: z
+    .array(
+      z.strictObject({
+        command: command.describe('writes the files from the migrated database, e.g. sqlacodegen'),
+        files: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      }),
+    )
+    .optional()
+    .describe('generated files that must equal the committed ones (a diff and the command to regenerate when not)'),
+  drift: z
+    .boolean()
+    .optional()
+    .describe("Alembic: compare the models (env.py's target_metadata) with the migrated database (default true)"),
+  python: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Alembic: the Python that has the models and Alembic, when devup cannot tell it from migrations.program'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -106,6 +154,7 @@ export const serviceSchema = z.strictObject({
   seed: z.union([z.string().min(1), z.strictObject({ command })]).optional(),
   /** Restarted (with what depends on it) after `devup dev` applied a new migration of its own. */
   restartOnMigrate: z.boolean().default(SERVICE_DEFAULTS.restartOnMigrate),
+  check: serviceCheckSchema.optional(),
 });
 
 /** `ready` of an infra entry: one of these, checked against the container (ports are the container's). */
@@ -172,6 +221,11 @@ export const checkSchema = z.strictObject({
     .optional()
     .describe('tenants `devup check` migrates for services whose tenants come from a query or command'),
   lint: lintSchema.prefault({}),
+  statementTimeout: duration
+    .default(CHECK_DEFAULTS.statementTimeout)
+    .describe(
+      'statement_timeout for the migrations `devup check` applies (default 5m): one that never ends fails the check instead of hanging it',
+    ),
 });
 
 /** `schema`: where `devup schema` writes each service's snapshot and docs, and when. */
@@ -182,6 +236,8 @@ export const schemaDocsSchema = z.strictObject({
   refresh: z.boolean().default(SCHEMA_DOCS_DEFAULTS.refresh),
 });
 
+const contextName = z.string().regex(CONTEXT_NAME, 'a context name: letters, digits, _ . - (e.g. dev, production)');
+
 /** How every migration runs (deploys against live traffic). */
 const migrationPolicySchema = z.strictObject({
   /** lock_timeout for every migration: it never queues behind a table lock held by live traffic. */
@@ -189,6 +245,12 @@ const migrationPolicySchema = z.strictObject({
   statementTimeout: duration.optional(),
   /** Retries, with backoff, of a migration that hit lock_timeout. */
   lockRetries: z.number().int().min(0).max(20).default(MIGRATION_POLICY_DEFAULTS.lockRetries),
+  context: z
+    .union([contextName, z.array(contextName).min(1)])
+    .optional()
+    .describe(
+      "the contexts `devup dev` and a plain `devup migrate` run (default 'dev'): a migration or seed with `-- devup:context` runs only in those it names",
+    ),
 });
 
 export const configSchema = z.strictObject({
@@ -196,6 +258,12 @@ export const configSchema = z.strictObject({
   project: z.string().min(1).optional(),
   requiredEnv: z.array(z.string().min(1)).optional(),
   onServiceExit: z.enum(['keep-running', 'stop-all']).default(CONFIG_DEFAULTS.onServiceExit),
+  keepGoing: z
+    .boolean()
+    .default(CONFIG_DEFAULTS.keepGoing)
+    .describe(
+      '`devup dev` keeps the other services running when one fails to start or gives up; the failed one restarts on `r` or when one of its files changes (also `devup dev --keep-going`)',
+    ),
   ports: z
     .enum(['auto', 'fixed'])
     .default(CONFIG_DEFAULTS.ports)

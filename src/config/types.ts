@@ -10,7 +10,12 @@ export type TenantSource =
   | { kind: 'command'; command: CommandSpec };
 
 export type MigrationSettings = (
-  | { kind: 'sql'; dir: string }
+  | {
+      kind: 'sql';
+      dir: string;
+      /** A target with no history: every migration run, or the committed schema snapshot loaded. */
+      bootstrap: 'replay' | 'schema';
+    }
   | {
       kind: 'tool';
       tool: MigrationTool;
@@ -56,6 +61,18 @@ export interface ServiceSettings {
   seed: SeedSettings | undefined;
   /** Restarted (with its dependents) after `devup dev` applied one of its migrations while running. */
   restartOnMigrate: boolean;
+  /** `services.NAME.check`: what `devup check` runs for it on the throwaway at head. */
+  check?: ServiceCheckSettings | undefined;
+}
+
+export interface ServiceCheckSettings {
+  commands: CommandSpec[];
+  /** Each generator and the files it writes (absolute), which must equal the committed ones. */
+  generated: { command: CommandSpec; files: string[] }[];
+  /** Alembic services: models against the migrated database. */
+  drift: boolean;
+  /** The Python with the models and Alembic (else derived from migrations.program). */
+  python: string | undefined;
 }
 
 export interface DatabaseSettings {
@@ -116,6 +133,8 @@ export interface CheckSettings {
   /** For services whose tenants come from a query or command (a fresh database has none). */
   tenants: string[] | undefined;
   lint: { ignore: string[]; warn: string[] };
+  /** statement_timeout for the migrations the check applies (--statement-timeout wins). */
+  statementTimeoutMs: number;
 }
 
 /** `schema`: the committed schema snapshots and database docs (`devup schema`). */
@@ -142,6 +161,8 @@ export interface ResolvedConfig {
   stateDir: string;
   project: string;
   onServiceExit: 'keep-running' | 'stop-all';
+  /** A failing service does not stop the others; it restarts on `r` or when its files change. */
+  keepGoing: boolean;
   /** 'auto': other checkouts of the project get ports and names of their own (src/checkouts); 'fixed': never. */
   ports: 'auto' | 'fixed';
   /** Set once the checkout is resolved: whether this checkout moved off the configured ports. */
@@ -167,6 +188,8 @@ export interface MigrationPolicy {
   statementTimeoutMs: number | undefined;
   /** Retries of a migration that hit lock_timeout, with backoff. */
   lockRetries: number;
+  /** The contexts a run runs (`migrations.context`, `--context`): default `dev`. */
+  contexts: string[];
 }
 
 /** Where this checkout of the project runs, beside the others on this machine. */

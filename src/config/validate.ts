@@ -50,23 +50,63 @@ export function formatKeyPath(keyPath: readonly PropertyKey[]): string {
   return keyPath.map(String).join('.') || '(root)';
 }
 
-function problemsFromZod(error: z.ZodError): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(issue.path);
-      for (const key of issue.keys) {
-        const suggestion = closest(key, known);
-        problems.push({
-          path: formatKeyPath([...issue.path, key]),
-          message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; known keys: ${known.join(', ')}`,
-        });
-      }
-      continue;
-    }
-    problems.push({ path: formatKeyPath(issue.path), message: issue.message });
+type ZodIssue = z.core.$ZodIssue;
+
+const ARTICLE: Record<string, string> = { array: 'an array', object: 'an object', integer: 'an integer' };
+
+/** A type check failed at the value itself, not inside it. */
+function isRootTypeMismatch(issue: ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.path.length === 0;
+}
+
+/**
+ * A union's branches: the one that got past its type check is what the user meant, so its own
+ * problems are shown; otherwise the types it takes. zod says only "Invalid input".
+ */
+function unionProblems(issue: Extract<ZodIssue, { code: 'invalid_union' }>): ConfigProblem[] {
+  const near = issue.errors.filter((branch) => !branch.every(isRootTypeMismatch));
+  if (near.length === 1) {
+    return (near[0] ?? []).flatMap((inner) => issueProblems({ ...inner, path: [...issue.path, ...inner.path] }));
   }
-  return problems;
+  if (issue.message !== 'Invalid input') return [{ path: formatKeyPath(issue.path), message: issue.message }];
+  const expected = [
+    ...new Set(issue.errors.flat().flatMap((i) => (isRootTypeMismatch(i) && 'expected' in i ? [i.expected] : []))),
+  ];
+  const received = /received (\w+)/.exec(issue.errors[0]?.[0]?.message ?? '')?.[1];
+  const list = expected.map((type) => ARTICLE[type] ?? `a ${type}`).join(' or ');
+  return [
+    {
+      path: formatKeyPath(issue.path),
+      message: `expected ${list || 'another value'}${received ? `, got ${received === 'undefined' ? 'nothing' : received}` : ''}`,
+    },
+  ];
+}
+
+/** One zod issue as the problems a user reads: the key path, and what the key takes. */
+function issueProblems(issue: ZodIssue): ConfigProblem[] {
+  const at = formatKeyPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known);
+      return {
+        path: formatKeyPath([...issue.path, key]),
+        message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; known keys: ${known.join(', ')}`,
+      };
+    });
+  }
+  if (issue.code === 'invalid_union') return unionProblems(issue);
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) {
+    return [{ path: at, message: 'must not be empty' }];
+  }
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+    return [{ path: at, message: `is required (${ARTICLE[issue.expected] ?? `a ${issue.expected}`})` }];
+  }
+  return [{ path: at, message: issue.message.replace(/^Invalid input: /, '') }];
+}
+
+function problemsFromZod(error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap(issueProblems);
 }
 
 /**

@@ -15,6 +15,11 @@ export interface CopyLabel {
   source: string;
   /** The snapshot's name (kind snapshot). */
   name?: string;
+  /**
+   * A snapshot copy whose save has not finished: set on every copy as it is made and cleared on
+   * all of them in one transaction once the last is done. A snapshot with it is never restored.
+   */
+  incomplete?: true;
   createdAt: string;
   /** What built it: per part (config, each service's migrations and seeds), a hash. */
   fingerprint: Record<string, string>;

@@ -16,12 +16,12 @@ export async function endConnections(client: pg.Client, database: string): Promi
   return rows.length;
 }
 
-function isBusy(error: unknown): boolean {
+export function isBusy(error: unknown): boolean {
   // 55006: "source database is being accessed by other users" (someone reconnected meanwhile).
   return (error as { code?: string }).code === '55006';
 }
 
-function copyError(what: string, error: unknown): UserError {
+export function copyError(what: string, error: unknown): UserError {
   const code = (error as { code?: string }).code;
   return new UserError(`cannot ${what}: ${(error as Error).message}`, {
     hint:
@@ -48,9 +48,10 @@ export function pendingName(target: string): string {
 const PENDING = 'pending';
 
 /**
- * Whether the database `name` is what an interrupted copy of this project left: labelled for
- * this project, or unlabelled and taking no connections (only devup makes such a database under
- * its `__devup_` names). Anything else of that name is the user's, and is left alone.
+ * Whether the database `name` (a pending name) is what an interrupted copy of this project left:
+ * labelled for this project, or unlabelled and taking no connections. The one place where no label
+ * is asked for: `create database` can't run in a transaction, so a copy killed before its comment
+ * has none, and only under its pending name (`<target>__devup_pending`) is that ever the case.
  */
 async function isLeftover(client: pg.Client, project: string, name: string): Promise<boolean> {
   const { rows } = await client.query<{ comment: string | null; datallowconn: boolean }>(
@@ -65,8 +66,9 @@ async function isLeftover(client: pg.Client, project: string, name: string): Pro
 
 /**
  * Makes a labelled copy at `target`: created (by `create`) under the pending name, labelled,
- * then renamed into place. A leftover of an earlier interrupted copy at either name goes first;
- * at `target` only an unlabelled one (a devup from before copies were made this way left it).
+ * then renamed into place. A leftover of an earlier interrupted copy at the pending name goes
+ * first. Any database already at `target` is refused: only a label says a database is devup's,
+ * and the caller found none there (a name devup could have made is not proof that it did).
  * `what` names the copy in errors ("copy the database app to app__devup_template").
  */
 async function makeLabelledCopy(
@@ -78,13 +80,7 @@ async function makeLabelledCopy(
 ): Promise<void> {
   const pending = pendingName(target);
   if (await isLeftover(client, label.project, pending)) await dropDatabaseCopy(client, pending);
-  const existing = await client.query<{ leftover: boolean }>(
-    `select shobj_description(oid, 'pg_database') is null and not datallowconn as leftover
-       from pg_database where datname = $1`,
-    [target],
-  );
-  if (existing.rows[0]?.leftover) await dropDatabaseCopy(client, target);
-  else if (existing.rows[0]) {
+  if (await databaseExists(client, target)) {
     throw copyError(what, Object.assign(new Error(`database "${target}" already exists`), { code: '42P04' }));
   }
   await create(pending);
@@ -136,10 +132,14 @@ export async function dropCopy(client: pg.Client, copy: DatabaseCopy): Promise<v
   await dropDatabaseCopy(client, copy.database);
 }
 
+export async function databaseExists(client: pg.Client, database: string): Promise<boolean> {
+  const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+  return (rowCount ?? 0) > 0;
+}
+
 /** Drops a database known to be a copy of devup's (or its leftover), if it is still there. */
 async function dropDatabaseCopy(client: pg.Client, database: string): Promise<void> {
-  const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
-  if (!exists.rowCount) return;
+  if (!(await databaseExists(client, database))) return;
   try {
     // A template database can't be dropped; a copy takes no connections, so nobody is in it.
     await client.query(`alter database ${quoteIdent(database)} is_template false`);
@@ -178,66 +178,6 @@ export async function cloneCopy(
     }
   });
   return { database: target, label };
-}
-
-/**
- * Puts `replacement` (a clone nobody uses) in place of the live database with two renames in one
- * transaction, once the live database's sessions are ended. The old one is left behind labelled `trash` for
- * tidyCopies: dropping a database makes Postgres checkpoint, most of what a restore would cost.
- */
-export async function swapIn(
-  client: pg.Client,
-  project: string,
-  live: string,
-  replacement: DatabaseCopy,
-): Promise<{ ended: number }> {
-  const exists = await client.query('select 1 from pg_database where datname = $1', [live]);
-  const trash = copyName(live, `trash_${Date.now().toString(36)}`);
-  const label: CopyLabel = {
-    project,
-    kind: 'trash',
-    source: live,
-    createdAt: new Date().toISOString(),
-    fingerprint: {},
-  };
-  let ended = 0;
-  for (let attempt = 1; ; attempt++) {
-    if (exists.rowCount) ended += await endConnections(client, live);
-    try {
-      // One transaction: interrupted anywhere, the live database keeps its name, and no copy
-      // is left unlabelled. New sessions wait for it on the database's lock.
-      await client.query('begin');
-      if (exists.rowCount) {
-        await client.query(`alter database ${quoteIdent(live)} rename to ${quoteIdent(trash)}`);
-        await client.query(`alter database ${quoteIdent(trash)} allow_connections false`);
-        await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
-      }
-      await client.query(`alter database ${quoteIdent(replacement.database)} rename to ${quoteIdent(live)}`);
-      await client.query(`alter database ${quoteIdent(live)} allow_connections true`);
-      await client.query(`comment on database ${quoteIdent(live)} is null`);
-      await client.query('commit');
-      return { ended };
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      if (isBusy(error) && attempt < 5) continue;
-      throw copyError(`replace the database ${live} with ${replacement.database}`, error);
-    }
-  }
-}
-
-/** Replaces a live database with a fresh clone of a copy (the clone is made first, under another name). */
-export async function replaceFromCopy(
-  client: pg.Client,
-  project: string,
-  live: string,
-  copy: DatabaseCopy,
-): Promise<{ ended: number }> {
-  const incoming = copyName(live, 'incoming');
-  // One left by an interrupted restore is ours (its label says so); anything else of that name is not.
-  const leftover = (await listCopies(client, project)).find((c) => c.database === incoming);
-  if (leftover) await dropCopy(client, leftover);
-  const clone = await cloneCopy(client, copy, incoming, 'incoming');
-  return swapIn(client, project, live, clone);
 }
 
 /**

@@ -1,17 +1,17 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
-import { quoteIdent } from '../lib/sql-quote.js';
+import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerprint-store.js';
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import { readProjectTags, restoreProjectTags } from './carry-tags.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
+import { cloneAllIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
   copyDatabase,
   dropCopy,
   dropDatabaseNow,
-  replaceFromCopy,
-  swapIn,
   tidyCopies,
   withCopyLock,
   withMaintenanceClient,
@@ -65,33 +65,40 @@ export async function restoreTemplates(
   admin: ConnectionInfo,
   templates: Map<string, DatabaseCopy>,
 ): Promise<number> {
-  return withMaintenanceClient(admin, [...templates.keys()], (client) =>
+  // Tags name points in the migrations, not data: they outlive the data a reset throws away.
+  const tags = await readProjectTags(admin, [...templates.keys()]);
+  const ended = await withMaintenanceClient(admin, [...templates.keys()], (client) =>
     withCopyLock(client, config.project, async () => {
       const copies = await listCopies(client, config.project);
-      let ended = 0;
+      const swaps: Swap[] = [];
+      const toClone: { live: string; copy: DatabaseCopy }[] = [];
       for (const [live, template] of templates) {
         // The spare cloned after the last reset makes this two renames; without one, clone now.
         const spare = copies.find(
           (c) => c.label.kind === 'spare' && c.label.source === live && c.label.createdAt === template.label.createdAt,
         );
-        const result = spare
-          ? await swapIn(client, config.project, live, spare)
-          : await replaceFromCopy(client, config.project, live, template);
-        ended += result.ended;
+        if (spare) swaps.push({ live, replacement: spare });
+        else toClone.push({ live, copy: template });
       }
+      swaps.push(...(await cloneAllIncoming(client, config.project, toClone)));
+      // All databases in one step: a reset interrupted anywhere never leaves a mix.
+      const { ended } = await swapIn(client, config.project, swaps);
       await carryToolFingerprints(config, admin, client, templates);
       return ended;
     }),
   );
+  await restoreProjectTags(admin, tags);
+  return ended;
 }
 
 /**
  * External tools' fingerprints name the database by its oid, so that a re-created database is
- * noticed; a clone of a template has a new oid but the template's content and schema oids. Those
- * recorded before the template was taken describe the clone as well: they follow it to its oid,
- * and the tools are not spawned again for a database restored unchanged.
+ * noticed; a clone of a template (or of a snapshot) has a new oid but the copy's content and
+ * schema oids. Those recorded before the copy was taken describe the clone as well: they follow
+ * it to its oid, and the tools are not spawned again for a database restored unchanged. (One
+ * recorded later may describe newer migrations: left as it is, so the tool runs.)
  */
-async function carryToolFingerprints(
+export async function carryToolFingerprints(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,
@@ -122,7 +129,8 @@ export async function dropProjectDatabases(config: ResolvedConfig, admin: Connec
   await withMaintenanceClient(admin, databases, (client) =>
     withCopyLock(client, config.project, async () => {
       for (const database of databases) await dropDatabaseNow(client, database);
-      await client.query(`create database ${quoteIdent(admin.database)}`);
+      // Race-tolerant: a client of an older devup (or any other) may have created it meanwhile.
+      await createDatabaseUnlessExists(client, admin.database);
     }),
   );
 }

@@ -32,6 +32,8 @@ export interface EngineStatus {
   state: 'running' | 'stopped' | 'absent' | 'unreachable';
   description: string;
   port: number | undefined;
+  /** External: why the server cannot be used, in words to act on (refused, TLS, credentials). */
+  problem?: { error: UserError; answered: boolean } | undefined;
 }
 
 export interface ProgressSink {
@@ -57,6 +59,8 @@ export interface DatabaseEngine {
   /** Stops the server and keeps its data. */
   stop(): Promise<'stopped' | 'not-running'>;
   status(): Promise<EngineStatus>;
+  /** Whether this project's own server is what listens on database.port (where the engine can tell). */
+  answersOnItsPort?(): boolean;
   /** What `destroy` would remove; only resources devup created for this project. */
   listDestroyable(): Promise<Destroyable[]>;
   destroy(): Promise<void>;

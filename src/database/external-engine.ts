@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { type ConnectionInfo, connectionError, maskUrl } from './connection/connection.js';
 import { parseConnectionUrl } from './connection/connection-url.js';
 import { waitForPostgres } from './connection/readiness.js';
+import { tlsError } from './connection/tls.js';
 import type {
   DatabaseEngine,
   Destroyable,
@@ -83,6 +84,14 @@ export class ExternalEngine implements DatabaseEngine {
       state: result.ready ? 'running' : 'unreachable',
       description: `external database ${maskUrl(this.url)}`,
       port: connection.port,
+      ...(result.ready
+        ? {}
+        : {
+            problem: {
+              error: connectionError(connection, result.lastError),
+              answered: serverAnswered(result.lastError, connection),
+            },
+          }),
     };
   }
 
@@ -92,6 +101,14 @@ export class ExternalEngine implements DatabaseEngine {
   }
 
   async destroy(): Promise<void> {}
+}
+
+/** The server was reached and said no: a SQLSTATE (credentials, pg_hba, no database) or a TLS refusal. */
+function serverAnswered(error: unknown, connection: ConnectionInfo): boolean {
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  if (/^[0-9A-Z]{5}$/.test(code)) return true;
+  const where = `${connection.host}:${connection.port}`;
+  return tlsError(error, { where, host: connection.host, ssl: connection.ssl }) !== undefined;
 }
 
 function reason(error: unknown): string {

@@ -2,6 +2,7 @@
 // OpenAPI schema, so a misspelt field fails the typecheck, not a deploy.
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { ResolvedConfig } from '../config/types.js';
+import { deployNames } from './k8s-names.js';
 
 export interface JobManifestOptions {
   /** The migration image (docker/Dockerfile). */
@@ -10,6 +11,8 @@ export interface JobManifestOptions {
   helmHook: boolean;
   /** The Secret holding DATABASE_URL (key DATABASE_URL). */
   secret: string;
+  /** The migration contexts the Job runs (`--context`); undefined: the config's (`migrations.context`). */
+  contexts?: readonly string[] | undefined;
 }
 
 /** A manifest as plain data, ready to print as YAML or JSON. */
@@ -23,17 +26,10 @@ export const IMAGE_UID = 10001;
  * The Kubernetes Job that runs the project's migrations once per release: the image's
  * entrypoint is `devup migrate --engine external --strict --json`; a failure fails the Job.
  */
-export function migrationJob(config: ResolvedConfig, options: JobManifestOptions): Manifest {
-  // DNS-1123 names and label values: at most 63 characters, starting and ending alphanumeric.
-  const dnsName = (text: string) =>
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 63)
-      .replace(/^-+|-+$/g, '');
-  const name = dnsName(`${config.project.slice(0, 55)}-migrate`);
+export function migrationJob(config: Pick<ResolvedConfig, 'project'>, options: JobManifestOptions): Manifest {
+  const names = deployNames(config.project);
   const labels = {
-    'app.kubernetes.io/name': dnsName(config.project),
+    'app.kubernetes.io/name': names.app,
     'app.kubernetes.io/component': 'migrations',
     'app.kubernetes.io/managed-by': 'devup',
   };
@@ -41,7 +37,7 @@ export function migrationJob(config: ResolvedConfig, options: JobManifestOptions
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name,
+      name: names.job,
       labels,
       ...(options.helmHook
         ? {
@@ -75,7 +71,7 @@ export function migrationJob(config: ResolvedConfig, options: JobManifestOptions
               name: 'migrate',
               image: options.image,
               // Appended to the image's entrypoint: wait for a database created by the same release.
-              args: ['--wait', '2m'],
+              args: ['--wait', '2m', ...(options.contexts ? ['--context', options.contexts.join(',')] : [])],
               env: [
                 { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: options.secret, key: 'DATABASE_URL' } } },
               ],

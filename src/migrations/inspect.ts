@@ -43,12 +43,12 @@ export async function planTargets(
               throw error;
             });
     for (const { service, target } of entries) {
-      const migrations = service.migrations;
+      const { migrations, contexts, bootstrap } = service;
       result.push({
         service,
         target,
-        sql: migrations ? { ...target, migrations } : undefined,
-        plan: migrations ? planTarget(migrations, histories.get(target.schema) ?? []) : undefined,
+        sql: migrations ? { ...target, migrations, contexts, bootstrap } : undefined,
+        plan: migrations ? planTarget(migrations, histories.get(target.schema) ?? [], contexts) : undefined,
       });
     }
   }

@@ -20,6 +20,8 @@ export interface Migration {
   format: MigrationFormat;
   up: SqlSection;
   down: SqlSection | undefined;
-  /** SHA-256 of the up SQL with line endings normalised. */
+  /** SHA-256 of the up SQL with line endings normalised (and its contexts, when declared outside it). */
   checksum: string;
+  /** `-- devup:context dev,test`: the contexts it runs in; undefined runs in every context. */
+  contexts?: string[] | undefined;
 }

@@ -57,20 +57,31 @@ export async function ensureDatabases(
 }
 
 /**
- * `database.extensions` and `database.init` in the main database (on `client`) and every service
- * database; `report` hears what each database had done, and its warnings.
+ * `database.extensions` and `database.init` in the main database (on `client`): before the
+ * services' databases are created, since an init file written for the Postgres image creates
+ * them itself (`CREATE DATABASE auth; \\c auth`). `report` hears what was done, and the warnings.
  */
-export async function setUpDatabases(
+export async function setUpMainDatabase(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,
-  databases: string[],
   report: (database: string, result: { done: string[]; warnings: string[] }) => void,
 ): Promise<void> {
   const setup = config.databaseSetup;
   if (!hasDatabaseSetup(setup)) return;
-  report(admin.database, await applyDatabaseSetup(client, setup, config.root));
+  report(admin.database, await applyDatabaseSetup(client, setup, config.root, admin));
+}
+
+/** `database.extensions` in every service database (created by then); init files ran in the main one. */
+export async function setUpServiceDatabases(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  databases: string[],
+  report: (database: string, result: { done: string[]; warnings: string[] }) => void,
+): Promise<void> {
+  const setup = { ...config.databaseSetup, init: [] };
+  if (!hasDatabaseSetup(setup)) return;
   for (const database of databases) {
-    report(database, await withClient(admin, (c) => applyDatabaseSetup(c, setup, config.root), { database }));
+    report(database, await withClient(admin, (c) => applyDatabaseSetup(c, setup, config.root, admin), { database }));
   }
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import { MIGRATIONS_DEFAULTS } from '../config/defaults.js';
 import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/schema-template.js';
@@ -14,32 +15,58 @@ export interface TargetBase {
   database: string | undefined;
 }
 
+/**
+ * A target as people read it: its schema when the schema names its service (`auth_acme`), else
+ * the service with the schema and its own database: `ingestion (public)`, `ingestion (public,
+ * database ingest)`. A bare `public` says neither whose it is nor where.
+ */
+export function targetLabel(target: TargetBase): string {
+  const service = target.service.replaceAll('-', '_');
+  if (target.schema.includes(service) || target.schema.includes(target.service)) return target.schema;
+  return `${target.service} (${target.schema}${target.database ? `, database ${target.database}` : ''})`;
+}
+
 export interface ServiceTargets {
   service: ServiceSettings;
   /** Parsed once per service; every tenant runs the same files. */
   migrations: Migration[] | undefined;
+  /** The contexts this run runs (`migrations.context` or `--context`). */
+  contexts: readonly string[];
+  /** `migrations.bootstrap: 'schema'`: the snapshot a target with no history is built from. */
+  bootstrap: string | undefined;
   targets: TargetBase[];
+}
+
+/** The first column of one result; pg answers an array for a string of several statements. */
+function tenantNames(serviceName: string, result: pg.QueryResult | pg.QueryResult[]): string[] {
+  const key = `services.${serviceName}.migrations.tenants.query`;
+  if (Array.isArray(result)) {
+    throw new UserError(`${key} runs ${result.length} statements: it must be one query`, {
+      hint: 'Return every tenant from one select (union all joins two lists).',
+    });
+  }
+  const column = result.fields[0]?.name;
+  if (column === undefined) throw new UserError(`${key} returns no column: it must select tenant names`);
+  const values = result.rows.map((row) => (row as Record<string, unknown>)[column]);
+  const nullRow = values.findIndex((value) => value === null || value === undefined);
+  if (nullRow >= 0) {
+    throw new UserError(`${key} returned NULL in row ${nullRow + 1}`, {
+      hint: 'Every row names a tenant: filter out NULLs in the query (where name is not null).',
+    });
+  }
+  return values.map(String);
 }
 
 async function resolveTenants(
   service: ServiceSettings,
   source: TenantSource,
-  query: (sql: string) => Promise<pg.QueryResult>,
+  query: (sql: string) => Promise<pg.QueryResult | pg.QueryResult[]>,
 ): Promise<string[]> {
   if (source.kind === 'list') return source.tenants;
   let tenants: string[];
   if (source.kind === 'query') {
     try {
-      const { rows, fields } = await query(source.sql);
-      const column = fields[0]?.name ?? '';
-      const values = rows.map((row) => (row as Record<string, unknown>)[column]);
-      const nullRow = values.findIndex((value) => value === null || value === undefined);
-      if (nullRow >= 0) {
-        throw new UserError(`services.${service.name}.migrations.tenants.query returned NULL in row ${nullRow + 1}`, {
-          hint: 'Every row names a tenant: filter out NULLs in the query (where name is not null).',
-        });
-      }
-      tenants = values.map(String);
+      tenants = tenantNames(service.name, await query(source.sql));
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`services.${service.name}.migrations.tenants.query failed: ${(error as Error).message}`, {
@@ -106,7 +133,7 @@ export async function collectTargets(
   options: {
     services?: string[] | undefined;
     tenant?: string | undefined;
-    query: (sql: string) => Promise<pg.QueryResult>;
+    query: (sql: string) => Promise<pg.QueryResult | pg.QueryResult[]>;
   },
 ): Promise<ServiceTargets[]> {
   const known = config.services.filter((s) => s.migrations).map((s) => s.name);
@@ -129,6 +156,11 @@ export async function collectTargets(
     result.push({
       service,
       migrations,
+      contexts: config.migrations.contexts,
+      bootstrap:
+        settings.kind === 'sql' && settings.bootstrap === 'schema'
+          ? path.join(config.schema.dir, `${service.name}.sql`)
+          : undefined,
       targets: tenants.map((tenant) => ({
         service: service.name,
         tenant,

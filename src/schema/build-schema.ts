@@ -21,7 +21,7 @@ export function schemaSources(targets: readonly TargetBase[], prefer: ReadonlySe
 
 /**
  * The config with one tenant per service: the first listed, or `default` when tenants come from a
- * query or command (which has nothing to ask on an empty database).
+ * query or command (which has nothing to ask on an empty database). Every migration is replayed.
  */
 export function withOneTenant(config: ResolvedConfig): ResolvedConfig {
   return {
@@ -30,7 +30,10 @@ export function withOneTenant(config: ResolvedConfig): ResolvedConfig {
       const migrations = service.migrations;
       if (!migrations) return service;
       const tenant = migrations.tenants.kind === 'list' ? (migrations.tenants.tenants[0] ?? 'default') : 'default';
-      return { ...service, migrations: { ...migrations, tenants: { kind: 'list', tenants: [tenant] } } };
+      const tenants = { kind: 'list' as const, tenants: [tenant] };
+      // The snapshot is written from a replay: never built from the snapshot it is about to write.
+      if (migrations.kind === 'sql') return { ...service, migrations: { ...migrations, tenants, bootstrap: 'replay' } };
+      return { ...service, migrations: { ...migrations, tenants } };
     }),
   };
 }

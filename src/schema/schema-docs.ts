@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { SEEDS_TABLE } from '../migrations/seeds/seed.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
+import { type CoveredMigration, readCoveredMigrations, sealSnapshot } from '../migrations/sql/snapshot-seal.js';
+import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
 import { type Catalog, MissingSchemaError, readCatalog } from './catalog.js';
 import { renderSchemaSql } from './ddl.js';
 import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';
@@ -13,6 +15,7 @@ import { renderSchemaIndex, renderServiceMarkdown } from './markdown.js';
 export const BOOKKEEPING_TABLES: readonly string[] = [
   HISTORY_TABLE,
   SEEDS_TABLE,
+  TAGS_TABLE,
   'alembic_version',
   'schema_migrations',
   'flyway_schema_history',
@@ -58,6 +61,11 @@ function tableFilter(service: string, exclude: readonly string[]): (name: string
   };
 }
 
+/** Whether `schema.exclude` leaves some of the service's tables out of its files. */
+function excludesTables(service: string, exclude: readonly string[]): boolean {
+  return exclude.some((entry) => entry.includes('.') && globToRegExp(entry.split('.')[0] as string).test(service));
+}
+
 /** Reads one service's schema: the catalog its two files are rendered from. */
 export function readServiceCatalog(
   client: pg.Client,
@@ -67,10 +75,17 @@ export function readServiceCatalog(
   return readCatalog(client, source.schema, { excludeTable: tableFilter(source.service, options.exclude ?? []) });
 }
 
-/** The two files of one service, keyed by their path relative to `schema.dir`. */
-export function renderServiceFiles(service: string, catalog: Catalog): Map<string, string> {
+/**
+ * The two files of one service, keyed by their path relative to `schema.dir`. `covered`: the SQL
+ * engine's migrations the schema holds, recorded at the end of `<service>.sql` (for bootstrap).
+ */
+export function renderServiceFiles(
+  service: string,
+  catalog: Catalog,
+  covered: readonly CoveredMigration[] = [],
+): Map<string, string> {
   return new Map([
-    [`${service}.sql`, renderSchemaSql(catalog, service)],
+    [`${service}.sql`, sealSnapshot(renderSchemaSql(catalog, service), covered)],
     [`${service}.md`, renderServiceMarkdown(catalog, service)],
   ]);
 }
@@ -89,6 +104,7 @@ export async function renderSchemaDocs(
     .filter((s) => !isServiceExcluded(s.service, options.exclude))
     .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   const catalogs = new Map<string, Catalog>();
+  const coverage = new Map<string, CoveredMigration[]>();
   const databases = [...new Set(kept.map((s) => s.database))];
   for (const database of databases) {
     await withClient(
@@ -97,6 +113,10 @@ export async function renderSchemaDocs(
         for (const source of kept.filter((s) => s.database === database)) {
           try {
             catalogs.set(source.service, await readServiceCatalog(client, source, options));
+            // A snapshot that leaves tables out (schema.exclude) cannot build the schema: not sealed.
+            if (!excludesTables(source.service, options.exclude ?? [])) {
+              coverage.set(source.service, await readCoveredMigrations(client, source.schema));
+            }
           } catch (error) {
             if (!(error instanceof MissingSchemaError && options.onMissing)) throw error;
             options.onMissing(source);
@@ -111,7 +131,7 @@ export async function renderSchemaDocs(
   for (const { service } of kept) {
     const catalog = catalogs.get(service);
     if (!catalog) continue;
-    for (const [file, content] of renderServiceFiles(service, catalog)) files.set(file, content);
+    for (const [file, content] of renderServiceFiles(service, catalog, coverage.get(service))) files.set(file, content);
     index.push({ service, catalog });
   }
   files.set('README.md', renderSchemaIndex(index));

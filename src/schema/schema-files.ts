@@ -14,6 +14,22 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
+/** Whether a file's first lines carry devup's mark (only such files are ever replaced or removed). */
+export function isGenerated(content: string | undefined): boolean {
+  return content !== undefined && GENERATED_MARK.test(content.slice(0, 400));
+}
+
+/**
+ * Files of the new set that exist in `dir` without devup's mark: someone else's (a hand-written
+ * README.md, or schema.dir pointed at the project root). devup overwrites none of them.
+ */
+function foreignFiles(dir: string, files: ReadonlyMap<string, string>): string[] {
+  return [...files.keys()].filter((name) => {
+    const content = readIfExists(path.join(dir, name));
+    return content !== undefined && !isGenerated(content);
+  });
+}
+
 /** Generated files in `dir` that the new set no longer has (a service removed or excluded). */
 function staleFiles(dir: string, files: ReadonlyMap<string, string>): string[] {
   let names: string[];
@@ -24,7 +40,7 @@ function staleFiles(dir: string, files: ReadonlyMap<string, string>): string[] {
   }
   return names
     .filter((name) => /\.(sql|md)$/.test(name) && !files.has(name))
-    .filter((name) => GENERATED_MARK.test((readIfExists(path.join(dir, name)) ?? '').slice(0, 400)))
+    .filter((name) => isGenerated(readIfExists(path.join(dir, name))))
     .sort();
 }
 
@@ -44,6 +60,16 @@ export function writeSchemaDocs(
   options: { partial?: boolean } = {},
 ): SchemaDocsWrite {
   const result: SchemaDocsWrite = { written: [], unchanged: [], removed: [] };
+  const foreign = foreignFiles(dir, files);
+  if (foreign.length > 0) {
+    // Checked before anything is written: all or nothing.
+    throw new UserError(
+      `schema.dir ${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'was' : 'were'} not written by devup, so devup writes nothing there`,
+      {
+        hint: 'Point schema.dir at a directory of its own (the default is docs/database), or move those files away: devup only replaces files whose first lines say "written by `devup schema`".',
+      },
+    );
+  }
   try {
     mkdirSync(dir, { recursive: true });
     for (const [name, content] of files) {

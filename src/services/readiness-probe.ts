@@ -101,6 +101,11 @@ export class LogReadinessProbe implements ReadinessProbe {
   }
 
   /** Feeds one output line of the service (without ANSI colours). */
+  /** Whether a line has matched (observing more lines is then pointless). */
+  get matched(): boolean {
+    return this.#matched;
+  }
+
   observe(line: string): void {
     if (this.#matched) return;
     this.#pattern.lastIndex = 0; // a /g or /y pattern keeps state between test() calls

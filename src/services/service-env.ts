@@ -1,5 +1,7 @@
+import { connectionPlaceholders } from '../config/driver-urls.js';
 import { readServiceEnvFile } from '../config/env-file.js';
-import { expandEnv } from '../config/env-placeholders.js';
+import { expandEnv, type PlaceholderValues } from '../config/env-placeholders.js';
+import { serviceBaseUrl, servicePlaceholders } from '../config/service-address.js';
 import type { ServiceSettings } from '../config/types.js';
 
 export interface ServiceEnvSources {
@@ -9,9 +11,9 @@ export interface ServiceEnvSources {
   devup: Record<string, string>;
   /** The project's .env, already parsed. */
   dotenv: Record<string, string>;
-  /** `{infra.NAME.FIELD}` values (keyed `infra.cache.url`). */
+  /** `{infra.NAME.PART}` values, keyed `infra.cache.url`. */
   infra?: Readonly<Record<string, string>>;
-  /** Every service of the run, to tell a service where the ones it depends on answer (DEVUP_URL_*). */
+  /** Every service of the run: where the ones it depends on answer (DEVUP_URL_*), and `{service.NAME.url}`. */
   services?: readonly ServiceSettings[];
   /** Whether the combined log is coloured; children are told to keep (or drop) their colours to match. */
   color: boolean;
@@ -26,8 +28,8 @@ export interface ServiceEnvSources {
  *      whatever DATABASE_URL the shell or .env carry for other purposes; and DEVUP_URL_<SERVICE> for
  *      each service it depends on, so calls between services follow a checkout's ports
  *   5. the service's envFile
- *   6. the service's `env` in the config, with {url} {schema} {tenant} {database} {service} and
- *      {infra.NAME.FIELD} expanded
+ *   6. the service's `env` in the config, placeholders expanded (`{url:asyncpg}`, `{service.auth.url}`,
+ *      `{infra.cache.url}`, …)
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
  * So a service's own settings (5-6) can still point it elsewhere on purpose, and the config beats files.
  */
@@ -47,18 +49,7 @@ export async function buildServiceEnv(
   Object.assign(env, sources.devup);
   Object.assign(env, dependencyUrls(service, sources.services ?? []));
   Object.assign(env, await readServiceEnvFile(service));
-  const { devup } = sources;
-  Object.assign(
-    env,
-    expandEnv(service.env, {
-      url: devup.DATABASE_URL ?? '',
-      schema: devup.DEVUP_SCHEMA ?? '',
-      tenant: devup.DEVUP_TENANT ?? '',
-      database: devup.PGDATABASE ?? '',
-      service: service.name,
-      ...(sources.infra ? { infra: sources.infra } : {}),
-    }),
-  );
+  Object.assign(env, expandEnv(service.env, serviceEnvValues(service, sources)));
   if (service.port !== undefined) env.PORT = String(service.port);
   return env;
 }
@@ -68,10 +59,26 @@ export function serviceUrlVariable(name: string): string {
   return `DEVUP_URL_${name.toUpperCase().replaceAll('-', '_')}`;
 }
 
-/** Where a service answers: its readiness URL's origin, else its port on loopback (IPv4, where services listen). */
-export function serviceBaseUrl(service: ServiceSettings): string | undefined {
-  if (service.ready.kind === 'http') return new URL(service.ready.url).origin;
-  return service.port === undefined ? undefined : `http://127.0.0.1:${service.port}`;
+export { serviceBaseUrl };
+
+/** The placeholders of a service's `env`: its database connection (the first tenant's), the other services, the infra. */
+function serviceEnvValues(service: ServiceSettings, sources: ServiceEnvSources): PlaceholderValues {
+  const { devup } = sources;
+  return {
+    ...sources.infra,
+    ...servicePlaceholders(sources.services ?? []),
+    ...connectionPlaceholders({
+      url: devup.DATABASE_URL ?? '',
+      host: devup.PGHOST ?? '',
+      port: devup.PGPORT ?? '',
+      user: devup.PGUSER ?? '',
+      password: devup.PGPASSWORD ?? '',
+      database: devup.PGDATABASE ?? '',
+    }),
+    schema: devup.DEVUP_SCHEMA ?? '',
+    tenant: devup.DEVUP_TENANT ?? '',
+    service: service.name,
+  };
 }
 
 /** DEVUP_URL_<SERVICE> for every service `service` depends on that has an address. */

@@ -1,7 +1,10 @@
 import type { ProcessExit } from './restart-policy.js';
 
-/** Where a supervised service is in its life. 'starting' covers waiting for migrations and dependencies too. */
-export type ServiceStatus = 'starting' | 'ready' | 'exited' | 'failed' | 'restarting';
+/**
+ * Where a supervised service is in its life. 'starting' covers waiting for migrations and
+ * dependencies too; 'blocked' (keep-going) is not started because a dependency failed.
+ */
+export type ServiceStatus = 'starting' | 'ready' | 'exited' | 'failed' | 'restarting' | 'blocked';
 
 /** What the supervisor reports as it goes; the UI renders these, the log stream shows crashes too. */
 export type ServiceEvent =
@@ -18,6 +21,8 @@ export interface ServiceState {
   name: string;
   /** Absent when no process runs (not started yet, exited, failed). */
   pid?: number;
+  /** The process's start time (ProcessIdentity.started): a later session tells it from a reused pid. */
+  started?: string;
   port?: number;
   url?: string;
   status: ServiceStatus;

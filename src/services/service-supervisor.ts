@@ -3,69 +3,23 @@ import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
 import { formatDuration } from '../lib/format.js';
+import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
-import { LogPrefixer } from './log-prefixer.js';
-import type { RestartPolicyOptions } from './restart-policy.js';
+import { KeepGoing } from './keep-going.js';
+import { LogPrefixer, type LogSource } from './log-prefixer.js';
+import { LogStore } from './log-store.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
-import type { ServiceEvent, ServiceState } from './service-status.js';
+import type { ServiceState } from './service-status.js';
+import { SESSION_MARKER, stopDetachedProcesses } from './session-processes.js';
 import { type ServiceEnd, SupervisedService } from './supervised-service.js';
+import type { ReadyService, StartedServices, SupervisionEnd, SupervisorOptions } from './supervisor-types.js';
 
-export interface SupervisorOptions {
-  /** The services to run (already the selected subset), in config order. */
-  services: ServiceSettings[];
-  /** devup's connection variables for a service (DATABASE_URL, PG*, DEVUP_*); see service-env.ts for precedence. */
-  env: (service: ServiceSettings) => Record<string, string>;
-  /** The project's .env, parsed. */
-  dotenv: Record<string, string>;
-  /** `{infra.NAME.FIELD}` values for the services' env (keyed `infra.cache.url`). */
-  infra?: Readonly<Record<string, string>>;
-  /** Resolves when the service's migrations are done. A service starts after its gate and its dependsOn are ready. */
-  gate?: (service: string) => Promise<void>;
-  /** Where the prefixed log lines go (stdout). */
-  write: (text: string) => void;
-  /** Coloured prefixes; children get FORCE_COLOR=1 (true) or NO_COLOR=1 (false). */
-  color: boolean;
-  onEvent?: (event: ServiceEvent) => void;
-  /** What happens to the others when one service stops for good after being ready. */
-  onServiceExit?: 'keep-running' | 'stop-all';
-  /** A JSON file kept current while supervising (see RuntimeState); removed on stop. */
-  stateFile?: string;
-  /** The environment services inherit; process.env unless a test says otherwise. */
-  inheritedEnv?: NodeJS.ProcessEnv;
-  /** Backoff and cap for `restart: 'on-failure'` (defaults: 250 ms doubling to 8 s, 5 restarts per 60 s). */
-  restartPolicy?: Partial<RestartPolicyOptions>;
-  clock?: Clock;
-}
-
-export interface ReadyService {
-  name: string;
-  pid: number | null;
-  /** From the process running to the readiness check passing: the service's own start-up time. */
-  readyMs: number;
-  url: string | null;
-}
-
-export interface StartedServices {
-  /** In config order; services without a command (migrations only) are not listed. */
-  services: ReadyService[];
-  elapsedMs: number;
-}
-
-/** Why supervision ended. `finished` resolves with one of these exactly once. */
-export type SupervisionEnd =
-  /** stop() was called. */
-  | { reason: 'stopped' }
-  /** start() failed; the error is the one start() rejected with. */
-  | { reason: 'start-failed'; error: unknown }
-  /** Every service stopped by itself for good (onServiceExit: keep-running). */
-  | { reason: 'all-exited'; failed: string[] }
-  /** A service stopped for good and onServiceExit is 'stop-all'; `error` is set when it failed (vs. exited with 0). */
-  | { reason: 'stop-all'; service: string; error: UserError | undefined };
+export type { ReadyService, StartedServices, SupervisionEnd, SupervisorOptions } from './supervisor-types.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -105,6 +59,9 @@ export class ServiceSupervisor {
   #stateFileBroken = false;
   /** Removes the exit hook that removes the state file (set while services may be running). */
   #forgetStateFileAtExit: (() => void) | undefined;
+  readonly #keepGoing: KeepGoing | undefined;
+  readonly #logStore: LogStore | undefined;
+  #logStoreBroken = false;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -117,10 +74,21 @@ export class ServiceSupervisor {
       { color: options.color },
     );
     this.#stateFile = options.stateFile === undefined ? undefined : new RuntimeStateFile(options.stateFile);
-    this.#afterGivingUp =
-      (options.onServiceExit ?? 'keep-running') === 'stop-all'
+    this.#afterGivingUp = options.keepGoing
+      ? 'the others keep running (keep-going): it restarts when one of its files changes, or on r'
+      : (options.onServiceExit ?? 'keep-running') === 'stop-all'
         ? 'stopping all services (onServiceExit: "stop-all")'
         : 'the other services keep running';
+    this.#logStore = options.logs === undefined ? undefined : new LogStore(options.logs.dir);
+    this.#keepGoing = options.keepGoing
+      ? new KeepGoing({
+          services: options.services.filter((service) => service.command !== undefined),
+          statusOf: (name) => this.#services.get(name)?.status,
+          restart: (names) => this.restart(names),
+          notice: (service, text) => this.#write(this.#prefixer.format(service, 'devup', text)),
+          canRestart: () => this.#phase === 'running' && !this.#shutdown,
+        })
+      : undefined;
     for (const service of options.services) {
       // Migrations only: nothing to run.
       if (service.command !== undefined) this.#services.set(service.name, this.#createService(service));
@@ -133,21 +101,31 @@ export class ServiceSupervisor {
     return new SupervisedService(service, {
       clock: this.#clock,
       restartPolicy: options.restartPolicy ?? {},
-      buildEnv: () =>
-        buildServiceEnv(service, {
+      buildEnv: async () => {
+        const env = await buildServiceEnv(service, {
           inherited: options.inheritedEnv ?? process.env,
           devup: options.env(service),
           dotenv: options.dotenv,
           ...(options.infra ? { infra: options.infra } : {}),
           services: options.services,
           color: options.color,
-        }),
-      log: (source, lines) =>
-        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join('')),
+        });
+        if (options.session !== undefined) env[SESSION_MARKER] = options.session;
+        return env;
+      },
+      log: (source, lines) => {
+        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join(''));
+        this.#keep(service.name, source, lines);
+      },
       emit: (event) => options.onEvent?.(event),
-      onStatusChange: () => this.#writeState(),
+      onStatusChange: () => {
+        this.#writeState();
+        const status = this.#services.get(service.name)?.status;
+        if (status !== undefined) this.#keepGoing?.statusChanged(service.name, status);
+      },
       onEnd: (end) => this.#onServiceEnd(service.name, end),
       afterGivingUp: this.#afterGivingUp,
+      keepGoing: options.keepGoing ?? false,
     });
   }
 
@@ -166,6 +144,7 @@ export class ServiceSupervisor {
     const stateFile = this.#stateFile;
     if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
     this.#writeState();
+    this.#resetLogs();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
       const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
@@ -188,8 +167,10 @@ export class ServiceSupervisor {
     }
     this.#phase = 'running';
     this.#endIfAllGone();
+    const down = this.#keepGoing?.down() ?? [];
     return {
-      services: [...this.#services.values()].map(readyService),
+      services: [...this.#services.values()].filter((s) => !down.includes(s.name)).map(readyService),
+      down,
       elapsedMs: Math.round(this.#clock.now() - started),
     };
   }
@@ -224,6 +205,7 @@ export class ServiceSupervisor {
         );
       }).catch(async (error: unknown) => {
         // What could not start because a dependency failed is down, not "starting" for ever.
+        if (this.#keepGoing) this.#blockUnstarted(chosen);
         await Promise.all(chosen.map((service) => this.#services.get(service.name)?.stop()));
         throw error;
       });
@@ -255,7 +237,11 @@ export class ServiceSupervisor {
     return [...this.#services.values()].map((service) => {
       const state: ServiceState = { name: service.name, status: service.status };
       const url = serviceUrl(service.settings);
-      if (service.pid !== null) state.pid = service.pid;
+      if (service.pid !== null) {
+        state.pid = service.pid;
+        const started = processStart(service.pid);
+        if (started !== undefined) state.started = started;
+      }
       if (service.settings.port !== undefined) state.port = service.settings.port;
       if (url !== null) state.url = url;
       if (service.readyMs !== null) state.readyMs = service.readyMs;
@@ -268,11 +254,35 @@ export class ServiceSupervisor {
     // Migrations may hang; stop() must still end start().
     await Promise.race([this.#options.gate?.(service.name), this.#halted.promise]);
     if (this.#shutdown) throw new InterruptedError();
-    await this.#services.get(service.name)?.start();
+    const supervised = this.#services.get(service.name);
+    if (!this.#keepGoing || !supervised) return void (await supervised?.start());
+    const downDependency = service.dependsOn.find((name) => this.#keepGoing?.down().includes(name));
+    if (downDependency !== undefined) return supervised.block(downDependency);
+    // Keep-going: the failure is reported by the service (with its last lines); the others go on.
+    await supervised.start().catch((error: unknown) => {
+      if (!(error instanceof UserError) || this.#shutdown) throw error;
+    });
+  }
+
+  /** Keep-going: a restart's services that never started (a dependency failed) are blocked, not "starting". */
+  #blockUnstarted(chosen: readonly ServiceSettings[]): void {
+    const failed = chosen.find((s) => this.#services.get(s.name)?.status === 'failed')?.name ?? 'a dependency';
+    for (const s of chosen) {
+      const supervised = this.#services.get(s.name);
+      if (supervised?.status === 'starting') supervised.block(failed);
+    }
+  }
+
+  /** The services `r` restarts: the down ones while any is (keep-going), else every one. */
+  restartTargets(): string[] {
+    const down = this.#keepGoing?.down() ?? [];
+    if (down.length > 0) return this.#keepGoing?.withBlockedDependents(down) ?? down;
+    return this.#settings.map((service) => service.name);
   }
 
   #onServiceEnd(name: string, end: ServiceEnd): void {
-    if (this.#shutdown) return;
+    // Keep-going: supervision goes on, even with every service down, until Ctrl-C.
+    if (this.#shutdown || this.#keepGoing) return;
     if ((this.#options.onServiceExit ?? 'keep-running') === 'stop-all') {
       void this.#beginShutdown({
         reason: 'stop-all',
@@ -287,7 +297,7 @@ export class ServiceSupervisor {
   /** With keep-running, supervision ends when no service is left running. */
   #endIfAllGone(): void {
     // A restart's stopped services are about to run again.
-    if (this.#restarting) return;
+    if (this.#restarting || this.#keepGoing) return;
     const services = [...this.#services.values()];
     if (services.some((service) => service.status !== 'exited' && service.status !== 'failed')) return;
     const failed = services.filter((service) => service.status === 'failed').map((service) => service.name);
@@ -301,18 +311,51 @@ export class ServiceSupervisor {
     this.#halted.reject(new InterruptedError());
     // No more spawns or restarts anywhere, even for services whose turn to stop comes later.
     for (const service of this.#services.values()) service.halt();
-    this.#shutdown = this.#stopAll().then(() => {
+    const watchers = this.#keepGoing?.close();
+    this.#shutdown = Promise.all([this.#stopAll(), watchers]).then(() => {
       this.#phase = 'stopped';
       this.#forgetStateFileAtExit?.();
       this.#stateFile?.remove();
+      this.#logStore?.close();
       this.#finished.resolve(cause);
     });
     return this.#shutdown;
   }
 
   /** Dependents first: a service is stopped once everything that depends on it has stopped. */
-  #stopAll(): Promise<void> {
-    return dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+  async #stopAll(): Promise<void> {
+    await dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+    await this.#stopDetached();
+  }
+
+  /** What left its service's process group (setsid) but still carries the session's marker. */
+  async #stopDetached(): Promise<void> {
+    if (this.#options.session === undefined) return;
+    for (const line of await stopDetachedProcesses(this.#options.session)) this.#write(`devup: ${line}\n`);
+  }
+
+  #resetLogs(): void {
+    try {
+      this.#logStore?.reset();
+    } catch (error) {
+      this.#logsFailed(error);
+    }
+  }
+
+  /** Also into the log files (masked as the screen is); a failure to write them ends only that. */
+  #keep(service: string, source: LogSource, lines: string[]): void {
+    if (!this.#logStore || this.#logStoreBroken) return;
+    try {
+      const mask = this.#options.logs?.mask ?? ((text: string) => text);
+      this.#logStore.append(service, source, mask(lines.join('\n')).split('\n'));
+    } catch (error) {
+      this.#logsFailed(error);
+    }
+  }
+
+  #logsFailed(error: unknown): void {
+    this.#logStoreBroken = true;
+    this.#write(`devup: could not write the logs in ${this.#logStore?.dir}: ${(error as Error).message}\n`);
   }
 
   #write(text: string): void {

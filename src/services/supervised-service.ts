@@ -30,6 +30,8 @@ export interface SupervisedServiceOptions {
   onEnd: (end: ServiceEnd) => void;
   /** What devup does with the other services when this one gives up, for the user to read. */
   afterGivingUp: string;
+  /** Keep-going: a failure prints the service's last lines itself (no error carries them to the user). */
+  keepGoing?: boolean;
 }
 
 /**
@@ -182,10 +184,14 @@ export class SupervisedService {
 
   #onOutput(stream: 'stdout' | 'stderr', lines: string[]): void {
     this.#options.log(stream, lines);
-    for (const line of lines) {
-      const plain = stripVTControlCharacters(line);
-      this.#recent.add(plain);
-      this.#logProbe?.observe(plain);
+    const probe = this.#logProbe?.matched === false ? this.#logProbe : undefined;
+    // Only the lines a failure report can show are kept, and as copies: a line cut from a large
+    // chunk would otherwise hold the whole chunk in memory (a flood of output must stay cheap).
+    const keepFrom = Math.max(0, lines.length - REPORT_LINES);
+    for (let i = probe ? 0 : keepFrom; i < lines.length; i++) {
+      const plain = stripVTControlCharacters(lines[i] as string);
+      probe?.observe(plain);
+      if (i >= keepFrom) this.#recent.add(Buffer.from(plain).toString());
     }
   }
 
@@ -212,9 +218,8 @@ export class SupervisedService {
   }
 
   #whatNext(): string {
-    return this.#everReady
-      ? `devup gave up on it; ${this.#options.afterGivingUp}.`
-      : 'devup stopped the services it had started.';
+    if (this.#everReady || this.#options.keepGoing) return `devup gave up on it; ${this.#options.afterGivingUp}.`;
+    return 'devup stopped the services it had started (`devup dev --keep-going` keeps the others running).';
   }
 
   #lastLinesReport(): string[] {
@@ -228,7 +233,9 @@ export class SupervisedService {
     this.#settled = true;
     this.#setStatus('failed');
     const what = error.message.replace(`Service "${this.name}" `, '');
-    this.#notice(this.#everReady ? `${what}; ${this.#options.afterGivingUp}` : what);
+    const report = this.#lastLinesReport();
+    this.#notice(this.#everReady || this.#options.keepGoing ? `${what}; ${this.#options.afterGivingUp}` : what);
+    if (this.#options.keepGoing) this.#options.log('devup', report);
     this.#options.emit({
       type: 'failed',
       service: this.name,
@@ -238,6 +245,15 @@ export class SupervisedService {
     });
     if (this.#everReady) this.#options.onEnd({ kind: 'failed', error });
     else this.#firstReady.reject(error);
+  }
+
+  /** Keep-going: not started, because `dependency` failed; it starts when that one is restarted. */
+  block(dependency: string): void {
+    if (this.#loop !== undefined || this.#settled) return;
+    this.#settled = true;
+    this.#firstReady.reject(new InterruptedError());
+    this.#setStatus('blocked');
+    this.#notice(`not started: it depends on ${dependency}, which is down`);
   }
 
   async #stop(): Promise<void> {
@@ -258,7 +274,7 @@ export class SupervisedService {
         this.#options.emit({ type: 'exited', service: this.name, expected: true, ...(await process.exited) });
     }
     await this.#loop;
-    if (this.status !== 'failed') this.#setStatus('exited');
+    if (this.status !== 'failed' && this.status !== 'blocked') this.#setStatus('exited');
   }
 
   #notice(text: string): void {

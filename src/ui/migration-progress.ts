@@ -1,7 +1,7 @@
 import { formatDuration } from '../lib/format.js';
 import { describeHolder } from '../migrations/lock.js';
 import type { StepEvent } from '../migrations/step/migration-step.js';
-import type { TargetBase } from '../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import { errorEvent, formatError } from './format-error.js';
 import type { Output } from './output.js';
 
@@ -56,7 +56,7 @@ export class MigrationProgress {
     out.line('Running database migrations...');
     const upToDate = targets.filter((t) => t.upToDate);
     if (targets.length <= LIST_LIMIT) {
-      for (const t of upToDate) out.line(`  ${out.style('green', '✔')} ${t.target.schema} already up-to-date`);
+      for (const t of upToDate) out.line(`  ${out.style('green', '✔')} ${targetLabel(t.target)} already up-to-date`);
     } else if (upToDate.length > 0) {
       const services = new Map<string, number>();
       for (const t of upToDate) services.set(t.target.service, (services.get(t.target.service) ?? 0) + 1);
@@ -76,7 +76,7 @@ export class MigrationProgress {
       task: (_ctx: unknown, task: { newListr: (tasks: unknown[], options: unknown) => unknown }) =>
         task.newListr(
           items.map((item) => ({
-            title: `${item.target.schema}: ${item.pending.length} pending`,
+            title: `${targetLabel(item.target)}: ${item.pending.length} pending`,
             task: (_c: unknown, subtask: ListrTaskLike) =>
               new Promise<void>((resolve, reject) => this.waiters.set(item.target, { resolve, reject, task: subtask })),
           })),
@@ -103,25 +103,25 @@ export class MigrationProgress {
     switch (event.type) {
       case 'file-start':
         if (tty) waiter.task!.output = `${event.migration.id}`;
-        else if (out.verbose) out.line(`    ${event.target.schema}: ${event.migration.id} ...`);
+        else if (out.verbose) out.line(`    ${targetLabel(event.target)}: ${event.migration.id} ...`);
         return;
       case 'file-done':
         if (!tty && out.verbose)
-          out.line(`    ${event.target.schema}: ${event.migration.id} (${formatDuration(event.ms)})`);
+          out.line(`    ${targetLabel(event.target)}: ${event.migration.id} (${formatDuration(event.ms)})`);
         return;
       case 'output':
         if (tty) waiter.task!.output = event.line;
-        else if (out.verbose) out.line(`    ${event.target.schema} | ${event.line}`);
+        else if (out.verbose) out.line(`    ${targetLabel(event.target)} | ${event.line}`);
         return;
       case 'lock-wait': {
         const who = event.holder ? describeHolder(event.holder) : 'another session';
-        const text = `${event.target.schema}: waiting for the migration lock held by ${who}`;
+        const text = `${targetLabel(event.target)}: waiting for the migration lock held by ${who}`;
         if (tty) waiter.task!.output = text;
         else out.line(`  … ${text}`);
         return;
       }
       case 'warning':
-        out.warn(`${event.target.schema}: ${event.message}`);
+        out.warn(`${targetLabel(event.target)}: ${event.message}`);
         return;
       case 'database-setup':
         if (event.done.length > 0)
@@ -131,8 +131,8 @@ export class MigrationProgress {
       case 'target-done': {
         const text =
           event.applied.length === 0
-            ? `${event.target.schema} already up-to-date`
-            : `${event.target.schema} applied ${event.applied.length} (${list(event.applied)}) in ${formatDuration(event.ms)}`;
+            ? `${targetLabel(event.target)} already up-to-date`
+            : `${targetLabel(event.target)} applied ${event.applied.length} (${list(event.applied)}) in ${formatDuration(event.ms)}`;
         if (tty) {
           waiter.task!.title = text;
           waiter.resolve();
@@ -142,19 +142,19 @@ export class MigrationProgress {
       case 'target-failed': {
         const { text } = formatError(event.error, out, out.verbose);
         if (tty) {
-          waiter.task!.title = `${event.target.schema} failed`;
+          waiter.task!.title = `${targetLabel(event.target)} failed`;
           waiter.reject(new Error(text));
         } else {
-          out.line(`  ${out.style('red', '✗')} ${event.target.schema} failed`);
+          out.line(`  ${out.style('red', '✗')} ${targetLabel(event.target)} failed`);
           for (const l of text.split('\n')) out.line(`      ${l}`);
         }
         return;
       }
       case 'target-skipped':
         if (tty) {
-          waiter.task!.title = `${event.target.schema} skipped (${event.reason})`;
+          waiter.task!.title = `${targetLabel(event.target)} skipped (${event.reason})`;
           waiter.resolve();
-        } else out.line(`  - ${event.target.schema} skipped (${event.reason})`);
+        } else out.line(`  - ${targetLabel(event.target)} skipped (${event.reason})`);
         return;
       default:
         return;

@@ -1,3 +1,5 @@
+import { BoundedLogWriter } from './bounded-log-writer.js';
+
 /** How devup talks to people (or machines): a TTY with colour and spinners, plain lines, or JSON. */
 export type OutputMode = 'tty' | 'plain' | 'json';
 
@@ -26,13 +28,25 @@ export type Style = keyof typeof codes;
 export class Output {
   readonly color: boolean;
   verbose = false;
+  /** Set when writing to the real stdout: service logs are then bounded (see BoundedLogWriter). */
+  readonly #logs: BoundedLogWriter | undefined;
+  readonly #stdout: (text: string) => void;
 
   constructor(
     readonly mode: OutputMode,
-    private readonly stdout: (text: string) => void = (text) => process.stdout.write(text),
+    stdout?: (text: string) => void,
     private readonly stderr: (text: string) => void = (text) => process.stderr.write(text),
   ) {
     this.color = colorEnabled(mode);
+    this.#stdout = stdout ?? ((text) => process.stdout.write(text));
+    if (stdout === undefined) {
+      this.#logs = new BoundedLogWriter(process.stdout, {
+        notice: (dropped) =>
+          mode === 'json'
+            ? `${JSON.stringify({ event: 'logs-dropped', lines: dropped })}\n`
+            : `devup: ${dropped} line${dropped === 1 ? '' : 's'} of service output dropped: the reader of this output fell behind (\`devup logs\` has them all)\n`,
+      });
+    }
   }
 
   style(style: Style, text: string): string {
@@ -41,32 +55,42 @@ export class Output {
 
   /** A line for people; suppressed in JSON mode (which gets `event` instead). */
   line(text = ''): void {
-    if (this.mode !== 'json') this.stdout(`${text}\n`);
+    if (this.mode !== 'json') this.#out(`${text}\n`);
   }
 
   /** A one-line notice ("Created .env from .env.example"); on stderr in JSON mode so stdout stays parseable. */
   notice(text: string): void {
     if (this.mode === 'json') this.event({ event: 'notice', message: text });
-    else this.stdout(`${this.style('cyan', '›')} ${text}\n`);
+    else this.#out(`${this.style('cyan', '›')} ${text}\n`);
   }
 
   warn(text: string): void {
     if (this.mode === 'json') this.event({ event: 'warning', message: text });
-    else this.stdout(`${this.style('yellow', '!')} ${text}\n`);
+    else this.#out(`${this.style('yellow', '!')} ${text}\n`);
   }
 
   debug(text: string): void {
-    if (this.verbose && this.mode !== 'json') this.stdout(`${this.style('gray', text)}\n`);
+    if (this.verbose && this.mode !== 'json') this.#out(`${this.style('gray', text)}\n`);
   }
 
   /** A machine-readable event, one JSON object per line (JSON mode only). */
   event(payload: Record<string, unknown>): void {
-    if (this.mode === 'json') this.stdout(`${JSON.stringify(payload, jsonReplacer)}\n`);
+    if (this.mode === 'json') this.#out(`${JSON.stringify(payload, jsonReplacer)}\n`);
   }
 
-  /** Raw text to stdout (service logs). */
+  /** Raw text to stdout. */
   write(text: string): void {
-    this.stdout(text);
+    this.#out(text);
+  }
+
+  /** Service log text (whole lines): dropped and counted while the reader is far behind. */
+  writeLog(text: string): void {
+    if (this.#logs) this.#logs.write(text);
+    else this.#out(text);
+  }
+
+  #out(text: string): void {
+    this.#stdout(text);
   }
 
   error(text: string): void {

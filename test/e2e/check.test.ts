@@ -136,3 +136,28 @@ it('Ctrl-C while a migration runs: the throwaway cluster and the tool are gone, 
     ws.cleanup();
   }
 });
+
+it('a migration that never ends: the check names it while it runs, stops it at --statement-timeout and fails', async () => {
+  const ws = createWorkspace({
+    'svc/migrations/0001_x.sql': 'create table x (id int);\n',
+    'svc/migrations/0002_forever.sql': 'select pg_sleep(3600);\n',
+    'devup.config.json': JSON.stringify({ services: { svc: { cwd: 'svc', migrations: { dir: 'migrations' } } } }),
+  });
+  try {
+    const bad = await runCli(['check', '--statement-timeout', '600h'], { cwd: ws.dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('--statement-timeout 600h: 600h is longer than 24.8 days');
+
+    const cli = startCli(['check', '--statement-timeout', '7s'], { cwd: ws.dir, env });
+    await cli.waitFor(/› Applying migrations \(statement timeout 7 s: check\.statementTimeout\)/, 60_000);
+    await cli.waitFor(/› Still running: 0002_forever in svc_default \(\d+ s so far, stopped at 7 s\)/, 60_000);
+    expect(await cli.exited).toBe(1);
+    const output = cli.output();
+    expect(output).toMatch(/✖ svc +apply/);
+    expect(output).toContain('canceling statement due to statement timeout');
+    expect(output).toContain("stopped by the check's statement timeout (7 s)");
+    expect(throwaways()).toEqual([]);
+  } finally {
+    ws.cleanup();
+  }
+});

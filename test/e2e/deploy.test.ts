@@ -154,3 +154,30 @@ it('deploy k8s prints the Job as YAML the Kubernetes schema accepts', async () =
   expect(job.metadata?.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
   expect(job.spec?.template.spec?.containers[0]?.image).toBe('registry.example.com/m:1.4.0');
 });
+
+it('deploy k8s derives every name from one DNS stem and refuses flags Kubernetes would reject', async () => {
+  ws = createWorkspace({
+    'devup.config.json': JSON.stringify({
+      project: 'my_proj',
+      services: { api: { cwd: 'api', migrations: { dir: 'migrations' } } },
+    }),
+    'api/migrations/0001_notes.sql': 'create table notes (id int primary key);',
+  });
+  const env = { ...process.env, CI: 'true' };
+  const { code, output } = await runCli(['deploy', 'k8s'], { cwd: ws.dir, env });
+  expect(code, output).toBe(0);
+  const job = new Job(parse(output));
+  job.validate();
+  const container = job.spec?.template.spec?.containers[0];
+  expect(job.metadata?.name).toBe('my-proj-migrate');
+  expect(container?.env?.[0]?.valueFrom?.secretKeyRef?.name).toBe('my-proj-database');
+  expect(container?.image).toBe('my-proj-migrations:latest');
+
+  const secret = await runCli(['deploy', 'k8s', '--secret', 'Bad_Secret!'], { cwd: ws.dir, env });
+  expect(secret.code).toBe(2);
+  expect(secret.output).toContain('--secret "Bad_Secret!": not a Kubernetes Secret name');
+  expect(secret.output).not.toContain('kind: Job');
+  const image = await runCli(['deploy', 'k8s', '--image', ''], { cwd: ws.dir, env });
+  expect(image.code).toBe(2);
+  expect(image.output).toContain('--image "": not an image reference');
+});

@@ -43,7 +43,7 @@ function buildBase(): void {
   }
 }
 
-/** A project as a user would build it: config, migrations, node_modules/devup with its runtime dependencies. */
+/** A project as a user would build it: config, migrations, node_modules/devup-env with its runtime dependencies. */
 function buildContext(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devup-mig-ctx-'));
   const files: Record<string, string> = {
@@ -62,7 +62,7 @@ function buildContext(): string {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
   }
-  const devup = path.join(dir, 'node_modules', 'devup');
+  const devup = path.join(dir, 'node_modules', 'devup-env');
   for (const part of ['bin', 'dist', 'package.json'])
     cpSync(path.join(ROOT, part), path.join(devup, part), { recursive: true });
   const production = execFileSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: ROOT, encoding: 'utf8' })

@@ -11,21 +11,31 @@ import { ROOT, runCli, startCli } from './demo-helpers.js';
 const available = alembicAvailable() || process.env.CI === 'true';
 
 /** The example's JSON status: one object with every target. */
-function statusOf(output: string) {
-  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
-    targets: { schema: string; current: string[]; pending: { version: string; name: string }[] | null }[];
+function statusOf(output: string, service = 'billing') {
+  const status = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+    targets: {
+      service: string;
+      schema: string;
+      database: string;
+      current: string[];
+      pending: { version: string; name: string }[] | null;
+    }[];
   };
+  return { targets: status.targets.filter((t) => t.service === service) };
 }
 
-// The example as a user has it: Debian's python3 + psycopg2 + Alembic in a virtualenv that sees
-// the system packages, two tenants, uuid-ossp from database.extensions; on free ports instead of
-// the example's 54330 and 8030, which a developer's own run of the example may hold.
+// The example as a user has it: Debian's python3 + psycopg2 + asyncpg + Alembic in virtualenvs
+// that see the system packages; two services with two tenants each, each in the database that
+// the Postgres-image-style init script creates; ledger reads its database through asyncpg
+// ({url:asyncpg}) and calls billing under its own variable name ({service.billing.url}); on free
+// ports instead of the example's 54330, 8030 and 8031, which a developer's own run may hold.
 describe.skipIf(!available)('examples/python-alembic on the embedded engine', () => {
   const dir = path.join(ROOT, 'test/e2e/.work', `alembic-${randomBytes(4).toString('hex')}`);
   const env = { ...process.env, CI: 'true' };
   const devup = (...args: string[]) => runCli([...args, '--engine', 'embedded'], { cwd: dir, env });
   let revision = '';
   let appPort = 0;
+  let ledgerPort = 0;
 
   beforeAll(async () => {
     mkdirSync(path.dirname(dir), { recursive: true });
@@ -39,22 +49,35 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     config.database.port = await freePort(54400);
     appPort = await freePort(8100);
     config.services.billing.port = appPort;
+    ledgerPort = await freePort(8600);
+    config.services.ledger.port = ledgerPort;
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-    execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', 'billing/.venv'], {
-      cwd: dir,
-    });
+    for (const service of ['billing', 'ledger']) {
+      execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', `${service}/.venv`], {
+        cwd: dir,
+      });
+    }
   });
   afterAll(async () => {
     await devup('down', '--volumes', '--yes');
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('migrate: uuid-ossp once in public, then both revisions in each tenant schema', async () => {
+  it('migrate: the init script makes both databases and their extension, then every tenant migrates', async () => {
     const { code, output } = await devup('migrate');
-    expect(output).toContain('extension uuid-ossp (in public)');
+    expect(output).toContain('init db/init.sql');
     expect(output).toMatch(/billing_acme applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
     expect(output).toMatch(/billing_globex applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
+    expect(output).toMatch(/ledger_acme applied 1 \(c4d5e6f7a8b9\)/);
+    expect(output).toMatch(/ledger_globex applied 1 \(c4d5e6f7a8b9\)/);
     expect(code).toBe(0);
+    const status = await devup('migrate', 'status', '--json');
+    expect(statusOf(status.output, 'ledger').targets.map((t) => [t.schema, t.database])).toEqual([
+      ['ledger_acme', 'ledger'],
+      ['ledger_globex', 'ledger'],
+    ]);
+    // Once per cluster: the next run has nothing to set up.
+    expect((await devup('migrate')).output).not.toContain('init db/init.sql');
   });
 
   it('new migration: alembic revision -m in billing/, and status --json shows it pending', async () => {
@@ -118,13 +141,16 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     }
   });
 
-  it('dev: the Python service starts and reads a tenant schema through the plain DATABASE_URL', async () => {
+  it('dev: billing reads its tenant schema; ledger reads its own through asyncpg and calls billing', async () => {
     const cli = startCli(['dev', '--engine', 'embedded'], { cwd: dir, env });
     try {
       await cli.waitFor(/All services ready/, 120_000);
       const response = await fetch(`http://127.0.0.1:${appPort}/tenants/acme/accounts`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual([]);
+      const summary = await fetch(`http://127.0.0.1:${ledgerPort}/tenants/acme/summary`);
+      expect(summary.status).toBe(200);
+      expect(await summary.json()).toEqual({ tenant: 'acme', accounts: 0, entries: 0 });
     } finally {
       cli.child.kill('SIGINT');
       await cli.exited;

@@ -88,6 +88,53 @@ it('refreshes schema.dir when migrate applies migrations, and only then; removes
   }
 });
 
+it('never overwrites a file devup did not write: a hand-written README.md survives `devup schema` and the refresh after migrate', async () => {
+  const port = await freePort(52100);
+  const handWritten = '# Our database notes\n\nWritten by a person.\n';
+  const config = (dir: string) =>
+    JSON.stringify({
+      project: 'harden-copies-schema',
+      database: { engine: 'embedded', port },
+      schema: { dir },
+      services: { shop: { migrations: { dir: 'shop/migrations' } } },
+    });
+  ws = createWorkspace({
+    'devup.config.json': config('docs2'),
+    'shop/migrations/0001_customers.sql': 'create table customers (id bigint primary key);',
+    'docs2/README.md': handWritten,
+    'README.md': handWritten,
+  });
+  chmodSync(ws.dir, 0o755);
+  const read = (file: string) => readFileSync(path.join(ws!.dir, file), 'utf8');
+  try {
+    const migrated = await runCli(['migrate'], { cwd: ws.dir, env });
+    expect(migrated.code, migrated.output).toBe(0);
+    expect(migrated.output).toMatch(
+      /Could not refresh docs2: schema\.dir .*docs2: README\.md was not written by devup/,
+    );
+    expect(read('docs2/README.md')).toBe(handWritten);
+    expect(existsSync(path.join(ws.dir, 'docs2/shop.sql'))).toBe(false);
+
+    const built = await runCli(['schema'], { cwd: ws.dir, env });
+    expect(built.code, built.output).toBe(1);
+    expect(built.output).toMatch(
+      /schema\.dir .*docs2: README\.md was not written by devup, so devup writes nothing there/,
+    );
+    expect(built.output).toMatch(/Point schema\.dir at a directory of its own/);
+    expect(read('docs2/README.md')).toBe(handWritten);
+
+    // The project root: its own README.md is not devup's either.
+    ws.write('devup.config.json', config('.'));
+    const atRoot = await runCli(['schema', '--from-dev'], { cwd: ws.dir, env });
+    expect(atRoot.code, atRoot.output).toBe(1);
+    expect(atRoot.output).toMatch(/README\.md was not written by devup/);
+    expect(read('README.md')).toBe(handWritten);
+    expect(existsSync(path.join(ws.dir, 'shop.sql'))).toBe(false);
+  } finally {
+    await runCli(['down', '--volumes', '--yes'], { cwd: ws.dir, env });
+  }
+});
+
 it('names an unknown service in schema.exclude', async () => {
   ws = createWorkspace({
     'devup.config.json': JSON.stringify({

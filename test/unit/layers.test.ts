@@ -22,6 +22,7 @@ const RANK: Record<string, number> = {
   infra: 5,
   check: 6,
   app: 7,
+  init: 7,
   cli: 8,
   'index.ts': 9,
 };

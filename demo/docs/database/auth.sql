@@ -77,3 +77,12 @@ CREATE UNIQUE INDEX users_email_lower_key ON ${schema}.users USING btree (lower(
 -- Triggers
 
 CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON ${schema}.users FOR EACH ROW EXECUTE FUNCTION ${schema}.set_updated_at();
+
+-- The migrations this schema holds (migrations.bootstrap: 'schema' records them as applied).
+-- devup:covers 1 0001_create_users 864289604a47ce89686331d4840a7adb49975ccee23ccff33e85dfe1268169bb
+-- devup:covers 2 0002_create_sessions 162959b42b2fa775eb14fd73de9153e899694dbe9d0e99eb483f3131eb12ed15
+-- devup:covers 3 0003_add_user_display_name efdefc12d19724a47e5ed4aa6d44352e6d36fb90febc2fd08b48796db4cd508a
+-- devup:covers 4 0004_users_email_index_concurrently 736fa937f3ab6251a777f8fb494fbc25659345c770c731d2642150a8a43ea768
+-- devup:covers 5 0005_create_api_keys a84a9115c7f4b1972d34e1a847b2ef8e6dbe3923775b4125bbcb1a951ad53ff4
+-- devup:covers 6 0006_users_updated_at_trigger 99ca4e1ee66909d90651d0541977bcc4aec6253fd799bda6a3effb2dad4b0762
+-- devup:snapshot 20a0eb52239c7f29ee306a85d9f8dcb73c418c8a0ca2f5adecfea3f02e6a1970

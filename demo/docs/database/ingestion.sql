@@ -40,3 +40,10 @@ ALTER TABLE ${schema}.ingestion_jobs ADD CONSTRAINT ingestion_jobs_source_id_fke
 CREATE INDEX ingestion_jobs_pending_idx ON ${schema}.ingestion_jobs USING btree (started_at) WHERE (status = 'pending'::text);
 
 CREATE INDEX ingestion_jobs_source_id_started_at_idx ON ${schema}.ingestion_jobs USING btree (source_id, started_at DESC);
+
+-- The migrations this schema holds (migrations.bootstrap: 'schema' records them as applied).
+-- devup:covers 20250101120000 20250101120000_create_sources dc21aa7316df75e88a620927c722945db01f461c5a9beee78ab0e620895345d0
+-- devup:covers 20250108093000 20250108093000_create_ingestion_jobs f4696634a6686fc9e625ac729d243dd51d998c0a6cef3e599d266a8a401626c2
+-- devup:covers 20250115141500 20250115141500_add_source_schedule 83d38596e6310d5a38f28bd3ad4b5f377db581e5beca7053d0b301158227ce66
+-- devup:covers 20250122170000 20250122170000_ingestion_jobs_status_index_concurrently 5173ac3e5c8010c783375b99e8a785af6a5a1fac625ddc5d805a903dc7405cfc
+-- devup:snapshot 280902bafd96a07fc3241292194945e4a8f318e928ccb7fe45edc8f879e5e0e5

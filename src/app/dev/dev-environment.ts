@@ -11,12 +11,16 @@ export interface DevOptions {
   only: string[] | undefined;
   seed: boolean;
   strict: boolean;
+  /** A failing service leaves the others running (`--keep-going`, or the config's keepGoing). */
+  keepGoing?: boolean;
   /** false: stop once the database is migrated and seeded (reset --no-start). */
   start: boolean;
   /** After a reset: the schemas (or all) to seed again. */
   reseed?: 'all' | string[] | undefined;
   /** Built from zero (a full reset): keep templates for the next reset. */
   keepTemplate?: boolean;
+  /** `reset --no-start` holds the session as a reset, which a `devup dev` started meanwhile waits for. */
+  sessionCommand?: 'dev' | 'reset';
 }
 
 /** The selected services plus everything they depend on, in config order. */
@@ -45,11 +49,17 @@ export async function runDevEnvironment(
 ): Promise<number> {
   const services = selectServices(config, options.only);
   // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
-  const releaseSession = await claimDevSession(config.stateDir);
+  const session = await claimDevSession(config.stateDir, {
+    command: options.sessionCommand ?? 'dev',
+    onWaitForReset: (pid) => ctx.output.notice(`Waiting for the running devup reset (pid ${pid}) to finish…`),
+  });
   try {
-    return await runClaimedDevEnvironment(ctx, config, services, options);
+    // A session killed with its services still running: they hold ports and would run twice.
+    const leftovers = await session.stopLeftovers();
+    if (leftovers !== undefined) ctx.output.notice(leftovers);
+    return await runClaimedDevEnvironment(ctx, config, services, { ...options, session: session.session });
   } finally {
-    releaseSession();
+    session.release();
   }
 }
 
@@ -57,7 +67,7 @@ async function runClaimedDevEnvironment(
   ctx: CommandContext,
   config: ResolvedConfig,
   services: ServiceSettings[],
-  options: DevOptions,
+  options: DevOptions & { session: string },
 ): Promise<number> {
   const interrupts = new Interrupts();
   // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
@@ -79,6 +89,8 @@ async function runClaimedDevEnvironment(
   if (!options.start) return 0;
   return startServices(ctx, config, services, prepared, interrupts, {
     watch: !options.skipMigrations,
+    session: options.session,
+    keepGoing: options.keepGoing ?? config.keepGoing,
     infra: devInfra,
   });
 }

@@ -19,9 +19,11 @@ export function devKeyAction(key: string): DevKeyAction | undefined {
 }
 
 /** The one line shown at ready. */
-export function devKeysHint(output: Output): string {
+export function devKeysHint(output: Output, options: { keepGoing?: boolean } = {}): string {
   const key = (k: string) => output.style('bold', k);
-  return `Keys: ${key('r')} restart all · ${key('m')} migrate now · ${key('s')} status · ${key('c')} clear · ${key('q')} quit (or Ctrl-C)`;
+  // Keep-going: `r` restarts the services that are down while any is.
+  const restart = options.keepGoing ? 'restart (what is down, else all)' : 'restart all';
+  return `Keys: ${key('r')} ${restart} · ${key('m')} migrate now · ${key('s')} status · ${key('c')} clear · ${key('q')} quit (or Ctrl-C)`;
 }
 
 /**

@@ -2,7 +2,6 @@ import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
-import { inspectTargets } from '../../migrations/inspect.js';
 import { type MigrationStepResult, runMigrationStep } from '../../migrations/step/migration-step.js';
 import { withDependents } from '../../services/dependency-order.js';
 import type { ServiceSupervisor } from '../../services/service-supervisor.js';
@@ -25,8 +24,8 @@ export interface LiveMigrationsOptions {
 
 /**
  * Applies migrations while `devup dev` runs, one run at a time (requests made meanwhile wait and
- * are merged into the next run): applied files edited or deleted are refused with a one-line
- * warning; a failure leaves every service running on the old schema; after a success, the
+ * are merged into the next run): a service with an applied file edited, or a pending file still
+ * empty, is left alone with one line (live-checks); a failure leaves every service running on the old schema; after a success, the
  * migrated services and what depends on them restart (unless `restartOnMigrate: false`).
  */
 export class LiveMigrations {
@@ -70,8 +69,8 @@ export class LiveMigrations {
   async #run(names: string[], asked: boolean): Promise<void> {
     const { output, config, admin, signal } = this.#options;
     const started = performance.now();
-    const drifted = await this.#warnAboutDrift(names);
-    const clean = names.filter((name) => !drifted.has(name));
+    const held = await this.#holds(names);
+    const clean = names.filter((name) => !held.has(name));
     if (clean.length === 0) return;
     const progress = new MigrationProgress(output, { live: true });
     const result = await runMigrationStep(config, admin, {
@@ -84,7 +83,11 @@ export class LiveMigrations {
     if (asked && result.outcomes.every((o) => o.status === 'up-to-date')) {
       output.line(`${output.style('green', '✔')} Migrations up-to-date (${clean.join(', ')})`);
     }
-    const { migrated, failed } = outcomeByService(result);
+    const { migrated, failed } = outcomeByService(result, this.#options.services);
+    const idle = clean.filter((name) => !migrated.includes(name) && !failed.includes(name));
+    // A change that applied nothing (a pending file deleted, an applied one saved unchanged) is
+    // still answered, so nobody waits for a restart that will not come.
+    if (!asked && idle.length > 0) output.line(`${output.style('dim', '…')} ${idle.join(', ')}: nothing to apply`);
     if (failed.length > 0) {
       output.line(
         `${output.style('red', '✗')} ${failed.join(', ')}: migration failed; every service keeps running on the old schema. Fix the file and save it again.`,
@@ -109,29 +112,20 @@ export class LiveMigrations {
       .map((s) => s.name);
   }
 
-  /**
-   * Applied migrations edited or deleted on disk: one line per service, and that service is left
-   * alone. External tools judge their own files when they run.
-   */
-  async #warnAboutDrift(names: string[]): Promise<Set<string>> {
+  /** Services left alone this time (an edited applied file, a file still empty): one line each. */
+  async #holds(names: string[]): Promise<Set<string>> {
     const { output, config, admin } = this.#options;
-    const sql = this.#options.services.filter((s) => names.includes(s.name) && s.migrations?.kind === 'sql');
-    if (sql.length === 0) return new Set();
-    const inspected = await inspectTargets(config, admin, { services: sql.map((s) => s.name) });
-    const drifted = new Set<string>();
-    for (const service of sql) {
-      const plans = inspected.filter((i) => i.target.service === service.name && i.plan);
-      const edited = new Set(plans.flatMap((i) => i.plan?.changed.map((c) => c.migration.id) ?? []));
-      const deleted = new Set(plans.flatMap((i) => i.plan?.missing.map((row) => row.name) ?? []));
-      if (edited.size + deleted.size === 0) continue;
-      drifted.add(service.name);
-      const what = [...[...edited].map((id) => `${id} edited`), ...[...deleted].map((id) => `${id} deleted`)];
-      const where = plans.filter((i) => i.plan && i.plan.changed.length + i.plan.missing.length > 0);
-      output.warn(
-        `${service.name}: applied migrations changed on disk (${what.join(', ')}; in ${where.map((i) => i.target.schema).join(', ')}); nothing applied. Undo it (git checkout), or accept an edit with \`devup migrate repair\`.`,
-      );
+    // Read only when a change came in: `devup dev` starts without it.
+    const { liveHolds } = await import('./live-checks.js');
+    const services = this.#options.services.filter((s) => names.includes(s.name) && s.migrations);
+    const held = new Set<string>();
+    for (const hold of await liveHolds(config, admin, services)) {
+      held.add(hold.service);
+      if (hold.kind === 'warn') output.warn(hold.line);
+      else output.line(`${output.style('dim', '…')} ${hold.line}`);
+      output.event({ event: 'live-held', service: hold.service, kind: hold.kind, message: hold.line });
     }
-    return drifted;
+    return held;
   }
 
   #report(error: unknown): void {
@@ -142,11 +136,27 @@ export class LiveMigrations {
   }
 }
 
-/** Services with something applied and nothing failed; services with a failure (or skipped for one). */
-function outcomeByService(result: MigrationStepResult): { migrated: string[]; failed: string[] } {
+/** Tools that cannot say what they applied: a successful run is all devup knows. */
+const UNTOLD = new Set(['command', 'liquibase']);
+
+/**
+ * Services with something applied and nothing failed; services with a failure (or skipped for
+ * one). A run that applied nothing (the tool ran because a file changed) migrated nothing.
+ */
+export function outcomeByService(
+  result: Pick<MigrationStepResult, 'outcomes'>,
+  settings: readonly ServiceSettings[],
+): { migrated: string[]; failed: string[] } {
   const services = [...new Set(result.outcomes.map((o) => o.target.service))];
   const of = (name: string) => result.outcomes.filter((o) => o.target.service === name);
+  const untold = (name: string) => {
+    const migrations = settings.find((s) => s.name === name)?.migrations;
+    return migrations?.kind === 'tool' && UNTOLD.has(migrations.tool);
+  };
   const failed = services.filter((name) => of(name).some((o) => o.status === 'failed' || o.status === 'skipped'));
-  const migrated = services.filter((name) => !failed.includes(name) && of(name).some((o) => o.status === 'applied'));
+  const migrated = services.filter(
+    (name) =>
+      !failed.includes(name) && of(name).some((o) => o.status === 'applied' && (o.applied.length > 0 || untold(name))),
+  );
   return { migrated, failed };
 }

@@ -21,6 +21,8 @@ export interface LiveSessionOptions {
   watch: boolean;
   /** Rewrite the schema docs after applying (schema.refresh, and a local database). */
   refreshSchema: boolean;
+  /** Keep-going mode: the key hint says what `r` restarts. */
+  keepGoing?: boolean;
 }
 
 /** What runs beside the services once they are ready: the migration watcher and the keys. */
@@ -65,7 +67,8 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const onKey = (action: DevKeyAction) => {
     switch (action) {
       case 'restart':
-        supervisor.restart(services.map((s) => s.name)).catch(report);
+        // Keep-going with a service down: that one (and what waits for it), else every service.
+        supervisor.restart(supervisor.restartTargets()).catch(report);
         return;
       case 'migrate':
         void live.request(withMigrations, { asked: true });
@@ -82,7 +85,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     }
   };
   const stopKeys = listenForDevKeys(output, onKey);
-  lines.push(stopKeys ? devKeysHint(output) : 'Press Ctrl-C to stop the services.');
+  lines.push(stopKeys ? devKeysHint(output, { keepGoing: options.keepGoing }) : 'Press Ctrl-C to stop the services.');
   return {
     lines,
     async close() {

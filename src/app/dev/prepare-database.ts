@@ -23,6 +23,11 @@ export interface PrepareOptions {
   skipMigrations?: boolean;
   strict?: boolean;
   seed?: boolean;
+  /**
+   * `devup migrate`: no seed data now, but the new targets are marked as owed it, so that the
+   * `devup dev` after it seeds them (`--no-seed` marks nothing: the user asked for none).
+   */
+  deferSeeds?: boolean;
   /** After a reset: these schemas (or all) are new, whatever their history said. */
   reseed?: 'all' | string[] | undefined;
   services?: string[] | undefined;
@@ -96,7 +101,13 @@ export async function prepareDatabase(
     await db.client?.end().catch(() => {}); // migrateWithProgress would have ended it
     throw error;
   });
-  const migrations = await migrateWithProgress(output, config, db, options, seeded);
+  // Seeds are owed to new targets of these services, whether this run applies them or a later one.
+  // Not on an external server: a deploy's `migrate` leaves no marks in production schemas.
+  const owing =
+    options.deferSeeds && db.engine !== 'external'
+      ? servicesWithSeeds(config, { skipMigrations: options.skipMigrations })
+      : seeded;
+  const migrations = await migrateWithProgress(output, config, db, options, owing);
   if (options.skipMigrations) reportSkippedMigrations(output, migrations);
   if (migrations.failure) throw migrationsFailed(migrations);
   const prepared = { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
@@ -150,6 +161,7 @@ async function migrateWithProgress(
   seeded: Set<string>,
 ): Promise<MigrationStepResult> {
   const progress = new MigrationProgress(output);
+  let owed: string[] = [];
   const migrations = await runMigrationStep(config, db.connection, {
     client: db.client,
     services: options.services,
@@ -162,12 +174,18 @@ async function migrateWithProgress(
       ? undefined
       : async (targets) => {
           await progress.planned(targets);
-          await markNewTargetsOwed(db.connection, targets, seeded);
+          const marked = await markNewTargetsOwed(db.connection, targets, seeded);
+          if (options.deferSeeds && marked.length > 0) owed = marked;
         },
     onEvent: (event) => progress.event(event),
     signal: options.signal,
   }).finally(() => db.client?.end().catch(() => {}));
   await progress.finish();
+  if (owed.length > 0) {
+    output.notice(
+      `Seed data is owed to ${owed.join(', ')}: \`devup migrate\` applies none; the next \`devup dev\` (or \`devup reset\`) applies it.`,
+    );
+  }
   return migrations;
 }
 

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../../migrations/seeds/seed.js';
 import type { TargetOutcome } from '../../migrations/step/step-outcomes.js';
-import type { TargetBase } from '../../migrations/targets.js';
+import { type TargetBase, targetLabel } from '../../migrations/targets.js';
 import type { Output } from '../../ui/output.js';
 
 // Seed data goes to new targets only (a new database, a reset, a schema migrated from nothing, or
@@ -28,15 +28,22 @@ export async function seedsOwedInMainDatabase(
   return schemasOwedSeeds(db.connection, undefined, db.client);
 }
 
-/** Before anything is applied: a run that stops half-way still seeds its new targets later. */
+/**
+ * Before anything is applied: a run that stops half-way, or one that seeds nothing (`devup
+ * migrate`), leaves its new targets marked, and a later run seeds them. Returns the schemas marked.
+ */
 export async function markNewTargetsOwed(
   admin: ConnectionInfo,
   planned: { target: TargetBase; upToDate: boolean; fresh: boolean }[],
   seeded: Set<string>,
-): Promise<void> {
+): Promise<string[]> {
+  const marked: string[] = [];
   for (const t of planned) {
-    if (t.fresh && !t.upToDate && seeded.has(t.target.service)) await markSeedsOwed(admin, t.target);
+    if (!t.fresh || t.upToDate || !seeded.has(t.target.service)) continue;
+    await markSeedsOwed(admin, t.target);
+    marked.push(t.target.schema);
   }
+  return marked;
 }
 
 /**
@@ -79,7 +86,7 @@ export async function seedTargets(
     if (!service?.seed) continue;
     const files = await seedTarget(config, admin, service, outcome.target);
     if (files.length > 0) {
-      output.line(`  ${output.style('green', '✔')} ${outcome.target.schema} seeded (${files.join(', ')})`);
+      output.line(`  ${output.style('green', '✔')} ${targetLabel(outcome.target)} seeded (${files.join(', ')})`);
       output.event({ event: 'seeded', service: service.name, schema: outcome.target.schema, files });
     }
   }

@@ -1,4 +1,4 @@
-import { infraPlaceholders } from '../env-placeholders.js';
+import { infraReferences } from '../env-placeholders.js';
 import { closest } from '../suggest.js';
 import type { InfraSettings, ServiceSettings } from '../types.js';
 import type { NormaliseContext } from './context.js';
@@ -36,7 +36,7 @@ export function checkInfraNames(
   }
   for (const service of services) {
     for (const [key, value] of Object.entries(service.env)) {
-      for (const { name } of infraPlaceholders(value)) {
+      for (const { infra: name } of infraReferences(value)) {
         if (names.includes(name)) continue;
         const suggestion = closest(name, names);
         ctx.problems.push({
@@ -60,7 +60,7 @@ export function infraNeededBy(services: readonly ServiceSettings[], infra: reado
   };
   for (const service of services) {
     for (const dependency of service.dependsOn) add(dependency);
-    for (const value of Object.values(service.env)) for (const { name } of infraPlaceholders(value)) add(name);
+    for (const value of Object.values(service.env)) for (const { infra: name } of infraReferences(value)) add(name);
   }
   return infra.filter((i) => wanted.has(i.name)).map((i) => i.name);
 }

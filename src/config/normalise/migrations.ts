@@ -47,7 +47,14 @@ export function normaliseMigrations(
       ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
     }
     const dir = resolveDir(input.dir ?? '', 'dir');
-    return dir === undefined ? undefined : { kind: 'sql', dir, tenants, schemaTemplate, concurrency };
+    const bootstrap = input.bootstrap ?? 'replay';
+    return dir === undefined ? undefined : { kind: 'sql', dir, bootstrap, tenants, schemaTemplate, concurrency };
+  }
+  if (input.bootstrap === 'schema') {
+    ctx.problems.push({
+      path: `${at}.bootstrap`,
+      message: "'schema' is for the SQL engine only: an external tool builds its schemas itself",
+    });
   }
   if (input.tool === 'command' && input.command === undefined) {
     ctx.problems.push({ path: `${at}.command`, message: 'tool "command" needs a command to run' });

@@ -1,8 +1,15 @@
 import path from 'node:path';
 import { parseDuration } from '../../lib/duration.js';
-import { CONFIG_DEFAULTS, DEFAULT_LINT_WARN, MIGRATION_POLICY_DEFAULTS, SCHEMA_DOCS_DEFAULTS } from '../defaults.js';
+import { DEFAULT_CONTEXT } from '../context-name.js';
+import {
+  CHECK_DEFAULTS,
+  CONFIG_DEFAULTS,
+  DEFAULT_LINT_WARN,
+  MIGRATION_POLICY_DEFAULTS,
+  SCHEMA_DOCS_DEFAULTS,
+} from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
-import { heldProjectPath, projectPaths } from '../project-paths.js';
+import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, InfraInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
@@ -13,6 +20,7 @@ import { normaliseDatabase } from './database.js';
 import { normaliseInfra } from './infra.js';
 import { checkInfraNames } from './infra-rules.js';
 import { normaliseService } from './service.js';
+import { checkServiceReferences } from './service-references.js';
 
 export type { ConfigProblem };
 
@@ -60,9 +68,10 @@ export function normaliseConfig(
   checkServiceDatabases(ctx, services, database);
   checkSharedSchemas(ctx, services);
   checkDataDir(ctx, database, projectPaths({ configPath: options.configPath, stateDir, services }));
+  // Services depend on services and infra, infra on infra: one graph, infra's nodes named apart.
   const cycle = findCycle(
     new Map([
-      ...services.map((s) => [s.name, s.dependsOn] as const),
+      ...services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))] as const),
       ...infra.map((i) => [`infra.${i.name}`, i.dependsOn.map((d) => `infra.${d}`)] as const),
     ]),
   );
@@ -71,6 +80,7 @@ export function normaliseConfig(
     ctx.problems.push({ path: where, message: `dependency cycle: ${cycle.join(' → ')}` });
   }
   checkPorts(ctx, services, database, infra);
+  checkServiceReferences(ctx, services);
 
   const missingEnv = (input.requiredEnv ?? []).filter((name) => !options.env[name]);
   if (missingEnv.length > 0) {
@@ -81,6 +91,7 @@ export function normaliseConfig(
   }
 
   const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
+  checkSchemaDir(ctx, schemaDocs.dir, services);
 
   const config: ResolvedConfig = {
     configPath: options.configPath,
@@ -88,6 +99,7 @@ export function normaliseConfig(
     stateDir,
     project,
     onServiceExit: input.onServiceExit ?? CONFIG_DEFAULTS.onServiceExit,
+    keepGoing: input.keepGoing ?? CONFIG_DEFAULTS.keepGoing,
     ports: input.ports ?? CONFIG_DEFAULTS.ports,
     watch: input.watch ?? CONFIG_DEFAULTS.watch,
     dotenv: {},
@@ -98,12 +110,14 @@ export function normaliseConfig(
       lockTimeoutMs: toMs(input.migrations?.lockTimeout),
       statementTimeoutMs: toMs(input.migrations?.statementTimeout),
       lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
+      contexts: [...new Set([input.migrations?.context ?? DEFAULT_CONTEXT].flat())],
     },
     infra,
     services,
     check: {
       tenants: input.check?.tenants,
       lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+      statementTimeoutMs: toMs(input.check?.statementTimeout) ?? CHECK_DEFAULTS.statementTimeout,
     },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
@@ -152,6 +166,42 @@ function checkDataDir(ctx: NormaliseContext, database: DatabaseSettings, paths: 
     path: 'database.dataDir',
     message: `"${relative(ctx, database.dataDir)}" contains ${relative(ctx, held)}: \`devup reset\` and \`down --volumes\` delete the data directory whole, so it must be a directory of its own (the default is .devup/postgres)`,
   });
+}
+
+/**
+ * `devup schema` writes and removes files in schema.dir: outside the project it would write where
+ * nobody reviews it, and in a migration directory its .sql files would be taken for migrations.
+ */
+function checkSchemaDir(ctx: NormaliseContext, dir: string, services: readonly ServiceSettings[]): void {
+  const problem = schemaDirProblem(ctx, dir, services);
+  if (problem === undefined) return;
+  // Outside the project a path relative to it ("../../..") says less than the path itself.
+  const shown = containsPath(ctx.root, dir) ? relative(ctx, dir) : dir;
+  ctx.problems.push({
+    path: 'schema.dir',
+    message: `"${shown}" ${problem}; use a directory of its own inside the project (the default is docs/database)`,
+  });
+}
+
+function schemaDirProblem(
+  ctx: NormaliseContext,
+  dir: string,
+  services: readonly ServiceSettings[],
+): string | undefined {
+  if (path.parse(dir).root === dir) return 'is the filesystem root';
+  if (!containsPath(ctx.root, dir)) return 'is outside the project';
+  for (const service of services) {
+    const held = service.migrations?.dir;
+    if (held === undefined) continue;
+    // Its .sql files would be read as migrations, and a folder in it is a malformed migration;
+    // migrations kept at the project root itself leave the folders below it to the project.
+    const inside =
+      realPathSoFar(held) === realPathSoFar(ctx.root)
+        ? realPathSoFar(held) === realPathSoFar(dir)
+        : containsPath(held, dir);
+    if (inside) return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
+  }
+  return undefined;
 }
 
 function checkPorts(

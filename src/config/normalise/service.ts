@@ -5,7 +5,7 @@ import { usesPlaceholder } from '../env-placeholders.js';
 import type { ServiceInput } from '../schema.js';
 import { IDENTIFIER } from '../schema-template.js';
 import { closest } from '../suggest.js';
-import type { ReadyCheck, SeedSettings, ServiceSettings } from '../types.js';
+import type { ReadyCheck, SeedSettings, ServiceCheckSettings, ServiceSettings } from '../types.js';
 import { isDirectory, type NormaliseContext, normaliseEnv, relative, toCommand } from './context.js';
 import { normaliseMigrations } from './migrations.js';
 
@@ -70,6 +70,20 @@ export function normaliseService(
     migrations,
     seed,
     restartOnMigrate: input.restartOnMigrate ?? SERVICE_DEFAULTS.restartOnMigrate,
+    check: normaliseServiceCheck(input.check, cwd),
+  };
+}
+
+/** Paths relative to the service's directory, where its generator runs; commands as written. */
+function normaliseServiceCheck(input: ServiceInput['check'], cwd: string): ServiceCheckSettings {
+  return {
+    commands: (input?.commands ?? []).map(toCommand),
+    generated: (input?.generated ?? []).map((g) => ({
+      command: toCommand(g.command),
+      files: [g.files].flat().map((file) => path.resolve(cwd, file)),
+    })),
+    drift: input?.drift ?? true,
+    python: input?.python,
   };
 }
 

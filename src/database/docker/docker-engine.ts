@@ -200,6 +200,18 @@ export class DockerEngine implements DatabaseEngine {
     const existing = await this.#api.inspectContainer(this.containerName);
     if (!existing)
       return { engine: 'docker', state: 'absent', description: `no container ${this.containerName}`, port: undefined };
+    // Labels decide: a container of this name that devup did not create for this checkout is not its Postgres.
+    try {
+      this.#refuseForeign('container', this.containerName, existing.Config.Labels);
+    } catch (error) {
+      const why = (error as Error).message;
+      return {
+        engine: 'docker',
+        state: 'absent',
+        description: `no container of devup's: ${why} (devup never touches it)`,
+        port: undefined,
+      };
+    }
     return {
       engine: 'docker',
       state: existing.State.Running ? 'running' : 'stopped',

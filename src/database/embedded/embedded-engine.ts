@@ -9,7 +9,7 @@ import { localConnection } from '../connection/local-connection.js';
 import type { DatabaseEngine, Destroyable, EngineStatus, ProgressSink, RunningDatabase } from '../engine.js';
 import { type Binaries, embeddedBinaries } from './binaries.js';
 import { type EmbeddedCluster, initialiseCluster, isInitialised, MARKER, refuseOtherMajor } from './cluster.js';
-import { postmasterPid, postmasterPidFile, removeStalePasswordFiles } from './leftovers.js';
+import { postmasterPid, postmasterPidFile, postmasterPort, removeStalePasswordFiles } from './leftovers.js';
 import { ensureServerPortFree, startServer, stopServer, waitForEmbeddedPostgres } from './server.js';
 
 /**
@@ -57,6 +57,26 @@ export class EmbeddedEngine implements DatabaseEngine {
     return postmasterPid(this.dataDir);
   }
 
+  /** Whether this cluster's own server is what answers on database.port (not merely running elsewhere). */
+  answersOnItsPort(): boolean {
+    return this.runningPid() !== undefined && postmasterPort(this.dataDir) === this.db.port;
+  }
+
+  /**
+   * The cluster runs, but on another port than the settings say: whatever answers on database.port
+   * is another server (another checkout's), and its refusal must not be read as this cluster's.
+   */
+  private refuseOtherPort(): void {
+    const running = postmasterPort(this.dataDir);
+    if (running === undefined || running === this.db.port) return;
+    throw new UserError(
+      `the embedded cluster in ${this.db.dataDir} runs on port ${running}, but database.port is now ${this.db.port}`,
+      {
+        hint: `Run \`devup down\` to stop it (the next run starts it on ${this.db.port}); \`devup ls\` shows which checkout holds which ports. Nothing was changed.`,
+      },
+    );
+  }
+
   /** Reuses the running server, starts a stopped one, or initialises the cluster first. */
   async start(sink: ProgressSink): Promise<RunningDatabase> {
     removeStalePasswordFiles(this.db.dataDir);
@@ -68,6 +88,7 @@ export class EmbeddedEngine implements DatabaseEngine {
     } else {
       refuseOtherMajor(this.#cluster, bins);
     }
+    if (this.runningPid() !== undefined) this.refuseOtherPort();
     if (this.runningPid() === undefined) {
       // Left by a crash: a live process with its pid (reused, or a zombie) would make pg_ctl refuse.
       rmSync(postmasterPidFile(this.dataDir), { force: true });

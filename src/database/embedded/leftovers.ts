@@ -46,6 +46,16 @@ export function postmasterPid(dataDir: string): number | undefined {
   return isPostmasterOf(pid, dataDir) ? pid : undefined;
 }
 
+/** The port the server in `dataDir` listens on: the fourth line of postmaster.pid. */
+export function postmasterPort(dataDir: string): number | undefined {
+  try {
+    const port = Number.parseInt(readFileSync(postmasterPidFile(dataDir), 'utf8').split('\n')[3] ?? '', 10);
+    return Number.isInteger(port) ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function postmasterPidFile(dataDir: string): string {
   return path.join(dataDir, 'postmaster.pid');
 }

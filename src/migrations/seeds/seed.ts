@@ -4,6 +4,7 @@ import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, isMissingDatabase, withClient } from '../../database/connection/connection.js';
 import { connectionEnv } from '../../database/connection/connection-env.js';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
+import { parseContexts, runsInContext } from '../sql/contexts.js';
 import { createSchema } from '../sql/history.js';
 import { substitutePlaceholders } from '../sql/placeholders.js';
 import { readSqlFile } from '../sql/sql-file.js';
@@ -106,6 +107,8 @@ async function applySeeds(
         ...(process.env as Record<string, string>),
         ...connectionEnv(admin, service, [target]),
         DEVUP_TENANT: target.tenant,
+        // A seed command chooses its data by context as a seed file does with -- devup:context.
+        DEVUP_CONTEXT: config.migrations.contexts.join(','),
       },
     });
     return ['(command)'];
@@ -124,6 +127,8 @@ async function applySeeds(
         const name = path.relative(config.root, file);
         if (done.has(name)) continue;
         const text = readSqlFile(file);
+        // Not recorded: a run in another context (or a reset) still applies it there.
+        if (!runsInContext(parseContexts(file, text), config.migrations.contexts)) continue;
         await applyRecordedSqlFile(client, {
           schema: target.schema,
           table: seedTable(target.schema),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { PgError } from '../../database/connection/connection.js';
 import { isConnectionLost } from '../../database/connection/server-errors.js';
-import { UserError } from '../../errors.js';
+import { InterruptedError, UserError } from '../../errors.js';
 import { type LockHolder, withAdvisoryLock } from '../lock.js';
 import type { Migration } from '../migration.js';
 import type { TargetBase } from '../targets.js';
@@ -29,6 +29,10 @@ export interface SqlTarget {
   /** The service's own database, or undefined for the project's main database. */
   database: string | undefined;
   migrations: Migration[];
+  /** The contexts this run runs (`--context`, `migrations.context`); undefined: every migration. */
+  contexts?: readonly string[] | undefined;
+  /** `migrations.bootstrap: 'schema'`: the snapshot a target with no history is built from. */
+  bootstrap?: string | undefined;
 }
 
 export type MigrationEvent =
@@ -117,8 +121,9 @@ async function applyWithoutTransaction(run: MigrationRun): Promise<number> {
   const { client, target, migration, sql, options } = run;
   let statements: Awaited<ReturnType<typeof splitStatements>>;
   try {
-    statements = await splitStatements(sql.text, migration.up.file);
+    statements = await splitStatements(sql.text, migration.up.file, { signal: options.signal });
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     const position = (error as { position?: number }).position;
     throw failure(
       target,
@@ -190,7 +195,15 @@ export async function applyTarget(
       `${target.schema}`,
       async () => {
         await client.query(createHistorySql(target.schema));
-        const plan = planTarget(target.migrations, await readHistory(client, target.schema));
+        let history = await readHistory(client, target.schema);
+        if (history.length === 0 && target.bootstrap) {
+          // Lazy: only a target with no history and `migrations.bootstrap: 'schema'` comes here.
+          const { bootstrapFromSnapshot } = await import('./bootstrap.js');
+          const covered = await bootstrapFromSnapshot(client, { ...target, bootstrap: target.bootstrap });
+          for (const migration of covered) applied.push({ migration, ms: 0 });
+          if (covered.length > 0) history = await readHistory(client, target.schema);
+        }
+        const plan = planTarget(target.migrations, history, target.contexts);
         if (plan.pending.some((migration) => migration.up.noTransaction)) preloadParser();
         for (const message of checkPlanSafety(target, plan, options))
           options.onEvent?.({ type: 'warning', target, message });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Migration, MigrationFormat, SqlSection } from '../migration.js';
 import { checksumSql } from './checksum.js';
+import { parseContexts } from './contexts.js';
 import { readSqlFile } from './sql-file.js';
 
 // `.SQL` counts too: a file named in capitals must not be skipped without a word.
@@ -39,6 +40,8 @@ interface Candidate {
   /** Path relative to the migrations directory, for messages. */
   entry: string;
   build: () => Pick<Migration, 'up' | 'down'>;
+  /** dbmate: the whole file, whose header above `-- migrate:up` may declare the contexts. */
+  text?: string;
 }
 
 const read = readSqlFile;
@@ -79,80 +82,72 @@ function dieselNoTransaction(dir: string): boolean {
   }
 }
 
-/**
- * Reads a migrations directory. The layout (ordered files, up/down pairs, dbmate sections or
- * diesel directories) is detected; mixing two, or two migrations with one version, is an error.
- */
-export function discoverMigrations(dir: string): Migration[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).sort();
-  } catch (error) {
-    throw new UserError(`cannot read the migrations directory ${dir}`, { cause: error });
-  }
-  const candidates: Candidate[] = [];
-  const pairs = new Map<string, { version: bigint; name: string; up?: string; down?: string }>();
-  const problems: string[] = [];
+type Pairs = Map<string, { version: bigint; name: string; up?: string; down?: string }>;
 
-  for (const entry of entries) {
-    if (entry.startsWith('.')) continue;
-    const full = path.join(dir, entry);
-    const isDir = statSync(full).isDirectory();
-    if (isDir) {
-      const match = DIESEL_DIR.exec(entry);
-      const upFile = path.join(full, 'up.sql');
-      if (!match) {
-        problems.push(`${entry}/: a migration directory must be named <version>_<name>`);
-        continue;
-      }
-      const downFile = path.join(full, 'down.sql');
-      candidates.push({
-        format: 'diesel',
-        version: parseVersion(match[1] ?? ''),
-        name: match[2] ?? '',
-        entry: `${entry}/up.sql`,
-        build: () => {
-          const forced = dieselNoTransaction(full);
-          let down: SqlSection | undefined;
-          if (existsSync(downFile)) {
-            const sql = read(downFile);
-            down = section(downFile, sql, 0, forced || hasNoTransactionMarker(sql));
-          }
-          if (!existsSync(upFile)) {
-            throw new UserError(`${path.join(dir, entry)}: has no up.sql`, {
-              hint: 'Each migration directory needs an up.sql.',
-            });
-          }
-          const upSql = read(upFile);
-          return { up: section(upFile, upSql, 0, forced || hasNoTransactionMarker(upSql)), down };
-        },
-      });
-      continue;
-    }
-    if (!SQL_FILE.test(entry)) continue;
-    const pair = PAIR.exec(entry);
-    if (pair) {
-      const key = `${pair[1]}_${pair[2]}`;
-      const item = pairs.get(key) ?? { version: parseVersion(pair[1] ?? ''), name: pair[2] ?? '' };
-      item[pair[3]?.toLowerCase() as 'up' | 'down'] = entry;
-      pairs.set(key, item);
-      continue;
-    }
-    const ordered = ORDERED.exec(entry);
-    if (!ordered) {
-      problems.push(`${entry}: a migration file must be named <version>_<name>.sql (e.g. 0001_create_users.sql)`);
-      continue;
-    }
-    const text = read(full);
-    const isDbmate = DBMATE_MARKER.test(text);
-    candidates.push({
-      format: isDbmate ? 'dbmate' : 'ordered',
-      version: parseVersion(ordered[1] ?? ''),
-      name: ordered[2] ?? '',
-      entry,
-      build: () => (isDbmate ? parseDbmateFile(full, text) : { up: section(full, text), down: undefined }),
-    });
+/** Layout 1, diesel: a directory `<version>_<name>/` with up.sql, down.sql and metadata.toml. */
+function dieselCandidate(dir: string, entry: string, problems: string[]): Candidate | undefined {
+  const full = path.join(dir, entry);
+  const match = DIESEL_DIR.exec(entry);
+  if (!match) {
+    problems.push(`${entry}/: a migration directory must be named <version>_<name>`);
+    return undefined;
   }
+  const upFile = path.join(full, 'up.sql');
+  const downFile = path.join(full, 'down.sql');
+  return {
+    format: 'diesel',
+    version: parseVersion(match[1] ?? ''),
+    name: match[2] ?? '',
+    entry: `${entry}/up.sql`,
+    build: () => {
+      const forced = dieselNoTransaction(full);
+      let down: SqlSection | undefined;
+      if (existsSync(downFile)) {
+        const sql = read(downFile);
+        down = section(downFile, sql, 0, forced || hasNoTransactionMarker(sql));
+      }
+      if (!existsSync(upFile)) {
+        throw new UserError(`${full}: has no up.sql`, { hint: 'Each migration directory needs an up.sql.' });
+      }
+      const upSql = read(upFile);
+      return { up: section(upFile, upSql, 0, forced || hasNoTransactionMarker(upSql)), down };
+    },
+  };
+}
+
+/** Layouts 2 and 3: one file per migration, plain (`0001_x.sql`) or with dbmate's sections. */
+function fileCandidate(dir: string, entry: string, problems: string[]): Candidate | undefined {
+  const ordered = ORDERED.exec(entry);
+  if (!ordered) {
+    problems.push(`${entry}: a migration file must be named <version>_<name>.sql (e.g. 0001_create_users.sql)`);
+    return undefined;
+  }
+  const full = path.join(dir, entry);
+  const text = read(full);
+  const isDbmate = DBMATE_MARKER.test(text);
+  return {
+    format: isDbmate ? 'dbmate' : 'ordered',
+    version: parseVersion(ordered[1] ?? ''),
+    name: ordered[2] ?? '',
+    entry,
+    build: () => (isDbmate ? parseDbmateFile(full, text) : { up: section(full, text), down: undefined }),
+    ...(isDbmate ? { text } : {}),
+  };
+}
+
+/** Layout 4, up/down pairs: `0001_x.up.sql` beside `0001_x.down.sql`, gathered by name first. */
+function addPairFile(pairs: Pairs, entry: string): boolean {
+  const pair = PAIR.exec(entry);
+  if (!pair) return false;
+  const key = `${pair[1]}_${pair[2]}`;
+  const item = pairs.get(key) ?? { version: parseVersion(pair[1] ?? ''), name: pair[2] ?? '' };
+  item[pair[3]?.toLowerCase() as 'up' | 'down'] = entry;
+  pairs.set(key, item);
+  return true;
+}
+
+function pairCandidates(dir: string, pairs: Pairs, problems: string[]): Candidate[] {
+  const candidates: Candidate[] = [];
   for (const [key, item] of pairs) {
     if (!item.up) {
       problems.push(`${key}.down.sql: has no matching ${key}.up.sql`);
@@ -171,7 +166,12 @@ export function discoverMigrations(dir: string): Migration[] {
       }),
     });
   }
+  return candidates;
+}
 
+/** One layout per directory, one migration per version, and versions the history table can hold. */
+function orderProblems(candidates: readonly Candidate[]): string[] {
+  const problems: string[] = [];
   const formats = new Map<MigrationFormat, string[]>();
   for (const c of candidates) formats.set(c.format, [...(formats.get(c.format) ?? []), c.entry]);
   if (formats.size > 1) {
@@ -190,6 +190,35 @@ export function discoverMigrations(dir: string): Migration[] {
     if (other) problems.push(`${other} and ${c.entry} have the same version ${c.version}`);
     byVersion.set(c.version, c.entry);
   }
+  return problems;
+}
+
+function readEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (error) {
+    throw new UserError(`cannot read the migrations directory ${dir}`, { cause: error });
+  }
+}
+
+/**
+ * Reads a migrations directory. The layout (ordered files, up/down pairs, dbmate sections or
+ * diesel directories) is detected; mixing two, or two migrations with one version, is an error.
+ */
+export function discoverMigrations(dir: string): Migration[] {
+  const candidates: Candidate[] = [];
+  const pairs: Pairs = new Map();
+  const problems: string[] = [];
+  for (const entry of readEntries(dir)) {
+    if (entry.startsWith('.')) continue;
+    let candidate: Candidate | undefined;
+    if (statSync(path.join(dir, entry)).isDirectory()) candidate = dieselCandidate(dir, entry, problems);
+    else if (!SQL_FILE.test(entry) || addPairFile(pairs, entry)) continue;
+    else candidate = fileCandidate(dir, entry, problems);
+    if (candidate) candidates.push(candidate);
+  }
+  candidates.push(...pairCandidates(dir, pairs, problems));
+  problems.push(...orderProblems(candidates));
   if (problems.length > 0) {
     throw new UserError(`${dir}: ${problems.length === 1 ? problems[0] : 'the migrations are not in order'}`, {
       details: problems.length === 1 ? [] : problems.map((p) => `  ${p}`),
@@ -201,6 +230,20 @@ export function discoverMigrations(dir: string): Migration[] {
     .map((c) => {
       const { up, down } = c.build();
       const id = c.format === 'diesel' ? path.basename(path.dirname(up.file)) : c.entry.replace(/(\.up)?\.sql$/i, '');
-      return { version: c.version, id, name: c.name, format: c.format, up, down, checksum: checksumSql(up.sql) };
+      const { contexts, checksum } = contextsAndChecksum(up, c.text);
+      return { version: c.version, id, name: c.name, format: c.format, up, down, checksum, contexts };
     });
+}
+
+/**
+ * The contexts a migration declares, and its checksum. A declaration inside the up SQL is in
+ * the checksum already; one in a dbmate header above `-- migrate:up` is added to it, so changing
+ * a migration's contexts after it ran is reported like any other edit.
+ */
+function contextsAndChecksum(up: SqlSection, text: string | undefined): Pick<Migration, 'contexts' | 'checksum'> {
+  const inUp = parseContexts(up.file, up.sql);
+  const contexts = inUp ?? (text === undefined ? undefined : parseContexts(up.file, text));
+  const outside = contexts !== undefined && inUp === undefined;
+  const checksum = checksumSql(outside ? `${up.sql}\n-- devup:context ${contexts.join(',')}` : up.sql);
+  return { contexts, checksum };
 }

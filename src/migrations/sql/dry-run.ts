@@ -3,6 +3,7 @@ import { type ConnectionInfo, withClient } from '../../database/connection/conne
 import { UserError } from '../../errors.js';
 import { quoteIdent } from '../../lib/sql-quote.js';
 import { type InspectedTarget, inspectTargets } from '../inspect.js';
+import type { TargetBase } from '../targets.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { searchPathSql } from './sql-executor.js';
 import { lacksFinalSemicolon } from './sql-scan.js';
@@ -17,6 +18,16 @@ export interface DryRunOutput {
 /** Which database the script is connected to: a service's own database needs a `\connect`. */
 interface ScriptState {
   database: string;
+}
+
+/** Before a target's SQL: psql on the target's database, and its schema there. */
+function enterTarget(output: DryRunOutput, target: TargetBase, main: string, script: ScriptState): void {
+  const wanted = target.database ?? main;
+  if (wanted !== script.database) {
+    output.line(`\\connect ${quoteIdent(wanted)}`);
+    script.database = wanted;
+  }
+  output.line(`create schema if not exists ${quoteIdent(target.schema)};`);
 }
 
 /**
@@ -35,12 +46,7 @@ function printSqlTarget(
     output.line(`-- ${target.schema}: nothing pending`);
     return;
   }
-  const wanted = target.database ?? main;
-  if (wanted !== script.database) {
-    output.line(`\\connect ${quoteIdent(wanted)}`);
-    script.database = wanted;
-  }
-  output.line(`create schema if not exists ${quoteIdent(target.schema)};`);
+  enterTarget(output, target, main, script);
   for (const migration of plan.pending) {
     const text = substitutePlaceholders(migration.up.sql, target).text.trimEnd();
     // On its own line: a file ending in a comment would swallow a `;` put after it.
@@ -95,6 +101,11 @@ export async function dryRunMigrations(
           line: (text) => output.line(text),
           debug: (text) => output.debug(text),
           pending: (ids) => output.event({ event: 'dry-run', schema: target.schema, pending: ids }),
+          // A tool's SQL names no schema (its env.py may set none offline) and no database.
+          enter: () => {
+            enterTarget(output, target, admin.database, script);
+            output.line(`${searchPathSql(target.schema, false)};`);
+          },
         });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;

@@ -3,6 +3,22 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { discoverMigrations } from './discover.js';
 
+/** Linux and macOS allow 255 bytes per path component (NAME_MAX). */
+const NAME_MAX = 255;
+
+/** Refuses a name whose files could not be created, before anything is written (ENAMETOOLONG). */
+function checkNameLength(name: string, files: string[], dir: string): void {
+  const longest = Math.max(
+    ...files.map((file) => Buffer.byteLength(path.relative(dir, file).split(path.sep)[0] ?? '')),
+  );
+  if (longest <= NAME_MAX) return;
+  const room = Buffer.byteLength(name) - (longest - NAME_MAX);
+  throw new UsageError(
+    `migration name is ${name.length} characters: its file name would be ${longest} bytes, more than the ${NAME_MAX} a file system allows`,
+    `Use a shorter name (at most ${Math.max(room, 1)} characters here), e.g. add_user_bio.`,
+  );
+}
+
 function timestamp(now: Date, dashed: boolean): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const date = `${now.getUTCFullYear()}${dashed ? '-' : ''}${p(now.getUTCMonth() + 1)}${dashed ? '-' : ''}${p(now.getUTCDate())}`;
@@ -42,11 +58,18 @@ export function createMigration(dir: string, name: string, now = new Date()): st
       files.push([path.join(dir, `${id}.sql`), `-- migrate:up\n\n\n-- migrate:down\n\n`]);
       break;
     case 'diesel':
-      mkdirSync(path.join(dir, id), { recursive: true });
       files.push([path.join(dir, id, 'up.sql'), `-- ${name}\n`], [path.join(dir, id, 'down.sql'), `-- undo ${name}\n`]);
       break;
   }
+  checkNameLength(
+    name,
+    files.map(([file]) => file),
+    dir,
+  );
   for (const [file] of files) if (existsSync(file)) throw new UsageError(`${file} already exists`);
-  for (const [file, content] of files) writeFileSync(file, content);
+  for (const [file, content] of files) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
   return files.map(([file]) => file);
 }

@@ -1,4 +1,5 @@
 import type { Migration } from '../migration.js';
+import { runsInContext } from './contexts.js';
 import type { HistoryRow } from './history.js';
 
 /** How a target's files compare with its history table. */
@@ -17,9 +18,19 @@ export interface TargetPlan {
   blocked: { migration: Migration | undefined; row: HistoryRow }[];
   /** Failed inside a transaction: nothing was applied; it is pending again. */
   retried: HistoryRow[];
+  /** Not applied, and declared for contexts this run does not run: left alone. */
+  skipped: Migration[];
 }
 
-export function planTarget(migrations: readonly Migration[], unordered: readonly HistoryRow[]): TargetPlan {
+/**
+ * `contexts`: the contexts of this run (undefined: every migration counts). A migration declared
+ * for other contexts is skipped, not pending; once applied it stays applied whatever the context.
+ */
+export function planTarget(
+  migrations: readonly Migration[],
+  unordered: readonly HistoryRow[],
+  contexts?: readonly string[],
+): TargetPlan {
   // Versions are numbers: every list of the plan reads 2 before 10, whatever order the rows came in.
   const history = [...unordered].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   const rows = new Map(history.map((row) => [row.version, row]));
@@ -32,6 +43,7 @@ export function planTarget(migrations: readonly Migration[], unordered: readonly
     outOfOrder: [],
     blocked: [],
     retried: [],
+    skipped: [],
   };
   let newestApplied: bigint | undefined;
   for (const row of history) {
@@ -51,8 +63,14 @@ export function planTarget(migrations: readonly Migration[], unordered: readonly
   for (const migration of migrations) {
     const row = rows.get(migration.version);
     if (row && (row.success || !row.transactional)) continue;
+    if (!runsInContext(migration.contexts, contexts)) {
+      plan.skipped.push(migration);
+      continue;
+    }
     plan.pending.push(migration);
-    if (newestApplied !== undefined && migration.version < newestApplied) plan.outOfOrder.push(migration);
+    // One declared for some contexts is behind newer ones by design (skipped by earlier runs).
+    const behind = newestApplied !== undefined && migration.version < newestApplied;
+    if (behind && migration.contexts === undefined) plan.outOfOrder.push(migration);
   }
   return plan;
 }

@@ -1,5 +1,6 @@
-import { UserError } from '../../errors.js';
-import { transactionControlCandidatesEnd } from './sql-scan.js';
+import { InterruptedError, UserError } from '../../errors.js';
+import { byteToCharCursor, codePointIndex } from './byte-offsets.js';
+import { forEachTopLevelStatement, transactionControlCandidatesEnd } from './sql-scan.js';
 
 let parser: Promise<typeof import('libpg-query')> | undefined;
 
@@ -38,41 +39,97 @@ export interface Statement {
   sql: string;
   /** Character offset of the statement in the section's SQL. */
   offset: number;
+  /** The parser's node for it, e.g. `{ CreatedbStmt: { dbname: 'auth' } }` (undefined when split otherwise). */
+  tree?: Record<string, Record<string, unknown>> | undefined;
+}
+
+type ParsedSplit = { stmts?: { stmt_location?: number; stmt_len?: number; stmt?: Statement['tree'] }[] };
+
+/** About this many characters go to the parser at once: its output (the whole syntax tree) stays small. */
+export const SPLIT_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Where to cut the text for the parser: at top-level `;` (the lexical scan), every
+ * `chunkChars` or so. A cut the scan cannot see is wrong (inside BEGIN ATOMIC … END, or a
+ * rule's parenthesised actions) leaves an incomplete statement, which the parser refuses.
+ */
+function chunkEnds(sql: string, chunkChars: number): number[] {
+  const ends: number[] = [];
+  let from = 0;
+  forEachTopLevelStatement(
+    sql,
+    (_start, end) => {
+      if (end - from >= chunkChars) {
+        ends.push(end);
+        from = end;
+      }
+    },
+    0,
+  );
+  if (from < sql.length) ends.push(sql.length);
+  return ends;
+}
+
+/** The statements of one parsed piece of the text, with offsets into the whole text. */
+function statementsOf(text: string, from: number, result: ParsedSplit): Statement[] {
+  const charAt = byteToCharCursor(text);
+  const statements: Statement[] = [];
+  for (const stmt of result.stmts ?? []) {
+    const start = charAt(stmt.stmt_location ?? 0);
+    const end = stmt.stmt_len ? charAt((stmt.stmt_location ?? 0) + stmt.stmt_len) : text.length;
+    const raw = text.slice(start, end);
+    const leading = raw.length - raw.trimStart().length;
+    const sql = raw.trim();
+    if (sql !== '') statements.push({ sql, offset: from + start + leading, tree: stmt.stmt });
+  }
+  return statements;
+}
+
+function syntaxError(text: string, from: number, file: string, error: unknown): Error {
+  const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
+  return Object.assign(new UserError(`${file}: ${(error as Error).message}`, { cause: error }), {
+    // libpg-query's cursor position counts characters, not bytes.
+    position: position === undefined ? undefined : from + codePointIndex(text, position),
+  });
 }
 
 /**
  * Splits SQL into statements with Postgres's own parser (libpg-query, compiled to WASM), so
  * dollar quotes, strings, comments and nested blocks are handled as the server would.
- * Loaded only for files that opt out of a transaction.
+ * Loaded only for files that opt out of a transaction. The text goes to the parser in pieces
+ * (linear time, bounded memory), and between pieces an interrupt (`signal`) stops it.
  */
-export async function splitStatements(sql: string, file: string): Promise<Statement[]> {
+export async function splitStatements(
+  sql: string,
+  file: string,
+  options: { signal?: AbortSignal | undefined; chunkChars?: number } = {},
+): Promise<Statement[]> {
+  const { signal, chunkChars = SPLIT_CHUNK_CHARS } = options;
   const { parse } = await loadParser();
-  let result: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
-  try {
-    result = (await parse(sql)) as typeof result;
-  } catch (error) {
-    const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    throw Object.assign(new UserError(`${file}: ${(error as Error).message}`, { cause: error }), {
-      position: position === undefined ? undefined : charIndexOfByte(sql, position),
-    });
-  }
-  // The parser reports byte offsets into the UTF-8 text; map them back to string indices.
-  const bytes = Buffer.from(sql, 'utf8');
   const statements: Statement[] = [];
-  for (const stmt of result.stmts ?? []) {
-    const start = stmt.stmt_location ?? 0;
-    const end = stmt.stmt_len ? start + stmt.stmt_len : bytes.length;
-    const raw = bytes.subarray(start, end).toString('utf8');
-    const leading = raw.length - raw.trimStart().length;
-    const text = raw.trim();
-    if (text === '') continue;
-    statements.push({ sql: text, offset: charIndexOfByte(sql, start) + leading });
+  let from = 0;
+  for (const end of chunkEnds(sql, chunkChars)) {
+    if (end <= from) continue;
+    // The parse itself cannot be interrupted: let a signal's handler run between pieces.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new InterruptedError();
+    const piece = sql.slice(from, end);
+    let result = (await parse(piece).catch(() => undefined)) as ParsedSplit | undefined;
+    let parsed = piece;
+    if (result === undefined) {
+      // A cut in the wrong place, or a real syntax error: the rest in one piece tells which.
+      parsed = sql.slice(from);
+      try {
+        result = (await parse(parsed)) as ParsedSplit;
+      } catch (error) {
+        throw syntaxError(parsed, from, file, error);
+      }
+    }
+    for (const statement of statementsOf(parsed, from, result)) statements.push(statement);
+    if (parsed !== piece) break;
+    from = end;
   }
   return statements;
-}
-
-function charIndexOfByte(text: string, byteOffset: number): number {
-  return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
 
 const ALLOWED_IN_TRANSACTION = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
@@ -103,7 +160,7 @@ export async function findTransactionControl(sql: string): Promise<{ offset: num
   for (const stmt of result?.stmts ?? []) {
     const kind = stmt.stmt?.TransactionStmt?.kind;
     if (kind && !ALLOWED_IN_TRANSACTION.has(kind)) {
-      const start = charIndexOfByte(sql, stmt.stmt_location ?? 0);
+      const start = byteToCharCursor(sql)(stmt.stmt_location ?? 0);
       const leading = sql.slice(start).length - sql.slice(start).trimStart().length;
       return { offset: start + leading, keyword: kind.replace('TRANS_STMT_', '') };
     }

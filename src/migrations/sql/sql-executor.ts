@@ -107,12 +107,12 @@ export async function runInSchemaTransaction(
   client: pg.Client,
   schema: string,
   sql: SubstitutedSql,
-  /** SQL run after the file's own, in its transaction. */
-  finish: string,
+  /** SQL run after the file's own, in its transaction (none: the file's statements alone). */
+  finish: string | undefined,
 ): Promise<SchemaSqlFailure | undefined> {
   const prefix = `begin;\n${searchPathSql(schema, true)};\n`;
   // A newline first: the file may end in a `--` comment or lack its final `;`.
-  const suffix = `\n;\n${finish};\ncommit`;
+  const suffix = finish === undefined ? '\n;\ncommit' : `\n;\n${finish};\ncommit`;
   try {
     await client.query(prefix + sql.text + suffix);
   } catch (error) {

@@ -89,6 +89,8 @@ export function forEachTopLevelStatement(
   sql: string,
   visit: (start: number, end: number, firstWord: string) => void,
   longestWord = 16,
+  /** Hears each backslash outside strings, comments and dollar quotes (where psql sees a meta-command). */
+  onBackslash?: (index: number) => void,
 ): void {
   let start = -1;
   let firstWord = '';
@@ -133,6 +135,7 @@ export function forEachTopLevelStatement(
       // A whole word at once: a `$` inside an identifier is not a dollar quote.
       while (i < length && isIdentifierChar(sql.charCodeAt(i))) i++;
     } else {
+      if (code === 92 /* \\ */) onBackslash?.(i);
       i++;
     }
   }
@@ -173,4 +176,16 @@ export function lacksFinalSemicolon(sql: string): boolean {
     lastEnd = end;
   });
   return lastEnd === sql.length && sql.charCodeAt(sql.length - 1) !== 59;
+}
+
+/** Where psql would see a meta-command: each backslash outside strings, comments and dollar quotes. */
+export function topLevelBackslashes(sql: string): number[] {
+  const found: number[] = [];
+  forEachTopLevelStatement(
+    sql,
+    () => {},
+    0,
+    (index) => found.push(index),
+  );
+  return found;
 }

@@ -39,6 +39,8 @@ export interface MigrationStepOptions {
   client?: pg.Client | undefined;
   /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
   applySql?: typeof applyTarget;
+  /** What a failed tool run's hint tells to run again (`devup check` says itself). */
+  retry?: string | undefined;
 }
 
 export interface MigrationStepResult {

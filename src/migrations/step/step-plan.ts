@@ -19,7 +19,12 @@ export function planStep(
   for (const w of works) {
     if (!w.sqlPlan || !w.service.migrations || needsWork(w)) continue;
     try {
-      const target: SqlTarget = { ...w.target, migrations: w.service.migrations };
+      const target: SqlTarget = {
+        ...w.target,
+        migrations: w.service.migrations,
+        contexts: w.service.contexts,
+        bootstrap: w.service.bootstrap,
+      };
       for (const message of checkPlanSafety(target, w.sqlPlan, { strict: options.strict ?? false }))
         emit({ type: 'warning', target, message });
     } catch (error) {
@@ -40,5 +45,24 @@ export function planStep(
       );
     } else emit({ type: 'warning', target: w.target, message: problem });
   }
+  for (const w of works) {
+    const edited = w.toolCheck?.edited ?? [];
+    if (edited.length > 0) emit({ type: 'warning', target: w.target, message: editedWarning(w, edited) });
+    const unwritten = w.toolCheck?.unwritten ?? [];
+    // Applied as asked (`devup dev` watching waits for these instead): the revision is recorded
+    // with nothing run, so writing its upgrade() afterwards needs `devup migrate redo`.
+    if (unwritten.length > 0) {
+      emit({
+        type: 'warning',
+        target: w.target,
+        message: `${unwritten.join(', ')}: upgrade() is still empty; applying records ${unwritten.length === 1 ? 'it' : 'them'} with nothing run (after writing it, \`devup migrate redo\`)`,
+      });
+    }
+  }
   return works.filter((w) => needsWork(w) && !outcomes.hasFailed(w.target));
+}
+
+/** The tool never runs an applied migration again: an edit to one is not in the database. */
+function editedWarning(w: TargetWork, edited: string[]): string {
+  return `${edited.join(', ')} changed since ${edited.length === 1 ? 'it was' : 'they were'} applied; the tool will not run ${edited.length === 1 ? 'it' : 'them'} again. \`devup migrate redo --service ${w.target.service} --tenant ${w.target.tenant}\` rolls back the newest applied migration and applies it again.`;
 }

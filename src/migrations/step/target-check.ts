@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { planTargets } from '../inspect.js';
-import { ensureDatabases, ownDatabases, setUpDatabases } from '../service-databases.js';
+import { ensureDatabases, ownDatabases, setUpMainDatabase, setUpServiceDatabases } from '../service-databases.js';
 import { isUpToDate, type TargetPlan } from '../sql/plan.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from '../targets.js';
 import type { ToolCheck } from '../tools/tool-runner.js';
@@ -56,6 +56,14 @@ export async function checkTargets(
     query: (sql) => client.query(sql),
   });
   const databases = ownDatabases(config, options.services);
+  const report = (database: string, result: { done: string[]; warnings: string[] }) => {
+    if (result.done.length > 0 || result.warnings.length > 0) emit({ type: 'database-setup', database, ...result });
+  };
+  const setUp = !options.readOnly && !options.checkOnly;
+  // The init files first: one written for the Postgres image creates the services' databases
+  // itself. Whenever devup may create those databases (--skip-migrations too), as the image runs
+  // its init scripts whatever comes after: else the file's CREATE DATABASE would meet devup's.
+  if (!options.readOnly) await setUpMainDatabase(config, admin, client, report);
   // A database that does not exist yet has no history: read-only checks report it as all pending.
   if (!options.readOnly) {
     await ensureDatabases(client, databases, {
@@ -63,11 +71,7 @@ export async function checkTargets(
       where: `${admin.host}:${admin.port}`,
     });
   }
-  if (!options.readOnly && !options.checkOnly) {
-    await setUpDatabases(config, admin, client, [...new Set(databases.map((d) => d.name))], (database, result) => {
-      if (result.done.length > 0 || result.warnings.length > 0) emit({ type: 'database-setup', database, ...result });
-    });
-  }
+  if (setUp) await setUpServiceDatabases(config, admin, [...new Set(databases.map((d) => d.name))], report);
   const works: TargetWork[] = [];
   for (const { service, target, plan } of await planTargets(admin, client, services)) {
     if (plan) {

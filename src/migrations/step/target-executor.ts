@@ -13,6 +13,8 @@ export interface TargetExecutionOptions {
   signal?: AbortSignal | undefined;
   /** Applies one SQL target (default: applyTarget); `devup check` wraps it to walk up → down → up. */
   applySql?: typeof applyTarget | undefined;
+  /** What a failed tool run's hint tells to run again (default: `devup migrate` for that target). */
+  retry?: string | undefined;
 }
 
 /**
@@ -30,9 +32,15 @@ export async function migrateTarget(
     return (await toolRunner()).runToolTarget(config, work.service.service, work.target, admin, {
       onOutput: (line) => emit({ type: 'output', target: work.target, line }),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
     });
   }
-  const sqlTarget: SqlTarget = { ...work.target, migrations: work.service.migrations };
+  const sqlTarget: SqlTarget = {
+    ...work.target,
+    migrations: work.service.migrations,
+    contexts: work.service.contexts,
+    bootstrap: work.service.bootstrap,
+  };
   const database = work.target.database ? { database: work.target.database } : {};
   const client = await connect(admin, database).catch((error) => {
     throw connectionError(admin, error, work.target.database);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isUnwrittenRevision } from './alembic-template.js';
 import { type FileEntry, memoBySignature } from './file-listing.js';
 import {
   byRelativePath,
@@ -153,11 +154,16 @@ export function alembicGraphOf(set: MigrationSet | undefined): AlembicGraph | un
 }
 
 export function parseAlembicFiles(files: readonly FileEntry[]): AlembicSet {
-  const revisions = [...files]
-    .sort(byRelativePath)
-    .map((file) => parseAlembicRevision(readFileSync(file.absolute, 'utf8'), file.relative));
+  const unwritten = new Set<string>();
+  const revisions = [...files].sort(byRelativePath).map((file) => {
+    const source = readFileSync(file.absolute, 'utf8');
+    const revision = parseAlembicRevision(source, file.relative);
+    if (isUnwrittenRevision(revision, source)) unwritten.add(revision.revision);
+    return revision;
+  });
   const graph = new AlembicGraph(revisions);
   const names = new Map(revisions.map((r) => [r.revision, path.basename(r.file, '.py')]));
+  const entries = new Map(files.map((f) => [f.relative, f]));
   return {
     ids: [...graph.order],
     status: (rows: readonly ToolHistoryRow[]) => graph.status(rows.map((r) => r.id ?? '')),
@@ -167,6 +173,8 @@ export function parseAlembicFiles(files: readonly FileEntry[]): AlembicSet {
       return [...graph.order.filter((id) => below.has(id)), ...current.filter((id) => !graph.revisions.has(id))];
     },
     label: (id) => names.get(id) ?? id,
+    fileOf: (id) => entries.get(graph.revisions.get(id)?.file ?? ''),
+    unwritten,
     problem: graph.headsProblem(),
     graph,
   };

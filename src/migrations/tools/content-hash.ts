@@ -5,7 +5,7 @@ import type { FileEntry } from './file-listing.js';
 const fileHashes = new Map<string, { size: number; mtimeMs: number; ctimeMs: number; hash: string }>();
 
 /** The sha256 of one file's content, read again only when its size or times change. */
-function fileHash(file: FileEntry): string {
+export function fileHash(file: FileEntry): string {
   const hit = fileHashes.get(file.absolute);
   if (hit && hit.size === file.size && hit.mtimeMs === file.mtimeMs && hit.ctimeMs === file.ctimeMs) return hit.hash;
   const hash = createHash('sha256').update(readFileSync(file.absolute)).digest('hex');

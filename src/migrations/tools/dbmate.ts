@@ -23,6 +23,7 @@ export function dbmateMigrations(files: readonly FileEntry[]): DbmateMigration[]
 
 export function parseDbmateFiles(files: readonly FileEntry[]): MigrationSet {
   const migrations = dbmateMigrations(files);
+  const entries = new Map(files.map((f) => [f.relative.replace(/\.sql$/, ''), f]));
   return {
     ids: migrations.map((m) => m.name),
     status(rows: readonly ToolHistoryRow[]) {
@@ -34,6 +35,7 @@ export function parseDbmateFiles(files: readonly FileEntry[]): MigrationSet {
       return rows.map((r) => names.get(r.id ?? '') ?? r.id ?? '');
     },
     label: (id) => id,
+    fileOf: (id) => entries.get(id),
   };
 }
 

@@ -13,6 +13,12 @@ export interface ToolFingerprint {
   history: string;
   /** Cluster, database and schema identity: a reset or re-created database no longer matches. */
   identity: string;
+  /** The contexts it ran with, for tools that have contexts (Liquibase). */
+  contexts?: string;
+  /** Each applied migration's file hash as it was applied, by id (tools devup can read). */
+  applied?: Record<string, string>;
+  /** Applied while still the empty template: nothing ran, so going down needs nothing undone. */
+  unwritten?: string[];
   recordedAt: string;
 }
 
@@ -86,5 +92,23 @@ export function forgetFingerprint(stateDir: string, key: string): void {
   if (readFingerprint(stateDir, key) === undefined) return;
   updateStore(stateDir, (store) => {
     delete store.targets[key];
+  });
+}
+
+/**
+ * The next check runs the tool again, but the applied migrations keep the hashes recorded when
+ * they were applied (less `undone`, rolled back): an edit made since stays visible.
+ */
+export function invalidateFingerprint(stateDir: string, key: string, undone: readonly string[] = []): void {
+  const recorded = readFingerprint(stateDir, key);
+  if (recorded?.applied === undefined) {
+    forgetFingerprint(stateDir, key);
+    return;
+  }
+  const applied = { ...recorded.applied };
+  for (const id of undone) delete applied[id];
+  const unwritten = (recorded.unwritten ?? []).filter((id) => !undone.includes(id));
+  updateStore(stateDir, (store) => {
+    store.targets[key] = { ...recorded, files: '', applied, unwritten };
   });
 }

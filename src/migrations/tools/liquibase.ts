@@ -14,7 +14,8 @@ export const liquibase: ToolAdapter = {
     fingerprinted: true,
   },
   program: () => ['liquibase'],
-  upgradeArgs: () => ['update'],
+  // The run's contexts pass through: changesets with `context:` run only in the ones named.
+  upgradeArgs: ({ contexts }) => ['update', `--contexts=${contexts.join(',')}`],
   upgradeSuffixes: [['update']],
   env: ({ host, port, database, ssl, user, password, schema }) => ({
     LIQUIBASE_COMMAND_URL: jdbcUrl(host, port, database, ssl),

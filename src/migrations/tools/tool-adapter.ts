@@ -30,6 +30,10 @@ export interface MigrationSet {
   applied(rows: readonly ToolHistoryRow[]): string[];
   /** A readable name for an id (the file it comes from), for status. */
   label(id: string): string;
+  /** The file a migration comes from, where devup knows it (to notice an applied one edited). */
+  fileOf?(id: string): FileEntry | undefined;
+  /** Migrations still as their tool's template wrote them (Alembic: upgrade() is only `pass`). */
+  unwritten?: ReadonlySet<string>;
   /** Something in the files themselves that `status` and `migrate --strict` report as an error. */
   problem?: string | undefined;
 }
@@ -44,6 +48,8 @@ export interface ToolCommandContext {
   migrationsDir: string;
   cwd: string;
   root: string;
+  /** The contexts of this run, for tools with contexts of their own (Liquibase `--contexts`). */
+  contexts: readonly string[];
 }
 
 /** What devup knows about one external migration tool. */

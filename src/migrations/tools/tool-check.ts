@@ -1,3 +1,4 @@
+import { editedSinceApplied } from './applied-files.js';
 import { hashRows } from './content-hash.js';
 import type { ToolFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
@@ -13,15 +14,29 @@ export interface ToolCheck {
   filesProblem?: string | undefined;
   /** The tool's history table is missing or empty: nothing was applied here yet (seed data may go here). */
   fresh?: boolean;
+  /** Applied migrations whose file changed since they were applied (the tool will not run them again). */
+  edited?: string[];
+  /** Pending migrations still the tool's empty template (Alembic: upgrade() is only `pass`). */
+  unwritten?: string[];
 }
 
 /** What to record after a successful run, and to compare with before the next one. */
-export function currentFingerprint(adapter: ToolAdapter, files: ToolFiles, state: TargetState): ToolFingerprint {
+export function currentFingerprint(
+  adapter: ToolAdapter,
+  files: ToolFiles,
+  state: TargetState,
+  applied?: { hashes?: Record<string, string> | undefined; unwritten?: string[] | undefined },
+  contexts: readonly string[] = [],
+): ToolFingerprint {
   return {
+    // A run in another context applies other changesets: the same files are not the same state.
+    ...(adapter.tool === 'liquibase' ? { contexts: contexts.join(',') } : {}),
     tool: adapter.tool,
     files: files.hash,
     history: adapter.history?.fingerprinted && state.rows ? hashRows(state.rows) : '',
     identity: state.identity,
+    ...(applied?.hashes ? { applied: applied.hashes } : {}),
+    ...(applied?.unwritten && applied.unwritten.length > 0 ? { unwritten: applied.unwritten } : {}),
     recordedAt: new Date().toISOString(),
   };
 }
@@ -32,6 +47,7 @@ function fingerprintChange(recorded: ToolFingerprint | undefined, current: ToolF
   if (recorded.identity !== current.identity) return 'database re-created';
   if (recorded.files !== current.files) return 'migration files changed';
   if (recorded.history !== current.history) return 'history table changed';
+  if (recorded.contexts !== current.contexts) return `contexts changed (now ${current.contexts})`;
   return undefined;
 }
 
@@ -58,14 +74,19 @@ export function decideToolCheck(
   files: ToolFiles,
   state: TargetState,
   recorded: ToolFingerprint | undefined,
+  contexts: readonly string[] = [],
 ): ToolCheck {
   const status = historyStatus(adapter, files, state);
+  const edited = editedSinceApplied(files.set, state.rows, recorded);
+  const unwritten = status.pending.filter((id) => files.set?.unwritten?.has(id));
   const problem = {
+    ...(unwritten.length > 0 ? { unwritten } : {}),
     ...(files.set?.problem ? { filesProblem: files.set.problem } : {}),
+    ...(edited.length > 0 ? { edited } : {}),
     ...(adapter.history && (state.rows === undefined || state.rows.length === 0) ? { fresh: true } : {}),
   };
   if (!status.upToDate) return { ...status, ...problem };
-  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state));
+  const change = fingerprintChange(recorded, currentFingerprint(adapter, files, state, undefined, contexts));
   return change ? { upToDate: false, pending: [`(${change})`], ...problem } : { ...status, ...problem };
 }
 

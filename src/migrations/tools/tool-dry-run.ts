@@ -11,7 +11,13 @@ import { prepareToolInvocation, runToolCommand } from './tool-invocation.js';
 import { toolProgram, withArgs } from './tool-program.js';
 import { toolTargetStatus } from './tool-status.js';
 
-type DryRunOutput = { line(text?: string): void; debug(text: string): void; pending(ids: string[]): void };
+interface DryRunOutput {
+  line(text?: string): void;
+  debug(text: string): void;
+  pending(ids: string[]): void;
+  /** Called before the target's SQL: the script's `\connect` and search_path for it. */
+  enter?(): void;
+}
 
 /** The SQL a pending migration of a tool that runs plain SQL files runs, as written in its file. */
 function plainSqlOf(tool: string, migrationsDir: string, id: string): string | undefined {
@@ -54,6 +60,7 @@ export async function dryRunToolTarget(
     return;
   }
   const invocation = await prepareToolInvocation(config, service, target, admin);
+  output.enter?.();
   if (status.tool !== 'alembic') {
     for (const id of pending) {
       output.line(`-- ${target.schema}: ${id} (${status.tool} runs it as written)`);

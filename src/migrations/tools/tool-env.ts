@@ -1,7 +1,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { connectionPlaceholders } from '../../config/driver-urls.js';
 import { expandEnv, type PlaceholderValues } from '../../config/env-placeholders.js';
 import type { MigrationTool } from '../../config/schema.js';
+import { servicePlaceholders } from '../../config/service-address.js';
+import type { ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, connectionUrl, isLoopbackAddress } from '../../database/connection/connection.js';
 import { libpqEnv, searchPathOption } from '../../database/connection/connection-env.js';
 import { type SslSettings, sslUrlParams } from '../../database/connection/tls.js';
@@ -24,6 +27,8 @@ export interface ToolEnvInput {
   /** `migrations.env` (placeholders not yet expanded). */
   migrationEnv: Record<string, string>;
   baseEnv: NodeJS.ProcessEnv;
+  /** Every service of the config, for `{service.NAME.url}` in either env. */
+  services?: readonly ServiceSettings[];
   /** The tool's own variables (flyway, liquibase, dbmate). */
   toolEnv?: ((context: ToolEnvContext) => Record<string, string>) | undefined;
   /** lock_timeout / statement_timeout (`migrations.*`, `--lock-timeout`), passed on through PGOPTIONS. */
@@ -141,10 +146,17 @@ export function buildToolEnv(input: ToolEnvInput): Record<string, string> {
   const { admin, target } = input;
   const database = target.database ?? admin.database;
   const values: PlaceholderValues = {
-    url: connectionUrl(admin, { database }),
+    ...servicePlaceholders(input.services ?? []),
+    ...connectionPlaceholders({
+      url: connectionUrl(admin, { database }),
+      host: admin.host,
+      port: String(admin.port),
+      user: admin.user,
+      password: admin.password,
+      database,
+    }),
     schema: target.schema,
     tenant: target.tenant,
-    database,
     service: target.service,
   };
   const env = toolProcessEnv({ ...input, serviceEnv: expandEnv(input.serviceEnv, values) });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type pg from 'pg';
 import { readServiceEnvFile } from '../../config/env-file.js';
 import type { CommandSpec, ResolvedConfig, ServiceSettings } from '../../config/types.js';
@@ -61,6 +62,7 @@ export async function prepareToolInvocation(
     serviceEnvFile: await readServiceEnvFile(service),
     migrationEnv: settings.env,
     baseEnv: process.env,
+    services: config.services,
     toolEnv: adapter.env,
     timeouts: config.migrations,
   });
@@ -68,7 +70,13 @@ export async function prepareToolInvocation(
     adapter,
     settings,
     serviceCwd: service.cwd,
-    context: { schema: target.schema, migrationsDir, cwd: settings.cwd, root: config.root },
+    context: {
+      schema: target.schema,
+      migrationsDir,
+      cwd: settings.cwd,
+      root: config.root,
+      contexts: config.migrations.contexts,
+    },
     env,
     secrets,
     mask: (text) => secrets.reduce((acc, secret) => maskSecret(acc, secret), text),
@@ -81,6 +89,28 @@ export type ToolSubject = TargetBase | { service: string; tenant?: undefined };
 export function describeTarget(target: ToolSubject): string {
   if (target.tenant === undefined) return target.service;
   return `${target.service} (tenant ${target.tenant}, schema ${target.schema}${target.database ? `, database ${target.database}` : ''})`;
+}
+
+/** How to get the runner a migrations.command starts the tool through (uv run alembic …). */
+const RUNNERS: Record<string, string> = {
+  uv: 'uv is not installed: install it (pipx install uv, or the installer from docs.astral.sh/uv), then `uv sync` in the service',
+  poetry: 'Poetry is not installed: install it (pipx install poetry), then `poetry install` in the service',
+  pipenv: 'Pipenv is not installed: install it (pipx install pipenv), then `pipenv install` in the service',
+  pdm: 'PDM is not installed: install it (pipx install pdm), then `pdm install` in the service',
+};
+
+/**
+ * The way out when a program is missing: the tool's own install line when it is the tool, the
+ * runner's when migrations.command goes through one (uv, poetry), else the command to check.
+ */
+function missingProgramHint(program: string, adapter: ToolAdapter): string {
+  const name = path.basename(program);
+  const runner = RUNNERS[name];
+  const direct = `or set migrations.command to the tool in the service's virtualenv (e.g. [".venv/bin/${adapter.tool}", …]).`;
+  if (runner) return `${runner}; ${direct}`;
+  // The tool itself, or the interpreter it runs in (python -m alembic, node …): the tool's own install line.
+  if (name === adapter.tool || /^(python[0-9.]*|node)$/.test(name)) return adapter.install;
+  return `${program} is what migrations.command starts: install it, or change migrations.command.`;
 }
 
 /** A failed tool run as a message a person can act on: command, cwd, target and the tool's last lines. */
@@ -101,7 +131,7 @@ export function toolFailure(
       result.tail.map((line) => /:\s*([^\s:]+): (?:command )?not found\s*$/.exec(line)?.[1]).find(Boolean) ??
       commandProgram(command);
     return new UserError(`${program} not found: cannot run ${adapter.tool} for ${describeTarget(target)}`, {
-      hint: `${adapter.install} devup looked in ${toolSearchDirs({ cwd: settings.cwd, serviceCwd, root }).join(', ')}, then the PATH.`,
+      hint: `${missingProgramHint(program, adapter)} devup looked in ${toolSearchDirs({ cwd: settings.cwd, serviceCwd, root }).join(', ')}, then the PATH.`,
       details: [`$ ${shown}    (in ${settings.cwd})`, ...output],
     });
   }

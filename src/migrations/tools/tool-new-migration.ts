@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readServiceEnvFile } from '../../config/env-file.js';
+import { placeholderNames } from '../../config/env-placeholders.js';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { UsageError, UserError } from '../../errors.js';
 import { toolAdapter } from './adapters.js';
@@ -52,7 +53,13 @@ export async function createToolMigration(
   const settings = toolSettings(service);
   const adapter = toolAdapter(settings.tool);
   const migrationsDir = adapter.migrationsDir(settings);
-  const context = { schema: '', migrationsDir, cwd: settings.cwd, root: config.root };
+  const context = {
+    schema: '',
+    migrationsDir,
+    cwd: settings.cwd,
+    root: config.root,
+    contexts: config.migrations.contexts,
+  };
   const args = createArgs(adapter, name, context);
   if (!args) {
     throw new UserError(`devup new migration cannot create ${adapter.tool} migrations (services.${service.name})`, {
@@ -65,7 +72,9 @@ export async function createToolMigration(
     cwd: settings.cwd,
     serviceCwd: service.cwd,
     root: config.root,
-    serviceEnv: Object.fromEntries(Object.entries(service.env).filter(([, value]) => !/\{\w+\}/.test(value))),
+    serviceEnv: Object.fromEntries(
+      Object.entries(service.env).filter(([, value]) => placeholderNames(value).length === 0),
+    ),
     serviceEnvFile: await readServiceEnvFile(service),
     baseEnv: process.env,
   });

@@ -5,7 +5,7 @@ import type { TargetBase } from '../targets.js';
 import { toolAdapter } from './adapters.js';
 import { alembicGraphOf } from './alembic.js';
 import { planAlembicDowngrade } from './alembic-plan.js';
-import { fingerprintKey, forgetFingerprint } from './fingerprint-store.js';
+import { fingerprintKey, invalidateFingerprint, readFingerprint } from './fingerprint-store.js';
 import type { MigrationSet, ToolAdapter, ToolHistoryRow } from './tool-adapter.js';
 import { readToolFiles } from './tool-files.js';
 import {
@@ -62,13 +62,18 @@ function planOne(
   request: RollbackRequest,
   invocation: ToolInvocation,
   target: TargetBase,
+  unwritten: ReadonlySet<string>,
 ): { rolledBack: string[]; runs: string[][] } {
   const ids = rows.map((r) => r.id ?? '');
   if (adapter.tool === 'alembic') {
     const graph = alembicGraphOf(set);
     if (!graph) throw new Error('alembic files parsed without a graph');
     const plan = planAlembicDowngrade(graph, ids, request, target.schema);
-    return { rolledBack: plan.rolledBack, runs: plan.rolledBack.length > 0 ? [['downgrade', plan.revision]] : [] };
+    if (plan.rolledBack.length === 0) return { rolledBack: [], runs: [] };
+    // Applied while upgrade() was still `pass`: nothing ran, so nothing is undone (the edited
+    // downgrade() would undo what never happened): only alembic_version steps back.
+    const how = plan.rolledBack.every((id) => unwritten.has(id)) ? 'stamp' : 'downgrade';
+    return { rolledBack: plan.rolledBack, runs: [[how, plan.revision]] };
   }
   const rolledBack = lastApplied(set.applied(rows), request, adapter);
   if (adapter.tool === 'dbmate') return { rolledBack, runs: rolledBack.map(() => ['rollback']) };
@@ -86,6 +91,7 @@ export async function planToolRollbacks(
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
   request: RollbackRequest,
+  command = 'devup migrate down',
 ): Promise<ToolRollback[]> {
   const plans: ToolRollback[] = [];
   await withClient(admin, async (client) => {
@@ -94,7 +100,7 @@ export async function planToolRollbacks(
       const adapter = toolAdapter(settings.tool);
       const why = CANNOT_ROLL_BACK[adapter.tool];
       if (why || !adapter.history) {
-        throw new UserError(`devup migrate down cannot roll back ${adapter.tool} (services.${service.name})`, {
+        throw new UserError(`${command} cannot roll back ${adapter.tool} (services.${service.name})`, {
           hint: why ?? 'Roll back with the tool itself.',
         });
       }
@@ -111,7 +117,8 @@ export async function planToolRollbacks(
       const invocation = await prepareToolInvocation(config, service, target, admin);
       // A program devup cannot derive is reported now, before anyone is asked to confirm.
       toolProgram(adapter, settings, service.name, invocation.context);
-      const plan = planOne(adapter, files.set, state.rows ?? [], request, invocation, target);
+      const unwritten = new Set(readFingerprint(config.stateDir, fingerprintKey(target))?.unwritten ?? []);
+      const plan = planOne(adapter, files.set, state.rows ?? [], request, invocation, target, unwritten);
       plans.push({ service, target, ...plan });
     }
   });
@@ -123,11 +130,11 @@ export async function runToolRollback(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   plan: ToolRollback,
-  options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined },
+  options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined; command?: string },
 ): Promise<void> {
   const invocation = await prepareToolInvocation(config, plan.service, plan.target, admin);
   const program = toolProgram(invocation.adapter, invocation.settings, plan.target.service, invocation.context);
-  const retry = `devup migrate down again (--service ${plan.target.service} --tenant ${plan.target.tenant})`;
+  const retry = `${options.command ?? 'devup migrate down'} again (--service ${plan.target.service} --tenant ${plan.target.tenant})`;
   try {
     await withTargetLock(
       admin,
@@ -137,7 +144,8 @@ export async function runToolRollback(
           await runToolCommand(invocation, plan.target, withArgs(program, args), {
             root: config.root,
             retry,
-            ...options,
+            onOutput: options.onOutput,
+            signal: options.signal,
           });
         }
       },
@@ -145,6 +153,6 @@ export async function runToolRollback(
     );
   } finally {
     // The history changed (or may have): the next check reads it afresh.
-    forgetFingerprint(config.stateDir, fingerprintKey(plan.target));
+    invalidateFingerprint(config.stateDir, fingerprintKey(plan.target), plan.rolledBack);
   }
 }

@@ -3,7 +3,8 @@ import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { createSchema } from '../sql/history.js';
 import type { TargetBase } from '../targets.js';
-import { fingerprintKey, forgetFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
+import { appliedFileHashes, appliedUnwritten } from './applied-files.js';
+import { fingerprintKey, invalidateFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
 import { readToolFiles } from './tool-files.js';
@@ -22,7 +23,8 @@ export async function checkToolTarget(
   client: pg.Client,
 ): Promise<ToolCheck> {
   const { adapter, files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
-  return decideToolCheck(adapter, files, state, readFingerprint(config.stateDir, fingerprintKey(target)));
+  const recorded = readFingerprint(config.stateDir, fingerprintKey(target));
+  return decideToolCheck(adapter, files, state, recorded, config.migrations.contexts);
 }
 
 /** Runs the tool once for this target; returns the ids it applied where known. */
@@ -31,7 +33,7 @@ export async function runToolTarget(
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
-  options: { onOutput: (line: string) => void; signal?: AbortSignal },
+  options: { onOutput: (line: string) => void; signal?: AbortSignal; retry?: string },
 ): Promise<string[]> {
   const invocation = await prepareToolInvocation(config, service, target, admin);
   const { adapter, settings } = invocation;
@@ -41,24 +43,33 @@ export async function runToolTarget(
   const migrate = async (client: pg.Client): Promise<string[]> => {
     // Most tools expect their schema to exist; devup owns the schema, the tool its tables.
     await createSchema(client, target.schema);
-    const before = historyStatus(
-      adapter,
-      readToolFiles(adapter, settings, config.stateDir),
-      await readTargetState(client, target.schema, adapter.history),
-    );
+    const beforeFiles = readToolFiles(adapter, settings, config.stateDir);
+    const beforeState = await readTargetState(client, target.schema, adapter.history);
+    const before = historyStatus(adapter, beforeFiles, beforeState);
+    const appliedBefore = new Set(beforeFiles.set && beforeState.rows ? beforeFiles.set.applied(beforeState.rows) : []);
+    const recorded = readFingerprint(config.stateDir, key);
     try {
       await runToolCommand(invocation, target, command, {
         root: config.root,
         onOutput: options.onOutput,
         signal: options.signal,
+        ...(options.retry ? { retry: options.retry } : {}),
       });
     } catch (error) {
-      forgetFingerprint(config.stateDir, key);
+      invalidateFingerprint(config.stateDir, key);
       throw error;
     }
     const files = readToolFiles(adapter, settings, config.stateDir);
     const state = await readTargetState(client, target.schema, adapter.history);
-    recordFingerprint(config.stateDir, key, currentFingerprint(adapter, files, state));
+    const applied = {
+      hashes: appliedFileHashes(files.set, state.rows, recorded, appliedBefore),
+      unwritten: appliedUnwritten(files.set, state.rows, recorded, appliedBefore),
+    };
+    recordFingerprint(
+      config.stateDir,
+      key,
+      currentFingerprint(adapter, files, state, applied, config.migrations.contexts),
+    );
     const after = historyStatus(adapter, files, state);
     warnIfStillPending(adapter, target, after, state, options.onOutput);
     return appliedBetween(before, after);

@@ -4,6 +4,8 @@ import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import type { TargetBase } from '../targets.js';
 import { toolAdapter } from './adapters.js';
+import { editedSinceApplied } from './applied-files.js';
+import { fingerprintKey, readFingerprint, type ToolFingerprint } from './fingerprint-store.js';
 import type { MigrationSet, ToolAdapter, ToolHistoryRow } from './tool-adapter.js';
 import { readToolTarget, toolSettings } from './tool-invocation.js';
 
@@ -22,6 +24,8 @@ export interface ToolTargetStatus {
   applied: ToolMigrationRef[];
   /** Undefined when devup cannot know (see `unknown`). */
   pending: ToolMigrationRef[] | undefined;
+  /** Applied, but the file changed since it was applied (the tool will not run it again). */
+  changed: ToolMigrationRef[];
   /** The files or the history contradict themselves (several heads, a revision with no file). */
   problem: string | undefined;
   /** Why `pending` cannot be known without the tool. */
@@ -32,7 +36,12 @@ function liquibaseRef(row: ToolHistoryRow): ToolMigrationRef {
   return { version: row.id ?? '', name: `${row.filename ?? ''}::${row.id ?? ''}::${row.author ?? ''}` };
 }
 
-function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly ToolHistoryRow[]): ToolTargetStatus {
+function fromSet(
+  adapter: ToolAdapter,
+  set: MigrationSet,
+  rows: readonly ToolHistoryRow[],
+  recorded: ToolFingerprint | undefined,
+): ToolTargetStatus {
   const known = new Set(set.ids);
   const ref = (id: string) => ({ version: id, name: known.has(id) ? set.label(id) : `${id} (no file)` });
   const status = set.status(rows);
@@ -45,6 +54,7 @@ function fromSet(adapter: ToolAdapter, set: MigrationSet, rows: readonly ToolHis
     current: adapter.tool === 'alembic' ? rows.map((r) => r.id ?? '') : applied.slice(-1),
     applied: applied.map(ref),
     pending: lost ? undefined : status.pending.map(ref),
+    changed: editedSinceApplied(set, rows, recorded).map(ref),
     problem: set.problem ?? status.problem,
     unknown: undefined,
   };
@@ -59,7 +69,7 @@ export async function toolTargetStatus(
   client: pg.Client,
 ): Promise<ToolTargetStatus> {
   const adapter = toolAdapter(toolSettings(service).tool);
-  const base = { tool: adapter.tool, current: [], applied: [], problem: undefined, unknown: undefined };
+  const base = { tool: adapter.tool, current: [], applied: [], changed: [], problem: undefined, unknown: undefined };
   if (!adapter.history) {
     return {
       ...base,
@@ -80,7 +90,7 @@ export async function toolTargetStatus(
       unknown: `only ${adapter.tool} reads its changelogs: run \`${adapter.tool} status\` for what is pending`,
     };
   }
-  return fromSet(adapter, files.set, rows);
+  return fromSet(adapter, files.set, rows, readFingerprint(config.stateDir, fingerprintKey(target)));
 }
 
 /** The status of each tool target, on one connection to the main database. */

@@ -49,4 +49,11 @@ it('step 5: committed schema files that match pass; a new migration fails with a
   expect(diff).toMatch(/^ {2}\+.*note text/m);
   expect(result(stale, 'users', 'schema').status).toBe('pass');
   expect(stale.ok).toBe(false);
+
+  // A README.md someone wrote by hand: `devup schema` would not replace it, so check does not say to run it.
+  ws.write('docs/database/README.md', '# Notes\n');
+  const foreign = (await check()).results.flatMap((r) => r.findings).find((f) => f.file?.endsWith('/README.md'));
+  expect(foreign?.message).toBe(
+    'docs/database/README.md was not written by devup, and `devup schema` leaves it alone: point schema.dir at a directory of its own, or move the file away',
+  );
 });

@@ -81,6 +81,49 @@ describe.skipIf(!alembicAvailable() && !isCI())('alembic', () => {
     // The second upgrade of 0004 names the revision: its table is still there.
     expect(reversibility.findings[1]?.file).toBe(path.join(ws.dir, 'billing/alembic/versions/0004_notes.py'));
     expect(reversibility.findings[1]?.details?.join('\n')).toMatch(/t_0004" already exists/);
+    // The way out is check's own, not `devup migrate again`.
+    expect(reversibility.findings[1]?.details?.join('\n')).toMatch(/Fix the cause, then run devup check again\./);
+    expect(reversibility.findings[1]?.details?.join('\n')).not.toMatch(/devup migrate/);
+  });
+
+  it('reversibility in public ignores what devup set up there: database.extensions and database.init', async () => {
+    ws = createWorkspace({ 'db/init.sql': 'create table public.countries (code text primary key);\n' });
+    copyFixture('alembic', path.join(ws.dir, 'ingestion'));
+    const config = ws.config({
+      project: 'check-alembic-public',
+      database: { extensions: ['uuid-ossp'], init: 'db/init.sql' },
+      services: {
+        ingestion: {
+          cwd: 'ingestion',
+          migrations: {
+            tool: 'alembic',
+            command: [SYSTEM_PYTHON, '-m', 'alembic', 'upgrade', 'head'],
+            schema: 'public',
+          },
+        },
+      },
+    });
+    const report = await runCheck(config, { engine: 'embedded' });
+    expect(result(report, 'ingestion', 'reversibility')).toMatchObject({
+      status: 'pass',
+      note: '3 revisions, downgrade to base and upgrade again in public',
+      findings: [],
+    });
+  });
+
+  it("an upgrade failing in check's apply hints to run check again", async () => {
+    ws = createWorkspace();
+    copyFixture('alembic', path.join(ws.dir, 'billing'));
+    ws.write(
+      'billing/alembic/versions/0004_broken.py',
+      revision('0004', '0003').replace('create table t_0004 (id bigint)', 'create tabel t_0004'),
+    );
+    const report = await runCheck(alembicConfig(ws), { engine: 'embedded' });
+    const apply = result(report, 'billing', 'apply');
+    expect(apply.status).toBe('fail');
+    const text = apply.findings.map((f) => [f.message, ...(f.details ?? [])].join('\n')).join('\n');
+    expect(text).toMatch(/Fix the cause, then run devup check again\./);
+    expect(text).not.toMatch(/devup migrate/);
   });
 
   it('two revisions on one parent are named, both of them, with the way out', async () => {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import migrateStatus from '../../../src/cli/migrate-status.js';
 import status from '../../../src/cli/status.js';
 import { type ConnectionInfo, connectionUrl, withClient } from '../../../src/database/connection/connection.js';
+import { Output } from '../../../src/ui/output.js';
 import { commandContext } from '../../helpers/command-context.js';
 import { freePort } from '../../helpers/ports.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
@@ -42,4 +43,34 @@ it('migrate status neither creates nor starts a cluster', async () => {
   const error = await migrateStatus(commandContext(config), {}).catch((e) => e);
   expect(error.message).toBe('Postgres (embedded) is not created yet: migrate status starts nothing');
   expect(existsSync(`${ws.dir}/.devup`)).toBe(false);
+});
+
+it('a target in public is named by its service (and database), and migrate status --json gives the database', async () => {
+  ws = createWorkspace({ 'm/0001_a.sql': 'create table a (id int);' });
+  const config = ws.config({
+    database: { engine: 'external', url: connectionUrl(db) },
+    services: { ingestion: { migrations: { dir: 'm', schema: 'public' } }, auth: { migrations: { dir: 'm' } } },
+  });
+  const lines: string[] = [];
+  expect(await migrateStatus(commandContext(config, lines), {})).toBe(0);
+  expect(lines.join('')).toMatch(/^ingestion \(public\)$/m);
+  expect(lines.join('')).toMatch(/^auth_default$/m);
+  const written: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    const json = { ...commandContext(config), output: new Output('json', () => {}) };
+    expect(await migrateStatus(json, {})).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  const report = JSON.parse(written.join('').trim()) as {
+    targets: { service: string; schema: string; database: string }[];
+  };
+  expect(report.targets.map((t) => [t.service, t.schema, t.database])).toEqual([
+    ['ingestion', 'public', db.database],
+    ['auth', 'auth_default', db.database],
+  ]);
 });

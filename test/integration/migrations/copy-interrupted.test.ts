@@ -4,7 +4,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { copyName, listCopies } from '../../../src/copies/copy-labels.js';
+import { copyName } from '../../../src/copies/copy-labels.js';
 import { pendingName } from '../../../src/copies/database-copy.js';
 import { tidyProjectCopies } from '../../../src/copies/reset-template.js';
 import { listSnapshots, saveSnapshot } from '../../../src/copies/snapshots.js';
@@ -128,12 +128,15 @@ it('tidy drops a pending copy nobody made again, and never a database of the use
   await maintenance.query(`drop database "${users}"`);
 });
 
-it('an unlabelled copy left by an older devup at a template name does not block the copy', async () => {
+it('an unlabelled database at a snapshot name, even one taking no connections, is refused and left alone', async () => {
   const target = copyName(main, 'snap_older');
   await maintenance.query(`create database "${target}" template ${main} is_template true allow_connections false`);
-  await saveSnapshot(config, admin, 'older');
-  const made = await withClient({ ...server, database: 'postgres' }, (c) => listCopies(c, project));
-  expect(made.find((c) => c.database === target)?.label).toMatchObject({ kind: 'snapshot', name: 'older' });
+  await expect(saveSnapshot(config, admin, 'older')).rejects.toThrow(
+    `cannot save snapshot older: the database ${target} exists and devup did not make it (it has no devup label)`,
+  );
+  expect((await copiesOnServer()).find((c) => c.datname === target)).toEqual({ datname: target, comment: null });
+  await maintenance.query(`alter database "${target}" is_template false`);
+  await maintenance.query(`drop database "${target}"`);
 });
 
 it('a reset killed while it swaps a database for its template leaves the database in place, under its name', async () => {

@@ -36,6 +36,21 @@ it('a NULL row from the tenant query is refused, not migrated as tenant "null"',
   expect(error.message).toBe('services.api.migrations.tenants.query returned NULL in row 2');
 });
 
+it('a tenant query of two statements is refused by its key, not crashed on', async () => {
+  const error = await collectError({
+    api: { migrations: { dir: 'm', tenants: { query: `select 'acme'; select 'globex'` } } },
+  });
+  expect(error.message).toBe('services.api.migrations.tenants.query runs 2 statements: it must be one query');
+  expect(error.hint).toBe('Return every tenant from one select (union all joins two lists).');
+});
+
+it('a tenant query that returns no column is refused, not read as no tenants', async () => {
+  const error = await collectError({
+    api: { migrations: { dir: 'm', tenants: { query: `set search_path = public` } } },
+  });
+  expect(error.message).toBe('services.api.migrations.tenants.query returns no column: it must select tenant names');
+});
+
 it('a tenant returned twice is refused', async () => {
   const error = await collectError({
     api: { migrations: { dir: 'm', tenants: { query: `select 'acme' union all select 'acme'` } } },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../../src/errors.js';
 import { trackedProcessGroups } from '../../../src/lib/process-groups.js';
+import { processStart } from '../../../src/process-identity.js';
 import { deferred } from '../../../src/services/deferred.js';
 import type { RuntimeState } from '../../../src/services/runtime-state.js';
 import { fixtureCommand, freePort, SupervisorHarness, service } from './supervisor-harness.js';
@@ -109,6 +110,7 @@ describe('readiness', () => {
       {
         name: 'api',
         pid: started.services[0]?.pid,
+        started: processStart(started.services[0]?.pid as number),
         port,
         url: `http://127.0.0.1:${port}`,
         status: 'ready',

@@ -14,7 +14,26 @@ const resolve = (raw: Record<string, unknown>) =>
   resolveConfig({ services, ...raw }, { configPath: path.join(os.tmpdir(), 'devup.config.json'), env: {} });
 
 it('check settings default to no tenants, no ignores and the advisory rules as warnings', () => {
-  expect(resolve({}).config?.check).toEqual({ tenants: undefined, lint: { ignore: [], warn: [...DEFAULT_LINT_WARN] } });
+  expect(resolve({}).config?.check).toEqual({
+    tenants: undefined,
+    lint: { ignore: [], warn: [...DEFAULT_LINT_WARN] },
+    statementTimeoutMs: 300_000,
+  });
+});
+
+it("the check applies migrations under check.statementTimeout, or the project's own shorter one", () => {
+  const unreadable = new Set<string>();
+  const plain = resolve({ check: { statementTimeout: '90s' } }).config;
+  if (!plain) throw new Error('config');
+  expect(checkTargetsConfig(plain, unreadable).migrations.statementTimeoutMs).toBe(90_000);
+  expect(checkTargetsConfig(plain, unreadable, 2_000).migrations.statementTimeoutMs).toBe(2_000);
+  const shorter = resolve({ migrations: { statementTimeout: '10s' } }).config;
+  if (!shorter) throw new Error('config');
+  expect(checkTargetsConfig(shorter, unreadable).migrations.statementTimeoutMs).toBe(10_000);
+  expect(resolve({ check: { statementTimeout: '600h' } }).problems[0]).toMatchObject({
+    path: 'check.statementTimeout',
+    message: expect.stringContaining('longer than 24.8 days'),
+  });
 });
 
 it('a misspelt key is named with its path and the key meant; a bad tenant name is refused', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { createContext } from '../../../src/app/context.js';
 import { loadConfig } from '../../../src/index.js';
@@ -32,6 +33,9 @@ it('the programmatic loadConfig gives a second checkout the ports and names the 
   expect(programmatic.database.port).not.toBe(47432);
   expect(programmatic.checkout?.moved).toBe(true);
   expect(notices.join('\n')).toMatch(/Another checkout of devup-lcc-\w+ .*holds its configured ports/);
+  // The embedded engine runs no container: the notice names this checkout's own cluster.
+  expect(notices.join('\n')).toContain(', and the embedded cluster in .devup/postgres (kept in .devup/checkout.json;');
+  expect(notices.join('\n')).not.toContain('container');
 
   const previous = process.cwd();
   process.chdir(second.dir);
@@ -42,5 +46,30 @@ it('the programmatic loadConfig gives a second checkout the ports and names the 
     expect(cli.services[0]?.port).toBe(programmatic.services[0]?.port);
   } finally {
     process.chdir(previous);
+  }
+});
+
+it('a moved checkout keeps its recorded ports when the state home cannot be written or is another', async () => {
+  const project = `devup-lcc-${randomBytes(3).toString('hex')}`;
+  const first = checkout(project);
+  const second = checkout(project);
+  await loadConfig({ cwd: first.dir });
+  const moved = await loadConfig({ cwd: second.dir });
+  expect(moved.database.port).not.toBe(47432);
+
+  // A file where the state home's parent should be: nothing can be read or written there (as
+  // root, a chmod would not stop the writes; ENOTDIR does).
+  const blocker = `${first.dir}/not-a-directory`;
+  writeFileSync(blocker, '');
+  for (const home of [`${blocker}/devup`, `${second.dir}/fresh-state-home`]) {
+    const notices: string[] = [];
+    const again = await loadConfig({
+      cwd: second.dir,
+      env: { ...process.env, DEVUP_STATE_HOME: home },
+      notice: (m) => notices.push(m),
+    });
+    expect(again.database.port).toBe(moved.database.port);
+    expect(again.database.dockerName).toBe(moved.database.dockerName);
+    expect(again.services[0]?.port).toBe(moved.services[0]?.port);
   }
 });

@@ -115,14 +115,7 @@ it('a host port shared with Postgres or a service is named', () => {
 
 it('expands {infra.NAME.FIELD} from the values it is given and leaves an unknown one as written', async () => {
   const { expandPlaceholders } = await import('../../../src/config/env-placeholders.js');
-  const values = {
-    url: 'pg',
-    schema: '',
-    tenant: '',
-    database: '',
-    service: 'api',
-    infra: { 'infra.cache.url': 'redis://x' },
-  };
+  const values = { url: 'pg', schema: '', tenant: '', database: '', service: 'api', 'infra.cache.url': 'redis://x' };
   expect(expandPlaceholders('{infra.cache.url}/0 {url}', values)).toBe('redis://x/0 pg');
   expect(expandPlaceholders('{infra.other.url}', values)).toBe('{infra.other.url}');
 });

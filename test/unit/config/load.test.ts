@@ -57,7 +57,7 @@ it('reports every problem of the file in one error, with the file name, and no s
     '  services.api.cwd: no such directory: nowhere',
     '  requiredEnv: missing environment variables: A, B (set them in .env next to the config)',
   ]);
-  expect(error.hint).toMatch(/README/);
+  expect(error.hint).toMatch(/docs\/config\.md lists every key/);
 });
 
 it('says where a config that does not evaluate fails, and how to see more', async () => {
@@ -65,6 +65,23 @@ it('says where a config that does not evaluate fails, and how to see more', asyn
   const error = (await loadConfigFile({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
   expect(error.message).toMatch(/could not evaluate devup\.config\.mjs: undefinedThing is not defined/);
   expect(error.hint).toMatch(/--verbose/);
+});
+
+it("a config importing from 'devup' (another project's npm name) is told the package is devup-env", async () => {
+  for (const file of ['devup.config.mjs', 'devup.config.ts']) {
+    ws = createWorkspace({
+      [file]: "import { defineConfig } from 'devup';\nexport default defineConfig({ services: {} });\n",
+    });
+    const error = (await loadConfigFile({ cwd: ws.dir, env: {} }).catch((e: unknown) => e)) as UserError;
+    expect(error, file).toBeInstanceOf(UserError);
+    expect(error.message, file).toBe(
+      `${file} imports 'devup': devup's package is devup-env ('devup' on npm is another project)`,
+    );
+    expect(error.hint).toBe(
+      "Write import { defineConfig } from 'devup-env' (npm install --save-dev devup-env); the command stays devup.",
+    );
+    ws.cleanup();
+  }
 });
 
 it('names a broken JSON config', async () => {

@@ -105,8 +105,12 @@ it('refuses schemas that belong to Postgres, and two services sharing one schema
       a: { cwd: 'a', migrations: { dir: 'm', schema: 'shared' } },
       b: { cwd: 'b', migrations: { dir: 'm', schema: 'shared' } },
       c: { cwd: 'a', migrations: { dir: 'm', schema: 'pg_catalog' } },
+      d: { cwd: 'b', migrations: { dir: 'm', schema: '_devup' } },
     },
   });
+  expect(found).toContain(
+    'services.d.migrations.schema: "_devup" is reserved: devup keeps its own records of the database there',
+  );
   expect(found).toContain(
     'services.b.migrations.schema: schema "shared" is also used by services.a; give each service its own',
   );
@@ -135,10 +139,54 @@ it('accepts env placeholders, names an unknown one with its key, and wants migra
       web: { cwd: 'web', env: { SCHEMA: '{schema}', DB: '{database}' } },
     },
   });
+  const known =
+    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
   expect(found).toEqual([
-    'services.api.migrations.env.Y: unknown placeholder {nope}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
-    'services.api.env.TYPO: unknown placeholder {shema}: use {url}, {schema}, {tenant}, {database}, {service} (or {{ }} for literal braces)',
+    `services.api.migrations.env.Y: unknown placeholder {nope}: use ${known}`,
+    `services.api.env.TYPO: unknown placeholder {shema}: use ${known}`,
     'services.web.env.SCHEMA: {schema} and {tenant} name a tenant schema, and this service has no migrations',
+  ]);
+});
+
+it('accepts driver URLs and the parts of the connection, and names an unknown form with its key', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '' });
+  const found = problems({
+    services: {
+      api: {
+        cwd: 'api',
+        env: { ASYNC: '{url:asyncpg}', JDBC: '{url:jdbc}', PARTS: '{user}:{password}@{host}:{port}/{database}' },
+        migrations: { tool: 'alembic', env: { SYNC: '{url:psycopg2}', BAD: '{url:asyncpgg}' } },
+      },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.migrations.env.BAD: unknown URL form {url:asyncpgg}: use {url:asyncpg}, {url:psycopg}, {url:psycopg2}, {url:jdbc}',
+  ]);
+});
+
+it('names the key of a reference to a service that does not exist or has no address', () => {
+  ws = createWorkspace({ 'api/alembic/versions/.keep': '' });
+  const found = problems({
+    services: {
+      ingestion: { command: 'node i.js', port: 4103 },
+      worker: { command: 'node w.js' },
+      api: {
+        cwd: 'api',
+        env: {
+          INGESTION_SERVICE_URL: '{service.ingestion.url}/v1',
+          TYPO: '{service.ingestoin.url}',
+          WORKER: '{service.worker.host}',
+          PART: '{service.ingestion.path}',
+        },
+        migrations: { tool: 'alembic', env: { GONE: '{service.billing.port}' } },
+      },
+    },
+  });
+  expect(found).toEqual([
+    'services.api.env.PART: {service.ingestion.path}: write {service.NAME.url|host|port}',
+    'services.api.env.TYPO: {service.ingestoin.…} names no service (did you mean "ingestion"?): the services are ingestion, worker, api',
+    'services.api.env.WORKER: {service.worker.…}: services.worker has no address; give it a `port` or an http `ready` URL',
+    'services.api.migrations.env.GONE: {service.billing.…} names no service: the services are ingestion, worker, api',
   ]);
 });
 
@@ -169,4 +217,96 @@ it('watches migrations and restarts on migrate unless told not to', () => {
   expect(off?.watch).toBe(false);
   expect(off?.services[0]?.restartOnMigrate).toBe(false);
   expect(problems({ watch: 'no', services: {} })).toContainEqual(expect.stringMatching(/^watch: /));
+});
+
+it("workflow settings: bootstrap 'schema' is the SQL engine's, a bad context name is named, per-service check is normalised", () => {
+  ws = createWorkspace({ 'billing/alembic.ini': '', 'shop/migrations/.keep': '' });
+  expect(
+    problems({
+      migrations: { context: ['dev', 'prod;x'] },
+      services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } },
+    }),
+  ).toEqual(['migrations.context.1: a context name: letters, digits, _ . - (e.g. dev, production)']);
+  expect(
+    problems({ services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } } }),
+  ).toEqual([
+    "services.billing.migrations.bootstrap: 'schema' is for the SQL engine only: an external tool builds its schemas itself",
+  ]);
+  const { config } = resolveConfig(
+    {
+      migrations: { context: 'ci' },
+      services: {
+        shop: {
+          cwd: 'shop',
+          migrations: { dir: 'migrations', bootstrap: 'schema' },
+          check: { commands: ['make test'], generated: [{ command: ['gen'], files: 'models_gen.py' }] },
+        },
+      },
+    },
+    { configPath: `${ws.dir}/devup.config.json`, env: {} },
+  );
+  expect(config?.migrations.contexts).toEqual(['ci']);
+  expect(config?.services[0]?.migrations).toMatchObject({ kind: 'sql', bootstrap: 'schema' });
+  expect(config?.services[0]?.check).toEqual({
+    commands: [{ shell: 'make test' }],
+    generated: [{ command: { argv: ['gen'] }, files: [`${ws.dir}/shop/models_gen.py`] }],
+    drift: true,
+    python: undefined,
+  });
+});
+
+it('names the key and what it takes where zod says only "Invalid input"', () => {
+  ws = createWorkspace();
+  expect(problems({ database: { init: 5 }, services: { a: {} } })).toContain(
+    'database.init: expected a SQL file path or a list of them',
+  );
+  expect(problems({ database: { extensions: [{ name: '' }] }, services: { a: {} } })).toEqual([
+    'database.extensions.0.name: must not be empty',
+    'database.extensions.0.schema: is required (a string)',
+  ]);
+  expect(problems({ services: { a: { command: 5 } } })).toContain(
+    'services.a.command: expected a shell command (a string) or a program and its arguments (an array of strings)',
+  );
+  expect(problems({ services: { a: { env: { A: {} } } } })).toContain(
+    'services.a.env.A: expected a string or a number or a boolean, got object',
+  );
+});
+
+it('shows a data directory outside the project as written, not as ../..', () => {
+  ws = createWorkspace();
+  expect(problems({ database: { dataDir: '/' }, services: { a: {} } })).toContainEqual(
+    expect.stringMatching(/^database\.dataDir: "\/" contains devup\.config\.json: /),
+  );
+});
+
+it('refuses migrations.env keys that are no variable name, naming each', () => {
+  ws = createWorkspace();
+  const env = { 'BAD KEY=': 'x', '': 'y', '1': 'z', GOOD_KEY: 5 };
+  expect(problems({ services: { a: { migrations: { tool: 'dbmate', env } } } }).sort()).toEqual([
+    'services.a.migrations.env: "" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+    'services.a.migrations.env: "1" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+    'services.a.migrations.env: "BAD KEY=" is not a variable name: use letters, digits and _, not starting with a digit (e.g. DATABASE_URL)',
+  ]);
+});
+
+it('refuses a schema.dir at the filesystem root, outside the project or in a migration directory', () => {
+  ws = createWorkspace({ 'auth/migrations/0001_a.sql': '' });
+  symlinkSync('/tmp', `${ws.dir}/to-tmp`);
+  const withSchemaDir = (dir: string) =>
+    problems({ schema: { dir }, services: { auth: { cwd: 'auth', migrations: { dir: 'migrations' } } } });
+  const way = 'use a directory of its own inside the project (the default is docs/database)';
+  expect(withSchemaDir('/')).toEqual([`schema.dir: "/" is the filesystem root; ${way}`]);
+  for (const dir of ['../elsewhere', '/tmp/docs', 'to-tmp/docs']) {
+    expect(withSchemaDir(dir), dir).toEqual([expect.stringMatching(/^schema\.dir: "\/.*" is outside the project; /)]);
+  }
+  for (const dir of ['auth/migrations', 'auth/migrations/docs']) {
+    expect(withSchemaDir(dir), dir).toEqual([
+      `schema.dir: "${dir}" is in the migrations of services.auth (auth/migrations); ${way}`,
+    ]);
+  }
+  for (const dir of ['.', 'docs2', 'auth', 'auth/docs']) expect(withSchemaDir(dir), dir).toEqual([]);
+  // Migrations at the project root: its own folder is refused, the folders below it are the project's.
+  const atRoot = (dir: string) => problems({ schema: { dir }, services: { app: { migrations: { dir: '.' } } } });
+  expect(atRoot('.')).toEqual([`schema.dir: "." is in the migrations of services.app (.); ${way}`]);
+  expect(atRoot('docs/database')).toEqual([]);
 });

@@ -45,6 +45,14 @@ it('as a Helm hook: pre-install and pre-upgrade, weighted, deleted before the ne
   expect(job.spec?.ttlSecondsAfterFinished).toBeUndefined();
 });
 
+it('runs the contexts it is given (`--context production`), else the config decides', () => {
+  const container = (contexts?: string[]) =>
+    validJob(migrationJob(config, { image: 'x', helmHook: false, secret: 's', contexts })).spec?.template.spec
+      ?.containers[0];
+  expect(container(['production', 'eu'])?.args).toEqual(['--wait', '2m', '--context', 'production,eu']);
+  expect(container()?.args).toEqual(['--wait', '2m']);
+});
+
 it('the schema check is real: a wrong type is refused', () => {
   const manifest = migrationJob(config, { image: 'x', helmHook: false, secret: 's' });
   (manifest.spec as Record<string, unknown>).backoffLimit = 'once';

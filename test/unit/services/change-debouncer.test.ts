@@ -1,37 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeDebouncer, isEditorScratchFile } from '../../../src/services/change-debouncer.js';
-import type { Clock } from '../../../src/services/clock.js';
 import { isIgnoredChange, servicesOfPath } from '../../../src/services/migration-watcher.js';
-
-/** Time moves only when the test says so; sleeps end when their time comes or their signal aborts. */
-class ManualClock implements Clock {
-  time = 0;
-  readonly #sleepers = new Set<{ at: number; wake: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const sleeper = { at: this.time + ms, wake: resolve };
-      this.#sleepers.add(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.#sleepers.delete(sleeper);
-        resolve();
-      });
-    });
-  }
-  async advance(ms: number): Promise<void> {
-    this.time += ms;
-    for (const sleeper of [...this.#sleepers]) {
-      if (sleeper.at > this.time) continue;
-      this.#sleepers.delete(sleeper);
-      sleeper.wake();
-    }
-    // Let the woken sleepers' continuations run.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 function debouncer(clock: ManualClock) {
   const flushed: string[][] = [];
@@ -99,6 +69,13 @@ describe('which changes count', () => {
     const dirs = [{ service: 'auth', dir: '/p/.migrations' }];
     expect(isIgnoredChange(dirs, '/p/.migrations')).toBe(false);
     expect(isIgnoredChange(dirs, '/p/.migrations/.x.swp')).toBe(true);
+  });
+
+  it("ignores what a tool run writes there (Alembic's __pycache__), not a migration beside it", () => {
+    const dirs = [{ service: 'billing', dir: '/p/billing/alembic/versions' }];
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/__pycache__')).toBe(true);
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/__pycache__/0004.cpython-311.pyc')).toBe(true);
+    expect(isIgnoredChange(dirs, '/p/billing/alembic/versions/0004_account_note.py')).toBe(false);
   });
 
   it('names the services of the deepest directory holding the file', () => {

@@ -44,7 +44,7 @@ it('takes over a claim whose pid now belongs to another program (same pid, other
   const other = otherProcess();
   ws.write('.devup/dev-session.json', JSON.stringify({ pid: other.pid, started: '1', startedAt: 'x' }));
   expect(readDevSession(`${ws.dir}/.devup`)).toBeUndefined();
-  const release = await claimDevSession(`${ws.dir}/.devup`);
+  const { release } = await claimDevSession(`${ws.dir}/.devup`);
   expect(readDevSession(`${ws.dir}/.devup`)?.pid).toBe(process.pid);
   release();
   expect(existsSync(`${ws.dir}/.devup/dev-session.json`)).toBe(false);
@@ -55,12 +55,12 @@ it('takes over a claim whose process is gone', async () => {
     '.devup/dev-session.json': JSON.stringify({ pid: 2 ** 22 + 7, started: '1', startedAt: 'x' }),
   });
   expect(readDevSession(`${ws.dir}/.devup`)).toBeUndefined();
-  (await claimDevSession(`${ws.dir}/.devup`))();
+  (await claimDevSession(`${ws.dir}/.devup`)).release();
 });
 
 it("a session removes only its own files, never another session's", async () => {
   ws = createWorkspace();
-  const release = await claimDevSession(`${ws.dir}/.devup`);
+  const { release } = await claimDevSession(`${ws.dir}/.devup`);
   const other = otherProcess();
   const theirs = JSON.stringify({ ...other, startedAt: 'x' });
   ws.write('.devup/dev-session.json', theirs);

@@ -99,4 +99,40 @@ describe('buildServiceEnv', () => {
     );
     expect(overridden.DEVUP_URL_AUTH).toBe('http://auth.test');
   });
+
+  it("fills a service's env with driver URLs, the connection's parts and other services' addresses", async () => {
+    const ingestion = settings({ name: 'ingestion', port: 4203, ready: { kind: 'tcp', port: 4203 } });
+    const api = settings({
+      name: 'api',
+      env: {
+        SQLALCHEMY_URL: '{url:asyncpg}',
+        JDBC: '{url:jdbc}',
+        DSN: 'host={host} port={port} user={user} dbname={database}',
+        INGESTION_SERVICE_URL: '{service.ingestion.url}/api',
+        INGESTION_PORT: '{service.ingestion.port}',
+      },
+      ready: { kind: 'none' },
+    });
+    const env = await buildServiceEnv(api, {
+      inherited: {},
+      devup: {
+        DATABASE_URL: 'postgresql://devup:s%40cret@127.0.0.1:55432/auth',
+        PGHOST: '127.0.0.1',
+        PGPORT: '55432',
+        PGUSER: 'devup',
+        PGPASSWORD: 's@cret',
+        PGDATABASE: 'auth',
+      },
+      dotenv: {},
+      services: [ingestion, api],
+      color: false,
+    });
+    expect(env).toMatchObject({
+      SQLALCHEMY_URL: 'postgresql+asyncpg://devup:s%40cret@127.0.0.1:55432/auth',
+      JDBC: 'jdbc:postgresql://127.0.0.1:55432/auth?user=devup&password=s%40cret',
+      DSN: 'host=127.0.0.1 port=55432 user=devup dbname=auth',
+      INGESTION_SERVICE_URL: 'http://127.0.0.1:4203/api',
+      INGESTION_PORT: '4203',
+    });
+  });
 });

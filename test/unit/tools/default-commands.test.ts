@@ -6,14 +6,32 @@ import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
-const context = (cwd: string, root = cwd) => ({ schema: 'svc_acme', migrationsDir: `${cwd}/migrations`, cwd, root });
+const context = (cwd: string, root = cwd, contexts = ['dev']) => ({
+  schema: 'svc_acme',
+  migrationsDir: `${cwd}/migrations`,
+  cwd,
+  root,
+  contexts,
+});
 
 it('runs each tool the way its docs say to apply everything', () => {
   expect(defaultToolCommand(toolAdapter('alembic'), context('/s'))).toEqual(['alembic', 'upgrade', 'head']);
   expect(defaultToolCommand(toolAdapter('prisma'), context('/s'))).toEqual(['prisma', 'migrate', 'deploy']);
   expect(defaultToolCommand(toolAdapter('flyway'), context('/s'))).toEqual(['flyway', 'migrate']);
-  expect(defaultToolCommand(toolAdapter('liquibase'), context('/s'))).toEqual(['liquibase', 'update']);
+  expect(defaultToolCommand(toolAdapter('liquibase'), context('/s'))).toEqual([
+    'liquibase',
+    'update',
+    '--contexts=dev',
+  ]);
   expect(defaultToolCommand(toolAdapter('command'), context('/s'))).toEqual([]);
+});
+
+it("passes the run's contexts to Liquibase as --contexts, so its changesets' own contexts decide", () => {
+  expect(defaultToolCommand(toolAdapter('liquibase'), context('/s', '/s', ['production', 'eu']))).toEqual([
+    'liquibase',
+    'update',
+    '--contexts=production,eu',
+  ]);
 });
 
 it('gives node-pg-migrate the schema and the directory devup reads', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ServiceSettings } from '../../../src/config/types.js';
 import type { ConnectionInfo } from '../../../src/database/connection/connection.js';
 import { parseConnectionUrl } from '../../../src/database/connection/connection-url.js';
 import { dbmate } from '../../../src/migrations/tools/dbmate.js';
@@ -154,6 +155,24 @@ describe('buildToolEnv', () => {
       FROM_FILE: '1',
       PGUSER: 'override',
     });
+  });
+});
+
+describe('buildToolEnv placeholders', () => {
+  it("gives migrations.env the target's driver URLs and parts, and other services' addresses", () => {
+    const ingestion = { name: 'ingestion', port: 4303, ready: { kind: 'tcp', port: 4303 } } as ServiceSettings;
+    const env = buildToolEnv(
+      input({
+        target: { ...target, database: 'billing' },
+        services: [ingestion],
+        serviceEnv: { INGESTION: '{service.ingestion.url}' },
+        migrationEnv: { SQLALCHEMY_URL: '{url:psycopg2}', WHO: '{user}@{host}:{port}/{database}' },
+      }),
+    );
+    expect(env.SQLALCHEMY_URL).toBe(env.DATABASE_URL?.replace(/^postgresql:/, 'postgresql+psycopg2:'));
+    expect(env.SQLALCHEMY_URL).toMatch(/\/billing$/);
+    expect(env.WHO).toBe('devup@127.0.0.1:54329/billing');
+    expect(env.INGESTION).toBe('http://127.0.0.1:4303');
   });
 });
 

@@ -9,7 +9,7 @@ import {
 } from '../../../src/migrations/tools/tool-program.js';
 
 const alembic = toolAdapter('alembic');
-const context = { schema: 'auth_acme', migrationsDir: '/s/alembic/versions', cwd: '/s', root: '/' };
+const context = { schema: 'auth_acme', migrationsDir: '/s/alembic/versions', cwd: '/s', root: '/', contexts: ['dev'] };
 const settings = (over: Partial<ToolSettings> = {}): ToolSettings => ({
   kind: 'tool',
   tool: 'alembic',

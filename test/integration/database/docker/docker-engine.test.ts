@@ -162,6 +162,26 @@ describe.skipIf(!status.available)(`Docker engine${status.available ? '' : ` (sk
     expect((await docker.getVolume(`${project}-pgdata`).inspect()).Name).toBe(`${project}-pgdata`);
   });
 
+  it('status does not take a running container of its name that it did not create for its Postgres', async () => {
+    const project = `${PREFIX}-impostor`;
+    const docker = dockerClient();
+    const container = await docker.createContainer({
+      name: `${project}-postgres`,
+      Image: TEST_IMAGE,
+      Env: ['POSTGRES_PASSWORD=x'],
+    });
+    await container.start();
+    const engine = new DockerEngine(project, await settings());
+    const seen = await engine.status();
+    expect(seen).toEqual({
+      engine: 'docker',
+      state: 'absent',
+      description: `no container of devup's: a container named ${project}-postgres exists, but devup did not create it for project "${project}" (devup never touches it)`,
+      port: undefined,
+    });
+    await container.remove({ force: true, v: true });
+  });
+
   it('reads the server log when the volume holds another major version', async () => {
     const project = `${PREFIX}-major`;
     const db = await settings();

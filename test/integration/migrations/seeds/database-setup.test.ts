@@ -73,7 +73,7 @@ it('creates the extensions in public and runs init once, before any migration; e
     database: db.database,
     done: [],
     warnings: [
-      'database.init file db/init.sql changed since it ran in this database; it runs once per database (`devup reset` runs it again)',
+      'database.init file db/init.sql changed since it ran on this server; it runs once (`devup reset` runs it again)',
     ],
   });
   expect(await query('select count(*)::int as n from public.init_runs')).toEqual([{ n: 1 }]);

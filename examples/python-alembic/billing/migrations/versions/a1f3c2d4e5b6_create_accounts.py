@@ -13,8 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # uuid_generate_v4() comes from uuid-ossp, which devup creates once in public
-    # (database.extensions) before any tenant migrates.
+    # uuid_generate_v4() comes from uuid-ossp, which db/init.sql creates in the billing
+    # database (database.init) before any tenant migrates.
     op.execute(
         """
         CREATE TABLE accounts (

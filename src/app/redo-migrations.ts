@@ -1,0 +1,88 @@
+import type { ResolvedConfig } from '../config/types.js';
+import type { ConnectionInfo } from '../database/connection/connection.js';
+import type { InspectedTarget } from '../migrations/inspect.js';
+import { type PlannedRollback, planRollbacks, rollbackTargets } from '../migrations/sql/rollback.js';
+import { type MigrationStepResult, runMigrationStep } from '../migrations/step/migration-step.js';
+import type { ToolRollback } from '../migrations/tools/tool-rollback.js';
+import { MigrationProgress } from '../ui/migration-progress.js';
+import type { Output } from '../ui/output.js';
+
+const COMMAND = 'devup migrate redo';
+
+/** What a redo takes back per tenant before migrating again: SQL down sections, or the tool's down step. */
+export interface RedoPlan {
+  sql: PlannedRollback[];
+  tools: ToolRollback[];
+}
+
+/** One step back per selected tenant that has something applied; starts no tool. */
+export async function planRedo(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  targets: InspectedTarget[],
+): Promise<RedoPlan> {
+  const sql = planRollbacks(
+    targets.filter((t) => t.sql),
+    { steps: 1 },
+  );
+  const toolTargets = targets.filter((t) => !t.sql).map((t) => ({ service: t.service.service, target: t.target }));
+  if (toolTargets.length === 0) return { sql, tools: [] };
+  const { planToolRollbacks } = await import('../migrations/tools/tool-rollback.js');
+  const tools = await planToolRollbacks(config, admin, toolTargets, { steps: 1, to: undefined }, COMMAND);
+  return { sql, tools: tools.filter((p) => p.rolledBack.length > 0) };
+}
+
+/** The lines a person confirms: per tenant, what goes down and comes up again. */
+export function describeRedo(plan: RedoPlan): string[] {
+  const lines = plan.sql.map(({ target, preview }) => {
+    const names = preview.map((m) => (m.note ? `${m.name} (${m.note})` : m.name));
+    return `  ${target.schema}: ${names.join(', ')}   (its down section, then migrate)`;
+  });
+  for (const p of plan.tools) {
+    const tool = p.service.migrations?.kind === 'tool' ? p.service.migrations.tool : 'the tool';
+    const how = p.runs.map((args) => args.slice(0, 2).join(' ')).join(', ');
+    lines.push(`  ${p.target.schema}: ${p.rolledBack.join(', ')}   (${tool} ${how}, then migrate)`);
+  }
+  return lines;
+}
+
+/**
+ * Rolls back what was confirmed, then migrates the same service and tenant again (the migration
+ * rolled back, and whatever else is pending). Throws the migration step's first failure.
+ */
+export async function runRedo(
+  config: ResolvedConfig,
+  admin: ConnectionInfo,
+  plan: RedoPlan,
+  selection: { service: string; tenant: string | undefined },
+  options: { output: Output; signal?: AbortSignal },
+): Promise<MigrationStepResult> {
+  const { output } = options;
+  await rollbackTargets(admin, plan.sql, { steps: 1 }, (target, done) => {
+    output.line(`  ${output.style('green', '✔')} ${target.schema}: rolled back ${done.join(', ')}`);
+    output.event({ event: 'rolled-back', schema: target.schema, migrations: done });
+  });
+  if (plan.tools.length > 0) {
+    const { runToolRollback } = await import('../migrations/tools/tool-rollback.js');
+    for (const p of plan.tools) {
+      await runToolRollback(config, admin, p, {
+        onOutput: (line) => output.debug(`  ${line}`),
+        signal: options.signal,
+        command: COMMAND,
+      });
+      output.line(`  ${output.style('green', '✔')} ${p.target.schema}: rolled back ${p.rolledBack.join(', ')}`);
+      output.event({ event: 'rolled-back', schema: p.target.schema, migrations: p.rolledBack });
+    }
+  }
+  const progress = new MigrationProgress(output);
+  const result = await runMigrationStep(config, admin, {
+    services: [selection.service],
+    tenant: selection.tenant,
+    onPlanned: (targets) => progress.planned(targets),
+    onEvent: (event) => progress.event(event),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  await progress.finish();
+  if (result.failure) throw result.failure;
+  return result;
+}
