@@ -140,7 +140,7 @@ it('accepts env placeholders, names an unknown one with its key, and wants migra
     },
   });
   const known =
-    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
+    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {infra.NAME.url|host|port|user|password}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
   expect(found).toEqual([
     `services.api.migrations.env.Y: unknown placeholder {nope}: use ${known}`,
     `services.api.env.TYPO: unknown placeholder {shema}: use ${known}`,
