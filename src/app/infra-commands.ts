@@ -1,4 +1,6 @@
 import type { ResolvedConfig } from '../config/types.js';
+import { infraResourceState } from '../dashboard/infra-resources.js';
+import type { ResourceState } from '../dashboard/resource-state.js';
 import { DockerApi } from '../database/docker/api.js';
 import type { Destroyable } from '../database/engine.js';
 import { infraOwner } from '../infra/boot-infra.js';
@@ -12,6 +14,7 @@ import {
 } from '../infra/infra-lifecycle.js';
 import type { InfraOwner } from '../infra/infra-plan.js';
 import { type InfraState, infraStates } from '../infra/infra-state.js';
+import { describeInfraReady } from '../infra/infra-values.js';
 import { stopNative } from '../infra/native/start-native.js';
 
 // What down, status, reset, ls and prune do with infra: loaded only when a config (or a checkout) has some.
@@ -83,4 +86,12 @@ export async function infraContainerStates(owner: InfraOwner): Promise<{ name: s
 export async function projectInfraStates(config: ResolvedConfig): Promise<InfraState[] | undefined> {
   const api = await dockerOrUndefined();
   return api ? infraStates(api, config.infra, infraOwner(config)) : undefined;
+}
+
+/** `devup status --json`'s infra rows of `resources` when no dashboard answers (the page's shape). */
+export function infraResourceRows(config: ResolvedConfig, states: readonly InfraState[]): ResourceState[] {
+  return states.map((state) => {
+    const entry = config.infra.find((e) => e.name === state.name);
+    return infraResourceState(state, entry ? { check: describeInfraReady(entry.ready) } : undefined);
+  });
 }

@@ -1,5 +1,13 @@
 import { type CommandContext, parseList } from '../app/context.js';
 import { runDevEnvironment } from '../app/dev/dev-environment.js';
+import type { UiSettings } from '../config/types.js';
+
+/** --ui / --ui-read-only over `ui` in the config; --ui-read-only alone turns the dashboard on too. */
+function uiOptions(ui: UiSettings, options: Record<string, unknown>): { readOnly: boolean } | undefined {
+  const readOnly = options.uiReadOnly === true || ui.readOnly;
+  if (options.ui === true || options.uiReadOnly === true || ui.enabled) return { readOnly };
+  return undefined;
+}
 
 /** `devup dev` (the default command). */
 export default async function dev(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
@@ -14,5 +22,6 @@ export default async function dev(ctx: CommandContext, options: Record<string, u
     strict: options.strict === true,
     keepGoing: options.keepGoing === true ? true : undefined,
     start: true,
+    ui: uiOptions(config.ui, options),
   });
 }

@@ -46,8 +46,16 @@ export function buildProgram(): Command {
     .option('--only <services>', 'start only these services (comma-separated) and what they depend on')
     .option('--no-seed', 'do not apply seed data to a fresh database')
     .option('--strict', 'out-of-order migrations are errors')
+    .option('--ui', 'serve the local dashboard on 127.0.0.1 and print its URL (docs/dashboard.md)')
+    .option('--ui-read-only', 'the dashboard without any action (implies --ui)')
     .option('--keep-going', 'a failing service leaves the others running; it restarts on r or when its files change')
     .action(lazy(() => import('./dev.js')));
+
+  program
+    .command('ui')
+    .description("print the URL of the running devup dev's dashboard (--open opens it)")
+    .option('--open', 'open it in the browser (xdg-open)')
+    .action(lazy(() => import('./ui.js')));
 
   const migrate = program
     .command('migrate')

@@ -22,11 +22,16 @@ export default async function status(ctx: CommandContext): Promise<number> {
     }
   }
   const session = readDevSession(config.stateDir);
-  const infra =
-    config.infra.length > 0 ? await (await import('../app/infra-commands.js')).projectInfraStates(config) : undefined;
+  // Loaded only for a config with infra; asks Docker once (a list by label), writes nothing.
+  const infraCommands = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
+  const infra = await infraCommands?.projectInfraStates(config);
   if (output.mode === 'json') {
+    // The dashboard's resource model, loaded only for --json.
+    const { statusResources } = await import('../dashboard/status-resources.js');
+    const infraRows = infra && infraCommands ? infraCommands.infraResourceRows(config, infra) : [];
+    const resources = await statusResources(config.stateDir, engine, session, infraRows);
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}) })}\n`,
+      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}), resources })}\n`,
     );
     return 0;
   }

@@ -272,6 +272,16 @@ export const configSchema = z.strictObject({
     ),
   /** `devup dev` watches the migration directories and applies a new migration as it is saved. */
   watch: z.boolean().default(CONFIG_DEFAULTS.watch),
+  ui: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        port: port.optional().describe('the port to try first (default 4900, shifted with the checkout)'),
+        readOnly: z.boolean().optional().describe('show the dashboard without any action (as --ui-read-only)'),
+      }),
+    ])
+    .optional()
+    .describe('`devup dev` serves the local dashboard (as --ui): true, or { port, readOnly }'),
   database: databaseSchema.optional(),
   schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),

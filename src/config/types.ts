@@ -153,6 +153,13 @@ export interface DatabaseSetup {
   init: string[];
 }
 
+export interface UiSettings {
+  enabled: boolean;
+  /** Tried first, before the one remembered in .devup/dashboard.json; shifted with the checkout. */
+  port: number | undefined;
+  readOnly: boolean;
+}
+
 export interface ResolvedConfig {
   configPath: string;
   /** The directory of the config file; relative paths in the config are resolved against it. */
@@ -169,6 +176,8 @@ export interface ResolvedConfig {
   checkout?: CheckoutPlacement;
   /** `devup dev` applies migrations saved while it runs. */
   watch: boolean;
+  /** The dashboard (`ui` in the config, or --ui): off unless asked. */
+  ui: UiSettings;
   /** The values of the project's `.env`, as loaded before the config was evaluated. */
   dotenv: Record<string, string>;
   database: DatabaseSettings;

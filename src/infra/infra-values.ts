@@ -1,5 +1,5 @@
 import { INFRA_PRESETS } from '../config/infra-presets.js';
-import type { InfraSettings } from '../config/types.js';
+import type { InfraReady, InfraSettings } from '../config/types.js';
 
 /** What a service reads of a running entry: `{infra.NAME.url}` and friends, and `devup status`. */
 export interface InfraValues {
@@ -37,4 +37,18 @@ export function infraPlaceholderValues(entries: readonly InfraSettings[]): Recor
 export function displayUrl(entry: InfraSettings): string {
   const { url, password } = infraValues(entry);
   return password ? url.replace(encodeURIComponent(password), '***') : url;
+}
+
+/** An entry's readiness check in words (the dashboard's Resources page, `status --json`). */
+export function describeInfraReady(ready: InfraReady): string {
+  switch (ready.kind) {
+    case 'command':
+      return `runs ${ready.argv.join(' ')}`;
+    case 'http':
+      return `GET :${ready.port}${ready.path}`;
+    case 'tcp':
+      return `TCP port ${ready.port}`;
+    case 'log':
+      return `log line /${ready.pattern.source}/`;
+  }
 }

@@ -161,6 +161,52 @@ export function readLog(
   };
 }
 
+/**
+ * The last `count` entries of a resource's log (the rotated file's too when the current one holds
+ * fewer), read from the end in blocks: a page's first screen need not parse 10 MB.
+ */
+export function readLogTail(dir: string, resource: string, count: number): LogEntry[] {
+  const current = fileOf(dir, resource);
+  const entries = parseLogLines(resource, tailOf(current, count));
+  if (entries.length >= count) return entries.slice(-count);
+  return [
+    ...parseLogLines(resource, tailOf(`${current}.1`, count - entries.length)).slice(entries.length - count),
+    ...entries,
+  ];
+}
+
+const TAIL_BLOCK = 64 * 1024;
+
+/** The whole lines at the end of `file` that hold at least `count` lines (or all of it). */
+function tailOf(file: string, count: number): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const blocks: Buffer[] = [];
+    let start = fstatSync(fd).size;
+    let newlines = 0;
+    while (start > 0 && newlines <= count) {
+      const from = Math.max(0, start - TAIL_BLOCK);
+      const block = Buffer.alloc(start - from);
+      readSync(fd, block, 0, block.length, from);
+      for (let i = block.indexOf(10); i !== -1; i = block.indexOf(10, i + 1)) newlines++;
+      blocks.unshift(block);
+      start = from;
+    }
+    // Decoded once, so a character split between two blocks stays whole.
+    const text = Buffer.concat(blocks).toString('utf8');
+    // A line cut at the start is dropped; one being written at the end is read next time.
+    const first = start > 0 ? text.indexOf('\n') + 1 : 0;
+    return text.slice(first, text.lastIndexOf('\n') + 1);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function inodeOf(file: string): number | undefined {
   try {
     return statSync(file).ino;

@@ -2,16 +2,15 @@ import path from 'node:path';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
-import { formatDuration } from '../lib/format.js';
 import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
 import { KeepGoing } from './keep-going.js';
-import { LogPrefixer, type LogSource } from './log-prefixer.js';
-import { LogStore } from './log-store.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
+import { readyService, ServiceOperations, serviceUrl } from './service-operations.js';
+import { ServiceOutput } from './service-output.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
 import type { ServiceState } from './service-status.js';
@@ -23,15 +22,6 @@ export type { ReadyService, StartedServices, SupervisionEnd, SupervisorOptions }
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-function serviceUrl(service: ServiceSettings): string | null {
-  if (service.ready.kind === 'http') return new URL(service.ready.url).origin;
-  return service.port === undefined ? null : `http://localhost:${service.port}`;
-}
-
-function readyService(service: SupervisedService): ReadyService {
-  return { name: service.name, pid: service.pid, readyMs: service.readyMs ?? 0, url: serviceUrl(service.settings) };
-}
-
 /**
  * Runs a project's services for `devup dev`: starts each once its migrations (gate) and its
  * dependencies are ready, prefixes their output into one stream, restarts crashed ones per their
@@ -42,7 +32,8 @@ export class ServiceSupervisor {
   readonly finished: Promise<SupervisionEnd>;
   readonly #options: SupervisorOptions;
   readonly #clock: Clock;
-  readonly #prefixer: LogPrefixer;
+  readonly #output: ServiceOutput;
+  readonly #operations: ServiceOperations;
   readonly #services = new Map<string, SupervisedService>();
   readonly #settings: ServiceSettings[];
   readonly #stateFile: RuntimeStateFile | undefined;
@@ -51,17 +42,12 @@ export class ServiceSupervisor {
   readonly #halted = deferred<never>();
   readonly #afterGivingUp: string;
   #phase: Phase = 'idle';
-  /** The restart under way (they run one at a time). */
-  #restarts: Promise<unknown> = Promise.resolve();
-  #restarting = false;
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
   #stateFileBroken = false;
   /** Removes the exit hook that removes the state file (set while services may be running). */
   #forgetStateFileAtExit: (() => void) | undefined;
   readonly #keepGoing: KeepGoing | undefined;
-  readonly #logStore: LogStore | undefined;
-  #logStoreBroken = false;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -69,26 +55,31 @@ export class ServiceSupervisor {
     this.#settings = options.services;
     this.finished = this.#finished.promise;
     this.#halted.promise.catch(() => {});
-    this.#prefixer = new LogPrefixer(
-      options.services.map((service) => service.name),
-      { color: options.color },
-    );
+    this.#output = new ServiceOutput(options);
     this.#stateFile = options.stateFile === undefined ? undefined : new RuntimeStateFile(options.stateFile);
     this.#afterGivingUp = options.keepGoing
       ? 'the others keep running (keep-going): it restarts when one of its files changes, or on r'
       : (options.onServiceExit ?? 'keep-running') === 'stop-all'
         ? 'stopping all services (onServiceExit: "stop-all")'
         : 'the other services keep running';
-    this.#logStore = options.logs === undefined ? undefined : new LogStore(options.logs.dir);
     this.#keepGoing = options.keepGoing
       ? new KeepGoing({
           services: options.services.filter((service) => service.command !== undefined),
           statusOf: (name) => this.#services.get(name)?.status,
           restart: (names) => this.restart(names),
-          notice: (service, text) => this.#write(this.#prefixer.format(service, 'devup', text)),
+          notice: (service, text) => this.#output.notice(service, text),
           canRestart: () => this.#phase === 'running' && !this.#shutdown,
         })
       : undefined;
+    this.#operations = new ServiceOperations({
+      settings: this.#settings,
+      services: this.#services,
+      keepGoing: this.#keepGoing,
+      create: (service) => this.#createService(service),
+      phase: () => (this.#shutdown ? 'stopping' : this.#phase === 'running' ? 'running' : 'idle'),
+      stateChanged: () => this.#writeState(),
+      notice: (service, text) => this.#output.notice(service, text),
+    });
     for (const service of options.services) {
       // Migrations only: nothing to run.
       if (service.command !== undefined) this.#services.set(service.name, this.#createService(service));
@@ -102,21 +93,11 @@ export class ServiceSupervisor {
       clock: this.#clock,
       restartPolicy: options.restartPolicy ?? {},
       buildEnv: async () => {
-        const env = await buildServiceEnv(service, {
-          inherited: options.inheritedEnv ?? process.env,
-          devup: options.env(service),
-          dotenv: options.dotenv,
-          ...(options.infra ? { infra: options.infra } : {}),
-          services: options.services,
-          color: options.color,
-        });
+        const env = await this.#envOf(service, options.inheritedEnv ?? process.env);
         if (options.session !== undefined) env[SESSION_MARKER] = options.session;
         return env;
       },
-      log: (source, lines) => {
-        this.#write(lines.map((line) => this.#prefixer.format(service.name, source, line)).join(''));
-        this.#keep(service.name, source, lines);
-      },
+      log: (source, lines) => this.#output.lines(service.name, source, lines),
       emit: (event) => options.onEvent?.(event),
       onStatusChange: () => {
         this.#writeState();
@@ -144,7 +125,7 @@ export class ServiceSupervisor {
     const stateFile = this.#stateFile;
     if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
     this.#writeState();
-    this.#resetLogs();
+    this.#output.reset();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
       const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
@@ -182,40 +163,40 @@ export class ServiceSupervisor {
    * again: it stays down (and what depends on it among the named is not started), the others run on.
    */
   restart(names: readonly string[]): Promise<ReadyService[]> {
-    const run = this.#restarts.then(() => this.#restart(names));
-    this.#restarts = run.catch(() => {});
-    return run;
+    return this.#operations.restart(names);
   }
 
-  async #restart(names: readonly string[]): Promise<ReadyService[]> {
-    if (this.#shutdown) throw new InterruptedError();
-    if (this.#phase !== 'running') throw new Error('ServiceSupervisor.restart() before start() finished');
-    const chosen = this.#settings.filter((service) => names.includes(service.name) && this.#services.has(service.name));
-    this.#restarting = true;
-    try {
-      await dependentsFirst(chosen, async (service) => this.#services.get(service.name)?.stop());
-      if (this.#shutdown) throw new InterruptedError();
-      for (const service of chosen) this.#services.set(service.name, this.#createService(service));
-      this.#writeState();
-      await dependenciesFirst(chosen, async (service) => {
-        if (this.#shutdown) throw new InterruptedError();
-        const readyMs = await this.#services.get(service.name)?.start();
-        this.#write(
-          this.#prefixer.format(service.name, 'devup', `restarted, ready in ${formatDuration(readyMs ?? 0)}`),
-        );
-      }).catch(async (error: unknown) => {
-        // What could not start because a dependency failed is down, not "starting" for ever.
-        if (this.#keepGoing) this.#blockUnstarted(chosen);
-        await Promise.all(chosen.map((service) => this.#services.get(service.name)?.stop()));
-        throw error;
-      });
-    } finally {
-      this.#restarting = false;
-    }
-    if (this.#shutdown) throw new InterruptedError();
-    return chosen.flatMap((service) => {
-      const supervised = this.#services.get(service.name);
-      return supervised ? [readyService(supervised)] : [];
+  /** Stops one service (and nothing else: what depends on it keeps running); it can be started again. */
+  stopOne(name: string): Promise<void> {
+    return this.#operations.stop(name);
+  }
+
+  /** Starts a service stopped by stopOne() (or one that is down) with a fresh process; resolves once it is ready. */
+  startOne(name: string): Promise<void> {
+    return this.#operations.start(name);
+  }
+
+  /** The services `r` restarts: the down ones while any is (keep-going), else every one. */
+  restartTargets(): string[] {
+    return this.#operations.restartTargets();
+  }
+
+  /** The environment devup gives a service, without what it inherits from devup's own shell. */
+  environment(name: string): Promise<Record<string, string>> | undefined {
+    const service = this.#settings.find((s) => s.name === name);
+    return service === undefined ? undefined : this.#envOf(service, {});
+  }
+
+  #envOf(service: ServiceSettings, inherited: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+    const options = this.#options;
+    const { dotenv, services, color, infra } = options;
+    return buildServiceEnv(service, {
+      inherited,
+      devup: options.env(service),
+      dotenv,
+      ...(infra ? { infra } : {}),
+      services,
+      color,
     });
   }
 
@@ -264,22 +245,6 @@ export class ServiceSupervisor {
     });
   }
 
-  /** Keep-going: a restart's services that never started (a dependency failed) are blocked, not "starting". */
-  #blockUnstarted(chosen: readonly ServiceSettings[]): void {
-    const failed = chosen.find((s) => this.#services.get(s.name)?.status === 'failed')?.name ?? 'a dependency';
-    for (const s of chosen) {
-      const supervised = this.#services.get(s.name);
-      if (supervised?.status === 'starting') supervised.block(failed);
-    }
-  }
-
-  /** The services `r` restarts: the down ones while any is (keep-going), else every one. */
-  restartTargets(): string[] {
-    const down = this.#keepGoing?.down() ?? [];
-    if (down.length > 0) return this.#keepGoing?.withBlockedDependents(down) ?? down;
-    return this.#settings.map((service) => service.name);
-  }
-
   #onServiceEnd(name: string, end: ServiceEnd): void {
     // Keep-going: supervision goes on, even with every service down, until Ctrl-C.
     if (this.#shutdown || this.#keepGoing) return;
@@ -297,8 +262,9 @@ export class ServiceSupervisor {
   /** With keep-running, supervision ends when no service is left running. */
   #endIfAllGone(): void {
     // A restart's stopped services are about to run again.
-    if (this.#restarting || this.#keepGoing) return;
-    const services = [...this.#services.values()];
+    if (this.#operations.restarting || this.#keepGoing) return;
+    // Stopped from the dashboard: not gone for good, it may be started again.
+    const services = [...this.#services.values()].filter((service) => !this.#operations.stoppedOnRequest(service.name));
     if (services.some((service) => service.status !== 'exited' && service.status !== 'failed')) return;
     const failed = services.filter((service) => service.status === 'failed').map((service) => service.name);
     void this.#beginShutdown({ reason: 'all-exited', failed });
@@ -316,7 +282,7 @@ export class ServiceSupervisor {
       this.#phase = 'stopped';
       this.#forgetStateFileAtExit?.();
       this.#stateFile?.remove();
-      this.#logStore?.close();
+      this.#output.close();
       this.#finished.resolve(cause);
     });
     return this.#shutdown;
@@ -334,32 +300,8 @@ export class ServiceSupervisor {
     for (const line of await stopDetachedProcesses(this.#options.session)) this.#write(`devup: ${line}\n`);
   }
 
-  #resetLogs(): void {
-    try {
-      this.#logStore?.reset();
-    } catch (error) {
-      this.#logsFailed(error);
-    }
-  }
-
-  /** Also into the log files (masked as the screen is); a failure to write them ends only that. */
-  #keep(service: string, source: LogSource, lines: string[]): void {
-    if (!this.#logStore || this.#logStoreBroken) return;
-    try {
-      const mask = this.#options.logs?.mask ?? ((text: string) => text);
-      this.#logStore.append(service, source, mask(lines.join('\n')).split('\n'));
-    } catch (error) {
-      this.#logsFailed(error);
-    }
-  }
-
-  #logsFailed(error: unknown): void {
-    this.#logStoreBroken = true;
-    this.#write(`devup: could not write the logs in ${this.#logStore?.dir}: ${(error as Error).message}\n`);
-  }
-
   #write(text: string): void {
-    if (text.length > 0) this.#options.write(text);
+    this.#output.write(text);
   }
 
   #writeState(): void {

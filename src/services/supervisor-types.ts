@@ -1,6 +1,7 @@
 import type { ServiceSettings } from '../config/types.js';
 import type { UserError } from '../errors.js';
 import type { Clock } from './clock.js';
+import type { LogSource } from './log-prefixer.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import type { ServiceEvent } from './service-status.js';
 
@@ -20,6 +21,8 @@ export interface SupervisorOptions {
   /** Coloured prefixes; children get FORCE_COLOR=1 (true) or NO_COLOR=1 (false). */
   color: boolean;
   onEvent?: (event: ServiceEvent) => void;
+  /** Each service's lines as they come, unprefixed (the dashboard's live log stream). */
+  onLines?: (service: string, source: LogSource, lines: string[]) => void;
   /** What happens to the others when one service stops for good after being ready. */
   onServiceExit?: 'keep-running' | 'stop-all';
   /** A JSON file kept current while supervising (see RuntimeState); removed on stop. */

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → app → check → schema, copies, services, ui, deploy, infra → migrations → database → checkouts → config → lib and the
+ * cli → app, dashboard → check → schema, copies, services, ui, deploy, infra → migrations → database → checkouts → config → lib and the
  * files directly in src/ (errors, ports, version...), which import none of the folders (docs/architecture.md).
  */
 const RANK: Record<string, number> = {
@@ -23,6 +23,8 @@ const RANK: Record<string, number> = {
   check: 6,
   app: 7,
   init: 7,
+  // The local dashboard (devup dev --ui): beside app/, which loads it lazily; cli/ui.ts and status read it.
+  dashboard: 7,
   cli: 8,
   'index.ts': 9,
 };

@@ -19,6 +19,8 @@ export interface DevOptions {
   reseed?: 'all' | string[] | undefined;
   /** Built from zero (a full reset): keep templates for the next reset. */
   keepTemplate?: boolean;
+  /** Serve the dashboard (--ui, or `ui` in the config). */
+  ui?: { readOnly: boolean } | undefined;
   /** `reset --no-start` holds the session as a reset, which a `devup dev` started meanwhile waits for. */
   sessionCommand?: 'dev' | 'reset';
 }
@@ -72,6 +74,8 @@ async function runClaimedDevEnvironment(
   const interrupts = new Interrupts();
   // Load the supervisor (and execa, ~80 ms) while Postgres boots and migrations run.
   if (options.start) void import('../../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
+  // The dashboard's chunk too, when asked for: its server then starts at once after the migrations.
+  if (options.start && options.ui) void import('../../dashboard/dashboard.js').catch(() => {});
   // Infra starts beside Postgres; its module is loaded only for a config that has some.
   const infra = config.infra.length > 0 ? startDevInfra(ctx, config, services, options) : undefined;
   const preparing = prepareDatabase(ctx, config, {
@@ -89,6 +93,7 @@ async function runClaimedDevEnvironment(
   if (!options.start) return 0;
   return startServices(ctx, config, services, prepared, interrupts, {
     watch: !options.skipMigrations,
+    ui: options.ui,
     session: options.session,
     keepGoing: options.keepGoing ?? config.keepGoing,
     infra: devInfra,

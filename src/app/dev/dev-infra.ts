@@ -1,11 +1,14 @@
 import { infraNeededBy } from '../../config/normalise/infra-rules.js';
 import type { InfraSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { InfraFeed } from '../../dashboard/infra-resources.js';
 import { DockerApi } from '../../database/docker/api.js';
 import { bootInfra, infraOwner } from '../../infra/boot-infra.js';
-import { displayUrl, infraPlaceholderValues } from '../../infra/infra-values.js';
+import { type InfraState, infraStates } from '../../infra/infra-state.js';
+import { describeInfraReady, displayUrl, infraPlaceholderValues } from '../../infra/infra-values.js';
 import type { StartedInfra } from '../../infra/start-infra.js';
 import { watchInfraExits } from '../../infra/watch-infra.js';
 import { formatDuration } from '../../lib/format.js';
+import { secretMasker } from '../../lib/secret-mask.js';
 import type { Output } from '../../ui/output.js';
 import type { CommandContext } from '../context.js';
 
@@ -18,6 +21,8 @@ export interface DevInfra {
   rows: { name: string; url: string; readyMs: number }[];
   /** Reports (one line) an infra container that dies while services run; the closer ends the watch. */
   watch(output: Output): Promise<() => void>;
+  /** What the dashboard shows of it (its rows on the Resources page). */
+  feed: InfraFeed;
 }
 
 /** The entries this run needs: all of them, or with --only those the chosen services use. */
@@ -41,17 +46,57 @@ export async function bootDevInfra(
     { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     api,
   );
+  const changed = new Set<() => void>();
+  const values = infraPlaceholderValues(entries);
   return {
     started,
-    values: infraPlaceholderValues(entries),
+    values,
     rows: started.map((s) => ({ name: s.entry.name, url: displayUrl(s.entry), readyMs: s.readyMs })),
     watch: async (out) => {
       if (engine !== 'docker') return () => {};
       return watchInfraExits(api, infraOwner(config), (line, event) => {
         out.warn(line);
         out.event({ event: 'infra-exited', ...event });
+        for (const listener of changed) listener();
       }).catch(() => () => {});
     },
+    feed: {
+      states: () =>
+        engine === 'docker' ? infraStates(api, entries, infraOwner(config)) : Promise.resolve(started.map(nativeState)),
+      readiness: new Map(
+        started.map((s) => [s.entry.name, { check: describeInfraReady(s.entry.ready), readyMs: s.readyMs }]),
+      ),
+      environment: (name) => {
+        const entry = entries.find((e) => e.name === name);
+        if (!entry) return undefined;
+        const mask = secretMasker(entry.password);
+        const own = Object.entries(values).filter(([key]) => key.startsWith(`infra.${name}.`));
+        return Object.fromEntries([...Object.entries(entry.env), ...own].map(([k, v]) => [k, mask(v)]));
+      },
+      onChange: (listener) => {
+        changed.add(listener);
+        return () => changed.delete(listener);
+      },
+    },
+  };
+}
+
+/** Without Docker: the program devup started (its description names it and its pid). */
+function nativeState(started: StartedInfra): InfraState {
+  const { entry } = started;
+  return {
+    name: entry.name,
+    kind: entry.kind,
+    image: entry.image,
+    container: '',
+    containerId: undefined,
+    state: 'running',
+    ports: entry.ports,
+    url: displayUrl(entry),
+    ready: true,
+    outdated: false,
+    createdAt: undefined,
+    status: started.description,
   };
 }
 

@@ -29,6 +29,8 @@ export interface LiveSessionOptions {
 export interface LiveSession {
   /** Lines for the ready message (what is watched, which keys do what). */
   lines: string[];
+  /** The session's migration runner (the dashboard applies and resets through it). */
+  migrations: LiveMigrations;
   /** Stops watching and reading keys (the terminal back as it was); waits for a run under way. */
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   lines.push(stopKeys ? devKeysHint(output, { keepGoing: options.keepGoing }) : 'Press Ctrl-C to stop the services.');
   return {
     lines,
+    migrations: live,
     async close() {
       stopKeys?.();
       await watcher?.close();

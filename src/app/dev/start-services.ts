@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { Dashboard } from '../../dashboard/dashboard.js';
 import { connectionEnv } from '../../database/connection/connection-env.js';
 import { EXIT, InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
@@ -7,6 +8,7 @@ import { secretMasker } from '../../lib/secret-mask.js';
 import { devSessionFile } from '../../services/dev-session.js';
 import { logDir } from '../../services/log-dir.js';
 import type { ServiceEvent } from '../../services/service-status.js';
+import type { ServiceSupervisor, StartedServices } from '../../services/service-supervisor.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
 import type { DevInfra } from './dev-infra.js';
@@ -20,7 +22,13 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean; session: string; keepGoing: boolean; infra?: DevInfra | undefined },
+  options: {
+    watch: boolean;
+    session: string;
+    keepGoing: boolean;
+    ui?: { readOnly: boolean } | undefined;
+    infra?: DevInfra | undefined;
+  },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
@@ -28,15 +36,89 @@ export async function startServices(
     output.line(`No service has a command to start; the database${options.infra ? ' and infra are' : ' is'} ready.`);
     return 0;
   }
-  const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
   boundYoungGeneration();
-  const masks = [prepared.db.connection.password, ...(options.infra?.started.map((s) => s.entry.password) ?? [])].map(
-    (secret) => secretMasker(secret),
-  );
+  let dashboard: Dashboard | undefined;
+  const supervisor = await createSupervisor(ctx, config, services, prepared, {
+    ...options,
+    dashboard: options.ui ? () => dashboard : undefined,
+  });
+  // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
+  let stopping: Promise<void> | undefined;
+  interrupts.onSignal((count) => {
+    if (count === 1) output.line(output.style('yellow', 'Stopping services (Ctrl-C again to kill them now)...'));
+    stopping = supervisor.stop();
+  });
+
+  const started = performance.now();
+  let live: LiveSession | undefined;
+  let closeWatch: (() => void) | undefined;
+  try {
+    // Before the services start, so the page has their first lines; loaded only when asked for.
+    if (options.ui)
+      dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly, options.infra);
+    reportReady(ctx, await interrupts.race(supervisor.start()), started, dashboard?.url, options.infra?.rows);
+    closeWatch = await options.infra?.watch(output);
+    const { startLiveSession } = await import('./live-session.js');
+    live = await startLiveSession({
+      ctx,
+      config,
+      services,
+      admin: prepared.db.connection,
+      supervisor,
+      interrupts,
+      watch: options.watch,
+      // As after the migration step: local work only, never an external server's.
+      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
+      keepGoing: options.keepGoing,
+    });
+    dashboard?.attach(live.migrations);
+    for (const line of live.lines) output.line(line);
+  } catch (error) {
+    closeWatch?.();
+    await live?.close();
+    await dashboard?.close();
+    await (stopping ?? supervisor.stop());
+    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted, options.infra);
+    throw error;
+  }
+
+  const end = await Promise.race([
+    supervisor.finished,
+    interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
+  ]);
+  closeWatch?.();
+  // A restart under way ends with the supervisor; a migration under way finishes its target.
+  await Promise.all([live.close(), stopping ?? supervisor.stop()]);
+  await dashboard?.close();
+  if (end.reason === 'stop-all' && end.error) throw end.error;
+  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1, options.infra);
+  return finish(ctx, prepared, 0, options.infra);
+}
+
+/** The supervisor of this session, its lines masked and (with the dashboard) handed to the page too. */
+async function createSupervisor(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  options: {
+    session: string;
+    keepGoing: boolean;
+    dashboard: (() => Dashboard | undefined) | undefined;
+    infra?: DevInfra | undefined;
+  },
+): Promise<ServiceSupervisor> {
+  const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
+  const { output } = ctx;
+  // Infra passwords too: a service may log the URL it was given. The page masks the database's.
+  const infraSecrets = (options.infra?.started ?? []).map((s) => s.entry.password).filter((p) => p !== '');
+  const masks = [prepared.db.connection.password, ...infraSecrets].map((secret) => secretMasker(secret));
   const mask = (text: string) => masks.reduce((masked, m) => m(masked), text);
+  const forPage = infraSecrets.length > 0 ? (lines: string[]) => lines.map(mask) : (lines: string[]) => lines;
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
-  const supervisor = new ServiceSupervisor({
+  const dashboard = options.dashboard;
+  return new ServiceSupervisor({
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
     dotenv: config.dotenv,
@@ -53,78 +135,49 @@ export async function startServices(
           }
         : (text) => output.writeLog(mask(text)),
     color: output.color,
-    onEvent: (event) => reportServiceEvent(ctx, event),
+    onEvent: (event) => {
+      dashboard?.()?.onEvent(event);
+      reportServiceEvent(ctx, event);
+    },
+    onLines: dashboard ? (service, source, lines) => dashboard()?.onLines(service, source, forPage(lines)) : undefined,
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
     session: options.session,
     keepGoing: options.keepGoing,
     logs: { dir: logDir(config.stateDir), mask },
   });
-  // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
-  let stopping: Promise<void> | undefined;
-  interrupts.onSignal((count) => {
-    if (count === 1) output.line(output.style('yellow', 'Stopping services (Ctrl-C again to kill them now)...'));
-    stopping = supervisor.stop();
-  });
+}
 
-  const started = performance.now();
-  let live: LiveSession | undefined;
-  let closeWatch: (() => void) | undefined;
-  try {
-    const ready = await interrupts.race(supervisor.start());
-    // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
-    const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
-    if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
-    else {
-      const count = ready.services.length + ready.down.length;
-      output.line(
-        `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
-      );
-    }
-    const rows = [...(options.infra?.rows ?? []), ...ready.services.map((s) => ({ ...s, url: s.url ?? '' }))];
-    const width = Math.max(0, ...rows.map((r) => r.name.length));
-    for (const r of rows) {
-      output.line(`  ${r.name.padEnd(width)}  ${r.url.padEnd(24)}  ready in ${formatDuration(r.readyMs)}`);
-    }
-    closeWatch = await options.infra?.watch(output);
-    output.event({
-      event: 'services-ready',
-      ms: Math.round(performance.now() - started),
-      services: ready.services,
-      down: ready.down,
-    });
-    const { startLiveSession } = await import('./live-session.js');
-    live = await startLiveSession({
-      ctx,
-      config,
-      services,
-      admin: prepared.db.connection,
-      supervisor,
-      interrupts,
-      watch: options.watch,
-      // As after the migration step: local work only, never an external server's.
-      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
-      keepGoing: options.keepGoing,
-    });
-    for (const line of live.lines) output.line(line);
-  } catch (error) {
-    closeWatch?.();
-    await live?.close();
-    await (stopping ?? supervisor.stop());
-    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted, options.infra);
-    throw error;
+/** The ready table: each infra entry's and service's URL and start-up time (and the dashboard's URL). */
+function reportReady(
+  ctx: CommandContext,
+  ready: StartedServices,
+  started: number,
+  dashboardUrl: string | undefined,
+  infraRows: DevInfra['rows'] = [],
+) {
+  const { output } = ctx;
+  const rows = [...infraRows, ...ready.services.map((s) => ({ ...s, url: s.url ?? '' }))];
+  const width = Math.max(0, ...rows.map((r) => r.name.length));
+  // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
+  const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
+  if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
+  else {
+    const count = ready.services.length + ready.down.length;
+    output.line(
+      `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
+    );
   }
-
-  const end = await Promise.race([
-    supervisor.finished,
-    interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
-  ]);
-  closeWatch?.();
-  // A restart under way ends with the supervisor; a migration under way finishes its target.
-  await Promise.all([live.close(), stopping ?? supervisor.stop()]);
-  if (end.reason === 'stop-all' && end.error) throw end.error;
-  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1, options.infra);
-  return finish(ctx, prepared, 0, options.infra);
+  for (const r of rows) {
+    output.line(`  ${r.name.padEnd(width)}  ${r.url.padEnd(24)}  ready in ${formatDuration(r.readyMs)}`);
+  }
+  if (dashboardUrl) output.line(`  ${'dashboard'.padEnd(width)}  ${dashboardUrl}`);
+  output.event({
+    event: 'services-ready',
+    ms: Math.round(performance.now() - started),
+    services: ready.services,
+    down: ready.down,
+  });
 }
 
 /**
@@ -135,6 +188,18 @@ export async function startServices(
  */
 function boundYoungGeneration(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+async function openDashboard(
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  supervisor: ServiceSupervisor,
+  readOnly: boolean,
+  infra: DevInfra | undefined,
+): Promise<Dashboard> {
+  const { startDashboard } = await import('../../dashboard/dashboard.js');
+  return startDashboard({ config, services, db: prepared.db, supervisor, readOnly, infra: infra?.feed });
 }
 
 function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number, infra: DevInfra | undefined): number {

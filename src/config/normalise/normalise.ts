@@ -102,6 +102,10 @@ export function normaliseConfig(
     keepGoing: input.keepGoing ?? CONFIG_DEFAULTS.keepGoing,
     ports: input.ports ?? CONFIG_DEFAULTS.ports,
     watch: input.watch ?? CONFIG_DEFAULTS.watch,
+    ui:
+      typeof input.ui === 'object'
+        ? { enabled: true, port: input.ui.port, readOnly: input.ui.readOnly ?? false }
+        : { enabled: input.ui === true, port: undefined, readOnly: false },
     dotenv: {},
     database,
     schema: schemaDocs,

@@ -87,3 +87,28 @@ it('without keep-going a service failing to start stops the rest, and the hint n
   });
   expect(h.survivors()).toEqual([]);
 });
+
+// Fails the first time it starts (the mark is outside its directory, so the watcher does not see it).
+const FAILS_ONCE = `import { existsSync, writeFileSync } from 'node:fs';
+if (!existsSync('../tried')) {
+  writeFileSync('../tried', '');
+  console.error('boom: first start');
+  process.exit(1);
+}
+console.log('up');
+setInterval(() => {}, 1000);
+`;
+
+it('keep-going: starting a failed service (the dashboard) starts the services blocked because of it too', async () => {
+  ws = createWorkspace({ 'api/idle.mjs': IDLE, 'broken/broken.mjs': FAILS_ONCE, 'web/idle.mjs': IDLE });
+  const supervisor = h.supervisor({ services: services(), keepGoing: true });
+  expect((await supervisor.start()).down).toEqual(['broken', 'web']);
+  expect(supervisor.states().map((s) => `${s.name}:${s.status}`)).toEqual([
+    'api:ready',
+    'broken:failed',
+    'web:blocked',
+  ]);
+  await supervisor.startOne('broken');
+  expect(supervisor.states().map((s) => `${s.name}:${s.status}`)).toEqual(['api:ready', 'broken:ready', 'web:ready']);
+  expect(h.output).toMatch(/web {4}\* restarted, ready in /);
+});

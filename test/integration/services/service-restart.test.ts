@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
+import { readLog } from '../../../src/services/log-store.js';
 import { fixtureCommand, SupervisorHarness, service } from './supervisor-harness.js';
 
 let h: SupervisorHarness;
@@ -81,5 +82,69 @@ describe('ServiceSupervisor.restart', () => {
     rmSync(broken);
     await supervisor.restart(['api', 'web']);
     expect(supervisor.states().map((s) => `${s.name}:${s.status}`)).toEqual(['api:ready', 'web:ready', 'jobs:ready']);
+  });
+});
+
+describe('ServiceSupervisor.stopOne / startOne (the dashboard)', () => {
+  it('stops one service and no other, keeps supervising, and starts it again with a new process', async () => {
+    const ready = { kind: 'log', pattern: /^ready to accept/ } as const;
+    const supervisor = h.supervisor({
+      services: [
+        service('api', { command: h.command('log-ready.mjs'), ready }),
+        service('web', { command: h.command('log-ready.mjs'), dependsOn: ['api'], ready }),
+      ],
+    });
+    await supervisor.start();
+    const before = supervisor.states();
+    const apiPid = pidOf(before, 'api') as number;
+
+    await supervisor.stopOne('api');
+
+    const stopped = supervisor.states();
+    expect(stopped.map((s) => [s.name, s.status])).toEqual([
+      ['api', 'exited'],
+      ['web', 'ready'],
+    ]);
+    expect(pidOf(stopped, 'api')).toBeUndefined();
+    expect(() => process.kill(apiPid, 0)).toThrow();
+    expect(pidOf(stopped, 'web')).toBe(pidOf(before, 'web'));
+
+    await supervisor.startOne('api');
+
+    const after = supervisor.states();
+    expect(after.map((s) => s.status)).toEqual(['ready', 'ready']);
+    expect(pidOf(after, 'api')).toBeDefined();
+    expect(pidOf(after, 'api')).not.toBe(apiPid);
+  });
+
+  it('stopping the only service does not end supervision (it may be started again); onLines gets every line, the restart notice too', async () => {
+    const ready = { kind: 'log', pattern: /^ready to accept/ } as const;
+    const lines: string[] = [];
+    const logs = path.join(tmp, 'logs');
+    const supervisor = h.supervisor({
+      services: [service('api', { command: h.command('log-ready.mjs'), ready })],
+      onLines: (name, source, batch) => lines.push(...batch.map((line) => `${name} ${source} ${line}`)),
+      logs: { dir: logs, mask: (text) => text },
+    });
+    await supervisor.start();
+    await supervisor.stopOne('api');
+    expect(supervisor.states().map((s) => s.status)).toEqual(['exited']);
+    // Had supervision ended, this would reject with an InterruptedError.
+    await supervisor.startOne('api');
+    expect(supervisor.states().map((s) => s.status)).toEqual(['ready']);
+    expect(lines.filter((line) => line === 'api stdout booting')).toHaveLength(2);
+    expect(lines.some((line) => /^api devup restarted, ready in /.test(line))).toBe(true);
+    // The same lines reach the session's log files (`devup logs`, the dashboard's history).
+    expect(readLog(logs, 'api').entries.map((e) => `api ${e.stream} ${e.line}`)).toEqual(lines);
+  });
+
+  it('gives the environment devup sets for a service, without its own shell’s variables', async () => {
+    const supervisor = h.supervisor({
+      services: [service('api', { command: h.command('log-ready.mjs'), env: { A: '1' } })],
+    });
+    const env = await supervisor.environment('api');
+    expect(env?.A).toBe('1');
+    expect(env?.PATH).toBeUndefined();
+    expect(supervisor.environment('nope')).toBeUndefined();
   });
 });

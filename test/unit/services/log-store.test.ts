@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { LogStore, loggedResources, readLog } from '../../../src/services/log-store.js';
+import { LogStore, loggedResources, readLog, readLogTail } from '../../../src/services/log-store.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 
 let ws: Workspace;
@@ -51,4 +51,22 @@ it('reset removes the last session’s files', () => {
   store.append('api', 'stdout', 'new');
   store.close();
   expect(readLog(`${ws.dir}/logs`, 'api').entries.map((e) => e.line)).toEqual(['new']);
+});
+
+it('reads the newest lines from the end, across the rotated file and blocks, multi-byte characters whole', () => {
+  ws = createWorkspace();
+  const dir = `${ws.dir}/logs`;
+  const store = new LogStore(dir, { maxBytes: 200_000 });
+  // Lines of ~1 kB with a character of three bytes in each: some straddle the 64 kB blocks.
+  const line = (n: number) => `line ${n} ${'€'.repeat(300)}`;
+  for (let n = 0; n < 300; n++) store.append('api', 'stdout', line(n));
+  store.close();
+  expect(readdirSync(dir).sort()).toEqual(['api.log', 'api.log.1']);
+  const all = readLog(dir, 'api').entries.map((e) => e.line);
+  expect(readLogTail(dir, 'api', 5).map((e) => e.line)).toEqual(all.slice(-5));
+  // More than the current file holds: the rest comes from the rotated one, in order.
+  const current = readLog(dir, 'api', { inode: 0, offset: 0 }).entries.length;
+  expect(readLogTail(dir, 'api', current + 10).map((e) => e.line)).toEqual(all.slice(-(current + 10)));
+  expect(readLogTail(dir, 'api', 10_000).map((e) => e.line)).toEqual(all);
+  expect(readLogTail(dir, 'nothing', 5)).toEqual([]);
 });

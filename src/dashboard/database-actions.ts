@@ -1,0 +1,104 @@
+import type { ResolvedConfig } from '../config/types.js';
+import { type ConnectionInfo, connectionUrl, maskUrl } from '../database/connection/connection.js';
+import { dropSchemas } from '../database/drop-schemas.js';
+import { UserError } from '../errors.js';
+import { cancelQuery, readActivity } from './activity.js';
+import { type MatrixCell, pendingSql, readMatrix } from './database-matrix.js';
+
+/** What the Database page needs from the running session: its migration runner. */
+export interface SessionMigrations {
+  /** Applies what is pending for these services (as the `m` key), restarting them after. */
+  request(services: readonly string[], options?: { asked?: boolean }): Promise<void>;
+}
+
+/**
+ * The Database page's reads and actions. Apply and reset go through the session's own migration
+ * runner, so they are queued behind a run under way and restart the services as a saved file does.
+ */
+export class DatabaseActions {
+  readonly #config: ResolvedConfig;
+  readonly #admin: ConnectionInfo;
+  readonly #services: string[];
+  #migrations: SessionMigrations | undefined;
+
+  constructor(config: ResolvedConfig, admin: ConnectionInfo, services: string[]) {
+    this.#config = config;
+    this.#admin = admin;
+    this.#services = services;
+  }
+
+  attach(migrations: SessionMigrations): void {
+    this.#migrations = migrations;
+  }
+
+  /** The Schema page: ER diagrams from the live database, and whether schema.dir matches them. */
+  async schema() {
+    const { readSchemaView } = await import('./schema-view.js');
+    return readSchemaView(this.#config, this.#admin, await this.matrix());
+  }
+
+  activity() {
+    return readActivity(this.#config, this.#admin);
+  }
+
+  cancel(pid: number) {
+    return cancelQuery(this.#config, this.#admin, pid);
+  }
+
+  matrix(): Promise<MatrixCell[]> {
+    return readMatrix(this.#config, this.#admin);
+  }
+
+  /** A target's connection string, its schema first on the search_path; the password masked unless asked. */
+  async connection(schema: string, reveal: boolean): Promise<{ schema: string; url: string }> {
+    const cell = (await this.matrix()).find((c) => c.schema === schema);
+    if (!cell) throw new UserError(`no target with schema ${schema}`);
+    const url = connectionUrl(this.#admin, { database: cell.database ?? this.#admin.database, searchPath: [schema] });
+    return { schema, url: reveal ? url : maskUrl(url) };
+  }
+
+  pendingSql(services: string[]) {
+    return pendingSql(this.#config, this.#admin, this.#checked(services));
+  }
+
+  async apply(services: string[]): Promise<void> {
+    await this.#runner().request(this.#checked(services), { asked: true });
+  }
+
+  /** The schemas a reset of these services drops (the page names them before asking). */
+  async resetPlan(services: string[]): Promise<{ database: string | undefined; schema: string }[]> {
+    const chosen = this.#checked(services);
+    const cells = await this.matrix();
+    return cells.filter((c) => chosen.includes(c.service)).map((c) => ({ database: c.database, schema: c.schema }));
+  }
+
+  /** Drops the services' schemas and migrates them again from zero (seeds are not applied again). */
+  async reset(services: string[]): Promise<string[]> {
+    const runner = this.#runner();
+    const plan = await this.resetPlan(services);
+    const dropped: string[] = [];
+    for (const database of new Set(plan.map((p) => p.database))) {
+      const schemas = plan.filter((p) => p.database === database).map((p) => p.schema);
+      dropped.push(...(await dropSchemas(this.#admin, database, schemas)));
+    }
+    await runner.request(this.#checked(services), { asked: true });
+    return dropped;
+  }
+
+  /** The session's runner, once the services are ready. */
+  runner(): SessionMigrations {
+    return this.#runner();
+  }
+
+  #runner(): SessionMigrations {
+    if (!this.#migrations) throw new UserError('the services are not ready yet: try again in a moment');
+    return this.#migrations;
+  }
+
+  #checked(services: string[]): string[] {
+    const list = services.length === 0 ? this.#services : services;
+    const unknown = list.filter((name) => !this.#services.includes(name));
+    if (unknown.length > 0) throw new UserError(`no service with migrations named ${unknown.join(', ')}`);
+    return list;
+  }
+}
