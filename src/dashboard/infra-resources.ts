@@ -13,13 +13,14 @@ export interface InfraFeed {
   readiness: ReadonlyMap<string, { check: string; readyMs: number }>;
   /** What the entry runs with (its container's environment and the values services read). */
   environment(name: string): Record<string, string> | undefined;
-  /** Called when an infra container dies (Docker's event stream); returns the unsubscribe. */
-  onChange(listener: () => void): () => void;
+  /** Called with the entry's name when its container dies (Docker's event stream); returns the unsubscribe. */
+  onChange(listener: (died: string) => void): () => void;
 }
 
 /** One infra entry as a resource: the page's row and a row of `status --json`'s `resources`. */
 export function infraResourceState(state: InfraState, measured?: { check: string; readyMs?: number }): ResourceState {
   const running = state.state === 'running';
+  const exited = !running && state.status?.startsWith('Exited') === true;
   return {
     kind: 'infra',
     name: state.name,
@@ -32,21 +33,26 @@ export function infraResourceState(state: InfraState, measured?: { check: string
     readiness: measured?.check ?? '',
     readyMs: measured?.readyMs === undefined ? null : Math.round(measured.readyMs),
     restarts: 0,
-    lastExit: !running && state.status?.startsWith('Exited') ? state.status : null,
+    lastExit: exited ? (state.status ?? null) : null,
     detail: state.outdated
       ? 'config changed: the next `devup dev` recreates it'
       : state.state === 'absent'
         ? 'no container (`devup dev` creates it)'
-        : (state.status ?? null),
+        : exited
+          ? null
+          : (state.status ?? null),
     env: {},
     actions: [],
   };
 }
 
+const STALE_RETRIES = 20;
+const STALE_RETRY_MS = 100;
+
 /**
  * The infra of the session as resources. The page's stream reads states synchronously, so the
- * last answer of Docker is kept and asked again only when a container dies (or an action is
- * refused): no polling of the engine while the page is open.
+ * last answer of Docker is kept and asked again only when a container dies: no polling of the
+ * engine while the page is open.
  */
 export class InfraResources implements ResourceSource {
   readonly kind = 'infra' as const;
@@ -58,15 +64,28 @@ export class InfraResources implements ResourceSource {
   constructor(feed: InfraFeed, initial: InfraState[]) {
     this.#feed = feed;
     this.#states = initial;
-    this.#unsubscribe = feed.onChange(() => void this.refresh());
+    this.#unsubscribe = feed.onChange((died) => void this.refresh(died));
   }
 
-  /** Asks the engine again and tells the page; an engine that does not answer keeps the last states. */
-  async refresh(): Promise<void> {
-    try {
-      this.#states = await this.#feed.states();
-    } catch {
-      return;
+  /**
+   * Asks the engine again and tells the page; an engine that does not answer keeps the last
+   * states. Docker sends `die` before its list says so (measured: the list right after the event
+   * still said running), so after a death the list is asked again until it agrees, for up to 2 s.
+   */
+  async refresh(died?: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      let states: InfraState[];
+      try {
+        states = await this.#feed.states();
+      } catch {
+        return;
+      }
+      const stale = died !== undefined && states.find((s) => s.name === died)?.state === 'running';
+      if (!stale || attempt >= STALE_RETRIES) {
+        this.#states = states;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, STALE_RETRY_MS));
     }
     for (const listener of this.#listeners) listener();
   }

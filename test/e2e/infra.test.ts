@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortHash } from '../../src/checkouts/checkout-ports.js';
 import { freePort } from '../helpers/ports.js';
 import { dockerClient, REDIS_TEST_IMAGE, redisImageStatus } from '../integration/helpers/docker.js';
+import { browserSkip, launchChromium } from './dashboard-browser.js';
 import { ROOT, type RunningCli, runCli, startCli } from './demo-helpers.js';
 
 const status = await redisImageStatus();
@@ -25,6 +26,7 @@ socket.on('error', (error) => { console.error('no redis: ' + error.message); pro
 function config(project: string): string {
   return `export default {
   project: '${project}',
+  ui: process.env.T_UI_PORT ? { port: Number(process.env.T_UI_PORT) } : false,
   database: { engine: 'embedded', port: Number(process.env.T_DB_PORT) },
   infra: { cache: { kind: 'redis', image: '${REDIS_TEST_IMAGE}', ports: { 6379: Number(process.env.T_REDIS_PORT) } } },
   services: {
@@ -91,6 +93,53 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toContain('Postgres and infra keep running');
   });
+
+  it.skipIf(browserSkip !== undefined)(
+    'the dashboard shows the Redis as a resource, exited once killed; status --json lists it in resources',
+    async () => {
+      const uiPort = await freePort(57900, 90);
+      const cli = startCli(['dev'], { cwd: first, env: { ...env, T_UI_PORT: String(uiPort) } });
+      running.push(cli);
+      await cli.waitFor(/Press Ctrl-C to stop/, 120_000);
+      const url = /dashboard +(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(cli.output())?.[1] as string;
+      expect(new URL(url).port).toBe(String(uiPort));
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(url);
+        const row = page.locator('tr[data-resource="cache"][data-state="ready"]');
+        await row.waitFor();
+        expect(await row.locator('.kind').innerText()).toBe('infra');
+        expect(await row.innerText()).toContain(`redis://127.0.0.1:${redisPort}`);
+        expect(await row.locator('td.pid').innerText()).toBe(`${project}-cache`);
+        expect(await row.innerText()).toContain('runs redis-cli ping');
+
+        // While the dashboard serves, status --json carries the page's own rows.
+        const live = JSON.parse((await runCli(['status', '--json'], { cwd: first, env })).output.trim());
+        expect(live.resources.find((r: { name: string }) => r.name === 'cache')).toMatchObject({
+          kind: 'infra',
+          state: 'ready',
+          container: `${project}-cache`,
+          url: `redis://127.0.0.1:${redisPort}`,
+        });
+
+        await dockerClient().getContainer(`${project}-cache`).kill();
+        await page.locator('tr[data-resource="cache"][data-state="exited"]').waitFor();
+      } finally {
+        await browser.close();
+      }
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+
+      // No dashboard now: the rows come from Docker's list.
+      const after = JSON.parse((await runCli(['status', '--json'], { cwd: first, env })).output.trim());
+      expect(after.resources.map((r: { kind: string; name: string }) => `${r.kind} ${r.name}`)).toEqual([
+        'postgres postgres',
+        'infra cache',
+      ]);
+      expect(after.resources[1]).toMatchObject({ state: 'exited', lastExit: expect.stringMatching(/^Exited \(137\)/) });
+    },
+  );
 
   it('a second checkout gets a Redis of its own on shifted ports; the first one keeps its own', async () => {
     const again = dev(first);

@@ -46,7 +46,7 @@ export async function bootDevInfra(
     { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
     api,
   );
-  const changed = new Set<() => void>();
+  const changed = new Set<(died: string) => void>();
   const values = infraPlaceholderValues(entries);
   return {
     started,
@@ -57,7 +57,7 @@ export async function bootDevInfra(
       return watchInfraExits(api, infraOwner(config), (line, event) => {
         out.warn(line);
         out.event({ event: 'infra-exited', ...event });
-        for (const listener of changed) listener();
+        for (const listener of changed) listener(event.infra);
       }).catch(() => () => {});
     },
     feed: {
