@@ -27,6 +27,24 @@ export interface Environment {
   database: { port: number; state: EngineStatus['state'] | 'unknown' };
   dev: DevSessionState | null;
   disk: string | null;
+  /** Its infra containers and their Docker state; null when the checkout has no infra. */
+  infra: { name: string; state: string }[] | null;
+}
+
+/** Whose infra a registered checkout's is (the names its registry entry kept). */
+function infraOwnerOf(root: string, entry: CheckoutEntry) {
+  return { project: entry.project, checkout: root, stem: entry.dockerName };
+}
+
+/** Only a checkout that had infra when it last ran costs a Docker call (and loads the infra module). */
+function hasInfra(entry: CheckoutEntry): boolean {
+  return Object.keys(entry.ports.infra ?? {}).length > 0;
+}
+
+async function infraOf(root: string, entry: CheckoutEntry): Promise<Environment['infra']> {
+  if (!hasInfra(entry)) return null;
+  const { infraContainerStates } = await import('./infra-commands.js');
+  return infraContainerStates(infraOwnerOf(root, entry)).catch(() => null);
 }
 
 export function registeredCheckouts(env: NodeJS.ProcessEnv = process.env): [string, CheckoutEntry][] {
@@ -98,6 +116,7 @@ export async function describeEnvironment(root: string, entry: CheckoutEntry): P
     database: { port: entry.ports.database, state },
     dev: readDevSession(stateDir) ?? null,
     disk: disk ?? null,
+    infra: await infraOf(root, entry),
   };
 }
 
@@ -113,12 +132,25 @@ export interface Leftovers {
   kept: string[];
   /** The checkout was moved, not deleted, and its `devup dev` runs there: nothing of it is removed. */
   moved: MovedCheckout | undefined;
+  /** Removes the infra containers and volumes listed in `items`. */
+  removeInfra: () => Promise<void>;
 }
 
 export async function findLeftovers(root: string, entry: CheckoutEntry): Promise<Leftovers> {
   // A live session holds its containers, volumes and server: none of them is left behind.
   const moved = findMovedCheckout(root, entry);
-  if (moved) return { root, entry, items: [], engines: [], orphanServer: undefined, kept: [], moved };
+  if (moved) {
+    return {
+      root,
+      entry,
+      items: [],
+      engines: [],
+      orphanServer: undefined,
+      kept: [],
+      moved,
+      removeInfra: async () => {},
+    };
+  }
   const items: Destroyable[] = [];
   const engines: DatabaseEngine[] = [];
   const kept: string[] = [];
@@ -131,8 +163,15 @@ export async function findLeftovers(root: string, entry: CheckoutEntry): Promise
       kept.push((error as Error).message);
     }
   }
+  let removeInfra = async () => {};
+  if (hasInfra(entry)) {
+    const { infraDestroyablesOf } = await import('./infra-commands.js');
+    const infra = await infraDestroyablesOf(infraOwnerOf(root, entry));
+    items.push(...infra.items);
+    removeInfra = infra.remove;
+  }
   const listener = listeningProcess(entry.ports.database);
   const orphanServer =
     listener && /postgres/.test(listener.command) && listener.args.includes(entry.dataDir) ? listener : undefined;
-  return { root, entry, items, engines, orphanServer, kept, moved };
+  return { root, entry, items, engines, orphanServer, kept, moved, removeInfra };
 }

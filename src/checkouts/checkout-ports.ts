@@ -5,6 +5,8 @@ import type { ResolvedConfig } from '../config/types.js';
 export interface PortSet {
   database: number;
   services: Record<string, number>;
+  /** Each infra entry's host ports, keyed `NAME/CONTAINER-PORT`; absent in records of a devup before infra. */
+  infra?: Record<string, number>;
 }
 
 /** How far apart the port sets of two checkouts lie: auth 4001 in the first, 4101 in the second. */
@@ -21,29 +23,41 @@ export function movedDockerName(project: string, root: string): string {
 }
 
 /** The ports the config asks for. */
-export function configuredPorts(config: Pick<ResolvedConfig, 'database' | 'services'>): PortSet {
+export function configuredPorts(
+  config: Pick<ResolvedConfig, 'database' | 'services'> & { infra?: ResolvedConfig['infra'] },
+): PortSet {
   const services: Record<string, number> = {};
   for (const service of config.services) if (service.port !== undefined) services[service.name] = service.port;
-  return { database: config.database.port, services };
+  const infra: Record<string, number> = {};
+  for (const entry of config.infra ?? []) for (const p of entry.ports) infra[`${entry.name}/${p.container}`] = p.host;
+  return { database: config.database.port, services, ...(Object.keys(infra).length > 0 ? { infra } : {}) };
+}
+
+function shiftAll(ports: Record<string, number>, offset: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, port] of Object.entries(ports)) out[name] = port + offset;
+  return out;
 }
 
 export function shiftPorts(ports: PortSet, offset: number): PortSet {
-  const services: Record<string, number> = {};
-  for (const [name, port] of Object.entries(ports.services)) services[name] = port + offset;
-  return { database: ports.database + offset, services };
+  return {
+    database: ports.database + offset,
+    services: shiftAll(ports.services, offset),
+    ...(ports.infra ? { infra: shiftAll(ports.infra, offset) } : {}),
+  };
 }
 
 export function portList(ports: PortSet): number[] {
-  return [ports.database, ...Object.values(ports.services)];
+  return [ports.database, ...Object.values(ports.services), ...Object.values(ports.infra ?? {})];
+}
+
+function sameRecord(a: Record<string, number>, b: Record<string, number>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
 
 export function samePorts(a: PortSet, b: PortSet): boolean {
-  const names = Object.keys(a.services);
-  return (
-    a.database === b.database &&
-    names.length === Object.keys(b.services).length &&
-    names.every((name) => a.services[name] === b.services[name])
-  );
+  return a.database === b.database && sameRecord(a.services, b.services) && sameRecord(a.infra ?? {}, b.infra ?? {});
 }
 
 /** Offsets to try, in order: the one recorded before first, then 100, 200, ... while every port stays valid. */
@@ -78,9 +92,14 @@ export function applyPorts(config: ResolvedConfig, ports: PortSet, dockerName: s
     }
     return { ...service, port: moved, ready };
   });
+  const infra = config.infra.map((entry) => ({
+    ...entry,
+    ports: entry.ports.map((p) => ({ ...p, host: ports.infra?.[`${entry.name}/${p.container}`] ?? p.host })),
+  }));
   return {
     ...config,
     database: { ...config.database, port: ports.database, ...(dockerName === undefined ? {} : { dockerName }) },
+    infra,
     services,
   };
 }

@@ -181,7 +181,8 @@ async function chooseOffset(
     if (offset === preferred) return offset;
     const databaseFree = await isPortFree(ports.database, bind === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1');
     if (!databaseFree) continue;
-    const busy = await Promise.all(Object.values(ports.services).map((port) => isPortInUse(port)));
+    const others = [...Object.values(ports.services), ...Object.values(ports.infra ?? {})];
+    const busy = await Promise.all(others.map((port) => isPortInUse(port)));
     if (!busy.some(Boolean)) return offset;
   }
   // Every shifted set is taken: keep the configured ports, and the port checks will say who holds them.
@@ -195,6 +196,7 @@ export function describePlacement(config: ResolvedConfig): string | undefined {
   const ports = [
     `Postgres ${config.database.port}`,
     ...config.services.filter((s) => s.port !== undefined).map((s) => `${s.name} ${s.port}`),
+    ...config.infra.flatMap((i) => i.ports.slice(0, 1).map((p) => `${i.name} ${p.host}`)),
   ];
   const holder = checkout.firstRoot ? ` (in ${checkout.firstRoot})` : '';
   return `Another checkout of ${config.project}${holder} holds its configured ports: this checkout uses ${ports.join(', ')}${ownServer(config)} (kept in .devup/checkout.json; \`ports: 'fixed'\` turns this off).`;

@@ -1,38 +1,30 @@
 import type { CommandContext } from '../app/context.js';
 import { describeDestroyable } from '../app/reset-items.js';
 import { snapshotLines } from '../app/snapshot-lines.js';
+import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
+import type { DatabaseEngine, Destroyable } from '../database/engine.js';
 import { confirm } from '../ui/confirm.js';
 
-/** `devup down [--volumes]`: stop Postgres and keep the data, or destroy it too. */
+/** `devup down [--volumes]`: stop Postgres and infra and keep the data, or destroy it too. */
 export default async function down(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const engine = await createEngine(config, name);
-  if (name === 'external') {
-    output.line('The database is external (DATABASE_URL): devup does not run it, so there is nothing to stop.');
-    return 0;
+  const engine = name === 'external' ? undefined : await createEngine(config, name);
+  const infra = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
+  if (options.volumes) return destroyAll(ctx, config, engine, infra, options.yes === true);
+  if (infra) {
+    const stopped = await infra.stopProjectInfra(config);
+    output.line(
+      stopped.length > 0
+        ? `${output.style('green', '✔')} Stopped infra: ${stopped.join(', ')}; the data is kept.`
+        : 'Infra was not running.',
+    );
+    output.event({ event: 'infra-down', stopped });
   }
-  if (options.volumes) {
-    const items = await engine.listDestroyable();
-    if (items.length === 0) {
-      output.line('Nothing to destroy: no container, volume or data directory of this project exists.');
-      return 0;
-    }
-    output.line('This destroys:');
-    for (const item of items) output.line(`  ${describeDestroyable(item)}`);
-    // Snapshots live inside the cluster: name them while it still answers.
-    const status = await engine.status();
-    const snapshots = status.state === 'running' ? await snapshotLines(config, engine.connection) : [];
-    for (const line of snapshots) output.line(`  ${line}`);
-    if (!(await confirm('Destroy them?', { yes: options.yes === true }))) {
-      output.line('Nothing changed.');
-      return 1;
-    }
-    await engine.destroy();
-    output.line(`${output.style('green', '✔')} Destroyed ${items.map((i) => i.name).join(', ')}`);
-    output.event({ event: 'destroyed', items });
+  if (!engine) {
+    output.line('The database is external (DATABASE_URL): devup does not run it, so there is nothing to stop.');
     return 0;
   }
   const result = await engine.stop();
@@ -42,5 +34,44 @@ export default async function down(ctx: CommandContext, options: Record<string, 
       : `Postgres (${name}) was not running.`,
   );
   output.event({ event: 'down', engine: name, result });
+  return 0;
+}
+
+/** `--volumes`: everything of this project and checkout, listed first, removed after one confirmation. */
+async function destroyAll(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  engine: DatabaseEngine | undefined,
+  infra: typeof import('../app/infra-commands.js') | undefined,
+  yes: boolean,
+): Promise<number> {
+  const { output } = ctx;
+  const items: Destroyable[] = engine ? await engine.listDestroyable() : [];
+  const infraPart = infra ? await infra.infraDestroyables(config) : undefined;
+  const all = [...items, ...(infraPart?.items ?? [])];
+  if (all.length === 0) {
+    output.line(
+      engine
+        ? 'Nothing to destroy: no container, volume or data directory of this project exists.'
+        : 'The database is external (DATABASE_URL): devup does not run it, and no infra of this project exists.',
+    );
+    return 0;
+  }
+  output.line('This destroys:');
+  for (const item of all) output.line(`  ${describeDestroyable(item)}`);
+  // Snapshots live inside the cluster: name them while it still answers.
+  if (engine && items.length > 0) {
+    const status = await engine.status();
+    const snapshots = status.state === 'running' ? await snapshotLines(config, engine.connection) : [];
+    for (const line of snapshots) output.line(`  ${line}`);
+  }
+  if (!(await confirm('Destroy them?', { yes }))) {
+    output.line('Nothing changed.');
+    return 1;
+  }
+  await infraPart?.remove();
+  if (engine && items.length > 0) await engine.destroy();
+  output.line(`${output.style('green', '✔')} Destroyed ${all.map((i) => i.name).join(', ')}`);
+  output.event({ event: 'destroyed', items: all });
   return 0;
 }

@@ -33,6 +33,11 @@ function printEnvironment({ output }: CommandContext, e: Environment): void {
   output.line(
     `  ${mark} Postgres (${engine}) on port ${e.database.port}: ${e.database.state}${e.disk ? `, ${e.disk}` : ''}`,
   );
+  if (e.infra && e.infra.length > 0) {
+    const running = e.infra.every((i) => i.state === 'running');
+    const mark = running ? output.style('green', '●') : output.style('gray', '○');
+    output.line(`  ${mark} infra: ${e.infra.map((i) => `${i.name} ${i.state}`).join(', ')}`);
+  }
   if (!e.dev) {
     output.line('  devup dev is not running');
     return;

@@ -149,6 +149,7 @@ export function buildProgram(): Command {
     .option('--no-start', 'stop after migrating and seeding')
     .option('--no-seed', 'do not apply seed data')
     .option('--force', 'allow resetting an external database that is not on this machine')
+    .option('--infra <name>', "empty one infra entry's data (its container and volumes) instead of the database")
     .addHelpText(
       'after',
       '\nA full reset restores every database from the template taken after the last rebuild when the\nmigrations, seeds and config are unchanged since; otherwise it rebuilds through the migrations.',
@@ -192,7 +193,7 @@ export function buildProgram(): Command {
   program
     .command('down')
     .description('stop Postgres and keep its data (--volumes destroys it)')
-    .option('--volumes', "also destroy the container's volume or the embedded data directory")
+    .option('--volumes', "also destroy the container's volume or the embedded data directory, and the infra's volumes")
     .option('-y, --yes', 'do not ask for confirmation')
     .action(lazy(() => import('./down.js')));
 
@@ -224,6 +225,16 @@ export function buildProgram(): Command {
     )
     .option('--context <names>', 'the migration contexts the Job runs, e.g. production (default: migrations.context)')
     .action(lazy(() => import('./deploy-k8s.js')));
+
+  program
+    .command('import')
+    .description("adopt another tool's setup")
+    .command('compose [files...]')
+    .description(
+      'write infra (and database settings) from docker-compose files; shows it first, lists what it does not carry',
+    )
+    .option('-y, --yes', 'write without asking')
+    .action(lazy(() => import('./import-compose.js')));
 
   program
     .command('ls')

@@ -46,6 +46,7 @@ export default async function prune(ctx: CommandContext, options: Record<string,
   }
   for (const l of leftovers) {
     if (l.orphanServer) await stopProcess(l.orphanServer.pid);
+    await l.removeInfra();
     for (const engine of l.engines) await engine.destroy();
   }
   await updateRegistry(registryDir(), (registry) => {

@@ -90,6 +90,10 @@ async function resetAndRebuild(
   options: Record<string, unknown>,
   settings: ResetSettings,
 ): Promise<number> {
+  if (typeof options.infra === 'string') {
+    if (!(await resetInfra(ctx, config, options.infra, settings))) return 1;
+    return settings.start ? runDevEnvironment(ctx, config, { ...DEV_AFTER_INFRA_RESET, seed: settings.seed }) : 0;
+  }
   const { name, remembered } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
   await requireLocalServer(config, name, options.force === true, 'reset');
   const outcome =
@@ -110,6 +114,29 @@ async function resetAndRebuild(
     keepTemplate: outcome.done !== 'template' && outcome.done !== 'schemas',
     sessionCommand: settings.start ? 'dev' : 'reset',
   });
+}
+
+const DEV_AFTER_INFRA_RESET = { skipMigrations: false, only: undefined, strict: false, start: true } as const;
+
+/** `--infra NAME`: that entry's container and volumes, listed and confirmed; Postgres is left alone. */
+async function resetInfra(ctx: CommandContext, config: ResolvedConfig, name: string, settings: ResetSettings) {
+  const { infraResetPlan } = await import('../app/infra-commands.js');
+  const plan = await infraResetPlan(config, name);
+  if (plan.items.length === 0) {
+    ctx.output.line(`Nothing to reset: infra.${name} has no container or volume yet.`);
+    return true;
+  }
+  if (!(await confirmDestruction(ctx, plan.items, settings.yes))) {
+    ctx.output.line('Nothing changed.');
+    return false;
+  }
+  await stopRunningDev(ctx, config, settings);
+  await plan.remove();
+  ctx.output.line(
+    `${ctx.output.style('green', '✔')} Emptied infra.${name}: removed ${plan.items.map((i) => i.name).join(', ')}`,
+  );
+  ctx.output.event({ event: 'reset', destroyed: plan.items });
+  return true;
 }
 
 /**

@@ -22,12 +22,16 @@ export default async function status(ctx: CommandContext): Promise<number> {
     }
   }
   const session = readDevSession(config.stateDir);
+  // Loaded only for a config with infra; asks Docker once (a list by label), writes nothing.
+  const infraCommands = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
+  const infra = await infraCommands?.projectInfraStates(config);
   if (output.mode === 'json') {
     // The dashboard's resource model, loaded only for --json.
     const { statusResources } = await import('../dashboard/status-resources.js');
-    const resources = await statusResources(config.stateDir, engine, session);
+    const infraRows = infra && infraCommands ? infraCommands.infraResourceRows(config, infra) : [];
+    const resources = await statusResources(config.stateDir, engine, session, infraRows);
     process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, resources })}\n`,
+      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}), resources })}\n`,
     );
     return 0;
   }
@@ -40,6 +44,14 @@ export default async function status(ctx: CommandContext): Promise<number> {
     const { error, answered } = engine.problem;
     output.line(`  ! ${answered ? 'the server answered, but ' : ''}${error.message}`);
     if (error.hint) output.line(`    ${error.hint}`);
+  }
+  if (config.infra.length > 0 && !infra) output.line('  ○ infra: no Docker engine answers');
+  for (const i of infra ?? []) {
+    const on = i.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
+    const note = i.outdated ? ' (config changed: the next `devup dev` recreates it)' : '';
+    output.line(
+      `  ${on} ${i.name} (${i.kind ?? i.image}): ${i.state}, ${i.url || 'no port'}, container ${i.container}${note}`,
+    );
   }
   if (migrationError) output.line(`  ! migrations: ${migrationError}`);
   for (const t of targets) {

@@ -37,6 +37,12 @@ export function defaultPassword(stateDir: string): { password: string; unsavedIn
   return { password: generate(), unsavedIn: file };
 }
 
+/** A password kept in `file`, or a new one proposed (saved by savePassword when it is first used). */
+export function keptOrNewPassword(file: string): { password: string; unsavedIn?: string } {
+  const stored = readPassword(file);
+  return stored ? { password: stored } : { password: generate(), unsavedIn: file };
+}
+
 /**
  * Saves a proposed password; when another devup saved one first, that one wins and is returned.
  * The file is written whole under a temporary name and then hard-linked into place: link() fails

@@ -30,6 +30,12 @@ export const SERVICE_DEFAULTS = {
   restartOnMigrate: true,
 } as const;
 
+export const INFRA_DEFAULTS = {
+  data: 'persist',
+  native: true,
+  readyTimeout: 60_000,
+} as const;
+
 export const MIGRATIONS_DEFAULTS = {
   tenants: ['default'] as readonly string[],
   schema: '{service}_{tenant}',

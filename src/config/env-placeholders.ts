@@ -4,8 +4,8 @@
  * `AUTHZ_SERVICE_URL: '{service.authz.url}'`. `{{` and `}}` are literal braces.
  *
  * A name is one word (`schema`), a word with a form after a colon (`url:asyncpg`), or dotted words
- * naming something of the project (`service.NAME.PART`): one grammar, so each family added
- * (another kind of resource, say `infra.NAME.url`) is one more entry in FAMILIES.
+ * naming something of the project (`service.NAME.PART`, `infra.NAME.PART`): one grammar, each
+ * family one entry in FAMILIES.
  */
 import { URL_FORMS } from './driver-urls.js';
 
@@ -22,6 +22,7 @@ export const SIMPLE_PLACEHOLDERS = [
   'service',
 ] as const;
 export const SERVICE_PARTS = ['url', 'host', 'port'] as const;
+export const INFRA_PARTS = ['url', 'host', 'port', 'user', 'password'] as const;
 
 /** Every name a value may use, to its value. */
 export type PlaceholderValues = Record<string, string>;
@@ -32,16 +33,45 @@ export interface ServiceReference {
   part: (typeof SERVICE_PARTS)[number];
 }
 
-/** What a dotted family makes of `family.NAME.PART`: a reference, or why the name is wrong. */
-type FamilyParser = (rest: string[], whole: string) => { reference?: ServiceReference; problem?: string };
+/** `{infra.NAME.PART}`: checked against the config's infra entries once they are all known. */
+export interface InfraReference {
+  infra: string;
+  part: (typeof INFRA_PARTS)[number];
+}
 
-const FAMILIES: Record<string, FamilyParser> = {
-  service: (rest, whole) => {
-    const [service, part, ...extra] = rest;
-    if (!service || !part || extra.length > 0 || !(SERVICE_PARTS as readonly string[]).includes(part)) {
-      return { problem: `{${whole}}: write {service.NAME.${SERVICE_PARTS.join('|')}}` };
-    }
-    return { reference: { service, part: part as ServiceReference['part'] } };
+/** What one placeholder name is: nothing more to check, a reference to check later, or a problem. */
+export interface ParsedPlaceholder {
+  problem?: string;
+  reference?: ServiceReference;
+  infra?: InfraReference;
+}
+
+/** What a dotted family makes of `family.NAME.PART`: a reference, or why the name is wrong. */
+type FamilyParser = (rest: string[], whole: string) => ParsedPlaceholder;
+
+/** `NAME.PART` with PART one of `parts`, or undefined. */
+function namePart<P extends string>(rest: string[], parts: readonly P[]): { name: string; part: P } | undefined {
+  const [name, part, ...extra] = rest;
+  if (!name || !part || extra.length > 0 || !(parts as readonly string[]).includes(part)) return undefined;
+  return { name, part: part as P };
+}
+
+const FAMILIES: Record<string, { form: string; parse: FamilyParser }> = {
+  infra: {
+    form: `{infra.NAME.${INFRA_PARTS.join('|')}}`,
+    parse: (rest, whole) => {
+      const found = namePart(rest, INFRA_PARTS);
+      if (!found) return { problem: `{${whole}}: write {infra.NAME.${INFRA_PARTS.join('|')}}` };
+      return { infra: { infra: found.name, part: found.part } };
+    },
+  },
+  service: {
+    form: `{service.NAME.${SERVICE_PARTS.join('|')}}`,
+    parse: (rest, whole) => {
+      const found = namePart(rest, SERVICE_PARTS);
+      if (!found) return { problem: `{${whole}}: write {service.NAME.${SERVICE_PARTS.join('|')}}` };
+      return { reference: { service: found.name, part: found.part } };
+    },
   },
 };
 
@@ -61,15 +91,15 @@ export function knownPlaceholders(): string {
     ...simple.slice(0, 1),
     `{url:${URL_FORMS.join('|')}}`,
     ...simple.slice(1),
-    `{service.NAME.${SERVICE_PARTS.join('|')}}`,
+    ...Object.values(FAMILIES).map((family) => family.form),
   ].join(', ');
 }
 
 /**
  * Reads one placeholder name: a problem (a sentence naming it) when devup does not know it, a
- * service reference when it names another service (whose existence is checked later).
+ * reference when it names another service or an infra entry (whose existence is checked later).
  */
-export function parsePlaceholder(name: string): { problem?: string; reference?: ServiceReference } {
+export function parsePlaceholder(name: string): ParsedPlaceholder {
   if ((SIMPLE_PLACEHOLDERS as readonly string[]).includes(name)) return {};
   const colon = name.indexOf(':');
   if (colon >= 0 && !name.includes('.')) {
@@ -79,8 +109,10 @@ export function parsePlaceholder(name: string): { problem?: string; reference?: 
       return { problem: `unknown URL form {${name}}: use ${URL_FORMS.map((f) => `{url:${f}}`).join(', ')}` };
   }
   const [family, ...rest] = name.split('.');
-  const parser = rest.length > 0 && family !== undefined ? FAMILIES[family] : undefined;
-  if (parser) return parser(rest, name);
+  // Own keys only: `{constructor.x.y}` is no family.
+  const parser =
+    rest.length > 0 && family !== undefined && Object.hasOwn(FAMILIES, family) ? FAMILIES[family] : undefined;
+  if (parser) return parser.parse(rest, name);
   return { problem: `unknown placeholder {${name}}: use ${knownPlaceholders()} (or {{ }} for literal braces)` };
 }
 
@@ -92,6 +124,11 @@ export function usesPlaceholder(value: string, names: readonly string[]): boolea
 /** The references to other services in a value (`{service.auth.url}`). */
 export function serviceReferences(value: string): ServiceReference[] {
   return placeholderNames(value).flatMap((name) => parsePlaceholder(name).reference ?? []);
+}
+
+/** The infra entries a value refers to (`{infra.cache.url}`). */
+export function infraReferences(value: string): InfraReference[] {
+  return placeholderNames(value).flatMap((name) => parsePlaceholder(name).infra ?? []);
 }
 
 export function expandPlaceholders(value: string, values: PlaceholderValues): string {

@@ -6,6 +6,7 @@ import {
   CONFIG_DEFAULTS,
   DATABASE_DEFAULTS,
   DEFAULT_LINT_WARN,
+  INFRA_DEFAULTS,
   MIGRATION_POLICY_DEFAULTS,
   MIGRATIONS_DEFAULTS,
   SCHEMA_DOCS_DEFAULTS,
@@ -156,6 +157,47 @@ export const serviceSchema = z.strictObject({
   check: serviceCheckSchema.optional(),
 });
 
+/** `ready` of an infra entry: one of these, checked against the container (ports are the container's). */
+export const infraReadySchema = z.strictObject({
+  tcp: port.optional(),
+  http: z.string().min(1).optional().describe('a path on the first port (`/health`), or `PORT/path`'),
+  log: z.string().min(1).optional(),
+  command: command.optional().describe('run inside the container; ready when it exits 0'),
+  timeout: duration.optional(),
+});
+
+/** `infra.NAME`: a container devup runs beside Postgres (a preset `kind`, or any `image`). */
+export const infraSchema = z.strictObject({
+  kind: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('redis, rabbitmq, minio, qdrant or mailpit; leave out for a generic container'),
+  image: z.string().min(1).optional(),
+  ports: z
+    .record(z.string().regex(/^\d+$/, 'a container port number'), port)
+    .optional()
+    .describe(
+      "container port → host port (bound on 127.0.0.1, shifted with the checkout); replaces the preset's ports",
+    ),
+  env: envValues.optional(),
+  command: command.optional(),
+  volumes: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'a volume name: lower-case letters, digits, ".", "-", "_"'),
+      z.string().startsWith('/'),
+    )
+    .optional()
+    .describe('volume name → path in the container; named per project and checkout'),
+  data: z.enum(['persist', 'ephemeral']).default(INFRA_DEFAULTS.data),
+  ready: infraReadySchema.optional(),
+  dependsOn: z.array(z.string().min(1)).optional(),
+  native: z
+    .boolean()
+    .default(INFRA_DEFAULTS.native)
+    .describe("without Docker, run the preset's own program when it is on PATH"),
+});
+
 /**
  * squawk rules that only warn unless configured otherwise: advice on style and timeouts. Every
  * other rule (table rewrites, long locks, dropped columns) fails `devup check`.
@@ -243,6 +285,7 @@ export const configSchema = z.strictObject({
   database: databaseSchema.optional(),
   schema: schemaDocsSchema.optional(),
   migrations: migrationPolicySchema.optional(),
+  infra: z.record(z.string(), infraSchema).optional(),
   services: z.record(z.string(), serviceSchema),
   check: checkSchema.prefault({}),
 });
@@ -250,6 +293,7 @@ export const configSchema = z.strictObject({
 /** What a user writes in devup.config.*: everything but `services` is optional. */
 export type DevupConfigInput = z.input<typeof configSchema>;
 export type ServiceInput = z.input<typeof serviceSchema>;
+export type InfraInput = z.input<typeof infraSchema>;
 export type CheckInput = z.output<typeof checkSchema>;
 export type TenantsInput = z.input<typeof tenantsSchema>;
 export type CommandInput = z.input<typeof command>;

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../lib/run-command.js';
+import type { InfraKind } from './infra-presets.js';
 import type { EngineName, MigrationTool } from './schema.js';
 
 export type { CommandSpec };
@@ -95,6 +96,38 @@ export interface DatabaseSettings {
   createDatabases?: boolean;
 }
 
+/** How devup knows an infra container is ready; ports are the container's. */
+export type InfraReady =
+  | { kind: 'command'; argv: string[]; expect?: string }
+  | { kind: 'http'; port: number; path: string }
+  | { kind: 'tcp'; port: number }
+  | { kind: 'log'; pattern: RegExp };
+
+/** `infra.NAME`, defaults of its preset filled in. */
+export interface InfraSettings {
+  name: string;
+  kind: InfraKind | undefined;
+  image: string;
+  /** In order; the first is the main one (`{infra.NAME.port}`, the URL). Host ports bind 127.0.0.1. */
+  ports: { container: number; host: number }[];
+  /** The container's environment, credentials included. */
+  env: Record<string, string>;
+  command: string[] | undefined;
+  /** Named volumes (the short name; the Docker name adds project and checkout) and their mount points. */
+  volumes: { name: string; path: string }[];
+  data: 'persist' | 'ephemeral';
+  ready: InfraReady;
+  readyTimeoutMs: number;
+  dependsOn: string[];
+  /** Generated (once per checkout) or given in `env`; empty when the kind has none. */
+  user: string;
+  password: string;
+  /** A generated password not saved yet: saved before a container is created with it. */
+  unsavedPasswordFile?: string;
+  /** Run the preset's own program without Docker when it is on PATH. */
+  native: boolean;
+}
+
 /** `devup check`: tenants to check with, and which squawk rules fail or only warn. */
 export interface CheckSettings {
   /** For services whose tenants come from a query or command (a fresh database has none). */
@@ -152,6 +185,8 @@ export interface ResolvedConfig {
   /** `database.extensions` and `database.init`: done once per database before any migration. */
   databaseSetup: DatabaseSetup;
   migrations: MigrationPolicy;
+  /** `infra`, in config order. */
+  infra: InfraSettings[];
   services: ServiceSettings[];
   check: CheckSettings;
 }

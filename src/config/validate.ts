@@ -5,6 +5,8 @@ import {
   configSchema,
   type DevupConfigInput,
   databaseSchema,
+  infraReadySchema,
+  infraSchema,
   lintSchema,
   migrationsSchema,
   readySchema,
@@ -28,6 +30,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   check: Object.keys(checkSchema.shape),
   lint: Object.keys(lintSchema.shape),
   schema: Object.keys(schemaDocsSchema.shape),
+  infra: Object.keys(infraSchema.shape),
+  infraReady: Object.keys(infraReadySchema.shape),
 };
 
 function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
@@ -36,6 +40,7 @@ function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
   if (first === 'database') return KNOWN_KEYS.database ?? [];
   if (first === 'check') return (keyPath.length === 1 ? KNOWN_KEYS.check : KNOWN_KEYS.lint) ?? [];
   if (first === 'schema' && keyPath.length === 1) return KNOWN_KEYS.schema ?? [];
+  if (first === 'infra') return (keyPath.length === 2 ? KNOWN_KEYS.infra : KNOWN_KEYS.infraReady) ?? [];
   if (first === 'services' && keyPath.length === 2) return KNOWN_KEYS.service ?? [];
   if (first === 'services' && typeof third === 'string') return KNOWN_KEYS[third] ?? [];
   return [];

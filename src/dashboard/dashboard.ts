@@ -12,7 +12,7 @@ import { forgetDashboardUrl, readDashboardRecord, writeDashboardRecord } from '.
 import { DashboardModel } from './dashboard-model.js';
 import { serveDashboard } from './dashboard-server.js';
 import { DatabaseActions, type SessionMigrations } from './database-actions.js';
-import { infraResourceSource } from './infra-resources.js';
+import { type InfraFeed, infraResourceSource } from './infra-resources.js';
 import { SessionLogStore } from './log-store.js';
 import { maskValue } from './mask-env.js';
 import { PostgresResource } from './postgres-resource.js';
@@ -29,6 +29,8 @@ export interface DashboardOptions {
   db: RunningDatabase;
   supervisor: ServiceSupervisor;
   readOnly: boolean;
+  /** The session's infra, when it runs some (its rows on the Resources page). */
+  infra?: InfraFeed | undefined;
 }
 
 /** What the session hands the dashboard while it runs. */
@@ -71,7 +73,7 @@ async function migrationDirs(services: ServiceSettings[]): Promise<WatchedDir[]>
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { config, services, db, supervisor } = options;
   const serviceResources = new ServiceResources(supervisor, services, { readOnly: options.readOnly });
-  const infra = infraResourceSource(options);
+  const infra = await infraResourceSource(options.infra);
   const sources: ResourceSource[] = [new PostgresResource(db), ...(infra ? [infra] : []), serviceResources];
   const model = new DashboardModel({
     sources,
@@ -110,6 +112,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     attach: (migrations) => database.attach(migrations),
     async close() {
       model.close();
+      infra?.close();
       await (await watcher?.catch(() => undefined))?.close();
       await server.close();
       forgetDashboardUrl(config.stateDir);

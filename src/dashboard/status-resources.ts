@@ -6,12 +6,14 @@ import type { ResourceState } from './resource-state.js';
 
 /**
  * `devup status --json`'s `resources`: the running dashboard's own model when one serves (the
- * same states the page shows), else the same shape built from the session's state file.
+ * same states the page shows), else the same shape built from the session's state file and
+ * the infra states status asked Docker for (`infra`).
  */
 export async function statusResources(
   stateDir: string,
   engine: EngineStatus,
   session: DevSessionState | undefined,
+  infra: readonly ResourceState[] = [],
 ): Promise<ResourceState[]> {
   const dashboard = liveDashboard(stateDir);
   if (dashboard) {
@@ -27,7 +29,7 @@ export async function statusResources(
       // A dashboard that does not answer: the state file tells nearly as much.
     }
   }
-  return fromStateFile(engine, session);
+  return [...fromStateFile(engine, session), ...infra];
 }
 
 function fromStateFile(engine: EngineStatus, session: DevSessionState | undefined): ResourceState[] {

@@ -11,6 +11,8 @@ export interface ServiceEnvSources {
   devup: Record<string, string>;
   /** The project's .env, already parsed. */
   dotenv: Record<string, string>;
+  /** `{infra.NAME.PART}` values, keyed `infra.cache.url`. */
+  infra?: Readonly<Record<string, string>>;
   /** Every service of the run: where the ones it depends on answer (DEVUP_URL_*), and `{service.NAME.url}`. */
   services?: readonly ServiceSettings[];
   /** Whether the combined log is coloured; children are told to keep (or drop) their colours to match. */
@@ -26,7 +28,8 @@ export interface ServiceEnvSources {
  *      whatever DATABASE_URL the shell or .env carry for other purposes; and DEVUP_URL_<SERVICE> for
  *      each service it depends on, so calls between services follow a checkout's ports
  *   5. the service's envFile
- *   6. the service's `env` in the config, placeholders expanded (`{url:asyncpg}`, `{service.auth.url}`, …)
+ *   6. the service's `env` in the config, placeholders expanded (`{url:asyncpg}`, `{service.auth.url}`,
+ *      `{infra.cache.url}`, …)
  *   7. PORT = the service's `port`, when set (devup checks and probes that port, so the service must use it)
  * So a service's own settings (5-6) can still point it elsewhere on purpose, and the config beats files.
  */
@@ -58,10 +61,11 @@ export function serviceUrlVariable(name: string): string {
 
 export { serviceBaseUrl };
 
-/** The placeholders of a service's `env`: its database connection (the first tenant's), and the other services. */
+/** The placeholders of a service's `env`: its database connection (the first tenant's), the other services, the infra. */
 function serviceEnvValues(service: ServiceSettings, sources: ServiceEnvSources): PlaceholderValues {
   const { devup } = sources;
   return {
+    ...sources.infra,
     ...servicePlaceholders(sources.services ?? []),
     ...connectionPlaceholders({
       url: devup.DATABASE_URL ?? '',

@@ -189,8 +189,15 @@ export class ServiceSupervisor {
 
   #envOf(service: ServiceSettings, inherited: NodeJS.ProcessEnv): Promise<Record<string, string>> {
     const options = this.#options;
-    const { dotenv, services, color } = options;
-    return buildServiceEnv(service, { inherited, devup: options.env(service), dotenv, services, color });
+    const { dotenv, services, color, infra } = options;
+    return buildServiceEnv(service, {
+      inherited,
+      devup: options.env(service),
+      dotenv,
+      ...(infra ? { infra } : {}),
+      services,
+      color,
+    });
   }
 
   /**

@@ -12,6 +12,8 @@ export interface SupervisorOptions {
   env: (service: ServiceSettings) => Record<string, string>;
   /** The project's .env, parsed. */
   dotenv: Record<string, string>;
+  /** `{infra.NAME.PART}` values for the services' env (keyed `infra.cache.url`). */
+  infra?: Readonly<Record<string, string>>;
   /** Resolves when the service's migrations are done. A service starts after its gate and its dependsOn are ready. */
   gate?: (service: string) => Promise<void>;
   /** Where the prefixed log lines go (stdout). */

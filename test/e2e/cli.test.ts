@@ -58,7 +58,7 @@ it('bad config: every problem with its key path, exit 1, no stack trace', async 
   const { code, output } = await runCli(['migrate'], { cwd: ws.dir, env });
   expect(code).toBe(1);
   expect(output).toContain('services.auth.migrations.dir: no such directory: migrations');
-  expect(output).toContain('services.auth.dependsOn: unknown service "wokflow" (did you mean "workflow"?)');
+  expect(output).toContain('services.auth.dependsOn: unknown service or infra "wokflow" (did you mean "workflow"?)');
   expect(output).not.toMatch(/\n\s+at /);
 });
 

@@ -27,7 +27,7 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-it('status and migrate status write no file: no .env from .env.example, no cache, no checkout list', async () => {
+it('status and migrate status write no file: no .env from .env.example, no cache, no checkout list, no infra password', async () => {
   const port = await freePort(55500, 400);
   ws = createWorkspace({
     'm/0001_a.sql': 'create table a (id int);\n',
@@ -36,6 +36,8 @@ it('status and migrate status write no file: no .env from .env.example, no cache
     'devup.config.mjs': `export default {
   project: 'adoption-readonly',
   database: { engine: 'embedded', port: Number(process.env.DEVUP_TEST_PG_PORT) },
+  // A preset with credentials: its password is only proposed until a devup dev starts it.
+  infra: { queue: { kind: 'rabbitmq' } },
   services: { api: { migrations: { dir: 'm' } } },
 };
 `,
@@ -46,6 +48,7 @@ it('status and migrate status write no file: no .env from .env.example, no cache
   const status = await runCli(['status'], { cwd: ws.dir, env });
   expect(status.output).toContain(`port ${port}`);
   expect(status.output).not.toContain('Created .env');
+  expect(status.output).toMatch(/queue \(rabbitmq\): absent|infra: no Docker engine answers/);
   expect(status.code).toBe(0);
   const migrateStatus = await runCli(['migrate', 'status'], { cwd: ws.dir, env });
   expect(migrateStatus.output).toContain('is not created yet');

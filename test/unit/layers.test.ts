@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * cli → app, dashboard → check → schema, copies, services, ui, deploy → migrations → database → checkouts → config → lib and the
+ * cli → app, dashboard → check → schema, copies, services, ui, deploy, infra → migrations → database → checkouts → config → lib and the
  * files directly in src/ (errors, ports, version...), which import none of the folders (docs/architecture.md).
  */
 const RANK: Record<string, number> = {
@@ -19,6 +19,7 @@ const RANK: Record<string, number> = {
   ui: 5,
   deploy: 5,
   schema: 5,
+  infra: 5,
   check: 6,
   app: 7,
   init: 7,

@@ -76,22 +76,44 @@ async function runClaimedDevEnvironment(
   if (options.start) void import('../../services/service-process.js').then((m) => m.loadExeca()).catch(() => {});
   // The dashboard's chunk too, when asked for: its server then starts at once after the migrations.
   if (options.start && options.ui) void import('../../dashboard/dashboard.js').catch(() => {});
-  const prepared = await interrupts.race(
-    prepareDatabase(ctx, config, {
-      skipMigrations: options.skipMigrations,
-      strict: options.strict,
-      seed: options.seed,
-      reseed: options.reseed,
-      keepTemplate: options.keepTemplate ?? false,
-      services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
-      signal: interrupts.signal,
-    }),
-  );
+  // Infra starts beside Postgres; its module is loaded only for a config that has some.
+  const infra = config.infra.length > 0 ? startDevInfra(ctx, config, services, options) : undefined;
+  const preparing = prepareDatabase(ctx, config, {
+    skipMigrations: options.skipMigrations,
+    strict: options.strict,
+    seed: options.seed,
+    reseed: options.reseed,
+    keepTemplate: options.keepTemplate ?? false,
+    services: options.only ? services.filter((s) => s.migrations).map((s) => s.name) : undefined,
+    signal: interrupts.signal,
+  });
+  // Neither is left half-started when the other fails: both settle before an error is thrown.
+  const [prepared, devInfra] = await interrupts.race(bothSettled(preparing, infra ?? Promise.resolve(undefined)));
+  if (devInfra) (await import('./dev-infra.js')).reportInfraReady(ctx.output, devInfra);
   if (!options.start) return 0;
   return startServices(ctx, config, services, prepared, interrupts, {
     watch: !options.skipMigrations,
     ui: options.ui,
     session: options.session,
     keepGoing: options.keepGoing ?? config.keepGoing,
+    infra: devInfra,
   });
+}
+
+async function startDevInfra(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  options: DevOptions,
+) {
+  const { bootDevInfra, infraForRun } = await import('./dev-infra.js');
+  const entries = infraForRun(config, services, options.only !== undefined);
+  return entries.length > 0 ? bootDevInfra(ctx, config, entries) : undefined;
+}
+
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }

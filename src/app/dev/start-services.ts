@@ -11,6 +11,7 @@ import type { ServiceEvent } from '../../services/service-status.js';
 import type { ServiceSupervisor, StartedServices } from '../../services/service-supervisor.js';
 import type { CommandContext } from '../context.js';
 import type { Interrupts } from '../interrupts.js';
+import type { DevInfra } from './dev-infra.js';
 import type { LiveSession } from './live-session.js';
 import type { PreparedDatabase } from './prepare-database.js';
 
@@ -21,12 +22,18 @@ export async function startServices(
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
-  options: { watch: boolean; session: string; keepGoing: boolean; ui?: { readOnly: boolean } | undefined },
+  options: {
+    watch: boolean;
+    session: string;
+    keepGoing: boolean;
+    ui?: { readOnly: boolean } | undefined;
+    infra?: DevInfra | undefined;
+  },
 ): Promise<number> {
   const { output } = ctx;
   const runnable = services.filter((s) => s.command);
   if (runnable.length === 0) {
-    output.line('No service has a command to start; the database is ready.');
+    output.line(`No service has a command to start; the database${options.infra ? ' and infra are' : ' is'} ready.`);
     return 0;
   }
   boundYoungGeneration();
@@ -44,10 +51,13 @@ export async function startServices(
 
   const started = performance.now();
   let live: LiveSession | undefined;
+  let closeWatch: (() => void) | undefined;
   try {
     // Before the services start, so the page has their first lines; loaded only when asked for.
-    if (options.ui) dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly);
-    reportReady(ctx, await interrupts.race(supervisor.start()), started, dashboard?.url);
+    if (options.ui)
+      dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly, options.infra);
+    reportReady(ctx, await interrupts.race(supervisor.start()), started, dashboard?.url, options.infra?.rows);
+    closeWatch = await options.infra?.watch(output);
     const { startLiveSession } = await import('./live-session.js');
     live = await startLiveSession({
       ctx,
@@ -64,10 +74,11 @@ export async function startServices(
     dashboard?.attach(live.migrations);
     for (const line of live.lines) output.line(line);
   } catch (error) {
+    closeWatch?.();
     await live?.close();
     await dashboard?.close();
     await (stopping ?? supervisor.stop());
-    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted);
+    if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted, options.infra);
     throw error;
   }
 
@@ -75,12 +86,13 @@ export async function startServices(
     supervisor.finished,
     interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
   ]);
+  closeWatch?.();
   // A restart under way ends with the supervisor; a migration under way finishes its target.
   await Promise.all([live.close(), stopping ?? supervisor.stop()]);
   await dashboard?.close();
   if (end.reason === 'stop-all' && end.error) throw end.error;
-  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1);
-  return finish(ctx, prepared, 0);
+  if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1, options.infra);
+  return finish(ctx, prepared, 0, options.infra);
 }
 
 /** The supervisor of this session, its lines masked and (with the dashboard) handed to the page too. */
@@ -89,11 +101,20 @@ async function createSupervisor(
   config: ResolvedConfig,
   services: ServiceSettings[],
   prepared: PreparedDatabase,
-  options: { session: string; keepGoing: boolean; dashboard: (() => Dashboard | undefined) | undefined },
+  options: {
+    session: string;
+    keepGoing: boolean;
+    dashboard: (() => Dashboard | undefined) | undefined;
+    infra?: DevInfra | undefined;
+  },
 ): Promise<ServiceSupervisor> {
   const { ServiceSupervisor } = await import('../../services/service-supervisor.js');
   const { output } = ctx;
-  const mask = secretMasker(prepared.db.connection.password);
+  // Infra passwords too: a service may log the URL it was given. The page masks the database's.
+  const infraSecrets = (options.infra?.started ?? []).map((s) => s.entry.password).filter((p) => p !== '');
+  const masks = [prepared.db.connection.password, ...infraSecrets].map((secret) => secretMasker(secret));
+  const mask = (text: string) => masks.reduce((masked, m) => m(masked), text);
+  const forPage = infraSecrets.length > 0 ? (lines: string[]) => lines.map(mask) : (lines: string[]) => lines;
   const schemasOf = (service: ServiceSettings) =>
     prepared.targets.filter((t) => t.service === service.name).map((t) => ({ tenant: t.tenant, schema: t.schema }));
   const dashboard = options.dashboard;
@@ -101,6 +122,7 @@ async function createSupervisor(
     services,
     env: (service) => connectionEnv(prepared.db.connection, service, schemasOf(service)),
     dotenv: config.dotenv,
+    ...(options.infra ? { infra: options.infra.values } : {}),
     // Passwords never reach the screen, even when a service logs its DATABASE_URL.
     // --json: every log line becomes an event, so stdout stays one JSON object per line.
     write:
@@ -117,7 +139,7 @@ async function createSupervisor(
       dashboard?.()?.onEvent(event);
       reportServiceEvent(ctx, event);
     },
-    onLines: dashboard ? (service, source, lines) => dashboard()?.onLines(service, source, lines) : undefined,
+    onLines: dashboard ? (service, source, lines) => dashboard()?.onLines(service, source, forPage(lines)) : undefined,
     onServiceExit: config.onServiceExit,
     stateFile: devSessionFile(config.stateDir),
     session: options.session,
@@ -126,10 +148,17 @@ async function createSupervisor(
   });
 }
 
-/** The ready table: each service's URL and start-up time (and the dashboard's URL). */
-function reportReady(ctx: CommandContext, ready: StartedServices, started: number, dashboardUrl: string | undefined) {
+/** The ready table: each infra entry's and service's URL and start-up time (and the dashboard's URL). */
+function reportReady(
+  ctx: CommandContext,
+  ready: StartedServices,
+  started: number,
+  dashboardUrl: string | undefined,
+  infraRows: DevInfra['rows'] = [],
+) {
   const { output } = ctx;
-  const width = Math.max(0, ...ready.services.map((s) => s.name.length));
+  const rows = [...infraRows, ...ready.services.map((s) => ({ ...s, url: s.url ?? '' }))];
+  const width = Math.max(0, ...rows.map((r) => r.name.length));
   // performance.now() counts from process start: the whole `devup dev`, node's own start-up included.
   const took = `in ${formatDuration(performance.now() - started)} (${formatDuration(performance.now())} since devup started)`;
   if (ready.down.length === 0) output.line(`${output.style('green', '✔')} All services ready ${took}`);
@@ -139,8 +168,8 @@ function reportReady(ctx: CommandContext, ready: StartedServices, started: numbe
       `${output.style('yellow', '!')} ${ready.services.length} of ${count} services ready ${took}; down: ${ready.down.join(', ')} (keep-going: each restarts when one of its files changes, or on r)`,
     );
   }
-  for (const s of ready.services) {
-    output.line(`  ${s.name.padEnd(width)}  ${(s.url ?? '').padEnd(24)}  ready in ${formatDuration(s.readyMs)}`);
+  for (const r of rows) {
+    output.line(`  ${r.name.padEnd(width)}  ${r.url.padEnd(24)}  ready in ${formatDuration(r.readyMs)}`);
   }
   if (dashboardUrl) output.line(`  ${'dashboard'.padEnd(width)}  ${dashboardUrl}`);
   output.event({
@@ -167,17 +196,19 @@ async function openDashboard(
   prepared: PreparedDatabase,
   supervisor: ServiceSupervisor,
   readOnly: boolean,
+  infra: DevInfra | undefined,
 ): Promise<Dashboard> {
   const { startDashboard } = await import('../../dashboard/dashboard.js');
-  return startDashboard({ config, services, db: prepared.db, supervisor, readOnly });
+  return startDashboard({ config, services, db: prepared.db, supervisor, readOnly, infra: infra?.feed });
 }
 
-function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number): number {
+function finish(ctx: CommandContext, prepared: PreparedDatabase, code: number, infra: DevInfra | undefined): number {
   const { output } = ctx;
+  const what = infra ? 'Postgres and infra keep' : 'Postgres keeps';
   const keeps =
     prepared.db.engine === 'external'
-      ? 'The external database is untouched.'
-      : `Postgres keeps running for a fast next start (\`devup down\` stops it).`;
+      ? `The external database is untouched.${infra ? ' Infra keeps running (`devup down` stops it).' : ''}`
+      : `${what} running for a fast next start (\`devup down\` stops ${infra ? 'them' : 'it'}).`;
   output.line(`Services stopped. ${keeps}`);
   output.event({ event: 'stopped', code });
   return code;

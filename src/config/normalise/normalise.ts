@@ -10,13 +10,15 @@ import {
 } from '../defaults.js';
 import { findCycle } from '../dependency-cycle.js';
 import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
-import type { DevupConfigInput, ServiceInput } from '../schema.js';
+import type { DevupConfigInput, InfraInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
-import type { DatabaseSettings, ResolvedConfig, SchemaDocsSettings, ServiceSettings } from '../types.js';
+import type { DatabaseSettings, InfraSettings, ResolvedConfig, SchemaDocsSettings, ServiceSettings } from '../types.js';
 import type { ConfigProblem, NormaliseContext } from './context.js';
 import { relative } from './context.js';
 import { normaliseDatabase } from './database.js';
+import { normaliseInfra } from './infra.js';
+import { checkInfraNames } from './infra-rules.js';
 import { normaliseService } from './service.js';
 import { checkServiceReferences } from './service-references.js';
 
@@ -54,17 +56,30 @@ export function normaliseConfig(
   }
   const { database, databaseSetup } = normaliseDatabase(ctx, input.database, project);
 
+  const stateDir = path.join(root, '.devup');
   const names = Object.keys(input.services);
   if (names.length === 0) ctx.problems.push({ path: 'services', message: 'declare at least one service' });
-  const services = names.map((name) => normaliseService(ctx, name, input.services[name] as ServiceInput, names));
-
-  const stateDir = path.join(root, '.devup');
+  const infraNames = Object.keys(input.infra ?? {});
+  const infra = infraNames.map((name) => normaliseInfra(ctx, name, input.infra?.[name] as InfraInput, stateDir));
+  const services = names.map((name) =>
+    normaliseService(ctx, name, input.services[name] as ServiceInput, [...names, ...infraNames]),
+  );
+  checkInfraNames(ctx, infra, services);
   checkServiceDatabases(ctx, services, database);
   checkSharedSchemas(ctx, services);
   checkDataDir(ctx, database, projectPaths({ configPath: options.configPath, stateDir, services }));
-  const cycle = findCycle(new Map(services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))])));
-  if (cycle) ctx.problems.push({ path: 'services', message: `dependency cycle: ${cycle.join(' → ')}` });
-  checkPorts(ctx, services, database);
+  // Services depend on services and infra, infra on infra: one graph, infra's nodes named apart.
+  const cycle = findCycle(
+    new Map([
+      ...services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))] as const),
+      ...infra.map((i) => [`infra.${i.name}`, i.dependsOn.map((d) => `infra.${d}`)] as const),
+    ]),
+  );
+  if (cycle) {
+    const where = cycle[0]?.startsWith('infra.') ? 'infra' : 'services';
+    ctx.problems.push({ path: where, message: `dependency cycle: ${cycle.join(' → ')}` });
+  }
+  checkPorts(ctx, services, database, infra);
   checkServiceReferences(ctx, services);
 
   const missingEnv = (input.requiredEnv ?? []).filter((name) => !options.env[name]);
@@ -101,6 +116,7 @@ export function normaliseConfig(
       lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
       contexts: [...new Set([input.migrations?.context ?? DEFAULT_CONTEXT].flat())],
     },
+    infra,
     services,
     check: {
       tenants: input.check?.tenants,
@@ -192,16 +208,20 @@ function schemaDirProblem(
   return undefined;
 }
 
-function checkPorts(ctx: NormaliseContext, services: readonly ServiceSettings[], database: DatabaseSettings): void {
+function checkPorts(
+  ctx: NormaliseContext,
+  services: readonly ServiceSettings[],
+  database: DatabaseSettings,
+  infra: readonly InfraSettings[],
+): void {
   const ports = new Map<number, string>([[database.port, 'database.port']]);
-  for (const service of services) {
-    if (service.port === undefined) continue;
-    const other = ports.get(service.port);
-    if (other) {
-      ctx.problems.push({ path: `services.${service.name}.port`, message: `${service.port} is also used by ${other}` });
-    }
-    ports.set(service.port, `services.${service.name}.port`);
-  }
+  const claim = (port: number, key: string) => {
+    const other = ports.get(port);
+    if (other) ctx.problems.push({ path: key, message: `${port} is also used by ${other}` });
+    ports.set(port, key);
+  };
+  for (const service of services) if (service.port !== undefined) claim(service.port, `services.${service.name}.port`);
+  for (const entry of infra) for (const p of entry.ports) claim(p.host, `infra.${entry.name}.ports.${p.container}`);
 }
 
 /** `schema.exclude` entries must name services that exist (patterns with `*` may match none). */

@@ -93,7 +93,7 @@ function checkDependencies(ctx: NormaliseContext, name: string, dependsOn: reado
       const suggestion = closest(dependency, names);
       ctx.problems.push({
         path: `services.${name}.dependsOn`,
-        message: `unknown service "${dependency}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        message: `unknown service or infra "${dependency}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
       });
     } else if (dependency === name) {
       ctx.problems.push({ path: `services.${name}.dependsOn`, message: 'a service cannot depend on itself' });

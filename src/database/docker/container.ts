@@ -23,53 +23,101 @@ export interface ContainerPlan {
   extraLabels: Record<string, string>;
 }
 
-/** Creates the volume (kept when it exists) and the container on it, pulling the image first if needed. */
-export async function createContainer(api: DockerApi, plan: ContainerPlan, sink: ProgressSink): Promise<void> {
-  const { db } = plan;
-  const image = await ensureImage(await api.client(), db.image, sink);
-  const dataPath = dataVolumePath(image);
-  await api.call('create the volume', (docker) =>
-    docker.createVolume({
-      Name: plan.volume,
-      Labels: {
-        [LABEL.project]: plan.project,
-        [LABEL.version]: VERSION,
-        ...(plan.checkout === undefined ? {} : { [LABEL.checkout]: plan.checkout }),
-        ...plan.extraLabels,
-      },
-    }),
+/** A labelled container as devup creates it: Postgres's and each infra entry's. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env: string[];
+  /** The image's own command when undefined. */
+  cmd?: string[] | undefined;
+  /** Published on `bind` only (loopback unless the config says otherwise). */
+  ports: { container: number; host: number; bind: string }[];
+  /** Named volumes, created (kept when they exist) with `volumeLabels`. */
+  mounts: { volume: string; target: string }[];
+  volumeLabels: Record<string, string>;
+  stopSignal?: string;
+}
+
+/** Creates the spec's volumes (kept when they exist) and its container on them; the image must be there. */
+export async function createLabelledContainer(api: DockerApi, spec: ContainerSpec): Promise<void> {
+  for (const mount of spec.mounts) {
+    await api.call('create the volume', (docker) =>
+      docker.createVolume({ Name: mount.volume, Labels: spec.volumeLabels }),
+    );
+  }
+  const exposed = Object.fromEntries(spec.ports.map((p) => [`${p.container}/tcp`, {}]));
+  const bindings = Object.fromEntries(
+    spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.bind, HostPort: String(p.host) }]]),
   );
   await api.call('create the container', (docker) =>
     docker.createContainer({
-      name: plan.container,
-      Image: db.image,
-      Labels: { ...plan.labels, ...plan.extraLabels },
-      Env: [
-        `POSTGRES_USER=${db.user}`,
-        `POSTGRES_PASSWORD=${db.password}`,
-        `POSTGRES_DB=${db.database}`,
-        `PGDATA=${dataPath.pgdata}`,
-      ],
-      ExposedPorts: { '5432/tcp': {} },
-      // SIGINT is Postgres's "fast shutdown": it does not wait for clients to disconnect.
-      StopSignal: 'SIGINT',
+      name: spec.name,
+      Image: spec.image,
+      Labels: spec.labels,
+      Env: spec.env,
+      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+      ExposedPorts: exposed,
+      ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
       HostConfig: {
-        PortBindings: { '5432/tcp': [{ HostIp: db.bind, HostPort: String(db.port) }] },
-        Mounts: [{ Type: 'volume', Source: plan.volume, Target: dataPath.mount }],
+        PortBindings: bindings,
+        Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target })),
       },
     }),
   );
 }
 
+/** The labels of a volume devup creates: whose it is. */
+export function volumeLabels(project: string, checkout: string | undefined, extra: Record<string, string> = {}) {
+  return {
+    [LABEL.project]: project,
+    [LABEL.version]: VERSION,
+    ...(checkout === undefined ? {} : { [LABEL.checkout]: checkout }),
+    ...extra,
+  };
+}
+
+/** Creates the volume (kept when it exists) and the container on it, pulling the image first if needed. */
+export async function createContainer(api: DockerApi, plan: ContainerPlan, sink: ProgressSink): Promise<void> {
+  const { db } = plan;
+  const image = await ensureImage(await api.client(), db.image, sink);
+  const dataPath = dataVolumePath(image);
+  await createLabelledContainer(api, {
+    name: plan.container,
+    image: db.image,
+    labels: { ...plan.labels, ...plan.extraLabels },
+    env: [
+      `POSTGRES_USER=${db.user}`,
+      `POSTGRES_PASSWORD=${db.password}`,
+      `POSTGRES_DB=${db.database}`,
+      `PGDATA=${dataPath.pgdata}`,
+    ],
+    ports: [{ container: 5432, host: db.port, bind: db.bind }],
+    mounts: [{ volume: plan.volume, target: dataPath.mount }],
+    volumeLabels: volumeLabels(plan.project, plan.checkout, plan.extraLabels),
+    // SIGINT is Postgres's "fast shutdown": it does not wait for clients to disconnect.
+    stopSignal: 'SIGINT',
+  });
+}
+
 /** Starts the container; one that already runs is fine, a published port someone holds is named. */
 export async function startContainer(api: DockerApi, plan: ContainerPlan): Promise<void> {
+  await startNamedContainer(api, plan.container, () => portTaken(api, plan.db.port, plan.checkout, 'database.port'));
+}
+
+/** Starts a container by name; `portTaken` makes the error when Docker says a published port is held. */
+export async function startNamedContainer(
+  api: DockerApi,
+  name: string,
+  portTakenError: () => Promise<UserError>,
+): Promise<void> {
   await api.call('start the container', async (docker) => {
     try {
-      await docker.getContainer(plan.container).start();
+      await docker.getContainer(name).start();
     } catch (error) {
       if ((error as DockerError).statusCode === 304) return; // already started
       if (/port is already allocated|address already in use/i.test(dockerMessage(error))) {
-        throw await portTaken(api, plan);
+        throw await portTakenError();
       }
       throw error;
     }
@@ -79,15 +127,19 @@ export async function startContainer(api: DockerApi, plan: ContainerPlan): Promi
 /** Refuses before creating or starting anything when the port to publish is taken, naming the holder. */
 export async function ensureContainerPortFree(api: DockerApi, plan: ContainerPlan): Promise<void> {
   if (await isPortFree(plan.db.port, plan.db.bind === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1')) return;
-  throw await portTaken(api, plan);
+  throw await portTaken(api, plan.db.port, plan.checkout, 'database.port');
 }
 
-async function portTaken(api: DockerApi, plan: ContainerPlan): Promise<UserError> {
-  const { port } = plan.db;
-  const holder =
-    (await containerPublishing(api, port, plan.checkout)) ?? findPortHolder(port, (root) => root === plan.checkout);
+/** `port` is held: by whom (a container, another checkout's devup, a process), and the key that moves it. */
+export async function portTaken(
+  api: DockerApi,
+  port: number,
+  checkout: string | undefined,
+  key: string,
+): Promise<UserError> {
+  const holder = (await containerPublishing(api, port, checkout)) ?? findPortHolder(port, (root) => root === checkout);
   return new UserError(`port ${port} is already in use by ${holder?.what ?? 'another program'}`, {
-    hint: `${stopHint(holder)}, or set database.port in the config to a free port (e.g. ${port + 1}).`,
+    hint: `${stopHint(holder)}, or set ${key} in the config to a free port (e.g. ${port + 1}).`,
   });
 }
 
@@ -102,7 +154,7 @@ async function containerPublishing(api: DockerApi, port: number, checkout: strin
     const owner = match.Labels?.[LABEL.checkout];
     return owner !== undefined && owner !== checkout
       ? ({
-          what: `the Docker container ${name}, the Postgres of the devup environment of ${match.Labels?.[LABEL.project]} in ${owner}`,
+          what: `the Docker container ${name}, of the devup environment of ${match.Labels?.[LABEL.project]} in ${owner}`,
           stop: `run \`devup down\` in ${owner}`,
         } satisfies PortHolder)
       : ({ what: `the Docker container ${name}`, stop: `\`docker stop ${name}\`` } satisfies PortHolder);

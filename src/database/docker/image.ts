@@ -5,7 +5,13 @@ import type { ProgressSink } from '../engine.js';
 import { type DockerError, dockerMessage } from './diagnostics.js';
 
 /** The image, pulled first when it is not there, with per-layer progress for the sink. */
-export async function ensureImage(docker: Docker, image: string, sink: ProgressSink): Promise<Docker.ImageInspectInfo> {
+export async function ensureImage(
+  docker: Docker,
+  image: string,
+  sink: ProgressSink,
+  /** The config key that names the image, for the hint. */
+  key = 'database.image',
+): Promise<Docker.ImageInspectInfo> {
   try {
     return await docker.getImage(image).inspect();
   } catch (error) {
@@ -33,7 +39,7 @@ export async function ensureImage(docker: Docker, image: string, sink: ProgressS
     });
   } catch (error) {
     throw new UserError(`could not pull the image ${image}: ${dockerMessage(error)}`, {
-      hint: 'Check the image name (database.image) and your network or registry login; or use --engine embedded.',
+      hint: `Check the image name (${key}) and your network or registry login${key === 'database.image' ? '; or use --engine embedded' : ''}.`,
       cause: error,
     });
   }

@@ -18,7 +18,14 @@ export const LABEL = {
   passwordHash: 'dev.devup.password-hash',
   /** The checkout (directory of the config) that created the container and volume. */
   checkout: 'dev.devup.checkout',
+  /** On an infra entry's container and volumes: the entry's name. */
+  infra: 'dev.devup.infra',
 } as const;
+
+/** A short hash of the options a container is created from: "reuse if unchanged" is comparing two labels. */
+export function optionsHash(fields: unknown): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+}
 
 export function containerName(project: string): string {
   return `${project}-postgres`;
@@ -47,11 +54,10 @@ export function containerLabels(project: string, db: DatabaseSettings, checkout?
     [LABEL.database]: db.database,
     [LABEL.passwordHash]: passwordHash(db.password),
   };
-  const optionsHash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
   return {
     [LABEL.project]: project,
     [LABEL.version]: VERSION,
-    [LABEL.optionsHash]: optionsHash,
+    [LABEL.optionsHash]: optionsHash(fields),
     ...(checkout === undefined ? {} : { [LABEL.checkout]: checkout }),
     ...fields,
   };

@@ -25,7 +25,7 @@ export async function waitForContainerPostgres(
     },
   );
   if (result.ready) return result.elapsedMs;
-  const log = await lastLogLines(api, plan, 40);
+  const log = await lastLogLines(api, plan.container, 40, plan.db.password);
   const code = (result.lastError as PgError | undefined)?.code;
   if (code === '28P01' || code === '28000') {
     throw new UserError(
@@ -52,19 +52,21 @@ export async function waitForContainerPostgres(
   });
 }
 
-async function lastLogLines(api: DockerApi, plan: ContainerPlan, count: number): Promise<string> {
+/** The container's last `count` log lines, `secret` masked; best effort (it may be gone). */
+export async function lastLogLines(api: DockerApi, container: string, count: number, secret = ''): Promise<string> {
   try {
     const docker = await api.client();
     const raw = (await docker
-      .getContainer(plan.container)
+      .getContainer(container)
       .logs({ stdout: true, stderr: true, tail: count, follow: false })) as unknown as Buffer;
-    return maskSecret(demuxDockerLogs(Buffer.from(raw)), plan.db.password);
+    const text = demuxDockerLogs(Buffer.from(raw));
+    return secret ? maskSecret(text, secret) : text;
   } catch {
     return '(no log available)';
   }
 }
 
-function indentLines(text: string): string[] {
+export function indentLines(text: string): string[] {
   return text
     .trimEnd()
     .split('\n')

@@ -4,10 +4,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { InfraSettings } from '../../../src/config/types.js';
+import { DockerApi } from '../../../src/database/docker/api.js';
 import { DockerEngine } from '../../../src/database/docker/docker-engine.js';
+import { startInfra } from '../../../src/infra/start-infra.js';
 import { isPortFree } from '../../../src/ports.js';
 import { isCI } from '../../../src/ui/output.js';
 import { freePort } from '../../helpers/ports.js';
+import { createWorkspace } from '../../helpers/workspace.js';
 import { dockerClient, dockerStatus, removeTestResources, TEST_IMAGE } from '../helpers/docker.js';
 
 const REGISTRY = '/usr/bin/docker-registry';
@@ -88,5 +92,41 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
       true,
     );
     expect(running.action).toBe('created');
+  });
+
+  it('pulls an infra image through the same layer, and names infra.NAME.image when no registry answers', async () => {
+    const infraImage = image.replace('postgres-pull', 'infra-pull');
+    const client = dockerClient();
+    await client.getImage(image).tag({ repo: infraImage.slice(0, infraImage.lastIndexOf(':')), tag: '15' });
+    await follow(await client.getImage(infraImage).push({ authconfig: { serveraddress: image.split('/')[0] } }));
+    await client.getImage(infraImage).remove();
+    const ws = createWorkspace();
+    try {
+      const closed = await freePort(56400);
+      const entries = ws.config({
+        infra: {
+          job: { image: infraImage, command: 'echo started; sleep 600', ready: { log: 'started' } },
+          gone: { image: `127.0.0.1:${closed}/devup/nowhere:1`, ready: { log: 'x' } },
+        },
+        services: { api: {} },
+      }).infra;
+      const notices: string[] = [];
+      const owner = { project: `${PREFIX}-infra`, checkout: ws.dir, stem: `${PREFIX}-infra` };
+      const options = { stateDir: `${ws.dir}/.devup`, sink: { notice: (m: string) => notices.push(m) } };
+      const [started] = await startInfra(new DockerApi(), [entries[0] as InfraSettings], owner, options);
+      expect(notices).toContain(`Pulling ${infraImage} (first run only)...`);
+      expect(started?.action).toBe('created');
+      const error = await startInfra(new DockerApi(), [entries[1] as InfraSettings], owner, options).catch((e) => e);
+      expect(error.message).toMatch(
+        new RegExp(`^could not pull the image 127\\.0\\.0\\.1:${closed}/devup/nowhere:1: `),
+      );
+      expect(error.hint).toBe('Check the image name (infra.gone.image) and your network or registry login.');
+    } finally {
+      ws.cleanup();
+      await client
+        .getImage(infraImage)
+        .remove({ force: true })
+        .catch(() => {});
+    }
   });
 });

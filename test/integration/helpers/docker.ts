@@ -43,3 +43,18 @@ export async function removeTestResources(prefix: string): Promise<void> {
   const { Volumes } = await docker.listVolumes();
   for (const v of Volumes ?? []) if (v.Name.startsWith(prefix)) await docker.getVolume(v.Name).remove({ force: true });
 }
+
+/** The local Redis image (scripts/build-redis-image.sh): the infra tests' preset and generic container. */
+export const REDIS_TEST_IMAGE = process.env.DEVUP_TEST_REDIS_IMAGE ?? 'devup-test/redis:7';
+
+/** Like dockerStatus, for the Redis image the infra tests run. */
+export async function redisImageStatus(): Promise<{ available: boolean; reason: string }> {
+  const base = await dockerStatus();
+  if (!base.available) return base;
+  try {
+    await dockerClient().getImage(REDIS_TEST_IMAGE).inspect();
+  } catch {
+    return { available: false, reason: `image ${REDIS_TEST_IMAGE} missing (run scripts/build-redis-image.sh)` };
+  }
+  return { available: true, reason: '' };
+}

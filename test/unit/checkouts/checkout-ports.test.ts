@@ -63,4 +63,21 @@ describe('checkout ports', () => {
     expect(config.database.port).toBe(54329);
     expect(path.isAbsolute(moved.root)).toBe(true);
   });
+
+  it('shifts infra host ports with the checkout; container ports stay', () => {
+    const ws = createWorkspace();
+    const config = ws.config({
+      infra: { cache: { kind: 'redis' }, queue: { kind: 'rabbitmq', ports: { 5672: 5680 } } },
+      services: { api: { command: 'x' } },
+    });
+    const ports = configuredPorts(config);
+    expect(ports.infra).toEqual({ 'cache/6379': 6379, 'queue/5672': 5680 });
+    const moved = applyPorts(config, shiftPorts(ports, 200), 'x-abc123');
+    expect(moved.infra.map((i) => i.ports)).toEqual([
+      [{ container: 6379, host: 6579 }],
+      [{ container: 5672, host: 5880 }],
+    ]);
+    // A record written before infra existed has none: the same as an empty set.
+    expect(samePorts({ database: 1, services: {} }, { database: 1, services: {}, infra: {} })).toBe(true);
+  });
 });

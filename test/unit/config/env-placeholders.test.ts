@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { connectionPlaceholders, driverUrl } from '../../../src/config/driver-urls.js';
-import { expandPlaceholders, parsePlaceholder, serviceReferences } from '../../../src/config/env-placeholders.js';
+import {
+  expandPlaceholders,
+  infraReferences,
+  parsePlaceholder,
+  serviceReferences,
+} from '../../../src/config/env-placeholders.js';
 import { servicePlaceholders } from '../../../src/config/service-address.js';
 import type { ServiceSettings } from '../../../src/config/types.js';
 
@@ -58,6 +63,20 @@ describe('placeholder names', () => {
     }
     expect(parsePlaceholder('url:jdbc')).toEqual({});
     expect(parsePlaceholder('service.auth.url')).toEqual({ reference: { service: 'auth', part: 'url' } });
+    expect(parsePlaceholder('infra.cache.password')).toEqual({ infra: { infra: 'cache', part: 'password' } });
+  });
+
+  it('reads the infra family in the same grammar: its parts named, a prototype key no family', () => {
+    expect(parsePlaceholder('infra.cache').problem).toBe(
+      '{infra.cache}: write {infra.NAME.url|host|port|user|password}',
+    );
+    expect(parsePlaceholder('infra.cache.url.x').problem).toBe(
+      '{infra.cache.url.x}: write {infra.NAME.url|host|port|user|password}',
+    );
+    expect(parsePlaceholder('constructor.a.b').problem).toMatch(/^unknown placeholder \{constructor\.a\.b\}/);
+    expect(infraReferences('{infra.cache.url}/0 {{infra.x.url}} {service.auth.url}')).toEqual([
+      { infra: 'cache', part: 'url' },
+    ]);
   });
 
   it('says what is wrong with a name it does not know, and what to write', () => {

@@ -22,7 +22,7 @@ it('reports every problem at once, each with its key path', () => {
     },
   });
   expect(found).toContain('services.auth.migrations.dir: no such directory: services/auth/migrations');
-  expect(found).toContain('services.auth.dependsOn: unknown service "wokflow" (did you mean "workflow"?)');
+  expect(found).toContain('services.auth.dependsOn: unknown service or infra "wokflow" (did you mean "workflow"?)');
   expect(found).toContain('services.workflow.cwd: no such directory: services/workflow');
   expect(found).toContain('services.billing.port: 4001 is also used by services.workflow.port');
 });
@@ -140,7 +140,7 @@ it('accepts env placeholders, names an unknown one with its key, and wants migra
     },
   });
   const known =
-    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
+    '{url}, {url:asyncpg|psycopg|psycopg2|jdbc}, {host}, {port}, {user}, {password}, {database}, {schema}, {tenant}, {service}, {infra.NAME.url|host|port|user|password}, {service.NAME.url|host|port} (or {{ }} for literal braces)';
   expect(found).toEqual([
     `services.api.migrations.env.Y: unknown placeholder {nope}: use ${known}`,
     `services.api.env.TYPO: unknown placeholder {shema}: use ${known}`,
