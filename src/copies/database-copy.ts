@@ -3,6 +3,7 @@ import { type ConnectionInfo, withClient } from '../database/connection/connecti
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies, parseLabel } from './copy-labels.js';
+import { strategyClause } from './copy-strategy.js';
 
 // Making, swapping and dropping the copies of a project's databases; what a copy is and how it is
 // labelled is in copy-labels.ts.
@@ -110,12 +111,13 @@ export async function copyDatabase(
 ): Promise<{ ended: number }> {
   let ended = 0;
   const what = `copy the database ${source} to ${target}`;
+  const strategy = await strategyClause(client, label.shape);
   await makeLabelledCopy(client, target, label, what, async (name) => {
     for (let attempt = 1; ; attempt++) {
       ended += await endConnections(client, source);
       try {
         await client.query(
-          `create database ${quoteIdent(name)} template ${quoteIdent(source)} is_template true allow_connections false`,
+          `create database ${quoteIdent(name)} template ${quoteIdent(source)}${strategy} is_template true allow_connections false`,
         );
         return;
       } catch (error) {
@@ -167,11 +169,12 @@ export async function cloneCopy(
 ): Promise<DatabaseCopy> {
   const label: CopyLabel = { ...copy.label, kind };
   const what = `copy ${copy.database} to ${target}`;
+  const strategy = await strategyClause(client, copy.label.shape);
   await makeLabelledCopy(client, target, label, what, async (name) => {
     try {
       // Nobody may use it before it is renamed into place (swapIn allows connections again).
       await client.query(
-        `create database ${quoteIdent(name)} template ${quoteIdent(copy.database)} allow_connections false`,
+        `create database ${quoteIdent(name)} template ${quoteIdent(copy.database)}${strategy} allow_connections false`,
       );
     } catch (error) {
       throw copyError(what, error);
