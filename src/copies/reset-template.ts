@@ -10,6 +10,7 @@ import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
 import { measureShape } from './copy-strategy.js';
 import { cloneAllIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
+  checkpointCopies,
   cloneCopy,
   copyDatabase,
   dropCopy,
@@ -182,7 +183,8 @@ async function makeSpares(client: pg.Client, templates: readonly DatabaseCopy[])
 /** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
 export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
   const databases = projectDatabases(config, admin);
-  await withMaintenanceClient(admin, databases, (client) =>
-    withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases)),
-  );
+  await withMaintenanceClient(admin, databases, async (client) => {
+    await withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases));
+    await checkpointCopies(client);
+  });
 }
