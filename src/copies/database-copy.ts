@@ -134,24 +134,6 @@ export async function dropCopy(client: pg.Client, copy: DatabaseCopy): Promise<v
   await dropDatabaseCopy(client, copy.database);
 }
 
-/**
- * Moves a copy out of the way as trash (a rename and a new label, one transaction) for the tidy to
- * drop: a drop checkpoints, which at a few thousand relations costs more than the copy itself.
- */
-export async function retireCopy(client: pg.Client, copy: DatabaseCopy, tag: string): Promise<void> {
-  const trash = copyName(copy.label.source, `trash_${Date.now().toString(36)}${tag}`);
-  const label: CopyLabel = { ...copy.label, kind: 'trash', createdAt: new Date().toISOString() };
-  try {
-    await client.query('begin');
-    await client.query(`alter database ${quoteIdent(copy.database)} rename to ${quoteIdent(trash)}`);
-    await client.query(`comment on database ${quoteIdent(trash)} is ${quoteLiteral(formatLabel(label))}`);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw copyError(`move ${copy.database} out of the way`, error);
-  }
-}
-
 export async function databaseExists(client: pg.Client, database: string): Promise<boolean> {
   const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
   return (rowCount ?? 0) > 0;

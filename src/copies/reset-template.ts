@@ -13,8 +13,8 @@ import {
   checkpointCopies,
   cloneCopy,
   copyDatabase,
+  dropCopy,
   dropDatabaseNow,
-  retireCopy,
   tidyCopies,
   withCopyLock,
   withMaintenanceClient,
@@ -155,8 +155,7 @@ export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInf
       const old = (await listCopies(client, config.project)).filter(
         (c) => c.label.kind === 'template' || c.label.kind === 'spare',
       );
-      // Renamed away, not dropped: the tidy after the rebuild drops them off the command's path.
-      for (const copy of old) await retireCopy(client, copy, copy.label.kind === 'template' ? 't' : 's');
+      for (const copy of old) await dropCopy(client, copy);
       const templates: DatabaseCopy[] = [];
       for (const [index, database] of databases.entries()) {
         const shape = shapes[index];
