@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { CopyShape } from './copy-strategy.js';
 
 /**
  * Copies of a project's databases that devup keeps on the same server: one template per
@@ -25,6 +26,8 @@ export interface CopyLabel {
   fingerprint: Record<string, string>;
   /** Per target schema at the time of the copy: how many migrations were applied, and the last. */
   migrations?: Record<string, { count: number; last: string | undefined }>;
+  /** The source's size when the copy was made: clones of it pick their `create database` strategy by it. */
+  shape?: CopyShape;
 }
 
 export interface DatabaseCopy {

@@ -7,8 +7,11 @@ import { identityInDatabase } from '../migrations/tools/tool-history.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { readProjectTags, restoreProjectTags } from './carry-tags.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
+import { measureShape } from './copy-strategy.js';
 import { cloneAllIncoming, type Swap, swapIn } from './copy-swap.js';
 import {
+  checkpointCopies,
+  cloneCopy,
   copyDatabase,
   dropCopy,
   dropDatabaseNow,
@@ -137,33 +140,51 @@ export async function dropProjectDatabases(config: ResolvedConfig, admin: Connec
 
 /**
  * Takes (or refreshes) the template of every project database, right after they were built from
- * zero. Old templates, and those of databases the config no longer names, are dropped.
+ * zero, and a spare of each: the reset right after a rebuild is then two renames, not a clone
+ * (the background tidy would make the spare too, but a reset can come before it has). Old
+ * templates and spares, and those of databases the config no longer names, are dropped.
  */
 export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
   const databases = projectDatabases(config, admin);
   const fingerprint = buildFingerprint(config);
   const createdAt = new Date().toISOString();
+  // Read before the copy lock: each needs a session in the database that the copy then ends.
+  const shapes = await Promise.all(databases.map((database) => measureShape(admin, database)));
   await withMaintenanceClient(admin, databases, (client) =>
     withCopyLock(client, config.project, async () => {
-      const templates = (await listCopies(client, config.project)).filter((c) => c.label.kind === 'template');
-      for (const old of templates) await dropCopy(client, old);
-      for (const database of databases) {
-        await copyDatabase(client, database, copyName(database, 'template'), {
-          project: config.project,
-          kind: 'template',
-          source: database,
-          createdAt,
-          fingerprint,
-        });
+      const old = (await listCopies(client, config.project)).filter(
+        (c) => c.label.kind === 'template' || c.label.kind === 'spare',
+      );
+      for (const copy of old) await dropCopy(client, copy);
+      const templates: DatabaseCopy[] = [];
+      for (const [index, database] of databases.entries()) {
+        const shape = shapes[index];
+        const label = { project: config.project, kind: 'template' as const, source: database, createdAt, fingerprint };
+        const template = { database: copyName(database, 'template'), label: shape ? { ...label, shape } : label };
+        await copyDatabase(client, database, template.database, template.label);
+        templates.push(template);
       }
+      await makeSpares(client, templates);
     }),
   );
+}
+
+/** A spare is only a shortcut: one that can't be made now is left to the tidy (and the reset clones). */
+async function makeSpares(client: pg.Client, templates: readonly DatabaseCopy[]): Promise<void> {
+  try {
+    for (const template of templates) {
+      await cloneCopy(client, template, copyName(template.label.source, 'spare'), 'spare');
+    }
+  } catch {
+    // cloneCopy drops its own half-made copy; the spares made so far are whole and labelled.
+  }
 }
 
 /** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
 export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
   const databases = projectDatabases(config, admin);
-  await withMaintenanceClient(admin, databases, (client) =>
-    withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases)),
-  );
+  await withMaintenanceClient(admin, databases, async (client) => {
+    await withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases));
+    await checkpointCopies(client);
+  });
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import type { ServiceSettings } from '../../config/types.js';
 import type { TargetWork } from './target-check.js';
@@ -5,6 +6,11 @@ import type { TargetWork } from './target-check.js';
 export interface ScheduleOptions {
   /** Targets migrating at once, over all services. */
   concurrency: number;
+  /**
+   * External tools' processes at once, over all services (default: the cores there are). Each
+   * pays its runtime's start and the app's imports in CPU: more than the cores only queue.
+   */
+  toolConcurrency?: number;
   /** Migrates one target; false when it failed (the services that depend on it are skipped). */
   run: (work: TargetWork) => Promise<boolean>;
   skip: (work: TargetWork) => void;
@@ -16,8 +22,20 @@ function serviceConcurrency(works: TargetWork[]): number {
 }
 
 /**
- * Dependencies first: a service's targets wait for its dependencies' targets, and are skipped if
- * one of those failed. Independent targets run in parallel, bounded overall and per service.
+ * The dependencies whose migrations a service's migrations wait for: those in the same database.
+ * A migration can only see its own database, so one in another database is independent of it
+ * (`dependsOn` still orders the services' starts).
+ */
+export function migrationDependencies(services: readonly ServiceSettings[], name: string): string[] {
+  const service = services.find((s) => s.name === name);
+  if (!service) return [];
+  return service.dependsOn.filter((dep) => services.find((s) => s.name === dep)?.database === service.database);
+}
+
+/**
+ * Dependencies in the same database first: a service's targets wait for those dependencies'
+ * targets, and are skipped if one of them failed. Independent targets (other services, other
+ * databases) run in parallel, bounded overall, per service, and for tool processes by the cores.
  */
 export async function runInDependencyOrder(
   services: ServiceSettings[],
@@ -26,11 +44,15 @@ export async function runInDependencyOrder(
 ): Promise<void> {
   const serviceDone = new Map<string, Promise<boolean>>();
   const limit = pLimit(options.concurrency);
+  const toolLimit = pLimit(Math.max(1, options.toolConcurrency ?? availableParallelism()));
+  // A tool target holds a core for its process; devup's own SQL targets mostly wait on the server.
+  const start = (work: TargetWork) =>
+    limit(() => (work.sqlPlan ? options.run(work) : toolLimit(() => options.run(work))));
   const runService = (name: string): Promise<boolean> => {
     let done = serviceDone.get(name);
     if (!done) {
       done = (async () => {
-        const deps = services.find((s) => s.name === name)?.dependsOn ?? [];
+        const deps = migrationDependencies(services, name);
         const depsOk = (await Promise.all(deps.map((d) => runService(d)))).every(Boolean);
         const mine = works.filter((w) => w.target.service === name);
         if (!depsOk) {
@@ -40,9 +62,9 @@ export async function runInDependencyOrder(
         // The first tenant runs alone: database-wide objects its migrations create (an extension,
         // a shared function) exist before the other tenants race to create them too.
         const [first, ...rest] = mine;
-        const firstOk = first ? await limit(() => options.run(first)) : true;
+        const firstOk = first ? await start(first) : true;
         const perService = pLimit(serviceConcurrency(mine));
-        const restOk = await Promise.all(rest.map((w) => perService(() => limit(() => options.run(w)))));
+        const restOk = await Promise.all(rest.map((w) => perService(() => start(w))));
         return firstOk && restOk.every(Boolean);
       })();
       serviceDone.set(name, done);

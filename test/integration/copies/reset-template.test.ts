@@ -8,7 +8,7 @@ import snapshotRestore from '../../../src/cli/snapshot-restore.js';
 import snapshotSave from '../../../src/cli/snapshot-save.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { listCopies } from '../../../src/copies/copy-labels.js';
-import { tidyProjectCopies } from '../../../src/copies/reset-template.js';
+import { keepTemplates, tidyProjectCopies } from '../../../src/copies/reset-template.js';
 import {
   type ConnectionInfo,
   connect,
@@ -116,6 +116,34 @@ it('a reset from zero keeps a template per database; the next reset restores it:
   expect(third.output).toMatch(/Reset from the template/);
   expect(await count("select count(*) as n from app_default.items where name = 'again'")).toBe(0);
   expect(await count('select count(*) as n from app_default.items')).toBe(1);
+});
+
+it('keeping the templates makes their spares too: the reset right after is renames, with no tidy between', async () => {
+  await keepTemplates(config, admin);
+  const copies = await withClient(admin, (c) => listCopies(c, project), { database: 'postgres' });
+  for (const source of [main, authDb]) {
+    const template = copies.find((c) => c.label.kind === 'template' && c.label.source === source);
+    const spare = copies.find((c) => c.label.kind === 'spare' && c.label.source === source);
+    expect(template?.label.createdAt).toEqual(expect.any(String));
+    expect(spare?.label.createdAt).toBe(template?.label.createdAt);
+    // The shape that picks the clones' strategy rides on both labels.
+    expect(template?.label.shape?.relations).toBeGreaterThan(0);
+    expect(spare?.label.shape).toEqual(template?.label.shape);
+  }
+  const oids = async (names: string[]) => {
+    const { rows } = await query('select datname, oid::text as oid from pg_database', 'postgres');
+    return names.map((name) => rows.find((r) => r.datname === name)?.oid as string | undefined);
+  };
+  const spareNames = [main, authDb].map(
+    (source) => copies.find((c) => c.label.kind === 'spare' && c.label.source === source)?.database ?? '',
+  );
+  const spareOids = await oids(spareNames);
+  await query("insert into app_default.items (name) values ('before the reset')");
+  const restored = await resetAll();
+  expect(restored.output).toMatch(/Reset from the template/);
+  // The live databases are the spares themselves, renamed: nothing was cloned on the reset's path.
+  expect(await oids([main, authDb])).toEqual(spareOids);
+  expect(await count("select count(*) as n from app_default.items where name = 'before the reset'")).toBe(0);
 });
 
 it('a new migration file makes the next reset rebuild through the migrations, and the template follows', async () => {
