@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BOOTSTRAP_MIGRATIONS, bootstrapSuite } from '../bench/lib/bootstrap.mjs';
 import { checkSuite } from '../bench/lib/check.mjs';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
 import { corpusSuite } from '../bench/lib/corpus.mjs';
@@ -43,6 +44,7 @@ const SECTIONS = [
   'services',
   'demo',
   'schema',
+  'bootstrap',
   'check',
   'split',
   'init',
@@ -114,7 +116,12 @@ async function main() {
 
   const only = new Set(args.only);
   const needsDatabase =
-    only.has('cold') || only.has('warm') || only.has('corpus') || only.has('tls') || only.has('schema');
+    only.has('cold') ||
+    only.has('warm') ||
+    only.has('corpus') ||
+    only.has('tls') ||
+    only.has('schema') ||
+    only.has('bootstrap');
   const results = [];
   const rss = {};
   const phases = {};
@@ -240,6 +247,12 @@ async function main() {
     results.push(...(await schemaSuite({ server, repo: REPO, runs: args.runs })));
   }
 
+  if (only.has('bootstrap') && server) {
+    const bootstrap = await bootstrapSuite({ server, repo: REPO, runs: args.runs, tempRoot });
+    groups.push(...bootstrap.groups);
+    results.push(...bootstrap.results);
+  }
+
   let checkReversibility;
   if (only.has('check')) {
     const size = `${DEFAULT.services}×${DEFAULT.tenants}×${DEFAULT.migrations}`;
@@ -330,6 +343,19 @@ async function main() {
       limit: 1,
       unit: '×',
       met: checkReversibility.addedRatio <= 1,
+    });
+  }
+  for (const corpus of ['small', 'mixed']) {
+    const snapshot = results.find((r) => r.id === `bootstrap-${corpus}.devup`)?.median;
+    const replay = results.find((r) => r.id === `bootstrap-${corpus}.replay`)?.median;
+    if (snapshot === undefined || replay === undefined) continue;
+    targets.push({
+      id: `bootstrap-${corpus}`,
+      description: `a fresh target from the schema snapshot ≥ 5× faster than replaying ${BOOTSTRAP_MIGRATIONS} migrations (${corpus})`,
+      value: replay / snapshot,
+      limit: 5,
+      unit: '×',
+      met: replay / snapshot >= 5,
     });
   }
   const growth = splitGrowth(results);

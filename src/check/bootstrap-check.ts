@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import type { ResolvedConfig } from '../config/types.js';
 import { withClient } from '../database/connection/connection.js';
 import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { errorMessage, UserError } from '../errors.js';
@@ -9,6 +9,7 @@ import type { Migration } from '../migrations/migration.js';
 import { applyTarget } from '../migrations/sql/apply.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
 import type { TargetBase } from '../migrations/targets.js';
+import { runToolTarget } from '../migrations/tools/tool-runner.js';
 import { compareFingerprints, readCatalogFingerprint } from '../schema/catalog-fingerprint.js';
 import type { AppliedSchemas, CheckResult, Finding } from './check-report.js';
 import { withHint } from './check-report.js';
@@ -18,7 +19,7 @@ const SCRATCH = 'devup_bootstrap_check';
 
 /** The catalog with the schema's own name taken out, so that two schemas can be compared. */
 async function neutralFingerprint(client: pg.Client, schema: string): Promise<Map<string, string>> {
-  const raw = await readCatalogFingerprint(client, schema, [HISTORY_TABLE]);
+  const raw = await readCatalogFingerprint(client, schema, [HISTORY_TABLE, 'alembic_version']);
   return new Map(
     [...raw].map(([key, def]) => [
       key,
@@ -34,13 +35,13 @@ async function neutralFingerprint(client: pg.Client, schema: string): Promise<Ma
 async function compareBootstrap(
   client: pg.Client,
   target: TargetBase,
-  migrations: Migration[],
+  build: (scratch: TargetBase) => Promise<unknown>,
   snapshot: string,
   root: string,
 ): Promise<Finding[]> {
   await client.query(`drop schema if exists ${SCRATCH} cascade`);
   try {
-    await applyTarget(client, { ...target, schema: SCRATCH, migrations, bootstrap: snapshot });
+    await build({ ...target, schema: SCRATCH });
     const differences = compareFingerprints(
       await neutralFingerprint(client, target.schema),
       await neutralFingerprint(client, SCRATCH),
@@ -72,9 +73,7 @@ export async function checkBootstraps(
   migrations: ReadonlyMap<string, Migration[]>,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const services = config.services.filter(
-    (s): s is ServiceSettings => s.migrations?.kind === 'sql' && s.migrations.bootstrap === 'schema',
-  );
+  const services = config.services.filter((s) => s.migrations?.bootstrap === 'schema');
   for (const service of services) {
     const started = performance.now();
     const row = (status: CheckResult['status'], note: string, findings: Finding[] = []) =>
@@ -88,7 +87,8 @@ export async function checkBootstraps(
       });
     const target = applied.targets.find((t) => t.service === service.name);
     const files = migrations.get(service.name);
-    if (!applied.ok || !target || !files) {
+    const sql = service.migrations?.kind === 'sql';
+    if (!applied.ok || !target || (sql && !files)) {
       row('skip', 'skipped: the apply failed, so there is no replay to compare with');
       continue;
     }
@@ -96,7 +96,15 @@ export async function checkBootstraps(
     try {
       const findings = await withClient(
         db.connection,
-        (client) => compareBootstrap(client, target, files, snapshot, config.root),
+        (client) => {
+          // The SQL engine builds the scratch schema itself; Alembic's is built by the tool run
+          // a fresh target gets (load, alembic stamp, alembic upgrade head), on the throwaway.
+          const build = sql
+            ? (scratch: TargetBase) => applyTarget(client, { ...scratch, migrations: files ?? [], bootstrap: snapshot })
+            : (scratch: TargetBase) =>
+                runToolTarget(db.config, service, scratch, db.connection, { onOutput: () => {} });
+          return compareBootstrap(client, target, build, snapshot, config.root);
+        },
         target.database ? { database: target.database } : {},
       );
       const shown = path.relative(config.root, snapshot) || snapshot;

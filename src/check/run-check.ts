@@ -104,7 +104,7 @@ async function checksAtHead(
     (s) => s.migrations?.kind === 'tool' && s.migrations.tool === 'alembic' && s.check?.drift !== false,
   );
   const own = config.services.some((s) => (s.check?.commands.length ?? 0) + (s.check?.generated.length ?? 0) > 0);
-  const bootstrap = config.services.some((s) => s.migrations?.kind === 'sql' && s.migrations.bootstrap === 'schema');
+  const bootstrap = config.services.some((s) => s.migrations?.bootstrap === 'schema');
   const results: CheckResult[] = [];
   if (bootstrap) {
     const { checkBootstraps } = await import('./bootstrap-check.js');

@@ -100,7 +100,7 @@ export const migrationsSchema = z.strictObject({
     .enum(['replay', 'schema'])
     .optional()
     .describe(
-      "SQL engine: how a target with no history is built. 'replay' (default) runs every migration; 'schema' loads the committed snapshot `devup schema` writes (schema.dir/<service>.sql), records the migrations it covers as applied, then applies what is newer",
+      "SQL engine and Alembic: how a target with no history is built. 'replay' (default) runs every migration; 'schema' loads the committed snapshot `devup schema` writes (schema.dir/<service>.sql), records the migrations it covers as applied (Alembic: `alembic stamp` of the head it covers), then applies what is newer",
     ),
 });
 

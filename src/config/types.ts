@@ -26,6 +26,8 @@ export type MigrationSettings = (
       dir: string | undefined;
       /** `migrations.env`, placeholders not yet expanded (they differ per target). */
       env: Record<string, string>;
+      /** Alembic only: a target with no history built from the committed schema snapshot, then stamped. */
+      bootstrap: 'replay' | 'schema';
     }
 ) & {
   tenants: TenantSource;

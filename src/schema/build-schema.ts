@@ -32,8 +32,7 @@ export function withOneTenant(config: ResolvedConfig): ResolvedConfig {
       const tenant = migrations.tenants.kind === 'list' ? (migrations.tenants.tenants[0] ?? 'default') : 'default';
       const tenants = { kind: 'list' as const, tenants: [tenant] };
       // The snapshot is written from a replay: never built from the snapshot it is about to write.
-      if (migrations.kind === 'sql') return { ...service, migrations: { ...migrations, tenants, bootstrap: 'replay' } };
-      return { ...service, migrations: { ...migrations, tenants } };
+      return { ...service, migrations: { ...migrations, tenants, bootstrap: 'replay' as const } };
     }),
   };
 }

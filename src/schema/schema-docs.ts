@@ -2,7 +2,12 @@ import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { SEEDS_TABLE } from '../migrations/seeds/seed.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
-import { type CoveredMigration, readCoveredMigrations, sealSnapshot } from '../migrations/sql/snapshot-seal.js';
+import {
+  readAlembicHeads,
+  readCoveredMigrations,
+  type SnapshotCoverage,
+  sealSnapshot,
+} from '../migrations/sql/snapshot-seal.js';
 import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
 import { type Catalog, MissingSchemaError, readCatalog } from './catalog.js';
 import { renderSchemaSql } from './ddl.js';
@@ -77,12 +82,13 @@ export function readServiceCatalog(
 
 /**
  * The two files of one service, keyed by their path relative to `schema.dir`. `covered`: the SQL
- * engine's migrations the schema holds, recorded at the end of `<service>.sql` (for bootstrap).
+ * engine's migrations (or Alembic's head) the schema holds, recorded at the end of `<service>.sql`
+ * (for bootstrap).
  */
 export function renderServiceFiles(
   service: string,
   catalog: Catalog,
-  covered: readonly CoveredMigration[] = [],
+  covered: SnapshotCoverage = { covered: [], alembicHeads: [] },
 ): Map<string, string> {
   return new Map([
     [`${service}.sql`, sealSnapshot(renderSchemaSql(catalog, service), covered)],
@@ -104,7 +110,7 @@ export async function renderSchemaDocs(
     .filter((s) => !isServiceExcluded(s.service, options.exclude))
     .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   const catalogs = new Map<string, Catalog>();
-  const coverage = new Map<string, CoveredMigration[]>();
+  const coverage = new Map<string, SnapshotCoverage>();
   const databases = [...new Set(kept.map((s) => s.database))];
   for (const database of databases) {
     await withClient(
@@ -115,7 +121,10 @@ export async function renderSchemaDocs(
             catalogs.set(source.service, await readServiceCatalog(client, source, options));
             // A snapshot that leaves tables out (schema.exclude) cannot build the schema: not sealed.
             if (!excludesTables(source.service, options.exclude ?? [])) {
-              coverage.set(source.service, await readCoveredMigrations(client, source.schema));
+              coverage.set(source.service, {
+                covered: await readCoveredMigrations(client, source.schema),
+                alembicHeads: await readAlembicHeads(client, source.schema),
+              });
             }
           } catch (error) {
             if (!(error instanceof MissingSchemaError && options.onMissing)) throw error;

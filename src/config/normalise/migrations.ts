@@ -50,10 +50,10 @@ export function normaliseMigrations(
     const bootstrap = input.bootstrap ?? 'replay';
     return dir === undefined ? undefined : { kind: 'sql', dir, bootstrap, tenants, schemaTemplate, concurrency };
   }
-  if (input.bootstrap === 'schema') {
+  if (input.bootstrap === 'schema' && input.tool !== 'alembic') {
     ctx.problems.push({
       path: `${at}.bootstrap`,
-      message: "'schema' is for the SQL engine only: an external tool builds its schemas itself",
+      message: `'schema' is for the SQL engine and Alembic only: devup cannot record ${input.tool}'s history for a loaded schema`,
     });
   }
   if (input.tool === 'command' && input.command === undefined) {
@@ -76,6 +76,7 @@ export function normaliseMigrations(
     cwd,
     dir,
     env: normaliseEnv(ctx, `${at}.env`, input.env),
+    bootstrap: input.bootstrap ?? 'replay',
     tenants,
     schemaTemplate,
     concurrency,

@@ -9,10 +9,10 @@ import type { SqlTarget } from './apply.js';
 import { describePgError, failureFrame } from './error-frame.js';
 import { historyTable } from './history.js';
 import { substitutePlaceholders } from './placeholders.js';
-import { readSealedSnapshot } from './snapshot-seal.js';
+import { readSealedSnapshot, type SnapshotReading } from './snapshot-seal.js';
 import { runInSchemaTransaction } from './sql-executor.js';
 
-const REWRITE_HINT =
+export const REWRITE_HINT =
   'Run `devup schema` to write the snapshot again from the migrations (and commit it), or set migrations.bootstrap to "replay".';
 
 function readSnapshotFile(file: string, schema: string): string {
@@ -67,36 +67,53 @@ export async function bootstrapFromSnapshot(
   client: pg.Client,
   target: SqlTarget & { bootstrap: string },
 ): Promise<Migration[]> {
-  const file = target.bootstrap;
-  const shown = path.relative(process.cwd(), file) || file;
-  const text = readSnapshotFile(file, target.schema);
-  const reading = readSealedSnapshot(text);
-  if (!reading.ok) {
-    throw new UserError(`${target.schema}: cannot build it from ${shown}: ${reading.problem}`, { hint: REWRITE_HINT });
-  }
+  const { shown, reading } = readSnapshot(target.bootstrap, target.schema);
   const migrations = coveredMigrations(target, shown, reading.covered);
   if (migrations.length === 0) return [];
   const rows = migrations.map(
     (m) =>
       `(${m.version}, ${quoteLiteral(m.id)}, ${quoteLiteral(m.checksum)}, 0, true, ${!m.up.noTransaction}, current_user || ' (schema snapshot)')`,
   );
+  const record = `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional, applied_by) values ${rows.join(', ')}`;
+  await loadSnapshot(client, target, shown, reading.sql, record);
+  return migrations;
+}
+
+/** The sealed snapshot in `file`, or why it cannot build `schema` (a UserError, nothing done). */
+export function readSnapshot(
+  file: string,
+  schema: string,
+): { shown: string; reading: Extract<SnapshotReading, { ok: true }> } {
+  const shown = path.relative(process.cwd(), file) || file;
+  const reading = readSealedSnapshot(readSnapshotFile(file, schema));
+  if (!reading.ok) {
+    throw new UserError(`${schema}: cannot build it from ${shown}: ${reading.problem}`, { hint: REWRITE_HINT });
+  }
+  return { shown, reading };
+}
+
+/**
+ * Runs the snapshot's DDL in the target's schema, then `record` (what makes the history say it
+ * is applied), in one transaction: a failure leaves nothing behind.
+ */
+export async function loadSnapshot(
+  client: pg.Client,
+  target: { schema: string; tenant: string },
+  shown: string,
+  sql: string,
+  record: string | undefined,
+): Promise<void> {
   // The snapshot turns function body checks off for its own statements only.
-  const record = `insert into ${historyTable(target.schema)} (version, name, checksum, execution_ms, success, transactional, applied_by) values ${rows.join(', ')};\nreset check_function_bodies`;
-  const failed = await runInSchemaTransaction(
-    client,
-    target.schema,
-    substitutePlaceholders(reading.sql, target),
-    record,
-  );
+  const finish = `${record === undefined ? '' : `${record};\n`}reset check_function_bodies`;
+  const failed = await runInSchemaTransaction(client, target.schema, substitutePlaceholders(sql, target), finish);
   if (failed) {
     throw new UserError(`${target.schema}: loading the schema snapshot ${shown} failed; nothing was applied`, {
       details: [
-        ...failureFrame(shown, reading.sql, failed.index),
+        ...failureFrame(shown, sql, failed.index),
         ...(isPgError(failed.error) ? describePgError(failed.error) : []),
       ],
       hint: REWRITE_HINT,
       cause: failed.error,
     });
   }
-  return migrations;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
@@ -7,9 +8,15 @@ import { appliedFileHashes, appliedUnwritten } from './applied-files.js';
 import { fingerprintKey, invalidateFingerprint, readFingerprint, recordFingerprint } from './fingerprint-store.js';
 import type { ToolAdapter } from './tool-adapter.js';
 import { appliedBetween, currentFingerprint, decideToolCheck, historyStatus, type ToolCheck } from './tool-check.js';
-import { readToolFiles } from './tool-files.js';
+import { readToolFiles, type ToolFiles } from './tool-files.js';
 import { readTargetState, type TargetState } from './tool-history.js';
-import { prepareToolInvocation, readToolTarget, runToolCommand, withTargetLock } from './tool-invocation.js';
+import {
+  prepareToolInvocation,
+  readToolTarget,
+  runToolCommand,
+  type ToolInvocation,
+  withTargetLock,
+} from './tool-invocation.js';
 import { upgradeCommand } from './tool-program.js';
 
 export type { ToolCheck } from './tool-check.js';
@@ -48,6 +55,9 @@ export async function runToolTarget(
     const before = historyStatus(adapter, beforeFiles, beforeState);
     const appliedBefore = new Set(beforeFiles.set && beforeState.rows ? beforeFiles.set.applied(beforeState.rows) : []);
     const recorded = readFingerprint(config.stateDir, key);
+    if (beforeState.rows === undefined || beforeState.rows.length === 0) {
+      await bootstrapIfAsked(client, config, invocation, target, beforeFiles, options);
+    }
     try {
       await runToolCommand(invocation, target, command, {
         root: config.root,
@@ -76,6 +86,26 @@ export async function runToolTarget(
   };
 
   return withTargetLock(admin, target, migrate, options);
+}
+
+/** `migrations.bootstrap: 'schema'` (Alembic): a target with no history is first built from the snapshot. */
+async function bootstrapIfAsked(
+  client: pg.Client,
+  config: ResolvedConfig,
+  invocation: ToolInvocation,
+  target: TargetBase,
+  files: ToolFiles,
+  options: { onOutput: (line: string) => void; signal?: AbortSignal },
+): Promise<void> {
+  if (invocation.settings.bootstrap !== 'schema' || invocation.adapter.tool !== 'alembic') return;
+  // Lazy: only a fresh target of a service with `migrations.bootstrap: 'schema'` comes here.
+  const { bootstrapAlembicTarget } = await import('./alembic-bootstrap.js');
+  await bootstrapAlembicTarget(client, invocation, target, files, {
+    snapshot: path.join(config.schema.dir, `${target.service}.sql`),
+    root: config.root,
+    onOutput: options.onOutput,
+    signal: options.signal,
+  });
 }
 
 /** A tool that succeeded but still looks pending to devup would run on every start: say why. */

@@ -219,7 +219,7 @@ it('watches migrations and restarts on migrate unless told not to', () => {
   expect(problems({ watch: 'no', services: {} })).toContainEqual(expect.stringMatching(/^watch: /));
 });
 
-it("workflow settings: bootstrap 'schema' is the SQL engine's, a bad context name is named, per-service check is normalised", () => {
+it("workflow settings: bootstrap 'schema' is the SQL engine's and Alembic's, a bad context name is named, per-service check is normalised", () => {
   ws = createWorkspace({ 'billing/alembic.ini': '', 'shop/migrations/.keep': '' });
   expect(
     problems({
@@ -228,10 +228,13 @@ it("workflow settings: bootstrap 'schema' is the SQL engine's, a bad context nam
     }),
   ).toEqual(['migrations.context.1: a context name: letters, digits, _ . - (e.g. dev, production)']);
   expect(
-    problems({ services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } } }),
+    problems({ services: { billing: { cwd: 'billing', migrations: { tool: 'dbmate', bootstrap: 'schema' } } } }),
   ).toEqual([
-    "services.billing.migrations.bootstrap: 'schema' is for the SQL engine only: an external tool builds its schemas itself",
+    "services.billing.migrations.bootstrap: 'schema' is for the SQL engine and Alembic only: devup cannot record dbmate's history for a loaded schema",
   ]);
+  expect(
+    problems({ services: { billing: { cwd: 'billing', migrations: { tool: 'alembic', bootstrap: 'schema' } } } }),
+  ).toEqual([]);
   const { config } = resolveConfig(
     {
       migrations: { context: 'ci' },

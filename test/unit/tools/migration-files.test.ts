@@ -17,6 +17,7 @@ const files = (adapter: ToolAdapter, dir: string) =>
 const settings = (cwd: string, dir?: string): ToolSettings => ({
   kind: 'tool',
   tool: 'alembic',
+  bootstrap: 'replay',
   command: undefined,
   program: undefined,
   cwd,

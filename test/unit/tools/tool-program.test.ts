@@ -13,6 +13,7 @@ const context = { schema: 'auth_acme', migrationsDir: '/s/alembic/versions', cwd
 const settings = (over: Partial<ToolSettings> = {}): ToolSettings => ({
   kind: 'tool',
   tool: 'alembic',
+  bootstrap: 'replay',
   command: undefined,
   program: undefined,
   cwd: '/s',
