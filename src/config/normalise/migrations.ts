@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { MIGRATIONS_DEFAULTS } from '../defaults.js';
+import { infraReferences } from '../env-placeholders.js';
 import type { ServiceInput } from '../schema.js';
 import { checkSchemaTemplate, IDENTIFIER } from '../schema-template.js';
 import type { MigrationSettings, TenantSource } from '../types.js';
@@ -75,7 +76,7 @@ export function normaliseMigrations(
     program: input.program === undefined ? undefined : toCommand(input.program),
     cwd,
     dir,
-    env: normaliseEnv(ctx, `${at}.env`, input.env),
+    env: migrationEnv(ctx, `${at}.env`, input.env),
     bootstrap: input.bootstrap ?? 'replay',
     tenants,
     schemaTemplate,
@@ -106,4 +107,21 @@ function normaliseTenants(
     seen.add(tenant);
   }
   return { kind: 'list', tenants: rawTenants };
+}
+
+/**
+ * A tool's environment. Infra placeholders are refused here: migrations run beside infra's start,
+ * before anything waits for it, so devup has no value to put there (it was left unexpanded).
+ */
+function migrationEnv(ctx: NormaliseContext, at: string, input: ServiceInput['env']): Record<string, string> {
+  const env = normaliseEnv(ctx, at, input);
+  for (const [key, value] of Object.entries(env)) {
+    for (const reference of infraReferences(value)) {
+      ctx.problems.push({
+        path: `${at}.${key}`,
+        message: `{infra.${reference.infra}.${reference.part}} is not available to a migration tool (migrations run while infra starts): put it in the service's env, or write the value`,
+      });
+    }
+  }
+  return env;
 }

@@ -157,3 +157,15 @@ it('--only brings the infra the chosen services depend on or name in env, with w
     ),
   ).toEqual([]);
 });
+
+it("refuses an infra placeholder in a migration tool's env, which devup could not fill", () => {
+  ws = createWorkspace();
+  expect(
+    problems({
+      infra: { cache: { kind: 'redis' } },
+      services: { api: { migrations: { tool: 'dbmate', env: { REDIS_URL: '{infra.cache.url}' } } } },
+    }),
+  ).toEqual([
+    "services.api.migrations.env.REDIS_URL: {infra.cache.url} is not available to a migration tool (migrations run while infra starts): put it in the service's env, or write the value",
+  ]);
+});
