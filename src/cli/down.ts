@@ -4,6 +4,7 @@ import { snapshotLines } from '../app/snapshot-lines.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import type { DatabaseEngine, Destroyable } from '../database/engine.js';
+import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
 
 /** `devup down [--volumes]`: stop Postgres and infra and keep the data, or destroy it too. */
@@ -14,6 +15,7 @@ export default async function down(ctx: CommandContext, options: Record<string, 
   const engine = name === 'external' ? undefined : await createEngine(config, name);
   const infra = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
   if (options.volumes) return destroyAll(ctx, config, engine, infra, options.yes === true);
+  await stopRunningDev(ctx, config);
   if (infra) {
     const stopped = await infra.stopProjectInfra(config);
     output.line(
@@ -69,9 +71,16 @@ async function destroyAll(
     output.line('Nothing changed.');
     return 1;
   }
+  await stopRunningDev(ctx, config);
   await infraPart?.remove();
   if (engine && items.length > 0) await engine.destroy();
   output.line(`${output.style('green', '✔')} Destroyed ${all.map((i) => i.name).join(', ')}`);
   output.event({ event: 'destroyed', items: all });
   return 0;
+}
+
+/** A running `devup dev` would lose its database under its services: it is stopped first, as by Ctrl-C. */
+async function stopRunningDev(ctx: CommandContext, config: ResolvedConfig): Promise<void> {
+  const stopped = await stopDevSession(config.stateDir);
+  if (stopped) ctx.output.notice(`Stopped the running devup dev (pid ${stopped}) first, with its services.`);
 }

@@ -310,5 +310,17 @@ for (const { engine, skip, extraEnv } of engines) {
       ]);
       expect(report.targets.every((t: { pending: unknown[] }) => t.pending.length === 0)).toBe(true);
     });
+
+    // Last: it leaves Postgres stopped.
+    it('down while devup dev runs stops that session and its services first, then Postgres', async () => {
+      const cli = startCli(args('dev'), { cwd: demo.dir, env });
+      await cli.waitFor(/All services ready/, 120_000);
+      const { code, output } = await runCli(args('down'), { cwd: demo.dir, env });
+      expect(code, output).toBe(0);
+      expect(output).toContain(`Stopped the running devup dev (pid ${cli.child.pid}) first, with its services.`);
+      expect(output).toMatch(/Stopped Postgres \(\w+\); the data is kept\./);
+      expect(await cli.exited).toBe(0);
+      expect(processesUnder(`${demo.dir}/services`)).toEqual([]);
+    });
   });
 }
