@@ -5,7 +5,7 @@ import type { RunningDatabase } from '../database/engine.js';
 import { currentProcess } from '../process-identity.js';
 import { logDir } from '../services/log-dir.js';
 import type { LogSource } from '../services/log-prefixer.js';
-import { MigrationWatcher, migrationDirOf, type WatchedDir } from '../services/migration-watcher.js';
+import { MigrationWatcher, watchedMigrationDirs } from '../services/migration-watcher.js';
 import type { ServiceEvent } from '../services/service-status.js';
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
 import { forgetDashboardUrl, readDashboardRecord, writeDashboardRecord } from './dashboard-file.js';
@@ -60,15 +60,6 @@ function preferredPort(config: ResolvedConfig): number {
   return (config.ui.port ?? DEFAULT_DASHBOARD_PORT) + checkoutOffset(config.stateDir);
 }
 
-async function migrationDirs(services: ServiceSettings[]): Promise<WatchedDir[]> {
-  const dirs: WatchedDir[] = [];
-  for (const service of services) {
-    const dir = await migrationDirOf(service);
-    if (dir !== undefined) dirs.push({ service: service.name, dir });
-  }
-  return dirs;
-}
-
 /** Starts the dashboard of a `devup dev` (loaded only with --ui or `ui` in the config). */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { config, services, db, supervisor } = options;
@@ -90,7 +81,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // beside the services (its first scan of the directories is not worth a delay of the ready table).
   const watcher =
     withMigrations.length > 0
-      ? migrationDirs(services).then((dirs) =>
+      ? watchedMigrationDirs(services).then((dirs) =>
           MigrationWatcher.start(dirs, { onChange: () => model.databaseChanged(), onError: () => {} }),
         )
       : undefined;

@@ -22,6 +22,16 @@ export async function migrationDirOf(service: ServiceSettings): Promise<string |
   return toolAdapter(migrations.tool).migrationsDir(migrations);
 }
 
+/** The migration directory of each service that has one, as the watcher takes them. */
+export async function watchedMigrationDirs(services: readonly ServiceSettings[]): Promise<WatchedDir[]> {
+  const dirs: WatchedDir[] = [];
+  for (const service of services) {
+    const dir = await migrationDirOf(service);
+    if (dir !== undefined) dirs.push({ service: service.name, dir });
+  }
+  return dirs;
+}
+
 /** The services whose directory holds `file` (the deepest directory, should one hold another). */
 export function servicesOfPath(dirs: readonly WatchedDir[], file: string): string[] {
   const holding = dirs.filter((watched) => {

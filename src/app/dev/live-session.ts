@@ -1,7 +1,7 @@
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
-import { MigrationWatcher, migrationDirOf, type WatchedDir } from '../../services/migration-watcher.js';
+import { MigrationWatcher, watchedMigrationDirs } from '../../services/migration-watcher.js';
 import type { ServiceSupervisor } from '../../services/service-supervisor.js';
 import { formatError } from '../../ui/format-error.js';
 import type { Output } from '../../ui/output.js';
@@ -57,7 +57,7 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
   const lines: string[] = [];
   let watcher: MigrationWatcher | undefined;
   if (options.watch && config.watch && withMigrations.length > 0) {
-    watcher = await MigrationWatcher.start(await migrationDirs(services), {
+    watcher = await MigrationWatcher.start(await watchedMigrationDirs(services), {
       onChange: (names) => void live.request(names),
       onError: (error) => output.warn(`Watching the migration directories failed: ${error.message}`),
     });
@@ -97,15 +97,6 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
       await live.idle();
     },
   };
-}
-
-async function migrationDirs(services: ServiceSettings[]): Promise<WatchedDir[]> {
-  const dirs: WatchedDir[] = [];
-  for (const service of services) {
-    const dir = await migrationDirOf(service);
-    if (dir !== undefined) dirs.push({ service: service.name, dir });
-  }
-  return dirs;
 }
 
 function printStatus(output: Output, supervisor: ServiceSupervisor): void {
