@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { CommandContext } from '../app/context.js';
 import { findLeftovers, registeredCheckouts } from '../app/environments.js';
+import { pruneSummary } from '../app/prune-summary.js';
 import { describeDestroyable } from '../app/reset-items.js';
 import { registryDir, updateRegistry } from '../checkouts/registry.js';
 import { processStart } from '../process-identity.js';
@@ -52,15 +53,17 @@ export default async function prune(ctx: CommandContext, options: Record<string,
   await updateRegistry(registryDir(), (registry) => {
     for (const l of leftovers) if (l.kept.length === 0) delete registry.checkouts[l.root];
   });
-  const removed = leftovers.flatMap((l) => l.items.map((i) => i.name));
-  output.line(
-    `${output.style('green', '✔')} Pruned ${leftovers.length} deleted ${leftovers.length === 1 ? 'checkout' : 'checkouts'}${removed.length > 0 ? ` (${removed.join(', ')})` : ''}`,
+  const summary = pruneSummary(
+    leftovers.map((l) => ({ root: l.root, removed: l.items.map((i) => i.name), kept: l.kept })),
   );
+  for (const line of summary.lines) {
+    output.line(line.replace(/^✔/, output.style('green', '✔')).replace(/^!/, output.style('yellow', '!')));
+  }
   output.event({
     event: 'pruned',
     checkouts: leftovers.map((l) => ({ checkout: l.root, project: l.entry.project, items: l.items })),
   });
-  return held.length > 0 ? 1 : 0;
+  return held.length > 0 || !summary.complete ? 1 : 0;
 }
 
 /** A fast shutdown (SIGINT) of a server whose data directory is gone, waiting until it has exited. */
