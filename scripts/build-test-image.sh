@@ -11,25 +11,9 @@ if docker image inspect "$image" >/dev/null 2>&1; then
   exit 0
 fi
 
-# debootstrap must use the mirror apt already reaches; it is the only archive on this network.
-mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-mirror=${mirror:-http://deb.debian.org/debian}
-
-# The marker is written last, so an interrupted debootstrap is started over, not reused.
-if [ ! -e "$rootfs/.devup-complete" ]; then
-  command -v debootstrap >/dev/null || { echo "debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
-  echo "==> debootstrap bookworm + postgresql-15 into $rootfs (mirror $mirror)"
-  rm -rf "$rootfs"
-  mkdir -p "$(dirname "$rootfs")"
-  debootstrap --variant=minbase --include=postgresql-15 bookworm "$rootfs" "$mirror" >/var/log/devup-debootstrap.log 2>&1 \
-    || { tail -n 30 /var/log/devup-debootstrap.log >&2; exit 1; }
-  # Downloaded .debs and the package's default cluster are dead weight in the image.
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
-    "$rootfs"/var/lib/postgresql/15 "$rootfs"/etc/postgresql/15/main
-  touch "$rootfs/.devup-complete"
-else
-  echo "==> reusing rootfs in $rootfs"
-fi
+bash scripts/debootstrap-rootfs.sh "$rootfs" postgresql-15 /var/log/devup-debootstrap.log
+# The package's default cluster is dead weight in the image.
+rm -rf "$rootfs"/var/lib/postgresql/15 "$rootfs"/etc/postgresql/15/main
 
 echo "==> adding the entrypoint"
 install -m 0755 docker/postgres-test/docker-entrypoint.sh "$rootfs/usr/local/bin/docker-entrypoint.sh"
