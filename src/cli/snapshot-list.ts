@@ -1,11 +1,24 @@
 import type { CommandContext } from '../app/context.js';
 import { openSnapshotServer } from '../app/snapshot-server.js';
 import { listSnapshots } from '../copies/snapshots.js';
+import { chooseEngine, createEngine } from '../database/boot.js';
 import { formatAge, formatBytes } from '../lib/format.js';
 
 /** `devup snapshot list`: name, size, age, migration state, and whether the migrations changed since. */
 export default async function snapshotList(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const { output } = ctx;
+  // A listing starts nothing: snapshots live inside the cluster, so a server that is not running is said so.
+  const { name } = await chooseEngine(await ctx.loadConfig(), ctx.engine, { notice: () => {} });
+  if (name !== 'external') {
+    const status = await (await createEngine(await ctx.loadConfig(), name)).status();
+    if (status.state !== 'running') {
+      output.line(
+        `Postgres (${name}) is ${status.state}: snapshots live inside its cluster; \`devup dev\` or \`devup migrate\` starts it, then \`devup snapshot list\` lists them.`,
+      );
+      output.event({ event: 'snapshots', snapshots: null, server: status.state });
+      return 0;
+    }
+  }
   const { config, db } = await openSnapshotServer(ctx, options, 'list the snapshots of');
   const snapshots = await listSnapshots(config, db.connection);
   if (output.mode === 'json') {

@@ -27,7 +27,7 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-it('status and migrate status write no file: no .env from .env.example, no cache, no checkout list, no infra password', async () => {
+it('status, migrate status and snapshot list write no file: no .env from .env.example, no cache, no checkout list, no infra password', async () => {
   const port = await freePort(55500, 400);
   ws = createWorkspace({
     'm/0001_a.sql': 'create table a (id int);\n',
@@ -52,6 +52,10 @@ it('status and migrate status write no file: no .env from .env.example, no cache
   expect(status.code).toBe(0);
   const migrateStatus = await runCli(['migrate', 'status'], { cwd: ws.dir, env });
   expect(migrateStatus.output).toContain('is not created yet');
+  // snapshot list creates no cluster to list what a cluster that does not exist holds.
+  const snapshots = await runCli(['snapshot', 'list'], { cwd: ws.dir, env });
+  expect(snapshots.output).toContain('Postgres (embedded) is absent: snapshots live inside its cluster');
+  expect(snapshots.code).toBe(0);
   expect(files(ws.dir)).toEqual(before);
   expect(files(stateHome)).toEqual([]);
 });
