@@ -1,6 +1,5 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
-import type { InspectedTarget } from '../migrations/inspect.js';
 import {
   type PlannedRollback,
   planRollbacks,
@@ -8,6 +7,7 @@ import {
   rollbackTargets,
 } from '../migrations/sql/rollback.js';
 import { type MigrationStepResult, runMigrationStep } from '../migrations/step/migration-step.js';
+import type { TargetWithPlan } from '../migrations/target-plans.js';
 import type { ToolRollback } from '../migrations/tools/tool-rollback.js';
 import { MigrationProgress } from '../ui/migration-progress.js';
 import type { Output } from '../ui/output.js';
@@ -24,7 +24,7 @@ export interface RedoPlan {
 export async function planRedo(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
 ): Promise<RedoPlan> {
   const sql = planRollbacks(
     targets.filter((t) => t.sql),

@@ -2,9 +2,9 @@ import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { describeSchemaContents } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
-import { inspectTargets } from '../migrations/inspect.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
 import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
+import { collectTargetPlans } from '../migrations/target-plans.js';
 
 /** One line naming what would be destroyed, as reset, down and prune list it before asking. */
 export function describeDestroyable(item: Destroyable): string {
@@ -18,7 +18,7 @@ export async function schemaItems(
   services: string[] | undefined,
   tenant: string | undefined,
 ) {
-  const targets = await inspectTargets(config, admin, { services, tenant });
+  const targets = await collectTargetPlans(config, admin, { services, tenant });
   // A service's own database goes whole only when every service using it is being reset.
   const selected = new Set(targets.map((t) => t.target.service));
   const wholeDatabases = tenant

@@ -3,8 +3,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
-import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { parseVersion } from '../migrations/sql/discover.js';
+import { collectTargetPlans, type TargetWithPlan } from '../migrations/target-plans.js';
 import { describeOwnHistory } from '../migrations/tools/tool-history-commands.js';
 import { type CommandContext, parseList, withContextFlag } from './context.js';
 
@@ -13,7 +13,7 @@ export interface SqlTargets {
   config: ResolvedConfig;
   /** The superuser (or given) connection on the main database. */
   admin: ConnectionInfo;
-  targets: InspectedTarget[];
+  targets: TargetWithPlan[];
   /** The connection the targets were inspected on, open until `fn` returns. */
   client: pg.Client;
 }
@@ -34,7 +34,7 @@ export async function withSqlTargets<T>(
     ? await runningDatabase(ctx, config, options.startsNothing)
     : (await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } })).connection;
   return withClient(admin, async (client) => {
-    const targets = await inspectTargets(config, admin, {
+    const targets = await collectTargetPlans(config, admin, {
       services: parseList(flags.service as string | undefined),
       tenant: flags.tenant as string | undefined,
       client,
@@ -94,7 +94,7 @@ export function parseVersionFlag(value: string, flag: string): bigint {
  * targets count too where the command drives the tool (down).
  */
 export function requireOneService(
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
   command: string,
   options: { includeTools?: boolean } = {},
 ): void {
@@ -107,7 +107,7 @@ export function requireOneService(
   }
 }
 
-export function requireKnownVersion(targets: InspectedTarget[], version: bigint, flag: string): void {
+export function requireKnownVersion(targets: TargetWithPlan[], version: bigint, flag: string): void {
   if (version === 0n) return;
   for (const { target, sql } of targets) {
     if (sql && !sql.migrations.some((m) => m.version === version)) {

@@ -5,8 +5,8 @@ import { parseVersionFlag, requireKnownVersion, requireOneService, withSqlTarget
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError } from '../errors.js';
-import type { InspectedTarget } from '../migrations/inspect.js';
 import { planRollbacks, requireDownMigrations, rollbackTargets } from '../migrations/sql/rollback.js';
+import type { TargetWithPlan } from '../migrations/target-plans.js';
 import { confirm } from '../ui/confirm.js';
 
 /** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
@@ -14,7 +14,7 @@ async function migrateDownTool(
   ctx: CommandContext,
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
   request: { steps: number; to: string | undefined; yes: boolean },
 ): Promise<number> {
   const { planToolRollbacks, runToolRollback } = await import('../migrations/tools/tool-rollback.js');

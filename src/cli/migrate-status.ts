@@ -4,10 +4,10 @@ import { withSqlTargets } from '../app/select-sql-targets.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { EXIT } from '../errors.js';
-import type { InspectedTarget } from '../migrations/inspect.js';
 import { isUnfinishedRollback } from '../migrations/sql/history.js';
 import { isUpToDate, type TargetPlan } from '../migrations/sql/plan.js';
 import { type MigrationTag, readTargetTags } from '../migrations/tags/tag-store.js';
+import type { TargetWithPlan } from '../migrations/target-plans.js';
 import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
@@ -21,10 +21,10 @@ async function targetsHaveWork(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,
-  inspected: InspectedTarget[],
+  inspected: TargetWithPlan[],
   tools: Map<TargetBase, ToolTargetStatus>,
 ): Promise<boolean> {
-  const unknown: InspectedTarget[] = [];
+  const unknown: TargetWithPlan[] = [];
   for (const t of inspected) {
     const tool = tools.get(t.target);
     if (t.plan && !isUpToDate(t.plan)) return true;
@@ -124,7 +124,7 @@ function toolReport(target: TargetBase, tool: ToolTargetStatus, mainDatabase: st
 
 async function readToolStatuses(
   config: ResolvedConfig,
-  inspected: InspectedTarget[],
+  inspected: TargetWithPlan[],
   admin: ConnectionInfo,
   client: pg.Client,
 ): Promise<Map<TargetBase, ToolTargetStatus>> {
@@ -174,7 +174,7 @@ export default async function migrateStatus(ctx: CommandContext, options: Record
 
 function printStatus(
   output: Output,
-  inspected: InspectedTarget[],
+  inspected: TargetWithPlan[],
   tools: Map<TargetBase, ToolTargetStatus>,
   {
     unanswered,

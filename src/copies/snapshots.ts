@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
-import { inspectTargets } from '../migrations/inspect.js';
+import { collectTargetPlans } from '../migrations/target-plans.js';
 import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
 import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
 import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies } from './copy-labels.js';
@@ -98,7 +98,7 @@ export async function findSnapshot(config: ResolvedConfig, admin: ConnectionInfo
 /** Applied migrations per target: devup's history for SQL targets, the tool's history table for the others. */
 async function migrationState(config: ResolvedConfig, admin: ConnectionInfo): Promise<Snapshot['migrations']> {
   const state: Snapshot['migrations'] = {};
-  const inspected = await inspectTargets(config, admin, {});
+  const inspected = await collectTargetPlans(config, admin, {});
   const tools = inspected.filter((i) => !i.plan && i.service.service.migrations?.kind === 'tool');
   const statuses = await toolTargetStatuses(
     config,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
-import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
+import { collectTargetPlans, type TargetWithPlan } from '../migrations/target-plans.js';
 import { targetLabel } from '../migrations/targets.js';
 
 export type CellState = 'applied' | 'pending' | 'failed' | 'changed' | 'tool' | 'empty';
@@ -30,7 +30,7 @@ export interface MatrixCell {
   changed: MigrationEntry[];
 }
 
-function cellOf(root: string, { target, plan, sql }: InspectedTarget): MatrixCell {
+function cellOf(root: string, { target, plan, sql }: TargetWithPlan): MatrixCell {
   const relative = (file: string | undefined) => (file === undefined ? null : path.relative(root, file));
   const cell: MatrixCell = { ...target, state: 'applied', applied: [], pending: [], failed: [], changed: [] };
   if (!sql || !plan) return { ...cell, state: 'tool' };
@@ -66,7 +66,7 @@ function cellOf(root: string, { target, plan, sql }: InspectedTarget): MatrixCel
 
 /** Every target's migration state, read as `devup migrate status` reads it (one query per database). */
 export async function readMatrix(config: ResolvedConfig, admin: ConnectionInfo): Promise<MatrixCell[]> {
-  const inspected = await inspectTargets(config, admin, {});
+  const inspected = await collectTargetPlans(config, admin, {});
   return inspected.map((t) => cellOf(config.root, t));
 }
 
@@ -76,7 +76,7 @@ export async function pendingSql(
   admin: ConnectionInfo,
   services: readonly string[],
 ): Promise<{ schema: string; label: string; name: string; sql: string }[]> {
-  const inspected = await inspectTargets(config, admin, { services: [...services] });
+  const inspected = await collectTargetPlans(config, admin, { services: [...services] });
   return inspected.flatMap(({ target, plan }) =>
     // The label as every other output names a target: `ingestion (public)`, not a bare `public`.
     (plan?.pending ?? []).map((m) => ({

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
-import { type InspectedTarget, inspectTargets } from '../../migrations/inspect.js';
 import { scanTopLevelStatements } from '../../migrations/sql/sql-scan.js';
+import { collectTargetPlans, type TargetWithPlan } from '../../migrations/target-plans.js';
 
 /** Why the live loop leaves a service alone this time: one line a person reads beside the logs. */
 export interface LiveHold {
@@ -20,7 +20,7 @@ function wayOut(service: string, tenant: string, sql: boolean): string {
     : `${redo}; or undo the edit (git checkout)`;
 }
 
-function sqlHolds(root: string, service: ServiceSettings, inspected: InspectedTarget[]): LiveHold[] {
+function sqlHolds(root: string, service: ServiceSettings, inspected: TargetWithPlan[]): LiveHold[] {
   const plans = inspected.filter((i) => i.target.service === service.name && i.plan);
   const holds: LiveHold[] = [];
   const edited = new Set(plans.flatMap((i) => i.plan?.changed.map((c) => c.migration.id) ?? []));
@@ -50,7 +50,7 @@ async function toolHolds(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   service: ServiceSettings,
-  inspected: InspectedTarget[],
+  inspected: TargetWithPlan[],
 ): Promise<LiveHold[]> {
   const targets = inspected.filter((i) => i.target.service === service.name && !i.sql);
   if (targets.length === 0 || service.migrations?.kind !== 'tool') return [];
@@ -94,7 +94,7 @@ export async function liveHolds(
   services: ServiceSettings[],
 ): Promise<LiveHold[]> {
   if (services.length === 0) return [];
-  const inspected = await inspectTargets(config, admin, { services: services.map((s) => s.name) });
+  const inspected = await collectTargetPlans(config, admin, { services: services.map((s) => s.name) });
   const holds: LiveHold[] = [];
   for (const service of services) {
     holds.push(

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
-import type { InspectedTarget } from '../inspect.js';
 import { withAdvisoryLock } from '../lock.js';
+import type { TargetWithPlan } from '../target-plans.js';
 import type { SqlTarget } from './apply.js';
 import { createHistorySql, readHistory, recordBaseline } from './history.js';
 
@@ -23,7 +23,7 @@ export async function baselineTarget(client: pg.Client, target: SqlTarget, versi
 /** Baselines every selected SQL target, each on its own connection; `onMarked` gets the ids marked. */
 export async function baselineTargets(
   admin: ConnectionInfo,
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
   version: bigint,
   onMarked: (target: SqlTarget, marked: string[]) => void,
 ): Promise<void> {

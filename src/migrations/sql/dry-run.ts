@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
 import { quoteIdent } from '../../lib/sql-quote.js';
-import { type InspectedTarget, inspectTargets } from '../inspect.js';
+import { collectTargetPlans, type TargetWithPlan } from '../target-plans.js';
 import type { TargetBase } from '../targets.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { searchPathSql } from './sql-executor.js';
@@ -36,7 +36,7 @@ function enterTarget(output: DryRunOutput, target: TargetBase, main: string, scr
  */
 function printSqlTarget(
   output: DryRunOutput,
-  { target, plan }: InspectedTarget,
+  { target, plan }: TargetWithPlan,
   main: string,
   script: ScriptState,
 ): void {
@@ -78,7 +78,7 @@ export async function dryRunMigrations(
   options: { services?: string[] | undefined; tenant?: string | undefined; output: DryRunOutput },
 ): Promise<void> {
   const { output } = options;
-  const inspected = await inspectTargets(config, admin, options);
+  const inspected = await collectTargetPlans(config, admin, options);
   output.line('-- devup migrate --dry-run: a psql script (psql -f FILE); it does not record devup history.');
   output.line('\\set ON_ERROR_STOP on');
   const script: ScriptState = { database: admin.database };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
-import type { InspectedTarget } from '../inspect.js';
 import { withAdvisoryLock } from '../lock.js';
+import type { TargetWithPlan } from '../target-plans.js';
 import type { SqlTarget } from './apply.js';
 import { acceptChecksum, forgetFailedRun, isUnfinishedRollback } from './history.js';
 import type { TargetPlan } from './plan.js';
@@ -67,7 +67,7 @@ export interface PlannedRepair {
 }
 
 /** Every selected SQL target whose history needs a repair. */
-export function planRepairs(targets: InspectedTarget[]): PlannedRepair[] {
+export function planRepairs(targets: TargetWithPlan[]): PlannedRepair[] {
   return targets
     .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, actions: planRepair(plan) }] : []))
     .filter((t) => t.actions.length > 0);

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { type ConnectionInfo, isPgError, type PgError, withClient } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
-import type { InspectedTarget } from '../inspect.js';
 import { withAdvisoryLock } from '../lock.js';
 import type { Migration } from '../migration.js';
+import type { TargetWithPlan } from '../target-plans.js';
 import type { SqlTarget } from './apply.js';
 import { codeFrame, describePgError, locateInSection } from './error-frame.js';
 import { deleteHistoryRowSql, isUnfinishedRollback, readHistory, recordRollbackUnfinished } from './history.js';
@@ -72,7 +72,7 @@ export function requireDownMigrations(planned: PlannedRollback[]): void {
 }
 
 /** Every selected SQL target with something to roll back. */
-export function planRollbacks(targets: InspectedTarget[], options: RollbackOptions): PlannedRollback[] {
+export function planRollbacks(targets: TargetWithPlan[], options: RollbackOptions): PlannedRollback[] {
   return targets
     .flatMap(({ sql, plan }) => (sql && plan ? [{ target: sql, preview: rollbackPreview(plan, options) }] : []))
     .filter((t) => t.preview.length > 0);

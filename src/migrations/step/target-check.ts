@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
-import { planTargets } from '../inspect.js';
 import { ensureDatabases, ownDatabases, setUpMainDatabase, setUpServiceDatabases } from '../service-databases.js';
 import { isUpToDate, type TargetPlan } from '../sql/plan.js';
+import { planTargets } from '../target-plans.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from '../targets.js';
 import type { ToolCheck } from '../tools/tool-runner.js';
 import type { StepEvent } from './step-outcomes.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
-import type { InspectedTarget } from '../inspect.js';
+import type { TargetWithPlan } from '../target-plans.js';
 import type { TargetBase } from '../targets.js';
 import { type MigrationTag, readTargetTags } from './tag-store.js';
 import { checkTagName } from './tag-targets.js';
@@ -13,7 +13,7 @@ import { checkTagName } from './tag-targets.js';
 export async function resolveTag(
   admin: ConnectionInfo,
   client: pg.Client,
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
   name: string,
 ): Promise<Map<TargetBase, MigrationTag>> {
   checkTagName(name);
@@ -51,7 +51,7 @@ export async function resolveTag(
  * SQL targets: the applied migrations a rollback to the tag takes back that have no down section.
  * Said for every target before anything runs, instead of failing half-way through the list.
  */
-export function migrationsWithoutDown(targets: InspectedTarget[], tags: Map<TargetBase, MigrationTag>): string[] {
+export function migrationsWithoutDown(targets: TargetWithPlan[], tags: Map<TargetBase, MigrationTag>): string[] {
   const problems: string[] = [];
   for (const { target, sql, plan } of targets) {
     const tag = tags.get(target);

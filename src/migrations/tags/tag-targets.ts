@@ -3,9 +3,9 @@ import type { MigrationTool } from '../../config/schema.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { UsageError, UserError } from '../../errors.js';
-import type { InspectedTarget } from '../inspect.js';
 import { withAdvisoryLock } from '../lock.js';
 import { readHistory } from '../sql/history.js';
+import type { TargetWithPlan } from '../target-plans.js';
 import type { TargetBase } from '../targets.js';
 import { type MigrationTag, readTags, writeTag } from './tag-store.js';
 
@@ -40,7 +40,7 @@ async function toolPosition(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   client: pg.Client,
-  inspected: InspectedTarget,
+  inspected: TargetWithPlan,
 ): Promise<Position> {
   const { service, target } = inspected;
   const tool = service.service.migrations?.kind === 'tool' ? service.service.migrations.tool : 'command';
@@ -69,7 +69,7 @@ async function toolPosition(
 export async function tagTargets(
   config: ResolvedConfig,
   admin: ConnectionInfo,
-  targets: InspectedTarget[],
+  targets: TargetWithPlan[],
   request: { name: string; move: boolean },
 ): Promise<{ target: TargetBase; position: Position; moved: boolean }[]> {
   checkTagName(request.name);

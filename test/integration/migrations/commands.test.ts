@@ -3,7 +3,6 @@ import pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
 import { type ConnectionInfo, connect, withClient } from '../../../src/database/connection/connection.js';
 import { UserError } from '../../../src/errors.js';
-import { inspectTargets } from '../../../src/migrations/inspect.js';
 import { applyTarget } from '../../../src/migrations/sql/apply.js';
 import { baselineTarget } from '../../../src/migrations/sql/baseline.js';
 import { discoverMigrations } from '../../../src/migrations/sql/discover.js';
@@ -14,6 +13,7 @@ import { planTarget } from '../../../src/migrations/sql/plan.js';
 import { applyRepair, planRepair } from '../../../src/migrations/sql/repair.js';
 import { rollbackTarget } from '../../../src/migrations/sql/rollback.js';
 import { runMigrationStep, type StepEvent } from '../../../src/migrations/step/migration-step.js';
+import { collectTargetPlans } from '../../../src/migrations/target-plans.js';
 import { Output } from '../../../src/ui/output.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { withTestDatabase } from '../helpers/database.js';
@@ -152,7 +152,7 @@ it('the migration step migrates every tenant, dependencies first, and the check 
   expect(second.outcomes.map((o) => o.status)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
   expect(queries).toHaveBeenCalledTimes(1);
   queries.mockRestore();
-  const inspected = await inspectTargets(config, db, {});
+  const inspected = await collectTargetPlans(config, db, {});
   expect(inspected.map((t) => t.target.schema)).toEqual(['billing_default', 'auth_acme', 'auth_globex']);
 });
 

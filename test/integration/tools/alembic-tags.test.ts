@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { inspectTargets } from '../../../src/migrations/inspect.js';
 import { resolveTag } from '../../../src/migrations/tags/tag-rollback.js';
 import { tagTargets } from '../../../src/migrations/tags/tag-targets.js';
+import { collectTargetPlans } from '../../../src/migrations/target-plans.js';
 import { planToolRollbacks, runToolRollback } from '../../../src/migrations/tools/tool-rollback.js';
 import { runToolTarget } from '../../../src/migrations/tools/tool-runner.js';
 import { isCI } from '../../../src/ui/output.js';
@@ -43,7 +43,7 @@ describe.skipIf(!available)('tags on Alembic targets: the head revision, and ale
 
   it('tags the current revision, then rolls a later revision back with alembic downgrade <rev>', async () => {
     for (const target of targets) await runToolTarget(config, service, target, db, { onOutput });
-    const inspected = await inspectTargets(config, db, {});
+    const inspected = await collectTargetPlans(config, db, {});
     const tagged = await tagTargets(config, db, inspected, { name: 'before-note', move: false });
     expect(tagged.map((t) => [t.target.schema, t.position.at])).toEqual([['billing_acme', '0003']]);
 
@@ -64,7 +64,7 @@ describe.skipIf(!available)('tags on Alembic targets: the head revision, and ale
   });
 
   it('a tag of a tool devup does not roll back is refused with the tool’s own way', async () => {
-    const inspected = await inspectTargets(config, db, {});
+    const inspected = await collectTargetPlans(config, db, {});
     const liquibase = inspected.map((t) => ({
       ...t,
       service: {

@@ -6,7 +6,7 @@ import { readHistories } from './sql/history.js';
 import { planTarget, type TargetPlan } from './sql/plan.js';
 import { collectTargets, type ServiceTargets, type TargetBase } from './targets.js';
 
-export interface InspectedTarget {
+export interface TargetWithPlan {
   service: ServiceTargets;
   target: TargetBase;
   /** Undefined for targets run by an external tool. */
@@ -22,7 +22,7 @@ export async function planTargets(
   admin: ConnectionInfo,
   client: pg.Client,
   services: ServiceTargets[],
-): Promise<InspectedTarget[]> {
+): Promise<TargetWithPlan[]> {
   const byDatabase = new Map<string | undefined, { service: ServiceTargets; target: TargetBase }[]>();
   for (const service of services) {
     for (const target of service.targets) {
@@ -32,7 +32,7 @@ export async function planTargets(
       else byDatabase.set(target.database, [{ service, target }]);
     }
   }
-  const result: InspectedTarget[] = [];
+  const result: TargetWithPlan[] = [];
   for (const [database, entries] of byDatabase) {
     const schemas = entries.filter((e) => e.service.migrations).map((e) => e.target.schema);
     const read = (c: pg.Client) => readHistories(c, schemas);
@@ -59,15 +59,15 @@ export async function planTargets(
 }
 
 /** Every selected target with its plan (SQL targets), for status, dry-run, down, repair, baseline. */
-export async function inspectTargets(
+export async function collectTargetPlans(
   config: ResolvedConfig,
   admin: ConnectionInfo,
   options: { services?: string[] | undefined; tenant?: string | undefined; client?: pg.Client | undefined },
-): Promise<InspectedTarget[]> {
-  const inspect = async (client: pg.Client) => {
+): Promise<TargetWithPlan[]> {
+  const plan = async (client: pg.Client) => {
     const services = await collectTargets(config, { ...options, query: (sql: string) => client.query(sql) });
     return planTargets(admin, client, services);
   };
   // A caller with an open connection (status reads tool histories on it too) saves a connect.
-  return options.client ? inspect(options.client) : withClient(admin, inspect);
+  return options.client ? plan(options.client) : withClient(admin, plan);
 }
