@@ -16,7 +16,6 @@ import {
 import { closest } from './suggest.js';
 import type { ResolvedConfig } from './types.js';
 
-export { findCycle } from './dependency-cycle.js';
 export { checkSchemaTemplate, renderSchemaName } from './schema-template.js';
 export type { ConfigProblem };
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { savePassword } from '../config/default-password.js';
+import { DependencyGraph } from '../config/dependency-graph.js';
 import type { InfraSettings } from '../config/types.js';
 import type { DockerApi } from '../database/docker/api.js';
 import { createLabelledContainer, portTaken, startNamedContainer } from '../database/docker/container.js';
@@ -89,18 +90,11 @@ function warmReuse(
 
 /** Runs `fn` for each plan once those it depends on are done; the others at the same time. */
 async function inDependencyOrder<T>(plans: InfraPlan[], fn: (plan: InfraPlan) => Promise<T>): Promise<T[]> {
-  const done = new Map<string, Promise<T>>();
-  const run = (plan: InfraPlan): Promise<T> => {
-    const known = done.get(plan.entry.name);
-    if (known) return known;
-    const deps = plan.entry.dependsOn.flatMap((d) => plans.filter((p) => p.entry.name === d));
-    const promise = Promise.all(deps.map(run)).then(() => fn(plan));
-    done.set(plan.entry.name, promise);
-    return promise;
-  };
-  const all = plans.map(run);
+  const graph = new DependencyGraph(
+    plans.map((plan) => ({ name: plan.entry.name, dependsOn: plan.entry.dependsOn, plan })),
+  );
   // Every start finishes (or fails) before the first failure is thrown: nothing is left starting.
-  const settled = await Promise.allSettled(all);
+  const settled = await Promise.allSettled(graph.runDependenciesFirst((node) => fn(node.plan)));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);

@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { DependencyGraph } from '../config/dependency-graph.js';
 import type { ServiceSettings } from '../config/types.js';
-import { withDependents } from './dependency-order.js';
 import { ServiceFileWatcher } from './service-file-watcher.js';
 import type { ServiceStatus } from './service-status.js';
 
@@ -45,7 +45,8 @@ export class KeepGoing {
 
   /** What a restart of `names` must include: each down service with the down ones that depend on it. */
   withBlockedDependents(names: readonly string[]): string[] {
-    return withDependents(this.#options.services, names)
+    return new DependencyGraph(this.#options.services)
+      .withDependents(names)
       .filter((s) => names.includes(s.name) || this.#isDown(s.name))
       .map((s) => s.name);
   }

@@ -1,7 +1,7 @@
+import { DependencyGraph } from '../config/dependency-graph.js';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError } from '../errors.js';
 import { formatDuration } from '../lib/format.js';
-import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
 import type { KeepGoing } from './keep-going.js';
 import type { SupervisedService } from './supervised-service.js';
 import type { ReadyService } from './supervisor-types.js';
@@ -98,20 +98,23 @@ export class ServiceOperations {
     for (const service of chosen) this.#stoppedOnRequest.delete(service.name);
     this.#restarting = true;
     try {
-      await dependentsFirst(chosen, async (service) => host.services.get(service.name)?.stop());
+      const graph = new DependencyGraph(chosen);
+      await graph.dependentsFirst(async (service) => host.services.get(service.name)?.stop());
       if (host.phase() === 'stopping') throw new InterruptedError();
       for (const service of chosen) host.services.set(service.name, host.create(service));
       host.stateChanged();
-      await dependenciesFirst(chosen, async (service) => {
-        if (host.phase() === 'stopping') throw new InterruptedError();
-        const readyMs = await host.services.get(service.name)?.start();
-        host.notice(service.name, `restarted, ready in ${formatDuration(readyMs ?? 0)}`);
-      }).catch(async (error: unknown) => {
-        // What could not start because a dependency failed is down, not "starting" for ever.
-        if (host.keepGoing) this.#blockUnstarted(chosen);
-        await Promise.all(chosen.map((service) => host.services.get(service.name)?.stop()));
-        throw error;
-      });
+      await graph
+        .dependenciesFirst(async (service) => {
+          if (host.phase() === 'stopping') throw new InterruptedError();
+          const readyMs = await host.services.get(service.name)?.start();
+          host.notice(service.name, `restarted, ready in ${formatDuration(readyMs ?? 0)}`);
+        })
+        .catch(async (error: unknown) => {
+          // What could not start because a dependency failed is down, not "starting" for ever.
+          if (host.keepGoing) this.#blockUnstarted(chosen);
+          await Promise.all(chosen.map((service) => host.services.get(service.name)?.stop()));
+          throw error;
+        });
     } finally {
       this.#restarting = false;
     }

@@ -1,11 +1,11 @@
 import path from 'node:path';
+import { DependencyGraph } from '../config/dependency-graph.js';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { addExitHook } from '../lib/exit-hooks.js';
 import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
-import { dependenciesFirst, dependentsFirst } from './dependency-order.js';
 import { KeepGoing } from './keep-going.js';
 import { RuntimeStateFile } from './runtime-state.js';
 import { buildServiceEnv } from './service-env.js';
@@ -130,7 +130,7 @@ export class ServiceSupervisor {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
       const stateDir = this.#options.stateFile === undefined ? undefined : path.dirname(this.#options.stateFile);
       await checkServicePorts([...this.#services.values()], stateDir);
-      await dependenciesFirst(this.#settings, (service) => this.#startOne(service));
+      await new DependencyGraph(this.#settings).dependenciesFirst((service) => this.#startOne(service));
       if (this.#shutdown) throw new InterruptedError();
     } catch (error) {
       const cause = this.#shutdownCause;
@@ -290,7 +290,9 @@ export class ServiceSupervisor {
 
   /** Dependents first: a service is stopped once everything that depends on it has stopped. */
   async #stopAll(): Promise<void> {
-    await dependentsFirst(this.#settings, async (service) => this.#services.get(service.name)?.stop());
+    await new DependencyGraph(this.#settings).dependentsFirst(async (service) =>
+      this.#services.get(service.name)?.stop(),
+    );
     await this.#stopDetached();
   }
 

@@ -1,4 +1,5 @@
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import { neededBy } from '../../config/dependency-graph.js';
+import type { InfraSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import { UserError } from '../../errors.js';
 import { claimDevSession } from '../../services/dev-session.js';
 import type { CommandContext } from '../context.js';
@@ -25,22 +26,18 @@ export interface DevOptions {
   sessionCommand?: 'dev' | 'reset';
 }
 
-/** The selected services plus everything they depend on, in config order. */
-export function selectServices(config: ResolvedConfig, only: string[] | undefined): ServiceSettings[] {
-  if (!only) return config.services;
+/** What a run starts: everything, or with --only the services named and all they need (services and infra). */
+export function selectForRun(
+  config: ResolvedConfig,
+  only: string[] | undefined,
+): { services: ServiceSettings[]; infra: InfraSettings[] } {
+  if (!only) return { services: config.services, infra: config.infra };
   const names = config.services.map((s) => s.name);
   const unknown = only.filter((n) => !names.includes(n));
   if (unknown.length > 0) {
     throw new UserError(`--only: no service named ${unknown.join(', ')}`, { hint: `Services: ${names.join(', ')}` });
   }
-  const wanted = new Set<string>();
-  const add = (name: string) => {
-    if (wanted.has(name)) return;
-    wanted.add(name);
-    for (const dep of config.services.find((s) => s.name === name)?.dependsOn ?? []) add(dep);
-  };
-  for (const name of only) add(name);
-  return config.services.filter((s) => wanted.has(s.name));
+  return neededBy(config.services, config.infra, only);
 }
 
 /** boot Postgres → migrate → seed → start services → supervise until Ctrl-C. */
@@ -49,7 +46,7 @@ export async function runDevEnvironment(
   config: ResolvedConfig,
   options: DevOptions,
 ): Promise<number> {
-  const services = selectServices(config, options.only);
+  const selected = selectForRun(config, options.only);
   // Before anything is touched: a second `devup dev` of this project refuses, naming the first.
   const session = await claimDevSession(config.stateDir, {
     command: options.sessionCommand ?? 'dev',
@@ -59,7 +56,7 @@ export async function runDevEnvironment(
     // A session killed with its services still running: they hold ports and would run twice.
     const leftovers = await session.stopLeftovers();
     if (leftovers !== undefined) ctx.output.notice(leftovers);
-    return await runClaimedDevEnvironment(ctx, config, services, { ...options, session: session.session });
+    return await runClaimedDevEnvironment(ctx, config, selected, { ...options, session: session.session });
   } finally {
     session.release();
   }
@@ -68,7 +65,7 @@ export async function runDevEnvironment(
 async function runClaimedDevEnvironment(
   ctx: CommandContext,
   config: ResolvedConfig,
-  services: ServiceSettings[],
+  { services, infra: entries }: { services: ServiceSettings[]; infra: InfraSettings[] },
   options: DevOptions & { session: string },
 ): Promise<number> {
   const interrupts = new Interrupts();
@@ -77,7 +74,7 @@ async function runClaimedDevEnvironment(
   // The dashboard's chunk too, when asked for: its server then starts at once after the migrations.
   if (options.start && options.ui) void import('../../dashboard/dashboard.js').catch(() => {});
   // Infra starts beside Postgres; its module is loaded only for a config that has some.
-  const infra = config.infra.length > 0 ? startDevInfra(ctx, config, services, options) : undefined;
+  const infra = entries.length > 0 ? startDevInfra(ctx, config, entries) : undefined;
   const preparing = prepareDatabase(ctx, config, {
     skipMigrations: options.skipMigrations,
     strict: options.strict,
@@ -100,15 +97,9 @@ async function runClaimedDevEnvironment(
   });
 }
 
-async function startDevInfra(
-  ctx: CommandContext,
-  config: ResolvedConfig,
-  services: ServiceSettings[],
-  options: DevOptions,
-) {
-  const { bootDevInfra, infraForRun } = await import('./dev-infra.js');
-  const entries = infraForRun(config, services, options.only !== undefined);
-  return entries.length > 0 ? bootDevInfra(ctx, config, entries) : undefined;
+async function startDevInfra(ctx: CommandContext, config: ResolvedConfig, entries: InfraSettings[]) {
+  const { bootDevInfra } = await import('./dev-infra.js');
+  return bootDevInfra(ctx, config, entries);
 }
 
 async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {

@@ -1,5 +1,4 @@
-import { infraNeededBy } from '../../config/normalise/infra-rules.js';
-import type { InfraSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { InfraSettings, ResolvedConfig } from '../../config/types.js';
 import type { InfraFeed } from '../../dashboard/infra-resources.js';
 import { DockerApi } from '../../database/docker/api.js';
 import { bootInfra, infraOwner } from '../../infra/boot-infra.js';
@@ -23,13 +22,6 @@ export interface DevInfra {
   watch(output: Output): Promise<() => void>;
   /** What the dashboard shows of it (its rows on the Resources page). */
   feed: InfraFeed;
-}
-
-/** The entries this run needs: all of them, or with --only those the chosen services use. */
-export function infraForRun(config: ResolvedConfig, services: ServiceSettings[], only: boolean): InfraSettings[] {
-  if (!only) return config.infra;
-  const needed = new Set(infraNeededBy(services, config.infra));
-  return config.infra.filter((entry) => needed.has(entry.name));
 }
 
 /** Starts the entries (in parallel with Postgres: the caller does not wait for one before the other). */

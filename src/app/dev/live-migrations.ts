@@ -1,9 +1,9 @@
+import { DependencyGraph } from '../../config/dependency-graph.js';
 import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { type MigrationStepResult, runMigrationStep } from '../../migrations/step/migration-step.js';
-import { withDependents } from '../../services/dependency-order.js';
 import type { ServiceSupervisor } from '../../services/service-supervisor.js';
 import { errorEvent, formatError } from '../../ui/format-error.js';
 import { MigrationProgress } from '../../ui/migration-progress.js';
@@ -107,7 +107,8 @@ export class LiveMigrations {
   #toRestart(migrated: string[]): string[] {
     const running = this.#options.services.filter((s) => s.command !== undefined);
     const roots = migrated.filter((name) => running.find((s) => s.name === name)?.restartOnMigrate);
-    return withDependents(running, roots)
+    return new DependencyGraph(running)
+      .withDependents(roots)
       .filter((s) => s.restartOnMigrate)
       .map((s) => s.name);
   }

@@ -47,20 +47,3 @@ export function checkInfraNames(
     }
   }
 }
-
-/** The infra a service needs: what it depends on and what its env names, with their own dependencies. */
-export function infraNeededBy(services: readonly ServiceSettings[], infra: readonly InfraSettings[]): string[] {
-  const byName = new Map(infra.map((i) => [i.name, i]));
-  const wanted = new Set<string>();
-  const add = (name: string) => {
-    const entry = byName.get(name);
-    if (!entry || wanted.has(name)) return;
-    wanted.add(name);
-    for (const dependency of entry.dependsOn) add(dependency);
-  };
-  for (const service of services) {
-    for (const dependency of service.dependsOn) add(dependency);
-    for (const value of Object.values(service.env)) for (const { infra: name } of infraReferences(value)) add(name);
-  }
-  return infra.filter((i) => wanted.has(i.name)).map((i) => i.name);
-}

@@ -8,7 +8,7 @@ import {
   MIGRATION_POLICY_DEFAULTS,
   SCHEMA_DOCS_DEFAULTS,
 } from '../defaults.js';
-import { findCycle } from '../dependency-cycle.js';
+import { dependencyCycle } from '../dependency-graph.js';
 import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, InfraInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
@@ -68,17 +68,8 @@ export function normaliseConfig(
   checkServiceDatabases(ctx, services, database);
   checkSharedSchemas(ctx, services);
   checkDataDir(ctx, database, projectPaths({ configPath: options.configPath, stateDir, services }));
-  // Services depend on services and infra, infra on infra: one graph, infra's nodes named apart.
-  const cycle = findCycle(
-    new Map([
-      ...services.map((s) => [s.name, s.dependsOn.filter((d) => names.includes(d))] as const),
-      ...infra.map((i) => [`infra.${i.name}`, i.dependsOn.map((d) => `infra.${d}`)] as const),
-    ]),
-  );
-  if (cycle) {
-    const where = cycle[0]?.startsWith('infra.') ? 'infra' : 'services';
-    ctx.problems.push({ path: where, message: `dependency cycle: ${cycle.join(' → ')}` });
-  }
+  const cycle = dependencyCycle(services, infra);
+  if (cycle) ctx.problems.push(cycle);
   checkPorts(ctx, services, database, infra);
   checkServiceReferences(ctx, services);
 

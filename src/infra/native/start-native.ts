@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DependencyGraph } from '../../config/dependency-graph.js';
 import { INFRA_PRESETS } from '../../config/infra-presets.js';
 import type { InfraSettings } from '../../config/types.js';
 import type { ProgressSink } from '../../database/engine.js';
@@ -39,7 +40,8 @@ export async function startNative(
   sink: ProgressSink,
   noDocker: () => Error,
 ): Promise<StartedInfra[]> {
-  const programs = entries.map((entry) => {
+  // One at a time, each after what it depends on (its own data, logs and port).
+  const programs = new DependencyGraph(entries).order().map((entry) => {
     const native = entry.kind && entry.native ? INFRA_PRESETS[entry.kind].native : undefined;
     const program = native ? findProgram(native.program) : undefined;
     return { entry, native, program };

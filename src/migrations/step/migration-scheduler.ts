@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
+import { DependencyGraph } from '../../config/dependency-graph.js';
 import type { ServiceSettings } from '../../config/types.js';
 import type { TargetWork } from './target-check.js';
 
@@ -42,34 +43,28 @@ export async function runInDependencyOrder(
   works: TargetWork[],
   options: ScheduleOptions,
 ): Promise<void> {
-  const serviceDone = new Map<string, Promise<boolean>>();
   const limit = pLimit(options.concurrency);
   const toolLimit = pLimit(Math.max(1, options.toolConcurrency ?? availableParallelism()));
   // A tool target holds a core for its process; devup's own SQL targets mostly wait on the server.
   const start = (work: TargetWork) =>
     limit(() => (work.sqlPlan ? options.run(work) : toolLimit(() => options.run(work))));
-  const runService = (name: string): Promise<boolean> => {
-    let done = serviceDone.get(name);
-    if (!done) {
-      done = (async () => {
-        const deps = migrationDependencies(services, name);
-        const depsOk = (await Promise.all(deps.map((d) => runService(d)))).every(Boolean);
-        const mine = works.filter((w) => w.target.service === name);
-        if (!depsOk) {
-          for (const w of mine) options.skip(w);
-          return false;
-        }
-        // The first tenant runs alone: database-wide objects its migrations create (an extension,
-        // a shared function) exist before the other tenants race to create them too.
-        const [first, ...rest] = mine;
-        const firstOk = first ? await start(first) : true;
-        const perService = pLimit(serviceConcurrency(mine));
-        const restOk = await Promise.all(rest.map((w) => perService(() => start(w))));
-        return firstOk && restOk.every(Boolean);
-      })();
-      serviceDone.set(name, done);
-    }
-    return done;
-  };
-  await Promise.all([...new Set(works.map((w) => w.target.service))].map((name) => runService(name)));
+  const graph = new DependencyGraph(
+    services.map((service) => ({ name: service.name, dependsOn: migrationDependencies(services, service.name) })),
+  );
+  await Promise.all(
+    graph.runDependenciesFirst(async (service, dependencies) => {
+      const mine = works.filter((w) => w.target.service === service.name);
+      if (!dependencies.every(Boolean)) {
+        for (const w of mine) options.skip(w);
+        return false;
+      }
+      // The first tenant runs alone: database-wide objects its migrations create (an extension,
+      // a shared function) exist before the other tenants race to create them too.
+      const [first, ...rest] = mine;
+      const firstOk = first ? await start(first) : true;
+      const perService = pLimit(serviceConcurrency(mine));
+      const restOk = await Promise.all(rest.map((w) => perService(() => start(w))));
+      return firstOk && restOk.every(Boolean);
+    }),
+  );
 }

@@ -92,7 +92,7 @@ it('names each bad key: unknown kind and key with did-you-mean, shared names, cy
     expect.stringMatching(/^infra\.cache\.kind: unknown kind "rdis" \(did you mean "redis"\?\)/),
   );
   expect(found).toContainEqual(expect.stringMatching(/^infra\.api: "api" is also a service/));
-  expect(found).toContain('infra: dependency cycle: infra.a → infra.b → infra.a');
+  expect(found).toContain('infra.a.dependsOn: dependency cycle: a → b → a (remove one of these dependsOn entries)');
   expect(found).toContain('services.api.dependsOn: unknown service or infra "cahe" (did you mean "cache"?)');
   expect(found).toContainEqual(
     expect.stringMatching(/^services\.api\.env\.URL: \{infra\.queue\.…\} names no infra entry/),
@@ -121,7 +121,7 @@ it('expands {infra.NAME.FIELD} from the values it is given and leaves an unknown
 });
 
 it('--only brings the infra the chosen services depend on or name in env, with what that infra depends on', async () => {
-  const { infraNeededBy } = await import('../../../src/config/normalise/infra-rules.js');
+  const { neededBy } = await import('../../../src/config/dependency-graph.js');
   ws = createWorkspace();
   const { config } = resolve({
     infra: {
@@ -138,24 +138,14 @@ it('--only brings the infra the chosen services depend on or name in env, with w
   });
   const services = config?.services ?? [];
   const infra = config?.infra ?? [];
-  expect(
-    infraNeededBy(
-      services.filter((s) => s.name === 'api'),
-      infra,
-    ),
-  ).toEqual(['cache']);
-  expect(
-    infraNeededBy(
-      services.filter((s) => s.name === 'worker'),
-      infra,
-    ),
-  ).toEqual(['queue', 'store']);
-  expect(
-    infraNeededBy(
-      services.filter((s) => s.name === 'web'),
-      infra,
-    ),
-  ).toEqual([]);
+  const names = (only: string[]) => {
+    const needed = neededBy(services, infra, only);
+    return { services: needed.services.map((s) => s.name), infra: needed.infra.map((i) => i.name) };
+  };
+  expect(names(['api'])).toEqual({ services: ['api'], infra: ['cache'] });
+  expect(names(['worker'])).toEqual({ services: ['worker'], infra: ['queue', 'store'] });
+  // Through another service: web needs api, which needs the cache.
+  expect(names(['web'])).toEqual({ services: ['api', 'web'], infra: ['cache'] });
 });
 
 it("refuses an infra placeholder in a migration tool's env, which devup could not fill", () => {
