@@ -27,6 +27,8 @@ const OUT = path.join(REPO, 'dist', 'bundle');
  */
 const BUNDLED = new Set([
   'commander',
+  // commander's own classes, typed from each command's declaration (cli/commands.ts).
+  '@commander-js/extra-typings',
   'zod',
   'p-limit',
   'yocto-queue',

@@ -61,9 +61,9 @@ export function parseList(value: string | undefined): string[] | undefined {
 }
 
 /** `--context dev,test` wins over `migrations.context` in the config. */
-export function withContextFlag(config: ResolvedConfig, flags: Record<string, unknown>): ResolvedConfig {
+export function withContextFlag(config: ResolvedConfig, flags: { context?: string | undefined }): ResolvedConfig {
   const value = flags.context;
   if (value === undefined) return config;
-  const contexts = parseContextFlag(String(value), `--context ${String(value)}`);
+  const contexts = parseContextFlag(value, `--context ${value}`);
   return { ...config, migrations: { ...config.migrations, contexts } };
 }

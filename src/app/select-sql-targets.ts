@@ -18,13 +18,19 @@ export interface SqlTargets {
   client: pg.Client;
 }
 
+/** `--service` (comma-separated) and `--tenant`, as the migrate subcommands take them. */
+export interface TargetFlags {
+  service?: string | undefined;
+  tenant?: string | undefined;
+}
+
 /**
  * Loads the config, finds Postgres (booting it, or, with `startsNothing`, only where it already
  * runs), inspects the targets `--service` / `--tenant` select on one connection, then runs `fn`.
  */
 export async function withSqlTargets<T>(
   ctx: CommandContext,
-  flags: Record<string, unknown>,
+  flags: TargetFlags & { context?: string | undefined },
   fn: (scope: SqlTargets) => Promise<T>,
   options: { startsNothing?: string } = {},
 ): Promise<T> {
@@ -35,8 +41,8 @@ export async function withSqlTargets<T>(
     : (await bootDatabase(config, { engine: ctx.engine, sink: { notice: (m) => ctx.output.notice(m) } })).connection;
   return withClient(admin, async (client) => {
     const targets = await collectTargetPlans(config, admin, {
-      services: parseList(flags.service as string | undefined),
-      tenant: flags.tenant as string | undefined,
+      services: parseList(flags.service),
+      tenant: flags.tenant,
       client,
     });
     return fn({ config, admin, targets, client });
@@ -128,10 +134,10 @@ export function requireKnownVersion(targets: TargetWithPlan[], version: bigint, 
 export function reportToolServices(
   ctx: CommandContext,
   config: ResolvedConfig,
-  flags: Record<string, unknown>,
+  flags: TargetFlags,
   command: 'baseline' | 'repair',
 ): void {
-  const named = parseList(flags.service as string | undefined);
+  const named = parseList(flags.service);
   const selected = config.services.filter((s) => s.migrations && (!named || named.includes(s.name)));
   const tools = new Map<string, string>();
   for (const { name, migrations } of selected) {

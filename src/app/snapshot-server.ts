@@ -7,7 +7,7 @@ import { requireLocalServer } from './local-server.js';
 /** The project's server for the snapshot commands: started if needed; an external one only on this machine (or --force). */
 export async function openSnapshotServer(
   ctx: CommandContext,
-  options: Record<string, unknown>,
+  options: { force?: true | undefined },
   what: string,
 ): Promise<{ config: ResolvedConfig; db: RunningDatabase }> {
   const config = await ctx.loadConfig();

@@ -5,9 +5,10 @@ import { runCheck } from '../check/run-check.js';
 import type { ThrowawayEngine } from '../database/throwaway/throwaway.js';
 import { durationFlag } from '../lib/duration.js';
 import { formatDuration } from '../lib/format.js';
+import type { CheckOptions } from './commands.js';
 
 /** `devup check [--base REF] [--all] [--context C] [--statement-timeout D] [--engine embedded|docker|external] [--json]`: the CI gate. */
-export default async function check(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function check(ctx: CommandContext, options: CheckOptions): Promise<number> {
   // The contexts the throwaway migrates: migrations.context (dev) unless --context says otherwise.
   const config = withContextFlag(await ctx.loadConfig(), options);
   const { output } = ctx;
@@ -17,12 +18,12 @@ export default async function check(ctx: CommandContext, options: Record<string,
   const interrupts = new Interrupts();
   const report = await runCheck(config, {
     engine,
-    base: options.base as string | undefined,
+    base: options.base,
     all: options.all === true,
     schemaDocs: true,
     signal: interrupts.signal,
     sink: { notice: (m) => output.notice(m), progress: (m) => output.debug(m) },
-    statementTimeoutMs: durationFlag(options, 'statementTimeout', '--statement-timeout'),
+    statementTimeoutMs: durationFlag(options.statementTimeout, '--statement-timeout'),
     onProgress: (line) => output.line(output.style('cyan', line)),
     onDatabase: (db) =>
       output.line(

@@ -5,6 +5,7 @@ import { migrationJob } from '../deploy/k8s-job.js';
 import { checkDeployFlags, deployNames } from '../deploy/k8s-names.js';
 import { parseContextFlag } from '../migrations/sql/contexts.js';
 import { discoverMigrations } from '../migrations/sql/discover.js';
+import type { DeployK8sOptions } from './commands.js';
 
 /**
  * A Job without --context runs the config's contexts, `dev` unless migrations.context says
@@ -24,15 +25,15 @@ function warnOfDevContext(config: ResolvedConfig): void {
 }
 
 /** `devup deploy k8s [--helm-hook] [--image IMG] [--secret NAME] [--context C]`: prints the migration Job. */
-export default async function deployK8s(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const context = options.context === undefined ? undefined : String(options.context);
+export default async function deployK8s(ctx: CommandContext, options: DeployK8sOptions): Promise<number> {
+  const { context } = options;
   const contexts = context === undefined ? undefined : parseContextFlag(context, `--context ${context}`);
   const config = await ctx.loadConfig();
   if (contexts === undefined) warnOfDevContext(config);
   const names = deployNames(config.project);
   const flags = {
-    image: (options.image as string | undefined) ?? names.image,
-    secret: (options.secret as string | undefined) ?? names.secret,
+    image: options.image ?? names.image,
+    secret: options.secret ?? names.secret,
   };
   checkDeployFlags(flags);
   const manifest = migrationJob(config, { ...flags, helmHook: options.helmHook === true, contexts });

@@ -1,14 +1,15 @@
 import type { CommandContext } from '../app/context.js';
-import { describeDestroyable } from '../app/reset-items.js';
+import { describeDestroyable } from '../app/reset/reset-items.js';
 import { snapshotLines } from '../app/snapshot-lines.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import type { DatabaseEngine, Destroyable } from '../database/engine.js';
 import { stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
+import type { DownOptions } from './commands.js';
 
 /** `devup down [--volumes]`: stop Postgres and infra and keep the data, or destroy it too. */
-export default async function down(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function down(ctx: CommandContext, options: DownOptions): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });

@@ -3,12 +3,13 @@ import type { CommandContext } from '../app/context.js';
 import { planComposeImport, showComposeImport, writeComposeImport } from '../app/import-compose.js';
 import { findConfigFile } from '../config/load.js';
 import { UserError } from '../errors.js';
+import type { ImportComposeArgs, ImportComposeOptions } from './commands.js';
 
 /** `devup import compose [FILES...] [--yes]`: shows what it would write, writes it once confirmed. */
 export default async function importCompose(
   ctx: CommandContext,
-  options: Record<string, unknown>,
-  files: string[],
+  options: ImportComposeOptions,
+  [files]: ImportComposeArgs,
 ): Promise<number> {
   const { output } = ctx;
   const plan = await planComposeImport(ctx.cwd, files, process.env);

@@ -1,8 +1,9 @@
 import type { CommandContext } from '../app/context.js';
 import { runInit } from '../init/run-init.js';
+import type { InitOptions } from './commands.js';
 
 /** `devup init [--yes]`: a first devup.config.mjs from what the repo has. */
-export default async function init(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function init(ctx: CommandContext, options: InitOptions): Promise<number> {
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return runInit(ctx.output, ctx.cwd, {
     yes: options.yes === true,

@@ -7,12 +7,13 @@ import {
   withSqlTargets,
 } from '../app/select-sql-targets.js';
 import { baselineTargets } from '../migrations/sql/baseline.js';
+import type { MigrateBaselineOptions } from './commands.js';
 
 /** `devup migrate baseline --to VERSION`: for databases that existed before devup. */
-export default async function migrateBaseline(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function migrateBaseline(ctx: CommandContext, options: MigrateBaselineOptions): Promise<number> {
   // Before --to is read: a tool's revisions are not devup's versions.
   reportToolServices(ctx, await ctx.loadConfig(), options, 'baseline');
-  const version = parseVersionFlag(String(options.to), '--to');
+  const version = parseVersionFlag(options.to, '--to');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {
     requireOneService(targets, 'devup migrate baseline');
     requireKnownVersion(targets, version, '--to');

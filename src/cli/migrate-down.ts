@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { planRollbacks, requireDownMigrations, rollbackTargets } from '../migrations/sql/rollback.js';
 import type { TargetWithPlan } from '../migrations/target-plans.js';
 import { confirm } from '../ui/confirm.js';
+import type { MigrateDownOptions } from './commands.js';
 
 /** Tool targets: list what each tenant's tool will undo, ask, then run it tenant by tenant. */
 async function migrateDownTool(
@@ -52,12 +53,12 @@ async function migrateDownTool(
 }
 
 /** `devup migrate down [--steps N | --to VERSION | --to-tag NAME]` */
-export default async function migrateDown(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const steps = Number(options.steps ?? 1);
+export default async function migrateDown(ctx: CommandContext, options: MigrateDownOptions): Promise<number> {
+  const steps = Number(options.steps);
   if (!Number.isInteger(steps) || steps < 1)
     throw new UsageError(`--steps ${options.steps}: expected a whole number ≥ 1`);
   const yes = options.yes === true;
-  const toTag = options.toTag === undefined ? undefined : String(options.toTag);
+  const { toTag } = options;
   if (toTag !== undefined && options.to !== undefined) {
     throw new UsageError('--to and --to-tag: give one', '--to takes a version of one service; --to-tag a tag name.');
   }
@@ -67,10 +68,9 @@ export default async function migrateDown(ctx: CommandContext, options: Record<s
     const { config, admin, targets } = scope;
     if (targets.some((t) => !t.sql)) {
       requireOneService(targets, 'devup migrate down', { includeTools: true });
-      const to = options.to === undefined ? undefined : String(options.to);
-      return migrateDownTool(ctx, config, admin, targets, { steps, to, yes });
+      return migrateDownTool(ctx, config, admin, targets, { steps, to: options.to, yes });
     }
-    const to = options.to === undefined ? undefined : parseVersionFlag(String(options.to), '--to');
+    const to = options.to === undefined ? undefined : parseVersionFlag(options.to, '--to');
     requireOneService(targets, 'devup migrate down');
     if (to !== undefined) requireKnownVersion(targets, to, '--to');
     const planned = planRollbacks(targets, { steps, to });

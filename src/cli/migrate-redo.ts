@@ -3,9 +3,10 @@ import { Interrupts } from '../app/interrupts.js';
 import { describeRedo, planRedo, runRedo } from '../app/redo-migrations.js';
 import { requireOneService, withSqlTargets } from '../app/select-sql-targets.js';
 import { confirm } from '../ui/confirm.js';
+import type { MigrateRedoOptions } from './commands.js';
 
 /** `devup migrate redo [--service S] [--tenant T] [--yes]`: down one, then migrate again. */
-export default async function migrateRedo(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function migrateRedo(ctx: CommandContext, options: MigrateRedoOptions): Promise<number> {
   const { output } = ctx;
   return withSqlTargets(ctx, options, async ({ config, admin, targets }) => {
     requireOneService(targets, 'devup migrate redo', { includeTools: true });
@@ -24,13 +25,7 @@ export default async function migrateRedo(ctx: CommandContext, options: Record<s
     // Ctrl-C stops between steps, and a tool's whole process group (its transaction rolls back).
     const interrupts = new Interrupts();
     await interrupts.race(
-      runRedo(
-        config,
-        admin,
-        plan,
-        { service, tenant: options.tenant as string | undefined },
-        { output, signal: interrupts.signal },
-      ),
+      runRedo(config, admin, plan, { service, tenant: options.tenant }, { output, signal: interrupts.signal }),
     );
     return 0;
   });

@@ -2,9 +2,10 @@ import type { CommandContext } from '../app/context.js';
 import { reportToolServices, withSqlTargets } from '../app/select-sql-targets.js';
 import { planRepairs, repairTargets } from '../migrations/sql/repair.js';
 import { confirm } from '../ui/confirm.js';
+import type { MigrateRepairOptions } from './commands.js';
 
 /** `devup migrate repair`: says what it will change, then accepts the files as they are. */
-export default async function migrateRepair(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function migrateRepair(ctx: CommandContext, options: MigrateRepairOptions): Promise<number> {
   const { output } = ctx;
   reportToolServices(ctx, await ctx.loadConfig(), options, 'repair');
   return withSqlTargets(ctx, options, async ({ admin, targets }) => {

@@ -11,6 +11,7 @@ import type { TargetWithPlan } from '../migrations/target-plans.js';
 import { type TargetBase, targetLabel } from '../migrations/targets.js';
 import type { ToolTargetStatus } from '../migrations/tools/tool-status.js';
 import type { Output } from '../ui/output.js';
+import type { MigrateStatusOptions } from './commands.js';
 
 /**
  * For the gate: whether any target has work. A tool whose pending migrations cannot be read from
@@ -136,7 +137,7 @@ async function readToolStatuses(
 }
 
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */
-export default async function migrateStatus(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function migrateStatus(ctx: CommandContext, options: MigrateStatusOptions): Promise<number> {
   const gate = options.exitCode === true;
   const { output } = ctx;
   return withSqlTargets(

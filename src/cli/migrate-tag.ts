@@ -2,14 +2,14 @@ import type { CommandContext } from '../app/context.js';
 import { withSqlTargets } from '../app/select-sql-targets.js';
 import { UserError } from '../errors.js';
 import { checkTagName, tagTargets } from '../migrations/tags/tag-targets.js';
+import type { MigrateTagArgs, MigrateTagOptions } from './commands.js';
 
 /** `devup migrate tag NAME [--service S] [--tenant T] [--force]`: names where each target is now. */
 export default async function migrateTag(
   ctx: CommandContext,
-  options: Record<string, unknown>,
-  args: string[],
+  options: MigrateTagOptions,
+  [name]: MigrateTagArgs,
 ): Promise<number> {
-  const name = String(args[0] ?? '');
   // A bad name is refused before Postgres is even looked for.
   checkTagName(name);
   return withSqlTargets(ctx, options, async ({ config, admin, targets }) => {

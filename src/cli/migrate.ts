@@ -6,11 +6,12 @@ import { bootDatabase } from '../database/boot.js';
 import { UserError } from '../errors.js';
 import { durationFlag } from '../lib/duration.js';
 import { dryRunMigrations } from '../migrations/sql/dry-run.js';
+import type { MigrateOptions } from './commands.js';
 
 /** The flags win over `migrations.*` in the config. */
-function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknown>): ResolvedConfig {
-  const lockTimeoutMs = durationFlag(options, 'lockTimeout', '--lock-timeout');
-  const statementTimeoutMs = durationFlag(options, 'statementTimeout', '--statement-timeout');
+function withTimeoutFlags(config: ResolvedConfig, options: MigrateOptions): ResolvedConfig {
+  const lockTimeoutMs = durationFlag(options.lockTimeout, '--lock-timeout');
+  const statementTimeoutMs = durationFlag(options.statementTimeout, '--statement-timeout');
   return {
     ...config,
     migrations: {
@@ -22,11 +23,11 @@ function withTimeoutFlags(config: ResolvedConfig, options: Record<string, unknow
 }
 
 /** `devup migrate [--service S] [--tenant T] [--context C] [--dry-run] [--strict] [--wait D] [--lock-timeout D] [--statement-timeout D]` */
-export default async function migrate(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const waitMs = durationFlag(options, 'wait', '--wait');
+export default async function migrate(ctx: CommandContext, options: MigrateOptions): Promise<number> {
+  const waitMs = durationFlag(options.wait, '--wait');
   const config = withContextFlag(withTimeoutFlags(await ctx.loadConfig(), options), options);
-  const services = parseList(options.service as string | undefined);
-  const tenant = options.tenant as string | undefined;
+  const services = parseList(options.service);
+  const { tenant } = options;
   // Said before anything is booted or created.
   if (!config.services.some((s) => s.migrations)) {
     throw new UserError('no service has migrations configured', { hint: 'Add `migrations: { dir }` to a service.' });

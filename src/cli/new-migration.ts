@@ -2,14 +2,14 @@ import path from 'node:path';
 import type { CommandContext } from '../app/context.js';
 import { UsageError } from '../errors.js';
 import { createMigration } from '../migrations/sql/new-migration.js';
+import type { NewArgs, NewOptions } from './commands.js';
 
 /** `devup new migration <service> <name>` */
 export default async function newMigration(
   ctx: CommandContext,
-  _options: Record<string, unknown>,
-  args: string[],
+  _options: NewOptions,
+  [kind, serviceName, name]: NewArgs,
 ): Promise<number> {
-  const [kind, serviceName, name] = args;
   if (kind !== 'migration')
     throw new UsageError(
       `devup new ${kind}: only "migration" can be created`,
@@ -22,7 +22,7 @@ export default async function newMigration(
   }
   if (service.migrations?.kind === 'tool') {
     const { createToolMigration } = await import('../migrations/tools/tool-new-migration.js');
-    const files = await createToolMigration(config, service, name ?? '', (line) => ctx.output.debug(`  ${line}`));
+    const files = await createToolMigration(config, service, name, (line) => ctx.output.debug(`  ${line}`));
     for (const file of files) {
       ctx.output.line(`Created ${path.relative(ctx.cwd, file)}`);
       ctx.output.event({ event: 'created', file });
@@ -37,7 +37,7 @@ export default async function newMigration(
   if (service.migrations?.kind !== 'sql') {
     throw new UsageError(`service "${serviceName}" has no migrations configured`, 'Add `migrations` to the service.');
   }
-  for (const file of createMigration(service.migrations.dir, name ?? '')) {
+  for (const file of createMigration(service.migrations.dir, name)) {
     ctx.output.line(`Created ${path.relative(ctx.cwd, file)}`);
     ctx.output.event({ event: 'created', file });
   }

@@ -2,16 +2,17 @@ import { existsSync } from 'node:fs';
 import type { CommandContext } from '../app/context.js';
 import { findLeftovers, registeredCheckouts } from '../app/environments.js';
 import { pruneSummary } from '../app/prune-summary.js';
-import { describeDestroyable } from '../app/reset-items.js';
+import { describeDestroyable } from '../app/reset/reset-items.js';
 import { registryDir, updateRegistry } from '../checkouts/registry.js';
 import { processStart } from '../process-identity.js';
 import { confirm } from '../ui/confirm.js';
+import type { PruneOptions } from './commands.js';
 
 /**
  * `devup prune [--yes]`: removes what checkouts whose directory no longer exists left behind
  * (containers, volumes, data directories, a server still running), after listing it and asking.
  */
-export default async function prune(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function prune(ctx: CommandContext, options: PruneOptions): Promise<number> {
   const { output } = ctx;
   const gone = registeredCheckouts().filter(([root]) => !existsSync(root));
   if (gone.length === 0) {

@@ -11,6 +11,7 @@ import { collectTargets } from '../migrations/targets.js';
 import { buildSchemaDocs, readSchemaDocs } from '../schema/build-schema.js';
 import { describeSchemaWrite, type SchemaDocsWrite, writeSchemaDocs } from '../schema/schema-files.js';
 import type { Output } from '../ui/output.js';
+import type { SchemaOptions } from './commands.js';
 
 function report(output: Output, config: ResolvedConfig, cwd: string, result: SchemaDocsWrite): void {
   output.line(`${output.style('green', '✔')} ${describeSchemaWrite(path.relative(cwd, config.schema.dir), result)}`);
@@ -22,7 +23,7 @@ function report(output: Output, config: ResolvedConfig, cwd: string, result: Sch
  * (embedded unless --engine says docker or external), or read from the dev database, written to
  * schema.dir as <service>.sql, <service>.md and README.md.
  */
-export default async function schema(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function schema(ctx: CommandContext, options: SchemaOptions): Promise<number> {
   const config = await ctx.loadConfig();
   const { output } = ctx;
   if (!config.services.some((s) => s.migrations)) {

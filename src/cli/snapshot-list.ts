@@ -3,9 +3,10 @@ import { openSnapshotServer } from '../app/snapshot-server.js';
 import { listSnapshots } from '../copies/snapshots.js';
 import { chooseEngine, createEngine } from '../database/boot.js';
 import { formatAge, formatBytes } from '../lib/format.js';
+import type { SnapshotListOptions } from './commands.js';
 
 /** `devup snapshot list`: name, size, age, migration state, and whether the migrations changed since. */
-export default async function snapshotList(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function snapshotList(ctx: CommandContext, options: SnapshotListOptions): Promise<number> {
   const { output } = ctx;
   // A listing starts nothing: snapshots live inside the cluster, so a server that is not running is said so.
   const { name } = await chooseEngine(await ctx.loadConfig(), ctx.engine, { notice: () => {} });

@@ -7,6 +7,7 @@ import { findSnapshot, incompleteSnapshot, restoreSnapshot } from '../copies/sna
 import { formatAge, formatDuration } from '../lib/format.js';
 import { readDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
+import type { SnapshotRestoreArgs, SnapshotRestoreOptions } from './commands.js';
 
 /**
  * `devup snapshot restore NAME`: replaces every project database with its copy in the snapshot,
@@ -14,12 +15,12 @@ import { confirm } from '../ui/confirm.js';
  */
 export default async function snapshotRestore(
   ctx: CommandContext,
-  options: Record<string, unknown>,
-  args: string[],
+  options: SnapshotRestoreOptions,
+  [name]: SnapshotRestoreArgs,
 ): Promise<number> {
   const { output } = ctx;
   const { config, db } = await openSnapshotServer(ctx, options, 'restore a snapshot over');
-  const snapshot = await findSnapshot(config, db.connection, args[0] ?? '');
+  const snapshot = await findSnapshot(config, db.connection, name);
   if (!snapshot.complete) throw incompleteSnapshot(snapshot.name);
   output.line(
     `devup snapshot restore replaces, with snapshot ${snapshot.name} (taken ${formatAge(snapshot.createdAt)} ago):`,
@@ -44,7 +45,7 @@ export default async function snapshotRestore(
   output.event({ event: 'snapshot-restored', name: snapshot.name, databases: restored, ended, ms: Math.round(ms) });
   await scheduleTidy(ctx, config, db.connection);
   // Migrations written since the snapshot; seed data only goes to targets they create.
-  await prepareDatabase(ctx, config, { seed: options.seed !== false });
+  await prepareDatabase(ctx, config, { seed: options.seed });
   const session = readDevSession(config.stateDir);
   if (session && ended > 0) {
     output.notice(

@@ -3,14 +3,14 @@ import { openSnapshotServer } from '../app/snapshot-server.js';
 import { clearInterruptedCopies } from '../copies/interrupted-copies.js';
 import { checkSnapshotName, saveSnapshot } from '../copies/snapshots.js';
 import { formatDuration } from '../lib/format.js';
+import type { SnapshotSaveArgs, SnapshotSaveOptions } from './commands.js';
 
 /** `devup snapshot save NAME`: a copy of every project database, kept on the same server. */
 export default async function snapshotSave(
   ctx: CommandContext,
-  options: Record<string, unknown>,
-  args: string[],
+  options: SnapshotSaveOptions,
+  [name]: SnapshotSaveArgs,
 ): Promise<number> {
-  const name = args[0] ?? '';
   checkSnapshotName(name);
   const { output } = ctx;
   const { config, db } = await openSnapshotServer(ctx, options, 'snapshot');

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import type { CommandContext } from '../app/context.js';
 import { liveDashboard } from '../dashboard/dashboard-file.js';
 import { UserError } from '../errors.js';
+import type { UiOptions } from './commands.js';
 
 /** `devup ui [--open]`: the URL of the running session's dashboard, from another terminal. */
-export default async function ui(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export default async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
   const config = await ctx.loadConfig();
   const dashboard = liveDashboard(config.stateDir);
   if (!dashboard) {

@@ -31,10 +31,9 @@ export function durationProblem(value: string | number): string | undefined {
 }
 
 /** A duration flag (`--wait 30s`) in milliseconds, or undefined when not given; a usage error when unusable. */
-export function durationFlag(options: Record<string, unknown>, name: string, flag: string): number | undefined {
-  const value = options[name];
+export function durationFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const problem = durationProblem(String(value));
-  if (problem !== undefined) throw new UsageError(`${flag} ${String(value)}: ${problem}`);
-  return parseDuration(String(value));
+  const problem = durationProblem(value);
+  if (problem !== undefined) throw new UsageError(`${flag} ${value}: ${problem}`);
+  return parseDuration(value);
 }

@@ -46,7 +46,7 @@ it('migrate down confirms exactly what it runs, a migration whose file changed i
 it('a failed down names what it already rolled back, the file and the way on', async () => {
   const config = await migratedProject('down_failed');
   ws.write('m/0001_a.down.sql', 'drop table no_such_table;');
-  const error = await migrateDown(commandContext(config), { to: '0', yes: true }).catch((e) => e);
+  const error = await migrateDown(commandContext(config), { steps: '1', to: '0', yes: true }).catch((e) => e);
   expect(error).toBeInstanceOf(UserError);
   expect(error.message).toBe('rolling back 0001_a failed in down_failed');
   expect(error.details.join('\n')).toContain('Already rolled back (and removed from the history): 0003_c, 0002_b.');

@@ -21,7 +21,7 @@ it('reset of the public schema lists every object it drops, those devup never cr
   const lines: string[] = [];
   const ctx = commandContext(config, lines);
   // First run migrates; then someone's own table and function appear in public.
-  expect(await reset(ctx, { yes: true, start: false })).toBe(0);
+  expect(await reset(ctx, { yes: true, seed: true, start: false })).toBe(0);
   const { withClient } = await import('../../../src/database/connection/connection.js');
   await withClient(db, (c) =>
     c.query(
@@ -29,7 +29,7 @@ it('reset of the public schema lists every object it drops, those devup never cr
     ),
   );
   lines.length = 0;
-  expect(await reset(ctx, { yes: true, start: false })).toBe(0);
+  expect(await reset(ctx, { yes: true, seed: true, start: false })).toBe(0);
   const shown = lines.join('');
   expect(shown).toMatch(
     /schema public \(3 objects\)\n {4}functions: answer\(integer\)\n {4}tables: accounts, legacy_notes\n/,

@@ -32,17 +32,17 @@ let config: ResolvedConfig;
 let lines: string[] = [];
 
 /** Runs a command handler; returns its exit code and what it printed. */
-async function run(
-  handler: (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>,
-  options: Record<string, unknown> = {},
-  args: string[] = [],
+async function run<Options, Args>(
+  handler: (ctx: CommandContext, options: Options, args: Args) => Promise<number>,
+  options: Options,
+  args: Args,
 ) {
   lines = [];
   const code = await handler(commandContext(config, lines, 'external'), options, args);
   return { code, output: lines.join('') };
 }
 
-const resetAll = () => run(reset, { yes: true, start: false });
+const resetAll = () => run(reset, { yes: true, seed: true, start: false }, []);
 const query = (sql: string, database = main) => withClient(admin, (c) => c.query(sql), { database });
 const count = async (sql: string, database = main) => Number((await query(sql, database)).rows[0]?.n);
 
@@ -173,12 +173,12 @@ it('snapshot save → change → restore round-trips, and applies the migrations
   await query("delete from app_default.items where name = 'in the snapshot'");
   await query("insert into app_default.items (name) values ('after the snapshot')");
   ws.write('app/migrations/0003_notes.sql', 'create table notes (id serial primary key);');
-  const listed = await run(snapshotList);
+  const listed = await run(snapshotList, {}, []);
   expect(listed.output).toMatch(
     /before +\d[\d.]* [kM]B +\d+ s ago +\d+ applied in 2 schemas +the migrations of app changed since/,
   );
 
-  const restored = await run(snapshotRestore, { yes: true }, ['before']);
+  const restored = await run(snapshotRestore, { yes: true, seed: true }, ['before']);
   expect(restored.code, restored.output).toBe(0);
   expect(restored.output).toMatch(/app_default applied 1 \(0003_notes\)/);
   expect(await count("select count(*) as n from app_default.items where name = 'in the snapshot'")).toBe(1);
@@ -194,7 +194,7 @@ it('a restore while other clients hold connections (one mid-transaction) ends th
   await holders[1]?.query('select 1');
   await query("insert into app_default.items (name) values ('not in the snapshot')");
   try {
-    const restored = await run(snapshotRestore, { yes: true }, ['before']);
+    const restored = await run(snapshotRestore, { yes: true, seed: true }, ['before']);
     expect(restored.code, restored.output).toBe(0);
     expect(restored.output).toMatch(/ended 2 connections/);
     for (const holder of holders) await expect(holder.query('select 1')).rejects.toThrow();

@@ -25,10 +25,10 @@ let maintenance: pg.Client;
 let ws: Workspace;
 let config: ResolvedConfig;
 
-async function run(
-  handler: (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>,
-  options: Record<string, unknown> = {},
-  args: string[] = [],
+async function run<Options, Args>(
+  handler: (ctx: CommandContext, options: Options, args: Args) => Promise<number>,
+  options: Options,
+  args: Args,
 ): Promise<{ code: number | undefined; output: string; error: Error | undefined }> {
   const lines: string[] = [];
   try {
@@ -176,9 +176,9 @@ it('a snapshot save killed midway is listed as incomplete, never restored, and r
   const left = (await copiesOnServer()).filter((c) => c.datname.includes('snap_half'));
   expect(left.map((c) => c.datname)).toEqual([copyName(main, 'snap_half')]);
 
-  const listed = await run(snapshotList);
+  const listed = await run(snapshotList, {}, []);
   expect(listed.output).toMatch(/^half .* INCOMPLETE: its save was interrupted \(or is running\); not restorable$/m);
-  const restored = await run(snapshotRestore, { yes: true }, ['half']);
+  const restored = await run(snapshotRestore, { yes: true, seed: true }, ['half']);
   expect(restored.error?.message).toBe('snapshot half is incomplete: its save was interrupted (or is still running)');
   expect(restored.output).not.toMatch(/Restored/);
 
@@ -187,7 +187,7 @@ it('a snapshot save killed midway is listed as incomplete, never restored, and r
   expect(next.output).toContain(
     'Removed what an interrupted command left: the incomplete snapshot half (1 copy; its save was interrupted, save it again).',
   );
-  const after = await run(snapshotList);
+  const after = await run(snapshotList, {}, []);
   expect(after.output).toMatch(/^whole .* migrations unchanged since$/m);
   expect(after.output).not.toMatch(/half/);
 });
@@ -208,7 +208,7 @@ it('a snapshot restore killed midway leaves every database as it was, and the ne
     ]);
   }
 
-  const again = await run(snapshotRestore, { yes: true }, ['base']);
+  const again = await run(snapshotRestore, { yes: true, seed: true }, ['base']);
   expect(again.code, again.output).toBe(0);
   expect(again.output).toContain(
     'Removed what an interrupted command left: 2 clones of snapshot base from a restore or reset stopped before it replaced anything (the databases are as they were).',

@@ -46,14 +46,10 @@ describe.skipIf(!(alembicAvailable() || isCI()))('snapshots of Alembic targets',
     ws?.cleanup();
   });
 
-  const run = async (
-    command: (
-      ctx: ReturnType<typeof commandContext>,
-      options: Record<string, unknown>,
-      args: string[],
-    ) => Promise<number>,
-    options: Record<string, unknown> = {},
-    args: string[] = [],
+  const run = async <Options, Args>(
+    command: (ctx: ReturnType<typeof commandContext>, options: Options, args: Args) => Promise<number>,
+    options: Options,
+    args: Args,
   ) => {
     const lines: string[] = [];
     const code = await command(commandContext(config, lines, 'external'), options, args);
@@ -61,16 +57,16 @@ describe.skipIf(!(alembicAvailable() || isCI()))('snapshots of Alembic targets',
   };
 
   it('snapshot list counts the revisions in the tools history tables', async () => {
-    expect((await run(migrate)).code).toBe(0);
+    expect((await run(migrate, {}, [])).code).toBe(0);
     expect((await run(snapshotSave, {}, ['migrated'])).code).toBe(0);
-    const { code, output } = await run(snapshotList);
+    const { code, output } = await run(snapshotList, {}, []);
     expect(code).toBe(0);
     expect(output).toMatch(/^migrated\s.*\s6 applied in 2 schemas\s+migrations unchanged since$/m);
   });
 
   it('snapshot restore checks the restored tool targets without starting the tool', async () => {
     const before = alembic.count();
-    const { code, output } = await run(snapshotRestore, { yes: true }, ['migrated']);
+    const { code, output } = await run(snapshotRestore, { yes: true, seed: true }, ['migrated']);
     expect(code, output).toBe(0);
     expect(output).toMatch(/billing_acme already up-to-date/);
     expect(output).toMatch(/billing_globex already up-to-date/);
@@ -93,9 +89,9 @@ describe.skipIf(!(alembicAvailable() || isCI()))('snapshots of Alembic targets',
         '',
       ].join('\n'),
     );
-    expect((await run(migrate)).code).toBe(0);
+    expect((await run(migrate, {}, [])).code).toBe(0);
     const before = alembic.count();
-    const { code, output } = await run(snapshotRestore, { yes: true }, ['migrated']);
+    const { code, output } = await run(snapshotRestore, { yes: true, seed: true }, ['migrated']);
     expect(code, output).toBe(0);
     expect(output).toMatch(/billing_acme applied 1 \(0004\)/);
     expect(alembic.count()).toBeGreaterThan(before);

@@ -142,7 +142,7 @@ it('an unlabelled database at a snapshot name, even one taking no connections, i
 it('a reset killed while it swaps a database for its template leaves the database in place, under its name', async () => {
   const reset = (await import('../../../src/cli/reset.js')).default;
   const lines: string[] = [];
-  expect(await reset(commandContext(config, lines), { yes: true, start: false }), lines.join('')).toBe(0);
+  expect(await reset(commandContext(config, lines), { yes: true, seed: true, start: false }), lines.join('')).toBe(0);
   await tidyProjectCopies(config, admin); // the spare: the next reset is renames only
   await withClient(admin, (c) => c.query('insert into app_default.items values (42)'));
 

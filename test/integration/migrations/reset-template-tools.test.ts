@@ -42,7 +42,10 @@ const runs = () => migrator.runs();
 
 async function resetAll(): Promise<string> {
   const lines: string[] = [];
-  expect(await reset(commandContext(config, lines, 'external'), { yes: true, start: false }), lines.join('')).toBe(0);
+  expect(
+    await reset(commandContext(config, lines, 'external'), { yes: true, seed: true, start: false }),
+    lines.join(''),
+  ).toBe(0);
   return lines.join('');
 }
 

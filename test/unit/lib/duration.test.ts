@@ -21,12 +21,12 @@ it('refuses a duration longer than the 2147483647 ms Postgres takes for statemen
 });
 
 it('--statement-timeout 600h is a usage error before anything runs', () => {
-  expect(() => durationFlag({ statementTimeout: '600h' }, 'statementTimeout', '--statement-timeout')).toThrow(
+  expect(() => durationFlag('600h', '--statement-timeout')).toThrow(
     new UsageError(
       '--statement-timeout 600h: 600h is longer than 24.8 days (2147483647 ms), the most Postgres and Node timers accept',
     ),
   );
-  expect(durationFlag({ statementTimeout: '24d' }, 'statementTimeout', '--statement-timeout')).toBe(2_073_600_000);
+  expect(durationFlag('24d', '--statement-timeout')).toBe(2_073_600_000);
 });
 
 it('takes migrations.lockTimeout as text or milliseconds, and names a bad one', () => {

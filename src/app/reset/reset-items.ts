@@ -1,10 +1,10 @@
-import type { ResolvedConfig } from '../config/types.js';
-import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
-import { describeSchemaContents } from '../database/drop-schemas.js';
-import type { Destroyable } from '../database/engine.js';
-import { HISTORY_TABLE } from '../migrations/sql/history.js';
-import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
-import { collectTargetPlans } from '../migrations/target-plans.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
+import { describeSchemaContents } from '../../database/drop-schemas.js';
+import type { Destroyable } from '../../database/engine.js';
+import { HISTORY_TABLE } from '../../migrations/sql/history.js';
+import { TAGS_TABLE } from '../../migrations/tags/tag-store.js';
+import { collectTargetPlans } from '../../migrations/target-plans.js';
 
 /** One line naming what would be destroyed, as reset, down and prune list it before asking. */
 export function describeDestroyable(item: Destroyable): string {
