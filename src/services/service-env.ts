@@ -3,6 +3,7 @@ import { readServiceEnvFile } from '../config/env-file.js';
 import { expandEnv, type PlaceholderValues } from '../config/env-placeholders.js';
 import { serviceBaseUrl, servicePlaceholders } from '../config/service-address.js';
 import type { ServiceSettings } from '../config/types.js';
+import type { SupervisorOptions } from './supervisor-types.js';
 
 export interface ServiceEnvSources {
   /** devup's own environment (normally process.env). */
@@ -90,4 +91,21 @@ export function dependencyUrls(service: ServiceSettings, services: readonly Serv
     if (url) env[serviceUrlVariable(name)] = url;
   }
   return env;
+}
+
+/** The environment the supervisor gives a service, over `inherited` (devup's own, or none to show it). */
+export function supervisedServiceEnv(
+  service: ServiceSettings,
+  options: SupervisorOptions,
+  inherited: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
+  const { dotenv, services, color, infra } = options;
+  return buildServiceEnv(service, {
+    inherited,
+    devup: options.env(service),
+    dotenv,
+    ...(infra ? { infra } : {}),
+    services,
+    color,
+  });
 }

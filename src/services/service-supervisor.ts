@@ -2,14 +2,12 @@ import path from 'node:path';
 import { DependencyGraph } from '../config/dependency-graph.js';
 import type { ServiceSettings } from '../config/types.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { addExitHook } from '../lib/exit-hooks.js';
-import { processStart } from '../process-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import { deferred } from './deferred.js';
 import { KeepGoing } from './keep-going.js';
-import { RuntimeStateFile } from './runtime-state.js';
-import { buildServiceEnv } from './service-env.js';
-import { readyService, ServiceOperations, serviceUrl } from './service-operations.js';
+import { PublishedState, serviceState } from './published-state.js';
+import { supervisedServiceEnv } from './service-env.js';
+import { readyService, ServiceOperations } from './service-operations.js';
 import { ServiceOutput } from './service-output.js';
 import { checkServicePorts } from './service-ports.js';
 import { loadExeca } from './service-process.js';
@@ -36,7 +34,7 @@ export class ServiceSupervisor {
   readonly #operations: ServiceOperations;
   readonly #services = new Map<string, SupervisedService>();
   readonly #settings: ServiceSettings[];
-  readonly #stateFile: RuntimeStateFile | undefined;
+  readonly #state: PublishedState;
   readonly #finished = deferred<SupervisionEnd>();
   /** Rejects when shutdown begins, to end every wait of start(). */
   readonly #halted = deferred<never>();
@@ -44,9 +42,6 @@ export class ServiceSupervisor {
   #phase: Phase = 'idle';
   #shutdown: Promise<void> | undefined;
   #shutdownCause: SupervisionEnd | undefined;
-  #stateFileBroken = false;
-  /** Removes the exit hook that removes the state file (set while services may be running). */
-  #forgetStateFileAtExit: (() => void) | undefined;
   readonly #keepGoing: KeepGoing | undefined;
 
   constructor(options: SupervisorOptions) {
@@ -56,7 +51,11 @@ export class ServiceSupervisor {
     this.finished = this.#finished.promise;
     this.#halted.promise.catch(() => {});
     this.#output = new ServiceOutput(options);
-    this.#stateFile = options.stateFile === undefined ? undefined : new RuntimeStateFile(options.stateFile);
+    this.#state = new PublishedState(
+      options.stateFile,
+      () => this.states(),
+      (text) => this.#output.write(text),
+    );
     this.#afterGivingUp = options.keepGoing
       ? 'the others keep running (keep-going): it restarts when one of its files changes, or on r'
       : (options.onServiceExit ?? 'keep-running') === 'stop-all'
@@ -77,7 +76,7 @@ export class ServiceSupervisor {
       keepGoing: this.#keepGoing,
       create: (service) => this.#createService(service),
       phase: () => (this.#shutdown ? 'stopping' : this.#phase === 'running' ? 'running' : 'idle'),
-      stateChanged: () => this.#writeState(),
+      stateChanged: () => this.#state.update(),
       notice: (service, text) => this.#output.notice(service, text),
     });
     for (const service of options.services) {
@@ -93,14 +92,14 @@ export class ServiceSupervisor {
       clock: this.#clock,
       restartPolicy: options.restartPolicy ?? {},
       buildEnv: async () => {
-        const env = await this.#envOf(service, options.inheritedEnv ?? process.env);
+        const env = await supervisedServiceEnv(service, options, options.inheritedEnv ?? process.env);
         if (options.session !== undefined) env[SESSION_MARKER] = options.session;
         return env;
       },
       log: (source, lines) => this.#output.lines(service.name, source, lines),
       emit: (event) => options.onEvent?.(event),
       onStatusChange: () => {
-        this.#writeState();
+        this.#state.update();
         const status = this.#services.get(service.name)?.status;
         if (status !== undefined) this.#keepGoing?.statusChanged(service.name, status);
       },
@@ -122,9 +121,7 @@ export class ServiceSupervisor {
     const started = this.#clock.now();
     // Load execa while migrations run, rather than when the first service is due.
     loadExeca().catch(() => {});
-    const stateFile = this.#stateFile;
-    if (stateFile) this.#forgetStateFileAtExit = addExitHook(() => stateFile.remove());
-    this.#writeState();
+    this.#state.begin();
     this.#output.reset();
     try {
       // This project's own entry in the checkout registry: its ports are the ones being checked.
@@ -184,20 +181,7 @@ export class ServiceSupervisor {
   /** The environment devup gives a service, without what it inherits from devup's own shell. */
   environment(name: string): Promise<Record<string, string>> | undefined {
     const service = this.#settings.find((s) => s.name === name);
-    return service === undefined ? undefined : this.#envOf(service, {});
-  }
-
-  #envOf(service: ServiceSettings, inherited: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-    const options = this.#options;
-    const { dotenv, services, color, infra } = options;
-    return buildServiceEnv(service, {
-      inherited,
-      devup: options.env(service),
-      dotenv,
-      ...(infra ? { infra } : {}),
-      services,
-      color,
-    });
+    return service === undefined ? undefined : supervisedServiceEnv(service, this.#options, {});
   }
 
   /**
@@ -215,19 +199,7 @@ export class ServiceSupervisor {
 
   /** Each service as the state file shows it. */
   states(): ServiceState[] {
-    return [...this.#services.values()].map((service) => {
-      const state: ServiceState = { name: service.name, status: service.status };
-      const url = serviceUrl(service.settings);
-      if (service.pid !== null) {
-        state.pid = service.pid;
-        const started = processStart(service.pid);
-        if (started !== undefined) state.started = started;
-      }
-      if (service.settings.port !== undefined) state.port = service.settings.port;
-      if (url !== null) state.url = url;
-      if (service.readyMs !== null) state.readyMs = service.readyMs;
-      return state;
-    });
+    return [...this.#services.values()].map(serviceState);
   }
 
   /** Starts a service once its migrations are done (its dependencies are, by dependenciesFirst). */
@@ -280,8 +252,7 @@ export class ServiceSupervisor {
     const watchers = this.#keepGoing?.close();
     this.#shutdown = Promise.all([this.#stopAll(), watchers]).then(() => {
       this.#phase = 'stopped';
-      this.#forgetStateFileAtExit?.();
-      this.#stateFile?.remove();
+      this.#state.end();
       this.#output.close();
       this.#finished.resolve(cause);
     });
@@ -299,21 +270,6 @@ export class ServiceSupervisor {
   /** What left its service's process group (setsid) but still carries the session's marker. */
   async #stopDetached(): Promise<void> {
     if (this.#options.session === undefined) return;
-    for (const line of await stopDetachedProcesses(this.#options.session)) this.#write(`devup: ${line}\n`);
-  }
-
-  #write(text: string): void {
-    this.#output.write(text);
-  }
-
-  #writeState(): void {
-    if (!this.#stateFile || this.#stateFileBroken || this.#phase === 'stopped') return;
-    try {
-      this.#stateFile.write(this.states());
-    } catch (error) {
-      // The state file only serves other commands; supervision goes on without it.
-      this.#stateFileBroken = true;
-      this.#write(`devup: could not write ${this.#stateFile.file}: ${(error as Error).message}\n`);
-    }
+    for (const line of await stopDetachedProcesses(this.#options.session)) this.#output.write(`devup: ${line}\n`);
   }
 }
