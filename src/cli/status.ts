@@ -1,73 +1,11 @@
 import type { CommandContext } from '../app/context.js';
-import { chooseEngine, createEngine } from '../database/boot.js';
-import { runMigrationStep } from '../migrations/step/migration-step.js';
-import { type TargetBase, targetLabel } from '../migrations/targets.js';
-import { readDevSession } from '../services/dev-session.js';
+import { printProjectStatus, projectStatusJson, readProjectStatus } from '../app/project-status.js';
 
 /** `devup status [--json]`: never starts anything; reports what is there. */
 export default async function status(ctx: CommandContext): Promise<number> {
   const config = await ctx.loadConfig();
-  const { output } = ctx;
-  const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
-  const server = await createEngine(config, name);
-  const engine = await server.status();
-  let targets: (TargetBase & { status: string; pending: string[] })[] = [];
-  let migrationError: string | undefined;
-  if (engine.state === 'running') {
-    try {
-      const result = await runMigrationStep(config, server.connection, { readOnly: true });
-      targets = result.outcomes.map((o) => ({ ...o.target, status: o.status, pending: o.pending }));
-    } catch (error) {
-      migrationError = (error as Error).message;
-    }
-  }
-  const session = readDevSession(config.stateDir);
-  // Loaded only for a config with infra; asks Docker once (a list by label), writes nothing.
-  const infraCommands = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
-  const infra = await infraCommands?.projectInfraStates(config);
-  if (output.mode === 'json') {
-    // The dashboard's resource model, loaded only for --json.
-    const { statusResources } = await import('../dashboard/status-resources.js');
-    const infraRows = infra && infraCommands ? infraCommands.infraResourceRows(config, infra) : [];
-    const resources = await statusResources(config.stateDir, engine, session, infraRows);
-    process.stdout.write(
-      `${JSON.stringify({ project: config.project, engine: { ...engine, problem: engine.problem ? { message: engine.problem.error.message, hint: engine.problem.error.hint ?? null, answered: engine.problem.answered } : undefined }, targets, migrationError: migrationError ?? null, dev: session ?? null, ...(config.infra.length > 0 ? { infra: infra ?? null } : {}), resources })}\n`,
-    );
-    return 0;
-  }
-  const mark = engine.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
-  output.line(`${output.style('bold', config.project)}`);
-  output.line(
-    `  ${mark} Postgres (${engine.engine}): ${engine.state}, ${engine.description}${engine.port ? `, port ${engine.port}` : ''}`,
-  );
-  if (engine.problem) {
-    const { error, answered } = engine.problem;
-    output.line(`  ! ${answered ? 'the server answered, but ' : ''}${error.message}`);
-    if (error.hint) output.line(`    ${error.hint}`);
-  }
-  if (config.infra.length > 0 && !infra) output.line('  ○ infra: no Docker engine answers');
-  for (const i of infra ?? []) {
-    const on = i.state === 'running' ? output.style('green', '●') : output.style('gray', '○');
-    const note = i.outdated ? ' (config changed: the next `devup dev` recreates it)' : '';
-    output.line(
-      `  ${on} ${i.name} (${i.kind ?? i.image}): ${i.state}, ${i.url || 'no port'}, container ${i.container}${note}`,
-    );
-  }
-  if (migrationError) output.line(`  ! migrations: ${migrationError}`);
-  for (const t of targets) {
-    output.line(
-      t.status === 'up-to-date'
-        ? `  ${output.style('green', '✔')} ${targetLabel(t)} up-to-date`
-        : `  ${output.style('cyan', '•')} ${targetLabel(t)}: ${t.pending.length} pending (${t.pending.slice(0, 3).join(', ')}${t.pending.length > 3 ? ', …' : ''})`,
-    );
-  }
-  if (session) {
-    output.line(`  devup dev running (pid ${session.pid}, since ${session.startedAt})`);
-    for (const s of session.services) {
-      output.line(
-        `    ${s.name.padEnd(12)} ${s.status.padEnd(10)} ${s.pid ? `pid ${s.pid}` : ''} ${s.url ?? (s.port ? `port ${s.port}` : '')}`.trimEnd(),
-      );
-    }
-  } else output.line('  devup dev is not running');
+  const found = await readProjectStatus(config, ctx.engine);
+  if (ctx.output.mode === 'json') process.stdout.write(`${await projectStatusJson(config, found)}\n`);
+  else printProjectStatus(ctx.output, config, found);
   return 0;
 }

@@ -29,6 +29,38 @@ function commandText(service: ServiceSettings): string {
   return 'shell' in command ? command.shell : command.argv.join(' ');
 }
 
+const SPAWN_OPTIONS = {
+  extendEnv: false,
+  // Its own process group: signals reach grandchildren, and Ctrl-C in the terminal reaches only devup.
+  detached: true,
+  stdin: 'ignore',
+  stdout: 'pipe',
+  stderr: 'pipe',
+  buffer: false,
+  reject: false,
+  // devup kills the group itself; execa's cleanup would signal the main process only.
+  cleanup: false,
+  forceKillAfterDelay: false,
+  windowsHide: true,
+} as const;
+
+/** Splits stdout and stderr into lines for `onLines`; resolves once both streams have closed. */
+async function readLines(streams: Readable[], onLines: SpawnOptions['onLines']): Promise<void> {
+  await Promise.all(
+    (['stdout', 'stderr'] as const).map((name, index) => {
+      const stream = streams[index] as Readable;
+      const splitter = new LineSplitter((lines) => onLines(name, lines));
+      stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+      return new Promise<void>((resolve) => {
+        stream.once('close', () => {
+          splitter.flush();
+          resolve();
+        });
+      });
+    }),
+  );
+}
+
 /**
  * One run of a service: its main process, spawned detached so that it leads a process group of its
  * own, with stdin closed and both output streams cut into lines.
@@ -73,22 +105,7 @@ export class ServiceProcess {
     if (command === undefined) throw new Error(`service "${service.name}" has no command`);
     const clock = options.clock ?? systemClock;
     const { execa } = await loadExeca();
-    const execaOptions = {
-      cwd: service.cwd,
-      env: options.env,
-      extendEnv: false,
-      // Its own process group: signals reach grandchildren, and Ctrl-C in the terminal reaches only devup.
-      detached: true,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // devup kills the group itself; execa's cleanup would signal the main process only.
-      cleanup: false,
-      forceKillAfterDelay: false,
-      windowsHide: true,
-    } as const;
+    const execaOptions = { ...SPAWN_OPTIONS, cwd: service.cwd, env: options.env };
     const subprocess =
       'shell' in command
         ? execa(command.shell, { ...execaOptions, shell: true })
@@ -115,19 +132,7 @@ export class ServiceProcess {
     });
 
     const streams = [subprocess.stdout, subprocess.stderr] as Readable[];
-    const drained = Promise.all(
-      (['stdout', 'stderr'] as const).map((name, index) => {
-        const stream = streams[index] as Readable;
-        const splitter = new LineSplitter((lines) => options.onLines(name, lines));
-        stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-        return new Promise<void>((resolve) => {
-          stream.once('close', () => {
-            splitter.flush();
-            resolve();
-          });
-        });
-      }),
-    ).then(() => {});
+    const drained = readLines(streams, options.onLines);
 
     try {
       await spawned.promise;

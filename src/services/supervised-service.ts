@@ -141,35 +141,39 @@ export class SupervisedService {
       if (this.#stopping.signal.aborted) return;
       this.#options.emit({ type: 'exited', service: this.name, expected: false, ...exit });
 
-      const decision = this.#policy.decide(exit, this.#options.clock.now());
-      if (decision.action === 'restart') {
-        const { maxRestarts } = this.#policy.options;
-        this.#notice(
-          `${describeExit(exit)}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.attempt} of ${maxRestarts})`,
-        );
-        this.#setStatus('restarting');
-        this.#options.emit({
-          type: 'restarting',
-          service: this.name,
-          attempt: decision.attempt,
-          delayMs: decision.delayMs,
-        });
-        await this.#options.clock.sleep(decision.delayMs, this.#stopping.signal);
-        if (this.#stopping.signal.aborted) return;
-        continue;
-      }
-      if (decision.action === 'stay-exited' && this.#everReady) {
-        this.#notice(`${describeExit(exit)}; ${this.#options.afterGivingUp}`);
-        this.#setStatus('exited');
-        this.#settled = true;
-        this.#options.onEnd({ kind: 'exited', exit });
-        return;
-      }
-      // With restart "no" the exit says it all; after restarts, say how many.
-      const why = decision.action === 'give-up' && this.settings.restart === 'on-failure' ? decision.reason : undefined;
-      this.#fail(this.#exitError(exit, why), exit);
-      return;
+      if (!(await this.#restartAfter(exit))) return;
     }
+  }
+
+  /** After the main process ended by itself: true once the policy's delay for a restart is over. */
+  async #restartAfter(exit: ProcessExit): Promise<boolean> {
+    const decision = this.#policy.decide(exit, this.#options.clock.now());
+    if (decision.action === 'restart') {
+      const { maxRestarts } = this.#policy.options;
+      this.#notice(
+        `${describeExit(exit)}; restarting in ${formatDuration(decision.delayMs)} (restart ${decision.attempt} of ${maxRestarts})`,
+      );
+      this.#setStatus('restarting');
+      this.#options.emit({
+        type: 'restarting',
+        service: this.name,
+        attempt: decision.attempt,
+        delayMs: decision.delayMs,
+      });
+      await this.#options.clock.sleep(decision.delayMs, this.#stopping.signal);
+      return !this.#stopping.signal.aborted;
+    }
+    if (decision.action === 'stay-exited' && this.#everReady) {
+      this.#notice(`${describeExit(exit)}; ${this.#options.afterGivingUp}`);
+      this.#setStatus('exited');
+      this.#settled = true;
+      this.#options.onEnd({ kind: 'exited', exit });
+      return false;
+    }
+    // With restart "no" the exit says it all; after restarts, say how many.
+    const why = decision.action === 'give-up' && this.settings.restart === 'on-failure' ? decision.reason : undefined;
+    this.#fail(this.#exitError(exit, why), exit);
+    return false;
   }
 
   #waitForReadiness(process: ServiceProcess, logProbe: LogReadinessProbe | undefined): Promise<ReadinessOutcome> {

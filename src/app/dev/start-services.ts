@@ -37,10 +37,10 @@ export async function startServices(
     return 0;
   }
   boundYoungGeneration();
-  let dashboard: Dashboard | undefined;
+  const parts: SessionParts = {};
   const supervisor = await createSupervisor(ctx, config, services, prepared, {
     ...options,
-    dashboard: options.ui ? () => dashboard : undefined,
+    dashboard: options.ui ? () => parts.dashboard : undefined,
   });
   // First Ctrl-C: stop cleanly, dependents first. A second one: kill everything now.
   let stopping: Promise<void> | undefined;
@@ -49,34 +49,13 @@ export async function startServices(
     stopping = supervisor.stop();
   });
 
-  const started = performance.now();
-  let live: LiveSession | undefined;
-  let closeWatch: (() => void) | undefined;
+  let live: LiveSession;
   try {
-    // Before the services start, so the page has their first lines; loaded only when asked for.
-    if (options.ui)
-      dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly, options.infra);
-    reportReady(ctx, await interrupts.race(supervisor.start()), started, dashboard?.url, options.infra?.rows);
-    closeWatch = await options.infra?.watch(output);
-    const { startLiveSession } = await import('./live-session.js');
-    live = await startLiveSession({
-      ctx,
-      config,
-      services,
-      admin: prepared.db.connection,
-      supervisor,
-      interrupts,
-      watch: options.watch,
-      // As after the migration step: local work only, never an external server's.
-      refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
-      keepGoing: options.keepGoing,
-    });
-    dashboard?.attach(live.migrations);
-    for (const line of live.lines) output.line(line);
+    live = await goLive(ctx, config, services, prepared, supervisor, interrupts, options, parts);
   } catch (error) {
-    closeWatch?.();
-    await live?.close();
-    await dashboard?.close();
+    parts.closeWatch?.();
+    await parts.live?.close();
+    await parts.dashboard?.close();
     await (stopping ?? supervisor.stop());
     if (error instanceof InterruptedError) return finish(ctx, prepared, EXIT.interrupted, options.infra);
     throw error;
@@ -86,13 +65,59 @@ export async function startServices(
     supervisor.finished,
     interrupts.interrupted.catch(() => ({ reason: 'interrupted' as const })),
   ]);
-  closeWatch?.();
+  parts.closeWatch?.();
   // A restart under way ends with the supervisor; a migration under way finishes its target.
   await Promise.all([live.close(), stopping ?? supervisor.stop()]);
-  await dashboard?.close();
+  await parts.dashboard?.close();
   if (end.reason === 'stop-all' && end.error) throw end.error;
   if (end.reason === 'all-exited' && end.failed.length > 0) return finish(ctx, prepared, 1, options.infra);
   return finish(ctx, prepared, 0, options.infra);
+}
+
+/** What a session opens after the supervisor, each closed when it ends (or fails to start). */
+interface SessionParts {
+  dashboard?: Dashboard | undefined;
+  closeWatch?: (() => void) | undefined;
+  live?: LiveSession | undefined;
+}
+
+type StartOptions = Parameters<typeof startServices>[5];
+
+/** Starts the services and the live session around them, filling `parts` as each opens. */
+async function goLive(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  services: ServiceSettings[],
+  prepared: PreparedDatabase,
+  supervisor: ServiceSupervisor,
+  interrupts: Interrupts,
+  options: StartOptions,
+  parts: SessionParts,
+): Promise<LiveSession> {
+  const { output } = ctx;
+  const started = performance.now();
+  // Before the services start, so the page has their first lines; loaded only when asked for.
+  if (options.ui)
+    parts.dashboard = await openDashboard(config, services, prepared, supervisor, options.ui.readOnly, options.infra);
+  reportReady(ctx, await interrupts.race(supervisor.start()), started, parts.dashboard?.url, options.infra?.rows);
+  parts.closeWatch = await options.infra?.watch(output);
+  const { startLiveSession } = await import('./live-session.js');
+  const live = await startLiveSession({
+    ctx,
+    config,
+    services,
+    admin: prepared.db.connection,
+    supervisor,
+    interrupts,
+    watch: options.watch,
+    // As after the migration step: local work only, never an external server's.
+    refreshSchema: config.schema.refresh && prepared.db.engine !== 'external',
+    keepGoing: options.keepGoing,
+  });
+  parts.live = live;
+  parts.dashboard?.attach(live.migrations);
+  for (const line of live.lines) output.line(line);
+  return live;
 }
 
 /** The supervisor of this session, its lines masked and (with the dashboard) handed to the page too. */

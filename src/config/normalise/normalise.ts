@@ -47,13 +47,7 @@ export function normaliseConfig(
   const root = path.dirname(options.configPath);
   const ctx: NormaliseContext = { root, env: options.env, problems: [] };
 
-  const project = input.project ?? sanitizeProjectName(root);
-  if (!PROJECT.test(project)) {
-    ctx.problems.push({
-      path: 'project',
-      message: `"${project}" must be lower-case letters, digits, ".", "-" or "_" (it names the container and volume)`,
-    });
-  }
+  const project = projectName(ctx, input.project, root);
   const { database, databaseSetup } = normaliseDatabase(ctx, input.database, project);
 
   const stateDir = path.join(root, '.devup');
@@ -64,22 +58,12 @@ export function normaliseConfig(
   const services = names.map((name) =>
     normaliseService(ctx, name, input.services[name] as ServiceInput, [...names, ...infraNames]),
   );
-  checkInfraNames(ctx, infra, services);
-  checkServiceDatabases(ctx, services, database);
-  checkSharedSchemas(ctx, services);
-  checkDataDir(ctx, database, projectPaths({ configPath: options.configPath, stateDir, services }));
-  const cycle = dependencyCycle(services, infra);
-  if (cycle) ctx.problems.push(cycle);
-  checkPorts(ctx, services, database, infra);
-  checkServiceReferences(ctx, services);
-
-  const missingEnv = (input.requiredEnv ?? []).filter((name) => !options.env[name]);
-  if (missingEnv.length > 0) {
-    ctx.problems.push({
-      path: 'requiredEnv',
-      message: `missing environment variables: ${missingEnv.join(', ')} (set them in .env next to the config)`,
-    });
-  }
+  checkAcrossKeys(
+    ctx,
+    { services, infra, database },
+    projectPaths({ configPath: options.configPath, stateDir, services }),
+  );
+  checkRequiredEnv(ctx, input.requiredEnv, options.env);
 
   const schemaDocs = normaliseSchemaDocs(ctx, input.schema, names);
   checkSchemaDir(ctx, schemaDocs.dir, services);
@@ -116,6 +100,47 @@ export function normaliseConfig(
     },
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+function projectName(ctx: NormaliseContext, declared: string | undefined, root: string): string {
+  const project = declared ?? sanitizeProjectName(root);
+  if (!PROJECT.test(project)) {
+    ctx.problems.push({
+      path: 'project',
+      message: `"${project}" must be lower-case letters, digits, ".", "-" or "_" (it names the container and volume)`,
+    });
+  }
+  return project;
+}
+
+/** The rules that span keys: names, databases, shared schemas, the data directory, cycles, ports, references. */
+function checkAcrossKeys(
+  ctx: NormaliseContext,
+  { services, infra, database }: { services: ServiceSettings[]; infra: InfraSettings[]; database: DatabaseSettings },
+  paths: ReturnType<typeof projectPaths>,
+): void {
+  checkInfraNames(ctx, infra, services);
+  checkServiceDatabases(ctx, services, database);
+  checkSharedSchemas(ctx, services);
+  checkDataDir(ctx, database, paths);
+  const cycle = dependencyCycle(services, infra);
+  if (cycle) ctx.problems.push(cycle);
+  checkPorts(ctx, services, database, infra);
+  checkServiceReferences(ctx, services);
+}
+
+function checkRequiredEnv(
+  ctx: NormaliseContext,
+  required: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): void {
+  const missing = (required ?? []).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    ctx.problems.push({
+      path: 'requiredEnv',
+      message: `missing environment variables: ${missing.join(', ')} (set them in .env next to the config)`,
+    });
+  }
 }
 
 function checkServiceDatabases(
