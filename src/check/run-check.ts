@@ -120,6 +120,54 @@ async function checksAtHead(
   return results;
 }
 
+/** Steps 1, 3, 4 and 5, and the checks at head, on the throwaway: lint runs beside the applies. */
+async function checkOnThrowaway(
+  db: ThrowawayDatabase,
+  run: {
+    config: ResolvedConfig;
+    checkConfig: ResolvedConfig;
+    migrations: ReadonlyMap<string, Migration[]>;
+    base: GitBase | undefined;
+  },
+  options: CheckOptions,
+): Promise<CheckResult[]> {
+  const { config, checkConfig, migrations, base } = run;
+  const pgVersion = await withClient(
+    db.connection,
+    async (c) => (await c.query('show server_version')).rows[0]?.server_version,
+  );
+  const lint = lintServices(checkConfig, migrations, {
+    base,
+    all: options.all ?? false,
+    pgVersion: pgVersion?.split(' ')[0],
+  });
+  lint.catch(() => {});
+  const { apply, reversibility, applied } = await applyAndReverse(db, migrations, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  const schema = options.schemaDocs
+    ? await checkSchemaDocs(config, db, applied)
+    : skipped(config, 'schema', 'not checked');
+  return [
+    ...apply,
+    ...reversibility,
+    ...(await lint),
+    ...schema,
+    ...(await checksAtHead(config, db, applied, options, migrations)),
+  ];
+}
+
+/** By service in config order, then by check in the report's order. */
+function inCheckOrder(config: ResolvedConfig, results: CheckResult[]): CheckResult[] {
+  const order = new Map(config.services.map((s, i) => [s.name, i]));
+  return results.sort(
+    (a, b) =>
+      (order.get(a.service) ?? 0) - (order.get(b.service) ?? 0) ||
+      CHECK_KINDS.indexOf(a.check) - CHECK_KINDS.indexOf(b.check),
+  );
+}
+
 /**
  * `devup check`: on a throwaway Postgres, for every service with migrations, (1) apply from zero,
  * (2) conflicts, (3) reversibility, (4) lint, (5) schema files current. Returns one report; a
@@ -141,47 +189,16 @@ export async function runCheck(config: ResolvedConfig, options: CheckOptions): P
   const results = await withThrowawayDatabase(
     checkConfig,
     { engine: options.engine, signal: options.signal, sink: options.sink },
-    async (db) => {
+    (db) => {
       description = db.description;
       options.onDatabase?.(db);
-      const pgVersion = await withClient(
-        db.connection,
-        async (c) => (await c.query('show server_version')).rows[0]?.server_version,
-      );
-      const lint = lintServices(checkConfig, conflicts.migrations, {
-        base,
-        all: options.all ?? false,
-        pgVersion: pgVersion?.split(' ')[0],
-      });
-      lint.catch(() => {});
-      const { apply, reversibility, applied } = await applyAndReverse(db, conflicts.migrations, {
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
-      const schema = options.schemaDocs
-        ? await checkSchemaDocs(config, db, applied)
-        : skipped(config, 'schema', 'not checked');
-      return [
-        ...apply,
-        ...reversibility,
-        ...(await lint),
-        ...schema,
-        ...(await checksAtHead(config, db, applied, options, conflicts.migrations)),
-      ];
+      return checkOnThrowaway(db, { config, checkConfig, migrations: conflicts.migrations, base }, options);
     },
   );
-  const unreadableRows = [
-    ...skipped(config, 'apply', 'skipped: migrations unreadable (see conflicts)', conflicts.unreadable),
-    ...skipped(config, 'reversibility', 'skipped: migrations unreadable (see conflicts)', conflicts.unreadable),
-    ...skipped(config, 'lint', 'skipped: migrations unreadable (see conflicts)', conflicts.unreadable),
-  ];
-  const all = [...conflicts.results, ...results, ...unreadableRows];
-  const order = new Map(config.services.map((s, i) => [s.name, i]));
-  const ordered = all.sort(
-    (a, b) =>
-      (order.get(a.service) ?? 0) - (order.get(b.service) ?? 0) ||
-      CHECK_KINDS.indexOf(a.check) - CHECK_KINDS.indexOf(b.check),
+  const unreadableRows = (['apply', 'reversibility', 'lint'] as const).flatMap((check) =>
+    skipped(config, check, 'skipped: migrations unreadable (see conflicts)', conflicts.unreadable),
   );
+  const ordered = inCheckOrder(config, [...conflicts.results, ...results, ...unreadableRows]);
   const summary = summarise(ordered);
   return {
     ok: summary.failed === 0,

@@ -12,7 +12,20 @@ import {
   TRIGGERS_SQL,
   TYPES_SQL,
 } from './catalog-queries.js';
-import type { Catalog, Column, Constraint, Domain, Relation, Sequence, SqlFunction } from './catalog-types.js';
+import {
+  opt,
+  type Row,
+  str,
+  toColumn,
+  toConstraint,
+  toDomain,
+  toFunction,
+  toIndex,
+  toPolicy,
+  toRelation,
+  toSequence,
+} from './catalog-rows.js';
+import type { Catalog, Relation } from './catalog-types.js';
 import { neutraliseSchema, SCHEMA_PLACEHOLDER } from './placeholder.js';
 
 export type * from './catalog-types.js';
@@ -21,8 +34,6 @@ export interface ReadOptions {
   /** Tables left out with everything that belongs to them (history tables, `schema.exclude`). */
   excludeTable?: (name: string) => boolean;
 }
-
-type Row = Record<string, unknown>;
 
 /** The schema to read is not there (a database not migrated yet). */
 export class MissingSchemaError extends UserError {
@@ -86,9 +97,6 @@ function neutraliseRow(row: Row, schema: string): Row {
   return out;
 }
 
-const str = (value: unknown): string => String(value ?? '');
-const opt = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-
 function groupBy<T>(rows: Row[], key: string, map: (row: Row) => T): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
@@ -115,56 +123,22 @@ function assemble(r: Record<string, Row[]>, excluded: (name: string) => boolean)
   const indexes = groupBy(
     r.indexes!.filter((x) => kept(x)),
     'relation',
-    (row) => ({
-      name: str(row.name),
-      definition: str(row.definition),
-      unique: row.unique === true,
-      comment: opt(row.comment),
-    }),
+    toIndex,
   );
-  const relations: Relation[] = r
+  const relations = r
     .relations!.filter((x) => kept(x, 'name'))
-    .map((row) => {
-      const name = str(row.name);
-      return {
-        name,
-        kind: str(row.kind) as Relation['kind'],
-        unlogged: row.unlogged === true,
-        options: (row.options as string[] | null) ?? [],
-        rls: row.rls === true,
-        forceRls: row.force_rls === true,
-        partitionKey: opt(row.partition_key),
-        partitionOf: row.partition_of ? { parent: str(row.partition_of), bound: str(row.partition_bound) } : undefined,
-        definition: opt(row.definition),
-        dependsOn: (row.depends_on as string[] | null) ?? [],
-        comment: opt(row.comment),
-        columns: columns.get(name) ?? [],
-        constraints: constraints.get(name) ?? [],
-        indexes: indexes.get(name) ?? [],
-      };
-    });
+    .map((row) => toRelation(row, { columns, constraints, indexes }));
   return {
     extensions: r.extensions!.map((row) => ({ name: str(row.name), schema: str(row.schema) })),
     enums: r
       .types!.filter((row) => row.kind === 'e')
-      .map((row) => ({
-        name: str(row.name),
-        labels: row.labels as string[],
-        comment: opt(row.comment),
-      })),
+      .map((row) => ({ name: str(row.name), labels: row.labels as string[], comment: opt(row.comment) })),
     domains: r.types!.filter((row) => row.kind === 'd').map(toDomain),
     composites: relations.filter((x) => x.kind === 'c'),
     sequences: r.sequences!.filter((row) => !row.owner_table || kept(row, 'owner_table')).map(toSequence),
     tables: orderPartitions(relations.filter((x) => x.kind === 'r' || x.kind === 'p')),
     views: orderViews(relations.filter((x) => x.kind === 'v' || x.kind === 'm')),
-    functions: r.functions!.map((row) => ({
-      name: str(row.name),
-      kind: str(row.kind) as SqlFunction['kind'],
-      arguments: str(row.arguments),
-      definition: str(row.definition),
-      comment: opt(row.comment),
-      usesRowType: row.uses_row_type === true,
-    })),
+    functions: r.functions!.map(toFunction),
     triggers: r
       .triggers!.filter((x) => kept(x))
       .map((row) => ({
@@ -173,79 +147,7 @@ function assemble(r: Record<string, Row[]>, excluded: (name: string) => boolean)
         definition: str(row.definition),
         comment: opt(row.comment),
       })),
-    policies: r
-      .policies!.filter((x) => kept(x))
-      .map((row) => ({
-        name: str(row.name),
-        relation: str(row.relation),
-        command: str(row.command),
-        permissive: row.permissive === true,
-        roles: row.roles as string[],
-        using: opt(row.using),
-        withCheck: opt(row.with_check),
-        comment: opt(row.comment),
-      })),
-  };
-}
-
-function toColumn(row: Row): Column {
-  return {
-    name: str(row.name),
-    type: str(row.type),
-    notNull: row.not_null === true,
-    default: opt(row.default),
-    identity: str(row.identity),
-    generated: str(row.generated),
-    local: row.local !== false,
-    collation: opt(row.collation),
-    comment: opt(row.comment),
-  };
-}
-
-function toConstraint(row: Row): Constraint {
-  return {
-    name: str(row.name),
-    type: str(row.type) as Constraint['type'],
-    definition: str(row.definition),
-    validated: row.validated !== false,
-    columns: row.columns as string[],
-    references:
-      row.ref_table && row.ref_same_schema
-        ? { table: str(row.ref_table), columns: row.ref_columns as string[] }
-        : undefined,
-    comment: opt(row.comment),
-  };
-}
-
-function toDomain(row: Row): Domain {
-  return {
-    name: str(row.name),
-    baseType: str(row.base_type),
-    notNull: row.not_null === true,
-    default: opt(row.default),
-    collation: opt(row.collation),
-    checks: (row.checks as { name: string; definition: string }[]).map((c) => ({
-      name: c.name,
-      definition: c.definition,
-    })),
-    comment: opt(row.comment),
-  };
-}
-
-function toSequence(row: Row): Sequence {
-  return {
-    name: str(row.name),
-    type: str(row.type),
-    start: str(row.start),
-    increment: str(row.increment),
-    min: str(row.min),
-    max: str(row.max),
-    cache: str(row.cache),
-    cycle: row.cycle === true,
-    owner: row.owner_table
-      ? { kind: str(row.owned) as 'a' | 'i', table: str(row.owner_table), column: str(row.owner_column) }
-      : undefined,
-    comment: opt(row.comment),
+    policies: r.policies!.filter((x) => kept(x)).map(toPolicy),
   };
 }
 
