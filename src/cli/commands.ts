@@ -1,4 +1,4 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { VERSION } from '../version.js';
 
 // The command table: every command, its flags and help (cli/main.ts says which module runs it).
@@ -10,6 +10,14 @@ export type OptionsOf<D extends (parent: never) => { optsWithGlobals(): unknown 
 >;
 /** A command's arguments, as commander parsed them (`<name>` a string, `[files...]` a string[]). */
 export type ArgsOf<D extends (parent: never) => { processedArgs: unknown }> = ReturnType<D>['processedArgs'];
+
+/** `--service` and `--tenant`: the targets a migrate subcommand works on. */
+function selectingTargets<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  services = 'only these services',
+) {
+  return command.option('--service <names>', services).option('--tenant <tenant>', 'only this tenant');
+}
 
 export const programCommand = () =>
   new Command('devup')
@@ -47,11 +55,10 @@ export const uiCommand = (program: Program) =>
 export type UiOptions = OptionsOf<typeof uiCommand>;
 
 export const migrateCommand = (program: Program) =>
-  program
-    .command('migrate')
-    .description('apply pending migrations for every service and tenant')
-    .option('--service <names>', 'only these services (comma-separated)')
-    .option('--tenant <tenant>', 'only this tenant')
+  selectingTargets(
+    program.command('migrate').description('apply pending migrations for every service and tenant'),
+    'only these services (comma-separated)',
+  )
     .option(
       '--context <names>',
       'run migrations and seeds of these contexts (comma-separated; default migrations.context, else dev)',
@@ -68,11 +75,7 @@ export type MigrateOptions = OptionsOf<typeof migrateCommand>;
 type MigrateCommand = ReturnType<typeof migrateCommand>;
 
 export const migrateStatusCommand = (parent: MigrateCommand) =>
-  parent
-    .command('status')
-    .description('per target: applied, pending, failed and changed migrations')
-    .option('--service <names>', 'only these services')
-    .option('--tenant <tenant>', 'only this tenant')
+  selectingTargets(parent.command('status').description('per target: applied, pending, failed and changed migrations'))
     .option(
       '--context <names>',
       'what a run of these contexts would apply and skip (default migrations.context, else dev)',
@@ -81,11 +84,7 @@ export const migrateStatusCommand = (parent: MigrateCommand) =>
 export type MigrateStatusOptions = OptionsOf<typeof migrateStatusCommand>;
 
 export const migrateDownCommand = (parent: MigrateCommand) =>
-  parent
-    .command('down')
-    .description('roll back through down files (default: the last migration)')
-    .option('--service <names>', 'only these services')
-    .option('--tenant <tenant>', 'only this tenant')
+  selectingTargets(parent.command('down').description('roll back through down files (default: the last migration)'))
     .option('--steps <n>', 'how many migrations to roll back', '1')
     .option('--to <version>', 'roll back every migration newer than this version')
     .option('--to-tag <name>', 'roll each target back to where `devup migrate tag <name>` found it')
@@ -93,41 +92,35 @@ export const migrateDownCommand = (parent: MigrateCommand) =>
 export type MigrateDownOptions = OptionsOf<typeof migrateDownCommand>;
 
 export const migrateTagCommand = (parent: MigrateCommand) =>
-  parent
-    .command('tag')
-    .description('name the migration each target is at, to roll back to with `migrate down --to-tag`')
-    .argument('<name>', 'the tag, e.g. release-1.4')
-    .option('--service <names>', 'only these services')
-    .option('--tenant <tenant>', 'only this tenant')
-    .option('--force', 'move the tag where it exists already');
+  selectingTargets(
+    parent
+      .command('tag')
+      .description('name the migration each target is at, to roll back to with `migrate down --to-tag`')
+      .argument('<name>', 'the tag, e.g. release-1.4'),
+  ).option('--force', 'move the tag where it exists already');
 export type MigrateTagOptions = OptionsOf<typeof migrateTagCommand>;
 export type MigrateTagArgs = ArgsOf<typeof migrateTagCommand>;
 
 export const migrateRedoCommand = (parent: MigrateCommand) =>
-  parent
-    .command('redo')
-    .description('roll back the newest applied migration and apply it again (after editing it)')
-    .option('--service <names>', 'only this service')
-    .option('--tenant <tenant>', 'only this tenant')
-    .option('-y, --yes', 'do not ask for confirmation');
+  selectingTargets(
+    parent.command('redo').description('roll back the newest applied migration and apply it again (after editing it)'),
+    'only this service',
+  ).option('-y, --yes', 'do not ask for confirmation');
 export type MigrateRedoOptions = OptionsOf<typeof migrateRedoCommand>;
 
 export const migrateRepairCommand = (parent: MigrateCommand) =>
-  parent
-    .command('repair')
-    .description('accept changed files and clear failed migrations, after saying what changes')
-    .option('--service <names>', 'only these services')
-    .option('--tenant <tenant>', 'only this tenant')
-    .option('-y, --yes', 'do not ask');
+  selectingTargets(
+    parent.command('repair').description('accept changed files and clear failed migrations, after saying what changes'),
+  ).option('-y, --yes', 'do not ask');
 export type MigrateRepairOptions = OptionsOf<typeof migrateRepairCommand>;
 
 export const migrateBaselineCommand = (parent: MigrateCommand) =>
-  parent
-    .command('baseline')
-    .description('mark migrations up to a version as applied without running them')
-    .requiredOption('--to <version>', 'the newest version the database already has')
-    .option('--service <names>', 'only these services')
-    .option('--tenant <tenant>', 'only this tenant');
+  selectingTargets(
+    parent
+      .command('baseline')
+      .description('mark migrations up to a version as applied without running them')
+      .requiredOption('--to <version>', 'the newest version the database already has'),
+  );
 export type MigrateBaselineOptions = OptionsOf<typeof migrateBaselineCommand>;
 
 export const newCommand = (program: Program) =>
