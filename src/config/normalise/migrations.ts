@@ -28,6 +28,7 @@ export function normaliseMigrations(
     ctx.problems.push({ path: `${at}.schema`, message });
   }
 
+  const shared = { tenants, schemaTemplate, concurrency };
   const resolveDir = (dir: string, key: string): string | undefined => {
     const absolute = path.resolve(serviceCwd, dir);
     if (!isDirectory(absolute)) {
@@ -36,21 +37,53 @@ export function normaliseMigrations(
     }
     return absolute;
   };
+  if (input.tool === undefined) return sqlMigrations(ctx, at, input, () => resolveDir(input.dir ?? '', 'dir'), shared);
+  checkToolKeys(ctx, at, { ...input, tool: input.tool });
+  const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
+  const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
+  if (cwd === undefined) return undefined;
+  return {
+    kind: 'tool',
+    tool: input.tool,
+    command: input.command === undefined ? undefined : toCommand(input.command),
+    program: input.program === undefined ? undefined : toCommand(input.program),
+    cwd,
+    dir,
+    env: migrationEnv(ctx, `${at}.env`, input.env),
+    bootstrap: input.bootstrap ?? 'replay',
+    ...shared,
+  };
+}
 
-  if (input.tool === undefined) {
-    if (input.command !== undefined) {
-      ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
-    }
-    if (input.program !== undefined) {
-      ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
-    }
-    if (input.env !== undefined) {
-      ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
-    }
-    const dir = resolveDir(input.dir ?? '', 'dir');
-    const bootstrap = input.bootstrap ?? 'replay';
-    return dir === undefined ? undefined : { kind: 'sql', dir, bootstrap, tenants, schemaTemplate, concurrency };
+type SharedSettings = Pick<MigrationSettings, 'tenants' | 'schemaTemplate' | 'concurrency'>;
+
+/** devup's own SQL engine: the tool's keys have no meaning here. */
+function sqlMigrations(
+  ctx: NormaliseContext,
+  at: string,
+  input: MigrationsInput,
+  resolveDir: () => string | undefined,
+  shared: SharedSettings,
+): MigrationSettings | undefined {
+  if (input.command !== undefined) {
+    ctx.problems.push({ path: `${at}.command`, message: 'only used with "tool"; remove it or set tool: "command"' });
   }
+  if (input.program !== undefined) {
+    ctx.problems.push({ path: `${at}.program`, message: 'only used with "tool"; remove it' });
+  }
+  if (input.env !== undefined) {
+    ctx.problems.push({ path: `${at}.env`, message: 'only used with "tool"; devup runs SQL files itself' });
+  }
+  const dir = resolveDir();
+  return dir === undefined ? undefined : { kind: 'sql', dir, bootstrap: input.bootstrap ?? 'replay', ...shared };
+}
+
+/** An external tool's keys that only some tools take. */
+function checkToolKeys(
+  ctx: NormaliseContext,
+  at: string,
+  input: MigrationsInput & { tool: NonNullable<MigrationsInput['tool']> },
+): void {
   if (input.bootstrap === 'schema' && input.tool !== 'alembic') {
     ctx.problems.push({
       path: `${at}.bootstrap`,
@@ -66,22 +99,6 @@ export function normaliseMigrations(
       message: 'tool "command" has no subcommands; program is for alembic, dbmate, node-pg-migrate and the others',
     });
   }
-  const cwd = input.cwd === undefined ? serviceCwd : resolveDir(input.cwd, 'cwd');
-  const dir = input.dir === undefined ? undefined : resolveDir(input.dir, 'dir');
-  if (cwd === undefined) return undefined;
-  return {
-    kind: 'tool',
-    tool: input.tool,
-    command: input.command === undefined ? undefined : toCommand(input.command),
-    program: input.program === undefined ? undefined : toCommand(input.program),
-    cwd,
-    dir,
-    env: migrationEnv(ctx, `${at}.env`, input.env),
-    bootstrap: input.bootstrap ?? 'replay',
-    tenants,
-    schemaTemplate,
-    concurrency,
-  };
 }
 
 /** A list of tenant names (checked here), or the query or command that lists them at run time. */

@@ -77,29 +77,41 @@ export function normaliseConfig(
     keepGoing: input.keepGoing ?? CONFIG_DEFAULTS.keepGoing,
     ports: input.ports ?? CONFIG_DEFAULTS.ports,
     watch: input.watch ?? CONFIG_DEFAULTS.watch,
-    ui:
-      typeof input.ui === 'object'
-        ? { enabled: true, port: input.ui.port, readOnly: input.ui.readOnly ?? false }
-        : { enabled: input.ui === true, port: undefined, readOnly: false },
+    ui: normaliseUi(input.ui),
     dotenv: {},
     database,
     schema: schemaDocs,
     databaseSetup,
-    migrations: {
-      lockTimeoutMs: toMs(input.migrations?.lockTimeout),
-      statementTimeoutMs: toMs(input.migrations?.statementTimeout),
-      lockRetries: input.migrations?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
-      contexts: [...new Set([input.migrations?.context ?? DEFAULT_CONTEXT].flat())],
-    },
+    migrations: normaliseMigrationPolicy(input.migrations),
     infra,
     services,
-    check: {
-      tenants: input.check?.tenants,
-      lint: { ignore: input.check?.lint?.ignore ?? [], warn: input.check?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
-      statementTimeoutMs: toMs(input.check?.statementTimeout) ?? CHECK_DEFAULTS.statementTimeout,
-    },
+    check: normaliseCheck(input.check),
   };
   return { config: ctx.problems.length === 0 ? config : undefined, problems: ctx.problems };
+}
+
+function normaliseUi(input: DevupConfigInput['ui']): ResolvedConfig['ui'] {
+  return typeof input === 'object'
+    ? { enabled: true, port: input.port, readOnly: input.readOnly ?? false }
+    : { enabled: input === true, port: undefined, readOnly: false };
+}
+
+/** The top-level `migrations`: what every service's migrations run with. */
+function normaliseMigrationPolicy(input: DevupConfigInput['migrations']): ResolvedConfig['migrations'] {
+  return {
+    lockTimeoutMs: toMs(input?.lockTimeout),
+    statementTimeoutMs: toMs(input?.statementTimeout),
+    lockRetries: input?.lockRetries ?? MIGRATION_POLICY_DEFAULTS.lockRetries,
+    contexts: [...new Set([input?.context ?? DEFAULT_CONTEXT].flat())],
+  };
+}
+
+function normaliseCheck(input: DevupConfigInput['check']): ResolvedConfig['check'] {
+  return {
+    tenants: input?.tenants,
+    lint: { ignore: input?.lint?.ignore ?? [], warn: input?.lint?.warn ?? [...DEFAULT_LINT_WARN] },
+    statementTimeoutMs: toMs(input?.statementTimeout) ?? CHECK_DEFAULTS.statementTimeout,
+  };
 }
 
 function projectName(ctx: NormaliseContext, declared: string | undefined, root: string): string {

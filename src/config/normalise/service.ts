@@ -41,19 +41,7 @@ export function normaliseService(
   }
   const migrations = input.migrations === undefined ? undefined : normaliseMigrations(ctx, name, input.migrations, cwd);
   const env = normaliseEnv(ctx, `${at}.env`, input.env);
-  if (input.migrations === undefined) {
-    for (const [key, value] of Object.entries(env)) {
-      if (usesPlaceholder(value, ['schema', 'tenant'])) {
-        ctx.problems.push({
-          path: `${at}.env.${key}`,
-          message: '{schema} and {tenant} name a tenant schema, and this service has no migrations',
-        });
-      }
-    }
-  }
-  let seed: SeedSettings | undefined;
-  if (typeof input.seed === 'string') seed = { kind: 'sql', pattern: input.seed };
-  else if (input.seed !== undefined) seed = { kind: 'command', command: toCommand(input.seed.command) };
+  if (input.migrations === undefined) checkNoTenantPlaceholders(ctx, at, env);
   return {
     name,
     cwd,
@@ -68,10 +56,28 @@ export function normaliseService(
     stopTimeoutMs: input.stopTimeout ?? SERVICE_DEFAULTS.stopTimeout,
     database: input.database,
     migrations,
-    seed,
+    seed: normaliseSeed(input.seed),
     restartOnMigrate: input.restartOnMigrate ?? SERVICE_DEFAULTS.restartOnMigrate,
     check: normaliseServiceCheck(input.check, cwd),
   };
+}
+
+/** `{schema}` and `{tenant}` name a tenant schema: a service without migrations has none. */
+function checkNoTenantPlaceholders(ctx: NormaliseContext, at: string, env: Record<string, string>): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (usesPlaceholder(value, ['schema', 'tenant'])) {
+      ctx.problems.push({
+        path: `${at}.env.${key}`,
+        message: '{schema} and {tenant} name a tenant schema, and this service has no migrations',
+      });
+    }
+  }
+}
+
+/** A glob of SQL files, or a command. */
+function normaliseSeed(input: ServiceInput['seed']): SeedSettings | undefined {
+  if (typeof input === 'string') return { kind: 'sql', pattern: input };
+  return input === undefined ? undefined : { kind: 'command', command: toCommand(input.command) };
 }
 
 /** Paths relative to the service's directory, where its generator runs; commands as written. */
