@@ -199,18 +199,7 @@ export async function applyAndReverse(
     const settings = service.migrations;
     if (!settings) continue;
     const outcomes = step.outcomes.filter((o) => o.target.service === service.name);
-    const findings = sameFailureOnce(outcomes, statementTimeoutMs);
-    const belowHead = toolWalks.get(service.name)?.belowHead;
-    if (belowHead) findings.push({ severity: 'error', message: belowHead });
-    const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));
-    apply.push({
-      service: service.name,
-      check: 'apply',
-      status: resultStatus(findings),
-      note: `${plural(outcomes.length, 'tenant')}, ${plural(applied, 'migration')}${outcomes.length > 1 ? ' each' : ''}`,
-      findings,
-      ms,
-    });
+    apply.push(applyResult(service.name, outcomes, statementTimeoutMs, toolWalks.get(service.name)?.belowHead, ms));
     const toolWalk = toolWalks.get(service.name);
     reversibility.push(
       toolWalk
@@ -226,6 +215,27 @@ export async function applyAndReverse(
     prefer: new Set(targets.map((t) => t.schema).filter((schema) => !walkedSchemas.has(schema))),
   };
   return { apply, reversibility, applied };
+}
+
+/** One service's apply check: each failure once over its tenants, a tool left below head, how far it got. */
+function applyResult(
+  service: string,
+  outcomes: readonly TargetOutcome[],
+  statementTimeoutMs: number | undefined,
+  belowHead: string | undefined,
+  ms: number,
+): CheckResult {
+  const findings = sameFailureOnce(outcomes, statementTimeoutMs);
+  if (belowHead) findings.push({ severity: 'error', message: belowHead });
+  const applied = Math.max(0, ...outcomes.map((o) => o.applied.length));
+  return {
+    service,
+    check: 'apply',
+    status: resultStatus(findings),
+    note: `${plural(outcomes.length, 'tenant')}, ${plural(applied, 'migration')}${outcomes.length > 1 ? ' each' : ''}`,
+    findings,
+    ms,
+  };
 }
 
 function reversibilityResult(

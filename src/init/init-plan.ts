@@ -137,13 +137,7 @@ export function planInit(root: string): InitPlan {
     const database = init?.databases.find((name) => name === service.name.replaceAll('-', '_'));
     return { service, entry: serviceEntry(service, root, { env, dependsOn, database }) };
   });
-  const project =
-    path
-      .basename(root)
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, '-')
-      // The config wants a letter or digit first (it names containers and volumes).
-      .replace(/^[-_]+|-+$/g, '') || 'app';
+  const project = projectName(root);
   const files: PlannedFile[] = [
     {
       file: 'devup.config.mjs',
@@ -160,24 +154,55 @@ export function planInit(root: string): InitPlan {
   else if (!scripts) notes.push('No package.json here: run devup as `npx devup dev` (or add it to your package.json).');
   const gitignore = gitignorePlan(root, notes);
   if (gitignore) files.push(gitignore);
+  const lines = describeFound(root, found, { compose, init, envExample });
+  if (envExample?.keys.includes('DATABASE_URL'))
+    notes.push(`devup sets DATABASE_URL for each service; the one in ${envExample.file} is not used by devup dev.`);
+  notes.push(...serviceNotes(found));
+  return { root, found: lines, files, notes };
+}
+
+/** The project's name from its directory: a letter or digit first (it names containers and volumes). */
+function projectName(root: string): string {
+  return (
+    path
+      .basename(root)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^[-_]+|-+$/g, '') || 'app'
+  );
+}
+
+/** One line per thing found, with the evidence: services, the compose Postgres, init scripts, .env.example. */
+function describeFound(
+  root: string,
+  found: readonly FoundService[],
+  more: {
+    compose: ReturnType<typeof composePostgres>;
+    init: ReturnType<typeof initScripts>;
+    envExample: ReturnType<typeof exampleEnvKeys>;
+  },
+): string[] {
+  const { compose, init, envExample } = more;
   const lines = found.map((s) => `${s.name} (${path.relative(root, s.dir) || '.'}): ${s.evidence.join('; ')}`);
   if (compose) lines.push(`Postgres: ${compose.image} in ${compose.file} (service "${compose.service}")`);
   if (init) {
     const creates = [...init.databases.map((d) => `database ${d}`), ...init.extensions.map((e) => `extension ${e}`)];
     lines.push(`init scripts: ${init.files.join(', ')} (${creates.join(', ') || 'nothing devup reads'})`);
   }
-  if (envExample) {
-    lines.push(`${envExample.file}: ${envExample.keys.join(', ') || 'no variables'}`);
-    if (envExample.keys.includes('DATABASE_URL'))
-      notes.push(`devup sets DATABASE_URL for each service; the one in ${envExample.file} is not used by devup dev.`);
-  }
-  for (const { service } of services) {
-    if (!service.command)
-      notes.push(`${service.name}: no way to start it found; add a command, or keep it migrations-only.`);
-    if (service.migrations?.kind === 'alembic' && service.migrations.perTenant)
-      notes.push(
-        `${service.name}: env.py reads a schema per tenant; list your tenants in services.${service.name}.migrations.tenants.`,
-      );
-  }
-  return { root, found: lines, files, notes };
+  if (envExample) lines.push(`${envExample.file}: ${envExample.keys.join(', ') || 'no variables'}`);
+  return lines;
+}
+
+/** What the user still has to say of a service: how to start it, its tenants. */
+function serviceNotes(found: readonly FoundService[]): string[] {
+  return found.flatMap((service) => [
+    ...(service.command
+      ? []
+      : [`${service.name}: no way to start it found; add a command, or keep it migrations-only.`]),
+    ...(service.migrations?.kind === 'alembic' && service.migrations.perTenant
+      ? [
+          `${service.name}: env.py reads a schema per tenant; list your tenants in services.${service.name}.migrations.tenants.`,
+        ]
+      : []),
+  ]);
 }

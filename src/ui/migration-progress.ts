@@ -98,28 +98,7 @@ export class MigrationProgress {
       out.event(jsonEvent(event));
       return;
     }
-    const waiter = 'target' in event ? this.waiters.get(event.target) : undefined;
-    const tty = out.mode === 'tty' && waiter?.task;
     switch (event.type) {
-      case 'file-start':
-        if (tty) waiter.task!.output = `${event.migration.id}`;
-        else if (out.verbose) out.line(`    ${targetLabel(event.target)}: ${event.migration.id} ...`);
-        return;
-      case 'file-done':
-        if (!tty && out.verbose)
-          out.line(`    ${targetLabel(event.target)}: ${event.migration.id} (${formatDuration(event.ms)})`);
-        return;
-      case 'output':
-        if (tty) waiter.task!.output = event.line;
-        else if (out.verbose) out.line(`    ${targetLabel(event.target)} | ${event.line}`);
-        return;
-      case 'lock-wait': {
-        const who = event.holder ? describeHolder(event.holder) : 'another session';
-        const text = `${targetLabel(event.target)}: waiting for the migration lock held by ${who}`;
-        if (tty) waiter.task!.output = text;
-        else out.line(`  … ${text}`);
-        return;
-      }
       case 'warning':
         out.warn(`${targetLabel(event.target)}: ${event.message}`);
         return;
@@ -128,37 +107,73 @@ export class MigrationProgress {
           out.line(`  ${out.style('green', '✔')} database ${event.database}: ${event.done.join(', ')}`);
         for (const warning of event.warnings) out.warn(`database ${event.database}: ${warning}`);
         return;
-      case 'target-done': {
-        const text =
-          event.applied.length === 0
-            ? `${targetLabel(event.target)} already up-to-date`
-            : `${targetLabel(event.target)} applied ${event.applied.length} (${list(event.applied)}) in ${formatDuration(event.ms)}`;
-        if (tty) {
-          waiter.task!.title = text;
-          waiter.resolve();
-        } else out.line(`  ${out.style('green', '✔')} ${text}`);
-        return;
-      }
-      case 'target-failed': {
-        const { text } = formatError(event.error, out, out.verbose);
-        if (tty) {
-          waiter.task!.title = `${targetLabel(event.target)} failed`;
-          waiter.reject(new Error(text));
-        } else {
-          out.line(`  ${out.style('red', '✗')} ${targetLabel(event.target)} failed`);
-          for (const l of text.split('\n')) out.line(`      ${l}`);
-        }
-        return;
-      }
+      case 'target-done':
+      case 'target-failed':
       case 'target-skipped':
-        if (tty) {
-          waiter.task!.title = `${targetLabel(event.target)} skipped (${event.reason})`;
-          waiter.resolve();
-        } else out.line(`  - ${targetLabel(event.target)} skipped (${event.reason})`);
+        this.#targetEnded(event);
         return;
+      default:
+        this.#progress(event);
+    }
+  }
+
+  /** Where a running target is: its spinner's line on a terminal, else a line of its own (verbose). */
+  #progress(event: StepEvent): void {
+    const out = this.output;
+    const waiter = 'target' in event ? this.waiters.get(event.target) : undefined;
+    const task = out.mode === 'tty' ? waiter?.task : undefined;
+    switch (event.type) {
+      case 'file-start':
+        if (task) task.output = `${event.migration.id}`;
+        else if (out.verbose) out.line(`    ${targetLabel(event.target)}: ${event.migration.id} ...`);
+        return;
+      case 'file-done':
+        if (!task && out.verbose)
+          out.line(`    ${targetLabel(event.target)}: ${event.migration.id} (${formatDuration(event.ms)})`);
+        return;
+      case 'output':
+        if (task) task.output = event.line;
+        else if (out.verbose) out.line(`    ${targetLabel(event.target)} | ${event.line}`);
+        return;
+      case 'lock-wait': {
+        const who = event.holder ? describeHolder(event.holder) : 'another session';
+        const text = `${targetLabel(event.target)}: waiting for the migration lock held by ${who}`;
+        if (task) task.output = text;
+        else out.line(`  … ${text}`);
+        return;
+      }
       default:
         return;
     }
+  }
+
+  /** A target's last word: its task's title (and the task settles), or one line. */
+  #targetEnded(event: Extract<StepEvent, { type: 'target-done' | 'target-failed' | 'target-skipped' }>): void {
+    const out = this.output;
+    const waiter = this.waiters.get(event.target);
+    const task = out.mode === 'tty' ? waiter?.task : undefined;
+    if (event.type === 'target-done') {
+      const text =
+        event.applied.length === 0
+          ? `${targetLabel(event.target)} already up-to-date`
+          : `${targetLabel(event.target)} applied ${event.applied.length} (${list(event.applied)}) in ${formatDuration(event.ms)}`;
+      if (task) {
+        task.title = text;
+        waiter?.resolve();
+      } else out.line(`  ${out.style('green', '✔')} ${text}`);
+    } else if (event.type === 'target-failed') {
+      const { text } = formatError(event.error, out, out.verbose);
+      if (task) {
+        task.title = `${targetLabel(event.target)} failed`;
+        waiter?.reject(new Error(text));
+      } else {
+        out.line(`  ${out.style('red', '✗')} ${targetLabel(event.target)} failed`);
+        for (const l of text.split('\n')) out.line(`      ${l}`);
+      }
+    } else if (task) {
+      task.title = `${targetLabel(event.target)} skipped (${event.reason})`;
+      waiter?.resolve();
+    } else out.line(`  - ${targetLabel(event.target)} skipped (${event.reason})`);
   }
 
   /** Waits for the listr2 renderer to draw its last frame. */
