@@ -80,30 +80,41 @@ export async function alembicReversibility(
     async (client) => {
       const fingerprint = () => readCatalogFingerprint(client, target.schema, [ALEMBIC_HISTORY]);
       const walk = await walkDownAndUp(order, run, fingerprint, options.base ?? new Map());
-      const findings = [
-        ...(walk.failedDown
-          ? [
-              toolFinding(
-                walk.failedDown.revision,
-                fileOf(walk.failedDown.revision),
-                'downgrade failed',
-                walk.failedDown.error,
-              ),
-            ]
-          : []),
-        ...compareWalk(walk, order, fileOf, files.migrationsDir),
-      ];
-      if (!walk.failedUp) return { findings, downs: order.length };
-      const { revision, error } = walk.failedUp;
-      findings.push(toolFinding(revision, fileOf(revision), 'upgrade failed after its downgrade', error));
-      return {
-        findings,
-        downs: order.length,
-        belowHead: `${target.schema}: stopped at ${revision}, which could not be upgraded again (see reversibility)`,
-      };
+      return walkResult(walk, order, target, { fileOf, migrationsDir: files.migrationsDir });
     },
     { onOutput: () => {}, signal: options.signal },
   );
+}
+
+/** What a walk found: a failed downgrade, each revision that differs, an upgrade that failed after it. */
+function walkResult(
+  walk: Walk,
+  order: readonly string[],
+  target: TargetBase,
+  files: { fileOf: (revision: string) => string | undefined; migrationsDir: string },
+): ToolReversibility {
+  const { fileOf } = files;
+  const findings = [
+    ...(walk.failedDown
+      ? [
+          toolFinding(
+            walk.failedDown.revision,
+            fileOf(walk.failedDown.revision),
+            'downgrade failed',
+            walk.failedDown.error,
+          ),
+        ]
+      : []),
+    ...compareWalk(walk, order, fileOf, files.migrationsDir),
+  ];
+  if (!walk.failedUp) return { findings, downs: order.length };
+  const { revision, error } = walk.failedUp;
+  findings.push(toolFinding(revision, fileOf(revision), 'upgrade failed after its downgrade', error));
+  return {
+    findings,
+    downs: order.length,
+    belowHead: `${target.schema}: stopped at ${revision}, which could not be upgraded again (see reversibility)`,
+  };
 }
 
 /** The catalog at each revision (index = revisions applied; 0 is base), coming down and going up. */

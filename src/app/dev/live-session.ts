@@ -63,17 +63,40 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
     });
     lines.push(`Watching the migrations of ${withMigrations.join(', ')}: a new one is applied as it is saved.`);
   }
+  const stopKeys = listenForDevKeys(
+    output,
+    keyActions(output, supervisor, interrupts, () => live.request(withMigrations, { asked: true })),
+  );
+  lines.push(stopKeys ? devKeysHint(output, { keepGoing: options.keepGoing }) : 'Press Ctrl-C to stop the services.');
+  return {
+    lines,
+    migrations: live,
+    async close() {
+      stopKeys?.();
+      await watcher?.close();
+      await live.idle();
+    },
+  };
+}
+
+/** What each key of the dev loop does. */
+function keyActions(
+  output: Output,
+  supervisor: ServiceSupervisor,
+  interrupts: LiveSessionOptions['interrupts'],
+  migrate: () => Promise<unknown>,
+): (action: DevKeyAction) => void {
   const report = (error: unknown) => {
     if (!(error instanceof InterruptedError)) output.line(formatError(error, output, output.verbose).text);
   };
-  const onKey = (action: DevKeyAction) => {
+  return (action) => {
     switch (action) {
       case 'restart':
         // Keep-going with a service down: that one (and what waits for it), else every service.
         supervisor.restart(supervisor.restartTargets()).catch(report);
         return;
       case 'migrate':
-        void live.request(withMigrations, { asked: true });
+        void migrate();
         return;
       case 'status':
         printStatus(output, supervisor);
@@ -85,17 +108,6 @@ export async function startLiveSession(options: LiveSessionOptions): Promise<Liv
         interrupts.interrupt();
         return;
     }
-  };
-  const stopKeys = listenForDevKeys(output, onKey);
-  lines.push(stopKeys ? devKeysHint(output, { keepGoing: options.keepGoing }) : 'Press Ctrl-C to stop the services.');
-  return {
-    lines,
-    migrations: live,
-    async close() {
-      stopKeys?.();
-      await watcher?.close();
-      await live.idle();
-    },
   };
 }
 
