@@ -106,53 +106,63 @@ async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
     }
   }
   try {
-    if (extension === '.ts' || extension === '.mts') {
-      // Node 22.18+/23.6+ strip types natively: no loader at all. Anything stripping cannot do
-      // (enums, older Node) goes through jiti, paid for only by projects with a .ts config.
-      if ((process.features as { typescript?: unknown }).typescript) {
-        try {
-          const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
-          return { value: loaded.default ?? loaded };
-        } catch {
-          // fall through to jiti
-        }
-      }
-      const { createJiti } = await import('jiti');
-      const jiti = createJiti(import.meta.url, { moduleCache: false });
-      const loaded = await jiti.import<{ default?: unknown }>(file);
-      return { value: loaded.default ?? loaded };
-    }
-    const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return { value: loaded.default ?? loaded };
+    return await importConfigModule(file, extension);
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    // Whether 'devup' is missing or someone else's package is installed under it, the config fails here.
-    if (OLD_PACKAGE_IMPORT.test(readIfExists(file) ?? '')) {
-      throw new UserError(
-        `${path.basename(file)} imports 'devup': devup's package is ${PACKAGE_NAME} ('devup' on npm is another project)`,
-        {
-          hint: `Write import { defineConfig } from '${PACKAGE_NAME}' (npm install --save-dev ${PACKAGE_NAME}); the command stays devup.`,
-          cause: error,
-        },
-      );
+    throw evaluationError(file, error);
+  }
+}
+
+// Wrapped: a module's default export that is a thenable (or a Proxy) must not be awaited.
+async function importConfigModule(file: string, extension: string): Promise<{ value: unknown }> {
+  if (extension === '.ts' || extension === '.mts') {
+    // Node 22.18+/23.6+ strip types natively: no loader at all. Anything stripping cannot do
+    // (enums, older Node) goes through jiti, paid for only by projects with a .ts config.
+    if ((process.features as { typescript?: unknown }).typescript) {
+      try {
+        const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+        return { value: loaded.default ?? loaded };
+      } catch {
+        // fall through to jiti
+      }
     }
-    // Node refuses to import any file whose URL would hold an encoded backslash, jiti too: the
-    // directory's name is the problem, not the file.
-    const failure = error as NodeJS.ErrnoException;
-    if (
-      file.includes('\\') &&
-      (failure.code === 'ERR_INVALID_MODULE_SPECIFIER' || String(failure.message).includes('%5C'))
-    ) {
-      throw new UserError(`cannot load ${path.basename(file)}: Node imports no module from a path with a backslash`, {
-        hint: `Rename the directory ${path.dirname(file)} without "\\", or write the config as devup.config.json.`,
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, { moduleCache: false });
+    const loaded = await jiti.import<{ default?: unknown }>(file);
+    return { value: loaded.default ?? loaded };
+  }
+  const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  return { value: loaded.default ?? loaded };
+}
+
+/** Why a config module did not evaluate, said so that the user can act on it. */
+function evaluationError(file: string, error: unknown): UserError {
+  if (error instanceof UserError) return error;
+  // Whether 'devup' is missing or someone else's package is installed under it, the config fails here.
+  if (OLD_PACKAGE_IMPORT.test(readIfExists(file) ?? '')) {
+    return new UserError(
+      `${path.basename(file)} imports 'devup': devup's package is ${PACKAGE_NAME} ('devup' on npm is another project)`,
+      {
+        hint: `Write import { defineConfig } from '${PACKAGE_NAME}' (npm install --save-dev ${PACKAGE_NAME}); the command stays devup.`,
         cause: error,
-      });
-    }
-    throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
-      hint: `Fix the error in ${file}; run with --verbose for the stack.`,
+      },
+    );
+  }
+  // Node refuses to import any file whose URL would hold an encoded backslash, jiti too: the
+  // directory's name is the problem, not the file.
+  const failure = error as NodeJS.ErrnoException;
+  if (
+    file.includes('\\') &&
+    (failure.code === 'ERR_INVALID_MODULE_SPECIFIER' || String(failure.message).includes('%5C'))
+  ) {
+    return new UserError(`cannot load ${path.basename(file)}: Node imports no module from a path with a backslash`, {
+      hint: `Rename the directory ${path.dirname(file)} without "\\", or write the config as devup.config.json.`,
       cause: error,
     });
   }
+  return new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
+    hint: `Fix the error in ${file}; run with --verbose for the stack.`,
+    cause: error,
+  });
 }
 
 /** Finds, evaluates and validates the config; every problem is reported at once. */
