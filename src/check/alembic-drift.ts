@@ -154,7 +154,7 @@ async function compareWithAlembicCheck(
  */
 export async function alembicDrift(
   config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   applied: AppliedSchemas,
   signal: AbortSignal | undefined,
 ): Promise<CheckResult[]> {
@@ -183,7 +183,7 @@ export async function alembicDrift(
 }
 
 async function compareService(
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   service: ServiceSettings,
   target: TargetBase,
   signal: AbortSignal | undefined,

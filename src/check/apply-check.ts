@@ -86,7 +86,7 @@ const baseKey = (target: TargetBase) => `${target.service}\0${target.database ??
  * only what devup set up in them (extensions and init objects in `public`, for one).
  */
 async function alembicBases(
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   targets: readonly TargetBase[],
 ): Promise<Map<string, CatalogFingerprint>> {
   const bases = new Map<string, CatalogFingerprint>();
@@ -106,7 +106,7 @@ async function alembicBases(
 
 /** Alembic services: the first tenant, once applied, walks down to base and up again. */
 async function walkAlembicServices(
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   outcomes: readonly TargetOutcome[],
   options: { signal?: AbortSignal | undefined; bases: ReadonlyMap<string, CatalogFingerprint> },
 ): Promise<Map<string, ToolReversibility & { schema: string }>> {
@@ -160,7 +160,7 @@ function sameFailureOnce(outcomes: readonly TargetOutcome[], statementTimeoutMs:
  * walks up → down → up as it applies, which is the reversibility check.
  */
 export async function applyAndReverse(
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   migrations: ReadonlyMap<string, Migration[]>,
   options: { signal?: AbortSignal | undefined; onProgress?: ((line: string) => void) | undefined },
 ): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {

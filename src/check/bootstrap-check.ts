@@ -68,7 +68,7 @@ async function compareBootstrap(
  */
 export async function checkBootstraps(
   config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   applied: AppliedSchemas,
   migrations: ReadonlyMap<string, Migration[]>,
 ): Promise<CheckResult[]> {

@@ -26,7 +26,7 @@ export interface CapturedRun {
  */
 export async function throwawayServiceEnv(
   config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   service: ServiceSettings,
   applied: AppliedSchemas,
 ): Promise<Record<string, string>> {

@@ -35,7 +35,7 @@ export interface CheckOptions {
   /** Step 5, the committed schema docs against the migrated throwaway; reported as skipped when false. */
   schemaDocs?: boolean | undefined;
   /** Called once the database is ready, before the checks that need it. */
-  onDatabase?: (db: ThrowawayDatabase) => void;
+  onDatabase?: (db: ThrowawayDatabase<ResolvedConfig>) => void;
   /** statement_timeout for the migrations applied (--statement-timeout); else check.statementTimeout. */
   statementTimeoutMs?: number | undefined;
   /** Progress lines while migrations apply: which one runs when it takes long. */
@@ -95,7 +95,7 @@ function skipped(
  */
 async function checksAtHead(
   config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   applied: AppliedSchemas,
   options: CheckOptions,
   migrations: ReadonlyMap<string, Migration[]>,

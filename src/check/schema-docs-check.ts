@@ -57,7 +57,7 @@ function differenceFinding(dir: string, root: string, difference: SchemaDocDiffe
  */
 export async function checkSchemaDocs(
   config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  db: ThrowawayDatabase<ResolvedConfig>,
   applied: AppliedSchemas,
 ): Promise<CheckResult[]> {
   const started = performance.now();

@@ -17,7 +17,7 @@ import { unifiedDiff } from './schema-docs-check.js';
 
 interface Scope {
   config: ResolvedConfig;
-  db: ThrowawayDatabase;
+  db: ThrowawayDatabase<ResolvedConfig>;
   applied: AppliedSchemas;
   signal?: AbortSignal | undefined;
 }
