@@ -37,7 +37,7 @@ async function sqlPosition(client: pg.Client, target: TargetBase): Promise<Posit
 
 /** A tool target's position from its history table (Alembic: its one head). */
 async function toolPosition(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'stateDir'>,
   admin: ConnectionInfo,
   client: pg.Client,
   inspected: InspectedTarget,
@@ -67,7 +67,7 @@ async function toolPosition(
  * read first: if one already has the tag (and `move` is not set), none is written.
  */
 export async function tagTargets(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'stateDir'>,
   admin: ConnectionInfo,
   targets: InspectedTarget[],
   request: { name: string; move: boolean },

@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { parseDbmateFile } from '../sql/discover.js';
 import type { TargetBase } from '../targets.js';
 import { alembicSqlRange } from './alembic-plan.js';
+import type { ToolInvocationSettings } from './tool-invocation.js';
 import { prepareToolInvocation, runToolCommand } from './tool-invocation.js';
 import { toolProgram, withArgs } from './tool-program.js';
 import { toolTargetStatus } from './tool-status.js';
@@ -35,7 +36,7 @@ function plainSqlOf(tool: string, migrationsDir: string, id: string): string | u
  * pending files where the tool runs them as written (dbmate's up section, Prisma's migration.sql).
  */
 export async function dryRunToolTarget(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings & Pick<ResolvedConfig, 'stateDir'>,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,

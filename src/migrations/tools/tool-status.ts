@@ -62,7 +62,7 @@ function fromSet(
 
 /** What `devup migrate status` shows for a target run by an external tool; no process is started. */
 export async function toolTargetStatus(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'stateDir'>,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
@@ -95,7 +95,7 @@ export async function toolTargetStatus(
 
 /** The status of each tool target, on one connection to the main database. */
 export async function toolTargetStatuses(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'stateDir'>,
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
   client?: pg.Client,
