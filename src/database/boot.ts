@@ -10,15 +10,10 @@ import { localConnection } from './connection/local-connection.js';
 import { createDatabaseUnlessExists } from './create-database.js';
 import { containerName } from './docker/labels.js';
 import { findDockerEndpoint } from './docker/socket.js';
-import {
-  type ConcreteEngine,
-  type DatabaseEngine,
-  EngineUnavailableError,
-  type ProgressSink,
-  type RunningDatabase,
-} from './engine.js';
+import { type ConcreteEngine, type DatabaseEngine, EngineUnavailableError, type ProgressSink } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import type { ExternalEngine } from './external-engine.js';
+import type { BootedDatabase } from './warm-client.js';
 
 /**
  * The engine's module is loaded only for that engine: a run on an external server or a warm
@@ -102,13 +97,11 @@ async function systemIdentifier(client: pg.Client): Promise<string | undefined> 
 export interface BootOptions {
   engine?: EngineName | undefined;
   sink: ProgressSink;
-  /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
+  /** Keep the warm path's open connection for the caller to borrow (withWarmClient): one connection less per start. */
   keepClient?: boolean;
   /** External engine: wait this long for a server that is not up yet. */
   waitMs?: number | undefined;
 }
-
-type BootedDatabase = RunningDatabase & { client?: pg.Client };
 
 /** What ties a remembered cluster to this start: the options it was created with and the checkout. */
 interface ClusterIdentity {
@@ -178,7 +171,7 @@ async function tryWarmReuse(
         connection,
         description: describeWarm(config, name),
         action: 'reused',
-        ...(keepClient ? { client } : {}),
+        ...(keepClient ? { warmClient: client } : {}),
       };
     }
   } catch {
@@ -199,7 +192,11 @@ async function startEngine(
   try {
     if (engine.name === 'external') {
       // The connection that proved the server ready is the one the migration step checks with.
-      return await (engine as ExternalEngine).start(sink, { waitMs, keepClient: options.keepClient });
+      const { client, ...running } = await (engine as ExternalEngine).start(sink, {
+        waitMs,
+        keepClient: options.keepClient,
+      });
+      return { ...running, ...(client ? { warmClient: client } : {}) };
     }
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
     // container name: one creates, the other waits and then finds it there.
