@@ -53,7 +53,10 @@ const STATEMENTS_SQL = `
     from pg_stat_statements order by mean_exec_time desc limit 20`;
 
 /** Sessions, locks and (when installed) pg_stat_statements of the project's databases. */
-export async function readActivity(config: ResolvedConfig, admin: ConnectionInfo): Promise<ActivityView> {
+export async function readActivity(
+  config: Pick<ResolvedConfig, 'services'>,
+  admin: ConnectionInfo,
+): Promise<ActivityView> {
   const databases = projectDatabases(config, admin);
   return withClient(admin, async (client) => {
     const sessions = await client.query(SESSIONS_SQL, [databases]);
@@ -86,7 +89,11 @@ export async function readActivity(config: ResolvedConfig, admin: ConnectionInfo
 }
 
 /** Cancels the query of a session on one of the project's databases (never another's, never devup's own). */
-export async function cancelQuery(config: ResolvedConfig, admin: ConnectionInfo, pid: number): Promise<boolean> {
+export async function cancelQuery(
+  config: Pick<ResolvedConfig, 'services'>,
+  admin: ConnectionInfo,
+  pid: number,
+): Promise<boolean> {
   if (!Number.isInteger(pid) || pid <= 0) throw new UserError('pid: a process id');
   const databases = projectDatabases(config, admin);
   return withClient(admin, async (client) => {

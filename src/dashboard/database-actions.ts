@@ -1,4 +1,8 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig, TargetSettings } from '../config/types.js';
+
+/** What the page's database panels read: the targets (matrix, pending SQL, schema docs) and the project root. */
+export type DatabasePanelSettings = TargetSettings & Pick<ResolvedConfig, 'root'>;
+
 import { type ConnectionInfo, connectionUrl, maskUrl } from '../database/connection/connection.js';
 import { dropSchemas } from '../database/drop-schemas.js';
 import { UserError } from '../errors.js';
@@ -16,12 +20,12 @@ export interface SessionMigrations {
  * runner, so they are queued behind a run under way and restart the services as a saved file does.
  */
 export class DatabaseActions {
-  readonly #config: ResolvedConfig;
+  readonly #config: DatabasePanelSettings;
   readonly #admin: ConnectionInfo;
   readonly #services: string[];
   #migrations: SessionMigrations | undefined;
 
-  constructor(config: ResolvedConfig, admin: ConnectionInfo, services: string[]) {
+  constructor(config: DatabasePanelSettings, admin: ConnectionInfo, services: string[]) {
     this.#config = config;
     this.#admin = admin;
     this.#services = services;
