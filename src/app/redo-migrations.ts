@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { MigrationStepSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import type { InspectedTarget } from '../migrations/inspect.js';
 import {
@@ -22,7 +22,7 @@ export interface RedoPlan {
 
 /** One step back per selected tenant that has something applied; starts no tool. */
 export async function planRedo(
-  config: ResolvedConfig,
+  config: MigrationStepSettings,
   admin: ConnectionInfo,
   targets: InspectedTarget[],
 ): Promise<RedoPlan> {
@@ -57,7 +57,7 @@ export function describeRedo(plan: RedoPlan): string[] {
  * rolled back, and whatever else is pending). Throws the migration step's first failure.
  */
 export async function runRedo(
-  config: ResolvedConfig,
+  config: MigrationStepSettings,
   admin: ConnectionInfo,
   plan: RedoPlan,
   selection: { service: string; tenant: string | undefined },

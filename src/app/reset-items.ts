@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { TargetSettings } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { describeSchemaContents } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
@@ -13,7 +13,7 @@ export function describeDestroyable(item: Destroyable): string {
 
 /** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
 export async function schemaItems(
-  config: ResolvedConfig,
+  config: TargetSettings,
   admin: ConnectionInfo,
   services: string[] | undefined,
   tenant: string | undefined,

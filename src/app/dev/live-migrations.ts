@@ -1,4 +1,4 @@
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { MigrationStepSettings, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
@@ -11,7 +11,7 @@ import type { Output } from '../../ui/output.js';
 
 export interface LiveMigrationsOptions {
   output: Output;
-  config: ResolvedConfig;
+  config: MigrationStepSettings;
   /** The services this `devup dev` runs (after --only). */
   services: ServiceSettings[];
   admin: ConnectionInfo;
