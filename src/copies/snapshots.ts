@@ -101,7 +101,7 @@ async function migrationState(config: TargetSettings, admin: ConnectionInfo): Pr
   const inspected = await inspectTargets(config, admin, {});
   const tools = inspected.filter((i) => !i.plan && i.service.service.migrations?.kind === 'tool');
   const statuses = await toolTargetStatuses(
-    config,
+    config.stateDir,
     admin,
     tools.map((i) => ({ service: i.service.service, target: i.target })),
   );

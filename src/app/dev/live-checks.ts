@@ -58,7 +58,7 @@ async function toolHolds(
   const { readToolFiles } = await import('../../migrations/tools/tool-files.js');
   const { toolAdapter } = await import('../../migrations/tools/adapters.js');
   const statuses = await toolTargetStatuses(
-    config,
+    config.stateDir,
     admin,
     targets.map((t) => ({ service, target: t.target })),
   );

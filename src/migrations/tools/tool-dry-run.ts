@@ -43,7 +43,7 @@ export async function dryRunToolTarget(
   client: pg.Client,
   output: DryRunOutput,
 ): Promise<void> {
-  const status = await toolTargetStatus(config, service, target, admin, client);
+  const status = await toolTargetStatus(config.stateDir, service, target, admin, client);
   if (status.tool !== 'alembic' && status.tool !== 'dbmate' && status.tool !== 'prisma') {
     throw new UserError(`${target.schema}: ${status.tool} has no offline mode devup can use to show its SQL`, {
       hint: `devup migrate --dry-run shows SQL for devup's own migrations, Alembic, dbmate and Prisma; for ${status.tool}, read the pending files (devup migrate status lists them).`,
