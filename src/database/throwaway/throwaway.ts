@@ -2,10 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from '../../config/types.js';
-
-/** What a throwaway is made from: the project's name, database settings and services (their own databases). */
-export type ThrowawaySource = Pick<ResolvedConfig, 'project' | 'stateDir' | 'database' | 'services'>;
-
 import { InterruptedError, UserError } from '../../errors.js';
 import { addExitHook } from '../../lib/exit-hooks.js';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
@@ -29,15 +25,15 @@ import {
 
 export type ThrowawayEngine = 'embedded' | 'docker' | 'external';
 
+/** What a throwaway is made from: the project's name, database settings and services (their own databases). */
+export type ThrowawaySource = Pick<ResolvedConfig, 'project' | 'stateDir' | 'database' | 'services'>;
+
 /** A fresh Postgres that exists for the length of one callback and is never the developer's dev database. */
 export interface ThrowawayDatabase<C extends ThrowawaySource = ThrowawaySource> {
   engine: ThrowawayEngine;
   /** A superuser (the given user on external) on the throwaway's main database. */
   connection: ConnectionInfo;
-  /**
-   * The settings given, with their database settings (and state directory) pointing at the
-   * throwaway: pass them to runMigrationStep and anything else that takes them.
-   */
+  /** The settings given, database and state directory pointed at the throwaway (for runMigrationStep and the rest). */
   config: C;
   /** One line for people: "embedded Postgres on 127.0.0.1:41234". */
   description: string;
@@ -89,11 +85,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   });
 }
 
-async function createThrowaway<C extends ThrowawaySource>(
-  config: C,
-  engine: ThrowawayEngine,
-  sink: ProgressSink,
-): Promise<Created<C>> {
+async function createThrowaway<C extends ThrowawaySource>(config: C, engine: ThrowawayEngine, sink: ProgressSink) {
   await removeStaleThrowaways(engine);
   switch (engine) {
     case 'embedded':
