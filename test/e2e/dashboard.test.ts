@@ -177,17 +177,48 @@ describe.skipIf(browserSkip !== undefined)(
       expect(rows[0]?.n).toBe(3);
     });
 
-    it('resets a service after a confirmation naming its schema: the seeded rows are gone, the migrations applied', async () => {
-      expect(Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n)).toBeGreaterThan(
-        0,
-      );
+    it('rolls back one migration after a confirmation naming its file and down SQL (the cell turns pending), then redoes one', async () => {
+      const index = async () =>
+        (await query("select count(*)::int as n from pg_indexes where indexname = 'workflow_runs_active_idx'")).rows[0]
+          ?.n;
+      expect(await index()).toBe(1);
+      await page.locator('td[data-schema="workflow_default"] button').click();
+      await page.locator('button[data-rollback="workflow_default"]').click();
+      const dialog = page.locator('dialog.confirm');
+      await dialog
+        .getByText('services/workflow/migrations/0005_workflow_runs_active_index_concurrently.down.sql')
+        .waitFor();
+      await dialog.getByText('drop index concurrently if exists workflow_runs_active_idx;').waitFor();
+      await dialog.locator('button[data-confirm]').click();
+      await page.locator('p.done', { hasText: 'Rolled back 0005_workflow_runs_active_index_concurrently' }).waitFor();
+      await page.locator('td[data-schema="workflow_default"][data-state="pending"]').waitFor();
+      expect(await index()).toBe(0);
+      // A redo of a pending cell takes back the newest applied (0004) and applies both again.
+      await page.locator('button[data-redo="workflow_default"]').click();
+      await dialog.getByText('alter table workflows drop column archived_at;').waitFor();
+      await dialog.getByText('0005_workflow_runs_active_index_concurrently', { exact: false }).first().waitFor();
+      await page.screenshot({ path: path.join(IMAGES, 'dashboard-rollback.png') });
+      await dialog.locator('button[data-confirm]').click();
+      await page.locator('p.done', { hasText: 'Redid 0004_add_workflow_archived_at' }).waitFor();
+      await page.locator('td[data-schema="workflow_default"][data-state="applied"]').waitFor();
+      expect(await index()).toBe(1);
+    });
+
+    it('resets a service after a confirmation naming its schema: a row written since is gone, the migrations and seeds applied again', async () => {
+      const count = async () =>
+        Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n);
+      const seeded = await count();
+      expect(seeded).toBeGreaterThan(0);
+      await query("insert into workflow_default.workflows (slug, name) values ('before-reset', 'Before the reset')");
+      expect(await count()).toBe(seeded + 1);
       await page.locator('button[data-reset="workflow"]').click();
       const dialog = page.locator('dialog.confirm');
       await dialog.getByText('workflow_default').waitFor();
       await dialog.locator('button[data-confirm]').click();
       await page.locator('p.done', { hasText: 'Reset workflow' }).waitFor();
       await page.locator('td[data-schema="workflow_default"][data-state="applied"]').waitFor();
-      expect(Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n)).toBe(0);
+      expect(await count()).toBe(seeded);
+      expect((await query("select 1 from workflow_default.workflows where slug = 'before-reset'")).rowCount).toBe(0);
     });
 
     it('saves a snapshot, restores it after a confirmation (a row written since is gone), and deletes it', async () => {
@@ -275,16 +306,34 @@ describe.skipIf(browserSkip !== undefined)(
       expect(await page.locator('button[data-action]').count()).toBe(0);
       await page.locator('a[data-page="database"]').click();
       await page.locator('td[data-schema="auth_acme"]').waitFor();
-      expect(await page.locator('button[data-apply], button[data-reset], button[data-reset-project]').count()).toBe(0);
+      await page.locator('td[data-schema="workflow_default"] button').click();
+      await page
+        .locator('.details')
+        .getByText('0005_workflow_runs_active_index_concurrently', { exact: true })
+        .waitFor();
+      expect(
+        await page
+          .locator(
+            'button[data-apply], button[data-reset], button[data-reset-project], button[data-rollback], button[data-redo]',
+          )
+          .count(),
+      ).toBe(0);
       const refused = await page.evaluate(async () => {
-        const response = await fetch('/api/action', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ resource: 'auth', action: 'stop' }),
-        });
-        return response.status;
+        const post = (path: string, body: unknown) =>
+          fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return [
+          (await post('/api/action', { resource: 'auth', action: 'stop' })).status,
+          (
+            await post('/api/database/rollback', {
+              service: 'workflow',
+              tenant: 'default',
+              mode: 'down',
+              expected: '0005_workflow_runs_active_index_concurrently',
+            })
+          ).status,
+        ];
       });
-      expect(refused).toBe(403);
+      expect(refused).toEqual([403, 403]);
       await stopDev();
       const after = await runCli(args('ui'), { cwd: demo.dir, env: demo.env });
       expect(after.code).toBe(1);
