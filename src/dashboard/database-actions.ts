@@ -1,10 +1,12 @@
 import { dropTargetSchemas } from '../app/reset-items.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { type ConnectionInfo, connectionUrl, maskUrl } from '../database/connection/connection.js';
+import type { RunningDatabase } from '../database/engine.js';
 import { UserError } from '../errors.js';
 import { cancelQuery, readActivity } from './activity.js';
 import { type MatrixCell, pendingSql, readMatrix } from './database-matrix.js';
 import { type RollbackSelection, rollBackOne, rollbackPlan } from './rollback-actions.js';
+import { StatementStats } from './statement-stats.js';
 
 /** What the Database page needs from the running session: its migration runner. */
 export interface SessionMigrations {
@@ -22,10 +24,13 @@ export class DatabaseActions {
   readonly #services: string[];
   #migrations: SessionMigrations | undefined;
 
-  constructor(config: ResolvedConfig, admin: ConnectionInfo, services: string[]) {
+  readonly #stats: StatementStats;
+
+  constructor(config: ResolvedConfig, db: Pick<RunningDatabase, 'connection' | 'engine'>, services: string[]) {
     this.#config = config;
-    this.#admin = admin;
+    this.#admin = db.connection;
     this.#services = services;
+    this.#stats = new StatementStats(db.engine, db.connection);
   }
 
   attach(migrations: SessionMigrations): void {
@@ -39,7 +44,7 @@ export class DatabaseActions {
   }
 
   activity() {
-    return readActivity(this.#config, this.#admin);
+    return readActivity(this.#config, this.#admin, this.#stats);
   }
 
   cancel(pid: number) {

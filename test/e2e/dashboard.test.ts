@@ -296,6 +296,15 @@ describe.skipIf(browserSkip !== undefined)(
       }
     });
 
+    it('shows the slowest statements from pg_stat_statements, which devup preloads in the server it runs', async () => {
+      await query("select count(*) from workflow_default.workflows where slug <> 'e2e-statements'");
+      await page.locator('a[data-page="activity"]').click();
+      await page
+        .locator('table.statements code', { hasText: 'from workflow_default.workflows where slug <> $1' })
+        .waitFor();
+      expect(await page.locator('[data-statements-hidden]').count()).toBe(0);
+    });
+
     it('in read-only mode shows no action and refuses every POST; the port is the one remembered', async () => {
       await stopDev();
       await startDev('--ui-read-only');
