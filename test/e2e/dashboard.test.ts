@@ -251,13 +251,22 @@ describe.skipIf(browserSkip !== undefined)(
       await page
         .locator('section[data-service="ingestion"] [data-docs="differ"]', { hasText: 'ingestion.md' })
         .waitFor();
+      // Drawn by Mermaid from the same erDiagram text as the committed <service>.md.
       for (const table of ['users', 'sessions', 'api_keys']) {
         await page.locator(`section[data-service="auth"] svg g[data-entity="${table}"]`).waitFor();
       }
-      // The diagram shows the key columns, as in the committed <service>.md.
-      expect(await page.locator('section[data-service="auth"] svg g[data-entity="users"]').innerHTML()).toContain(
-        'text email UK',
-      );
+      for (const service of ['auth', 'workflow', 'ingestion']) {
+        await page.locator(`section[data-service="${service}"] .er[data-drawn="true"] svg[role="img"]`).waitFor();
+      }
+      // The key columns, as in the docs: a column that is a foreign key and unique shows both.
+      const users = await page.locator('section[data-service="auth"] svg g[data-entity="users"]').textContent();
+      expect(users).toMatch(/text\s*email\s*UK/);
+      const steps = page.locator('section[data-service="workflow"] svg g[data-entity="workflow_steps"]');
+      expect(await steps.textContent()).toMatch(/bigint\s*workflow_id\s*FK,UK/);
+      // users has two relations (api_keys and sessions), each labelled with its foreign key.
+      expect(
+        await page.locator('section[data-service="auth"] .er svg g.edgeLabel', { hasText: 'user_id' }).count(),
+      ).toBe(2);
       await page.screenshot({ path: path.join(IMAGES, 'dashboard-schema.png'), fullPage: true });
     });
 
