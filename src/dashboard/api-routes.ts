@@ -17,7 +17,10 @@ export interface DashboardParts {
 function rollbackSelection(input: Record<string, unknown>): RollbackSelection {
   const mode = String(input.mode ?? '');
   if (mode !== 'down' && mode !== 'redo') throw new UserError(`mode ${mode}: expected down or redo`);
-  return { service: String(input.service ?? ''), tenant: String(input.tenant ?? ''), mode };
+  const service = String(input.service ?? '');
+  const tenant = String(input.tenant ?? '');
+  if (!service || !tenant) throw new UserError('a roll back or redo names one service and one tenant');
+  return { service, tenant, mode };
 }
 
 /** The reads under /api/ (GET), each answered with JSON. */

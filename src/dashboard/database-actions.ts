@@ -23,7 +23,6 @@ export class DatabaseActions {
   readonly #admin: ConnectionInfo;
   readonly #services: string[];
   #migrations: SessionMigrations | undefined;
-
   readonly #stats: StatementStats;
 
   constructor(config: ResolvedConfig, db: Pick<RunningDatabase, 'connection' | 'engine'>, services: string[]) {
@@ -77,8 +76,8 @@ export class DatabaseActions {
    * applies all of it after the rollback, as "apply pending" does).
    */
   async rollbackPlan(selection: RollbackSelection) {
-    const [service] = this.#checked([selection.service]);
-    const steps = await rollbackPlan(this.#config, this.#admin, { ...selection, service: service ?? '' });
+    this.#checked([selection.service]);
+    const steps = await rollbackPlan(this.#config, this.#admin, selection);
     const alsoPending = selection.mode === 'redo' ? await this.pendingSql([selection.service]) : [];
     return { ...selection, steps, alsoPending: alsoPending.map((m) => `${m.label}: ${m.name}`) };
   }
