@@ -24,7 +24,7 @@ const STATEMENTS_SQL = `
          s.mean_exec_time as mean_ms, s.total_exec_time as total_ms
     from pg_stat_statements s join pg_database d on d.oid = s.dbid
    where d.datname = any($1)
-   order by s.mean_exec_time desc limit 20`;
+   order by s.mean_exec_time desc limit 15`;
 
 const NOT_LOADED =
   'pg_stat_statements is not loaded in this server: it was started before devup turned it on (or its binaries lack it). `devup down`, then `devup dev`, restarts it with it.';

@@ -65,7 +65,7 @@ export function ActivityPage({ store }) {
     ${
       view.statements.shown
         ? html`<table class="statements"><thead><tr><th>mean</th><th>calls</th><th>total</th><th>database</th><th>query</th></tr></thead>
-          <tbody>${view.statements.rows.map((s) => html`<tr><td>${s.meanMs.toFixed(1)} ms</td><td>${s.calls}</td><td>${s.totalMs.toFixed(0)} ms</td><td>${s.database}</td><td><code>${s.query}</code></td></tr>`)}</tbody></table>`
+          <tbody>${view.statements.rows.map((s) => html`<tr><td>${s.meanMs.toFixed(1)} ms</td><td>${s.calls}</td><td>${s.totalMs.toFixed(0)} ms</td><td>${s.database}</td><td><code title=${s.query}>${s.query}</code></td></tr>`)}</tbody></table>`
         : html`<p class="hint" data-statements-hidden>${view.statements.reason}</p>`
     }`;
 }
