@@ -78,7 +78,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     password: db.connection.password,
   });
   const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
-  const database = new DatabaseActions(config, db.connection, withMigrations);
+  const database = new DatabaseActions(config, db, withMigrations);
   const snapshots = new SnapshotActions(config, db.connection, withMigrations);
   const server = await serveDashboard({ model, database, snapshots }, preferredPort(config));
   // A saved, edited or deleted migration file: the Database page reads the state again. Started
