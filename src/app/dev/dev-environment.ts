@@ -4,8 +4,9 @@ import { UserError } from '../../errors.js';
 import { claimDevSession } from '../../services/dev-session.js';
 import type { CommandContext } from '../context.js';
 import { Interrupts } from '../interrupts.js';
-import { prepareDatabase } from './prepare-database.js';
-import { startServices } from './start-services.js';
+import type { InfraBootSettings } from './dev-infra.js';
+import { type PrepareSettings, prepareDatabase } from './prepare-database.js';
+import { type ServicesRunSettings, startServices } from './start-services.js';
 
 export interface DevOptions {
   skipMigrations: boolean;
@@ -26,9 +27,12 @@ export interface DevOptions {
   sessionCommand?: 'dev' | 'reset';
 }
 
+/** What `devup dev` reads: the database steps', the services', the infra and keep-going. */
+export type DevSettings = PrepareSettings & ServicesRunSettings & Pick<ResolvedConfig, 'infra' | 'keepGoing'>;
+
 /** What a run starts: everything, or with --only the services named and all they need (services and infra). */
 export function selectForRun(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'services' | 'infra'>,
   only: string[] | undefined,
 ): { services: ServiceSettings[]; infra: InfraSettings[] } {
   if (!only) return { services: config.services, infra: config.infra };
@@ -43,7 +47,7 @@ export function selectForRun(
 /** boot Postgres → migrate → seed → start services → supervise until Ctrl-C. */
 export async function runDevEnvironment(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: DevSettings,
   options: DevOptions,
 ): Promise<number> {
   const selected = selectForRun(config, options.only);
@@ -64,7 +68,7 @@ export async function runDevEnvironment(
 
 async function runClaimedDevEnvironment(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: DevSettings,
   { services, infra: entries }: { services: ServiceSettings[]; infra: InfraSettings[] },
   options: DevOptions & { session: string },
 ): Promise<number> {
@@ -97,7 +101,7 @@ async function runClaimedDevEnvironment(
   });
 }
 
-async function startDevInfra(ctx: CommandContext, config: ResolvedConfig, entries: InfraSettings[]) {
+async function startDevInfra(ctx: CommandContext, config: InfraBootSettings, entries: InfraSettings[]) {
   const { bootDevInfra } = await import('./dev-infra.js');
   return bootDevInfra(ctx, config, entries);
 }

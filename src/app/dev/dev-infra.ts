@@ -24,10 +24,13 @@ export interface DevInfra {
   feed: InfraFeed;
 }
 
+/** Whose infra it is (the project, this checkout, its Docker names) and where its native data lives. */
+export type InfraBootSettings = Pick<ResolvedConfig, 'project' | 'root' | 'database' | 'stateDir'>;
+
 /** Starts the entries (in parallel with Postgres: the caller does not wait for one before the other). */
 export async function bootDevInfra(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: InfraBootSettings,
   entries: InfraSettings[],
 ): Promise<DevInfra> {
   const { output } = ctx;

@@ -11,7 +11,7 @@ import {
 import { groupSnapshots } from '../../copies/snapshots.js';
 import { bootDatabase, createEngine } from '../../database/boot.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
-import { dropDatabase, dropSchemas } from '../../database/drop-schemas.js';
+import { dropDatabase } from '../../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../../database/engine.js';
 import { errorMessage, UserError } from '../../errors.js';
 import { formatAge, formatDuration } from '../../lib/format.js';
@@ -20,7 +20,7 @@ import type { CommandContext } from '../context.js';
 import { describeSnapshots } from '../snapshot-lines.js';
 import { scheduleTidy } from '../tidy-copies.js';
 import { confirmAndHold, type ResetHold } from './confirm-destruction.js';
-import { replacedWhole, schemaItems } from './reset-items.js';
+import { dropTargetSchemas, replacedWhole, schemaItems } from './reset-items.js';
 
 // The ways a reset destroys: the schemas devup migrates, the project's databases from their
 // templates or dropped whole, or the whole cluster when it no longer starts.
@@ -65,10 +65,10 @@ export async function resetSchemas(
   }
   if (!(await confirmAndHold(ctx, config, settings, items, kept))) return { done: 'refused' };
   for (const database of wholeDatabases) await dropDatabase(db.connection, database);
-  const byDatabase = new Map<string | undefined, string[]>();
-  for (const t of schemas)
-    byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
-  for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
+  await dropTargetSchemas(
+    db.connection,
+    schemas.map((t) => t.target),
+  );
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', destroyed: items });
   return { done: 'schemas', reseed: targets.map((t) => t.target.schema) };
