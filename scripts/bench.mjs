@@ -11,6 +11,7 @@ import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/clean
 import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
+import { INFRA_ROWS, infraSuite } from '../bench/lib/infra.mjs';
 import { initSuite } from '../bench/lib/init.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
@@ -43,6 +44,7 @@ const SECTIONS = [
   'engine',
   'services',
   'demo',
+  'infra',
   'schema',
   'bootstrap',
   'check',
@@ -309,6 +311,17 @@ async function main() {
           skippedCase({ ...row, group: 'demo', kind: 'devup' }, String(error.message ?? error).split('\n')[0]),
         );
       }
+    }
+  }
+
+  if (only.has('infra')) {
+    groups.push({ group: 'infra', title: 'infra: warm devup dev, two Redis entries running vs none (paired)' });
+    try {
+      results.push(...(await infraSuite({ repo: REPO, tempRoot, runs: args.runs })));
+    } catch (error) {
+      log(`infra: ${error.stack ?? error}`);
+      const reason = String(error.message ?? error).split('\n')[0];
+      for (const row of INFRA_ROWS) results.push(skippedCase({ ...row, group: 'infra', kind: 'devup' }, reason));
     }
   }
 
