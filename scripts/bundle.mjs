@@ -91,6 +91,9 @@ const GROUPS = [
   // pg loads lazily behind a shim (database/connection/connection.ts), and pg-connection-string
   // with it: one file for both, not one each.
   { name: 'pg', packages: ['pg', 'pg-connection-string'] },
+  // A config with infra: its warm step (plan, one list call, readiness as listed, the exit watch)
+  // and the Docker layer under it, in one file rather than three automatic chunks.
+  { name: 'infra', seeds: ['app/dev/dev-infra.ts'] },
 ];
 const srcFile = (relative) => path.join(REPO, 'src', relative);
 
