@@ -130,6 +130,41 @@ describe.skipIf(Boolean(skip))(`Redis and RabbitMQ end to end${skip ? ` (skipped
     }
   });
 
+  it('a readiness command the image lacks: exit 1 naming the key and the way out, the worker never started', async () => {
+    const broken = path.join(dir, 'broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(path.join(broken, 'worker.cjs'), WORKER);
+    writeFileSync(
+      path.join(broken, 'devup.config.mjs'),
+      `export default {
+  project: '${env.T_PROJECT}b',
+  database: { engine: 'embedded', port: ${await freePort(57100, 100)} },
+  infra: {
+    cache: {
+      kind: 'redis',
+      image: '${REDIS_TEST_IMAGE}',
+      ports: { 6379: ${await freePort(57650, 50)} },
+      ready: { command: ['redis-check-health'] },
+    },
+  },
+  services: { worker: { command: 'node worker.cjs', port: ${await freePort(57250, 50)}, dependsOn: ['cache'] } },
+};
+`,
+    );
+    try {
+      const { code, output } = await runCli(['dev'], { cwd: broken, env });
+      expect(code, output).toBe(1);
+      expect(output).toContain(
+        `infra.cache: the readiness command \`redis-check-health\` does not exist in the image ${REDIS_TEST_IMAGE}`,
+      );
+      expect(output).toContain('Set infra.cache.ready to a command the image has');
+      expect(output).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+      expect(output).not.toContain('redis counted');
+    } finally {
+      await runCli(['down', '--volumes', '--yes'], { cwd: broken, env });
+    }
+  });
+
   it('after down, the kept volumes meet the kept password: the worker counts on and publishes again', async () => {
     const down = await runCli(['down'], { cwd: dir, env });
     expect(down.code, down.output).toBe(0);
