@@ -124,7 +124,7 @@ describe.skipIf(Boolean(skip))(`Redis and RabbitMQ end to end${skip ? ` (skipped
     try {
       const channel = await connection.createChannel();
       const message = await channel.get('jobs', { noAck: true });
-      expect(message && message.content.toString()).toBe('run 1');
+      expect(message === false ? 'no message' : message.content.toString()).toBe('run 1');
     } finally {
       await connection.close();
     }
