@@ -30,9 +30,8 @@ export interface StartInfraOptions {
 /**
  * Gets every entry ready in Docker. The warm path: one API call lists them all; when each runs
  * with the options the config asks for and its check passes (readyAsListed), nothing else is
- * asked of Docker. Otherwise
- * each is reused, started, created or recreated (its volumes kept) and waited for, an entry after
- * the entries it depends on, the others at the same time.
+ * asked of Docker. Otherwise each is reused, started, created or recreated (its volumes kept) and
+ * waited for, an entry after the entries it depends on, the others at the same time.
  */
 export async function startInfra(
   api: DockerApi,
