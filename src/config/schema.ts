@@ -72,6 +72,12 @@ export const databaseSchema = z.strictObject({
   init: z
     .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a SQL file path or a list of them' })
     .optional(),
+  /**
+   * Preload pg_stat_statements in the Docker container (the dashboard's slowest statements). Default:
+   * on for the official postgres and postgis images; off for other images, whose own
+   * shared_preload_libraries (timescaledb, citus, ...) a command-line setting would replace.
+   */
+  statStatements: z.boolean().optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });

@@ -77,6 +77,7 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
     const engine = new DockerEngine(PREFIX, {
       engine: 'docker',
       image,
+      statStatements: false,
       port: await freePort(56100),
       user: 'app',
       password: 'pull-test',
