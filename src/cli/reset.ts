@@ -21,6 +21,7 @@ import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage, UserError } from '../errors.js';
 import { formatAge, formatDuration } from '../lib/format.js';
+import { appendToGroup } from '../lib/group.js';
 import { isPortInUse } from '../ports.js';
 import { claimDevSession, stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
@@ -193,8 +194,7 @@ async function resetSchemas(
   await stopRunningDev(ctx, config, settings);
   for (const database of wholeDatabases) await dropDatabase(db.connection, database);
   const byDatabase = new Map<string | undefined, string[]>();
-  for (const t of schemas)
-    byDatabase.set(t.target.database, [...(byDatabase.get(t.target.database) ?? []), t.target.schema]);
+  for (const t of schemas) appendToGroup(byDatabase, t.target.database, t.target.schema);
   for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', destroyed: items });
