@@ -136,6 +136,18 @@ async function evaluateConfigFile(file: string): Promise<{ value: unknown }> {
         },
       );
     }
+    // Node refuses to import any file whose URL would hold an encoded backslash, jiti too: the
+    // directory's name is the problem, not the file.
+    const failure = error as NodeJS.ErrnoException;
+    if (
+      file.includes('\\') &&
+      (failure.code === 'ERR_INVALID_MODULE_SPECIFIER' || String(failure.message).includes('%5C'))
+    ) {
+      throw new UserError(`cannot load ${path.basename(file)}: Node imports no module from a path with a backslash`, {
+        hint: `Rename the directory ${path.dirname(file)} without "\\", or write the config as devup.config.json.`,
+        cause: error,
+      });
+    }
     throw new UserError(`could not evaluate ${path.basename(file)}: ${(error as Error).message}`, {
       hint: `Fix the error in ${file}; run with --verbose for the stack.`,
       cause: error,

@@ -117,6 +117,8 @@ export function resolveConfig(
   raw: unknown,
   options: { configPath: string; env: NodeJS.ProcessEnv },
 ): { config: ResolvedConfig | undefined; problems: ConfigProblem[] } {
+  const reserved = reservedNames(raw);
+  if (reserved.length > 0) return { config: undefined, problems: reserved };
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return normaliseConfig(parsed.data, options);
   const problems = problemsFromZod(parsed.error);
@@ -125,4 +127,17 @@ export function resolveConfig(
     problems.push(...normaliseConfig(raw as DevupConfigInput, options).problems);
   }
   return { config: undefined, problems };
+}
+
+/**
+ * A JSON config can name a service or infra entry `__proto__`; every object copy (zod's first)
+ * drops that key silently, so it is refused by name before anything reads the config.
+ */
+function reservedNames(raw: unknown): ConfigProblem[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  return (['services', 'infra'] as const).flatMap((section) => {
+    const entries = (raw as Record<string, unknown>)[section];
+    if (typeof entries !== 'object' || entries === null || !Object.hasOwn(entries, '__proto__')) return [];
+    return [{ path: `${section}.__proto__`, message: 'is a reserved name in JavaScript: choose another name' }];
+  });
 }

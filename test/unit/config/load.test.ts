@@ -144,3 +144,18 @@ it('a config Proxy that throws on every key is a user error too', async () => {
   expect(error).toBeInstanceOf(UserError);
   expect((error as UserError).message).toMatch(/^devup.config.mjs (threw while devup read it|could not)/);
 });
+
+it('a config in a directory whose name holds a backslash is told to rename it or use JSON; the JSON config loads', async () => {
+  ws = createWorkspace({
+    'back\\slash/devup.config.mjs': 'export default { services: { api: { command: "true" } } }',
+    'json\\dir/devup.config.json': '{ "services": { "api": { "command": "true" } } }',
+  });
+  await expect(loadConfigFile({ cwd: `${ws.dir}/back\\slash` })).rejects.toThrow(
+    expect.objectContaining({
+      message: 'cannot load devup.config.mjs: Node imports no module from a path with a backslash',
+      hint: expect.stringContaining('or write the config as devup.config.json'),
+    }),
+  );
+  const config = await loadConfigFile({ cwd: `${ws.dir}/json\\dir` });
+  expect(config.services.map((s) => s.name)).toEqual(['api']);
+});

@@ -313,3 +313,12 @@ it('refuses a schema.dir at the filesystem root, outside the project or in a mig
   expect(atRoot('.')).toEqual([`schema.dir: "." is in the migrations of services.app (.); ${way}`]);
   expect(atRoot('docs/database')).toEqual([]);
 });
+
+it('a JSON config naming a service or infra entry __proto__ is told the name is reserved, not that it has no service', () => {
+  ws = createWorkspace({});
+  const raw = JSON.parse('{"services":{"__proto__":{"command":"true"}},"infra":{"__proto__":{"kind":"redis"}}}');
+  expect(problems(raw)).toEqual([
+    'services.__proto__: is a reserved name in JavaScript: choose another name',
+    'infra.__proto__: is a reserved name in JavaScript: choose another name',
+  ]);
+});
