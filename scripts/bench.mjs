@@ -9,6 +9,7 @@ import { BOOTSTRAP_MIGRATIONS, bootstrapSuite } from '../bench/lib/bootstrap.mjs
 import { checkSuite } from '../bench/lib/check.mjs';
 import { installSignalHandlers, onCleanup, runCleanup } from '../bench/lib/cleanup.mjs';
 import { corpusSuite } from '../bench/lib/corpus.mjs';
+import { DASHBOARD_ROWS, dashboardReadyDelay, dashboardSuite } from '../bench/lib/dashboard.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
 import { initSuite } from '../bench/lib/init.mjs';
@@ -50,6 +51,7 @@ const SECTIONS = [
   'split',
   'init',
   'reset',
+  'dashboard',
   'tools',
 ];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
@@ -322,7 +324,46 @@ async function main() {
     }
   }
 
+  if (only.has('dashboard')) {
+    groups.push({
+      group: 'dashboard',
+      title: 'dashboard: devup dev --ui on the demo, in Chromium (and a 10,000 lines/s flood with the Logs page open)',
+    });
+    try {
+      results.push(...(await dashboardSuite({ repo: REPO, runs: args.runs })));
+    } catch (error) {
+      log(`dashboard: ${error.stack ?? error}`);
+      for (const row of DASHBOARD_ROWS) {
+        results.push(
+          skippedCase({ ...row, group: 'dashboard', kind: 'devup' }, String(error.message ?? error).split('\n')[0]),
+        );
+      }
+    }
+  }
+
   const targets = checkTargets(results, scaling);
+  const readyDelay = dashboardReadyDelay(results);
+  if (readyDelay !== undefined) {
+    targets.push({
+      id: 'dashboard-ready',
+      description: 'the ready table with --ui ≤ 50 ms later than without (median of paired rounds)',
+      value: readyDelay,
+      limit: 50,
+      unit: 'ms',
+      met: readyDelay <= 50,
+    });
+  }
+  const firstPaint = results.find((r) => r.id === 'dashboard.first-paint')?.median;
+  if (firstPaint !== undefined) {
+    targets.push({
+      id: 'dashboard-first-paint',
+      description: "the dashboard's first paint ≤ 300 ms",
+      value: firstPaint,
+      limit: 300,
+      unit: 'ms',
+      met: firstPaint <= 300,
+    });
+  }
   const init = results.find((r) => r.id === 'init.demo');
   if (init?.median !== undefined) {
     targets.push({

@@ -36,7 +36,7 @@ function vmHwmMiB(pid) {
  * appears on stdout (and devup's peak RSS at that moment), then sends SIGINT and waits for devup
  * to exit.
  */
-function untilReady(repo, args, { cwd, env, node = process.execPath }) {
+export function untilReady(repo, args, { cwd, env, node = process.execPath }) {
   return new Promise((resolve, reject) => {
     let output = '';
     let pending = '';

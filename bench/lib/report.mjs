@@ -290,6 +290,8 @@ const TARGET_FOR_ROW = {
   'check.demo': 'check-demo',
   'reset.template-900': 'reset-template-900',
   'reset.template-2000': 'reset-template-2000',
+  'dashboard.dev-on': 'dashboard-ready',
+  'dashboard.first-paint': 'dashboard-first-paint',
 };
 
 /** The line under the warm table: the Node 24 devup row against the target rows. */
@@ -327,7 +329,10 @@ export function formatTable(report) {
     if (rows.length === 0) continue;
     lines.push('', title, header);
     for (const r of rows) {
-      const range = r.min === undefined ? '' : `${formatMs(r.min)} – ${formatMs(r.max)}`;
+      // Rows in other units than time (the dashboard's CPU and memory during the flood).
+      const show = (v) =>
+        r.unit === '%' ? `${v.toFixed(1)} %` : r.unit === 'MiB' ? `${v.toFixed(0)} MiB` : formatMs(v);
+      const range = r.min === undefined ? '' : `${show(r.min)} – ${show(r.max)}`;
       if (r.skipped || r.error) {
         const why = (r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.error}`).split('\n')[0].slice(0, 150);
         lines.push(`  ${pad(r.label, w)}${pad('—', 10, true)}  ${why}`);
@@ -339,7 +344,7 @@ export function formatTable(report) {
       const paired = compared ? pairedRatio(results, group, r.id) : undefined;
       const target = targets.find((t) => t.id === TARGET_FOR_ROW[r.id]);
       lines.push(
-        `  ${pad(r.label, w)}${pad(formatMs(r.median), 10, true)}${pad(range, 22, true)}${pad(r.samples.length, 4, true)}  ${pad(rat ? `${rat.toFixed(2)}×` : '', 13, true)}${pad(paired ? `(${paired.toFixed(2)}×)` : '', 10, true)}  ${verdict(target)}`,
+        `  ${pad(r.label, w)}${pad(show(r.median), 10, true)}${pad(range, 22, true)}${pad(r.samples.length, 4, true)}  ${pad(rat ? `${rat.toFixed(2)}×` : '', 13, true)}${pad(paired ? `(${paired.toFixed(2)}×)` : '', 10, true)}  ${verdict(target)}`,
       );
     }
     if (group === 'warm' && report.node24?.warmRatios) lines.push(formatNode24Line(report.node24.warmRatios));

@@ -61,7 +61,10 @@ export function parseList(value: string | undefined): string[] | undefined {
 }
 
 /** `--context dev,test` wins over `migrations.context` in the config. */
-export function withContextFlag(config: ResolvedConfig, flags: Record<string, unknown>): ResolvedConfig {
+export function withContextFlag<C extends Pick<ResolvedConfig, 'migrations'>>(
+  config: C,
+  flags: Record<string, unknown>,
+): C {
   const value = flags.context;
   if (value === undefined) return config;
   const contexts = parseContextFlag(String(value), `--context ${String(value)}`);

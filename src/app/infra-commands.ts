@@ -17,6 +17,9 @@ import { type InfraState, infraStates } from '../infra/infra-state.js';
 import { describeInfraReady } from '../infra/infra-values.js';
 import { stopNative } from '../infra/native/start-native.js';
 
+/** Whose infra it is (project, checkout, Docker names), its entries, and where native data lives. */
+export type ProjectInfraSettings = Pick<ResolvedConfig, 'project' | 'root' | 'database' | 'stateDir' | 'infra'>;
+
 // What down, status, reset, ls and prune do with infra: loaded only when a config (or a checkout) has some.
 
 /** Docker when an engine answers; undefined otherwise (the native programs are then the ones to stop). */
@@ -26,7 +29,7 @@ async function dockerOrUndefined(): Promise<DockerApi | undefined> {
 }
 
 /** `devup down`: stops the infra containers (or native programs) of this checkout; data kept. */
-export async function stopProjectInfra(config: ResolvedConfig): Promise<string[]> {
+export async function stopProjectInfra(config: ProjectInfraSettings): Promise<string[]> {
   const api = await dockerOrUndefined();
   const native = stopNative(config.infra, config.stateDir);
   return api ? [...(await stopInfra(api, infraOwner(config))), ...native] : native;
@@ -34,7 +37,7 @@ export async function stopProjectInfra(config: ResolvedConfig): Promise<string[]
 
 /** `devup down --volumes`: what it would remove, as the list it shows before asking. */
 export async function infraDestroyables(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'project' | 'root' | 'database'>,
 ): Promise<{ items: Destroyable[]; remove: () => Promise<void> }> {
   const api = await dockerOrUndefined();
   if (!api) return { items: [], remove: async () => {} };
@@ -61,7 +64,7 @@ function toDestroyable(resource: InfraResource): Destroyable {
 
 /** `devup reset --infra NAME`: that entry's container and volumes (the next `devup dev` starts it empty). */
 export async function infraResetPlan(
-  config: ResolvedConfig,
+  config: ProjectInfraSettings,
   name: string,
 ): Promise<{ items: Destroyable[]; remove: () => Promise<void> }> {
   const api = new DockerApi();
@@ -83,13 +86,16 @@ export async function infraContainerStates(owner: InfraOwner): Promise<{ name: s
 }
 
 /** `devup status`: each entry's state, from one Docker call; undefined when no engine answers. */
-export async function projectInfraStates(config: ResolvedConfig): Promise<InfraState[] | undefined> {
+export async function projectInfraStates(config: ProjectInfraSettings): Promise<InfraState[] | undefined> {
   const api = await dockerOrUndefined();
   return api ? infraStates(api, config.infra, infraOwner(config)) : undefined;
 }
 
 /** `devup status --json`'s infra rows of `resources` when no dashboard answers (the page's shape). */
-export function infraResourceRows(config: ResolvedConfig, states: readonly InfraState[]): ResourceState[] {
+export function infraResourceRows(
+  config: Pick<ResolvedConfig, 'infra'>,
+  states: readonly InfraState[],
+): ResourceState[] {
   return states.map((state) => {
     const entry = config.infra.find((e) => e.name === state.name);
     return infraResourceState(state, entry ? { check: describeInfraReady(entry.ready) } : undefined);

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { DatabaseBootSettings } from '../config/types.js';
 import { expectedConnection } from '../database/boot.js';
 import { resolvesToLoopback } from '../database/connection/connection.js';
 import type { ConcreteEngine } from '../database/engine.js';
@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
  * runs on this machine, or when the user says so with --force.
  */
 export async function requireLocalServer(
-  config: ResolvedConfig,
+  config: DatabaseBootSettings,
   engine: ConcreteEngine,
   force: boolean,
   what: string,

@@ -1,7 +1,8 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { TargetSettings } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
-import { describeSchemaContents } from '../database/drop-schemas.js';
+import { describeSchemaContents, dropSchemas } from '../database/drop-schemas.js';
 import type { Destroyable } from '../database/engine.js';
+import { appendToGroup } from '../lib/group.js';
 import { inspectTargets } from '../migrations/inspect.js';
 import { HISTORY_TABLE } from '../migrations/sql/history.js';
 import { TAGS_TABLE } from '../migrations/tags/tag-store.js';
@@ -13,7 +14,7 @@ export function describeDestroyable(item: Destroyable): string {
 
 /** Schemas (and service databases) of the selected targets: what a partial or external reset drops. */
 export async function schemaItems(
-  config: ResolvedConfig,
+  config: TargetSettings,
   admin: ConnectionInfo,
   services: string[] | undefined,
   tenant: string | undefined,
@@ -78,4 +79,16 @@ export async function replacedWhole(admin: ConnectionInfo, databases: string[]):
     }
   }
   return items;
+}
+
+/** Drops the targets' schemas, one connection per database; returns the schemas that existed. */
+export async function dropTargetSchemas(
+  admin: ConnectionInfo,
+  targets: readonly { database: string | undefined; schema: string }[],
+): Promise<string[]> {
+  const byDatabase = new Map<string | undefined, string[]>();
+  for (const t of targets) appendToGroup(byDatabase, t.database, t.schema);
+  const dropped: string[] = [];
+  for (const [database, names] of byDatabase) dropped.push(...(await dropSchemas(admin, database, names)));
+  return dropped;
 }

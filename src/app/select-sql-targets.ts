@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
+import type { DatabaseBootSettings, ResolvedConfig } from '../config/types.js';
 import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
@@ -44,7 +44,11 @@ export async function withSqlTargets<T>(
 }
 
 /** Where the project's Postgres answers, if it runs: `command` starts, creates and writes nothing. */
-async function runningDatabase(ctx: CommandContext, config: ResolvedConfig, command: string): Promise<ConnectionInfo> {
+async function runningDatabase(
+  ctx: CommandContext,
+  config: DatabaseBootSettings,
+  command: string,
+): Promise<ConnectionInfo> {
   const { name } = await chooseEngine(config, ctx.engine, { notice: (m) => ctx.output.notice(m) });
   const engine = await createEngine(config, name);
   const { state, problem } = await engine.status();
@@ -127,7 +131,7 @@ export function requireKnownVersion(targets: InspectedTarget[], version: bigint,
  */
 export function reportToolServices(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'services'>,
   flags: Record<string, unknown>,
   command: 'baseline' | 'repair',
 ): void {

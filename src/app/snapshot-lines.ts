@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { CopySettings } from '../copies/reset-template.js';
 import { listSnapshots, type Snapshot } from '../copies/snapshots.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { formatAge, formatBytes } from '../lib/format.js';
@@ -12,7 +12,7 @@ export function describeSnapshots(snapshots: Snapshot[], options: { sizes: boole
 }
 
 /** The same, asked of the server; none when it can't say. */
-export async function snapshotLines(config: ResolvedConfig, admin: ConnectionInfo): Promise<string[]> {
+export async function snapshotLines(config: CopySettings, admin: ConnectionInfo): Promise<string[]> {
   try {
     return describeSnapshots(await listSnapshots(config, admin), { sizes: true });
   } catch {

@@ -13,7 +13,11 @@ import type { CommandContext } from './context.js';
  * DEVUP_NO_BACKGROUND_TIDY=1 does the same work in this process instead (tests, or a system where
  * a process must not outlive its command).
  */
-export async function scheduleTidy(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+export async function scheduleTidy(
+  ctx: CommandContext,
+  config: Pick<ResolvedConfig, 'project' | 'services' | 'configPath'>,
+  admin: ConnectionInfo,
+): Promise<void> {
   if (process.env.DEVUP_NO_BACKGROUND_TIDY === '1') {
     await tidyProjectCopies(config, admin).catch(() => {});
     return;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
+import type { ServiceSettings } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { CommandSpec } from '../lib/run-command.js';
 import type { TargetBase } from '../migrations/targets.js';
@@ -10,6 +9,7 @@ import { prepareToolInvocation, type ToolInvocation } from '../migrations/tools/
 import { toolProgram, withArgs } from '../migrations/tools/tool-program.js';
 import { DRIFT_MARKER, DRIFT_SCRIPT } from './alembic-drift-script.js';
 import { outputTail, runCaptured } from './captured-command.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import type { AppliedSchemas, CheckResult, Finding } from './check-report.js';
 
 interface Difference {
@@ -153,8 +153,8 @@ async function compareWithAlembicCheck(
  * against the migrated schema, failing with each difference named (table, column, type).
  */
 export async function alembicDrift(
-  config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  config: CheckRunSettings,
+  db: CheckThrowaway,
   applied: AppliedSchemas,
   signal: AbortSignal | undefined,
 ): Promise<CheckResult[]> {
@@ -183,7 +183,7 @@ export async function alembicDrift(
 }
 
 async function compareService(
-  db: ThrowawayDatabase,
+  db: CheckThrowaway,
   service: ServiceSettings,
   target: TargetBase,
   signal: AbortSignal | undefined,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import type { ServiceSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { errorMessage, UserError } from '../errors.js';
 import type { TargetBase } from '../migrations/targets.js';
@@ -9,6 +9,7 @@ import { readToolFiles } from '../migrations/tools/tool-files.js';
 import {
   prepareToolInvocation,
   runToolCommand,
+  type ToolInvocationSettings,
   toolSettings,
   withTargetLock,
 } from '../migrations/tools/tool-invocation.js';
@@ -19,6 +20,7 @@ import {
   type FingerprintDifference,
   readCatalogFingerprint,
 } from '../schema/catalog-fingerprint.js';
+import type { CheckRunSettings } from './check-config.js';
 import { CHECK_RETRY, type Finding, withHint } from './check-report.js';
 import { describeDifference } from './reversibility.js';
 
@@ -43,7 +45,7 @@ export const ALEMBIC_HISTORY = 'alembic_version';
  * up there (database.extensions, database.init: in `public`, say) is not a downgrade's leftover.
  */
 export async function alembicReversibility(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings & Pick<CheckRunSettings, 'stateDir'>,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { renderSchemaName } from '../config/validate.js';
 import { withClient } from '../database/connection/connection.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { errorMessage, UserError } from '../errors.js';
 import type { Migration } from '../migrations/migration.js';
 import { applyTarget } from '../migrations/sql/apply.js';
@@ -10,6 +9,7 @@ import { runMigrationStep, type TargetOutcome } from '../migrations/step/migrati
 import type { TargetBase } from '../migrations/targets.js';
 import { type CatalogFingerprint, readCatalogFingerprint } from '../schema/catalog-fingerprint.js';
 import { ALEMBIC_HISTORY, alembicReversibility, type ToolReversibility } from './alembic-reversibility.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import { CheckProgress, span } from './check-progress.js';
 import {
   type AppliedSchemas,
@@ -66,7 +66,10 @@ interface Walk {
 }
 
 /** SQL services with a down migration: the schema of the first tenant (in config order, so the report names the same one on every run). */
-function sqlWalks(config: ResolvedConfig, migrations: ReadonlyMap<string, Migration[]>): Map<string, Walk> {
+function sqlWalks(
+  config: Pick<CheckRunSettings, 'services'>,
+  migrations: ReadonlyMap<string, Migration[]>,
+): Map<string, Walk> {
   const walked = new Map<string, Walk>();
   for (const service of config.services) {
     const files = migrations.get(service.name);
@@ -86,7 +89,7 @@ const baseKey = (target: TargetBase) => `${target.service}\0${target.database ??
  * only what devup set up in them (extensions and init objects in `public`, for one).
  */
 async function alembicBases(
-  db: ThrowawayDatabase,
+  db: CheckThrowaway,
   targets: readonly TargetBase[],
 ): Promise<Map<string, CatalogFingerprint>> {
   const bases = new Map<string, CatalogFingerprint>();
@@ -106,7 +109,7 @@ async function alembicBases(
 
 /** Alembic services: the first tenant, once applied, walks down to base and up again. */
 async function walkAlembicServices(
-  db: ThrowawayDatabase,
+  db: CheckThrowaway,
   outcomes: readonly TargetOutcome[],
   options: { signal?: AbortSignal | undefined; bases: ReadonlyMap<string, CatalogFingerprint> },
 ): Promise<Map<string, ToolReversibility & { schema: string }>> {
@@ -160,12 +163,12 @@ function sameFailureOnce(outcomes: readonly TargetOutcome[], statementTimeoutMs:
  * walks up → down → up as it applies, which is the reversibility check.
  */
 export async function applyAndReverse(
-  db: ThrowawayDatabase,
+  db: CheckThrowaway,
   migrations: ReadonlyMap<string, Migration[]>,
   options: { signal?: AbortSignal | undefined; onProgress?: ((line: string) => void) | undefined },
 ): Promise<{ apply: CheckResult[]; reversibility: CheckResult[]; applied: AppliedSchemas }> {
   const started = performance.now();
-  const config: ResolvedConfig = db.config;
+  const config: CheckRunSettings = db.config;
   const statementTimeoutMs = config.migrations.statementTimeoutMs;
   const walked = sqlWalks(config, migrations);
   const progress = options.onProgress && new CheckProgress(options.onProgress, statementTimeoutMs ?? 0);

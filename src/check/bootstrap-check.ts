@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
 import { withClient } from '../database/connection/connection.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { errorMessage, UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import type { Migration } from '../migrations/migration.js';
@@ -11,6 +9,7 @@ import { HISTORY_TABLE } from '../migrations/sql/history.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { runToolTarget } from '../migrations/tools/tool-runner.js';
 import { compareFingerprints, readCatalogFingerprint } from '../schema/catalog-fingerprint.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import type { AppliedSchemas, CheckResult, Finding } from './check-report.js';
 import { withHint } from './check-report.js';
 
@@ -67,8 +66,8 @@ async function compareBootstrap(
  * same catalog (the fingerprint the reversibility check uses).
  */
 export async function checkBootstraps(
-  config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  config: CheckRunSettings,
+  db: CheckThrowaway,
   applied: AppliedSchemas,
   migrations: ReadonlyMap<string, Migration[]>,
 ): Promise<CheckResult[]> {

@@ -1,11 +1,11 @@
-import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import type { ServiceSettings } from '../config/types.js';
 import { connectionEnv } from '../database/connection/connection-env.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import type { CommandSpec } from '../lib/run-command.js';
 import { maskSecret } from '../lib/secret-mask.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { describeCommand } from '../migrations/tools/tool-process.js';
 import { buildServiceEnv } from '../services/service-env.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import type { AppliedSchemas } from './check-report.js';
 
 /** At most this many lines of a failed command's output in the report: its end says why. */
@@ -25,8 +25,8 @@ export interface CapturedRun {
  * service's migrated schemas there.
  */
 export async function throwawayServiceEnv(
-  config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  config: CheckRunSettings,
+  db: CheckThrowaway,
   service: ServiceSettings,
   applied: AppliedSchemas,
 ): Promise<Record<string, string>> {

@@ -1,4 +1,11 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { MigrationStepSettings, ResolvedConfig } from '../config/types.js';
+import type { ThrowawayDatabase, ThrowawaySource } from '../database/throwaway/throwaway.js';
+
+/** What `devup check` reads: the migration step's settings, the throwaway's, `check`, and `.env` for service commands. */
+export type CheckRunSettings = MigrationStepSettings & ThrowawaySource & Pick<ResolvedConfig, 'check' | 'dotenv'>;
+
+/** The throwaway the checks run on, its settings pointed at it. */
+export type CheckThrowaway = ThrowawayDatabase<CheckRunSettings>;
 
 /** The tenant `devup check` migrates for a service whose tenants a fresh database cannot list. */
 export const SAMPLE_TENANT = 'sample';
@@ -8,11 +15,11 @@ export const SAMPLE_TENANT = 'sample';
  * cannot answer) become `check.tenants`, else one sample tenant; services whose migrations could
  * not be read are left out (their conflicts are reported instead).
  */
-export function checkTargetsConfig(
-  config: ResolvedConfig,
+export function checkTargetsConfig<C extends Pick<ResolvedConfig, 'check' | 'migrations' | 'services'>>(
+  config: C,
   unreadable: ReadonlySet<string>,
   statementTimeoutMs: number = config.check.statementTimeoutMs,
-): ResolvedConfig {
+): C {
   const configured = config.migrations.statementTimeoutMs;
   return {
     ...config,

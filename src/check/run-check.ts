@@ -1,15 +1,10 @@
-import type { ResolvedConfig } from '../config/types.js';
 import { withClient } from '../database/connection/connection.js';
 import type { ProgressSink } from '../database/engine.js';
-import {
-  type ThrowawayDatabase,
-  type ThrowawayEngine,
-  withThrowawayDatabase,
-} from '../database/throwaway/throwaway.js';
+import { type ThrowawayEngine, withThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { UserError } from '../errors.js';
 import type { Migration } from '../migrations/migration.js';
 import { applyAndReverse } from './apply-check.js';
-import { checkTargetsConfig } from './check-config.js';
+import { type CheckRunSettings, type CheckThrowaway, checkTargetsConfig } from './check-config.js';
 import {
   type AppliedSchemas,
   CHECK_KINDS,
@@ -35,7 +30,7 @@ export interface CheckOptions {
   /** Step 5, the committed schema docs against the migrated throwaway; reported as skipped when false. */
   schemaDocs?: boolean | undefined;
   /** Called once the database is ready, before the checks that need it. */
-  onDatabase?: (db: ThrowawayDatabase) => void;
+  onDatabase?: (db: CheckThrowaway) => void;
   /** statement_timeout for the migrations applied (--statement-timeout); else check.statementTimeout. */
   statementTimeoutMs?: number | undefined;
   /** Progress lines while migrations apply: which one runs when it takes long. */
@@ -44,7 +39,7 @@ export interface CheckOptions {
 
 /** Step 2 for every service: what its files say, before anything runs. */
 function checkConflicts(
-  config: ResolvedConfig,
+  config: CheckRunSettings,
   base: GitBase | undefined,
 ): { results: CheckResult[]; migrations: Map<string, Migration[]>; unreadable: Set<string> } {
   const results: CheckResult[] = [];
@@ -79,7 +74,7 @@ function checkConflicts(
 }
 
 function skipped(
-  config: ResolvedConfig,
+  config: CheckRunSettings,
   check: CheckResult['check'],
   note: string,
   only?: ReadonlySet<string>,
@@ -94,8 +89,8 @@ function skipped(
  * it, the services' generated files and their own commands. Loaded only where a service has any.
  */
 async function checksAtHead(
-  config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  config: CheckRunSettings,
+  db: CheckThrowaway,
   applied: AppliedSchemas,
   options: CheckOptions,
   migrations: ReadonlyMap<string, Migration[]>,
@@ -125,7 +120,7 @@ async function checksAtHead(
  * (2) conflicts, (3) reversibility, (4) lint, (5) schema files current. Returns one report; a
  * check that fails does not stop the others.
  */
-export async function runCheck(config: ResolvedConfig, options: CheckOptions): Promise<CheckReport> {
+export async function runCheck(config: CheckRunSettings, options: CheckOptions): Promise<CheckReport> {
   const started = performance.now();
   if (!config.services.some((s) => s.migrations)) {
     throw new UserError('no service has migrations configured: there is nothing to check', {

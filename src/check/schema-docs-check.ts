@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { ResolvedConfig } from '../config/types.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { appendToGroup } from '../lib/group.js';
 import { readSchemaDocs } from '../schema/build-schema.js';
 import { diffSchemaDocs, isGenerated, type SchemaDocDifference } from '../schema/schema-files.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import type { AppliedSchemas, CheckResult, Finding } from './check-report.js';
 
 /** At most this many diff lines per file; a whole rewritten schema would drown the report. */
@@ -57,8 +56,8 @@ function differenceFinding(dir: string, root: string, difference: SchemaDocDiffe
  * adopted `devup schema`: skipped, not failed.
  */
 export async function checkSchemaDocs(
-  config: ResolvedConfig,
-  db: ThrowawayDatabase,
+  config: CheckRunSettings,
+  db: CheckThrowaway,
   applied: AppliedSchemas,
 ): Promise<CheckResult[]> {
   const started = performance.now();

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
-import type { ThrowawayDatabase } from '../database/throwaway/throwaway.js';
+import type { ServiceSettings } from '../config/types.js';
 import type { CommandSpec } from '../lib/run-command.js';
 import { describeCommand } from '../migrations/tools/tool-process.js';
 import { outputTail, runCaptured, throwawayServiceEnv } from './captured-command.js';
+import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
 import {
   type AppliedSchemas,
   type CheckKind,
@@ -16,8 +16,8 @@ import {
 import { unifiedDiff } from './schema-docs-check.js';
 
 interface Scope {
-  config: ResolvedConfig;
-  db: ThrowawayDatabase;
+  config: CheckRunSettings;
+  db: CheckThrowaway;
   applied: AppliedSchemas;
   signal?: AbortSignal | undefined;
 }
@@ -27,7 +27,10 @@ function row(service: string, check: CheckKind, note: string, findings: Finding[
   return { service, check, status, note, findings, ms: performance.now() - started };
 }
 
-function withCheck(config: ResolvedConfig, has: (s: ServiceSettings) => boolean): ServiceSettings[] {
+function withCheck(
+  config: Pick<CheckRunSettings, 'services'>,
+  has: (s: ServiceSettings) => boolean,
+): ServiceSettings[] {
   return config.services.filter((s) => s.check && has(s));
 }
 

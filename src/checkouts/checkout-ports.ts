@@ -76,7 +76,11 @@ export function candidateOffsets(ports: PortSet, preferred: number | undefined):
  * probes and `PORT` all see the same values. A readiness URL or TCP check on the service's own
  * configured port follows it; any other address is left as written.
  */
-export function applyPorts(config: ResolvedConfig, ports: PortSet, dockerName: string | undefined): ResolvedConfig {
+export function applyPorts<C extends Pick<ResolvedConfig, 'database' | 'services' | 'infra'>>(
+  config: C,
+  ports: PortSet,
+  dockerName: string | undefined,
+): C {
   const services = config.services.map((service) => {
     const moved = service.port === undefined ? undefined : ports.services[service.name];
     if (service.port === undefined || moved === undefined || moved === service.port) return service;

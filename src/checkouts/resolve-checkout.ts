@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/types.js';
+import type { CheckoutPlacement, ResolvedConfig } from '../config/types.js';
 import { writeJsonAtomic } from '../lib/atomic-json.js';
 import { isPortFree, isPortInUse } from '../ports.js';
 import {
@@ -37,17 +37,23 @@ export interface CheckoutHooks {
   readOnly?: boolean;
 }
 
+/** What places a checkout: where it is, the project's name and ports, and what they are taken from. */
+export type CheckoutSettings = Pick<
+  ResolvedConfig,
+  'root' | 'stateDir' | 'configPath' | 'project' | 'ports' | 'database' | 'services' | 'infra'
+>;
+
 /**
  * Places this checkout beside the project's other checkouts on this machine. The first keeps the
  * configured ports and names; any other gets ports shifted by 100, 200, ... (free now, and held
  * by no other checkout) and container names of its own, recorded in `.devup/checkout.json` so
  * they stay put. The warm path reads two small files and writes nothing.
  */
-export async function resolveCheckout(
-  config: ResolvedConfig,
+export async function resolveCheckout<C extends CheckoutSettings>(
+  config: C,
   env: NodeJS.ProcessEnv = process.env,
   hooks: CheckoutHooks = {},
-): Promise<ResolvedConfig> {
+): Promise<C & { checkout: CheckoutPlacement }> {
   const root = realpathSync(config.root);
   const dir = registryDir(env);
   const configured = configuredPorts(config);
@@ -109,7 +115,7 @@ async function recordEntry(dir: string, root: string, entry: CheckoutEntry, hook
 
 /** The slow path, under the registry's lock: take the configured ports if no live checkout holds them, else choose others. */
 async function place(
-  config: ResolvedConfig,
+  config: Pick<CheckoutSettings, 'project' | 'configPath' | 'stateDir' | 'database'>,
   root: string,
   dir: string,
   configured: PortSet,
@@ -153,7 +159,7 @@ async function place(
   });
 }
 
-function entryStub(config: ResolvedConfig) {
+function entryStub(config: Pick<CheckoutSettings, 'project' | 'configPath' | 'stateDir' | 'database'>) {
   return {
     project: config.project,
     configPath: config.configPath,
@@ -190,7 +196,9 @@ async function chooseOffset(
 }
 
 /** One line for people when a checkout was just given ports of its own. */
-export function describePlacement(config: ResolvedConfig): string | undefined {
+export function describePlacement(
+  config: Pick<ResolvedConfig, 'checkout' | 'project' | 'root' | 'database' | 'services' | 'infra'>,
+): string | undefined {
   const checkout = config.checkout;
   if (!checkout?.moved || !checkout.placedNow) return undefined;
   const ports = [
@@ -203,7 +211,7 @@ export function describePlacement(config: ResolvedConfig): string | undefined {
 }
 
 /** The server this checkout gets, named the way its engine knows it: a container, or a cluster directory. */
-function ownServer(config: ResolvedConfig): string {
+function ownServer(config: Pick<ResolvedConfig, 'root' | 'database'>): string {
   const container = `container ${config.database.dockerName}-postgres`;
   const cluster = `the embedded cluster in ${path.relative(config.root, config.database.dataDir) || '.'}`;
   switch (config.database.engine) {

@@ -132,7 +132,7 @@ async function readToolStatuses(
   if (toolTargets.length === 0) return new Map();
   // External tools' adapters load only for projects that use one.
   const { toolTargetStatuses } = await import('../migrations/tools/tool-status.js');
-  return toolTargetStatuses(config, admin, toolTargets, client);
+  return toolTargetStatuses(config.stateDir, admin, toolTargets, client);
 }
 
 /** `devup migrate status [--json]`: per target, applied / pending / failed / changed. */

@@ -14,7 +14,7 @@ export default async function migrateTag(
   checkTagName(name);
   return withSqlTargets(ctx, options, async ({ config, admin, targets }) => {
     if (targets.length === 0) throw new UserError('no target selected: nothing to tag');
-    const tagged = await tagTargets(config, admin, targets, { name, move: options.force === true });
+    const tagged = await tagTargets(config.stateDir, admin, targets, { name, move: options.force === true });
     for (const { target, position, moved } of tagged) {
       const at = position.at ?? '(nothing applied)';
       ctx.output.line(

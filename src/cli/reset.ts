@@ -1,7 +1,7 @@
 import { type CommandContext, parseList } from '../app/context.js';
 import { runDevEnvironment } from '../app/dev/dev-environment.js';
 import { requireLocalServer } from '../app/local-server.js';
-import { describeDestroyable, replacedWhole, schemaItems } from '../app/reset-items.js';
+import { describeDestroyable, dropTargetSchemas, replacedWhole, schemaItems } from '../app/reset-items.js';
 import { describeSnapshots } from '../app/snapshot-lines.js';
 import { scheduleTidy } from '../app/tidy-copies.js';
 import { findPortHolder, stopHint } from '../checkouts/port-holder.js';
@@ -17,11 +17,10 @@ import {
 import { groupSnapshots } from '../copies/snapshots.js';
 import { bootDatabase, chooseEngine, createEngine } from '../database/boot.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
-import { dropDatabase, dropSchemas } from '../database/drop-schemas.js';
+import { dropDatabase } from '../database/drop-schemas.js';
 import type { ConcreteEngine, DatabaseEngine, Destroyable, RunningDatabase } from '../database/engine.js';
 import { errorMessage, UserError } from '../errors.js';
 import { formatAge, formatDuration } from '../lib/format.js';
-import { appendToGroup } from '../lib/group.js';
 import { isPortInUse } from '../ports.js';
 import { claimDevSession, stopDevSession } from '../services/dev-session.js';
 import { confirm } from '../ui/confirm.js';
@@ -193,9 +192,10 @@ async function resetSchemas(
   if (!(await confirmDestruction(ctx, items, settings.yes, kept))) return { done: 'refused' };
   await stopRunningDev(ctx, config, settings);
   for (const database of wholeDatabases) await dropDatabase(db.connection, database);
-  const byDatabase = new Map<string | undefined, string[]>();
-  for (const t of schemas) appendToGroup(byDatabase, t.target.database, t.target.schema);
-  for (const [database, names] of byDatabase) await dropSchemas(db.connection, database, names);
+  await dropTargetSchemas(
+    db.connection,
+    schemas.map((t) => t.target),
+  );
   output.line(`${output.style('green', '✔')} Dropped ${items.map((i) => i.name).join(', ')}`);
   output.event({ event: 'reset', destroyed: items });
   return { done: 'schemas', reseed: targets.map((t) => t.target.schema) };

@@ -214,3 +214,21 @@ export interface CheckoutPlacement {
   /** This run chose the ports (the first run here, or the config's ports changed). */
   placedNow?: boolean;
 }
+
+// The settings each layer below cli/ takes: a function's parameter names the parts of the config
+// it reads, so its signature says what it depends on (cli/ holds the whole config and picks).
+
+/** What finds, starts and creates this project's Postgres (and the paths its data directory must not hold). */
+export type DatabaseBootSettings = Pick<
+  ResolvedConfig,
+  'project' | 'root' | 'configPath' | 'stateDir' | 'services' | 'database'
+>;
+
+/** What collects the migration targets: the services, the contexts, the checksum cache, the bootstrap snapshots. */
+export type TargetSettings = Pick<ResolvedConfig, 'stateDir' | 'services' | 'migrations' | 'schema'>;
+
+/** What runs a service's external migration tool: the target settings and the project root. */
+export type ToolRunSettings = TargetSettings & Pick<ResolvedConfig, 'root'>;
+
+/** What the migration step reads: targets, tools, and `database.extensions`/`init` done before them. */
+export type MigrationStepSettings = ToolRunSettings & Pick<ResolvedConfig, 'databaseSetup'>;

@@ -18,11 +18,14 @@ import { VERSION } from '../version.js';
  */
 export type BuildFingerprint = Record<string, string>;
 
+/** What a database is built from: its user and name, every service's migrations and seeds, the database setup. */
+export type FingerprintSettings = Pick<ResolvedConfig, 'root' | 'stateDir' | 'database' | 'services' | 'databaseSetup'>;
+
 function sha(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
-function migrationFilesHash(config: ResolvedConfig, service: ServiceSettings): string | undefined {
+function migrationFilesHash(config: Pick<ResolvedConfig, 'stateDir'>, service: ServiceSettings): string | undefined {
   const settings = service.migrations;
   if (!settings) return undefined;
   if (settings.kind === 'tool') return readToolFiles(toolAdapter(settings.tool), settings, config.stateDir).hash;
@@ -58,7 +61,7 @@ function seedFilesHash(service: ServiceSettings): string | undefined {
   return hashFiles(files).slice(0, 16);
 }
 
-export function buildFingerprint(config: ResolvedConfig): BuildFingerprint {
+export function buildFingerprint(config: FingerprintSettings): BuildFingerprint {
   const parts: BuildFingerprint = {
     config: sha({
       version: VERSION,

@@ -16,7 +16,7 @@ function plural(n: number, one: string, many: string): string {
  * Returns one line saying what was removed, or undefined when nothing was left.
  */
 export async function clearInterruptedCopies(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'project' | 'services'>,
   admin: ConnectionInfo,
 ): Promise<string | undefined> {
   const databases = projectDatabases(config, admin);

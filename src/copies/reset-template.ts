@@ -4,7 +4,12 @@ import type { ConnectionInfo } from '../database/connection/connection.js';
 import { createDatabaseUnlessExists } from '../database/create-database.js';
 import { listFingerprints, recordFingerprint } from '../migrations/tools/fingerprint-store.js';
 import { identityInDatabase } from '../migrations/tools/tool-history.js';
-import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } from './build-fingerprint.js';
+import {
+  type BuildFingerprint,
+  buildFingerprint,
+  describeFingerprintChange,
+  type FingerprintSettings,
+} from './build-fingerprint.js';
 import { readProjectTags, restoreProjectTags } from './carry-tags.js';
 import { copyName, type DatabaseCopy, listCopies } from './copy-labels.js';
 import { measureShape } from './copy-strategy.js';
@@ -21,10 +26,13 @@ import {
 } from './database-copy.js';
 
 /** The project's databases: the main one, then each service's own (`database: 'auth'`). */
-export function projectDatabases(config: ResolvedConfig, admin: ConnectionInfo): string[] {
+export function projectDatabases(config: Pick<ResolvedConfig, 'services'>, admin: ConnectionInfo): string[] {
   const own = config.services.map((s) => s.database).filter((d): d is string => d !== undefined);
   return [...new Set([admin.database, ...own])];
 }
+
+/** What the project's copies are found and made by: its name (their labels), its databases, their build fingerprint. */
+export type CopySettings = FingerprintSettings & Pick<ResolvedConfig, 'project'>;
 
 export type ResetPlan = (
   | { path: 'template'; templates: Map<string, DatabaseCopy>; takenAt: string }
@@ -40,7 +48,7 @@ export type ResetPlan = (
  * migration files, seeds and config are what they were when the templates were taken.
  */
 export async function planReset(
-  config: ResolvedConfig,
+  config: CopySettings,
   admin: ConnectionInfo,
   options: { seed: boolean },
 ): Promise<ResetPlan> {
@@ -64,7 +72,7 @@ export async function planReset(
 
 /** Replaces each project database with a clone of its template; returns the sessions that were ended. */
 export async function restoreTemplates(
-  config: ResolvedConfig,
+  config: CopySettings,
   admin: ConnectionInfo,
   templates: Map<string, DatabaseCopy>,
 ): Promise<number> {
@@ -102,7 +110,7 @@ export async function restoreTemplates(
  * recorded later may describe newer migrations: left as it is, so the tool runs.)
  */
 export async function carryToolFingerprints(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'services' | 'stateDir'>,
   admin: ConnectionInfo,
   client: pg.Client,
   templates: Map<string, DatabaseCopy>,
@@ -127,7 +135,10 @@ export async function carryToolFingerprints(
  * The full path on a server devup runs: drops the project databases (their sessions ended) and
  * creates the main one again, empty; the migrations build the rest. Templates and snapshots stay.
  */
-export async function dropProjectDatabases(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+export async function dropProjectDatabases(
+  config: Pick<ResolvedConfig, 'project' | 'services'>,
+  admin: ConnectionInfo,
+): Promise<void> {
   const databases = projectDatabases(config, admin);
   await withMaintenanceClient(admin, databases, (client) =>
     withCopyLock(client, config.project, async () => {
@@ -144,7 +155,7 @@ export async function dropProjectDatabases(config: ResolvedConfig, admin: Connec
  * (the background tidy would make the spare too, but a reset can come before it has). Old
  * templates and spares, and those of databases the config no longer names, are dropped.
  */
-export async function keepTemplates(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+export async function keepTemplates(config: CopySettings, admin: ConnectionInfo): Promise<void> {
   const databases = projectDatabases(config, admin);
   const fingerprint = buildFingerprint(config);
   const createdAt = new Date().toISOString();
@@ -181,7 +192,10 @@ async function makeSpares(client: pg.Client, templates: readonly DatabaseCopy[])
 }
 
 /** Drops replaced databases and prepares spares for the next reset (run in the background: see tidy-copies). */
-export async function tidyProjectCopies(config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+export async function tidyProjectCopies(
+  config: Pick<ResolvedConfig, 'project' | 'services'>,
+  admin: ConnectionInfo,
+): Promise<void> {
   const databases = projectDatabases(config, admin);
   await withMaintenanceClient(admin, databases, async (client) => {
     await withCopyLock(client, config.project, () => tidyCopies(client, config.project, databases));

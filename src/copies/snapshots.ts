@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig, TargetSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
 import { appendToGroup } from '../lib/group.js';
@@ -10,7 +10,7 @@ import { type BuildFingerprint, buildFingerprint, describeFingerprintChange } fr
 import { type CopyLabel, copyName, type DatabaseCopy, formatLabel, listCopies } from './copy-labels.js';
 import { cloneAllIncoming, swapIn } from './copy-swap.js';
 import { copyDatabase, databaseExists, dropCopy, withCopyLock, withMaintenanceClient } from './database-copy.js';
-import { carryToolFingerprints, projectDatabases } from './reset-template.js';
+import { type CopySettings, carryToolFingerprints, projectDatabases } from './reset-template.js';
 
 /** A named copy of every project database, taken at one moment. */
 export interface Snapshot {
@@ -44,7 +44,7 @@ function snapshotDatabase(source: string, name: string): string {
 
 /** This project's snapshots on the server, oldest first, with their sizes. */
 export async function listSnapshots(
-  config: ResolvedConfig,
+  config: CopySettings,
   admin: ConnectionInfo,
   options: { sizes?: boolean } = { sizes: true },
 ): Promise<Snapshot[]> {
@@ -81,7 +81,7 @@ export function groupSnapshots(copies: DatabaseCopy[], now: BuildFingerprint): S
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
 }
 
-export async function findSnapshot(config: ResolvedConfig, admin: ConnectionInfo, name: string): Promise<Snapshot> {
+export async function findSnapshot(config: CopySettings, admin: ConnectionInfo, name: string): Promise<Snapshot> {
   checkSnapshotName(name);
   const all = await listSnapshots(config, admin);
   const found = all.find((s) => s.name === name);
@@ -97,12 +97,12 @@ export async function findSnapshot(config: ResolvedConfig, admin: ConnectionInfo
 }
 
 /** Applied migrations per target: devup's history for SQL targets, the tool's history table for the others. */
-async function migrationState(config: ResolvedConfig, admin: ConnectionInfo): Promise<Snapshot['migrations']> {
+async function migrationState(config: TargetSettings, admin: ConnectionInfo): Promise<Snapshot['migrations']> {
   const state: Snapshot['migrations'] = {};
   const inspected = await inspectTargets(config, admin, {});
   const tools = inspected.filter((i) => !i.plan && i.service.service.migrations?.kind === 'tool');
   const statuses = await toolTargetStatuses(
-    config,
+    config.stateDir,
     admin,
     tools.map((i) => ({ service: i.service.service, target: i.target })),
   );
@@ -122,7 +122,7 @@ async function migrationState(config: ResolvedConfig, admin: ConnectionInfo): Pr
  * so a save killed midway is never listed as complete nor restored.
  */
 export async function saveSnapshot(
-  config: ResolvedConfig,
+  config: CopySettings & TargetSettings,
   admin: ConnectionInfo,
   name: string,
 ): Promise<{ snapshot: string[]; ended: number }> {
@@ -210,7 +210,7 @@ async function markComplete(client: pg.Client, copies: DatabaseCopy[]): Promise<
  * clone is made first, then all are swapped in one transaction: all or nothing.
  */
 export async function restoreSnapshot(
-  config: ResolvedConfig,
+  config: CopySettings,
   admin: ConnectionInfo,
   snapshot: Snapshot,
 ): Promise<{ restored: string[]; untouched: string[]; ended: number }> {
@@ -250,7 +250,11 @@ export function incompleteSnapshot(name: string): UserError {
   });
 }
 
-export async function removeSnapshot(config: ResolvedConfig, admin: ConnectionInfo, snapshot: Snapshot) {
+export async function removeSnapshot(
+  config: Pick<ResolvedConfig, 'project' | 'services'>,
+  admin: ConnectionInfo,
+  snapshot: Snapshot,
+) {
   await withMaintenanceClient(admin, projectDatabases(config, admin), (client) =>
     withCopyLock(client, config.project, async () => {
       for (const copy of snapshot.copies) await dropCopy(client, copy);

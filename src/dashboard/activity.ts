@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { projectDatabases } from '../copies/reset-template.js';
 import { APPLICATION_NAME, type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import { UserError } from '../errors.js';
+import type { StatementStats, StatementsView } from './statement-stats.js';
 
 export interface SessionActivity {
   pid: number;
@@ -27,8 +28,8 @@ export interface LockRow {
 export interface ActivityView {
   sessions: SessionActivity[];
   locks: LockRow[];
-  /** The slowest statements, when pg_stat_statements is installed in the main database; null when not. */
-  statements: { query: string; calls: number; meanMs: number; totalMs: number }[] | null;
+  /** The slowest statements from pg_stat_statements, or why the panel is hidden. */
+  statements: StatementsView;
 }
 
 const SESSIONS_SQL = `
@@ -48,18 +49,17 @@ const LOCKS_SQL = `
    where a.datname = any($1) and l.pid <> pg_backend_pid() and l.locktype <> 'virtualxid'
    order by l.granted, l.pid`;
 
-const STATEMENTS_SQL = `
-  select query, calls::int, mean_exec_time as mean_ms, total_exec_time as total_ms
-    from pg_stat_statements order by mean_exec_time desc limit 20`;
-
-/** Sessions, locks and (when installed) pg_stat_statements of the project's databases. */
-export async function readActivity(config: ResolvedConfig, admin: ConnectionInfo): Promise<ActivityView> {
+/** Sessions, locks and the slowest statements (pg_stat_statements) of the project's databases. */
+export async function readActivity(
+  config: Pick<ResolvedConfig, 'services'>,
+  admin: ConnectionInfo,
+  stats: StatementStats,
+): Promise<ActivityView> {
   const databases = projectDatabases(config, admin);
+  const statements = await stats.read(databases);
   return withClient(admin, async (client) => {
     const sessions = await client.query(SESSIONS_SQL, [databases]);
     const locks = await client.query(LOCKS_SQL, [databases]);
-    const installed = await client.query("select 1 from pg_extension where extname = 'pg_stat_statements'");
-    const statements = installed.rowCount ? (await client.query(STATEMENTS_SQL)).rows : null;
     return {
       sessions: sessions.rows.map((r) => ({
         pid: r.pid,
@@ -79,14 +79,17 @@ export async function readActivity(config: ResolvedConfig, admin: ConnectionInfo
         granted: r.granted,
         relation: r.relation,
       })),
-      statements:
-        statements?.map((r) => ({ query: r.query, calls: r.calls, meanMs: r.mean_ms, totalMs: r.total_ms })) ?? null,
+      statements,
     };
   });
 }
 
 /** Cancels the query of a session on one of the project's databases (never another's, never devup's own). */
-export async function cancelQuery(config: ResolvedConfig, admin: ConnectionInfo, pid: number): Promise<boolean> {
+export async function cancelQuery(
+  config: Pick<ResolvedConfig, 'services'>,
+  admin: ConnectionInfo,
+  pid: number,
+): Promise<boolean> {
   if (!Number.isInteger(pid) || pid <= 0) throw new UserError('pid: a process id');
   const databases = projectDatabases(config, admin);
   return withClient(admin, async (client) => {

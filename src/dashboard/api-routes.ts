@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { DashboardModel } from './dashboard-model.js';
 import type { DatabaseActions } from './database-actions.js';
 import type { ResourceAction } from './resource-state.js';
+import type { RollbackSelection } from './rollback-actions.js';
 import type { SnapshotActions } from './snapshot-actions.js';
 
 const ACTIONS: readonly ResourceAction[] = ['start', 'stop', 'restart'];
@@ -10,6 +11,16 @@ export interface DashboardParts {
   model: DashboardModel;
   database: DatabaseActions;
   snapshots: SnapshotActions;
+}
+
+/** `{ service, tenant, mode }` of a roll back or redo, from a query string or a POST's body. */
+function rollbackSelection(input: Record<string, unknown>): RollbackSelection {
+  const mode = String(input.mode ?? '');
+  if (mode !== 'down' && mode !== 'redo') throw new UserError(`mode ${mode}: expected down or redo`);
+  const service = String(input.service ?? '');
+  const tenant = String(input.tenant ?? '');
+  if (!service || !tenant) throw new UserError('a roll back or redo names one service and one tenant');
+  return { service, tenant, mode };
 }
 
 /** The reads under /api/ (GET), each answered with JSON. */
@@ -29,6 +40,8 @@ export async function answerGet(parts: DashboardParts, url: URL): Promise<unknow
       return database.connection(url.searchParams.get('schema') ?? '', url.searchParams.get('reveal') === '1');
     case '/api/database/pending-sql':
       return database.pendingSql(list('services'));
+    case '/api/database/rollback-plan':
+      return database.rollbackPlan(rollbackSelection(Object.fromEntries(url.searchParams)));
     case '/api/database/reset-plan':
       return database.resetPlan(list('services'));
     case '/api/snapshots':
@@ -58,6 +71,11 @@ export async function answerPost(parts: DashboardParts, path: string, body: Reco
       await database.apply(services);
       model.databaseChanged();
       return { ok: true };
+    case '/api/database/rollback': {
+      const rolledBack = await database.rollBack({ ...rollbackSelection(body), expected: String(body.expected ?? '') });
+      model.databaseChanged();
+      return { ok: true, rolledBack };
+    }
     case '/api/database/reset': {
       const dropped = await database.reset(services);
       model.databaseChanged();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig, ServiceSettings } from '../config/types.js';
+import type { CopySettings } from '../copies/reset-template.js';
 import type { RunningDatabase } from '../database/engine.js';
 import { currentProcess } from '../process-identity.js';
 import { logDir } from '../services/log-dir.js';
@@ -11,7 +12,7 @@ import type { ServiceSupervisor } from '../services/service-supervisor.js';
 import { forgetDashboardUrl, readDashboardRecord, writeDashboardRecord } from './dashboard-file.js';
 import { DashboardModel } from './dashboard-model.js';
 import { serveDashboard } from './dashboard-server.js';
-import { DatabaseActions, type SessionMigrations } from './database-actions.js';
+import { DatabaseActions, type DatabasePanelSettings, type SessionMigrations } from './database-actions.js';
 import { type InfraFeed, infraResourceSource } from './infra-resources.js';
 import { SessionLogStore } from './log-store.js';
 import { maskValue } from './mask-env.js';
@@ -23,8 +24,11 @@ import { SnapshotActions } from './snapshot-actions.js';
 /** The first port tried when none is configured or remembered; a moved checkout adds its offset. */
 export const DEFAULT_DASHBOARD_PORT = 4900;
 
+/** What the dashboard reads: its panels' settings, where it remembers its port, and `ui`. */
+export type DashboardSettings = DatabasePanelSettings & CopySettings & Pick<ResolvedConfig, 'ui'>;
+
 export interface DashboardOptions {
-  config: ResolvedConfig;
+  config: DashboardSettings;
   services: ServiceSettings[];
   db: RunningDatabase;
   supervisor: ServiceSupervisor;
@@ -54,7 +58,7 @@ function checkoutOffset(stateDir: string): number {
 }
 
 /** Remembered port first (stays put across runs), else the configured or default one shifted with the checkout. */
-function preferredPort(config: ResolvedConfig): number {
+function preferredPort(config: Pick<ResolvedConfig, 'stateDir' | 'ui'>): number {
   const remembered = readDashboardRecord(config.stateDir)?.port;
   if (remembered !== undefined && config.ui.port === undefined) return remembered;
   return (config.ui.port ?? DEFAULT_DASHBOARD_PORT) + checkoutOffset(config.stateDir);
@@ -74,7 +78,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     password: db.connection.password,
   });
   const withMigrations = services.filter((s) => s.migrations).map((s) => s.name);
-  const database = new DatabaseActions(config, db.connection, withMigrations);
+  const database = new DatabaseActions(config, db, withMigrations);
   const snapshots = new SnapshotActions(config, db.connection, withMigrations);
   const server = await serveDashboard({ model, database, snapshots }, preferredPort(config));
   // A saved, edited or deleted migration file: the Database page reads the state again. Started

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig, TargetSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { type InspectedTarget, inspectTargets } from '../migrations/inspect.js';
 import { targetLabel } from '../migrations/targets.js';
@@ -65,14 +65,17 @@ function cellOf(root: string, { target, plan, sql }: InspectedTarget): MatrixCel
 }
 
 /** Every target's migration state, read as `devup migrate status` reads it (one query per database). */
-export async function readMatrix(config: ResolvedConfig, admin: ConnectionInfo): Promise<MatrixCell[]> {
+export async function readMatrix(
+  config: TargetSettings & Pick<ResolvedConfig, 'root'>,
+  admin: ConnectionInfo,
+): Promise<MatrixCell[]> {
   const inspected = await inspectTargets(config, admin, {});
   return inspected.map((t) => cellOf(config.root, t));
 }
 
 /** The SQL an "apply pending" would run, per target, for the page to show before asking. */
 export async function pendingSql(
-  config: ResolvedConfig,
+  config: TargetSettings,
   admin: ConnectionInfo,
   services: readonly string[],
 ): Promise<{ schema: string; label: string; name: string; sql: string }[]> {

@@ -20,7 +20,7 @@ const MERMAID = /```mermaid\n([\s\S]*?)```/;
  * `devup schema --from-dev`, and whether the committed schema docs (schema.dir) still match it.
  */
 export async function readSchemaView(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'root' | 'schema'>,
   admin: ConnectionInfo,
   targets: readonly TargetBase[],
 ): Promise<{ dir: string; services: ServiceSchema[]; otherDifferences: string[] }> {

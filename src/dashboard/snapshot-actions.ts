@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from '../config/types.js';
-import { tidyProjectCopies } from '../copies/reset-template.js';
+import type { TargetSettings } from '../config/types.js';
+import { type CopySettings, tidyProjectCopies } from '../copies/reset-template.js';
 import { findSnapshot, listSnapshots, removeSnapshot, restoreSnapshot, saveSnapshot } from '../copies/snapshots.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import type { SessionMigrations } from './database-actions.js';
@@ -17,11 +17,11 @@ export interface SnapshotRow {
  * sessions on the databases: the services reconnect on their next query, as after the CLI's.
  */
 export class SnapshotActions {
-  readonly #config: ResolvedConfig;
+  readonly #config: CopySettings & TargetSettings;
   readonly #admin: ConnectionInfo;
   readonly #services: string[];
 
-  constructor(config: ResolvedConfig, admin: ConnectionInfo, services: string[]) {
+  constructor(config: CopySettings & TargetSettings, admin: ConnectionInfo, services: string[]) {
     this.#config = config;
     this.#admin = admin;
     this.#services = services;

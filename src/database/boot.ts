@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { savePassword } from '../config/default-password.js';
 import { projectPaths, realPathSoFar } from '../config/project-paths.js';
 import type { EngineName } from '../config/schema.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { DatabaseBootSettings } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { withProjectLock } from '../project-lock.js';
 import { type ConnectionInfo, connect } from './connection/connection.js';
@@ -10,21 +10,16 @@ import { localConnection } from './connection/local-connection.js';
 import { createDatabaseUnlessExists } from './create-database.js';
 import { containerName } from './docker/labels.js';
 import { findDockerEndpoint } from './docker/socket.js';
-import {
-  type ConcreteEngine,
-  type DatabaseEngine,
-  EngineUnavailableError,
-  type ProgressSink,
-  type RunningDatabase,
-} from './engine.js';
+import { type ConcreteEngine, type DatabaseEngine, EngineUnavailableError, type ProgressSink } from './engine.js';
 import { type EngineState, engineOptionsHash, readEngineState, writeEngineState } from './engine-state.js';
 import type { ExternalEngine } from './external-engine.js';
+import type { BootedDatabase } from './warm-client.js';
 
 /**
  * The engine's module is loaded only for that engine: a run on an external server or a warm
  * start never loads the Docker client or the embedded cluster's process handling.
  */
-export async function createEngine(config: ResolvedConfig, name: ConcreteEngine): Promise<DatabaseEngine> {
+export async function createEngine(config: DatabaseBootSettings, name: ConcreteEngine): Promise<DatabaseEngine> {
   switch (name) {
     case 'docker': {
       const { DockerEngine } = await import('./docker/docker-engine.js');
@@ -42,7 +37,10 @@ export async function createEngine(config: ResolvedConfig, name: ConcreteEngine)
 }
 
 /** Where a server of this engine answers, without asking the engine (nor loading it, for a local one). */
-export async function expectedConnection(config: ResolvedConfig, engine: ConcreteEngine): Promise<ConnectionInfo> {
+export async function expectedConnection(
+  config: DatabaseBootSettings,
+  engine: ConcreteEngine,
+): Promise<ConnectionInfo> {
   if (engine !== 'external') return localConnection(engine, config.database);
   return (await createEngine(config, engine)).connection;
 }
@@ -52,7 +50,7 @@ export async function expectedConnection(config: ResolvedConfig, engine: Concret
  * remembered in .devup/engine.json, else Docker when an engine answers, else embedded.
  */
 export async function chooseEngine(
-  config: ResolvedConfig,
+  config: Pick<DatabaseBootSettings, 'project' | 'stateDir' | 'database'>,
   flag: EngineName | undefined,
   sink: ProgressSink,
 ): Promise<{ name: ConcreteEngine; remembered: EngineState | undefined }> {
@@ -76,7 +74,7 @@ export async function chooseEngine(
 }
 
 /** Whether the Docker engine at the endpoint found answers (its module loaded only then). */
-async function dockerAnswers(config: ResolvedConfig): Promise<boolean> {
+async function dockerAnswers(config: Pick<DatabaseBootSettings, 'project' | 'database'>): Promise<boolean> {
   const { DockerEngine } = await import('./docker/docker-engine.js');
   return new DockerEngine(config.project, config.database).ping();
 }
@@ -99,13 +97,11 @@ async function systemIdentifier(client: pg.Client): Promise<string | undefined> 
 export interface BootOptions {
   engine?: EngineName | undefined;
   sink: ProgressSink;
-  /** Hand back the warm path's open connection (the caller ends it): one connection less per start. */
+  /** Keep the warm path's open connection for the caller to borrow (withWarmClient): one connection less per start. */
   keepClient?: boolean;
   /** External engine: wait this long for a server that is not up yet. */
   waitMs?: number | undefined;
 }
-
-type BootedDatabase = RunningDatabase & { client?: pg.Client };
 
 /** What ties a remembered cluster to this start: the options it was created with and the checkout. */
 interface ClusterIdentity {
@@ -117,31 +113,31 @@ interface ClusterIdentity {
  * Gets Postgres ready: the engine chosen, then the warm path (the cluster devup created answers
  * already, no engine API asked), else the engine started and the cluster remembered for next time.
  */
-export async function bootDatabase(config: ResolvedConfig, options: BootOptions): Promise<BootedDatabase> {
+export async function bootDatabase(config: DatabaseBootSettings, options: BootOptions): Promise<BootedDatabase> {
   const started = performance.now();
   const { name, remembered } = await chooseEngine(config, options.engine, options.sink);
-  if (name !== 'external') keepGeneratedPassword(config);
+  if (name !== 'external') keepGeneratedPassword(config.database);
   const identity = { optionsHash: engineOptionsHash(name, config.database), checkout: realPathSoFar(config.root) };
 
   const warm = await tryWarmReuse(config, name, remembered, identity, options.keepClient);
   if (warm) return { ...warm, readyMs: performance.now() - started };
 
   const engine = await createEngine(config, name);
-  const running = await startEngine(config, engine, remembered, options);
+  const running = await startEngine(config.stateDir, engine, remembered, options);
   if (name !== 'external') {
     await ensureMainDatabase(running.connection);
-    await rememberCluster(config, name, running.connection, identity, remembered);
+    await rememberCluster(config.stateDir, name, running.connection, identity, remembered);
   }
   // The whole engine step, initdb or container creation included.
   return { ...running, readyMs: performance.now() - started };
 }
 
 /** The first server of this checkout: its generated password is kept from now on. */
-function keepGeneratedPassword(config: ResolvedConfig): void {
-  const file = config.database.unsavedPasswordFile;
+function keepGeneratedPassword(database: DatabaseBootSettings['database']): void {
+  const file = database.unsavedPasswordFile;
   if (file === undefined) return;
-  config.database.password = savePassword(file, config.database.password);
-  delete config.database.unsavedPasswordFile;
+  database.password = savePassword(file, database.password);
+  delete database.unsavedPasswordFile;
 }
 
 /**
@@ -150,7 +146,7 @@ function keepGeneratedPassword(config: ResolvedConfig): void {
  * asking the engine. Undefined when any of that does not hold.
  */
 async function tryWarmReuse(
-  config: ResolvedConfig,
+  config: Pick<DatabaseBootSettings, 'project' | 'database'>,
   name: ConcreteEngine,
   remembered: EngineState | undefined,
   identity: ClusterIdentity,
@@ -175,7 +171,7 @@ async function tryWarmReuse(
         connection,
         description: describeWarm(config, name),
         action: 'reused',
-        ...(keepClient ? { client } : {}),
+        ...(keepClient ? { warmClient: client } : {}),
       };
     }
   } catch {
@@ -187,7 +183,7 @@ async function tryWarmReuse(
 
 /** Starts (creating when needed) the engine's server, or waits for the external one. */
 async function startEngine(
-  config: ResolvedConfig,
+  stateDir: string,
   engine: DatabaseEngine,
   remembered: EngineState | undefined,
   options: BootOptions,
@@ -196,11 +192,15 @@ async function startEngine(
   try {
     if (engine.name === 'external') {
       // The connection that proved the server ready is the one the migration step checks with.
-      return await (engine as ExternalEngine).start(sink, { waitMs, keepClient: options.keepClient });
+      const { client, ...running } = await (engine as ExternalEngine).start(sink, {
+        waitMs,
+        keepClient: options.keepClient,
+      });
+      return { ...running, ...(client ? { warmClient: client } : {}) };
     }
     // Two first runs at once would each initdb (and delete the other's cluster) or race on the
     // container name: one creates, the other waits and then finds it there.
-    return await withProjectLock(config.stateDir, 'database', () => engine.start(sink, { waitMs }), {
+    return await withProjectLock(stateDir, 'database', () => engine.start(sink, { waitMs }), {
       onWait: () => sink.notice('Another devup of this project is starting its database; waiting for it.'),
     });
   } catch (error) {
@@ -228,7 +228,7 @@ function dockerDataUnreachable(error: EngineUnavailableError): UserError {
 
 /** Remembers which cluster this project's data is in, so that the next start can take the warm path. */
 async function rememberCluster(
-  config: ResolvedConfig,
+  stateDir: string,
   name: ConcreteEngine,
   connection: ConnectionInfo,
   identity: ClusterIdentity,
@@ -237,7 +237,7 @@ async function rememberCluster(
   const id = await connect(connection)
     .then((c) => systemIdentifier(c).finally(() => c.end().catch(() => {})))
     .catch(() => undefined);
-  writeEngineState(config.stateDir, {
+  writeEngineState(stateDir, {
     engine: name,
     optionsHash: identity.optionsHash,
     ...(id === undefined ? {} : { systemIdentifier: id }),
@@ -246,7 +246,7 @@ async function rememberCluster(
   });
 }
 
-function describeWarm(config: ResolvedConfig, engine: ConcreteEngine): string {
+function describeWarm(config: Pick<DatabaseBootSettings, 'project' | 'database'>, engine: ConcreteEngine): string {
   const db = config.database;
   return engine === 'docker'
     ? `container ${containerName(db.dockerName ?? config.project)} (${db.image}) on ${db.bind}:${db.port}`

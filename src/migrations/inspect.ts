@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedConfig } from '../config/types.js';
+import type { TargetSettings } from '../config/types.js';
 import { type ConnectionInfo, isMissingDatabase, withClient } from '../database/connection/connection.js';
 import type { SqlTarget } from './sql/apply.js';
 import { readHistories } from './sql/history.js';
@@ -60,7 +60,7 @@ export async function planTargets(
 
 /** Every selected target with its plan (SQL targets), for status, dry-run, down, repair, baseline. */
 export async function inspectTargets(
-  config: ResolvedConfig,
+  config: TargetSettings,
   admin: ConnectionInfo,
   options: { services?: string[] | undefined; tenant?: string | undefined; client?: pg.Client | undefined },
 ): Promise<InspectedTarget[]> {

@@ -6,9 +6,12 @@ import { UserError } from '../errors.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { applyDatabaseSetup, hasDatabaseSetup } from './seeds/database-setup.js';
 
+/** `database.extensions` and `database.init`, and the root their relative paths start from. */
+export type DatabaseSetupSettings = Pick<ResolvedConfig, 'databaseSetup' | 'root'>;
+
 /** Every selected service's own database, migrations or not: its DATABASE_URL must point somewhere real. */
 export function ownDatabases(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'services'>,
   services: string[] | undefined,
 ): { name: string; service: string }[] {
   return config.services
@@ -62,7 +65,7 @@ export async function ensureDatabases(
  * them itself (`CREATE DATABASE auth; \\c auth`). `report` hears what was done, and the warnings.
  */
 export async function setUpMainDatabase(
-  config: ResolvedConfig,
+  config: DatabaseSetupSettings,
   admin: ConnectionInfo,
   client: pg.Client,
   report: (database: string, result: { done: string[]; warnings: string[] }) => void,
@@ -74,7 +77,7 @@ export async function setUpMainDatabase(
 
 /** `database.extensions` in every service database (created by then); init files ran in the main one. */
 export async function setUpServiceDatabases(
-  config: ResolvedConfig,
+  config: DatabaseSetupSettings,
   admin: ConnectionInfo,
   databases: string[],
   report: (database: string, result: { done: string[]; warnings: string[] }) => void,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { MIGRATIONS_DEFAULTS } from '../config/defaults.js';
 import { checkSchemaTemplate, IDENTIFIER, renderSchemaName } from '../config/schema-template.js';
-import type { ResolvedConfig, ServiceSettings, TenantSource } from '../config/types.js';
+import type { ServiceSettings, TargetSettings, TenantSource } from '../config/types.js';
 import { UserError } from '../errors.js';
 import type { Migration } from './migration.js';
 import { ChecksumCache } from './sql/checksum-cache.js';
@@ -129,7 +129,7 @@ function checkSchemasUnique(services: ServiceTargets[]): void {
  * --tenant. SQL files are read here once per service.
  */
 export async function collectTargets(
-  config: ResolvedConfig,
+  config: TargetSettings,
   options: {
     services?: string[] | undefined;
     tenant?: string | undefined;

@@ -1,7 +1,7 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { MigrationStepSettings, ResolvedConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import type { ProgressSink } from '../database/engine.js';
-import { type ThrowawayEngine, withThrowawayDatabase } from '../database/throwaway/throwaway.js';
+import { type ThrowawayEngine, type ThrowawaySource, withThrowawayDatabase } from '../database/throwaway/throwaway.js';
 import { runMigrationStep } from '../migrations/step/migration-step.js';
 import type { TargetBase } from '../migrations/targets.js';
 import { renderSchemaDocs, type SchemaSource } from './schema-docs.js';
@@ -23,7 +23,7 @@ export function schemaSources(targets: readonly TargetBase[], prefer: ReadonlySe
  * The config with one tenant per service: the first listed, or `default` when tenants come from a
  * query or command (which has nothing to ask on an empty database). Every migration is replayed.
  */
-export function withOneTenant(config: ResolvedConfig): ResolvedConfig {
+export function withOneTenant<C extends Pick<ResolvedConfig, 'services'>>(config: C): C {
   return {
     ...config,
     services: config.services.map((service) => {
@@ -52,7 +52,7 @@ export interface BuiltSchemaDocs {
  * removed. The developer's dev database is never touched.
  */
 export async function buildSchemaDocs(
-  config: ResolvedConfig,
+  config: MigrationStepSettings & ThrowawaySource,
   options: { engine: ThrowawayEngine; signal?: AbortSignal | undefined; sink?: ProgressSink | undefined },
 ): Promise<BuiltSchemaDocs> {
   const started = performance.now();
@@ -80,7 +80,7 @@ export async function buildSchemaDocs(
 
 /** Every file of `schema.dir`, read from a database that is already migrated (`--from-dev`, auto refresh). */
 export function readSchemaDocs(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'schema'>,
   connection: ConnectionInfo,
   targets: readonly TargetBase[],
   prefer?: ReadonlySet<string>,

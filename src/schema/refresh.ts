@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/types.js';
+import type { TargetSettings } from '../config/types.js';
 import { type ConnectionInfo, withClient } from '../database/connection/connection.js';
 import type { TargetOutcome } from '../migrations/step/migration-step.js';
 import { collectTargets, type TargetBase } from '../migrations/targets.js';
@@ -11,7 +11,7 @@ import { type SchemaDocsWrite, writeSchemaDocs } from './schema-files.js';
  * there yet (its migrations failed or were skipped) keeps its files, and then the index is left too.
  */
 export async function refreshSchemaDocs(
-  config: ResolvedConfig,
+  config: TargetSettings,
   connection: ConnectionInfo,
   outcomes: readonly TargetOutcome[],
   /** Every target of every service, when the caller has them (a run over all of them); else collected again. */

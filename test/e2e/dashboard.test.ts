@@ -177,17 +177,48 @@ describe.skipIf(browserSkip !== undefined)(
       expect(rows[0]?.n).toBe(3);
     });
 
-    it('resets a service after a confirmation naming its schema: the seeded rows are gone, the migrations applied', async () => {
-      expect(Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n)).toBeGreaterThan(
-        0,
-      );
+    it('rolls back one migration after a confirmation naming its file and down SQL (the cell turns pending), then redoes one', async () => {
+      const index = async () =>
+        (await query("select count(*)::int as n from pg_indexes where indexname = 'workflow_runs_active_idx'")).rows[0]
+          ?.n;
+      expect(await index()).toBe(1);
+      await page.locator('td[data-schema="workflow_default"] button').click();
+      await page.locator('button[data-rollback="workflow_default"]').click();
+      const dialog = page.locator('dialog.confirm');
+      await dialog
+        .getByText('services/workflow/migrations/0005_workflow_runs_active_index_concurrently.down.sql')
+        .waitFor();
+      await dialog.getByText('drop index concurrently if exists workflow_runs_active_idx;').waitFor();
+      await dialog.locator('button[data-confirm]').click();
+      await page.locator('p.done', { hasText: 'Rolled back 0005_workflow_runs_active_index_concurrently' }).waitFor();
+      await page.locator('td[data-schema="workflow_default"][data-state="pending"]').waitFor();
+      expect(await index()).toBe(0);
+      // A redo of a pending cell takes back the newest applied (0004) and applies both again.
+      await page.locator('button[data-redo="workflow_default"]').click();
+      await dialog.getByText('alter table workflows drop column archived_at;').waitFor();
+      await dialog.getByText('0005_workflow_runs_active_index_concurrently', { exact: false }).first().waitFor();
+      await page.screenshot({ path: path.join(IMAGES, 'dashboard-rollback.png') });
+      await dialog.locator('button[data-confirm]').click();
+      await page.locator('p.done', { hasText: 'Redid 0004_add_workflow_archived_at' }).waitFor();
+      await page.locator('td[data-schema="workflow_default"][data-state="applied"]').waitFor();
+      expect(await index()).toBe(1);
+    });
+
+    it('resets a service after a confirmation naming its schema: a row written since is gone, the migrations and seeds applied again', async () => {
+      const count = async () =>
+        Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n);
+      const seeded = await count();
+      expect(seeded).toBeGreaterThan(0);
+      await query("insert into workflow_default.workflows (slug, name) values ('before-reset', 'Before the reset')");
+      expect(await count()).toBe(seeded + 1);
       await page.locator('button[data-reset="workflow"]').click();
       const dialog = page.locator('dialog.confirm');
       await dialog.getByText('workflow_default').waitFor();
       await dialog.locator('button[data-confirm]').click();
       await page.locator('p.done', { hasText: 'Reset workflow' }).waitFor();
       await page.locator('td[data-schema="workflow_default"][data-state="applied"]').waitFor();
-      expect(Number((await query('select count(*) as n from workflow_default.workflows')).rows[0]?.n)).toBe(0);
+      expect(await count()).toBe(seeded);
+      expect((await query("select 1 from workflow_default.workflows where slug = 'before-reset'")).rowCount).toBe(0);
     });
 
     it('saves a snapshot, restores it after a confirmation (a row written since is gone), and deletes it', async () => {
@@ -220,13 +251,22 @@ describe.skipIf(browserSkip !== undefined)(
       await page
         .locator('section[data-service="ingestion"] [data-docs="differ"]', { hasText: 'ingestion.md' })
         .waitFor();
+      // Drawn by Mermaid from the same erDiagram text as the committed <service>.md.
       for (const table of ['users', 'sessions', 'api_keys']) {
         await page.locator(`section[data-service="auth"] svg g[data-entity="${table}"]`).waitFor();
       }
-      // The diagram shows the key columns, as in the committed <service>.md.
-      expect(await page.locator('section[data-service="auth"] svg g[data-entity="users"]').innerHTML()).toContain(
-        'text email UK',
-      );
+      for (const service of ['auth', 'workflow', 'ingestion']) {
+        await page.locator(`section[data-service="${service}"] .er[data-drawn="true"] svg[role="img"]`).waitFor();
+      }
+      // The key columns, as in the docs: a column that is a foreign key and unique shows both.
+      const users = await page.locator('section[data-service="auth"] svg g[data-entity="users"]').textContent();
+      expect(users).toMatch(/text\s*email\s*UK/);
+      const steps = page.locator('section[data-service="workflow"] svg g[data-entity="workflow_steps"]');
+      expect(await steps.textContent()).toMatch(/bigint\s*workflow_id\s*FK,UK/);
+      // users has two relations (api_keys and sessions), each labelled with its foreign key.
+      expect(
+        await page.locator('section[data-service="auth"] .er svg g.edgeLabel', { hasText: 'user_id' }).count(),
+      ).toBe(2);
       await page.screenshot({ path: path.join(IMAGES, 'dashboard-schema.png'), fullPage: true });
     });
 
@@ -265,6 +305,14 @@ describe.skipIf(browserSkip !== undefined)(
       }
     });
 
+    it('shows the slowest statements from pg_stat_statements, which devup preloads in the server it runs', async () => {
+      // The slowest by its mean (0.2 s), so it is among the statements shown whatever else ran.
+      await query('select pg_sleep(0.2) as e2e_statements');
+      await page.locator('a[data-page="activity"]').click();
+      await page.locator('table.statements code', { hasText: 'select pg_sleep($1) as e2e_statements' }).waitFor();
+      expect(await page.locator('[data-statements-hidden]').count()).toBe(0);
+    });
+
     it('in read-only mode shows no action and refuses every POST; the port is the one remembered', async () => {
       await stopDev();
       await startDev('--ui-read-only');
@@ -275,16 +323,34 @@ describe.skipIf(browserSkip !== undefined)(
       expect(await page.locator('button[data-action]').count()).toBe(0);
       await page.locator('a[data-page="database"]').click();
       await page.locator('td[data-schema="auth_acme"]').waitFor();
-      expect(await page.locator('button[data-apply], button[data-reset], button[data-reset-project]').count()).toBe(0);
+      await page.locator('td[data-schema="workflow_default"] button').click();
+      await page
+        .locator('.details')
+        .getByText('0005_workflow_runs_active_index_concurrently', { exact: true })
+        .waitFor();
+      expect(
+        await page
+          .locator(
+            'button[data-apply], button[data-reset], button[data-reset-project], button[data-rollback], button[data-redo]',
+          )
+          .count(),
+      ).toBe(0);
       const refused = await page.evaluate(async () => {
-        const response = await fetch('/api/action', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ resource: 'auth', action: 'stop' }),
-        });
-        return response.status;
+        const post = (path: string, body: unknown) =>
+          fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return [
+          (await post('/api/action', { resource: 'auth', action: 'stop' })).status,
+          (
+            await post('/api/database/rollback', {
+              service: 'workflow',
+              tenant: 'default',
+              mode: 'down',
+              expected: '0005_workflow_runs_active_index_concurrently',
+            })
+          ).status,
+        ];
       });
-      expect(refused).toBe(403);
+      expect(refused).toEqual([403, 403]);
       await stopDev();
       const after = await runCli(args('ui'), { cwd: demo.dir, env: demo.env });
       expect(after.code).toBe(1);

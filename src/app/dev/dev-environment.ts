@@ -3,8 +3,9 @@ import { UserError } from '../../errors.js';
 import { claimDevSession } from '../../services/dev-session.js';
 import type { CommandContext } from '../context.js';
 import { Interrupts } from '../interrupts.js';
-import { prepareDatabase } from './prepare-database.js';
-import { startServices } from './start-services.js';
+import type { InfraBootSettings } from './dev-infra.js';
+import { type PrepareSettings, prepareDatabase } from './prepare-database.js';
+import { type ServicesRunSettings, startServices } from './start-services.js';
 
 export interface DevOptions {
   skipMigrations: boolean;
@@ -25,8 +26,14 @@ export interface DevOptions {
   sessionCommand?: 'dev' | 'reset';
 }
 
+/** What `devup dev` reads: the database steps', the services', the infra and keep-going. */
+export type DevSettings = PrepareSettings & ServicesRunSettings & Pick<ResolvedConfig, 'infra' | 'keepGoing'>;
+
 /** The selected services plus everything they depend on, in config order. */
-export function selectServices(config: ResolvedConfig, only: string[] | undefined): ServiceSettings[] {
+export function selectServices(
+  config: Pick<ResolvedConfig, 'services'>,
+  only: string[] | undefined,
+): ServiceSettings[] {
   if (!only) return config.services;
   const names = config.services.map((s) => s.name);
   const unknown = only.filter((n) => !names.includes(n));
@@ -46,7 +53,7 @@ export function selectServices(config: ResolvedConfig, only: string[] | undefine
 /** boot Postgres → migrate → seed → start services → supervise until Ctrl-C. */
 export async function runDevEnvironment(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: DevSettings,
   options: DevOptions,
 ): Promise<number> {
   const services = selectServices(config, options.only);
@@ -67,7 +74,7 @@ export async function runDevEnvironment(
 
 async function runClaimedDevEnvironment(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: DevSettings,
   services: ServiceSettings[],
   options: DevOptions & { session: string },
 ): Promise<number> {
@@ -102,7 +109,7 @@ async function runClaimedDevEnvironment(
 
 async function startDevInfra(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: InfraBootSettings & Pick<ResolvedConfig, 'infra'>,
   services: ServiceSettings[],
   options: DevOptions,
 ) {

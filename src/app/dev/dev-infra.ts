@@ -26,16 +26,23 @@ export interface DevInfra {
 }
 
 /** The entries this run needs: all of them, or with --only those the chosen services use. */
-export function infraForRun(config: ResolvedConfig, services: ServiceSettings[], only: boolean): InfraSettings[] {
+export function infraForRun(
+  config: Pick<ResolvedConfig, 'infra'>,
+  services: ServiceSettings[],
+  only: boolean,
+): InfraSettings[] {
   if (!only) return config.infra;
   const needed = new Set(infraNeededBy(services, config.infra));
   return config.infra.filter((entry) => needed.has(entry.name));
 }
 
+/** Whose infra it is (the project, this checkout, its Docker names) and where its native data lives. */
+export type InfraBootSettings = Pick<ResolvedConfig, 'project' | 'root' | 'database' | 'stateDir'>;
+
 /** Starts the entries (in parallel with Postgres: the caller does not wait for one before the other). */
 export async function bootDevInfra(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: InfraBootSettings,
   entries: InfraSettings[],
 ): Promise<DevInfra> {
   const { output } = ctx;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ResolvedConfig, ServiceSettings, TargetSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { type InspectedTarget, inspectTargets } from '../../migrations/inspect.js';
 import { scanTopLevelStatements } from '../../migrations/sql/sql-scan.js';
@@ -47,7 +47,7 @@ function sqlHolds(root: string, service: ServiceSettings, inspected: InspectedTa
 }
 
 async function toolHolds(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'root' | 'stateDir'>,
   admin: ConnectionInfo,
   service: ServiceSettings,
   inspected: InspectedTarget[],
@@ -58,7 +58,7 @@ async function toolHolds(
   const { readToolFiles } = await import('../../migrations/tools/tool-files.js');
   const { toolAdapter } = await import('../../migrations/tools/adapters.js');
   const statuses = await toolTargetStatuses(
-    config,
+    config.stateDir,
     admin,
     targets.map((t) => ({ service, target: t.target })),
   );
@@ -89,7 +89,7 @@ async function toolHolds(
  * still the empty template. A migration with no file is not one: the step warns, as at startup.
  */
 export async function liveHolds(
-  config: ResolvedConfig,
+  config: TargetSettings & Pick<ResolvedConfig, 'root'>,
   admin: ConnectionInfo,
   services: ServiceSettings[],
 ): Promise<LiveHold[]> {

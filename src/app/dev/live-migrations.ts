@@ -1,4 +1,4 @@
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { MigrationStepSettings, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
@@ -8,10 +8,11 @@ import type { ServiceSupervisor } from '../../services/service-supervisor.js';
 import { errorEvent, formatError } from '../../ui/format-error.js';
 import { MigrationProgress } from '../../ui/migration-progress.js';
 import type { Output } from '../../ui/output.js';
+import { seedTargets } from './seed-new-targets.js';
 
 export interface LiveMigrationsOptions {
   output: Output;
-  config: ResolvedConfig;
+  config: MigrationStepSettings;
   /** The services this `devup dev` runs (after --only). */
   services: ServiceSettings[];
   admin: ConnectionInfo;
@@ -33,6 +34,8 @@ export class LiveMigrations {
   readonly #pending = new Set<string>();
   /** Someone asked (the `m` key): say so even when nothing is pending. */
   #asked = false;
+  /** Schemas reset from the dashboard: their seed data goes in again once they are migrated. */
+  readonly #reseed = new Set<string>();
   #draining: Promise<void> | undefined;
 
   constructor(options: LiveMigrationsOptions) {
@@ -40,8 +43,9 @@ export class LiveMigrations {
   }
 
   /** Queues a run for these services; resolves once no run is left to do. */
-  request(services: readonly string[], options: { asked?: boolean } = {}): Promise<void> {
+  request(services: readonly string[], options: { asked?: boolean; reseed?: readonly string[] } = {}): Promise<void> {
     for (const name of services) this.#pending.add(name);
+    for (const schema of options.reseed ?? []) this.#reseed.add(schema);
     if (options.asked) this.#asked = true;
     this.#draining ??= this.#drain();
     return this.#draining;
@@ -59,14 +63,16 @@ export class LiveMigrations {
         this.#pending.clear();
         const asked = this.#asked;
         this.#asked = false;
-        await this.#run(names, asked).catch((error: unknown) => this.#report(error));
+        const reseed = new Set(this.#reseed);
+        this.#reseed.clear();
+        await this.#run(names, asked, reseed).catch((error: unknown) => this.#report(error));
       }
     } finally {
       this.#draining = undefined;
     }
   }
 
-  async #run(names: string[], asked: boolean): Promise<void> {
+  async #run(names: string[], asked: boolean, reseed: ReadonlySet<string>): Promise<void> {
     const { output, config, admin, signal } = this.#options;
     const started = performance.now();
     const held = await this.#holds(names);
@@ -80,6 +86,9 @@ export class LiveMigrations {
       signal,
     });
     await progress.finish();
+    // As `devup reset` rebuilds: a target dropped and migrated again gets its seed data, before its service restarts.
+    const reseeded = result.outcomes.filter((o) => reseed.has(o.target.schema) && o.status === 'applied');
+    if (reseeded.length > 0) await seedTargets(output, config, admin, reseeded);
     if (asked && result.outcomes.every((o) => o.status === 'up-to-date')) {
       output.line(`${output.style('green', '✔')} Migrations up-to-date (${clean.join(', ')})`);
     }

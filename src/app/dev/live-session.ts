@@ -1,4 +1,4 @@
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { MigrationStepSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { InterruptedError } from '../../errors.js';
 import { MigrationWatcher, watchedMigrationDirs } from '../../services/migration-watcher.js';
@@ -12,7 +12,7 @@ import { LiveMigrations } from './live-migrations.js';
 
 export interface LiveSessionOptions {
   ctx: CommandContext;
-  config: ResolvedConfig;
+  config: MigrationStepSettings & Pick<ResolvedConfig, 'watch'>;
   services: ServiceSettings[];
   admin: ConnectionInfo;
   supervisor: ServiceSupervisor;

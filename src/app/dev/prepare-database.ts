@@ -1,9 +1,16 @@
 import path from 'node:path';
 import type pg from 'pg';
-import type { ResolvedConfig } from '../../config/types.js';
+import type {
+  DatabaseBootSettings,
+  MigrationStepSettings,
+  ResolvedConfig,
+  TargetSettings,
+} from '../../config/types.js';
+import type { CopySettings } from '../../copies/reset-template.js';
 import { bootDatabase } from '../../database/boot.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import type { RunningDatabase } from '../../database/engine.js';
+import { withWarmClient } from '../../database/warm-client.js';
 import { errorMessage, UserError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
 import { type MigrationStepResult, runMigrationStep } from '../../migrations/step/migration-step.js';
@@ -18,6 +25,9 @@ import {
   servicesWithSeeds,
   targetsToSeed,
 } from './seed-new-targets.js';
+
+/** What `devup dev`'s database steps read: boot, the migration step, seeds, schema docs, the reset template. */
+export type PrepareSettings = DatabaseBootSettings & MigrationStepSettings & CopySettings;
 
 export interface PrepareOptions {
   skipMigrations?: boolean;
@@ -53,7 +63,7 @@ export interface PreparedDatabase {
  */
 export async function refreshSchemaFiles(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: TargetSettings,
   connection: ConnectionInfo,
   migrations: MigrationStepResult,
   /** The step covered every target (no --service / --tenant). */
@@ -84,7 +94,7 @@ export async function refreshSchemaFiles(
 /** Step 1 and 2 of `devup dev` (and of reset, migrate): Postgres ready, migrations applied, seeds in. */
 export async function prepareDatabase(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: PrepareSettings,
   options: PrepareOptions,
 ): Promise<PreparedDatabase> {
   const { output } = ctx;
@@ -97,17 +107,17 @@ export async function prepareDatabase(
   reportDatabaseReady(output, db);
 
   const seeded = servicesWithSeeds(config, options);
-  const owedMain = await seedsOwedInMainDatabase(db, seeded).catch(async (error: unknown) => {
-    await db.client?.end().catch(() => {}); // migrateWithProgress would have ended it
-    throw error;
-  });
   // Seeds are owed to new targets of these services, whether this run applies them or a later one.
   // Not on an external server: a deploy's `migrate` leaves no marks in production schemas.
   const owing =
     options.deferSeeds && db.engine !== 'external'
       ? servicesWithSeeds(config, { skipMigrations: options.skipMigrations })
       : seeded;
-  const migrations = await migrateWithProgress(output, config, db, options, owing);
+  // The connection that proved the server ready reads the owed seeds and checks every target.
+  const { owedMain, migrations } = await withWarmClient(db, async (client) => ({
+    owedMain: await seedsOwedInMainDatabase(db.connection, client, seeded),
+    migrations: await migrateWithProgress(output, config, db, client, options, owing),
+  }));
   if (options.skipMigrations) reportSkippedMigrations(output, migrations);
   if (migrations.failure) throw migrationsFailed(migrations);
   const prepared = { db, migrations, targets: migrations.outcomes.map((o) => o.target) };
@@ -150,20 +160,21 @@ function reportDatabaseReady(output: Output, db: RunningDatabase): void {
 }
 
 /**
- * The migration step with its progress on screen: checks every target on the warm path's open
- * connection (ended here), marks new targets' seeds owed, applies what is pending.
+ * The migration step with its progress on screen: checks every target on the borrowed connection
+ * to the main database, marks new targets' seeds owed, applies what is pending.
  */
 async function migrateWithProgress(
   output: Output,
-  config: ResolvedConfig,
-  db: RunningDatabase & { client?: pg.Client },
+  config: MigrationStepSettings & Pick<ResolvedConfig, 'database'>,
+  db: RunningDatabase,
+  client: pg.Client,
   options: PrepareOptions,
   seeded: Set<string>,
 ): Promise<MigrationStepResult> {
   const progress = new MigrationProgress(output);
   let owed: string[] = [];
   const migrations = await runMigrationStep(config, db.connection, {
-    client: db.client,
+    client,
     services: options.services,
     tenant: options.tenant,
     strict: options.strict,
@@ -179,7 +190,7 @@ async function migrateWithProgress(
         },
     onEvent: (event) => progress.event(event),
     signal: options.signal,
-  }).finally(() => db.client?.end().catch(() => {}));
+  });
   await progress.finish();
   if (owed.length > 0) {
     output.notice(
@@ -212,7 +223,7 @@ function migrationsFailed(migrations: MigrationStepResult): UserError {
 }
 
 /** A template is only a shortcut: failing to take one never fails the command. */
-async function keepTemplate(ctx: CommandContext, config: ResolvedConfig, admin: ConnectionInfo): Promise<void> {
+async function keepTemplate(ctx: CommandContext, config: PrepareSettings, admin: ConnectionInfo): Promise<void> {
   const { output } = ctx;
   const started = performance.now();
   try {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ResolvedConfig } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
-import { markSeedsOwed, schemasOwedSeeds, seedTarget } from '../../migrations/seeds/seed.js';
+import { markSeedsOwed, type SeedRunSettings, schemasOwedSeeds, seedTarget } from '../../migrations/seeds/seed.js';
 import type { TargetOutcome } from '../../migrations/step/step-outcomes.js';
 import { type TargetBase, targetLabel } from '../../migrations/targets.js';
 import type { Output } from '../../ui/output.js';
@@ -12,20 +12,21 @@ import type { Output } from '../../ui/output.js';
 
 /** The services whose new targets get seed data in this run: none with --no-seed or --skip-migrations. */
 export function servicesWithSeeds(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'services'>,
   options: { seed?: boolean | undefined; skipMigrations?: boolean | undefined },
 ): Set<string> {
   if (options.seed === false || options.skipMigrations) return new Set();
   return new Set(config.services.filter((s) => s.seed).map((s) => s.name));
 }
 
-/** Seeds still owed in the main database, read on the warm path's open connection (none: read later). */
+/** Seeds still owed in the main database, read on the connection the migration step checks with. */
 export async function seedsOwedInMainDatabase(
-  db: { connection: ConnectionInfo; client?: pg.Client | undefined },
+  admin: ConnectionInfo,
+  client: pg.Client,
   seeded: Set<string>,
 ): Promise<Set<string> | undefined> {
-  if (seeded.size === 0 || !db.client) return undefined;
-  return schemasOwedSeeds(db.connection, undefined, db.client);
+  if (seeded.size === 0) return undefined;
+  return schemasOwedSeeds(admin, undefined, client);
 }
 
 /**
@@ -77,7 +78,7 @@ export async function targetsToSeed(
 /** Applies each target's seed data: a line and an event per target that got some. */
 export async function seedTargets(
   output: Output,
-  config: ResolvedConfig,
+  config: SeedRunSettings & Pick<ResolvedConfig, 'services'>,
   admin: ConnectionInfo,
   outcomes: TargetOutcome[],
 ): Promise<void> {

@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
-import type { Dashboard } from '../../dashboard/dashboard.js';
+import type { MigrationStepSettings, ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { Dashboard, DashboardSettings } from '../../dashboard/dashboard.js';
 import { connectionEnv } from '../../database/connection/connection-env.js';
 import { EXIT, InterruptedError } from '../../errors.js';
 import { formatDuration } from '../../lib/format.js';
@@ -15,10 +15,15 @@ import type { DevInfra } from './dev-infra.js';
 import type { LiveSession } from './live-session.js';
 import type { PreparedDatabase } from './prepare-database.js';
 
+/** What running the services reads: the dashboard's settings, the live session's, and the supervisor's. */
+export type ServicesRunSettings = DashboardSettings &
+  MigrationStepSettings &
+  Pick<ResolvedConfig, 'watch' | 'dotenv' | 'onServiceExit'>;
+
 /** Step 3 of `devup dev`: start the services, supervise them until Ctrl-C, stop them all. */
 export async function startServices(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: ServicesRunSettings,
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   interrupts: Interrupts,
@@ -98,7 +103,7 @@ export async function startServices(
 /** The supervisor of this session, its lines masked and (with the dashboard) handed to the page too. */
 async function createSupervisor(
   ctx: CommandContext,
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'dotenv' | 'onServiceExit' | 'stateDir'>,
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   options: {
@@ -191,7 +196,7 @@ function boundYoungGeneration(): void {
 }
 
 async function openDashboard(
-  config: ResolvedConfig,
+  config: DashboardSettings,
   services: ServiceSettings[],
   prepared: PreparedDatabase,
   supervisor: ServiceSupervisor,

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ServiceSettings } from '../../config/types.js';
 import { UserError } from '../../errors.js';
 import type { Migration, SqlSection } from '../../migrations/migration.js';
 import { parseDbmateFile } from '../../migrations/sql/discover.js';
 import { toolAdapter } from '../../migrations/tools/adapters.js';
 import { listDir } from '../../migrations/tools/file-listing.js';
+import type { CheckRunSettings } from '../check-config.js';
 import { type CheckResult, type Finding, resultStatus, withHint } from '../check-report.js';
 import type { GitBase } from '../git-base.js';
 import { lintSections } from './lint.js';
@@ -30,7 +31,7 @@ function upSections(
  * Without either it is skipped: linting every old migration on every run would bury new findings.
  */
 export async function lintServices(
-  config: ResolvedConfig,
+  config: Pick<CheckRunSettings, 'services' | 'check'>,
   migrations: ReadonlyMap<string, Migration[]>,
   options: { base: GitBase | undefined; all: boolean; pgVersion?: string | undefined },
 ): Promise<CheckResult[]> {

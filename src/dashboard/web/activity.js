@@ -63,9 +63,9 @@ export function ActivityPage({ store }) {
     </table>
     <h2>Slowest statements</h2>
     ${
-      view.statements === null
-        ? html`<p class="hint">pg_stat_statements is not installed in this database (see docs/dashboard.md).</p>`
-        : html`<table><thead><tr><th>mean</th><th>calls</th><th>total</th><th>query</th></tr></thead>
-          <tbody>${view.statements.map((s) => html`<tr><td>${s.meanMs.toFixed(1)} ms</td><td>${s.calls}</td><td>${s.totalMs.toFixed(0)} ms</td><td><code>${s.query}</code></td></tr>`)}</tbody></table>`
+      view.statements.shown
+        ? html`<table class="statements"><thead><tr><th>mean</th><th>calls</th><th>total</th><th>database</th><th>query</th></tr></thead>
+          <tbody>${view.statements.rows.map((s) => html`<tr><td>${s.meanMs.toFixed(1)} ms</td><td>${s.calls}</td><td>${s.totalMs.toFixed(0)} ms</td><td>${s.database}</td><td><code title=${s.query}>${s.query}</code></td></tr>`)}</tbody></table>`
+        : html`<p class="hint" data-statements-hidden>${view.statements.reason}</p>`
     }`;
 }

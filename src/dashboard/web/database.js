@@ -40,10 +40,19 @@ function Connection({ schema }) {
     <button type="button" class="secondary" onClick=${copy}>copy</button></p>`;
 }
 
-function Details({ cell }) {
+function Details({ cell, readOnly, askRollback }) {
+  const canRollBack = !readOnly && (cell.applied.length > 0 || cell.state === 'tool');
   return html`<section class="details" aria-label=${`Migrations of ${cell.schema}`}>
     <h2>${cell.schema} <small>(${cell.service}, tenant ${cell.tenant})</small></h2>
     <${Connection} schema=${cell.schema} />
+    ${
+      canRollBack
+        ? html`<p class="page-actions">
+            <button type="button" class="secondary" data-rollback=${cell.schema} onClick=${() => askRollback(cell, 'down')}>roll back the newest…</button>
+            <button type="button" class="secondary" data-redo=${cell.schema} onClick=${() => askRollback(cell, 'redo')}>redo the newest…</button>
+          </p>`
+        : null
+    }
     <${Entries} title="Failed" entries=${cell.failed} />
     <${Entries} title="Changed since applied" entries=${cell.changed} />
     <${Entries} title="Pending" entries=${cell.pending} />
@@ -83,17 +92,39 @@ function Matrix({ cells, readOnly, selected, onSelect, askApply, askReset }) {
     }`;
 }
 
+/** The confirmation of a roll back or redo: per tenant the file and its down SQL, or the tool's command. */
+function RollbackDialog({ dialog, onCancel, run }) {
+  const { mode, service, tenant, steps, alsoPending } = dialog.plan;
+  const expected = steps.map((s) => s.migration).join(', ');
+  const verb = mode === 'redo' ? 'Redo' : 'Roll back';
+  const body = { service, tenant, mode, expected };
+  return html`<${ConfirmDialog} danger title=${`${verb} ${expected} in ${steps[0]?.label ?? tenant}`} confirmLabel=${verb} onCancel=${onCancel}
+      onConfirm=${() => run(mode === 'redo' ? 'Redoing' : 'Rolling back', '/api/database/rollback', body, `${mode === 'redo' ? 'Redid' : 'Rolled back'} ${expected}`)}>
+      ${steps.map(
+        (s) => html`<h3>${s.label}: ${s.migration}</h3>
+          ${s.sql !== null ? html`<p>devup runs the down section of <code>${s.file}</code>, and deletes its history row:</p><pre class="sql">${s.sql}</pre>` : null}
+          ${s.command !== null ? html`<p>devup runs <code>${s.command}</code></p>` : null}`,
+      )}
+      ${
+        mode === 'redo'
+          ? html`<p>Then devup applies what is pending for ${service} (this migration${alsoPending.length > 0 ? `, and ${alsoPending.join(', ')}` : ''}) and restarts it, as "apply pending" does.</p>`
+          : html`<p>Nothing is applied again: the cell turns pending, and ${service} keeps running.</p>`
+      }
+    </${ConfirmDialog}>`;
+}
+
 /** The confirmation of an apply (the SQL it runs) or a reset (the schemas it drops). */
 function ActionDialog({ dialog, onCancel, run }) {
+  if (dialog.kind === 'rollback') return html`<${RollbackDialog} dialog=${dialog} onCancel=${onCancel} run=${run} />`;
   if (dialog.kind === 'apply') {
     const count = dialog.sql.length;
-    return html`<${ConfirmDialog} title=${`Apply ${count} pending migration${count === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${onCancel} onConfirm=${() => run('Applying', '/api/database/apply', dialog.services)}>
+    return html`<${ConfirmDialog} title=${`Apply ${count} pending migration${count === 1 ? '' : 's'}`} confirmLabel="Apply" onCancel=${onCancel} onConfirm=${() => run('Applying', '/api/database/apply', { services: dialog.services }, `Applied the pending migrations of ${dialog.services.join(', ')}`)}>
         <p>devup runs this SQL, then restarts ${dialog.services.join(', ')} (as when a migration is saved):</p>
         ${dialog.sql.map((m) => html`<h3>${m.label}: ${m.name}</h3><pre class="sql">${m.sql}</pre>`)}
       </${ConfirmDialog}>`;
   }
-  return html`<${ConfirmDialog} danger title=${`Reset ${dialog.services.join(', ')}`} confirmLabel="Drop and rebuild" onCancel=${onCancel} onConfirm=${() => run('Resetting', '/api/database/reset', dialog.services)}>
-      <p>These schemas are dropped with everything in them, then migrated again from zero (seed data is not applied again: <code>devup reset</code> does that):</p>
+  return html`<${ConfirmDialog} danger title=${`Reset ${dialog.services.join(', ')}`} confirmLabel="Drop and rebuild" onCancel=${onCancel} onConfirm=${() => run('Resetting', '/api/database/reset', { services: dialog.services }, `Reset ${dialog.services.join(', ')}`)}>
+      <p>These schemas are dropped with everything in them, migrated again from zero and given their seed data again (as <code>devup reset --service</code> does), then ${dialog.services.join(', ')} restart:</p>
       <ul>${dialog.plan.map((p) => html`<li><code>${p.schema}</code>${p.database ? ` in database ${p.database}` : ''}</li>`)}</ul>
     </${ConfirmDialog}>`;
 }
@@ -115,14 +146,14 @@ export function DatabasePage({ store }) {
   }, [store.databaseVersion]);
   if (error && !cells) return html`<h1>Database</h1><p class="error">${error}</p>`;
   if (!cells) return html`<h1>Database</h1><p>Reading the migration state…</p>`;
-  const run = async (label, path, services) => {
+  const run = async (label, path, body, doneText) => {
     setDialog(null);
     setBusy(label);
     setError(null);
     setDone(null);
     try {
-      await postJson(path, { services });
-      setDone(`${label === 'Applying' ? 'Applied the pending migrations of' : 'Reset'} ${services.join(', ')}`);
+      await postJson(path, body);
+      setDone(doneText);
     } catch (e) {
       setError(e.message);
     } finally {
@@ -137,6 +168,16 @@ export function DatabasePage({ store }) {
       setError(e.message);
     }
   };
+  const askRollback = async (c, mode) => {
+    try {
+      const query = `service=${encodeURIComponent(c.service)}&tenant=${encodeURIComponent(c.tenant)}&mode=${mode}`;
+      const plan = await getJson(`/api/database/rollback-plan?${query}`);
+      if (plan.steps.length === 0) setError(`${c.schema} has nothing applied to roll back`);
+      else setDialog({ kind: 'rollback', plan });
+    } catch (e) {
+      setError(e.message);
+    }
+  };
   const cell = cells.find((c) => c.schema === selected);
   return html`
     <h1>Database</h1>
@@ -145,7 +186,7 @@ export function DatabasePage({ store }) {
     ${done ? html`<p role="status" class="done">✔ ${done}</p>` : null}
     <${Matrix} cells=${cells} readOnly=${store.readOnly} selected=${selected} onSelect=${setSelected}
       askApply=${ask('apply', '/api/database/pending-sql', 'sql')} askReset=${ask('reset', '/api/database/reset-plan', 'plan')} />
-    ${cell ? html`<${Details} cell=${cell} />` : html`<p class="hint">Choose a cell to see its migrations, files and times.</p>`}
+    ${cell ? html`<${Details} cell=${cell} readOnly=${store.readOnly} askRollback=${askRollback} />` : html`<p class="hint">Choose a cell to see its migrations, files and times.</p>`}
     <${Snapshots} readOnly=${store.readOnly} version=${store.databaseVersion} onChanged=${reload} />
     ${dialog ? html`<${ActionDialog} dialog=${dialog} onCancel=${() => setDialog(null)} run=${run} />` : null}
   `;

@@ -7,7 +7,7 @@ import type { ProgressSink } from '../engine.js';
 import type { DockerApi } from './api.js';
 import { type DockerError, dockerMessage } from './diagnostics.js';
 import { dataVolumePath, ensureImage } from './image.js';
-import { LABEL } from './labels.js';
+import { LABEL, POSTGRES_COMMAND } from './labels.js';
 
 /** The project's Postgres container and its data volume, as the config describes them. */
 export interface ContainerPlan {
@@ -92,6 +92,7 @@ export async function createContainer(api: DockerApi, plan: ContainerPlan, sink:
       `POSTGRES_DB=${db.database}`,
       `PGDATA=${dataPath.pgdata}`,
     ],
+    cmd: [...POSTGRES_COMMAND],
     ports: [{ container: 5432, host: db.port, bind: db.bind }],
     mounts: [{ volume: plan.volume, target: dataPath.mount }],
     volumeLabels: volumeLabels(plan.project, plan.checkout, plan.extraLabels),

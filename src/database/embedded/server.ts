@@ -7,7 +7,7 @@ import { maskSecret } from '../../lib/secret-mask.js';
 import { isPortFree } from '../../ports.js';
 import type { ConnectionInfo, PgError } from '../connection/connection.js';
 import { waitForPostgres } from '../connection/readiness.js';
-import type { Binaries } from './binaries.js';
+import { type Binaries, shipsStatStatements } from './binaries.js';
 import type { EmbeddedCluster } from './cluster.js';
 import { SERVER_USER, serverUserIds } from './server-user.js';
 
@@ -41,6 +41,8 @@ export async function startServer(
     `-c unix_socket_directories=''`,
     // A development database: losing the last few commits on an OS crash beats waiting on fsync.
     `-c synchronous_commit=off`,
+    // Loaded at start or never: the dashboard's slowest statements read it (see shipsStatStatements).
+    ...(shipsStatStatements(bins) ? ['-c shared_preload_libraries=pg_stat_statements'] : []),
     ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
   ].join(' ');
   const args = ['start', '-D', cluster.dataDir, '-l', cluster.logFile, '-W', '-o', options];

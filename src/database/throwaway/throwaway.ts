@@ -25,16 +25,16 @@ import {
 
 export type ThrowawayEngine = 'embedded' | 'docker' | 'external';
 
+/** What a throwaway is made from: the project's name, database settings and services (their own databases). */
+export type ThrowawaySource = Pick<ResolvedConfig, 'project' | 'stateDir' | 'database' | 'services'>;
+
 /** A fresh Postgres that exists for the length of one callback and is never the developer's dev database. */
-export interface ThrowawayDatabase {
+export interface ThrowawayDatabase<C extends ThrowawaySource = ThrowawaySource> {
   engine: ThrowawayEngine;
   /** A superuser (the given user on external) on the throwaway's main database. */
   connection: ConnectionInfo;
-  /**
-   * The project's config with its database settings (and state directory) pointing at the
-   * throwaway: pass it to runMigrationStep and anything else that takes a config.
-   */
-  config: ResolvedConfig;
+  /** The settings given, database and state directory pointed at the throwaway (for runMigrationStep and the rest). */
+  config: C;
   /** One line for people: "embedded Postgres on 127.0.0.1:41234". */
   description: string;
   /** Creation until ready (initdb, container start or `create database`). */
@@ -48,8 +48,8 @@ export interface ThrowawayOptions {
   sink?: ProgressSink | undefined;
 }
 
-interface Created {
-  database: ThrowawayDatabase;
+interface Created<C extends ThrowawaySource> {
+  database: ThrowawayDatabase<C>;
   remove(): Promise<void>;
 }
 
@@ -58,10 +58,10 @@ interface Created {
  * new container and volume; external: a new database on DATABASE_URL's server), runs `fn` with
  * it, and removes it afterwards, whether `fn` resolves, throws or the user interrupts.
  */
-export async function withThrowawayDatabase<T>(
-  config: ResolvedConfig,
+export async function withThrowawayDatabase<T, C extends ThrowawaySource>(
+  config: C,
   options: ThrowawayOptions,
-  fn: (database: ThrowawayDatabase) => Promise<T>,
+  fn: (database: ThrowawayDatabase<C>) => Promise<T>,
 ): Promise<T> {
   const sink = options.sink ?? { notice: () => {} };
   const created = await createThrowaway(config, options.engine, sink);
@@ -85,7 +85,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   });
 }
 
-async function createThrowaway(config: ResolvedConfig, engine: ThrowawayEngine, sink: ProgressSink): Promise<Created> {
+async function createThrowaway<C extends ThrowawaySource>(config: C, engine: ThrowawayEngine, sink: ProgressSink) {
   await removeStaleThrowaways(engine);
   switch (engine) {
     case 'embedded':
@@ -116,12 +116,12 @@ function makeTempDir(): string {
   return dir;
 }
 
-function pointConfigAt(
-  config: ResolvedConfig,
+function pointConfigAt<C extends ThrowawaySource>(
+  config: C,
   engine: ThrowawayEngine,
   connection: ConnectionInfo,
   stateDir: string,
-): ResolvedConfig {
+): C {
   return {
     ...config,
     stateDir,
@@ -137,7 +137,7 @@ function pointConfigAt(
   };
 }
 
-async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Promise<Created> {
+async function embeddedThrowaway<C extends ThrowawaySource>(config: C, sink: ProgressSink): Promise<Created<C>> {
   const started = performance.now();
   const dir = makeTempDir();
   const engine = new EmbeddedEngine(
@@ -190,7 +190,7 @@ async function embeddedThrowaway(config: ResolvedConfig, sink: ProgressSink): Pr
   }
 }
 
-async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Promise<Created> {
+async function dockerThrowaway<C extends ThrowawaySource>(config: C, sink: ProgressSink): Promise<Created<C>> {
   const started = performance.now();
   const dir = makeTempDir();
   // A project name of its own: its own container and volume, labelled, never the dev container.
@@ -239,7 +239,7 @@ async function dockerThrowaway(config: ResolvedConfig, sink: ProgressSink): Prom
  * A new database on the external server. Services with a database of their own get a new one
  * too (prefixed with the throwaway's name), so nothing existing on that server is touched.
  */
-async function externalThrowaway(config: ResolvedConfig): Promise<Created> {
+async function externalThrowaway<C extends ThrowawaySource>(config: C): Promise<Created<C>> {
   const started = performance.now();
   const engine = new ExternalEngine(config.database);
   const server = (await engine.start({ notice: () => {} })).connection;

@@ -62,12 +62,15 @@ export async function schemasOwedSeeds(
   return new Set(rows.map((r) => r.nspname));
 }
 
+/** What applying seed data reads: the root (recorded file names) and the contexts. */
+export type SeedRunSettings = Pick<ResolvedConfig, 'root' | 'migrations'>;
+
 /**
  * Applies a service's seed data to a new target, then clears its "owed" mark: from then on the
  * target holds a developer's data, which seed files added later never touch.
  */
 export async function seedTarget(
-  config: ResolvedConfig,
+  config: SeedRunSettings,
   admin: ConnectionInfo,
   service: ServiceSettings,
   target: TargetBase,
@@ -91,7 +94,7 @@ export async function seedTarget(
  * devup_seeds table so a normal restart never seeds twice.
  */
 async function applySeeds(
-  config: ResolvedConfig,
+  config: SeedRunSettings,
   admin: ConnectionInfo,
   service: ServiceSettings,
   target: TargetBase,

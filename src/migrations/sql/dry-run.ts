@@ -1,9 +1,10 @@
-import type { ResolvedConfig } from '../../config/types.js';
+import type { TargetSettings } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { UserError } from '../../errors.js';
 import { quoteIdent } from '../../lib/sql-quote.js';
 import { type InspectedTarget, inspectTargets } from '../inspect.js';
 import type { TargetBase } from '../targets.js';
+import type { ToolInvocationSettings } from '../tools/tool-invocation.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { searchPathSql } from './sql-executor.js';
 import { lacksFinalSemicolon } from './sql-scan.js';
@@ -73,7 +74,7 @@ function printSqlTarget(
  * shown, and the run fails.
  */
 export async function dryRunMigrations(
-  config: ResolvedConfig,
+  config: TargetSettings & ToolInvocationSettings,
   admin: ConnectionInfo,
   options: { services?: string[] | undefined; tenant?: string | undefined; output: DryRunOutput },
 ): Promise<void> {

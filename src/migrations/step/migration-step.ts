@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedConfig } from '../../config/types.js';
+import type { MigrationStepSettings, ToolRunSettings } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import type { applyTarget } from '../sql/apply.js';
 import type { TargetBase } from '../targets.js';
@@ -54,7 +54,7 @@ export interface MigrationStepResult {
  * dependencies first, independent targets in parallel on a bounded pool.
  */
 export async function runMigrationStep(
-  config: ResolvedConfig,
+  config: MigrationStepSettings,
   admin: ConnectionInfo,
   options: MigrationStepOptions = {},
 ): Promise<MigrationStepResult> {
@@ -86,7 +86,7 @@ export async function runMigrationStep(
 
 /** One target's run, told as events and recorded in its outcome; false if it failed. */
 async function migrateAndRecord(
-  config: ResolvedConfig,
+  config: ToolRunSettings,
   admin: ConnectionInfo,
   work: TargetWork,
   options: MigrationStepOptions,

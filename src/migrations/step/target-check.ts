@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ResolvedConfig } from '../../config/types.js';
+import type { MigrationStepSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { planTargets } from '../inspect.js';
 import { ensureDatabases, ownDatabases, setUpMainDatabase, setUpServiceDatabases } from '../service-databases.js';
@@ -44,7 +44,7 @@ export interface TargetCheckOptions {
  * apply, `database.extensions` and `database.init` run too.
  */
 export async function checkTargets(
-  config: ResolvedConfig,
+  config: MigrationStepSettings,
   admin: ConnectionInfo,
   client: pg.Client,
   options: TargetCheckOptions,

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../../config/types.js';
+import type { ToolRunSettings } from '../../config/types.js';
 import { type ConnectionInfo, connect, connectionError, isPgError } from '../../database/connection/connection.js';
 import { serverErrorHint } from '../../database/connection/server-errors.js';
 import { UserError } from '../../errors.js';
@@ -22,7 +22,7 @@ export interface TargetExecutionOptions {
  * one), or through its external tool. Returns the ids applied.
  */
 export async function migrateTarget(
-  config: ResolvedConfig,
+  config: ToolRunSettings,
   admin: ConnectionInfo,
   work: TargetWork,
   options: TargetExecutionOptions,

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { MigrationTool } from '../../config/schema.js';
-import type { ResolvedConfig } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { UsageError, UserError } from '../../errors.js';
 import type { InspectedTarget } from '../inspect.js';
@@ -37,7 +36,7 @@ async function sqlPosition(client: pg.Client, target: TargetBase): Promise<Posit
 
 /** A tool target's position from its history table (Alembic: its one head). */
 async function toolPosition(
-  config: ResolvedConfig,
+  stateDir: string,
   admin: ConnectionInfo,
   client: pg.Client,
   inspected: InspectedTarget,
@@ -53,7 +52,7 @@ async function toolPosition(
     });
   }
   const { toolTargetStatus } = await import('../tools/tool-status.js');
-  const status = await toolTargetStatus(config, service.service, target, admin, client);
+  const status = await toolTargetStatus(stateDir, service.service, target, admin, client);
   if (status.current.length > 1) {
     throw new UserError(`${target.schema}: ${tool} is at several heads (${status.current.join(', ')})`, {
       hint: 'Merge the heads (alembic merge) and migrate, then tag.',
@@ -67,7 +66,8 @@ async function toolPosition(
  * read first: if one already has the tag (and `move` is not set), none is written.
  */
 export async function tagTargets(
-  config: ResolvedConfig,
+  /** Where the tools' fingerprints are kept (the project's .devup/). */
+  stateDir: string,
   admin: ConnectionInfo,
   targets: InspectedTarget[],
   request: { name: string; move: boolean },
@@ -83,7 +83,7 @@ export async function tagTargets(
         target,
         position: inspected.sql
           ? await sqlPosition(client, target)
-          : await toolPosition(config, admin, client, inspected),
+          : await toolPosition(stateDir, admin, client, inspected),
         existing: (await readTags(client, target.schema)).find((t) => t.name === request.name),
       })),
     );

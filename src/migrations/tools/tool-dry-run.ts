@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { parseDbmateFile } from '../sql/discover.js';
 import type { TargetBase } from '../targets.js';
 import { alembicSqlRange } from './alembic-plan.js';
+import type { ToolInvocationSettings } from './tool-invocation.js';
 import { prepareToolInvocation, runToolCommand } from './tool-invocation.js';
 import { toolProgram, withArgs } from './tool-program.js';
 import { toolTargetStatus } from './tool-status.js';
@@ -35,14 +36,14 @@ function plainSqlOf(tool: string, migrationsDir: string, id: string): string | u
  * pending files where the tool runs them as written (dbmate's up section, Prisma's migration.sql).
  */
 export async function dryRunToolTarget(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings & Pick<ResolvedConfig, 'stateDir'>,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
   client: pg.Client,
   output: DryRunOutput,
 ): Promise<void> {
-  const status = await toolTargetStatus(config, service, target, admin, client);
+  const status = await toolTargetStatus(config.stateDir, service, target, admin, client);
   if (status.tool !== 'alembic' && status.tool !== 'dbmate' && status.tool !== 'prisma') {
     throw new UserError(`${target.schema}: ${status.tool} has no offline mode devup can use to show its SQL`, {
       hint: `devup migrate --dry-run shows SQL for devup's own migrations, Alembic, dbmate and Prisma; for ${status.tool}, read the pending files (devup migrate status lists them).`,

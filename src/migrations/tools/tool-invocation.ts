@@ -21,6 +21,9 @@ export function toolSettings(service: ServiceSettings): ToolSettings {
   return settings;
 }
 
+/** What a tool's environment is built from: the project root, every service (their URLs), the timeouts and contexts. */
+export type ToolInvocationSettings = Pick<ResolvedConfig, 'root' | 'services' | 'migrations'>;
+
 /** Everything needed to start a service's tool for one target, whatever the subcommand. */
 export interface ToolInvocation {
   adapter: ToolAdapter;
@@ -35,7 +38,7 @@ export interface ToolInvocation {
 }
 
 export async function prepareToolInvocation(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,

@@ -44,7 +44,7 @@ function listFiles(dir: string): Set<string> {
  * service's migrations cwd (no database needed) and returns the files it wrote.
  */
 export async function createToolMigration(
-  config: ResolvedConfig,
+  config: Pick<ResolvedConfig, 'root' | 'migrations'>,
   service: ServiceSettings,
   name: string,
   onOutput: (line: string) => void,

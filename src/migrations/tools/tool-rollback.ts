@@ -8,6 +8,7 @@ import { planAlembicDowngrade } from './alembic-plan.js';
 import { fingerprintKey, invalidateFingerprint, readFingerprint } from './fingerprint-store.js';
 import type { MigrationSet, ToolAdapter, ToolHistoryRow } from './tool-adapter.js';
 import { readToolFiles } from './tool-files.js';
+import type { ToolInvocationSettings } from './tool-invocation.js';
 import {
   prepareToolInvocation,
   readStateFor,
@@ -87,7 +88,7 @@ function planOne(
 
 /** Reads each tenant's history and plans its rollback; starts no tool. */
 export async function planToolRollbacks(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings & Pick<ResolvedConfig, 'stateDir'>,
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
   request: RollbackRequest,
@@ -127,7 +128,7 @@ export async function planToolRollbacks(
 
 /** Runs one tenant's planned rollback under the schema's migration lock. */
 export async function runToolRollback(
-  config: ResolvedConfig,
+  config: ToolInvocationSettings & Pick<ResolvedConfig, 'stateDir'>,
   admin: ConnectionInfo,
   plan: ToolRollback,
   options: { onOutput: (line: string) => void; signal?: AbortSignal | undefined; command?: string },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ServiceSettings, ToolRunSettings } from '../../config/types.js';
 import type { ConnectionInfo } from '../../database/connection/connection.js';
 import { createSchema } from '../sql/history.js';
 import type { TargetBase } from '../targets.js';
@@ -23,7 +23,7 @@ export type { ToolCheck } from './tool-check.js';
 
 /** Decides without spawning the tool whether it has anything to do for this target. */
 export async function checkToolTarget(
-  config: ResolvedConfig,
+  config: Pick<ToolRunSettings, 'stateDir' | 'migrations'>,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
@@ -36,7 +36,7 @@ export async function checkToolTarget(
 
 /** Runs the tool once for this target; returns the ids it applied where known. */
 export async function runToolTarget(
-  config: ResolvedConfig,
+  config: ToolRunSettings,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
@@ -91,7 +91,7 @@ export async function runToolTarget(
 /** `migrations.bootstrap: 'schema'` (Alembic): a target with no history is first built from the snapshot. */
 async function bootstrapIfAsked(
   client: pg.Client,
-  config: ResolvedConfig,
+  config: Pick<ToolRunSettings, 'schema' | 'root'>,
   invocation: ToolInvocation,
   target: TargetBase,
   files: ToolFiles,

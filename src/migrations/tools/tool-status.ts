@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { MigrationTool } from '../../config/schema.js';
-import type { ResolvedConfig, ServiceSettings } from '../../config/types.js';
+import type { ServiceSettings } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import type { TargetBase } from '../targets.js';
 import { toolAdapter } from './adapters.js';
@@ -62,7 +62,8 @@ function fromSet(
 
 /** What `devup migrate status` shows for a target run by an external tool; no process is started. */
 export async function toolTargetStatus(
-  config: ResolvedConfig,
+  /** Where the tools' fingerprints are kept (the project's .devup/). */
+  stateDir: string,
   service: ServiceSettings,
   target: TargetBase,
   admin: ConnectionInfo,
@@ -77,7 +78,7 @@ export async function toolTargetStatus(
       unknown: 'run by migrations.command, which keeps no history devup can read',
     };
   }
-  const { files, state } = await readToolTarget(config.stateDir, service, target, { admin, client });
+  const { files, state } = await readToolTarget(stateDir, service, target, { admin, client });
   const rows = state.rows ?? [];
   if (files.problem) return { ...base, pending: undefined, problem: files.problem };
   if (!files.set) {
@@ -90,12 +91,12 @@ export async function toolTargetStatus(
       unknown: `only ${adapter.tool} reads its changelogs: run \`${adapter.tool} status\` for what is pending`,
     };
   }
-  return fromSet(adapter, files.set, rows, readFingerprint(config.stateDir, fingerprintKey(target)));
+  return fromSet(adapter, files.set, rows, readFingerprint(stateDir, fingerprintKey(target)));
 }
 
 /** The status of each tool target, on one connection to the main database. */
 export async function toolTargetStatuses(
-  config: ResolvedConfig,
+  stateDir: string,
   admin: ConnectionInfo,
   targets: readonly { service: ServiceSettings; target: TargetBase }[],
   client?: pg.Client,
@@ -104,7 +105,7 @@ export async function toolTargetStatuses(
   if (targets.length === 0) return statuses;
   const read = async (c: pg.Client) => {
     for (const { service, target } of targets) {
-      statuses.set(target, await toolTargetStatus(config, service, target, admin, c));
+      statuses.set(target, await toolTargetStatus(stateDir, service, target, admin, c));
     }
   };
   await (client ? read(client) : withClient(admin, read));

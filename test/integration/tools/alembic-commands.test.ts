@@ -36,7 +36,7 @@ describe.skipIf(!available)('status, down, dry-run and new migration for Alembic
   const onOutput = (line: string) => output.push(line);
 
   const selected = () => targets.map((target) => ({ service, target }));
-  const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
+  const statuses = async () => [...(await toolTargetStatuses(config.stateDir, db, selected())).values()];
   const version = async (schema: string) =>
     (await client.query(`select version_num from ${schema}.alembic_version order by 1`)).rows.map(
       (r) => r.version_num as string,

@@ -44,7 +44,7 @@ describe.skipIf(!available)('tags on Alembic targets: the head revision, and ale
   it('tags the current revision, then rolls a later revision back with alembic downgrade <rev>', async () => {
     for (const target of targets) await runToolTarget(config, service, target, db, { onOutput });
     const inspected = await inspectTargets(config, db, {});
-    const tagged = await tagTargets(config, db, inspected, { name: 'before-note', move: false });
+    const tagged = await tagTargets(config.stateDir, db, inspected, { name: 'before-note', move: false });
     expect(tagged.map((t) => [t.target.schema, t.position.at])).toEqual([['billing_acme', '0003']]);
 
     ws.write('billing/alembic/versions/0004_account_note.py', REVISION_0004);
@@ -72,7 +72,7 @@ describe.skipIf(!available)('tags on Alembic targets: the head revision, and ale
         service: { ...service, migrations: { ...(service.migrations as object), tool: 'liquibase' } },
       },
     })) as typeof inspected;
-    await expect(tagTargets(config, db, liquibase, { name: 'x', move: false })).rejects.toMatchObject({
+    await expect(tagTargets(config.stateDir, db, liquibase, { name: 'x', move: false })).rejects.toMatchObject({
       message: 'devup migrate tag cannot tag liquibase targets (services.billing)',
       hint: expect.stringContaining('liquibase tag NAME'),
     });

@@ -15,7 +15,7 @@ describe('status, rollback and new migration for dbmate, for real', () => {
   let dbmate: ReturnType<typeof countingWrapper>;
 
   const selected = () => targets.map((target) => ({ service, target }));
-  const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
+  const statuses = async () => [...(await toolTargetStatuses(config.stateDir, db, selected())).values()];
 
   withToolProject(
     (workspace) => {

@@ -19,7 +19,7 @@ describe('status and down read the history tables of tools devup does not run he
 
   const statusOf = async (name: string) => {
     const { service, targets } = await targetsOf(config, client, name);
-    const statuses = await toolTargetStatuses(config, db, [{ service, target: targets[0]! }]);
+    const statuses = await toolTargetStatuses(config.stateDir, db, [{ service, target: targets[0]! }]);
     return [...statuses.values()][0]!;
   };
   const selected = async (name: string) => {

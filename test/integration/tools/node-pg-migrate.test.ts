@@ -17,7 +17,7 @@ describe('node-pg-migrate (a devDependency), for real: status, down and create',
   const onOutput = () => {};
 
   const selected = () => targets.map((target) => ({ service, target }));
-  const statuses = async () => [...(await toolTargetStatuses(config, db, selected())).values()];
+  const statuses = async () => [...(await toolTargetStatuses(config.stateDir, db, selected())).values()];
 
   withToolProject(
     (workspace) => {

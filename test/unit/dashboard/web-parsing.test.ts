@@ -6,7 +6,6 @@ const { ansiPieces, stripAnsi } = (await import(web('ansi.js'))) as {
   ansiPieces(line: string): { text: string; classes: string }[];
   stripAnsi(line: string): string;
 };
-const { parseErDiagram } = (await import(web('schema.js'))) as { parseErDiagram(text: string): unknown };
 
 describe('ansiPieces', () => {
   it('turns SGR colours and bold into classes, resets them, and drops other escapes', () => {
@@ -17,25 +16,5 @@ describe('ansiPieces', () => {
       { text: '!', classes: 'bold' },
     ]);
     expect(stripAnsi('\u001b[36mauth\u001b[0m |')).toBe('auth |');
-  });
-});
-
-describe('parseErDiagram', () => {
-  it('reads the entities, their key columns and the relations of devup schema’s erDiagram', () => {
-    const diagram = [
-      'erDiagram',
-      '    users {',
-      '        bigint id PK',
-      '    }',
-      '    audit_log',
-      '    users ||--o{ sessions : "user_id"',
-    ].join('\n');
-    expect(parseErDiagram(diagram)).toEqual({
-      entities: [
-        { name: 'users', attributes: ['bigint id PK'] },
-        { name: 'audit_log', attributes: [] },
-      ],
-      relations: [{ from: 'users', card: '||--o{', to: 'sessions', label: 'user_id' }],
-    });
   });
 });

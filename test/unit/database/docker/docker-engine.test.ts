@@ -62,13 +62,17 @@ it('demultiplexes docker logs', () => {
   expect(demuxDockerLogs(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]))).toBe('out\nerr\n');
 });
 
-it('recognises a data directory of another major version in the server log', () => {
+it('recognises in the server log a data directory of another major version, and an image without pg_stat_statements', () => {
   const log =
     'FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version 16, which is not compatible with this version 17.2.';
   expect(diagnoseServerLog(log, 'postgres:17')?.message).toBe(
     'the data volume holds Postgres 16 data, but postgres:17 runs Postgres 17',
   );
   expect(diagnoseServerLog('LOG: ready', 'postgres:17')).toBeUndefined();
+  const noContrib = 'FATAL:  could not access file "pg_stat_statements": No such file or directory';
+  expect(diagnoseServerLog(noContrib, 'my/postgres:17')?.message).toBe(
+    'my/postgres:17 has no pg_stat_statements module, which devup preloads (shared_preload_libraries) in its container',
+  );
 });
 
 it('honours DOCKER_HOST, else looks where Docker, Colima, Rancher and Podman put their socket', () => {
