@@ -33,6 +33,7 @@ import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
 import { SPLIT_SIZES, splitGrowth, splitSuite } from '../bench/lib/split.mjs';
 import { tlsSuite } from '../bench/lib/tls.mjs';
+import { toolsSuite } from '../bench/lib/tools.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
@@ -53,6 +54,7 @@ const SECTIONS = [
   'init',
   'reset',
   'dashboard',
+  'tools',
 ];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
@@ -288,6 +290,14 @@ async function main() {
       title: `reset at size: the demo grown to ${RESET_SIZES.join(' and ')} relations, the template path right after a rebuild`,
     });
     results.push(...(await resetSizeSuite({ repo: REPO, runs: args.runs })));
+  }
+
+  if (only.has('tools')) {
+    groups.push({
+      group: 'tools',
+      title: 'tools: examples/python-alembic (3 Alembic services, 7 targets, 120 models imported per alembic process)',
+    });
+    results.push(...(await toolsSuite({ repo: REPO, tempRoot, runs: args.runs })));
   }
 
   if (only.has('engine')) {
