@@ -12,6 +12,7 @@ import { corpusSuite } from '../bench/lib/corpus.mjs';
 import { DASHBOARD_ROWS, dashboardReadyDelay, dashboardSuite } from '../bench/lib/dashboard.mjs';
 import { DEMO_ROWS, demoSuite } from '../bench/lib/demo.mjs';
 import { engineSuite } from '../bench/lib/engine.mjs';
+import { INFRA_ROWS, infraSuite } from '../bench/lib/infra.mjs';
 import { initSuite } from '../bench/lib/init.mjs';
 import { skippedCase } from '../bench/lib/measure.mjs';
 import { coldSuite, warmSuite } from '../bench/lib/migrations.mjs';
@@ -32,6 +33,7 @@ import { SCHEMA_TABLES, schemaSuite } from '../bench/lib/schema.mjs';
 import { servicesSuite } from '../bench/lib/services.mjs';
 import { SPLIT_SIZES, splitGrowth, splitSuite } from '../bench/lib/split.mjs';
 import { tlsSuite } from '../bench/lib/tls.mjs';
+import { toolsSuite } from '../bench/lib/tools.mjs';
 import { log } from '../bench/lib/util.mjs';
 import { generateWorkspace } from '../bench/lib/workspace.mjs';
 
@@ -44,6 +46,7 @@ const SECTIONS = [
   'engine',
   'services',
   'demo',
+  'infra',
   'schema',
   'bootstrap',
   'check',
@@ -51,6 +54,7 @@ const SECTIONS = [
   'init',
   'reset',
   'dashboard',
+  'tools',
 ];
 const DEFAULT = { services: 3, tenants: 3, migrations: 25 };
 const LARGE = { services: 5, tenants: 50, migrations: 40 };
@@ -288,6 +292,14 @@ async function main() {
     results.push(...(await resetSizeSuite({ repo: REPO, runs: args.runs })));
   }
 
+  if (only.has('tools')) {
+    groups.push({
+      group: 'tools',
+      title: 'tools: examples/python-alembic (3 Alembic services, 7 targets, 120 models imported per alembic process)',
+    });
+    results.push(...(await toolsSuite({ repo: REPO, tempRoot, runs: args.runs })));
+  }
+
   if (only.has('engine')) {
     groups.push({ group: 'engine', title: 'engine: bootDatabase until Postgres answers (in-process timing)' });
     results.push(...(await engineSuite({ repo: REPO, tempRoot, runs: args.runs })));
@@ -314,6 +326,16 @@ async function main() {
     }
   }
 
+  if (only.has('infra')) {
+    groups.push({ group: 'infra', title: 'infra: warm devup dev, two Redis entries running vs none (paired)' });
+    try {
+      results.push(...(await infraSuite({ repo: REPO, tempRoot, runs: args.runs })));
+    } catch (error) {
+      log(`infra: ${error.stack ?? error}`);
+      const reason = String(error.message ?? error).split('\n')[0];
+      for (const row of INFRA_ROWS) results.push(skippedCase({ ...row, group: 'infra', kind: 'devup' }, reason));
+    }
+  }
   if (only.has('dashboard')) {
     groups.push({
       group: 'dashboard',

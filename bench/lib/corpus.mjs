@@ -6,6 +6,7 @@
 // no-transaction ones.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { REAL_CORPORA, writeRealCorpus } from './corpus-real.mjs';
 import { runCases } from './measure.mjs';
 import { coldCases, devupPhases } from './migrations.mjs';
 import { log } from './util.mjs';
@@ -16,6 +17,8 @@ export const CORPORA = [
   { name: 'corpus-158', files: 158, noTransactionEvery: 10, large: 3, largeKb: 600, bodyRepeat: 1 },
   // 39 larger files, each a dozen DO blocks and functions.
   { name: 'corpus-39-large', files: 39, noTransactionEvery: 0, large: 0, largeKb: 0, bodyRepeat: 12 },
+  // The same shapes with the content of real folders (corpus-real.mjs).
+  ...REAL_CORPORA,
 ];
 
 const NO_TRANSACTION = '-- devup:no-transaction';
@@ -117,10 +120,13 @@ function largeFile(table, kb) {
  * the psql floor script. Returns what the bench needs.
  */
 export function generateCorpus(dir, spec, server) {
-  const schema = 'corpus';
+  const files = spec.layout ? writeRealCorpus(dir, spec) : writeSyntheticCorpus(dir, spec);
+  return corpusRun(dir, spec, server, files);
+}
+
+/** The synthetic corpus: short regular files, DO blocks and functions. */
+function writeSyntheticCorpus(dir, spec) {
   const files = [];
-  let noTransaction = 0;
-  let bytes = 0;
   const tables = [];
   for (let i = 1; i <= spec.files; i++) {
     const version = String(i).padStart(4, '0');
@@ -131,7 +137,6 @@ export function generateCorpus(dir, spec, server) {
       const table = tables[i % tables.length];
       name = `index_${table}_concurrently_${i}`;
       sql = `${NO_TRANSACTION}\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ${table}_status_${i} ON ${table} (status, created_at);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ${table}_name_${i} ON ${table} (lower(name));\n`;
-      noTransaction++;
     } else if (i === 1 || tables.length === 0 || i % 7 === 1) {
       const table = `t${i}`;
       tables.push(table);
@@ -154,11 +159,19 @@ export function generateCorpus(dir, spec, server) {
     const file = path.join(dir, 'migrations', `${version}_${name}.sql`);
     write(file, sql);
     files.push({ file, sql, noTransaction: sql.startsWith(NO_TRANSACTION) });
-    bytes += Buffer.byteLength(sql);
   }
+  return files;
+}
+
+/** The psql floor's script and devup's config for a corpus's files. */
+function corpusRun(dir, spec, server, files) {
+  const schema = 'corpus';
+  const noTransaction = files.filter((f) => f.noTransaction).length;
+  const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.sql), 0);
 
   // The floor: one psql process; a transaction per file, none for the no-transaction files.
   const floor = [`CREATE SCHEMA IF NOT EXISTS ${schema};`, `SET search_path TO ${schema}, public;`];
+  // A vendor marker is a comment to psql.
   for (const f of files) floor.push(f.noTransaction ? f.sql : `BEGIN;\n${f.sql}\nCOMMIT;`);
   const floorCold = path.join(dir, 'floor-cold.sql');
   write(floorCold, `${floor.join('\n')}\n`);
@@ -209,7 +222,10 @@ export async function corpusSuite({ server, repo, runs, node24, tempRoot }) {
     };
     const cold = coldCases({ repo, node24, server, group, database, config, fresh, floor: corpus.floorCold });
     const kb = Math.round(corpus.bytes / 1024);
-    const title = `${group}: fresh database → ${corpus.files} files (${corpus.noTransaction} no-transaction, ${kb} kB; DO blocks and functions)`;
+    const content = spec.layout
+      ? `realistic content${spec.layout === 'pairs' ? ', golang-migrate up/down pairs' : ''}`
+      : 'DO blocks and functions';
+    const title = `${group}: fresh database → ${corpus.files} files (${corpus.noTransaction} no-transaction, ${kb} kB; ${content})`;
     groups.push({ group, title });
     corpora[group] = { files: corpus.files, noTransaction: corpus.noTransaction, bytes: corpus.bytes };
     log(`\n== ${title}`);

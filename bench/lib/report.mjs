@@ -113,6 +113,16 @@ export function checkTargets(results, scaling) {
         );
     }
   }
+  // Issue 27: infra already running costs a warm `devup dev` one Docker list call, not one per entry.
+  const infraOver = difference(results, 'infra.two-redis', 'infra.none');
+  if (infraOver !== undefined)
+    add(
+      'infra-warm',
+      'warm devup dev with two infra entries running within 20 ms of none (median of per-round differences)',
+      infraOver,
+      20,
+      'ms',
+    );
   if (results.some((r) => r.group === 'tls')) {
     add(
       'tls-vs-plain',

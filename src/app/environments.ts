@@ -58,6 +58,7 @@ function settingsOf(entry: CheckoutEntry): DatabaseSettings {
   return {
     engine: 'auto',
     image: '',
+    statStatements: false,
     port: entry.ports.database,
     user: '',
     password: '',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceSettings } from '../config/types.js';
 import { errorMessage, UserError } from '../errors.js';
+import { appendToGroup } from '../lib/group.js';
 import type { Migration } from '../migrations/migration.js';
 import { discoverMigrations, parseVersion } from '../migrations/sql/discover.js';
 import { toolAdapter } from '../migrations/tools/adapters.js';
@@ -99,7 +100,7 @@ export function alembicConflicts(revisions: readonly AlembicRevision[]): Finding
   }
   const children = new Map<string, AlembicRevision[]>();
   for (const rev of revisions) {
-    for (const down of rev.downRevisions) children.set(down, [...(children.get(down) ?? []), rev]);
+    for (const down of rev.downRevisions) appendToGroup(children, down, rev);
   }
   const heads = revisions.filter((rev) => !children.has(rev.revision));
   if (heads.length <= 1) return findings;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { appendToGroup } from '../lib/group.js';
 import { readSchemaDocs } from '../schema/build-schema.js';
 import { diffSchemaDocs, isGenerated, type SchemaDocDifference } from '../schema/schema-files.js';
 import type { CheckRunSettings, CheckThrowaway } from './check-config.js';
@@ -80,7 +81,7 @@ export async function checkSchemaDocs(
     // `<service>.sql` / `.md` belong to their service; the index and stale files to the first.
     const owner = services.find((s) => difference.file === `${s}.sql` || difference.file === `${s}.md`) ?? services[0];
     if (owner === undefined) continue;
-    findings.set(owner, [...(findings.get(owner) ?? []), differenceFinding(dir, config.root, difference)]);
+    appendToGroup(findings, owner, differenceFinding(dir, config.root, difference));
   }
   return rows('pass', `${shown}/ is current`, findings).map((row) =>
     row.status === 'fail' ? { ...row, note: `${shown}/ differs from the migrations` } : row,

@@ -14,7 +14,9 @@ export default async function down(ctx: CommandContext, options: DownOptions): P
   const { output } = ctx;
   const { name } = await chooseEngine(config, ctx.engine, { notice: () => {} });
   const engine = name === 'external' ? undefined : await createEngine(config, name);
-  const infra = config.infra.length > 0 ? await import('../app/infra-commands.js') : undefined;
+  // --volumes looks even when the config has no infra now: an entry taken out of it leaves its
+  // labelled container and volumes behind, which only this command would ever remove.
+  const infra = config.infra.length > 0 || options.volumes ? await import('../app/infra-commands.js') : undefined;
   if (options.volumes) return destroyAll(ctx, config, engine, infra, options.yes === true);
   await stopRunningDev(ctx, config);
   if (infra) {

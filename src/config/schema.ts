@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { durationProblem, MAX_DURATION_MS } from '../lib/duration.js';
+import { ENGINES, MIGRATION_TOOLS } from './choices.js';
 import { CONTEXT_NAME } from './context-name.js';
 import {
   CHECK_DEFAULTS,
@@ -14,22 +15,9 @@ import {
 } from './defaults.js';
 import { IDENTIFIER } from './schema-template.js';
 
+// The fixed choices live beside the schema, which names them in its enums.
+export { ENGINES, type EngineName, MIGRATION_TOOLS, type MigrationTool } from './choices.js';
 export { DEFAULT_LINT_WARN, SCHEMA_DOCS_DEFAULTS };
-
-/** External migration tools devup knows how to drive (issue: "external tools"). */
-export const MIGRATION_TOOLS = [
-  'alembic',
-  'liquibase',
-  'flyway',
-  'prisma',
-  'dbmate',
-  'node-pg-migrate',
-  'command',
-] as const;
-export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
-
-export const ENGINES = ['auto', 'docker', 'embedded', 'external'] as const;
-export type EngineName = (typeof ENGINES)[number];
 
 const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
   error: 'expected a shell command (a string) or a program and its arguments (an array of strings)',
@@ -72,6 +60,12 @@ export const databaseSchema = z.strictObject({
   init: z
     .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a SQL file path or a list of them' })
     .optional(),
+  /**
+   * Preload pg_stat_statements in the Docker container (the dashboard's slowest statements). Default:
+   * on for the official postgres and postgis images; off for other images, whose own
+   * shared_preload_libraries (timescaledb, citus, ...) a command-line setting would replace.
+   */
+  statStatements: z.boolean().optional(),
   /** Create services' missing databases on an external server too (docker and embedded always do). */
   createDatabases: z.boolean().default(DATABASE_DEFAULTS.createDatabases),
 });

@@ -94,6 +94,8 @@ export interface DatabaseSettings {
   /** Embedded engine: where the cluster lives (absolute). */
   dataDir: string;
   readyTimeoutMs: number;
+  /** Docker: the container's server preloads pg_stat_statements (devup sets its command). */
+  statStatements: boolean;
   /** External engine: create services' missing databases (docker and embedded always do). */
   createDatabases?: boolean;
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ResolvedConfig, TargetSettings } from '../config/types.js';
 import type { ConnectionInfo } from '../database/connection/connection.js';
 import { UsageError, UserError } from '../errors.js';
+import { appendToGroup } from '../lib/group.js';
 import { quoteIdent, quoteLiteral } from '../lib/sql-quote.js';
 import { collectTargetPlans } from '../migrations/target-plans.js';
 import { toolTargetStatuses } from '../migrations/tools/tool-status.js';
@@ -59,7 +60,7 @@ export function groupSnapshots(copies: DatabaseCopy[], now: BuildFingerprint): S
   const byName = new Map<string, DatabaseCopy[]>();
   for (const copy of copies) {
     if (copy.label.kind !== 'snapshot' || copy.label.name === undefined) continue;
-    byName.set(copy.label.name, [...(byName.get(copy.label.name) ?? []), copy]);
+    appendToGroup(byName, copy.label.name, copy);
   }
   // Only migrations count here: a changed seed file does not make a snapshot out of date.
   const migrationParts = (fp: BuildFingerprint) =>

@@ -27,7 +27,7 @@ const STATEMENTS_SQL = `
    order by s.mean_exec_time desc limit 15`;
 
 const NOT_LOADED =
-  'pg_stat_statements is not loaded in this server: it was started before devup turned it on (or its binaries lack it). `devup down`, then `devup dev`, restarts it with it.';
+  'pg_stat_statements is not loaded in this server: database.statStatements is off (the default for images other than the official postgres and postgis ones), its binaries lack it, or it was started before devup turned it on (`devup down`, then `devup dev`, restarts it with it).';
 
 /** Reads pg_stat_statements of a server devup runs; installs the extension in `postgres` the first time. */
 export class StatementStats {

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { appendToGroup } from '../lib/group.js';
 import { quoteIdent } from '../lib/sql-quote.js';
 import { type ConnectionInfo, withClient } from './connection/connection.js';
 
@@ -42,7 +43,7 @@ export async function describeSchemaContents(
     database ? { database } : {},
   );
   const byKind = new Map<string, string[]>();
-  for (const { kind, name } of rows) byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
+  for (const { kind, name } of rows) appendToGroup(byKind, kind, name);
   return { count: rows.length, lines: [...byKind].map(([kind, names]) => `${kind}: ${names.join(', ')}`) };
 }
 

@@ -1,5 +1,6 @@
+import { INFRA_PRESETS } from '../config/infra-presets.js';
 import type { InfraSettings } from '../config/types.js';
-import { type ContainerSpec, volumeLabels } from '../database/docker/container.js';
+import { type ContainerHealthcheck, type ContainerSpec, volumeLabels } from '../database/docker/container.js';
 import { LABEL, optionsHash } from '../database/docker/labels.js';
 import { VERSION } from '../version.js';
 
@@ -20,6 +21,11 @@ export interface InfraPlan {
   hash: string;
 }
 
+/** The host port a container port is published on (the probes run from this machine). */
+export function hostPort(plan: InfraPlan, containerPort: number): number {
+  return plan.entry.ports.find((p) => p.container === containerPort)?.host ?? containerPort;
+}
+
 export function infraContainerName(stem: string, name: string): string {
   return `${stem}-${name}`;
 }
@@ -37,8 +43,20 @@ export function planInfra(entry: InfraSettings, owner: InfraOwner): InfraPlan {
       ? []
       : entry.volumes.map((v) => ({ volume: infraVolumeName(owner.stem, entry.name, v.name), target: v.path }));
   const ports = entry.ports.map((p) => ({ container: p.container, host: p.host, bind: '127.0.0.1' }));
+  // The entry's name, not Docker's default (the container id): RabbitMQ keeps its data under its
+  // node name, rabbit@HOSTNAME, which a recreated container must find again.
+  const hostname = entry.name;
+  const healthcheck = dockerHealthcheck(entry);
   // What the container is created from: any change recreates it (on the same volumes).
-  const hash = optionsHash({ image: entry.image, env, cmd: entry.command ?? null, ports, mounts });
+  const hash = optionsHash({
+    image: entry.image,
+    env,
+    cmd: entry.command ?? null,
+    ports,
+    mounts,
+    hostname,
+    healthcheck: healthcheck ?? null,
+  });
   const owned = {
     [LABEL.project]: owner.project,
     [LABEL.version]: VERSION,
@@ -58,6 +76,35 @@ export function planInfra(entry: InfraSettings, owner: InfraOwner): InfraPlan {
       ports,
       mounts,
       volumeLabels: volumeLabels(owner.project, owner.checkout, { [LABEL.infra]: entry.name }),
+      hostname,
+      ...(healthcheck ? { healthcheck } : {}),
     },
   };
+}
+
+/**
+ * A command check becomes the container's Docker healthcheck too, so that the one list call of a
+ * warm start says whether a running container is ready (`(healthy)`), with no exec of its own.
+ * An expected answer is matched with grep, since a command may exit 0 on an error reply
+ * (`redis-cli ping` does while Redis loads its data).
+ */
+function dockerHealthcheck(entry: InfraSettings): ContainerHealthcheck | undefined {
+  const { ready } = entry;
+  if (ready.kind !== 'command') return undefined;
+  const preset = entry.kind === undefined ? undefined : INFRA_PRESETS[entry.kind];
+  const test: ContainerHealthcheck['test'] =
+    ready.expect === undefined
+      ? ['CMD', ...ready.argv]
+      : ['CMD-SHELL', `${ready.argv.map(shellQuote).join(' ')} | grep -qF -- ${shellQuote(ready.expect)}`];
+  return {
+    test,
+    intervalMs: preset?.healthIntervalMs ?? 10_000,
+    timeoutMs: 10_000,
+    startPeriodMs: entry.readyTimeoutMs,
+    retries: 3,
+  };
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

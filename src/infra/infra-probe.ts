@@ -1,19 +1,14 @@
-import net from 'node:net';
 import type { InfraReady } from '../config/types.js';
 import type { DockerApi } from '../database/docker/api.js';
 import { dockerMessage } from '../database/docker/diagnostics.js';
 import { execInContainer } from '../database/docker/exec.js';
 import { lastLogLines } from '../database/docker/ready.js';
 import { UserError } from '../errors.js';
-import type { InfraPlan } from './infra-plan.js';
+import { httpGet, tcpAnswers } from './answers.js';
+import { hostPort, type InfraPlan } from './infra-plan.js';
 
 /** One look at whether the entry is ready: ready, not yet (with what was seen), or never (a bad check). */
 export type ProbeResult = { ready: true } | { ready: false; seen: string };
-
-/** The host port a container port is published on (the probe runs from this machine). */
-export function hostPort(plan: InfraPlan, containerPort: number): number {
-  return plan.entry.ports.find((p) => p.container === containerPort)?.host ?? containerPort;
-}
 
 /** Asks once, the way `ready` says: a command inside the container, http, tcp, or a log line. */
 export async function probeInfra(api: DockerApi, plan: InfraPlan, ready: InfraReady): Promise<ProbeResult> {
@@ -68,34 +63,9 @@ function missingCommand(plan: InfraPlan, shown: string): UserError {
 
 async function probeHttp(port: number, path: string): Promise<ProbeResult> {
   const url = `http://127.0.0.1:${port}${path}`;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.ok ? { ready: true } : { ready: false, seen: `${url} answered ${response.status}` };
-  } catch (error) {
-    return { ready: false, seen: `${url}: ${(error as Error).message}` };
-  }
-}
-
-/**
- * Whether a server answers on the port. Docker's port proxy accepts every connection and closes it
- * when nothing listens inside the container: a connection still open after a moment (or a greeting)
- * is a server.
- */
-export function tcpAnswers(port: number, holdMs = 100): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let timer: NodeJS.Timeout | undefined;
-    const done = (answer: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.once('connect', () => {
-      timer = setTimeout(() => done(true), holdMs);
-    });
-    socket.once('data', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('close', () => done(false));
-  });
+  const answer = await httpGet(port, path);
+  if ('error' in answer) return { ready: false, seen: `${url}: ${answer.error}` };
+  return answer.status >= 200 && answer.status < 300
+    ? { ready: true }
+    : { ready: false, seen: `${url} answered ${answer.status}` };
 }

@@ -17,7 +17,7 @@ export interface InfraState {
   /** Host port → container port, as published. */
   ports: { host: number; container: number }[];
   url: string;
-  /** Running with the options the config asks for (Docker's own healthcheck is not asked: one call only). */
+  /** Running with the options the config asks for, and not `(unhealthy)` by its Docker healthcheck (a command check). */
   ready: boolean;
   /** The container was created with other options: the next `devup dev` recreates it. */
   outdated: boolean;
@@ -49,7 +49,7 @@ export async function infraStates(
         .filter((p) => p.PublicPort !== undefined)
         .map((p) => ({ host: p.PublicPort, container: p.PrivatePort })),
       url: displayUrl(entry),
-      ready: c?.State === 'running' && !outdated,
+      ready: c?.State === 'running' && !outdated && !c.Status.includes('(unhealthy)'),
       outdated,
       createdAt: c ? new Date(c.Created * 1000).toISOString() : undefined,
       status: c?.Status,

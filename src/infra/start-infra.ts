@@ -10,8 +10,9 @@ import { LABEL } from '../database/docker/labels.js';
 import type { ProgressSink } from '../database/engine.js';
 import { isPortFree } from '../ports.js';
 import { withProjectLock } from '../project-lock.js';
+import { httpGet, tcpAnswers } from './answers.js';
 import { infraNameOf, listInfraContainers } from './infra-containers.js';
-import { type InfraOwner, type InfraPlan, planInfra } from './infra-plan.js';
+import { hostPort, type InfraOwner, type InfraPlan, planInfra } from './infra-plan.js';
 
 /** An entry that is ready, and what devup had to do for it. */
 export interface StartedInfra {
@@ -29,9 +30,9 @@ export interface StartInfraOptions {
 
 /**
  * Gets every entry ready in Docker. The warm path: one API call lists them all; when each runs
- * with the options the config asks for and answers on its port, nothing else is asked. Otherwise
- * each is reused, started, created or recreated (its volumes kept) and waited for, an entry after
- * the entries it depends on, the others at the same time.
+ * with the options the config asks for and its check passes (readyAsListed), nothing else is
+ * asked of Docker. Otherwise each is reused, started, created or recreated (its volumes kept) and
+ * waited for, an entry after the entries it depends on, the others at the same time.
  */
 export async function startInfra(
   api: DockerApi,
@@ -43,7 +44,7 @@ export async function startInfra(
   for (const entry of entries) keepGeneratedPassword(entry);
   const plans = entries.map((entry) => planInfra(entry, owner));
   const existing = await existingByName(api, owner);
-  const warm = warmReuse(plans, existing, started);
+  const warm = await warmReuse(plans, existing, started);
   if (warm) return warm;
   return withProjectLock(options.stateDir, 'infra', async () => {
     // Another devup may have created some while this one waited for the lock.
@@ -72,20 +73,39 @@ async function existingByName(api: DockerApi, owner: InfraOwner): Promise<Map<st
   return byName;
 }
 
-function warmReuse(
+async function warmReuse(
   plans: InfraPlan[],
   existing: Map<string, Docker.ContainerInfo>,
   started: number,
-): StartedInfra[] | undefined {
-  // A container runs as long as its server does: running with the same options is ready (it was
-  // waited for when it started). No probe, so the warm path costs the one list call.
-  const unchanged = plans.every((plan) => {
-    const c = existing.get(plan.entry.name);
-    return c?.State === 'running' && c.Labels[LABEL.optionsHash] === plan.hash;
-  });
-  if (!unchanged) return undefined;
+): Promise<StartedInfra[] | undefined> {
+  const ready = await Promise.all(plans.map((plan) => readyAsListed(plan, existing.get(plan.entry.name))));
+  if (!ready.every(Boolean)) return undefined;
   const readyMs = performance.now() - started;
   return plans.map((plan) => ({ entry: plan.entry, description: describe(plan), action: 'reused', readyMs }));
+}
+
+/**
+ * Whether a listed container is ready without asking Docker anything more: running with the
+ * options the config asks for, and its check passing. A command check is the container's own
+ * healthcheck, so the list's status says it (`Up 2 hours (healthy)`); http and tcp are asked
+ * directly (a request on loopback). A log check, or a container still `(health: starting)`, goes
+ * the long way: probed, and waited for until ready.
+ */
+async function readyAsListed(plan: InfraPlan, c: Docker.ContainerInfo | undefined): Promise<boolean> {
+  if (c?.State !== 'running' || c.Labels[LABEL.optionsHash] !== plan.hash) return false;
+  const { ready } = plan.entry;
+  switch (ready.kind) {
+    case 'command':
+      return /\(healthy\)/.test(c.Status);
+    case 'http': {
+      const answer = await httpGet(hostPort(plan, ready.port), ready.path, 1_000);
+      return 'status' in answer && answer.status >= 200 && answer.status < 300;
+    }
+    case 'tcp':
+      return tcpAnswers(hostPort(plan, ready.port));
+    case 'log':
+      return false;
+  }
 }
 
 /** Runs `fn` for each plan once those it depends on are done; the others at the same time. */

@@ -1,8 +1,9 @@
 import type { DockerApi } from '../database/docker/api.js';
 import { indentLines, lastLogLines } from '../database/docker/ready.js';
 import { UserError } from '../errors.js';
-import type { InfraPlan } from './infra-plan.js';
-import { hostPort, type ProbeResult, probeInfra, tcpAnswers } from './infra-probe.js';
+import { tcpAnswers } from './answers.js';
+import { hostPort, type InfraPlan } from './infra-plan.js';
+import { type ProbeResult, probeInfra } from './infra-probe.js';
 
 /**
  * Polls the entry's readiness check until it passes. A container that stops meanwhile fails at

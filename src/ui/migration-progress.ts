@@ -1,4 +1,5 @@
 import { formatDuration } from '../lib/format.js';
+import { appendToGroup } from '../lib/group.js';
 import { describeHolder } from '../migrations/lock.js';
 import type { StepEvent } from '../migrations/step/migration-step.js';
 import { type TargetBase, targetLabel } from '../migrations/targets.js';
@@ -70,7 +71,7 @@ export class MigrationProgress {
     if (work.length === 0 || out.mode !== 'tty') return;
     const { Listr } = await import('listr2');
     const byService = new Map<string, PlannedTarget[]>();
-    for (const t of work) byService.set(t.target.service, [...(byService.get(t.target.service) ?? []), t]);
+    for (const t of work) appendToGroup(byService, t.target.service, t);
     const tasks = [...byService].map(([service, items]) => ({
       title: service,
       task: (_ctx: unknown, task: { newListr: (tasks: unknown[], options: unknown) => unknown }) =>

@@ -190,6 +190,26 @@ describe.skipIf(!status.available)(`infra end to end${status.available ? '' : ` 
     await docker.getVolume(`${project}-cache-data-mine`).remove();
   });
 
+  it('down --volumes also removes the infra of an entry taken out of the config', async () => {
+    const cli = dev(first);
+    await cli.waitFor(/Press Ctrl-C to stop/, 120_000);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    writeFileSync(
+      path.join(first, 'devup.config.mjs'),
+      config(project)
+        .replace(/ {2}infra: \{.*\n/, '')
+        .replace("env: { REDIS_URL: '{infra.cache.url}' }", 'env: {}'),
+    );
+    const { code, output } = await runCli(['down', '--volumes', '--yes'], { cwd: first, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`container ${project}-cache (infra.cache)`);
+    expect((await dockerClient().listContainers({ all: true })).map((c) => c.Names[0])).not.toContain(
+      `/${project}-cache`,
+    );
+    writeFileSync(path.join(first, 'devup.config.mjs'), config(project));
+  });
+
   it('prune removes the infra a deleted checkout left behind', async () => {
     const moved = `${project}-${shortHash(realpathSync(second))}`;
     rmSync(second, { recursive: true, force: true });

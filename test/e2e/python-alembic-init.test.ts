@@ -24,7 +24,7 @@ describe.skipIf(!available)('devup init on examples/python-alembic without its c
       filter: (src) => !/[/](\.devup|\.venv|__pycache__|docs|devup\.config\.json|\.env)$/.test(src),
     });
     chmodSync(dir, 0o755); // as root, the embedded server's user must reach .devup/
-    for (const service of ['billing', 'ledger']) {
+    for (const service of ['billing', 'ledger', 'catalog']) {
       execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', `${service}/.venv`], {
         cwd: dir,
       });
@@ -42,15 +42,18 @@ describe.skipIf(!available)('devup init on examples/python-alembic without its c
     expect(output).toContain(
       'billing (billing): alembic.ini (env.py reads SQLALCHEMY_DATABASE_URL, ALEMBIC_SCHEMA); app.py',
     );
-    expect(output).toContain('init scripts: db/init.sql (database billing, database ledger, extension uuid-ossp)');
-    expect(output).toContain('create devup.config.mjs: 2 services: billing, ledger');
+    expect(output).toContain('catalog (catalog): alembic.ini (env.py reads SQLALCHEMY_DATABASE_URL, ALEMBIC_SCHEMA)\n');
+    expect(output).toContain(
+      'init scripts: db/init.sql (database billing, database ledger, database catalog, extension uuid-ossp)',
+    );
+    expect(output).toContain('create devup.config.mjs: 3 services: billing, catalog, ledger');
     expect(output).toContain('update .gitignore: adds .env');
     expect(output).toContain('Pass --yes to write these files.');
     expect(existsSync(configFile)).toBe(false);
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe(gitignore);
   });
 
-  it('--yes writes a config that migrates every tenant of both services and boots them, ledger calling billing', async () => {
+  it('--yes writes a config that migrates every tenant of the three services and boots the two with a process, ledger calling billing', async () => {
     const written = await devup('init', '--yes');
     expect(written.code).toBe(0);
     expect(written.output).toContain('✔ Wrote devup.config.mjs, .gitignore.');

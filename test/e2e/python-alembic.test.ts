@@ -52,7 +52,7 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     ledgerPort = await freePort(8600);
     config.services.ledger.port = ledgerPort;
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-    for (const service of ['billing', 'ledger']) {
+    for (const service of ['billing', 'ledger', 'catalog']) {
       execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', `${service}/.venv`], {
         cwd: dir,
       });
@@ -63,13 +63,16 @@ describe.skipIf(!available)('examples/python-alembic on the embedded engine', ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('migrate: the init script makes both databases and their extension, then every tenant migrates', async () => {
+  it('migrate: the init script makes the three databases and the extension, then every tenant migrates', async () => {
     const { code, output } = await devup('migrate');
     expect(output).toContain('init db/init.sql');
     expect(output).toMatch(/billing_acme applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
     expect(output).toMatch(/billing_globex applied 2 \(a1f3c2d4e5b6, b7e9d0c1a2f3\)/);
     expect(output).toMatch(/ledger_acme applied 1 \(c4d5e6f7a8b9\)/);
     expect(output).toMatch(/ledger_globex applied 1 \(c4d5e6f7a8b9\)/);
+    // catalog: the revision that creates its 120 models' tables, in each of three tenants.
+    for (const tenant of ['acme', 'globex', 'initech'])
+      expect(output).toMatch(new RegExp(`catalog_${tenant} applied 1 \\(d1e2f3a4b5c6\\)`));
     expect(code).toBe(0);
     const status = await devup('migrate', 'status', '--json');
     expect(statusOf(status.output, 'ledger').targets.map((t) => [t.schema, t.database])).toEqual([

@@ -3,6 +3,7 @@
 -- each \c moves the statements after it to that database.
 CREATE DATABASE billing;
 CREATE DATABASE ledger;
+CREATE DATABASE catalog;
 
 \c billing
 -- uuid_generate_v4() for the tenants' tables; extensions live in public, reachable from every schema.

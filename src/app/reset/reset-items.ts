@@ -2,6 +2,7 @@ import type { TargetSettings } from '../../config/types.js';
 import { type ConnectionInfo, withClient } from '../../database/connection/connection.js';
 import { describeSchemaContents, dropSchemas } from '../../database/drop-schemas.js';
 import type { Destroyable } from '../../database/engine.js';
+import { appendToGroup } from '../../lib/group.js';
 import { HISTORY_TABLE } from '../../migrations/sql/history.js';
 import { TAGS_TABLE } from '../../migrations/tags/tag-store.js';
 import { collectTargetPlans } from '../../migrations/target-plans.js';
@@ -86,7 +87,7 @@ export async function dropTargetSchemas(
   targets: readonly { database: string | undefined; schema: string }[],
 ): Promise<string[]> {
   const byDatabase = new Map<string | undefined, string[]>();
-  for (const t of targets) byDatabase.set(t.database, [...(byDatabase.get(t.database) ?? []), t.schema]);
+  for (const t of targets) appendToGroup(byDatabase, t.database, t.schema);
   const dropped: string[] = [];
   for (const [database, names] of byDatabase) dropped.push(...(await dropSchemas(admin, database, names)));
   return dropped;

@@ -35,9 +35,20 @@ export function normaliseDatabase(
     url,
     dataDir: path.resolve(ctx.root, db.dataDir ?? DATABASE_DEFAULTS.dataDir),
     readyTimeoutMs: db.readyTimeout ?? DATABASE_DEFAULTS.readyTimeout,
+    statStatements: db.statStatements ?? shipsStatStatements(db.image ?? DATABASE_DEFAULTS.image),
     createDatabases: db.createDatabases ?? DATABASE_DEFAULTS.createDatabases,
   };
   return { database, databaseSetup: normaliseDatabaseSetup(ctx, db) };
+}
+
+/**
+ * The official postgres images and postgis's, built on them, ship pg_stat_statements and preload
+ * nothing of their own; any other image may do either, so devup leaves its command alone.
+ */
+const PLAIN_POSTGRES_IMAGE = /^(?:(?:docker\.io\/)?(?:library\/)?postgres|(?:docker\.io\/)?postgis\/postgis)(?:[:@]|$)/;
+
+function shipsStatStatements(image: string): boolean {
+  return PLAIN_POSTGRES_IMAGE.test(image);
 }
 
 function checkDatabaseUrl(ctx: NormaliseContext, url: string): void {

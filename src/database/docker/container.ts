@@ -7,7 +7,7 @@ import type { ProgressSink } from '../engine.js';
 import type { DockerApi } from './api.js';
 import { type DockerError, dockerMessage } from './diagnostics.js';
 import { dataVolumePath, ensureImage } from './image.js';
-import { LABEL, POSTGRES_COMMAND } from './labels.js';
+import { LABEL, postgresCommand } from './labels.js';
 
 /** The project's Postgres container and its data volume, as the config describes them. */
 export interface ContainerPlan {
@@ -37,6 +37,35 @@ export interface ContainerSpec {
   mounts: { volume: string; target: string }[];
   volumeLabels: Record<string, string>;
   stopSignal?: string;
+  /** The container's hostname (Docker's default is its id, which a recreated container does not keep). */
+  hostname?: string;
+  /** Docker's own healthcheck: its verdict shows in the list call's status (`Up 3 minutes (healthy)`). */
+  healthcheck?: ContainerHealthcheck;
+}
+
+/** A command Docker runs inside the container every `intervalMs`; `CMD-SHELL` tests run with /bin/sh. */
+export interface ContainerHealthcheck {
+  test: ['CMD', ...string[]] | ['CMD-SHELL', string];
+  intervalMs: number;
+  timeoutMs: number;
+  /** Failures during this time do not count (the server is still starting). */
+  startPeriodMs: number;
+  retries: number;
+}
+
+const NS_PER_MS = 1_000_000;
+
+/** The Engine API's HealthConfig (durations in nanoseconds). */
+function healthConfig(check: ContainerHealthcheck) {
+  return {
+    Test: check.test,
+    Interval: check.intervalMs * NS_PER_MS,
+    Timeout: check.timeoutMs * NS_PER_MS,
+    StartPeriod: check.startPeriodMs * NS_PER_MS,
+    // Engines from API 1.44 (Docker 25) probe this often during the start period; older ones ignore it.
+    StartInterval: 1_000 * NS_PER_MS,
+    Retries: check.retries,
+  };
 }
 
 /** Creates the spec's volumes (kept when they exist) and its container on them; the image must be there. */
@@ -59,6 +88,8 @@ export async function createLabelledContainer(api: DockerApi, spec: ContainerSpe
       ...(spec.cmd ? { Cmd: spec.cmd } : {}),
       ExposedPorts: exposed,
       ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
+      ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+      ...(spec.healthcheck ? { Healthcheck: healthConfig(spec.healthcheck) } : {}),
       HostConfig: {
         PortBindings: bindings,
         Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target })),
@@ -92,7 +123,7 @@ export async function createContainer(api: DockerApi, plan: ContainerPlan, sink:
       `POSTGRES_DB=${db.database}`,
       `PGDATA=${dataPath.pgdata}`,
     ],
-    cmd: [...POSTGRES_COMMAND],
+    cmd: postgresCommand(db),
     ports: [{ container: 5432, host: db.port, bind: db.bind }],
     mounts: [{ volume: plan.volume, target: dataPath.mount }],
     volumeLabels: volumeLabels(plan.project, plan.checkout, plan.extraLabels),

@@ -48,16 +48,22 @@ export function passwordHash(password: string): string {
 }
 
 /**
- * The command the project's Postgres container runs: the image's entrypoint with these arguments.
- * pg_stat_statements is preloaded for the dashboard's slowest-statements panel (the official
- * images and Debian's postgresql packages ship it); it must be loaded when the server starts.
+ * The command the project's Postgres container runs when `database.statStatements` is on: the
+ * image's entrypoint with these arguments, preloading pg_stat_statements for the dashboard's
+ * slowest statements (it must be loaded when the server starts). Off, the image's own command runs.
  */
-export const POSTGRES_COMMAND: readonly string[] = ['postgres', '-c', 'shared_preload_libraries=pg_stat_statements'];
+const STAT_STATEMENTS_COMMAND: readonly string[] = ['postgres', '-c', 'shared_preload_libraries=pg_stat_statements'];
+
+export function postgresCommand(db: Pick<DatabaseSettings, 'statStatements'>): string[] | undefined {
+  return db.statStatements ? [...STAT_STATEMENTS_COMMAND] : undefined;
+}
 
 export function containerLabels(project: string, db: DatabaseSettings, checkout?: string): Record<string, string> {
+  const command = postgresCommand(db);
   const fields = {
-    // In the hash: a container made before devup preloaded pg_stat_statements is recreated once, on its volume.
-    [LABEL.command]: POSTGRES_COMMAND.join(' '),
+    // In the hash: a container made before devup preloaded pg_stat_statements is recreated once, on
+    // its volume. Without the preload the field is left out, so such containers keep their hash.
+    ...(command ? { [LABEL.command]: command.join(' ') } : {}),
     [LABEL.image]: db.image,
     [LABEL.port]: String(db.port),
     [LABEL.bind]: db.bind,
@@ -73,6 +79,9 @@ export function containerLabels(project: string, db: DatabaseSettings, checkout?
     ...fields,
   };
 }
+
+/** What a label's absence means: a container without a command label runs its image's own. */
+const UNSET: Record<string, string> = { [LABEL.command]: "(the image's own)" };
 
 /** Which settings differ between a container's labels and the wanted ones, for people. */
 export function describeLabelChanges(current: Record<string, string>, wanted: Record<string, string>): string[] {
@@ -91,7 +100,7 @@ export function describeLabelChanges(current: Record<string, string>, wanted: Re
     changes.push(
       label === LABEL.passwordHash
         ? `${name} changed`
-        : `${name}: ${current[label] ?? '(unknown)'} → ${wanted[label] ?? '(unset)'}`,
+        : `${name}: ${current[label] ?? UNSET[label] ?? '(unknown)'} → ${wanted[label] ?? UNSET[label] ?? '(unset)'}`,
     );
   }
   return changes;

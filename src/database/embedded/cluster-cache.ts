@@ -70,7 +70,8 @@ export function cacheKey(bins: Binaries, user: string, ids: ServerUserIds | unde
  */
 export const SPARE_DATABASE = 'devup_spare_main';
 
-function entryName(key: CacheKey): string {
+/** The entry's directory name in the cache root. */
+export function entryName(key: CacheKey): string {
   const digest = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16);
   return `pg${Number.parseInt(key.version, 10)}-${digest}`;
 }

@@ -6,7 +6,8 @@ import { maskSecret } from '../../lib/secret-mask.js';
 import { quoteIdent, quoteLiteral } from '../../lib/sql-quote.js';
 import type { Binaries } from './binaries.js';
 import type { EmbeddedCluster } from './cluster.js';
-import { cacheKey, ensureCachedCluster, SPARE_DATABASE } from './cluster-cache.js';
+import { cacheKey, clusterCacheRoot, ensureCachedCluster, entryName, SPARE_DATABASE } from './cluster-cache.js';
+import { touchEntry, useCacheEntry } from './cluster-cache-uses.js';
 import { copyDirectory, runSingleUser } from './cluster-process.js';
 import type { ServerUserIds } from './server-user.js';
 
@@ -24,8 +25,16 @@ export async function copyCachedCluster(
   ids: ServerUserIds | undefined,
 ): Promise<void> {
   const { db, dataDir } = cluster;
-  const cached = await ensureCachedCluster(bins, cacheKey(bins, db.user, ids), ids);
-  await copyDirectory(cached.dataDir, dataDir);
+  const key = cacheKey(bins, db.user, ids);
+  // Held while the entry is made or copied: a devup pruning stale entries leaves it alone.
+  const use = await useCacheEntry(clusterCacheRoot(), entryName(key));
+  try {
+    const cached = await ensureCachedCluster(bins, key, ids);
+    touchEntry(path.dirname(cached.dataDir));
+    await copyDirectory(cached.dataDir, dataDir);
+  } finally {
+    use.release();
+  }
   // Read by tool-history's identity: a re-made cluster (same system identifier, same OID counter,
   // so the same database and schema oids) must not pass for the one a fingerprint was taken on.
   appendFileSync(

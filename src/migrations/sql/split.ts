@@ -13,10 +13,12 @@ let parser: Promise<typeof import('libpg-query')> | undefined;
  * Node 24 ignores it once started. Process-wide, and libpg-query is the only WebAssembly devup loads.
  */
 function loadParser(): Promise<typeof import('libpg-query')> {
-  // node:v8 is loaded here, not at the top: most runs parse nothing and should not pay for it.
-  parser ??= import('node:v8').then((v8) => {
+  // node:v8 and node:module are loaded here, not at the top: most runs parse nothing.
+  parser ??= Promise.all([import('node:v8'), import('node:module')]).then(([v8, { createRequire }]) => {
     v8.setFlagsFromString('--wasm-tiering-budget=2000000000');
-    return import('libpg-query');
+    // Its CommonJS build, required: importing the ES module build made Node's loader lex the
+    // 60 kB Emscripten glue for its exports, 68 ms of CPU to load against 32 ms (measured on Node 20).
+    return createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
   });
   return parser;
 }

@@ -77,6 +77,7 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
     const engine = new DockerEngine(PREFIX, {
       engine: 'docker',
       image,
+      statStatements: false,
       port: await freePort(56100),
       user: 'app',
       password: 'pull-test',
@@ -94,28 +95,60 @@ describe.skipIf(skip)(`pulling a missing image${skip ? ` (skipped: ${reason})` :
     expect(running.action).toBe('created');
   });
 
-  it('pulls an infra image through the same layer, and names infra.NAME.image when no registry answers', async () => {
+  it('pulls an infra image through the same layer with progress; an image the registry lacks, or no registry, names infra.NAME.image', async () => {
     const infraImage = image.replace('postgres-pull', 'infra-pull');
     const client = dockerClient();
-    await client.getImage(image).tag({ repo: infraImage.slice(0, infraImage.lastIndexOf(':')), tag: '15' });
+    // A layer of its own, so that its pull downloads something (the others are the Postgres image's).
+    const builder = await client.createContainer({
+      Image: image,
+      Entrypoint: ['sh', '-c', 'head -c 2000000 /dev/urandom > /opt/devup-infra-pull'],
+    });
+    await builder.start();
+    await builder.wait();
+    await builder.commit({
+      repo: infraImage.slice(0, infraImage.lastIndexOf(':')),
+      tag: '15',
+      changes: 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
+    });
+    await builder.remove({ v: true });
     await follow(await client.getImage(infraImage).push({ authconfig: { serveraddress: image.split('/')[0] } }));
     await client.getImage(infraImage).remove();
     const ws = createWorkspace();
+    const registryHost = image.slice(0, image.indexOf('/'));
     try {
       const closed = await freePort(56400);
       const entries = ws.config({
         infra: {
           job: { image: infraImage, command: 'echo started; sleep 600', ready: { log: 'started' } },
           gone: { image: `127.0.0.1:${closed}/devup/nowhere:1`, ready: { log: 'x' } },
+          // The registry answers, but has no such image (a typo in the name, a tag never pushed).
+          typo: { image: `${registryHost}/devup/no-such-image:1`, ready: { log: 'x' } },
         },
         services: { api: {} },
       }).infra;
       const notices: string[] = [];
+      const progress: string[] = [];
       const owner = { project: `${PREFIX}-infra`, checkout: ws.dir, stem: `${PREFIX}-infra` };
-      const options = { stateDir: `${ws.dir}/.devup`, sink: { notice: (m: string) => notices.push(m) } };
+      const sink = { notice: (m: string) => notices.push(m), progress: (m: string) => progress.push(m) };
+      const options = { stateDir: `${ws.dir}/.devup`, sink };
       const [started] = await startInfra(new DockerApi(), [entries[0] as InfraSettings], owner, options);
       expect(notices).toContain(`Pulling ${infraImage} (first run only)...`);
+      expect(
+        progress.some((p) => /^[0-9a-f]{12}: Downloading \d+(\.\d)? (B|kB|MB)\/\d+(\.\d)? (kB|MB)$/m.test(p)),
+      ).toBe(true);
       expect(started?.action).toBe('created');
+
+      const missing = await startInfra(new DockerApi(), [entries[2] as InfraSettings], owner, options).catch((e) => e);
+      expect(missing.message).toMatch(
+        new RegExp(
+          `^could not pull the image ${registryHost.replaceAll('.', '\\.')}/devup/no-such-image:1: .*(not found|unknown)`,
+          'i',
+        ),
+      );
+      expect(missing.hint).toBe('Check the image name (infra.typo.image) and your network or registry login.');
+      expect((await dockerClient().listContainers({ all: true })).map((c) => c.Names[0])).not.toContain(
+        `/${PREFIX}-infra-typo`,
+      );
       const error = await startInfra(new DockerApi(), [entries[1] as InfraSettings], owner, options).catch((e) => e);
       expect(error.message).toMatch(
         new RegExp(`^could not pull the image 127\\.0\\.0\\.1:${closed}/devup/nowhere:1: `),

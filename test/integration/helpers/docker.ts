@@ -48,13 +48,24 @@ export async function removeTestResources(prefix: string): Promise<void> {
 export const REDIS_TEST_IMAGE = process.env.DEVUP_TEST_REDIS_IMAGE ?? 'devup-test/redis:7';
 
 /** Like dockerStatus, for the Redis image the infra tests run. */
-export async function redisImageStatus(): Promise<{ available: boolean; reason: string }> {
+export function redisImageStatus(): Promise<{ available: boolean; reason: string }> {
+  return localImageStatus(REDIS_TEST_IMAGE, 'scripts/build-redis-image.sh');
+}
+
+/** The local RabbitMQ image (scripts/build-rabbitmq-image.sh): Debian's rabbitmq-server 3.10. */
+export const RABBITMQ_TEST_IMAGE = process.env.DEVUP_TEST_RABBITMQ_IMAGE ?? 'devup-test/rabbitmq:3';
+
+export function rabbitmqImageStatus(): Promise<{ available: boolean; reason: string }> {
+  return localImageStatus(RABBITMQ_TEST_IMAGE, 'scripts/build-rabbitmq-image.sh');
+}
+
+async function localImageStatus(image: string, script: string): Promise<{ available: boolean; reason: string }> {
   const base = await dockerStatus();
   if (!base.available) return base;
   try {
-    await dockerClient().getImage(REDIS_TEST_IMAGE).inspect();
+    await dockerClient().getImage(image).inspect();
   } catch {
-    return { available: false, reason: `image ${REDIS_TEST_IMAGE} missing (run scripts/build-redis-image.sh)` };
+    return { available: false, reason: `image ${image} missing (run ${script})` };
   }
   return { available: true, reason: '' };
 }

@@ -8,6 +8,7 @@ export function embeddedSettings(dataDir: string, overrides: Partial<DatabaseSet
   return {
     engine: 'embedded',
     image: '',
+    statStatements: false,
     port: 1,
     user: 'devup',
     password: 'x',

@@ -27,6 +27,7 @@ export default async function setup(project: TestProject) {
     url: undefined,
     dataDir: dir,
     readyTimeoutMs: 30_000,
+    statStatements: false,
   };
   const engine = new EmbeddedEngine(settings);
   const db = await engine.start({ notice: () => {} });

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { InfraSettings } from '../../../src/config/types.js';
 import { DockerApi } from '../../../src/database/docker/api.js';
+import { createLabelledContainer } from '../../../src/database/docker/container.js';
 import { execInContainer } from '../../../src/database/docker/exec.js';
 import { LABEL } from '../../../src/database/docker/labels.js';
 import { findDockerEndpoint } from '../../../src/database/docker/socket.js';
 import { listInfraResources, removeInfraResources, stopInfra } from '../../../src/infra/infra-lifecycle.js';
+import { planInfra } from '../../../src/infra/infra-plan.js';
 import { infraStates } from '../../../src/infra/infra-state.js';
 import { startInfra } from '../../../src/infra/start-infra.js';
 import { freePort } from '../../helpers/ports.js';
@@ -197,11 +199,36 @@ function redisPing(port: number): Promise<string> {
       socket.destroy();
     });
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error('closed without an answer')));
   });
 }
 
 describe.skipIf(!status.available)(`the warm path${status.available ? '' : ` (skipped: ${status.reason})`}`, () => {
   afterAll(() => removeTestResources(`${PREFIX}-warm`));
+
+  it('a running container that is not ready yet (another devup just started it) is waited for, not trusted', async () => {
+    const project = `${PREFIX}-warm-late`;
+    const port = await freePort(57100);
+    const [late] = await entries({
+      late: {
+        image: REDIS_TEST_IMAGE,
+        // A server that takes a while: its container runs well before anything answers.
+        command: ['sh', '-c', 'sleep 2; exec redis-server --bind 0.0.0.0 --protected-mode no'],
+        ports: { 6379: port },
+        ready: { command: ['redis-cli', 'ping'] },
+      },
+    });
+    const plan = planInfra(late as InfraSettings, ownerOf(project));
+    await createLabelledContainer(api, plan.spec);
+    await dockerClient().getContainer(plan.container).start();
+
+    const [started] = await startInfra(api, [late as InfraSettings], ownerOf(project), {
+      stateDir: `${ws?.dir}/.devup`,
+      sink,
+    });
+    expect(started?.action).toBe('reused');
+    expect(await redisPing(port)).toBe('+PONG');
+  });
 
   it('asks Docker once for every running entry, whatever their number', async () => {
     const project = `${PREFIX}-warm`;
@@ -218,6 +245,8 @@ describe.skipIf(!status.available)(`the warm path${status.available ? '' : ` (sk
       'created',
       'created',
     ]);
+    // Their command check is their Docker healthcheck too; its first run is one interval after the start.
+    await untilHealthy([`${project}-one`, `${project}-two`]);
 
     // The real engine behind a socket that counts the requests reaching it.
     const endpoint = findDockerEndpoint();
@@ -233,6 +262,17 @@ describe.skipIf(!status.available)(`the warm path${status.available ? '' : ` (sk
     }
   });
 });
+
+async function untilHealthy(containers: string[]): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      for (const name of containers) {
+        expect((await dockerClient().getContainer(name).inspect()).State.Health?.Status).toBe('healthy');
+      }
+    },
+    { timeout: 60_000, interval: 250 },
+  );
+}
 
 /** A unix socket that forwards to `target` and records each HTTP request line. */
 async function countingProxy(target: string, socketPath: string) {

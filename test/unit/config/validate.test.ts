@@ -305,3 +305,20 @@ it('a JSON config naming a service or infra entry __proto__ is told the name is 
     'infra.__proto__: is a reserved name in JavaScript: choose another name',
   ]);
 });
+
+it('database.statStatements defaults on for the official postgres and postgis images only, and the key wins', () => {
+  ws = createWorkspace({});
+  const statStatements = (database: Record<string, unknown>) =>
+    resolveConfig(
+      { database, services: { api: { command: 'true' } } },
+      { configPath: `${ws.dir}/devup.config.json`, env: {} },
+    ).config?.database.statStatements;
+  for (const image of ['postgres:17', 'postgres', 'docker.io/library/postgres:16-alpine', 'postgis/postgis:16-3.4']) {
+    expect(statStatements({ image }), image).toBe(true);
+  }
+  for (const image of ['timescale/timescaledb:latest-pg16', 'mycorp/postgres:15', 'postgresql-custom:1']) {
+    expect(statStatements({ image }), image).toBe(false);
+  }
+  expect(statStatements({ image: 'timescale/timescaledb:latest-pg16', statStatements: true })).toBe(true);
+  expect(statStatements({ image: 'postgres:17', statStatements: false })).toBe(false);
+});

@@ -29,7 +29,7 @@ it('labels the container and its volumes with project, checkout and entry; ports
   expect(plan.spec.volumeLabels).toMatchObject({ [LABEL.project]: 'shop', [LABEL.infra]: 'cache' });
 });
 
-it('hashes what the container is made from: a changed env or port changes it, the readiness check does not', () => {
+it('hashes what the container is made from: a changed env or port changes it, a log or http check does not', () => {
   const [a, b, c] = infra({
     a: { image: 'x:1', ports: { 80: 57011 }, env: { MODE: 'one' } },
     b: { image: 'x:1', ports: { 80: 57012 }, env: { MODE: 'one' } },
@@ -41,6 +41,27 @@ it('hashes what the container is made from: a changed env or port changes it, th
   expect(hash(a, 1)).toBe(hash(c, 1));
   expect(hash(a, 1)).not.toBe(hash(a, 2));
   expect(hash({ ...a!, env: { MODE: 'two' } }, 1)).not.toBe(hash(a, 1));
+});
+
+it('a command check is also the container’s Docker healthcheck (an expected answer through grep), and in its hash', () => {
+  const [cache, job, site] = infra({
+    cache: { kind: 'redis', ports: { 6379: 57015 } },
+    job: { image: 'x:1', ports: { 80: 57016 }, ready: { command: ['check', "it's up"] } },
+    site: { image: 'x:1', ports: { 80: 57017 }, ready: { http: '/health' } },
+  });
+  const plan = planInfra(cache!, owner);
+  expect(plan.spec.hostname).toBe('cache');
+  expect(plan.spec.healthcheck).toEqual({
+    test: ['CMD-SHELL', 'redis-cli ping | grep -qF -- PONG'],
+    intervalMs: 10_000,
+    timeoutMs: 10_000,
+    startPeriodMs: 30_000,
+    retries: 3,
+  });
+  expect(planInfra(job!, owner).spec.healthcheck?.test).toEqual(['CMD', 'check', "it's up"]);
+  expect(planInfra(site!, owner).spec.healthcheck).toBeUndefined();
+  const other = { ...job!, ready: { kind: 'command' as const, argv: ['check', 'again'] } };
+  expect(planInfra(other, owner).hash).not.toBe(planInfra(job!, owner).hash);
 });
 
 it('ephemeral data gets no named volume; a moved checkout names its containers after its stem', () => {

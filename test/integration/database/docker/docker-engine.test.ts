@@ -19,6 +19,7 @@ async function settings(overrides: Partial<DatabaseSettings> = {}): Promise<Data
   return {
     engine: 'docker',
     image: TEST_IMAGE,
+    statStatements: false,
     port: await freePort(57000, 2000),
     user: 'app',
     password: 'first-password',

@@ -31,6 +31,7 @@ describe.skipIf(!status.available)(
       const db: DatabaseSettings = {
         engine: 'docker',
         image: TEST_IMAGE,
+        statStatements: true,
         port: await freePort(57000, 2000),
         user: 'app',
         password: 'stats-password',
@@ -69,7 +70,7 @@ describe.skipIf(!status.available)(
       const notices: string[] = [];
       const running = await new DockerEngine(project, db).start({ notice: (m) => notices.push(m) });
       expect(notices.join('\n')).toContain(
-        `Recreating ${project}-postgres on the same volume (the server's command: (unknown) → postgres -c shared_preload_libraries=pg_stat_statements).`,
+        `Recreating ${project}-postgres on the same volume (the server's command: (the image's own) → postgres -c shared_preload_libraries=pg_stat_statements).`,
       );
       expect(running.action).toBe('started');
       const { rows } = await withClient(running.connection, (c) => c.query('select id from kept'));

@@ -1,4 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,8 +123,25 @@ describe('a throwaway copied from the cache', () => {
     // ...yet the tool fingerprint's identity tells the copies apart.
     expect(second.identity).not.toBe(first.identity);
     expect(second.password).not.toBe(first.password);
-    const [entry] = entries().filter((name) => !name.startsWith('.'));
+    const [entry] = entries().filter((name) => /^pg\d+-/.test(name));
     const cached = readFileSync(path.join(clusterCacheRoot(), entry ?? '', 'password'), 'utf8').trim();
     expect([first.password, second.password]).not.toContain(cached);
+  });
+
+  it('marks its entry used and removes an entry of another version unused for two weeks', async () => {
+    const stale = path.join(clusterCacheRoot(), 'pg17-0123456789abcdef');
+    mkdirSync(path.join(stale, 'data'), { recursive: true });
+    const longAgo = new Date(Date.now() - 15 * 24 * 60 * 60 * 1000);
+    utimesSync(stale, longAgo, longAgo);
+    const config = ws.config({ project: 'perf-cache-prune', services: { a: { migrations: { dir: 'migrations' } } } });
+    const started = Date.now();
+    await withThrowawayDatabase(config, { engine: 'embedded' }, async () => {});
+    expect(existsSync(stale)).toBe(false);
+    const used = entries()
+      .filter((name) => /^pg\d+-/.test(name))
+      .map(
+        (name) => statSync(path.join(clusterCacheRoot(), name, 'last-used'), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+      );
+    expect(Math.max(...used)).toBeGreaterThanOrEqual(started - 1000);
   });
 });

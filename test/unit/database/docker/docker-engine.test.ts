@@ -2,7 +2,13 @@ import type Docker from 'dockerode';
 import { expect, it } from 'vitest';
 import { demuxDockerLogs, diagnoseServerLog } from '../../../../src/database/docker/diagnostics.js';
 import { dataVolumePath } from '../../../../src/database/docker/image.js';
-import { containerLabels, describeLabelChanges, imageMajor, LABEL } from '../../../../src/database/docker/labels.js';
+import {
+  containerLabels,
+  describeLabelChanges,
+  imageMajor,
+  LABEL,
+  postgresCommand,
+} from '../../../../src/database/docker/labels.js';
 import { dockerSocketCandidates, findDockerEndpoint } from '../../../../src/database/docker/socket.js';
 
 const db = {
@@ -16,6 +22,7 @@ const db = {
   url: undefined,
   dataDir: '',
   readyTimeoutMs: 1000,
+  statStatements: true,
 };
 
 it('reads the major version from an image tag', () => {
@@ -85,4 +92,18 @@ it('honours DOCKER_HOST, else looks where Docker, Colima, Rancher and Podman put
   expect(candidates.some((c) => c.endsWith('.colima/default/docker.sock'))).toBe(true);
   expect(candidates.some((c) => c.endsWith('.rd/docker.sock'))).toBe(true);
   expect(candidates).toContain('/run/user/1000/podman/podman.sock');
+});
+
+it("preloads pg_stat_statements only when database.statStatements is on; off, the image's own command runs and the label is left out", () => {
+  const plain = containerLabels('shop', { ...db, statStatements: false });
+  expect(plain[LABEL.command]).toBeUndefined();
+  expect(postgresCommand({ statStatements: false })).toBeUndefined();
+  expect(postgresCommand({ statStatements: true })).toEqual([
+    'postgres',
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+  ]);
+  expect(describeLabelChanges(containerLabels('shop', db), plain)).toEqual([
+    "the server's command: postgres -c shared_preload_libraries=pg_stat_statements → (the image's own)",
+  ]);
 });
