@@ -18,7 +18,8 @@ import { connectionLost, failure } from './migration-failure.js';
 import { type SubstitutedSql, substitutePlaceholders } from './placeholders.js';
 import { planTarget } from './plan.js';
 import { checkPlanSafety } from './plan-safety.js';
-import { findTransactionControl, preloadParser, splitStatements } from './split.js';
+import { checkSyntaxOnServer, scanSplitsExactly, scanStatements } from './scan-split.js';
+import { findTransactionControl, preloadParser, type Statement, splitStatements } from './split.js';
 import { errorOffset, queryError, runInSchemaTransaction, runStatementsInSchema } from './sql-executor.js';
 
 /** One schema to migrate: a service's migrations for one tenant. */
@@ -117,11 +118,26 @@ async function applyInTransaction(run: MigrationRun): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
+/**
+ * A no-transaction file's statements. Most files are cut by the lexical scan and checked by the
+ * server's parser (nothing runs when any statement has a syntax error); a file the scan cannot
+ * cut exactly goes to libpg-query.
+ */
+async function statementsOf(run: MigrationRun): Promise<Statement[]> {
+  const { client, migration, sql, options } = run;
+  if (!scanSplitsExactly(sql.text)) {
+    return splitStatements(sql.text, migration.up.file, { signal: options.signal });
+  }
+  if (options.signal?.aborted) throw new InterruptedError();
+  await checkSyntaxOnServer(client, sql.text, migration.up.file);
+  return scanStatements(sql.text);
+}
+
 async function applyWithoutTransaction(run: MigrationRun): Promise<number> {
   const { client, target, migration, sql, options } = run;
-  let statements: Awaited<ReturnType<typeof splitStatements>>;
+  let statements: Statement[];
   try {
-    statements = await splitStatements(sql.text, migration.up.file, { signal: options.signal });
+    statements = await statementsOf(run);
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     const position = (error as { position?: number }).position;
@@ -204,7 +220,7 @@ export async function applyTarget(
           if (covered.length > 0) history = await readHistory(client, target.schema);
         }
         const plan = planTarget(target.migrations, history, target.contexts);
-        if (plan.pending.some((migration) => migration.up.noTransaction)) preloadParser();
+        if (plan.pending.some((m) => m.up.noTransaction && !scanSplitsExactly(m.up.sql))) preloadParser();
         for (const message of checkPlanSafety(target, plan, options))
           options.onEvent?.({ type: 'warning', target, message });
         for (const migration of plan.pending) {

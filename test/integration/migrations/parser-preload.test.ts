@@ -42,11 +42,28 @@ it('never loads the parser for transactional files, DO blocks and BEGIN/END bodi
   expect(parserRequested()).toBe(false);
 });
 
-it('starts loading the parser at the plan when a no-transaction file is pending, before the files ahead of it run', async () => {
+it('never loads the parser for a no-transaction file the lexical scan cuts exactly (the server checks its syntax)', async () => {
   const seen = await parserAtEachStart(
     {
       'm/0001_t.sql': 'create table t (id int, email text);',
       'm/0002_idx.sql': '-- devup:no-transaction\ncreate index concurrently t_email on t (email);',
+    },
+    'preload_scan',
+  );
+  expect(seen).toEqual([false, false]);
+  expect(parserRequested()).toBe(false);
+  const { rows } = await client.query(
+    "select indisvalid from pg_index where indexrelid = 'preload_scan.t_email'::regclass",
+  );
+  expect(rows[0]?.indisvalid).toBe(true);
+});
+
+it('starts loading the parser at the plan when a no-transaction file needs it, before the files ahead of it run', async () => {
+  const seen = await parserAtEachStart(
+    {
+      'm/0001_t.sql': 'create table t (id int, email text);',
+      'm/0002_idx.sql':
+        '-- devup:no-transaction\ncreate function one() returns int language sql begin atomic select 1; end;\ncreate index concurrently t_email on t (email);',
     },
     'preload_notx',
   );

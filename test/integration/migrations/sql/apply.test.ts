@@ -205,6 +205,40 @@ describe('no-transaction files', () => {
     expect((blocked as Error).message).toMatch(/0002_bad failed at statement 2/);
     expect((blocked as UserError).hint).toContain('devup migrate repair');
   });
+
+  it('refuse a syntax error in a later statement before running any, pointing at its line', async () => {
+    ws = createWorkspace({
+      'm/0001_t.sql': 'create table t (id int);',
+      'm/0002_bad.sql':
+        '-- devup:no-transaction\ncreate index concurrently t_id on t (id);\ncreate tabel u (id int);\n',
+    });
+    const error = (await applyTarget(client, target(`${ws.dir}/m`, 'notx_syntax')).catch(
+      (e: unknown) => e,
+    )) as UserError;
+    const shown = [error.message, ...error.details].join('\n');
+    expect(shown).toMatch(/syntax error at or near "tabel"/);
+    expect(shown).toMatch(/0002_bad\.sql:3:/);
+    const { rows } = await client.query("select to_regclass('notx_syntax.t_id') as index");
+    expect(rows[0]?.index).toBeNull();
+    const row = (await readHistory(client, 'notx_syntax')).find((h) => h.name === '0002_bad');
+    expect(row).toBeUndefined();
+  });
+
+  it('run a BEGIN ATOMIC body and a multi-action rule (cut by the parser) statement by statement', async () => {
+    ws = createWorkspace({
+      'm/0001_t.sql': 'create table t (id int); create table log (id int);',
+      'm/0002_parsed.sql': [
+        '-- devup:no-transaction',
+        'create function one() returns int language sql begin atomic select 1; end;',
+        'create rule t_log as on insert to t do also (insert into log values (new.id); insert into log values (-new.id));',
+        'create index concurrently t_id on t (id);',
+      ].join('\n'),
+    });
+    await applyTarget(client, target(`${ws.dir}/m`, 'notx_parsed'));
+    await client.query('insert into notx_parsed.t values (3)');
+    const { rows } = await client.query('select notx_parsed.one() as one, (select count(*) from notx_parsed.log) as n');
+    expect(rows[0]).toEqual({ one: 1, n: '2' });
+  });
 });
 
 it('fails fast on an applied file that changed, naming the file and both checksums', async () => {
