@@ -73,6 +73,11 @@ for (const { engine, skip, extraEnv } of engines) {
       const out = cli.output();
       expect(out).toContain('Created .env from .env.example');
       expect(out).toMatch(/auth_acme applied 6/);
+      // The committed docs are what the migrations build: nothing to commit, and devup says so.
+      expect(out).toMatch(
+        /✔ Schema docs match the migrated database: .*: up to date \(7 unchanged\), nothing to commit/,
+      );
+      expect(out).not.toContain('commit them with the migration');
       expect(out).toMatch(/workflow_default seeded/);
       for (const port of demo.ports) expect(await httpStatus(`http://127.0.0.1:${port}/health`)).toBe(200);
       const users = (await fetch(`http://127.0.0.1:${demo.ports[0]}/tenants/acme/users`).then((r) =>

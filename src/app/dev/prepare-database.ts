@@ -77,8 +77,12 @@ export async function refreshSchemaFiles(
   try {
     const targets = coversAll ? migrations.outcomes.map((o) => o.target) : undefined;
     const result = await refreshSchemaDocs(config, connection, migrations.outcomes, targets);
+    // "Commit them" only when a file changed: a migration that changed no table leaves nothing to commit.
+    const changed = result.written.length + result.removed.length > 0;
     output.line(
-      `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`,
+      changed
+        ? `${output.style('green', '✔')} Schema docs refreshed, commit them with the migration: ${describeSchemaWrite(dir, result)}`
+        : `${output.style('green', '✔')} Schema docs match the migrated database: ${describeSchemaWrite(dir, result)}, nothing to commit`,
     );
     output.event({
       event: 'schema-written',
