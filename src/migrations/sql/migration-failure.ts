@@ -39,6 +39,9 @@ function failureHint(error: unknown, noTransaction: boolean): string {
       ? `The connection to Postgres was lost (server stopped or restarted?); ${partly}`
       : 'The connection to Postgres was lost (server stopped or restarted?) before the migration committed, so none of it was kept: start the server and run again.';
   }
+  // A no-transaction file that does not parse (split or checked before its first statement).
+  if (noTransaction && error instanceof UserError)
+    return 'Fix the SQL and run again; the file did not parse, so none of it ran.';
   if (noTransaction) return `Fix the failing statement; ${partly}`;
   const server = serverErrorHint(error);
   if (server) return `${server} The migration was rolled back.`;

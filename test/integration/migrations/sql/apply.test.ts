@@ -218,6 +218,7 @@ describe('no-transaction files', () => {
     const shown = [error.message, ...error.details].join('\n');
     expect(shown).toMatch(/syntax error at or near "tabel"/);
     expect(shown).toMatch(/0002_bad\.sql:3:/);
+    expect(error.hint).toMatch(/none of it ran/);
     const { rows } = await client.query("select to_regclass('notx_syntax.t_id') as index");
     expect(rows[0]?.index).toBeNull();
     const row = (await readHistory(client, 'notx_syntax')).find((h) => h.name === '0002_bad');
