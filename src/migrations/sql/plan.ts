@@ -32,7 +32,10 @@ export function planTarget(
   contexts?: readonly string[],
 ): TargetPlan {
   // Versions are numbers: every list of the plan reads 2 before 10, whatever order the rows came in.
-  const history = [...unordered].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  // The history comes ordered from the query: copied and sorted only when it is not.
+  const history = isSorted(unordered)
+    ? unordered
+    : [...unordered].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   const rows = new Map(history.map((row) => [row.version, row]));
   const files = new Map(migrations.map((m) => [m.version, m]));
   const plan: TargetPlan = {
@@ -73,6 +76,12 @@ export function planTarget(
     if (behind && migration.contexts === undefined) plan.outOfOrder.push(migration);
   }
   return plan;
+}
+
+function isSorted(rows: readonly HistoryRow[]): boolean {
+  for (let i = 1; i < rows.length; i++)
+    if ((rows[i - 1] as HistoryRow).version > (rows[i] as HistoryRow).version) return false;
+  return true;
 }
 
 export function isUpToDate(plan: TargetPlan): boolean {
