@@ -28,6 +28,8 @@ interface MigrationMeta {
   name: string;
   format: Migration['format'];
   checksum: string;
+  /** `-- devup:context`: without it a cached run would take a context-only migration for a plain one. */
+  contexts?: string[];
   up: SectionMeta;
   down?: SectionMeta;
 }
@@ -35,8 +37,11 @@ interface DirEntry {
   stamps: Record<string, string>;
   migrations: MigrationMeta[];
 }
+/** 2: migrations keep their contexts (a version 1 file lost them, so it is read again). */
+const CACHE_VERSION = 2;
+
 interface CacheFile {
-  version: 1;
+  version: typeof CACHE_VERSION;
   writtenAt: number;
   dirs: Record<string, DirEntry>;
 }
@@ -84,12 +89,17 @@ export class ChecksumCache {
 function readCache(file: string): CacheFile {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile>;
-    if (parsed.version === 1 && typeof parsed.writtenAt === 'number' && parsed.dirs && typeof parsed.dirs === 'object')
+    if (
+      parsed.version === CACHE_VERSION &&
+      typeof parsed.writtenAt === 'number' &&
+      parsed.dirs &&
+      typeof parsed.dirs === 'object'
+    )
       return parsed as CacheFile;
   } catch {
     // missing or unreadable: start empty
   }
-  return { version: 1, writtenAt: 0, dirs: {} };
+  return { version: CACHE_VERSION, writtenAt: 0, dirs: {} };
 }
 
 interface Stamps {
@@ -147,6 +157,7 @@ function toMeta(m: Migration): MigrationMeta {
     name: m.name,
     format: m.format,
     checksum: m.checksum,
+    ...(m.contexts ? { contexts: [...m.contexts] } : {}),
     up: meta(m.up),
     ...(m.down ? { down: meta(m.down) } : {}),
   };
@@ -180,6 +191,7 @@ function lazyMigrations(dir: string, metas: readonly MigrationMeta[]): Migration
       name: meta.name,
       format: meta.format,
       checksum: meta.checksum,
+      ...(meta.contexts ? { contexts: [...meta.contexts] } : {}),
       up: section('up', meta.up),
       down: meta.down ? section('down', meta.down) : undefined,
     };

@@ -1,4 +1,4 @@
-import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Migration } from '../../../../src/migrations/migration.js';
@@ -37,6 +37,34 @@ describe('the migration checksum cache', () => {
     expect(second.every(fromCache)).toBe(true);
     expect(second.map((m) => [m.id, m.checksum])).toEqual(first.map((m) => [m.id, m.checksum]));
     expect(second[0]?.up.sql).toBe('create table a (id int);\n');
+  });
+
+  it('a migration from the cache is the one read from its file in every field: contexts, down, no-transaction', () => {
+    ws = createWorkspace({
+      'd/0001_a.sql': '-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n',
+      'd/0002_b.sql': '-- migrate:up\nselect 2;\n',
+      'd/0003_c.sql':
+        '-- migrate:up transaction:false\n-- devup:context dev,test\ncreate index concurrently c on a (id);\n-- migrate:down\ndrop index c;\n',
+    });
+    const [dir, state] = [path.join(ws.dir, 'd'), path.join(ws.dir, '.devup')];
+    const plain = (ms: Migration[]) =>
+      JSON.parse(JSON.stringify(ms, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
+    const first = run(state, dir);
+    expect(first[2]?.contexts).toEqual(['dev', 'test']);
+    const second = run(state, dir);
+    expect(second.every(fromCache)).toBe(true);
+    expect(plain(second)).toEqual(plain(first));
+  });
+
+  it('a cache file of an older version (which lost contexts) is read again, not trusted', () => {
+    const { dir, state } = setUp({ 'm/0003_c.sql': '-- devup:context dev\nselect 3;\n' });
+    run(state, dir);
+    const file = path.join(state, CHECKSUM_FILE);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...saved, version: 1 }));
+    const again = run(state, dir);
+    expect(again.some(fromCache)).toBe(false);
+    expect(again[2]?.contexts).toEqual(['dev']);
   });
 
   it('catches an edit that keeps the size and puts the mtime back (ctime cannot be set back)', () => {
