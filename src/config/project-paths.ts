@@ -18,7 +18,12 @@ export function realPathSoFar(file: string): string {
 
 /** Whether `inner` is `outer` or lies below it, symlinks resolved. */
 export function containsPath(outer: string, inner: string): boolean {
-  const relative = path.relative(realPathSoFar(outer), realPathSoFar(inner));
+  return containsRealPath(realPathSoFar(outer), realPathSoFar(inner));
+}
+
+/** containsPath for paths already resolved: a missing path's realpath throws, which costs. */
+export function containsRealPath(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner);
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
@@ -36,5 +41,7 @@ export function projectPaths(config: Pick<ResolvedConfig, 'configPath' | 'stateD
 
 /** The first of `paths` that `dir` holds (or is), if any. */
 export function heldProjectPath(dir: string, paths: readonly string[]): string | undefined {
-  return paths.find((p) => containsPath(dir, p));
+  // Resolved once, not once per path: a data directory not created yet throws on every realpath.
+  const real = realPathSoFar(dir);
+  return paths.find((p) => containsRealPath(real, realPathSoFar(p)));
 }

@@ -9,7 +9,7 @@ import {
   SCHEMA_DOCS_DEFAULTS,
 } from '../defaults.js';
 import { dependencyCycle } from '../dependency-graph.js';
-import { containsPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
+import { containsPath, containsRealPath, heldProjectPath, projectPaths, realPathSoFar } from '../project-paths.js';
 import type { DevupConfigInput, InfraInput, ServiceInput } from '../schema.js';
 import { renderSchemaName } from '../schema-template.js';
 import { closest } from '../suggest.js';
@@ -221,16 +221,17 @@ function schemaDirProblem(
   services: readonly ServiceSettings[],
 ): string | undefined {
   if (path.parse(dir).root === dir) return 'is the filesystem root';
-  if (!containsPath(ctx.root, dir)) return 'is outside the project';
+  // Each resolved once: schema.dir is often not created yet, and a missing path's realpath throws.
+  const realRoot = realPathSoFar(ctx.root);
+  const realDir = realPathSoFar(dir);
+  if (!containsRealPath(realRoot, realDir)) return 'is outside the project';
   for (const service of services) {
     const held = service.migrations?.dir;
     if (held === undefined) continue;
     // Its .sql files would be read as migrations, and a folder in it is a malformed migration;
     // migrations kept at the project root itself leave the folders below it to the project.
-    const inside =
-      realPathSoFar(held) === realPathSoFar(ctx.root)
-        ? realPathSoFar(held) === realPathSoFar(dir)
-        : containsPath(held, dir);
+    const realHeld = realPathSoFar(held);
+    const inside = realHeld === realRoot ? realHeld === realDir : containsRealPath(realHeld, realDir);
     if (inside) return `is in the migrations of services.${service.name} (${relative(ctx, held)})`;
   }
   return undefined;

@@ -105,37 +105,68 @@ export async function readHistory(client: pg.Client, schema: string): Promise<Hi
   return rows.map(toRow);
 }
 
-/** XML text nodes come back entity-escaped from xpath(). */
+/** The element text of query_to_xml's output comes back with &, <, > (and a raw \r) escaped. */
 function unescapeXml(text: string): string {
+  // Every entity starts with "&": without one (the usual history) the passes over megabytes are saved.
+  if (!text.includes('&')) return text;
   return text
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>')
     .replaceAll('&quot;', '"')
     .replaceAll('&apos;', "'")
+    .replaceAll('&#x0D;', '\r')
     .replaceAll('&amp;', '&');
+}
+
+/** One history row as the many-schema query sends it: the COLUMNS, in order, as a JSON array. */
+type RowArray = [string, string, string, string, number, boolean, boolean, string | null, number | null, string];
+
+function arrayToRow(a: RowArray): HistoryRow {
+  return {
+    version: BigInt(a[0]),
+    name: a[1],
+    checksum: a[2],
+    appliedAt: new Date(a[3]),
+    executionMs: a[4],
+    success: a[5],
+    transactional: a[6],
+    error: a[7],
+    statement: a[8],
+    appliedBy: a[9],
+  };
 }
 
 /**
  * The history of many schemas in ONE round trip: the warm path's only query per database.
- * query_to_xml runs the per-schema query dynamically, and only where the table exists.
+ * query_to_xml runs the per-schema query dynamically, and only where the table exists. Its XML
+ * is cut apart here rather than by xpath() on the server: parsing megabytes of XML there was a
+ * third of the query's time at 250 schemas. Rows are JSON arrays, not objects: no key repeated
+ * 10,000 times. The JSON holds no "<" (escaped to &lt;), so the one <h> element's text lies
+ * between the first "<h>" and the last "</h>".
  */
 export async function readHistories(
   client: pg.Client,
   schemas: string[],
 ): Promise<Map<string, HistoryRow[] | undefined>> {
+  const row = `json_build_array(version::text, name, checksum, applied_at, execution_ms, success, transactional, error, statement, applied_by)`;
   const sql = `select s.schema,
   case when to_regclass(format('%I.${HISTORY_TABLE}', s.schema)) is null then null
-  else (xpath('/row/h/text()', query_to_xml(
-    format('select coalesce(json_agg(t order by t.version::numeric), ''[]'') as h from (select ${COLUMNS} from %I.${HISTORY_TABLE}) t', s.schema),
-    false, true, '')))[1]::text end as history
+  else query_to_xml(
+    format('select coalesce(json_agg(${row} order by version), ''[]'') as h from %I.${HISTORY_TABLE}', s.schema),
+    false, true, '')::text end as history
 from unnest($1::text[]) as s(schema)`;
   const { rows } = await client.query<{ schema: string; history: string | null }>(sql, [schemas]);
   const result = new Map<string, HistoryRow[] | undefined>();
-  for (const row of rows) {
-    result.set(
-      row.schema,
-      row.history === null ? undefined : (JSON.parse(unescapeXml(row.history)) as RawRow[]).map(toRow),
-    );
+  for (const { schema, history } of rows) {
+    if (history === null) {
+      result.set(schema, undefined);
+      continue;
+    }
+    const start = history.indexOf('<h>');
+    const end = history.lastIndexOf('</h>');
+    if (start < 0 || end < start) throw new Error(`the history of ${schema} came back in an unexpected form`);
+    const text = history.slice(start + 3, end);
+    result.set(schema, (JSON.parse(unescapeXml(text)) as RowArray[]).map(arrayToRow));
   }
   return result;
 }

@@ -20,3 +20,25 @@ it('reads history ordered by version as a number (2 before 10), one schema or ma
   const many = await readHistories(client, ['order_check']);
   expect(many.get('order_check')?.map((r) => r.version)).toEqual([1n, 2n, 10n, 11n]);
 });
+
+it('reads many schemas in one query exactly as one at a time, whatever the text holds', async () => {
+  await client.query(createHistorySql('odd_text'));
+  await client.query(createHistorySql('no_rows'));
+  // What XML escapes (& < > and a raw \r), what JSON escapes (" \ newlines), the element's own
+  // closing tag inside a value, and text outside ASCII.
+  const awkward = `a & b < c > d "e" 'f' \\ g\r\nh </h> <h> &amp; ü ✔ 😀`;
+  await client.query(
+    `insert into ${historyTable('odd_text')} (version, name, checksum, success, transactional, error, statement, execution_ms)
+     values (9223372036854775807, $1, 'c1', false, false, $1, 3, 42), (7, 'plain', 'c2', true, true, null, null, 0)`,
+    [awkward],
+  );
+  const many = await readHistories(client, ['odd_text', 'no_rows', 'no_such_schema']);
+  expect(many.get('odd_text')).toEqual(await readHistory(client, 'odd_text'));
+  expect(many.get('odd_text')?.map((r) => [r.version, r.name, r.error])).toEqual([
+    [7n, 'plain', null],
+    [9223372036854775807n, awkward, awkward],
+  ]);
+  expect(many.get('no_rows')).toEqual([]);
+  expect(many.has('no_such_schema')).toBe(true);
+  expect(many.get('no_such_schema')).toBeUndefined();
+});

@@ -89,3 +89,24 @@ it('lists applied migrations by version as a number, whatever order the history 
   );
   expect(plan.applied.map((a) => a.row.version)).toEqual([1n, 2n, 10n, 11n]);
 });
+
+it('pairs files with rows by version, sorted or not: the same plan either way', () => {
+  // Sorted lists are paired by one merge, others by lookup: both must find the same pairs.
+  const files = [1, 2, 3, 5, 10].map((v) => migration(v, v === 3 ? 'edited' : `c${v}`));
+  const history = [row(1), row(3), row(4), row(10, { success: false, transactional: false })];
+  const sorted = planTarget(files, history);
+  expect(sorted.applied.map((a) => a.migration?.version)).toEqual([1n]);
+  expect(sorted.changed.map((c) => c.migration.version)).toEqual([3n]);
+  expect(sorted.missing.map((r) => r.version)).toEqual([4n]);
+  expect(sorted.blocked.map((b) => b.migration?.version)).toEqual([10n]);
+  expect(sorted.pending.map((m) => m.version)).toEqual([2n, 5n]);
+  const shuffled = planTarget(
+    [files[3], files[0], files[4], files[2], files[1]] as Migration[],
+    [...history].reverse(),
+  );
+  expect(shuffled.applied).toEqual(sorted.applied);
+  expect(shuffled.changed).toEqual(sorted.changed);
+  expect(shuffled.missing).toEqual(sorted.missing);
+  expect(shuffled.blocked).toEqual(sorted.blocked);
+  expect(shuffled.pending.map((m) => m.version).sort()).toEqual([2n, 5n]);
+});
