@@ -62,33 +62,27 @@ create table if not exists ${historyTable(schema)} (
 );`;
 }
 
-const COLUMNS = `version::text as version, name, checksum, applied_at, execution_ms, success, transactional, error, statement, applied_by`;
+/**
+ * The columns a history row is read as, in order: both reads take them as a positional array (pg's
+ * `rowMode: 'array'` for one schema, a JSON array for many), so one list and one converter serve.
+ */
+const COLUMNS = `version::text, name, checksum, applied_at, execution_ms, success, transactional, error, statement, applied_by`;
 
-interface RawRow {
-  version: string;
-  name: string;
-  checksum: string;
-  applied_at: string | Date;
-  execution_ms: number;
-  success: boolean;
-  transactional: boolean;
-  error: string | null;
-  statement: number | null;
-  applied_by: string;
-}
+/** One history row as read: COLUMNS in order (applied_at a Date from pg, a string from JSON). */
+type RowArray = [string, string, string, string | Date, number, boolean, boolean, string | null, number | null, string];
 
-function toRow(raw: RawRow): HistoryRow {
+function toRow(a: RowArray): HistoryRow {
   return {
-    version: BigInt(raw.version),
-    name: raw.name,
-    checksum: raw.checksum,
-    appliedAt: new Date(raw.applied_at),
-    executionMs: raw.execution_ms,
-    success: raw.success,
-    transactional: raw.transactional,
-    error: raw.error,
-    statement: raw.statement,
-    appliedBy: raw.applied_by,
+    version: BigInt(a[0]),
+    name: a[1],
+    checksum: a[2],
+    appliedAt: new Date(a[3]),
+    executionMs: a[4],
+    success: a[5],
+    transactional: a[6],
+    error: a[7],
+    statement: a[8],
+    appliedBy: a[9],
   };
 }
 
@@ -98,10 +92,11 @@ export async function readHistory(client: pg.Client, schema: string): Promise<Hi
     `${quoteIdent(schema)}.${HISTORY_TABLE}`,
   ]);
   if (!exists.rows[0]?.t) return [];
-  // Ordered by the table's bigint column, not the text alias of the same name: 2 before 10.
-  const { rows } = await client.query<RawRow>(
-    `select ${COLUMNS} from ${historyTable(schema)} order by ${HISTORY_TABLE}.version`,
-  );
+  // Ordered by the table's bigint column (2 before 10), not the text form of it read here.
+  const { rows } = await client.query<RowArray>({
+    text: `select ${COLUMNS} from ${historyTable(schema)} order by ${HISTORY_TABLE}.version`,
+    rowMode: 'array',
+  });
   return rows.map(toRow);
 }
 
@@ -118,24 +113,6 @@ function unescapeXml(text: string): string {
     .replaceAll('&amp;', '&');
 }
 
-/** One history row as the many-schema query sends it: the COLUMNS, in order, as a JSON array. */
-type RowArray = [string, string, string, string, number, boolean, boolean, string | null, number | null, string];
-
-function arrayToRow(a: RowArray): HistoryRow {
-  return {
-    version: BigInt(a[0]),
-    name: a[1],
-    checksum: a[2],
-    appliedAt: new Date(a[3]),
-    executionMs: a[4],
-    success: a[5],
-    transactional: a[6],
-    error: a[7],
-    statement: a[8],
-    appliedBy: a[9],
-  };
-}
-
 /**
  * The history of many schemas in ONE round trip: the warm path's only query per database.
  * query_to_xml runs the per-schema query dynamically, and only where the table exists. Its XML
@@ -148,7 +125,7 @@ export async function readHistories(
   client: pg.Client,
   schemas: string[],
 ): Promise<Map<string, HistoryRow[] | undefined>> {
-  const row = `json_build_array(version::text, name, checksum, applied_at, execution_ms, success, transactional, error, statement, applied_by)`;
+  const row = `json_build_array(${COLUMNS})`;
   const sql = `select s.schema,
   case when to_regclass(format('%I.${HISTORY_TABLE}', s.schema)) is null then null
   else query_to_xml(
@@ -166,7 +143,7 @@ from unnest($1::text[]) as s(schema)`;
     const end = history.lastIndexOf('</h>');
     if (start < 0 || end < start) throw new Error(`the history of ${schema} came back in an unexpected form`);
     const text = history.slice(start + 3, end);
-    result.set(schema, (JSON.parse(unescapeXml(text)) as RowArray[]).map(arrayToRow));
+    result.set(schema, (JSON.parse(unescapeXml(text)) as RowArray[]).map(toRow));
   }
   return result;
 }
