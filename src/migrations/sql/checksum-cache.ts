@@ -22,17 +22,15 @@ interface SectionMeta {
   lineOffset: number;
   noTransaction: boolean;
 }
-interface MigrationMeta {
+/**
+ * A migration as kept: every field of Migration but its SQL text (read on first use), so a field
+ * added to Migration is kept too (the cache once dropped `contexts` by listing the fields).
+ */
+type MigrationMeta = Omit<Migration, 'version' | 'up' | 'down'> & {
   version: string;
-  id: string;
-  name: string;
-  format: Migration['format'];
-  checksum: string;
-  /** `-- devup:context`: without it a cached run would take a context-only migration for a plain one. */
-  contexts?: string[];
   up: SectionMeta;
   down?: SectionMeta;
-}
+};
 interface DirEntry {
   stamps: Record<string, string>;
   migrations: MigrationMeta[];
@@ -145,22 +143,13 @@ function sameStamps(a: Record<string, string>, b: Stamps): boolean {
   return keys.length === Object.keys(a).length && keys.every((key) => a[key] === b.values[key]);
 }
 
-function toMeta(m: Migration): MigrationMeta {
-  const meta = (s: SqlSection): SectionMeta => ({
-    file: s.file,
-    lineOffset: s.lineOffset,
-    noTransaction: s.noTransaction,
+function toMeta({ version, up, down, ...rest }: Migration): MigrationMeta {
+  const meta = (section: SqlSection): SectionMeta => ({
+    file: section.file,
+    lineOffset: section.lineOffset,
+    noTransaction: section.noTransaction,
   });
-  return {
-    version: m.version.toString(),
-    id: m.id,
-    name: m.name,
-    format: m.format,
-    checksum: m.checksum,
-    ...(m.contexts ? { contexts: [...m.contexts] } : {}),
-    up: meta(m.up),
-    ...(m.down ? { down: meta(m.down) } : {}),
-  };
+  return { ...rest, version: version.toString(), up: meta(up), ...(down ? { down: meta(down) } : {}) };
 }
 
 /** Migrations whose SQL is read on first use, by a full discovery that must find the same checksums. */
@@ -185,15 +174,12 @@ function lazyMigrations(dir: string, metas: readonly MigrationMeta[]): Migration
         return read.sql;
       },
     });
+    const { version, up, down, ...rest } = meta;
     return {
-      version: BigInt(meta.version),
-      id: meta.id,
-      name: meta.name,
-      format: meta.format,
-      checksum: meta.checksum,
-      ...(meta.contexts ? { contexts: [...meta.contexts] } : {}),
-      up: section('up', meta.up),
-      down: meta.down ? section('down', meta.down) : undefined,
+      ...rest,
+      version: BigInt(version),
+      up: section('up', up),
+      down: down ? section('down', down) : undefined,
     };
   });
 }
