@@ -35,7 +35,7 @@ export function normaliseDatabase(
     url,
     dataDir: path.resolve(ctx.root, db.dataDir ?? DATABASE_DEFAULTS.dataDir),
     readyTimeoutMs: db.readyTimeout ?? DATABASE_DEFAULTS.readyTimeout,
-    statStatements: db.statStatements ?? shipsStatStatements(db.image ?? DATABASE_DEFAULTS.image),
+    statStatements: db.statStatements ?? isPlainPostgresImage(db.image ?? DATABASE_DEFAULTS.image),
     createDatabases: db.createDatabases ?? DATABASE_DEFAULTS.createDatabases,
   };
   return { database, databaseSetup: normaliseDatabaseSetup(ctx, db) };
@@ -47,7 +47,7 @@ export function normaliseDatabase(
  */
 const PLAIN_POSTGRES_IMAGE = /^(?:(?:docker\.io\/)?(?:library\/)?postgres|(?:docker\.io\/)?postgis\/postgis)(?:[:@]|$)/;
 
-function shipsStatStatements(image: string): boolean {
+function isPlainPostgresImage(image: string): boolean {
   return PLAIN_POSTGRES_IMAGE.test(image);
 }
 
